@@ -1,0 +1,116 @@
+/**
+ * Normalized network errors. Every adapter maps its runtime's own error onto one of
+ * these stable codes and keeps the original as `cause`, so reports can key on `code`
+ * while the evidence of what the runtime really said is never lost.
+ */
+export const NET_ERROR_CODES = [
+  "EADDRINUSE",
+  "EADDRNOTAVAIL",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EMSGSIZE",
+  "ENOENT",
+  "EEXIST",
+  "EACCES",
+  "EINVAL",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAFNOSUPPORT",
+  "ENOTSUP",
+  "ABORTED",
+  "CLOSED",
+  "FRAME_TOO_LARGE",
+  "UNEXPECTED_EOF",
+  "PROTOCOL",
+  "UNKNOWN",
+] as const;
+
+export type NetErrorCode = (typeof NET_ERROR_CODES)[number];
+
+export class NetError extends Error {
+  override readonly name = "NetError";
+  readonly code: NetErrorCode;
+  /** The syscall or operation that failed, e.g. "connect", "listen", "write". */
+  readonly operation: string | undefined;
+
+  constructor(code: NetErrorCode, message: string, options?: { cause?: unknown; operation?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.operation = options?.operation;
+  }
+
+  toJSON(): { code: NetErrorCode; message: string; operation?: string; cause?: unknown } {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.operation ? { operation: this.operation } : {}),
+      ...(this.cause !== undefined ? { cause: describeCause(this.cause) } : {}),
+    };
+  }
+}
+
+export function isNetError(e: unknown, code?: NetErrorCode): e is NetError {
+  return e instanceof NetError && (code === undefined || e.code === code);
+}
+
+/** A short, JSON-safe description of whatever a runtime threw. */
+export function describeCause(cause: unknown): { name?: string; code?: string; message: string } {
+  if (cause && typeof cause === "object") {
+    const c = cause as { name?: unknown; code?: unknown; message?: unknown };
+    return {
+      ...(typeof c.name === "string" ? { name: c.name } : {}),
+      ...(typeof c.code === "string" ? { code: c.code } : {}),
+      message: typeof c.message === "string" ? c.message : String(cause),
+    };
+  }
+  return { message: String(cause) };
+}
+
+const ERRNO_NAMES: Record<string, NetErrorCode> = Object.fromEntries(
+  NET_ERROR_CODES.map((c) => [c, c]),
+) as Record<string, NetErrorCode>;
+
+/**
+ * Map a runtime error onto a NetError. Node and Bun put the errno name in `code`;
+ * Deno uses error classes (Deno.errors.ConnectionRefused ...) whose `name` is mapped by
+ * the Deno adapter before calling this. Messages are searched last, as a fallback.
+ */
+export function toNetError(cause: unknown, operation?: string, fallback: NetErrorCode = "UNKNOWN"): NetError {
+  if (cause instanceof NetError) return cause;
+  const c = (cause ?? {}) as { code?: unknown; message?: unknown; name?: unknown };
+  let code: NetErrorCode | undefined;
+  if (typeof c.code === "string") code = ERRNO_NAMES[c.code] ?? aliasCode(c.code);
+  const message = typeof c.message === "string" ? c.message : String(cause);
+  if (!code) {
+    const m = /\b(E[A-Z]{3,})\b/.exec(message);
+    if (m?.[1]) code = ERRNO_NAMES[m[1]] ?? aliasCode(m[1]);
+  }
+  return new NetError(code ?? fallback, message, {
+    cause,
+    ...(operation ? { operation } : {}),
+  });
+}
+
+function aliasCode(code: string): NetErrorCode | undefined {
+  switch (code) {
+    case "ERR_SOCKET_CLOSED":
+    case "ERR_STREAM_DESTROYED":
+    case "ERR_STREAM_WRITE_AFTER_END":
+      return "CLOSED";
+    case "ERR_SOCKET_CONNECTION_TIMEOUT":
+      return "ETIMEDOUT";
+    case "ERR_SOCKET_DGRAM_NOT_RUNNING":
+      return "CLOSED";
+    case "ABORT_ERR":
+      return "ABORTED";
+    case "EPERM":
+      return "EACCES";
+    case "EOPNOTSUPP":
+      return "ENOTSUP";
+    default:
+      return undefined;
+  }
+}

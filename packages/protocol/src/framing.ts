@@ -1,0 +1,247 @@
+/**
+ * The frame codec of wire contract v1: a 4-byte unsigned length (big-endian by default,
+ * `le32` for the seed lessons' `struct.pack('i', L)`) followed by L payload bytes.
+ *
+ * The decoder is a small HEADER/BODY state machine (after it-length-prefixed's decode and
+ * undici's ByteParser). It never concatenates its backlog: a frame that lies inside one
+ * chunk is returned as a `subarray` view (zero-copy), and only a frame that straddles
+ * chunks is copied, into a buffer allocated once its declared length passed the maximum.
+ */
+import { NetError } from "./errors.js";
+
+export type HeaderFormat = "be32" | "le32";
+export const HEADER_LENGTH = 4;
+export const DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
+/** Payloads up to this size are sent as one write of header + payload (one small copy). */
+export const COALESCE_LIMIT = 16 * 1024;
+const MAX_UINT32 = 0xffff_ffff;
+
+export interface FrameOptions {
+  /** Largest accepted declared length; larger is FRAME_TOO_LARGE. Default 16 MiB. */
+  maxFrameLength?: number;
+  header?: HeaderFormat;
+}
+
+export function encodeHeader(length: number, header: HeaderFormat = "be32"): Uint8Array {
+  if (!Number.isInteger(length) || length < 0 || length > MAX_UINT32) {
+    throw new NetError("FRAME_TOO_LARGE", `frame length ${length} does not fit a 4-byte header`);
+  }
+  const h = new Uint8Array(HEADER_LENGTH);
+  writeHeader(h, 0, length, header);
+  return h;
+}
+
+function writeHeader(into: Uint8Array, at: number, length: number, header: HeaderFormat): void {
+  if (header === "be32") {
+    into[at] = length >>> 24;
+    into[at + 1] = (length >>> 16) & 0xff;
+    into[at + 2] = (length >>> 8) & 0xff;
+    into[at + 3] = length & 0xff;
+  } else {
+    into[at + 3] = length >>> 24;
+    into[at + 2] = (length >>> 16) & 0xff;
+    into[at + 1] = (length >>> 8) & 0xff;
+    into[at] = length & 0xff;
+  }
+}
+
+/**
+ * Encode one frame as the list of buffers to write. Small payloads are coalesced into one
+ * buffer; large ones are returned as [header, payload] so the payload is never copied.
+ */
+export function encodeFrame(payload: Uint8Array, header: HeaderFormat = "be32"): Uint8Array[] {
+  if (payload.byteLength > COALESCE_LIMIT) return [encodeHeader(payload.byteLength, header), payload];
+  const out = new Uint8Array(HEADER_LENGTH + payload.byteLength);
+  writeHeader(out, 0, payload.byteLength, header);
+  out.set(payload, HEADER_LENGTH);
+  return [out];
+}
+
+/** Encode many frames into one buffer (tests, small messages). */
+export function encodeFrames(payloads: readonly Uint8Array[], header: HeaderFormat = "be32"): Uint8Array {
+  let total = 0;
+  for (const p of payloads) total += HEADER_LENGTH + p.byteLength;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of payloads) {
+    writeHeader(out, at, p.byteLength, header);
+    out.set(p, at + HEADER_LENGTH);
+    at += HEADER_LENGTH + p.byteLength;
+  }
+  return out;
+}
+
+const enum State {
+  Header = 0,
+  Body = 1,
+  Failed = 2,
+}
+
+/**
+ * Streaming frame decoder. Feed it chunks in any split; it calls `onFrame` for each complete
+ * frame. A frame passed to `onFrame` may be a view into the chunk just pushed: it is valid
+ * until the next `push` (copy it to keep it longer).
+ */
+export class FrameDecoder {
+  readonly maxFrameLength: number;
+  readonly header: HeaderFormat;
+  #state: State = State.Header;
+  readonly #headerBuf = new Uint8Array(HEADER_LENGTH);
+  #headerFill = 0;
+  #body: Uint8Array | null = null;
+  #bodyFill = 0;
+
+  constructor(options: FrameOptions = {}) {
+    const max = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+    if (!Number.isInteger(max) || max < 0) throw new RangeError(`maxFrameLength must be a non-negative integer, got ${max}`);
+    this.maxFrameLength = max;
+    this.header = options.header ?? "be32";
+  }
+
+  /** Bytes of an incomplete frame held by the decoder. */
+  get pending(): number {
+    return this.#state === State.Body ? HEADER_LENGTH + this.#bodyFill : this.#headerFill;
+  }
+
+  push(chunk: Uint8Array, onFrame: (frame: Uint8Array) => void): void {
+    if (this.#state === State.Failed) throw new NetError("PROTOCOL", "decoder already failed");
+    const n = chunk.byteLength;
+    let off = 0;
+    while (off < n) {
+      if (this.#state === State.Header) {
+        let length: number;
+        if (this.#headerFill === 0 && n - off >= HEADER_LENGTH) {
+          length = this.#readLength(chunk, off);
+          off += HEADER_LENGTH;
+        } else {
+          const take = Math.min(HEADER_LENGTH - this.#headerFill, n - off);
+          for (let i = 0; i < take; i++) this.#headerBuf[this.#headerFill++] = chunk[off + i]!;
+          off += take;
+          if (this.#headerFill < HEADER_LENGTH) return;
+          this.#headerFill = 0;
+          length = this.#readLength(this.#headerBuf, 0);
+        }
+        if (length > this.maxFrameLength) {
+          this.#state = State.Failed;
+          throw new NetError(
+            "FRAME_TOO_LARGE",
+            `declared frame length ${length} exceeds the maximum of ${this.maxFrameLength} bytes`,
+          );
+        }
+        if (n - off >= length) {
+          onFrame(chunk.subarray(off, off + length));
+          off += length;
+        } else {
+          // Straddling frame: the only place the decoder allocates, after the max check.
+          const body = new Uint8Array(length);
+          const have = n - off;
+          body.set(chunk.subarray(off, n), 0);
+          off = n;
+          this.#body = body;
+          this.#bodyFill = have;
+          this.#state = State.Body;
+        }
+      } else {
+        const body = this.#body!;
+        const take = Math.min(body.byteLength - this.#bodyFill, n - off);
+        body.set(chunk.subarray(off, off + take), this.#bodyFill);
+        this.#bodyFill += take;
+        off += take;
+        if (this.#bodyFill === body.byteLength) {
+          this.#body = null;
+          this.#bodyFill = 0;
+          this.#state = State.Header;
+          onFrame(body);
+        }
+      }
+    }
+  }
+
+  /** Convenience form of `push` that collects the frames. */
+  decode(chunk: Uint8Array): Uint8Array[] {
+    const out: Uint8Array[] = [];
+    this.push(chunk, (f) => out.push(f));
+    return out;
+  }
+
+  /** Declare end of stream: throws UNEXPECTED_EOF if a frame is incomplete. */
+  end(): void {
+    if (this.#state === State.Failed) return;
+    if (this.#state === State.Body) {
+      const want = this.#body!.byteLength;
+      const have = this.#bodyFill;
+      this.#state = State.Failed;
+      throw new NetError("UNEXPECTED_EOF", `stream ended inside a frame body: ${have} of ${want} bytes received`);
+    }
+    if (this.#headerFill > 0) {
+      const have = this.#headerFill;
+      this.#state = State.Failed;
+      throw new NetError("UNEXPECTED_EOF", `stream ended inside a frame header: ${have} of ${HEADER_LENGTH} bytes received`);
+    }
+  }
+
+  #readLength(b: Uint8Array, at: number): number {
+    // Multiplication instead of `<< 24` keeps lengths >= 2^31 positive (unsigned read).
+    return this.header === "be32"
+      ? b[at]! * 0x1000000 + ((b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!)
+      : b[at + 3]! * 0x1000000 + ((b[at + 2]! << 16) | (b[at + 1]! << 8) | b[at]!);
+  }
+}
+
+/** The read side of a connection, as far as framing needs it. */
+export interface ByteSource {
+  read(): Promise<Uint8Array | null>;
+}
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void>;
+}
+
+/**
+ * Pulls frames from a connection. A returned frame is valid until the next `read()`.
+ * `read()` resolves null at a clean end of stream (FIN between frames) and rejects with
+ * UNEXPECTED_EOF when the stream ends inside a frame.
+ */
+export class FrameReader {
+  readonly #source: ByteSource;
+  readonly #decoder: FrameDecoder;
+  #frames: Uint8Array[] = [];
+  #next = 0;
+  #done = false;
+  readonly #collect = (f: Uint8Array): void => {
+    this.#frames.push(f);
+  };
+
+  constructor(source: ByteSource, options: FrameOptions = {}) {
+    this.#source = source;
+    this.#decoder = new FrameDecoder(options);
+  }
+
+  get decoder(): FrameDecoder {
+    return this.#decoder;
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    for (;;) {
+      if (this.#next < this.#frames.length) {
+        const f = this.#frames[this.#next]!;
+        this.#next++;
+        return f;
+      }
+      if (this.#done) return null;
+      this.#frames.length = 0;
+      this.#next = 0;
+      const chunk = await this.#source.read();
+      if (chunk === null) {
+        this.#done = true;
+        this.#decoder.end();
+        return null;
+      }
+      this.#decoder.push(chunk, this.#collect);
+    }
+  }
+}
+
+/** Writes one frame: header and payload in one write when small, two writes (no copy) when large. */
+export async function writeFrame(sink: ByteSink, payload: Uint8Array, header: HeaderFormat = "be32"): Promise<void> {
+  for (const part of encodeFrame(payload, header)) await sink.write(part);
+}

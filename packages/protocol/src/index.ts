@@ -1,0 +1,4 @@
+export * from "./errors.js";
+export * from "./runtime.js";
+export * from "./framing.js";
+export * from "./bytes.js";

@@ -1,0 +1,183 @@
+/**
+ * The contract every runtime adapter implements. Scenarios, probes and benchmarks are
+ * written against this interface only; a difference in their results is therefore a
+ * difference between runtimes, not between programs.
+ *
+ * Pull-based and promise-based on purpose: it maps cleanly onto node:net, Bun.listen and
+ * Deno.listen, and it makes backpressure explicit (a `write` resolves only once the
+ * runtime accepted the bytes; an unread connection stops being read from the kernel).
+ */
+
+export type RuntimeName = "node" | "bun" | "deno";
+export const RUNTIME_NAMES: readonly RuntimeName[] = ["node", "bun", "deno"];
+
+export type Transport = "tcp" | "udp" | "unix";
+
+export interface NetAddress {
+  readonly transport: "tcp" | "udp";
+  /** Numeric address as the runtime reports it, e.g. "127.0.0.1" or "::1". */
+  readonly hostname: string;
+  readonly port: number;
+}
+export interface UnixAddress {
+  readonly transport: "unix";
+  readonly path: string;
+}
+export type Address = NetAddress | UnixAddress;
+
+/** A connected byte stream (TCP or Unix). */
+export interface Connection {
+  /**
+   * The next chunk the runtime delivered, or null once the peer half-closed (FIN) and
+   * every earlier byte was returned. Rejects with a NetError (ECONNRESET, ...) when the
+   * connection failed. Only one read may be pending at a time. The returned bytes belong
+   * to the caller until the next `read()`.
+   */
+  read(): Promise<Uint8Array | null>;
+  /**
+   * Resolves once the runtime accepted all of `bytes` (partial writes are completed by the
+   * adapter). The caller must not modify `bytes` until then.
+   */
+  write(bytes: Uint8Array): Promise<void>;
+  /** Half-close: send FIN after every pending write, keep reading. */
+  closeWrite(): Promise<void>;
+  /** Close both directions at once. Idempotent; pending reads resolve to null. */
+  close(): void;
+  /** Resolves once the connection is fully closed (by either side, or by error). */
+  readonly closed: Promise<void>;
+  readonly localAddress: Address;
+  readonly remoteAddress: Address;
+  /** Disable Nagle's algorithm (TCP only; a no-op on Unix sockets). */
+  setNoDelay(on: boolean): void;
+}
+
+export interface Listener {
+  readonly address: Address;
+  /** The next accepted connection, or null once the listener was closed. */
+  accept(): Promise<Connection | null>;
+  /** Stop accepting. Already accepted connections are not touched. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface Datagram {
+  readonly data: Uint8Array;
+  readonly from: NetAddress;
+}
+
+export interface DatagramSocket {
+  readonly address: NetAddress;
+  /** Sends one datagram; resolves once the runtime handed it to the kernel. */
+  send(data: Uint8Array, to: { hostname: string; port: number }): Promise<void>;
+  /** The next datagram received, or null once the socket was closed. */
+  receive(): Promise<Datagram | null>;
+  /** Allow sending to broadcast addresses (SO_BROADCAST). Throws ENOTSUP where the runtime cannot. */
+  setBroadcast(on: boolean): void;
+  /** Idempotent; a pending receive resolves to null. */
+  close(): void;
+}
+
+export interface TcpListenOptions {
+  transport: "tcp";
+  hostname: string;
+  /** 0 asks the OS for an ephemeral port; read it back from `address`. */
+  port: number;
+  /** SO_REUSEPORT where the runtime offers it. */
+  reusePort?: boolean;
+}
+export interface UnixListenOptions {
+  transport: "unix";
+  path: string;
+}
+export type ListenOptions = TcpListenOptions | UnixListenOptions;
+
+export interface TcpConnectOptions {
+  transport: "tcp";
+  hostname: string;
+  port: number;
+  /** Abort the connection attempt (and the connection, once open). */
+  signal?: AbortSignal;
+}
+export interface UnixConnectOptions {
+  transport: "unix";
+  path: string;
+  signal?: AbortSignal;
+}
+export type ConnectOptions = TcpConnectOptions | UnixConnectOptions;
+
+export interface DatagramOptions {
+  hostname: string;
+  port: number;
+  reusePort?: boolean;
+}
+
+/** What a runtime supports, said honestly. Missing support is data, not a failure. */
+export interface Features {
+  readonly tcp: boolean;
+  readonly udp: boolean;
+  readonly unix: boolean;
+  readonly ipv6: boolean;
+  /** `closeWrite()` sends FIN while the connection keeps reading. */
+  readonly halfClose: boolean;
+  readonly reusePort: boolean;
+  readonly broadcast: boolean;
+  readonly connectSignal: boolean;
+}
+
+export interface Hasher {
+  update(bytes: Uint8Array): void;
+  /** Lowercase hex. The hasher cannot be used afterwards. */
+  digestHex(): string;
+}
+
+/** A file being written, for servers that save what they receive. */
+export interface FileSink {
+  write(bytes: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The few file-system operations the scenarios need, through the runtime's own API. */
+export interface FileSystem {
+  /** Creates a new file; with `exclusive` it rejects with NetError EEXIST if the path exists. */
+  create(path: string, opts?: { exclusive?: boolean }): Promise<FileSink>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  exists(path: string): Promise<boolean>;
+  mkdirp(path: string): Promise<void>;
+  /** A fresh temporary directory. */
+  tempDir(prefix: string): Promise<string>;
+}
+
+export type Signal = "SIGINT" | "SIGTERM";
+
+/** Process-level services, so agents never touch a runtime global directly. */
+export interface Host {
+  /** Arguments after the script path. */
+  readonly args: readonly string[];
+  env(name: string): string | undefined;
+  /** Writes one line (a newline is added) to stdout, unbuffered. */
+  stdoutLine(line: string): void;
+  stderrLine(line: string): void;
+  onSignal(signal: Signal, handler: () => void): void;
+  exit(code: number): never;
+  /** Monotonic high-resolution clock in milliseconds. */
+  now(): number;
+  /** CPU time used by this process so far, in microseconds, where the runtime tells. */
+  cpuUsage(): { user: number; system: number } | null;
+  /** Resident set size in bytes, where the runtime tells. */
+  rss(): number | null;
+  pid(): number;
+}
+
+export interface Runtime {
+  readonly runtime: RuntimeName;
+  /** The exact runtime version, e.g. "1.2.3". */
+  readonly version: string;
+  readonly features: Features;
+  listen(options: ListenOptions): Promise<Listener>;
+  connect(options: ConnectOptions): Promise<Connection>;
+  bindDatagram(options: DatagramOptions): Promise<DatagramSocket>;
+  /** The runtime's fastest native SHA-256. */
+  sha256(): Hasher;
+  readonly fs: FileSystem;
+  readonly host: Host;
+}
