@@ -115,7 +115,7 @@ export function delay(ms: number): Promise<void> {
 
 /** Races `promise` against a deadline; rejects with a NetError ETIMEDOUT naming `what`. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: unknown;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new TimeoutError(`${what} timed out after ${ms} ms`)), ms);
   });

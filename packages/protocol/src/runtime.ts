@@ -36,7 +36,9 @@ export interface Connection {
   read(): Promise<Uint8Array | null>;
   /**
    * Resolves once the runtime accepted all of `bytes` (partial writes are completed by the
-   * adapter). The caller must not modify `bytes` until then.
+   * adapter) and is ready for more: a write that has to wait for the peer to read is
+   * backpressure. The runtime may keep a reference to `bytes` until they are sent, so the
+   * caller must not modify them after calling `write`. Writes are sent in call order.
    */
   write(bytes: Uint8Array): Promise<void>;
   /** Half-close: send FIN after every pending write, keep reading. */

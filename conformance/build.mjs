@@ -1,0 +1,32 @@
+// Bundles the CLI (for Node) and one agent per runtime into dist/. Each agent bundle is a
+// single self-contained ES module, so Bun and Deno run it without resolving workspace
+// packages or node_modules, and the Deno bundle contains no `node:` import at all.
+import { build } from "esbuild";
+import { fileURLToPath } from "node:url";
+import { dirname, join } from "node:path";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const common = { bundle: true, format: "esm", target: "es2022", sourcemap: "linked", logLevel: "warning", legalComments: "none" };
+
+export async function buildAll() {
+  await Promise.all([
+    build({
+      ...common,
+      entryPoints: [join(here, "src/cli/main.ts")],
+      outfile: join(here, "dist/cli.js"),
+      platform: "node",
+      target: "node20",
+      // commander is CommonJS; give its require() calls a real require inside the ES module.
+      banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+    }),
+    build({ ...common, entryPoints: [join(here, "agents/node.ts")], outfile: join(here, "dist/agent-node.js"), platform: "node", target: "node20" }),
+    build({ ...common, entryPoints: [join(here, "agents/bun.ts")], outfile: join(here, "dist/agent-bun.js"), platform: "neutral", external: ["bun", "node:*"] }),
+    build({ ...common, entryPoints: [join(here, "agents/deno.ts")], outfile: join(here, "dist/agent-deno.js"), platform: "neutral", external: ["node:*"] }),
+  ]);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const t0 = Date.now();
+  await buildAll();
+  console.log(`netparity: built dist/ in ${Date.now() - t0} ms`);
+}

@@ -1,0 +1,88 @@
+/**
+ * The agent: runs one role of one scenario inside whatever runtime loaded it. The runtime
+ * arrives as an adapter value, so this file (and every scenario) stays runtime-neutral.
+ */
+import { isNetError, withTimeout, type Runtime } from "@netparity/protocol";
+import { SCENARIOS } from "../scenarios/index.js";
+import type { AgentEvent, AgentSpec } from "./spec.js";
+
+export async function runAgent(rt: Runtime): Promise<never> {
+  const emit = (e: AgentEvent): void => rt.host.stdoutLine(JSON.stringify(e));
+  const log = (m: string): void => rt.host.stderrLine(`[${rt.runtime}] ${m}`);
+  let spec: AgentSpec;
+  try {
+    spec = JSON.parse(rt.host.args[0] ?? "") as AgentSpec;
+  } catch {
+    emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "USAGE", message: "agent expects one JSON argument" });
+    return rt.host.exit(2);
+  }
+  if (spec.role === "features") {
+    emit({ event: "features", runtime: rt.runtime, version: rt.version, features: { ...rt.features } });
+    return rt.host.exit(0);
+  }
+  const scenario = SCENARIOS[spec.scenario];
+  if (!scenario) {
+    emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "USAGE", message: `unknown scenario "${spec.scenario}"` });
+    return rt.host.exit(2);
+  }
+  const options = { transport: spec.transport, host: spec.host, port: spec.port, extra: spec.extra ?? {}, ...(spec.path ? { path: spec.path } : {}) };
+  try {
+    if (spec.role === "server") {
+      const server = await scenario.serve(rt, options, log);
+      const a = server.address;
+      emit({
+        event: "listening",
+        scenario: scenario.name,
+        runtime: rt.runtime,
+        version: rt.version,
+        transport: spec.transport,
+        ...(a.transport === "unix" ? { path: a.path } : { host: a.hostname, port: a.port }),
+        pid: rt.host.pid(),
+      });
+      await new Promise<void>((resolve) => {
+        let stopping = false;
+        const stop = (): void => {
+          if (stopping) return;
+          stopping = true;
+          void server.stop().finally(resolve);
+        };
+        rt.host.onSignal("SIGINT", stop);
+        rt.host.onSignal("SIGTERM", stop);
+      });
+      emit({ event: "stopped", runtime: rt.runtime });
+      return rt.host.exit(0);
+    }
+    const t0 = rt.host.now();
+    const result = await withTimeout(scenario.client(rt, options, log), spec.timeoutMs ?? 120_000, `${scenario.name} client`);
+    emit({
+      event: "result",
+      scenario: scenario.name,
+      runtime: rt.runtime,
+      version: rt.version,
+      transport: spec.transport,
+      ...result,
+      durationMs: Math.round(rt.host.now() - t0),
+    });
+    return rt.host.exit(result.ok ? 0 : 1);
+  } catch (e) {
+    const code = isNetError(e) ? e.code : "ERROR";
+    const message = e instanceof Error ? e.message : String(e);
+    if (spec.role === "client") {
+      emit({
+        event: "result",
+        scenario: scenario.name,
+        runtime: rt.runtime,
+        version: rt.version,
+        transport: spec.transport,
+        ok: false,
+        checks: [],
+        metrics: {},
+        error: { code, message },
+        durationMs: 0,
+      });
+    } else {
+      emit({ event: "error", runtime: rt.runtime, version: rt.version, code, message });
+    }
+    return rt.host.exit(1);
+  }
+}

@@ -1,0 +1,22 @@
+import type { Transport } from "@netparity/protocol";
+
+/** What the runner asks of one agent process: passed as a single JSON argument. */
+export interface AgentSpec {
+  role: "server" | "client" | "features";
+  scenario: string;
+  transport: Transport;
+  host: string;
+  port: number;
+  path?: string;
+  extra: Record<string, string | number | boolean>;
+  /** Client only: give up after this long. */
+  timeoutMs?: number;
+}
+
+/** The lines an agent prints on stdout, one JSON object each. */
+export type AgentEvent =
+  | { event: "listening"; scenario: string; runtime: string; version: string; transport: Transport; host?: string; port?: number; path?: string; pid: number }
+  | { event: "result"; scenario: string; runtime: string; version: string; transport: Transport; ok: boolean; checks: unknown[]; metrics: Record<string, number>; output?: string; error?: { code: string; message: string }; durationMs: number }
+  | { event: "error"; runtime: string; version: string; code: string; message: string }
+  | { event: "stopped"; runtime: string }
+  | { event: "features"; runtime: string; version: string; features: Record<string, boolean> };

@@ -1,0 +1,46 @@
+import type { RuntimeName, Transport } from "@netparity/protocol";
+import { startAgent } from "../runner/agent-process.js";
+import { runtimeVersion } from "../runner/runtimes.js";
+import { SCENARIOS } from "../scenarios/index.js";
+import { UsageError } from "./usage.js";
+
+export interface ClientOptions {
+  runtime: RuntimeName;
+  transport: Transport;
+  host: string;
+  port: number;
+  path?: string;
+  timeoutMs: number;
+  extra: Record<string, string | number | boolean>;
+  binaries: Partial<Record<RuntimeName, string>>;
+}
+
+/** Runs a scenario's client inside the chosen runtime; prints its one JSON result line. */
+export async function client(scenario: string, o: ClientOptions): Promise<number> {
+  const sc = SCENARIOS[scenario]!;
+  if (!sc.transports.includes(o.transport)) throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
+  if (o.transport === "unix" ? !o.path : !o.port) throw new UsageError(o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)");
+  const v = runtimeVersion(o.runtime, o.binaries);
+  if (v.error) {
+    process.stderr.write(`netparity: ${v.error}\n`);
+    return 1;
+  }
+  const agent = startAgent(
+    o.runtime,
+    { role: "client", scenario, transport: o.transport, host: o.host, port: o.port, ...(o.path ? { path: o.path } : {}), extra: o.extra, timeoutMs: o.timeoutMs },
+    o.binaries,
+  );
+  agent.child.stderr!.pipe(process.stderr);
+  try {
+    const e = await agent.nextEvent(o.timeoutMs + 15_000);
+    if (!e) {
+      process.stderr.write(`netparity: ${o.runtime} client exited without a result\n`);
+      return 1;
+    }
+    process.stdout.write(JSON.stringify(e) + "\n");
+    if (e.event === "error") return e.code === "USAGE" ? 2 : 1;
+    return e.event === "result" && e.ok ? 0 : 1;
+  } finally {
+    await agent.stop();
+  }
+}

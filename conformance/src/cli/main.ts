@@ -1,0 +1,158 @@
+/**
+ * netparity command line: serve, client, run, bench. Pinned contract (see README):
+ * exit 0 success, 1 failed check or runtime error, 2 usage error; one-line errors.
+ */
+import { Command, CommanderError, Option } from "commander";
+import type { RuntimeName } from "@netparity/protocol";
+import { SCENARIOS } from "../scenarios/index.js";
+import { client } from "./client.js";
+import { run } from "./run.js";
+import { serve } from "./serve.js";
+import {
+  TRANSPORTS,
+  UsageError,
+  parseNonNegativeInt,
+  parsePort,
+  parseRuntime,
+  parseRuntimeList,
+  parseScenario,
+  parseSize,
+  parseTransport,
+} from "./usage.js";
+
+function binaryOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option("--node-bin <path>", "node binary to use").env("NETPARITY_NODE"))
+    .addOption(new Option("--bun-bin <path>", "bun binary to use (default: the npm-installed bun)").env("NETPARITY_BUN"))
+    .addOption(new Option("--deno-bin <path>", "deno binary to use (default: the npm-installed deno)").env("NETPARITY_DENO"));
+}
+
+function binaries(o: { nodeBin?: string; bunBin?: string; denoBin?: string }): Partial<Record<RuntimeName, string>> {
+  return {
+    ...(o.nodeBin ? { node: o.nodeBin } : {}),
+    ...(o.bunBin ? { bun: o.bunBin } : {}),
+    ...(o.denoBin ? { deno: o.denoBin } : {}),
+  };
+}
+
+function scenarioOptions(cmd: Command): Command {
+  return cmd
+    .option("--size <bytes>", "largest payload (echo) / file size (transfer), e.g. 8MiB", parseSize)
+    .option("--seed <n>", "seed for generated data, so runs repeat", parseNonNegativeInt("seed"))
+    .option("--count <n>", "number of datagrams / requests", parseNonNegativeInt("count"));
+}
+
+function extra(o: Record<string, unknown>): Record<string, string | number | boolean> {
+  const out: Record<string, string | number | boolean> = {};
+  for (const k of ["size", "seed", "count"]) if (o[k] !== undefined) out[k] = o[k] as number;
+  return out;
+}
+
+const scenarioList = Object.keys(SCENARIOS).join("|");
+
+export function program(): Command {
+  const prog = new Command("netparity")
+    .description("Run the same socket programs on Node.js, Bun and Deno, in every server/client pairing.")
+    .showSuggestionAfterError(false)
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  binaryOptions(
+    scenarioOptions(
+      prog
+        .command("serve")
+        .description("run a scenario's server inside a runtime; prints one JSON 'listening' line; SIGINT/SIGTERM stop it (exit 0)")
+        .argument(`<scenario>`, scenarioList, parseScenario)
+        .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
+        .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
+        .option("--host <addr>", "address to bind", "127.0.0.1")
+        .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
+        .option("--path <file>", "socket path for --transport unix"),
+    ),
+  ).action(async (scenario: string, o) => {
+    process.exitCode = await serve(scenario, {
+      runtime: o.runtime,
+      transport: o.transport,
+      host: o.host,
+      port: o.port,
+      ...(o.path ? { path: o.path } : {}),
+      extra: extra(o),
+      binaries: binaries(o),
+    });
+  });
+
+  binaryOptions(
+    scenarioOptions(
+      prog
+        .command("client")
+        .description("run a scenario's client inside a runtime against any server; prints one JSON result line; exit 0 pass, 1 fail")
+        .argument(`<scenario>`, scenarioList, parseScenario)
+        .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
+        .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
+        .option("--host <addr>", "server address", "127.0.0.1")
+        .option("--port <n>", "server port", parsePort, 0)
+        .option("--path <file>", "server socket path for --transport unix")
+        .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000),
+    ),
+  ).action(async (scenario: string, o) => {
+    process.exitCode = await client(scenario, {
+      runtime: o.runtime,
+      transport: o.transport,
+      host: o.host,
+      port: o.port,
+      ...(o.path ? { path: o.path } : {}),
+      timeoutMs: o.timeout,
+      extra: extra(o),
+      binaries: binaries(o),
+    });
+  });
+
+  binaryOptions(
+    scenarioOptions(
+      prog
+        .command("run")
+        .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
+        .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+        .option("--scenarios <list>", "comma-separated scenarios", (v: string) => v.split(",").map(parseScenario), Object.keys(SCENARIOS))
+        .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [...TRANSPORTS])
+        .option("--ipv6", "also run tcp/udp cells on ::1", false)
+        .option("--json", "print the results as JSON instead of tables", false),
+    ),
+  ).action(async (o) => {
+    process.exitCode = await run({
+      runtimes: o.runtimes,
+      scenarios: o.scenarios,
+      transports: o.transports,
+      hosts: o.ipv6 ? ["127.0.0.1", "::1"] : ["127.0.0.1"],
+      json: o.json,
+      binaries: binaries(o),
+      extra: extra(o),
+    });
+  });
+
+  return prog;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const prog = program();
+  try {
+    await prog.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version are "errors" to commander; usage mistakes were printed already.
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return 0;
+      if (e.code === "commander.invalidArgument" && e.cause instanceof UsageError) return 2;
+      return 2;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`netparity: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`netparity: ${(e as Error).message ?? String(e)}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

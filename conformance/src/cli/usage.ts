@@ -1,0 +1,52 @@
+import { isRuntimeName } from "../runner/runtimes.js";
+import { SCENARIOS } from "../scenarios/index.js";
+import type { RuntimeName, Transport } from "@netparity/protocol";
+
+/** A mistake in how the command was called: one line on stderr, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+export const TRANSPORTS: readonly Transport[] = ["tcp", "udp", "unix"];
+
+export function parseRuntime(value: string): RuntimeName {
+  if (!isRuntimeName(value)) throw new UsageError(`unknown runtime "${value}" (expected node, bun or deno)`);
+  return value;
+}
+
+export function parseRuntimeList(value: string): RuntimeName[] {
+  const list = value.split(",").map((s) => s.trim()).filter(Boolean);
+  if (!list.length) throw new UsageError("--runtimes needs at least one of node, bun, deno");
+  return [...new Set(list.map(parseRuntime))];
+}
+
+export function parseScenario(value: string): string {
+  if (!SCENARIOS[value]) throw new UsageError(`unknown scenario "${value}" (expected ${Object.keys(SCENARIOS).join(", ")})`);
+  return value;
+}
+
+export function parseTransport(value: string): Transport {
+  if (!(TRANSPORTS as readonly string[]).includes(value)) throw new UsageError(`unknown transport "${value}" (expected tcp, udp or unix)`);
+  return value as Transport;
+}
+
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new UsageError(`invalid port "${value}" (expected 0-65535)`);
+  return n;
+}
+
+export function parseSize(value: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb|b)?$/i.exec(value.trim());
+  if (!m) throw new UsageError(`invalid size "${value}" (e.g. 1048576, 512KiB, 64MiB)`);
+  const unit = (m[2] ?? "b").toLowerCase()[0];
+  const mult = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
+  return Math.round(Number(m[1]) * mult);
+}
+
+export function parseNonNegativeInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value)) throw new UsageError(`invalid ${name} "${value}" (expected a non-negative integer)`);
+    return Number(value);
+  };
+}

@@ -1,0 +1,154 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RuntimeName, Transport } from "@netparity/protocol";
+import type { AgentEvent, AgentSpec } from "../agent/spec.js";
+import { SCENARIOS } from "../scenarios/index.js";
+import type { Check } from "../scenarios/types.js";
+import { startAgent, type AgentProcess } from "./agent-process.js";
+import { runtimeVersion } from "./runtimes.js";
+
+export type CellStatus = "pass" | "fail" | "unsupported" | "error";
+
+export interface CellResult {
+  scenario: string;
+  transport: Transport;
+  host: string;
+  server: RuntimeName;
+  client: RuntimeName;
+  status: CellStatus;
+  /** Why it failed or is unsupported, in one line. */
+  reason?: string;
+  checks: Check[];
+  metrics: Record<string, number>;
+  durationMs: number;
+}
+
+export interface RuntimeInfo {
+  name: RuntimeName;
+  version: string;
+  features: Record<string, boolean>;
+  error?: string;
+}
+
+export interface MatrixOptions {
+  runtimes: RuntimeName[];
+  scenarios: string[];
+  transports: Transport[];
+  /** Hosts for tcp/udp cells: 127.0.0.1 and, where asked, ::1. */
+  hosts?: string[];
+  binaries?: Partial<Record<RuntimeName, string>>;
+  extra?: Record<string, string | number | boolean>;
+  clientTimeoutMs?: number;
+  onCell?: (cell: CellResult, index: number, total: number) => void;
+  onStart?: (label: string, index: number, total: number) => void;
+}
+
+const READY_TIMEOUT_MS = 20_000;
+
+/** Asks one runtime (through its agent) for its exact version and features. */
+export async function probeRuntime(name: RuntimeName, binaries: Partial<Record<RuntimeName, string>> = {}): Promise<RuntimeInfo> {
+  const v = runtimeVersion(name, binaries);
+  if (v.error) return { name, version: "unavailable", features: {}, error: v.error };
+  const agent = startAgent(name, { role: "features", scenario: "", transport: "tcp", host: "", port: 0, extra: {} }, binaries);
+  try {
+    const e = await agent.nextEvent(READY_TIMEOUT_MS);
+    if (e?.event === "features") return { name, version: e.version, features: e.features };
+    return { name, version: v.version ?? "unknown", features: {}, error: `agent did not start: ${lastLine(agent.stderr())}` };
+  } catch (err) {
+    return { name, version: v.version ?? "unknown", features: {}, error: (err as Error).message };
+  } finally {
+    await agent.stop();
+  }
+}
+
+function lastLine(s: string): string {
+  const lines = s.trim().split("\n").filter(Boolean);
+  return lines.slice(-3).join(" | ") || "no output";
+}
+
+function needs(transport: Transport, host: string): string[] {
+  const f: string[] = [transport];
+  if (host.includes(":")) f.push("ipv6");
+  return f;
+}
+
+export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
+  const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries)));
+  const byName = new Map(infos.map((i) => [i.name, i]));
+  const plan: Array<{ scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName }> = [];
+  for (const scenario of opts.scenarios) {
+    const sc = SCENARIOS[scenario];
+    if (!sc) throw new Error(`unknown scenario "${scenario}"`);
+    for (const transport of opts.transports) {
+      if (!sc.transports.includes(transport)) continue;
+      const hosts = transport === "unix" ? ["unix"] : (opts.hosts ?? ["127.0.0.1"]);
+      for (const host of hosts)
+        for (const server of opts.runtimes) for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client });
+    }
+  }
+  const cells: CellResult[] = [];
+  for (let i = 0; i < plan.length; i++) {
+    const p = plan[i]!;
+    opts.onStart?.(`${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}`, i, plan.length);
+    const cell = await runCell(p, byName, opts);
+    cells.push(cell);
+    opts.onCell?.(cell, i, plan.length);
+  }
+  return { runtimes: infos, cells };
+}
+
+async function runCell(
+  p: { scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName },
+  infos: Map<RuntimeName, RuntimeInfo>,
+  opts: MatrixOptions,
+): Promise<CellResult> {
+  const base = { scenario: p.scenario, transport: p.transport, host: p.host, server: p.server, client: p.client, checks: [] as Check[], metrics: {} };
+  const t0 = performance.now();
+  for (const [role, rt] of [["server", p.server], ["client", p.client]] as const) {
+    const info = infos.get(rt)!;
+    if (info.error) return { ...base, status: "error", reason: `${role} ${rt}: ${info.error}`, durationMs: 0 };
+    const missing = needs(p.transport, p.host).filter((f) => info.features[f] === false);
+    if (missing.length) return { ...base, status: "unsupported", reason: `${rt} ${info.version} lacks ${missing.join(", ")}`, durationMs: 0 };
+  }
+  let dir: string | undefined;
+  let server: AgentProcess | undefined;
+  let client: AgentProcess | undefined;
+  try {
+    const spec: AgentSpec = { role: "server", scenario: p.scenario, transport: p.transport, host: p.host, port: 0, extra: opts.extra ?? {} };
+    if (p.transport === "unix") {
+      dir = mkdtempSync(join(tmpdir(), "netparity-"));
+      spec.path = join(dir, `${p.scenario}.sock`);
+      spec.host = "";
+    }
+    server = startAgent(p.server, spec, opts.binaries);
+    const ready = await server.nextEvent(READY_TIMEOUT_MS).catch((e: Error) => e);
+    if (!ready || ready instanceof Error || ready.event !== "listening") {
+      const why = ready instanceof Error ? ready.message : ready?.event === "error" ? `${ready.code}: ${ready.message}` : lastLine(server.stderr());
+      return { ...base, status: "error", reason: `server ${p.server} did not start: ${why}`, durationMs: performance.now() - t0 };
+    }
+    const timeoutMs = opts.clientTimeoutMs ?? 120_000;
+    client = startAgent(
+      p.client,
+      { role: "client", scenario: p.scenario, transport: p.transport, host: ready.host ?? p.host, port: ready.port ?? 0, ...(ready.path ? { path: ready.path } : {}), extra: opts.extra ?? {}, timeoutMs },
+      opts.binaries,
+    );
+    const result = (await client.nextEvent(timeoutMs + 15_000).catch((e: Error) => e)) as AgentEvent | Error | null;
+    const durationMs = performance.now() - t0;
+    if (!result || result instanceof Error || result.event !== "result") {
+      const why = result instanceof Error ? result.message : result?.event === "error" ? `${result.code}: ${result.message}` : lastLine(client.stderr());
+      return { ...base, status: "error", reason: `client ${p.client}: ${why}`, durationMs };
+    }
+    const checks = result.checks as Check[];
+    const failed = checks.filter((c) => !c.ok);
+    const reason = result.error
+      ? `${result.error.code}: ${result.error.message}`
+      : failed.length
+        ? failed.map((c) => `${c.name}: ${c.detail ?? "failed"}`).join("; ")
+        : undefined;
+    return { ...base, status: result.ok ? "pass" : "fail", ...(reason ? { reason } : {}), checks, metrics: result.metrics, durationMs };
+  } finally {
+    await Promise.all([client?.stop(), server?.stop()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}

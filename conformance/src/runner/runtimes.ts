@@ -1,0 +1,89 @@
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { RUNTIME_NAMES, type RuntimeName } from "@netparity/protocol";
+
+/** conformance/ — the package root, whether running from src/ (tests) or dist/ (CLI). */
+export const PACKAGE_ROOT = findUp(dirname(fileURLToPath(import.meta.url)), "build.mjs");
+export const DIST = join(PACKAGE_ROOT, "dist");
+
+function findUp(from: string, marker: string): string {
+  let d = from;
+  for (let i = 0; i < 10; i++) {
+    if (existsSync(join(d, marker))) return d;
+    d = dirname(d);
+  }
+  throw new Error(`cannot find the netparity package root from ${from}`);
+}
+
+export function isRuntimeName(s: string): s is RuntimeName {
+  return (RUNTIME_NAMES as readonly string[]).includes(s);
+}
+
+/** Binaries: a flag wins, then NETPARITY_<RUNTIME>, then the npm-installed binary, then PATH. */
+export function runtimeBinary(rt: RuntimeName, overrides: Partial<Record<RuntimeName, string>> = {}): string {
+  const flag = overrides[rt];
+  if (flag) return flag;
+  const env = process.env[`NETPARITY_${rt.toUpperCase()}`];
+  if (env) return env;
+  if (rt === "node") return process.execPath;
+  let d = PACKAGE_ROOT;
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(d, "node_modules", ".bin", rt);
+    if (existsSync(candidate)) return candidate;
+    d = dirname(d);
+  }
+  return rt;
+}
+
+/** The command line that runs the agent bundle for `rt` with one JSON argument. */
+export function agentCommand(rt: RuntimeName, spec: unknown, overrides: Partial<Record<RuntimeName, string>> = {}): { cmd: string; args: string[] } {
+  const bin = runtimeBinary(rt, overrides);
+  const json = JSON.stringify(spec);
+  switch (rt) {
+    case "node":
+      return { cmd: bin, args: [join(DIST, "agent-node.js"), json] };
+    case "bun":
+      return { cmd: bin, args: [join(DIST, "agent-bun.js"), json] };
+    case "deno":
+      // Datagram sockets are behind --unstable-net; the bundle is self-contained, so no
+      // config or lock file is looked for.
+      return {
+        cmd: bin,
+        args: [
+          "run",
+          "--quiet",
+          "--unstable-net",
+          "--no-config",
+          "--no-lock",
+          "--no-prompt",
+          "--allow-net",
+          "--allow-read",
+          "--allow-write",
+          "--allow-env",
+          "--allow-sys",
+          join(DIST, "agent-deno.js"),
+          json,
+        ],
+      };
+  }
+}
+
+const versionCache = new Map<string, string>();
+/** The exact version string of a runtime binary, or an error message. */
+export function runtimeVersion(rt: RuntimeName, overrides: Partial<Record<RuntimeName, string>> = {}): { version?: string; error?: string } {
+  const bin = runtimeBinary(rt, overrides);
+  const key = `${rt}:${bin}`;
+  const cached = versionCache.get(key);
+  if (cached) return { version: cached };
+  try {
+    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 15_000, stdio: ["ignore", "pipe", "pipe"] });
+    const m = /(\d+\.\d+\.\d+[\w.-]*)/.exec(out);
+    const v = m?.[1] ?? out.trim();
+    versionCache.set(key, v);
+    return { version: v };
+  } catch (e) {
+    return { error: `${rt} binary "${bin}" did not run: ${(e as Error).message.split("\n")[0]}` };
+  }
+}

@@ -1,0 +1,64 @@
+import type { Address, Runtime, Transport } from "@netparity/protocol";
+
+/** Options every scenario role understands; scenario-specific ones ride in `extra`. */
+export interface RoleOptions {
+  transport: Transport;
+  host: string;
+  port: number;
+  path?: string;
+  /** Scenario-specific settings (`--size`, `--seed`, `--format`, ...), already validated. */
+  extra: Record<string, string | number | boolean>;
+}
+
+export interface RunningServer {
+  readonly address: Address;
+  /** Stop listening, close open connections, remove socket files. */
+  stop(): Promise<void>;
+}
+
+export interface Check {
+  name: string;
+  ok: boolean;
+  detail?: string;
+}
+
+export interface ClientResult {
+  ok: boolean;
+  checks: Check[];
+  /** Measurements worth reporting (bytes/s, round trips, ...). */
+  metrics: Record<string, number>;
+  /** A printed answer, e.g. the time string for `client time --format`. */
+  output?: string;
+  error?: { code: string; message: string };
+}
+
+export interface Logger {
+  (message: string): void;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly summary: string;
+  readonly transports: readonly Transport[];
+  serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer>;
+  client(rt: Runtime, options: RoleOptions, log: Logger): Promise<ClientResult>;
+}
+
+/** Collects named checks; `fail` records and keeps going so one report shows every problem. */
+export class Checks {
+  readonly list: Check[] = [];
+  pass(name: string, detail?: string): void {
+    this.list.push({ name, ok: true, ...(detail ? { detail } : {}) });
+  }
+  fail(name: string, detail: string): void {
+    this.list.push({ name, ok: false, detail });
+  }
+  expect(name: string, ok: boolean, detail: string): boolean {
+    if (ok) this.pass(name);
+    else this.fail(name, detail);
+    return ok;
+  }
+  get ok(): boolean {
+    return this.list.length > 0 && this.list.every((c) => c.ok);
+  }
+}

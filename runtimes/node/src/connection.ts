@@ -1,0 +1,168 @@
+import type { Socket } from "node:net";
+import { NetError, toNetError, type Address, type Connection } from "@netparity/protocol";
+
+/** Pause the socket once this many bytes were received but not yet read. */
+const HIGH_WATER = 1024 * 1024;
+const LOW_WATER = 256 * 1024;
+
+type Waiter = { resolve: (v: Uint8Array | null) => void; reject: (e: unknown) => void };
+
+export function nodeAddress(socket: Socket, which: "local" | "remote", unixPath?: string): Address {
+  if (unixPath !== undefined) return { transport: "unix", path: unixPath };
+  const hostname = which === "local" ? socket.localAddress : socket.remoteAddress;
+  const port = which === "local" ? socket.localPort : socket.remotePort;
+  return { transport: "tcp", hostname: hostname ?? "", port: port ?? 0 };
+}
+
+/**
+ * A pull-based view of a net.Socket. Chunks are queued as Node delivers them (no copies);
+ * the socket is paused above HIGH_WATER unread bytes so a slow reader exerts real TCP
+ * backpressure instead of growing this queue.
+ */
+export class NodeConnection implements Connection {
+  readonly #socket: Socket;
+  readonly localAddress: Address;
+  readonly remoteAddress: Address;
+  readonly closed: Promise<void>;
+  #queue: Uint8Array[] = [];
+  #head = 0;
+  #buffered = 0;
+  #paused = false;
+  #ended = false;
+  #error: NetError | null = null;
+  #waiter: Waiter | null = null;
+  #destroyed = false;
+
+  constructor(socket: Socket, unixPath?: string) {
+    this.#socket = socket;
+    this.localAddress = nodeAddress(socket, "local", unixPath);
+    this.remoteAddress = nodeAddress(socket, "remote", unixPath);
+    this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
+    socket.on("data", (chunk: Buffer) => {
+      if (this.#waiter) {
+        const w = this.#waiter;
+        this.#waiter = null;
+        w.resolve(chunk);
+        return;
+      }
+      this.#queue.push(chunk);
+      this.#buffered += chunk.byteLength;
+      if (!this.#paused && this.#buffered > HIGH_WATER) {
+        this.#paused = true;
+        socket.pause();
+      }
+    });
+    socket.on("end", () => {
+      this.#ended = true;
+      this.#wake();
+    });
+    socket.on("error", (e) => {
+      this.#error ??= toNetError(e, "socket");
+      this.#wake();
+    });
+    socket.on("close", () => {
+      this.#ended = true;
+      this.#wake();
+    });
+  }
+
+  #wake(): void {
+    const w = this.#waiter;
+    if (!w) return;
+    this.#waiter = null;
+    if (this.#error) w.reject(this.#error);
+    else w.resolve(null);
+  }
+
+  read(): Promise<Uint8Array | null> {
+    if (this.#waiter) return Promise.reject(new NetError("PROTOCOL", "only one read may be pending"));
+    if (this.#head < this.#queue.length) {
+      const chunk = this.#queue[this.#head]!;
+      this.#queue[this.#head++] = undefined as unknown as Uint8Array;
+      this.#buffered -= chunk.byteLength;
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      }
+      if (this.#paused && this.#buffered < LOW_WATER) {
+        this.#paused = false;
+        this.#socket.resume();
+      }
+      return Promise.resolve(chunk);
+    }
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#ended || this.#destroyed) return Promise.resolve(null);
+    if (this.#paused) {
+      this.#paused = false;
+      this.#socket.resume();
+    }
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    const socket = this.#socket;
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#destroyed || socket.destroyed || socket.writableEnded) {
+      return Promise.reject(new NetError("CLOSED", "write on a closed connection", { operation: "write" }));
+    }
+    // Resolve at once while Node's buffer is below its high-water mark; otherwise wait for
+    // 'drain' (backpressure) or the error/close that makes it impossible.
+    if (socket.write(bytes)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const cleanup = (): void => {
+        socket.off("drain", onDrain);
+        socket.off("close", onClose);
+        socket.off("error", onError);
+      };
+      const onDrain = (): void => {
+        cleanup();
+        resolve();
+      };
+      const onError = (e: unknown): void => {
+        cleanup();
+        reject(toNetError(e, "write"));
+      };
+      const onClose = (): void => {
+        cleanup();
+        reject(this.#error ?? new NetError("CLOSED", "connection closed before the write completed", { operation: "write" }));
+      };
+      socket.on("drain", onDrain);
+      socket.on("error", onError);
+      socket.on("close", onClose);
+    });
+  }
+
+  closeWrite(): Promise<void> {
+    const socket = this.#socket;
+    if (socket.writableFinished) return Promise.resolve();
+    if (this.#destroyed || socket.destroyed) {
+      return Promise.reject(this.#error ?? new NetError("CLOSED", "closeWrite on a closed connection", { operation: "closeWrite" }));
+    }
+    return new Promise((resolve, reject) => {
+      const onError = (e: unknown): void => {
+        socket.off("finish", onFinish);
+        reject(toNetError(e, "closeWrite"));
+      };
+      const onFinish = (): void => {
+        socket.off("error", onError);
+        resolve();
+      };
+      socket.once("finish", onFinish);
+      socket.once("error", onError);
+      socket.end();
+    });
+  }
+
+  close(): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#socket.destroy();
+    this.#wake();
+  }
+
+  setNoDelay(on: boolean): void {
+    if (this.localAddress.transport === "tcp") this.#socket.setNoDelay(on);
+  }
+}

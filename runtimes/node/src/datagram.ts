@@ -1,0 +1,80 @@
+import type { Socket as DgramSocket, RemoteInfo } from "node:dgram";
+import { NetError, toNetError, type Datagram, type DatagramSocket, type NetAddress } from "@netparity/protocol";
+
+/** Datagrams kept for a slow reader; beyond this new ones are dropped, as a full kernel buffer would. */
+const MAX_QUEUED = 4096;
+
+export class NodeDatagramSocket implements DatagramSocket {
+  readonly #socket: DgramSocket;
+  readonly address: NetAddress;
+  #queue: Datagram[] = [];
+  #head = 0;
+  #waiter: ((d: Datagram | null) => void) | null = null;
+  #closed = false;
+  /** Datagrams dropped because the reader fell behind. */
+  dropped = 0;
+
+  constructor(socket: DgramSocket) {
+    this.#socket = socket;
+    const a = socket.address();
+    this.address = { transport: "udp", hostname: a.address, port: a.port };
+    socket.on("message", (msg: Buffer, rinfo: RemoteInfo) => {
+      const d: Datagram = { data: msg, from: { transport: "udp", hostname: rinfo.address, port: rinfo.port } };
+      if (this.#waiter) {
+        const w = this.#waiter;
+        this.#waiter = null;
+        w(d);
+      } else if (this.#queue.length - this.#head < MAX_QUEUED) {
+        this.#queue.push(d);
+      } else {
+        this.dropped++;
+      }
+    });
+    socket.on("close", () => {
+      this.#closed = true;
+      this.#waiter?.(null);
+      this.#waiter = null;
+    });
+    // Errors on an unconnected UDP socket (e.g. ICMP port unreachable) are not fatal.
+    socket.on("error", () => {});
+  }
+
+  send(data: Uint8Array, to: { hostname: string; port: number }): Promise<void> {
+    if (this.#closed) return Promise.reject(new NetError("CLOSED", "send on a closed datagram socket", { operation: "send" }));
+    return new Promise((resolve, reject) => {
+      this.#socket.send(data, to.port, to.hostname, (err) => (err ? reject(toNetError(err, "send")) : resolve()));
+    });
+  }
+
+  receive(): Promise<Datagram | null> {
+    if (this.#head < this.#queue.length) {
+      const d = this.#queue[this.#head++]!;
+      if (this.#head === this.#queue.length) {
+        this.#queue = [];
+        this.#head = 0;
+      }
+      return Promise.resolve(d);
+    }
+    if (this.#closed) return Promise.resolve(null);
+    if (this.#waiter) return Promise.reject(new NetError("PROTOCOL", "only one receive may be pending"));
+    return new Promise((resolve) => {
+      this.#waiter = resolve;
+    });
+  }
+
+  setBroadcast(on: boolean): void {
+    try {
+      this.#socket.setBroadcast(on);
+    } catch (e) {
+      throw toNetError(e, "setBroadcast");
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#socket.close();
+    this.#waiter?.(null);
+    this.#waiter = null;
+  }
+}
