@@ -1,0 +1,162 @@
+import { NetError, type Address, type Connection } from "@netparity/protocol";
+import { denoNetError, isClosedResource } from "./errors.js";
+
+/**
+ * One read buffer per connection, reused for every read: the contract hands the bytes to
+ * the caller only until the next read(), so no per-chunk allocation is needed. 64 KiB is
+ * what Deno's own `conn.readable` uses per pull.
+ */
+const READ_BUFFER_SIZE = 64 * 1024;
+
+export function toAddress(addr: Deno.Addr): Address {
+  if (addr.transport === "unix" || addr.transport === "unixpacket") {
+    // A client socket that never bound a path reports `path: null` in Deno.
+    return { transport: "unix", path: addr.path ?? "" };
+  }
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    return { transport: addr.transport, hostname: addr.hostname, port: addr.port };
+  }
+  throw new NetError("EAFNOSUPPORT", `unsupported address transport ${addr.transport}`);
+}
+
+export class DenoConnection implements Connection {
+  readonly localAddress: Address;
+  readonly remoteAddress: Address;
+  readonly closed: Promise<void>;
+
+  #conn: Deno.Conn;
+  #buf = new Uint8Array(READ_BUFFER_SIZE);
+  #resolveClosed!: () => void;
+  #isClosed = false;
+  #error: NetError | undefined;
+  #readEnded = false;
+  #writeEnded = false;
+  #finSent = false;
+  /** The last queued write (or FIN); null when nothing is in flight. */
+  #writeTail: Promise<void> | null = null;
+
+  constructor(conn: Deno.Conn) {
+    this.#conn = conn;
+    this.localAddress = toAddress(conn.localAddr);
+    this.remoteAddress = toAddress(conn.remoteAddr);
+    this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
+  }
+
+  async read(): Promise<Uint8Array | null> {
+    if (this.#error) throw this.#error;
+    if (this.#readEnded) return null;
+    let n: number | null;
+    try {
+      n = await this.#conn.read(this.#buf);
+    } catch (e) {
+      if (this.#error) throw this.#error;
+      // Deno rejects a pending read with Interrupted when the conn is closed under it.
+      if (this.#isClosed && isClosedResource(e)) return null;
+      throw this.#fail(denoNetError(e, "read"));
+    }
+    if (n === null) {
+      this.#readEnded = true;
+      this.#finishIfDone();
+      return null;
+    }
+    return this.#buf.subarray(0, n);
+  }
+
+  write(bytes: Uint8Array): Promise<void> {
+    if (this.#writeEnded) {
+      return Promise.reject(new NetError("CLOSED", "write after closeWrite()", { operation: "write" }));
+    }
+    return this.#enqueue(() => this.#writeAll(bytes));
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.#writeEnded || this.#isClosed) return this.#writeTail ?? Promise.resolve();
+    this.#writeEnded = true;
+    return this.#enqueue(async () => {
+      if (this.#isClosed) return;
+      try {
+        await this.#conn.closeWrite();
+      } catch (e) {
+        if (this.#isClosed && isClosedResource(e)) return;
+        throw this.#fail(denoNetError(e, "closeWrite"));
+      }
+      this.#finSent = true;
+      this.#finishIfDone();
+    });
+  }
+
+  close(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    this.#readEnded = true;
+    this.#writeEnded = true;
+    try {
+      this.#conn.close();
+    } catch (e) {
+      // Deno throws BadResource on a second close; the conn is gone either way.
+      if (!isClosedResource(e)) throw denoNetError(e, "close");
+    }
+    this.#resolveClosed();
+  }
+
+  setNoDelay(on: boolean): void {
+    if (this.#isClosed || !("setNoDelay" in this.#conn)) return;
+    try {
+      (this.#conn as Deno.TcpConn).setNoDelay(on);
+    } catch (e) {
+      if (!isClosedResource(e)) throw denoNetError(e, "setNoDelay");
+    }
+  }
+
+  /**
+   * Writes run one after another so concurrent callers never interleave bytes. The chain is
+   * only built while something is in flight: an idle connection writes directly.
+   */
+  #enqueue(task: () => Promise<void>): Promise<void> {
+    const prev = this.#writeTail;
+    const run = prev === null ? task() : prev.then(task, task);
+    const tail = run.then(
+      () => {
+        if (this.#writeTail === tail) this.#writeTail = null;
+      },
+      () => {
+        if (this.#writeTail === tail) this.#writeTail = null;
+      },
+    );
+    this.#writeTail = tail;
+    return run;
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    if (this.#error) throw this.#error;
+    if (this.#isClosed) throw new NetError("CLOSED", "connection is closed", { operation: "write" });
+    let off = 0;
+    const total = bytes.byteLength;
+    while (off < total) {
+      try {
+        // Deno.Conn.write may accept only part of the buffer (documented on Deno.Writer).
+        off += await this.#conn.write(off === 0 ? bytes : bytes.subarray(off));
+      } catch (e) {
+        if (this.#error) throw this.#error;
+        if (this.#isClosed && isClosedResource(e)) {
+          throw new NetError("CLOSED", "connection closed during write", { cause: e, operation: "write" });
+        }
+        throw this.#fail(denoNetError(e, "write"));
+      }
+    }
+  }
+
+  /** A failed read or write ends the connection (as Node and Bun do): remember why, release it. */
+  #fail(error: NetError): NetError {
+    if (!this.#error) {
+      this.#error = error;
+      this.close();
+    }
+    return this.#error;
+  }
+
+  /** Both directions finished cleanly: nothing more can happen, so release the resource. */
+  #finishIfDone(): void {
+    if (this.#readEnded && this.#finSent) this.close();
+  }
+}

@@ -1,0 +1,77 @@
+import { NetError, type Datagram, type DatagramSocket, type NetAddress } from "@netparity/protocol";
+import { denoNetError, isClosedResource } from "./errors.js";
+
+/** Larger than any UDP payload (65,507 bytes over IPv4), so a datagram is never truncated. */
+const RECEIVE_BUFFER_SIZE = 64 * 1024;
+
+export function toNetAddress(addr: Deno.Addr): NetAddress {
+  if (addr.transport !== "udp" && addr.transport !== "tcp") {
+    throw new NetError("EAFNOSUPPORT", `expected an IP address, got ${addr.transport}`);
+  }
+  return { transport: "udp", hostname: addr.hostname, port: addr.port };
+}
+
+export class DenoDatagramSocket implements DatagramSocket {
+  readonly address: NetAddress;
+  #dc: Deno.DatagramConn;
+  #isClosed = false;
+  /**
+   * Without a buffer, DatagramConn.receive() allocates a fresh 64 KiB array per datagram;
+   * receiving into one reused buffer and copying out only the received bytes is cheaper.
+   */
+  #buf = new Uint8Array(RECEIVE_BUFFER_SIZE);
+  #bufBusy = false;
+
+  constructor(dc: Deno.DatagramConn) {
+    this.#dc = dc;
+    this.address = toNetAddress(dc.addr);
+  }
+
+  async send(data: Uint8Array, to: { hostname: string; port: number }): Promise<void> {
+    if (this.#isClosed) throw new NetError("CLOSED", "datagram socket is closed", { operation: "send" });
+    try {
+      await this.#dc.send(data, { transport: "udp", hostname: to.hostname, port: to.port });
+    } catch (e) {
+      throw denoNetError(e, "send");
+    }
+  }
+
+  async receive(): Promise<Datagram | null> {
+    if (this.#isClosed) return null;
+    // Concurrent receives must not share the buffer.
+    const own = !this.#bufBusy;
+    const buf = own ? this.#buf : new Uint8Array(RECEIVE_BUFFER_SIZE);
+    if (own) this.#bufBusy = true;
+    try {
+      const [view, from] = await this.#dc.receive(buf);
+      return { data: view.slice(), from: toNetAddress(from) };
+    } catch (e) {
+      // A pending receive is rejected with Interrupted when the socket is closed under it.
+      if (this.#isClosed && isClosedResource(e)) return null;
+      throw denoNetError(e, "receive");
+    } finally {
+      if (own) this.#bufBusy = false;
+    }
+  }
+
+  setBroadcast(on: boolean): void {
+    // Deno sets SO_BROADCAST on every UDP socket it binds (denoland/deno#12860) and offers
+    // no way to clear it, so enabling is a no-op and only disabling is unsupported.
+    if (on) return;
+    throw new NetError(
+      "ENOTSUP",
+      "Deno.DatagramConn always has SO_BROADCAST set and cannot clear it (https://github.com/denoland/deno/pull/12860)",
+      { operation: "setBroadcast" },
+    );
+  }
+
+  close(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    try {
+      this.#dc.close();
+    } catch (e) {
+      if (!isClosedResource(e)) throw denoNetError(e, "close");
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import { NetError, toNetError, type NetErrorCode } from "@netparity/protocol";
+
+/**
+ * Deno reports failures as error classes (Deno.errors.*) rather than errno names, so the
+ * class name is mapped first. Newer Deno versions also set an errno `code` on some of them,
+ * which `toNetError` picks up for everything not listed here.
+ */
+const BY_CLASS: Record<string, NetErrorCode> = {
+  ConnectionRefused: "ECONNREFUSED",
+  ConnectionReset: "ECONNRESET",
+  ConnectionAborted: "ECONNABORTED",
+  AddrInUse: "EADDRINUSE",
+  AddrNotAvailable: "EADDRNOTAVAIL",
+  BrokenPipe: "EPIPE",
+  TimedOut: "ETIMEDOUT",
+  NotFound: "ENOENT",
+  AlreadyExists: "EEXIST",
+  PermissionDenied: "EACCES",
+  // A missing --allow-* flag: the process may not do it, which is what EACCES means to callers.
+  NotCapable: "EACCES",
+  NetworkUnreachable: "ENETUNREACH",
+  NotSupported: "ENOTSUP",
+  UnexpectedEof: "UNEXPECTED_EOF",
+  // A resource closed under a pending or later op (we closed it ourselves).
+  BadResource: "CLOSED",
+  Interrupted: "CLOSED",
+  NotConnected: "CLOSED",
+  AbortError: "ABORTED",
+};
+
+export function denoNetError(cause: unknown, operation: string): NetError {
+  if (cause instanceof NetError) return cause;
+  const name = (cause as { name?: unknown } | null)?.name;
+  const code = typeof name === "string" ? BY_CLASS[name] : undefined;
+  if (code) {
+    const message = (cause as { message?: unknown }).message;
+    return new NetError(code, typeof message === "string" ? message : String(cause), { cause, operation });
+  }
+  return toNetError(cause, operation);
+}
+
+/** True for the errors Deno raises on an op whose resource was closed by this process. */
+export function isClosedResource(e: unknown): boolean {
+  return e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted;
+}
