@@ -64,7 +64,8 @@ export class DenoConnection implements Connection {
 
   write(bytes: Uint8Array): Promise<void> {
     if (this.#writeEnded) {
-      return Promise.reject(new NetError("CLOSED", "write after closeWrite()", { operation: "write" }));
+      const message = this.#isClosed ? "connection is closed" : "write after closeWrite()";
+      return Promise.reject(this.#error ?? new NetError("CLOSED", message, { operation: "write" }));
     }
     return this.#enqueue(() => this.#writeAll(bytes));
   }

@@ -114,7 +114,14 @@ export const fs: FileSystem = {
       return new DenoFileSink(file);
     }),
   rename: (from, to) => fsOp("rename", () => Deno.rename(from, to)),
-  remove: (path) => fsOp("remove", () => Deno.remove(path, { recursive: true })),
+  remove: async (path) => {
+    try {
+      await Deno.remove(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return;
+      throw denoNetError(e, "remove");
+    }
+  },
   exists: async (path) => {
     try {
       await Deno.lstat(path);

@@ -1,3 +1,4 @@
+/// <reference path="./node-crypto.d.ts" />
 import "./guard.js";
 import {
   NetError,
