@@ -1,6 +1,7 @@
 // Bundles the CLI (for Node) and one agent per runtime into dist/. Each agent bundle is a
 // single self-contained ES module, so Bun and Deno run it without resolving workspace
-// packages or node_modules, and the Deno bundle contains no `node:` import at all.
+// packages or node_modules. The only `node:` import left in the Deno bundle is the
+// adapter's node:crypto (Deno's built-in incremental sha256; see runtimes/deno).
 import { build } from "esbuild";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";

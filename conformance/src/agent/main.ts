@@ -4,6 +4,7 @@
  */
 import { isNetError, withTimeout, type Runtime } from "@netparity/protocol";
 import { SCENARIOS } from "../scenarios/index.js";
+import { runContract } from "../contract/adapter-contract.js";
 import type { AgentEvent, AgentSpec } from "./spec.js";
 
 export async function runAgent(rt: Runtime): Promise<never> {
@@ -18,6 +19,11 @@ export async function runAgent(rt: Runtime): Promise<never> {
   }
   if (spec.role === "features") {
     emit({ event: "features", runtime: rt.runtime, version: rt.version, features: { ...rt.features } });
+    return rt.host.exit(0);
+  }
+  if (spec.role === "contract") {
+    const results = await runContract(rt, spec.scenario || undefined);
+    emit({ event: "contract", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }
   const scenario = SCENARIOS[spec.scenario];

@@ -2,7 +2,7 @@ import type { Transport } from "@netparity/protocol";
 
 /** What the runner asks of one agent process: passed as a single JSON argument. */
 export interface AgentSpec {
-  role: "server" | "client" | "features";
+  role: "server" | "client" | "features" | "contract";
   scenario: string;
   transport: Transport;
   host: string;
@@ -19,4 +19,5 @@ export type AgentEvent =
   | { event: "result"; scenario: string; runtime: string; version: string; transport: Transport; ok: boolean; checks: unknown[]; metrics: Record<string, number>; output?: string; error?: { code: string; message: string }; durationMs: number }
   | { event: "error"; runtime: string; version: string; code: string; message: string }
   | { event: "stopped"; runtime: string }
+  | { event: "contract"; runtime: string; version: string; features: Record<string, boolean>; results: Array<{ name: string; status: string; detail?: string; ms: number }> }
   | { event: "features"; runtime: string; version: string; features: Record<string, boolean> };

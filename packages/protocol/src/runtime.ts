@@ -142,6 +142,7 @@ export interface FileSystem {
   /** Creates a new file; with `exclusive` it rejects with NetError EEXIST if the path exists. */
   create(path: string, opts?: { exclusive?: boolean }): Promise<FileSink>;
   rename(from: string, to: string): Promise<void>;
+  /** Removes a file or an empty directory; a missing path is not an error. */
   remove(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
   mkdirp(path: string): Promise<void>;

@@ -4,7 +4,7 @@
  */
 import { createHash } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { mkdir, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, open, rename, rm, rmdir, stat } from "node:fs/promises";
 import { writeSync } from "node:fs";
 import { connect as netConnect, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
@@ -166,7 +166,10 @@ const fs: FileSystem = {
     }
   },
   rename: (from, to) => rename(from, to).catch((e) => Promise.reject(toNetError(e, "rename"))),
-  remove: (path) => rm(path, { force: true }),
+  remove: (path) =>
+    rm(path, { force: true }).catch((e: { code?: string }) =>
+      e.code === "EISDIR" || e.code === "ERR_FS_EISDIR" ? rmdir(path) : Promise.reject(toNetError(e, "remove")),
+    ),
   exists: (path) => stat(path).then(() => true, () => false),
   mkdirp: async (path) => {
     await mkdir(path, { recursive: true });

@@ -1,0 +1,146 @@
+/**
+ * The pinned CLI contract, driven as a user would: `netparity serve|client|run` as child
+ * processes, against foreign peers written like the classic Python socket lessons.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { describe, expect, it } from "vitest";
+import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
+import { RUNTIMES } from "./helpers.js";
+
+const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
+const PEERS = join(PACKAGE_ROOT, "test", "peers");
+const hasPython = spawnSync("python3", ["--version"]).status === 0;
+
+function cli(args: string[], timeoutMs = 60_000) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: timeoutMs });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts a long-running process and resolves with its first stdout line parsed as JSON. */
+function start(cmd: string, args: string[]): { child: ChildProcess; first: Promise<Record<string, unknown>>; exit: Promise<number | null> } {
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr!.on("data", (d) => (err += d));
+  const exit = new Promise<number | null>((r) => child.once("close", (code) => r(code)));
+  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
+    const rl = createInterface({ input: child.stdout! });
+    rl.once("line", (l) => resolve(JSON.parse(l) as Record<string, unknown>));
+    void exit.then((c) => reject(new Error(`exited ${c} before a line: ${err}`)));
+    setTimeout(() => reject(new Error(`no line within 30 s: ${err}`)), 30_000).unref();
+  });
+  return { child, first, exit };
+}
+
+function kill(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+}
+
+describe("netparity serve", () => {
+  for (const runtime of RUNTIMES) {
+    for (const transport of ["tcp", "udp"] as const) {
+      it.skipIf(!hasPython)(`${runtime} ${transport}: ready line, a foreign Python client gets its bytes back, SIGTERM exits 0`, async () => {
+        const server = start(process.execPath, [BIN, "serve", "echo", "--runtime", runtime, "--transport", transport]);
+        try {
+          const ready = await server.first;
+          expect(ready).toMatchObject({ event: "listening", runtime, transport, host: "127.0.0.1" });
+          expect(ready["port"]).toBeGreaterThan(0);
+          const py = spawnSync("python3", [join(PEERS, "echo_client.py"), String(ready["port"]), ...(transport === "udp" ? ["--udp"] : ["--bytes", "2000000"])], {
+            encoding: "utf8",
+            timeout: 60_000,
+          });
+          expect(py.status, py.stdout + py.stderr).toBe(0);
+          expect(JSON.parse(py.stdout).ok).toBe(true);
+          server.child.kill("SIGTERM");
+          expect(await server.exit).toBe(0);
+        } finally {
+          kill(server.child);
+        }
+      });
+    }
+  }
+
+  it("a port in use gives one line naming the problem and exit 1", async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    try {
+      const port = (blocker.address() as { port: number }).port;
+      for (const runtime of RUNTIMES) {
+        const r = cli(["serve", "echo", "--runtime", runtime, "--port", String(port)]);
+        expect(r.code, r.stderr).toBe(1);
+        const lines = r.stderr.trim().split("\n");
+        expect(lines.at(-1)).toMatch(/^netparity: EADDRINUSE: /);
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe("netparity client", () => {
+  for (const runtime of RUNTIMES) {
+    it.skipIf(!hasPython)(`${runtime}: passes against a Python threaded echo server and fails (exit 1) against a corrupting one`, async () => {
+      for (const [flags, want] of [[[], 0], [["--corrupt"], 1]] as const) {
+        const server = start("python3", [join(PEERS, "echo_server.py"), ...flags]);
+        try {
+          const { port } = (await server.first) as { port: number };
+          const r = cli(["client", "echo", "--runtime", runtime, "--port", String(port), "--size", "2MiB"]);
+          expect(r.code, r.stdout + r.stderr).toBe(want);
+          const result = JSON.parse(r.stdout.trim());
+          expect(result).toMatchObject({ event: "result", scenario: "echo", runtime, ok: want === 0 });
+          if (want === 1) expect(result.checks.some((c: { ok: boolean }) => !c.ok)).toBe(true);
+        } finally {
+          kill(server.child);
+        }
+      }
+    });
+
+    it.skipIf(!hasPython)(`${runtime}: udp passes against a Python echo server and fails against a corrupting one`, async () => {
+      for (const [flags, want] of [[["--udp"], 0], [["--udp", "--corrupt"], 1]] as const) {
+        const server = start("python3", [join(PEERS, "echo_server.py"), ...flags]);
+        try {
+          const { port } = (await server.first) as { port: number };
+          const r = cli(["client", "echo", "--runtime", runtime, "--transport", "udp", "--port", String(port), "--count", "50"]);
+          expect(r.code, r.stdout + r.stderr).toBe(want);
+        } finally {
+          kill(server.child);
+        }
+      }
+    });
+  }
+
+  it("a refused connection is a failed check with the code, exit 1", () => {
+    const r = cli(["client", "echo", "--runtime", "node", "--port", "1"]);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout.trim()).error.code).toBe("ECONNREFUSED");
+  });
+});
+
+describe("usage errors: one line on stderr, exit 2, never a stack trace", () => {
+  const cases: Array<[string, string[], RegExp]> = [
+    ["unknown runtime", ["serve", "echo", "--runtime", "java"], /unknown runtime "java"/],
+    ["unknown scenario", ["serve", "ftp", "--runtime", "node"], /unknown scenario "ftp"/],
+    ["unknown flag", ["serve", "echo", "--runtime", "node", "--bogus"], /unknown option '--bogus'/],
+    ["missing runtime", ["client", "echo", "--port", "7"], /--runtime/],
+    ["bad port", ["serve", "echo", "--runtime", "node", "--port", "70000"], /invalid port/],
+    ["unknown command", ["frobnicate"], /unknown command/],
+    ["unix without path", ["serve", "echo", "--runtime", "node", "--transport", "unix"], /--path/],
+  ];
+  it.each(cases)("%s", (_name, args, pattern) => {
+    const r = cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(pattern);
+    expect(r.stderr.trim().split("\n").length).toBe(1);
+  });
+
+  it("--help works on every command", () => {
+    for (const args of [["--help"], ["serve", "--help"], ["client", "--help"], ["run", "--help"]]) {
+      const r = cli(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Usage: netparity/);
+    }
+  });
+});

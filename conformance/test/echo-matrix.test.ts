@@ -1,0 +1,41 @@
+/** Echo across every server × client pairing of real runtimes, over TCP, UDP and Unix sockets. */
+import { describe, expect, it } from "vitest";
+import { runMatrix, type CellResult } from "../src/runner/matrix.js";
+import { RUNTIMES } from "./helpers.js";
+
+describe("echo matrix", () => {
+  let cells: CellResult[] | undefined;
+  const get = async () => (cells ??= (await runMatrix({ runtimes: RUNTIMES, scenarios: ["echo"], transports: ["tcp", "udp", "unix"] })).cells);
+
+  const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
+  for (const transport of ["tcp", "udp", "unix"] as const) {
+    it.each(pairs)(`echo/${transport} server=%s client=%s`, async (server, client) => {
+      const cell = (await get()).find((c) => c.transport === transport && c.server === server && c.client === client);
+      expect(cell, "cell ran").toBeDefined();
+      if (cell!.status === "unsupported") {
+        // Only acceptable for unix, where a runtime's features say so.
+        expect(transport).toBe("unix");
+        return;
+      }
+      expect(cell!.status, cell!.reason).toBe("pass");
+      expect(cell!.checks.length).toBeGreaterThan(1);
+      expect(cell!.checks.every((c) => c.ok)).toBe(true);
+    });
+  }
+
+  it("the TCP client moved at least 8 MiB and measured it", async () => {
+    const tcp = (await get()).filter((c) => c.transport === "tcp");
+    for (const c of tcp) {
+      expect(c.checks.some((k) => k.name === "echo 8388608 B" && k.ok)).toBe(true);
+      expect(c.metrics["bulkBytesPerSec"]).toBeGreaterThan(0);
+    }
+  });
+
+  it("the UDP client echoed at least 50 datagrams with none lost or corrupted", async () => {
+    for (const c of (await get()).filter((c) => c.transport === "udp")) {
+      expect(c.metrics["datagrams"]).toBeGreaterThanOrEqual(50);
+      expect(c.metrics["lost"]).toBe(0);
+      expect(c.metrics["corrupt"]).toBe(0);
+    }
+  });
+});
