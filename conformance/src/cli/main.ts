@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from "commander";
 import type { RuntimeName } from "@netparity/protocol";
 import { SCENARIOS } from "../scenarios/index.js";
+import type { ScenarioOption } from "../scenarios/types.js";
 import { client } from "./client.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
@@ -35,16 +36,39 @@ function binaries(o: { nodeBin?: string; bunBin?: string; denoBin?: string }): P
   };
 }
 
-function scenarioOptions(cmd: Command): Command {
-  return cmd
-    .option("--size <bytes>", "largest payload (echo) / file size (transfer), e.g. 8MiB", parseSize)
-    .option("--seed <n>", "seed for generated data, so runs repeat", parseNonNegativeInt("seed"))
-    .option("--count <n>", "number of datagrams / requests", parseNonNegativeInt("count"));
+/**
+ * Registers every scenario's own options (declared in the scenario, see ScenarioOption) on
+ * a command. Two scenarios may share a flag as long as they agree on its key and type.
+ */
+function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Command {
+  const seen = new Map<string, ScenarioOption>();
+  for (const sc of Object.values(SCENARIOS)) {
+    for (const opt of sc.options ?? []) {
+      if (role !== "both" && !opt.roles.includes(role)) continue;
+      const prev = seen.get(opt.key);
+      if (prev) {
+        if (prev.type !== opt.type || prev.flag !== opt.flag) throw new Error(`scenarios disagree on option ${opt.flag}`);
+        continue;
+      }
+      seen.set(opt.key, opt);
+      const o = new Option(opt.flag, opt.description);
+      if (opt.type === "size") o.argParser(parseSize);
+      else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.key));
+      cmd.addOption(o);
+    }
+  }
+  scenarioOptionKeys.set(cmd, [...seen.keys()]);
+  return cmd;
 }
 
-function extra(o: Record<string, unknown>): Record<string, string | number | boolean> {
+const scenarioOptionKeys = new WeakMap<Command, string[]>();
+
+function extra(cmd: Command, o: Record<string, unknown>): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
-  for (const k of ["size", "seed", "count"]) if (o[k] !== undefined) out[k] = o[k] as number;
+  for (const k of scenarioOptionKeys.get(cmd) ?? []) {
+    const v = o[k];
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
+  }
   return out;
 }
 
@@ -57,44 +81,38 @@ export function program(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
-  binaryOptions(
-    scenarioOptions(
-      prog
-        .command("serve")
-        .description("run a scenario's server inside a runtime; prints one JSON 'listening' line; SIGINT/SIGTERM stop it (exit 0)")
-        .argument(`<scenario>`, scenarioList, parseScenario)
-        .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
-        .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
-        .option("--host <addr>", "address to bind", "127.0.0.1")
-        .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
-        .option("--path <file>", "socket path for --transport unix"),
-    ),
-  ).action(async (scenario: string, o) => {
+  const serveCmd = prog
+    .command("serve")
+    .description("run a scenario's server inside a runtime; prints one JSON 'listening' line; SIGINT/SIGTERM stop it (exit 0)")
+    .argument("<scenario>", scenarioList, parseScenario)
+    .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
+    .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
+    .option("--host <addr>", "address to bind", "127.0.0.1")
+    .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
+    .option("--path <file>", "socket path for --transport unix");
+  binaryOptions(scenarioOptions(serveCmd, "server")).action(async (scenario: string, o) => {
     process.exitCode = await serve(scenario, {
       runtime: o.runtime,
       transport: o.transport,
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
-      extra: extra(o),
+      extra: extra(serveCmd, o),
       binaries: binaries(o),
     });
   });
 
-  binaryOptions(
-    scenarioOptions(
-      prog
-        .command("client")
-        .description("run a scenario's client inside a runtime against any server; prints one JSON result line; exit 0 pass, 1 fail")
-        .argument(`<scenario>`, scenarioList, parseScenario)
-        .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
-        .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
-        .option("--host <addr>", "server address", "127.0.0.1")
-        .option("--port <n>", "server port", parsePort, 0)
-        .option("--path <file>", "server socket path for --transport unix")
-        .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000),
-    ),
-  ).action(async (scenario: string, o) => {
+  const clientCmd = prog
+    .command("client")
+    .description("run a scenario's client inside a runtime against any server; prints one JSON result line; exit 0 pass, 1 fail")
+    .argument("<scenario>", scenarioList, parseScenario)
+    .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
+    .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
+    .option("--host <addr>", "server address", "127.0.0.1")
+    .option("--port <n>", "server port", parsePort, 0)
+    .option("--path <file>", "server socket path for --transport unix")
+    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000);
+  binaryOptions(scenarioOptions(clientCmd, "client")).action(async (scenario: string, o) => {
     process.exitCode = await client(scenario, {
       runtime: o.runtime,
       transport: o.transport,
@@ -102,23 +120,20 @@ export function program(): Command {
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
       timeoutMs: o.timeout,
-      extra: extra(o),
+      extra: extra(clientCmd, o),
       binaries: binaries(o),
     });
   });
 
-  binaryOptions(
-    scenarioOptions(
-      prog
-        .command("run")
-        .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
-        .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
-        .option("--scenarios <list>", "comma-separated scenarios", (v: string) => v.split(",").map(parseScenario), Object.keys(SCENARIOS))
-        .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [...TRANSPORTS])
-        .option("--ipv6", "also run tcp/udp cells on ::1", false)
-        .option("--json", "print the results as JSON instead of tables", false),
-    ),
-  ).action(async (o) => {
+  const runCmd = prog
+    .command("run")
+    .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
+    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--scenarios <list>", "comma-separated scenarios", (v: string) => v.split(",").map(parseScenario), Object.keys(SCENARIOS))
+    .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [...TRANSPORTS])
+    .option("--ipv6", "also run tcp/udp cells on ::1", false)
+    .option("--json", "print the results as JSON instead of tables", false);
+  binaryOptions(scenarioOptions(runCmd, "both")).action(async (o) => {
     process.exitCode = await run({
       runtimes: o.runtimes,
       scenarios: o.scenarios,
@@ -126,7 +141,7 @@ export function program(): Command {
       hosts: o.ipv6 ? ["127.0.0.1", "::1"] : ["127.0.0.1"],
       json: o.json,
       binaries: binaries(o),
-      extra: extra(o),
+      extra: extra(runCmd, o),
     });
   });
 

@@ -196,6 +196,11 @@ export const echo: Scenario = {
   name: "echo",
   summary: "RFC 862 echo: bytes back in order until half-close (TCP/Unix), datagram for datagram (UDP)",
   transports: ["tcp", "udp", "unix"],
+  options: [
+    { flag: "--size <bytes>", key: "size", type: "size", roles: ["client"], description: "echo: largest payload (default 8MiB)" },
+    { flag: "--seed <n>", key: "seed", type: "int", roles: ["client"], description: "seed for generated data, so runs repeat (default 1)" },
+    { flag: "--count <n>", key: "count", type: "int", roles: ["client"], description: "echo/udp: datagrams to send (default 60)" },
+  ],
   serve,
   client: (rt, options) => (options.transport === "udp" ? clientUdp(rt, options) : clientStream(rt, options)),
 };

@@ -36,10 +36,29 @@ export interface Logger {
   (message: string): void;
 }
 
+/**
+ * A command-line option a scenario understands. The CLI registers the options of every
+ * scenario on `serve`/`client`/`run` and passes the parsed values in `RoleOptions.extra`
+ * under `key`; scenarios never parse argv themselves.
+ */
+export interface ScenarioOption {
+  /** Commander flag syntax, e.g. "--out <dir>" or "--le32". */
+  flag: string;
+  /** Key in `extra`, e.g. "out". */
+  key: string;
+  description: string;
+  /** How the value is parsed: a byte size ("64MiB"), a non-negative integer, text, or a switch. */
+  type: "size" | "int" | "string" | "boolean";
+  /** Which roles use it (shown in --help of those commands). */
+  roles: ReadonlyArray<"server" | "client">;
+}
+
 export interface Scenario {
   readonly name: string;
   readonly summary: string;
   readonly transports: readonly Transport[];
+  /** Scenario-specific command-line options. */
+  readonly options?: readonly ScenarioOption[];
   serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer>;
   client(rt: Runtime, options: RoleOptions, log: Logger): Promise<ClientResult>;
 }
