@@ -2,3 +2,4 @@ export * from "./errors.js";
 export * from "./runtime.js";
 export * from "./framing.js";
 export * from "./bytes.js";
+export * from "./strftime.js";

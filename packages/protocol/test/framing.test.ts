@@ -1,0 +1,442 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  COALESCE_LIMIT,
+  DEFAULT_MAX_FRAME_LENGTH,
+  FrameDecoder,
+  FrameReader,
+  NetError,
+  encodeFrame,
+  encodeFrames,
+  encodeHeader,
+  toHex,
+  writeFrame,
+  type ByteSource,
+  type HeaderFormat,
+  type NetErrorCode,
+} from "../src/index.js";
+
+const bytes = (...xs: number[]): Uint8Array => new Uint8Array(xs);
+const ascii = (s: string): Uint8Array => new Uint8Array([...s].map((c) => c.charCodeAt(0)));
+
+function expectNetError(fn: () => unknown, code: NetErrorCode): NetError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(NetError);
+  expect((caught as NetError).code).toBe(code);
+  return caught as NetError;
+}
+
+/** Feeds `chunks` in order and returns copies of the decoded frames, as hex. */
+function decodeChunks(chunks: readonly Uint8Array[], header: HeaderFormat = "be32"): string[] {
+  const d = new FrameDecoder({ header });
+  const out: string[] = [];
+  for (const c of chunks) d.push(c, (f) => out.push(toHex(f)));
+  d.end();
+  return out;
+}
+
+/** Splits `stream` at the given offsets (any order, duplicates and out-of-range ignored). */
+function splitAt(stream: Uint8Array, offsets: readonly number[]): Uint8Array[] {
+  const cuts = [...new Set(offsets.filter((o) => o > 0 && o < stream.byteLength))].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const c of [...cuts, stream.byteLength]) {
+    out.push(stream.slice(prev, c));
+    prev = c;
+  }
+  return out;
+}
+
+const byteAtATime = (stream: Uint8Array): Uint8Array[] => Array.from(stream, (b) => bytes(b));
+
+/** Deterministic random split (for the example-based tests; the property test uses fast-check). */
+function randomSplits(stream: Uint8Array, seed: number): Uint8Array[] {
+  let x = seed >>> 0 || 1;
+  const offsets: number[] = [];
+  for (let i = 0; i < 1 + (stream.byteLength >> 2); i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    offsets.push((x >>> 0) % (stream.byteLength + 1));
+  }
+  return splitAt(stream, offsets);
+}
+
+function allFeedings(stream: Uint8Array): [string, Uint8Array[]][] {
+  return [
+    ["whole", [stream]],
+    ["one byte at a time", byteAtATime(stream)],
+    ["random split 1", randomSplits(stream, 1)],
+    ["random split 2", randomSplits(stream, 0xdeadbeef)],
+    ["with empty chunks", [new Uint8Array(0), ...randomSplits(stream, 7).flatMap((c) => [c, new Uint8Array(0)])]],
+  ];
+}
+
+describe("known vectors", () => {
+  it("encodes the empty frame as four zero bytes", () => {
+    expect(toHex(encodeFrames([bytes()]))).toBe("00000000");
+    expect(encodeFrame(bytes()).map(toHex)).toEqual(["00000000"]);
+    expect(toHex(encodeFrames([bytes()], "le32"))).toBe("00000000");
+  });
+
+  it("encodes 'abc' as 00 00 00 03 61 62 63 (Python struct.pack('!I', 3))", () => {
+    expect(toHex(encodeFrames([ascii("abc")]))).toBe("00000003616263");
+    expect(encodeFrame(ascii("abc")).map(toHex)).toEqual(["00000003616263"]);
+    expect(toHex(encodeFrames([ascii("abc")], "le32"))).toBe("03000000616263");
+  });
+
+  // Expected bytes from Python: struct.pack('!I', n).hex() and struct.pack('<I', n).hex()
+  // (also struct.pack('<i', n) for n < 2**31, the seed lessons' 'i' on little-endian machines).
+  const headerVectors: [number, string, string][] = [
+    [0x0, "00000000", "00000000"],
+    [0x1, "00000001", "01000000"],
+    [0x3, "00000003", "03000000"],
+    [0xff, "000000ff", "ff000000"],
+    [0x100, "00000100", "00010000"],
+    [0x10000, "00010000", "00000100"],
+    [0x12345678, "12345678", "78563412"],
+    [0x7fffffff, "7fffffff", "ffffff7f"],
+    [0x80000000, "80000000", "00000080"],
+    [0xffffffff, "ffffffff", "ffffffff"],
+  ];
+  it.each(headerVectors)("header %i is be32 %s, le32 %s", (n, be, le) => {
+    expect(toHex(encodeHeader(n))).toBe(be);
+    expect(toHex(encodeHeader(n, "be32"))).toBe(be);
+    expect(toHex(encodeHeader(n, "le32"))).toBe(le);
+  });
+
+  it.each(headerVectors)("decodes the declared length %i from both header formats", (n, be, le) => {
+    const hex = (h: string): Uint8Array => new Uint8Array(h.match(/../g)!.map((b) => parseInt(b, 16)));
+    for (const [header, h] of [["be32", be], ["le32", le]] as const) {
+      const d = new FrameDecoder({ header, maxFrameLength: 0xffffffff });
+      if (n <= 0x10000) {
+        expect(d.decode(hex(h))).toEqual(n === 0 ? [bytes()] : []);
+        expect(d.pending).toBe(n === 0 ? 0 : 4);
+      } else {
+        // Only the max check is exercised for big lengths: nothing is allocated for them here.
+        const small = new FrameDecoder({ header, maxFrameLength: n - 1 });
+        const err = expectNetError(() => small.push(hex(h), () => {}), "FRAME_TOO_LARGE");
+        expect(err.message).toContain(String(n));
+      }
+    }
+  });
+
+  it("decodes 'abc' and the le32 form of it", () => {
+    expect(decodeChunks([bytes(0, 0, 0, 3, 0x61, 0x62, 0x63)])).toEqual(["616263"]);
+    expect(decodeChunks([bytes(3, 0, 0, 0, 0x61, 0x62, 0x63)], "le32")).toEqual(["616263"]);
+  });
+
+  it("rejects lengths that do not fit a 4-byte header", () => {
+    expectNetError(() => encodeHeader(-1), "FRAME_TOO_LARGE");
+    expectNetError(() => encodeHeader(0x1_0000_0000), "FRAME_TOO_LARGE");
+    expectNetError(() => encodeHeader(1.5), "FRAME_TOO_LARGE");
+    expectNetError(() => encodeHeader(Number.NaN), "FRAME_TOO_LARGE");
+  });
+});
+
+describe("decoding in any split", () => {
+  const payloads = [bytes(), ascii("abc"), bytes(), bytes(), new Uint8Array(300).fill(7), bytes(), ascii("x"), bytes()];
+  const expected = payloads.map(toHex);
+
+  for (const header of ["be32", "le32"] as const) {
+    const stream = encodeFrames(payloads, header);
+    for (const [how, chunks] of allFeedings(stream)) {
+      it(`${header}: zero-length frames in sequence, fed ${how}`, () => {
+        expect(decodeChunks(chunks, header)).toEqual(expected);
+      });
+    }
+  }
+
+  it("only empty frames: each 4-byte header yields one empty frame", () => {
+    const stream = encodeFrames([bytes(), bytes(), bytes()]);
+    for (const [, chunks] of allFeedings(stream)) {
+      expect(decodeChunks(chunks)).toEqual(["", "", ""]);
+    }
+  });
+
+  it("frames across header/body boundaries are reassembled", () => {
+    const stream = encodeFrames([ascii("hello"), ascii("world!")]);
+    for (let cut = 0; cut <= stream.byteLength; cut++) {
+      for (let cut2 = cut; cut2 <= stream.byteLength; cut2++) {
+        const chunks = [stream.slice(0, cut), stream.slice(cut, cut2), stream.slice(cut2)];
+        expect(decodeChunks(chunks)).toEqual([toHex(ascii("hello")), toHex(ascii("world!"))]);
+      }
+    }
+  });
+
+  // Property: any sequence of frames, any split of the stream (including byte-at-a-time),
+  // decodes to the same frames, for both header formats.
+  const frameList = fc.array(fc.uint8Array({ minLength: 0, maxLength: 2000 }), { minLength: 0, maxLength: 12 });
+  const splitStrategy = fc.oneof(
+    { weight: 4, arbitrary: fc.array(fc.nat(), { maxLength: 40 }).map((offs) => ({ kind: "offsets" as const, offs })) },
+    { weight: 1, arbitrary: fc.constant({ kind: "bytes" as const, offs: [] as number[] }) },
+    { weight: 1, arbitrary: fc.integer({ min: 1, max: 7 }).map((size) => ({ kind: "fixed" as const, offs: [size] })) },
+  );
+
+  for (const header of ["be32", "le32"] as const) {
+    it(`${header}: property — any frames split at arbitrary offsets decode to the same frames`, () => {
+      fc.assert(
+        fc.property(frameList, splitStrategy, (frames, split) => {
+          const stream = encodeFrames(frames, header);
+          let chunks: Uint8Array[];
+          if (split.kind === "bytes") chunks = byteAtATime(stream);
+          else if (split.kind === "fixed") {
+            const size = split.offs[0]!;
+            chunks = [];
+            for (let i = 0; i < stream.byteLength; i += size) chunks.push(stream.slice(i, i + size));
+          } else chunks = splitAt(stream, split.offs.map((o) => o % (stream.byteLength + 1)));
+          const decoded = decodeChunks(chunks, header);
+          expect(decoded).toEqual(frames.map(toHex));
+        }),
+        { numRuns: 1000 },
+      );
+    });
+  }
+
+  it("property — encodeFrame parts concatenated equal encodeFrames", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: COALESCE_LIMIT + 100 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (p, h) => {
+        const parts = encodeFrame(p, h);
+        const joined = new Uint8Array(parts.reduce((n, x) => n + x.byteLength, 0));
+        let at = 0;
+        for (const x of parts) {
+          joined.set(x, at);
+          at += x.byteLength;
+        }
+        expect(toHex(joined)).toBe(toHex(encodeFrames([p], h)));
+      }),
+      { numRuns: 50 },
+    );
+  });
+});
+
+describe("zero-copy", () => {
+  it("a frame inside one chunk is a view of that chunk's buffer", () => {
+    const chunk = encodeFrames([ascii("first"), bytes(), ascii("second")]);
+    const frames = new FrameDecoder().decode(chunk);
+    expect(frames).toHaveLength(3);
+    for (const f of frames) expect(f.buffer).toBe(chunk.buffer);
+    expect(frames[0]!.byteOffset).toBe(chunk.byteOffset + 4);
+  });
+
+  it("a view respects the chunk's own byteOffset", () => {
+    const backing = new Uint8Array(64);
+    const frame = encodeFrames([ascii("xyz")]);
+    backing.set(frame, 10);
+    const chunk = backing.subarray(10, 10 + frame.byteLength);
+    const [f] = new FrameDecoder().decode(chunk);
+    expect(f!.buffer).toBe(backing.buffer);
+    expect(f!.byteOffset).toBe(14);
+    expect(toHex(f!)).toBe(toHex(ascii("xyz")));
+  });
+
+  it("a frame whose header straddles but whose body lies in the next chunk is still a view", () => {
+    const stream = encodeFrames([ascii("body")]);
+    const a = stream.slice(0, 2);
+    const b = stream.slice(2);
+    const d = new FrameDecoder();
+    expect(d.decode(a)).toEqual([]);
+    const [f] = d.decode(b);
+    expect(f!.buffer).toBe(b.buffer);
+  });
+
+  it("a frame straddling chunks is a fresh buffer, not a view of either chunk", () => {
+    const stream = encodeFrames([ascii("straddling frame")]);
+    const a = stream.slice(0, 8);
+    const b = stream.slice(8);
+    const d = new FrameDecoder();
+    expect(d.decode(a)).toEqual([]);
+    expect(d.pending).toBe(8);
+    const [f] = d.decode(b);
+    expect(f!.buffer).not.toBe(a.buffer);
+    expect(f!.buffer).not.toBe(b.buffer);
+    expect(f!.byteOffset).toBe(0);
+    expect(f!.buffer.byteLength).toBe("straddling frame".length);
+    expect(toHex(f!)).toBe(toHex(ascii("straddling frame")));
+  });
+});
+
+describe("maximum frame length", () => {
+  const tooLarge: [string, number[], HeaderFormat, number | undefined][] = [
+    ["0xFFFFFFFF", [0xff, 0xff, 0xff, 0xff], "be32", undefined],
+    ["0x80000000 (be32, would be negative if read signed)", [0x80, 0, 0, 0], "be32", undefined],
+    ["0x80000000 (le32)", [0, 0, 0, 0x80], "le32", undefined],
+    ["default max + 1", [0x01, 0x00, 0x00, 0x01], "be32", undefined],
+    ["custom max + 1 (1001 > 1000)", [0, 0, 0x03, 0xe9], "be32", 1000],
+    ["0xFFFFFFFF with max 2^32 - 2", [0xff, 0xff, 0xff, 0xff], "be32", 0xffff_fffe],
+  ];
+
+  it.each(tooLarge)("%s throws FRAME_TOO_LARGE on the header alone", (_name, header, format, max) => {
+    const d = new FrameDecoder({ header: format, ...(max === undefined ? {} : { maxFrameLength: max }) });
+    expectNetError(() => d.push(bytes(...header), () => {}), "FRAME_TOO_LARGE");
+  });
+
+  it.each(tooLarge)("%s throws right after the 4th header byte when fed byte by byte", (_name, header, format, max) => {
+    const d = new FrameDecoder({ header: format, ...(max === undefined ? {} : { maxFrameLength: max }) });
+    for (const b of header.slice(0, 3)) expect(d.decode(bytes(b))).toEqual([]);
+    expectNetError(() => d.push(bytes(header[3]!), () => {}), "FRAME_TOO_LARGE");
+  });
+
+  it("frames before the oversized header are delivered before the error", () => {
+    const stream = new Uint8Array([...encodeFrames([ascii("ok")]), 0xff, 0xff, 0xff, 0xff]);
+    const seen: string[] = [];
+    const d = new FrameDecoder();
+    expectNetError(() => d.push(stream, (f) => seen.push(toHex(f))), "FRAME_TOO_LARGE");
+    expect(seen).toEqual([toHex(ascii("ok"))]);
+  });
+
+  it("a failed decoder refuses further input", () => {
+    const d = new FrameDecoder({ maxFrameLength: 10 });
+    expectNetError(() => d.push(bytes(0, 0, 0, 11), () => {}), "FRAME_TOO_LARGE");
+    expectNetError(() => d.push(bytes(0, 0, 0, 0), () => {}), "PROTOCOL");
+  });
+
+  it("exactly the maximum is accepted", () => {
+    const max = 1000;
+    const payload = new Uint8Array(max).fill(0x5a);
+    for (const [, chunks] of allFeedings(encodeFrames([payload, bytes()]))) {
+      const d = new FrameDecoder({ maxFrameLength: max });
+      const out: string[] = [];
+      for (const c of chunks) d.push(c, (f) => out.push(toHex(f)));
+      d.end();
+      expect(out).toEqual([toHex(payload), ""]);
+    }
+  });
+
+  it("exactly the default maximum (16 MiB) is accepted", () => {
+    expect(DEFAULT_MAX_FRAME_LENGTH).toBe(16 * 1024 * 1024);
+    const d = new FrameDecoder();
+    expect(d.decode(encodeHeader(DEFAULT_MAX_FRAME_LENGTH))).toEqual([]);
+    expect(d.pending).toBe(4);
+    const [f] = d.decode(new Uint8Array(DEFAULT_MAX_FRAME_LENGTH));
+    expect(f!.byteLength).toBe(DEFAULT_MAX_FRAME_LENGTH);
+  });
+
+  it("maxFrameLength 0 accepts only empty frames", () => {
+    const d = new FrameDecoder({ maxFrameLength: 0 });
+    expect(d.decode(bytes(0, 0, 0, 0, 0, 0, 0, 0))).toEqual([bytes(), bytes()]);
+    expectNetError(() => d.push(bytes(0, 0, 0, 1), () => {}), "FRAME_TOO_LARGE");
+  });
+
+  it("rejects an invalid maxFrameLength option", () => {
+    expect(() => new FrameDecoder({ maxFrameLength: -1 })).toThrow(RangeError);
+    expect(() => new FrameDecoder({ maxFrameLength: 1.5 })).toThrow(RangeError);
+  });
+});
+
+describe("end of stream", () => {
+  it.each([1, 2, 3])("end() after %i header bytes throws UNEXPECTED_EOF", (n) => {
+    const d = new FrameDecoder();
+    d.push(bytes(0, 0, 0, 5).subarray(0, n), () => {});
+    expect(d.pending).toBe(n);
+    expectNetError(() => d.end(), "UNEXPECTED_EOF");
+  });
+
+  it("end() inside a body throws UNEXPECTED_EOF", () => {
+    for (const have of [0, 1, 4]) {
+      const d = new FrameDecoder();
+      d.push(encodeFrames([ascii("hello")]).subarray(0, 4 + have), () => {});
+      expect(d.pending).toBe(4 + have);
+      const err = expectNetError(() => d.end(), "UNEXPECTED_EOF");
+      expect(err.message).toContain(`${have} of 5`);
+    }
+  });
+
+  it("end() is fine between frames, on a fresh decoder and after empty frames", () => {
+    expect(() => new FrameDecoder().end()).not.toThrow();
+    const d = new FrameDecoder();
+    d.push(encodeFrames([ascii("a"), bytes()]), () => {});
+    expect(d.pending).toBe(0);
+    expect(() => d.end()).not.toThrow();
+  });
+});
+
+/** A fake connection read side that hands out the given chunks, then null (FIN) forever. */
+function fakeSource(chunks: readonly Uint8Array[]): ByteSource {
+  let i = 0;
+  return {
+    read: async () => (i < chunks.length ? chunks[i++]! : null),
+  };
+}
+
+async function readAll(reader: FrameReader): Promise<string[]> {
+  const out: string[] = [];
+  for (let f = await reader.read(); f !== null; f = await reader.read()) out.push(toHex(f));
+  return out;
+}
+
+describe("FrameReader", () => {
+  const payloads = [ascii("one"), bytes(), new Uint8Array(5000).fill(1), ascii("four")];
+
+  it("returns every frame, then null at a clean end of stream (and null again after)", async () => {
+    for (const [, chunks] of allFeedings(encodeFrames(payloads))) {
+      const reader = new FrameReader(fakeSource(chunks));
+      expect(await readAll(reader)).toEqual(payloads.map(toHex));
+      expect(await reader.read()).toBeNull();
+    }
+  });
+
+  it("returns null immediately for an empty stream", async () => {
+    expect(await new FrameReader(fakeSource([])).read()).toBeNull();
+  });
+
+  it("reads le32 frames", async () => {
+    const reader = new FrameReader(fakeSource([encodeFrames(payloads, "le32")]), { header: "le32" });
+    expect(await readAll(reader)).toEqual(payloads.map(toHex));
+  });
+
+  it("rejects UNEXPECTED_EOF when the stream ends inside a frame", async () => {
+    const stream = encodeFrames([ascii("complete"), ascii("partial")]);
+    for (const cut of [stream.byteLength - 1, 12 + 1, 12 + 4]) {
+      const reader = new FrameReader(fakeSource([stream.slice(0, cut)]));
+      expect(toHex((await reader.read())!)).toBe(toHex(ascii("complete")));
+      await expect(reader.read()).rejects.toMatchObject({ name: "NetError", code: "UNEXPECTED_EOF" });
+    }
+  });
+
+  it("rejects FRAME_TOO_LARGE for an oversized declared length", async () => {
+    const reader = new FrameReader(fakeSource([bytes(0, 0, 0, 200)]), { maxFrameLength: 100 });
+    await expect(reader.read()).rejects.toMatchObject({ code: "FRAME_TOO_LARGE" });
+  });
+});
+
+describe("encodeFrame / writeFrame", () => {
+  it("returns [header, payload] with the very same payload object above COALESCE_LIMIT", () => {
+    const payload = new Uint8Array(COALESCE_LIMIT + 1).fill(9);
+    const parts = encodeFrame(payload);
+    expect(parts).toHaveLength(2);
+    expect(parts[1]).toBe(payload);
+    expect(toHex(parts[0]!)).toBe(toHex(encodeHeader(COALESCE_LIMIT + 1)));
+    const le = encodeFrame(payload, "le32");
+    expect(le[1]).toBe(payload);
+    expect(toHex(le[0]!)).toBe(toHex(encodeHeader(COALESCE_LIMIT + 1, "le32")));
+  });
+
+  it("coalesces small payloads (up to COALESCE_LIMIT) into one buffer", () => {
+    for (const n of [0, 1, 100, COALESCE_LIMIT]) {
+      const payload = new Uint8Array(n).fill(3);
+      const parts = encodeFrame(payload);
+      expect(parts).toHaveLength(1);
+      expect(parts[0]!.buffer).not.toBe(payload.buffer);
+      expect(toHex(parts[0]!)).toBe(toHex(encodeFrames([payload])));
+    }
+  });
+
+  it("writeFrame writes header + payload once for small, twice without copying for large", async () => {
+    const writes: Uint8Array[] = [];
+    const sink = { write: async (b: Uint8Array) => void writes.push(b) };
+    await writeFrame(sink, ascii("abc"));
+    expect(writes.map(toHex)).toEqual(["00000003616263"]);
+    writes.length = 0;
+    const big = new Uint8Array(COALESCE_LIMIT + 10);
+    await writeFrame(sink, big, "le32");
+    expect(writes).toHaveLength(2);
+    expect(writes[1]).toBe(big);
+    expect(toHex(writes[0]!)).toBe(toHex(encodeHeader(big.byteLength, "le32")));
+  });
+});
