@@ -1,0 +1,71 @@
+// netparity Runtime adapter for Bun, over Bun's native socket API.
+// TCP and Unix: https://bun.sh/docs/api/tcp  UDP: https://bun.sh/docs/api/udp
+import type { Features, Hasher, Host, Runtime, Signal } from "@netparity/protocol";
+import { bunFileSystem } from "./fs.js";
+import { connect, listen } from "./tcp.js";
+import { bindDatagram } from "./udp.js";
+
+if (typeof (globalThis as { Bun?: unknown }).Bun === "undefined") {
+  throw new Error(
+    "@netparity/runtime-bun was loaded outside Bun (globalThis.Bun is undefined); use the adapter of the runtime you are running in",
+  );
+}
+
+const features: Features = {
+  tcp: true,
+  udp: true,
+  unix: true,
+  ipv6: true,
+  // shutdown() is a real shutdown(fd, SHUT_WR) and the socket keeps reading afterwards
+  // (https://github.com/oven-sh/bun/pull/35932); listeners and clients use allowHalfOpen.
+  halfClose: true,
+  // Bun.listen honours reusePort (SO_REUSEPORT); Bun.udpSocket has no such option, so a
+  // datagram socket asking for it gets ENOTSUP.
+  reusePort: true,
+  broadcast: true,
+  // Emulated: Bun.connect takes no signal; see connect() in tcp.ts.
+  connectSignal: true,
+};
+
+const host: Host = {
+  args: Bun.argv.slice(2),
+  env: (name) => Bun.env[name],
+  // console.log writes synchronously in Bun, so a line is out before a following exit();
+  // process.stdout.write loses buffered lines when the reader is slow and the process exits.
+  // A single string argument is printed verbatim (no %-format processing).
+  stdoutLine: (line) => console.log(line),
+  stderrLine: (line) => console.error(line),
+  // Bun has no signal API of its own; its node:process emits signals natively.
+  onSignal: (signal: Signal, handler) => void process.on(signal, handler),
+  exit: (code) => process.exit(code),
+  // Bun.nanoseconds() is monotonic, counted from process start.
+  now: () => Bun.nanoseconds() / 1e6,
+  cpuUsage: () => {
+    const { user, system } = process.cpuUsage();
+    return { user, system };
+  },
+  rss: () => process.memoryUsage.rss(),
+  pid: () => process.pid,
+};
+
+function sha256(): Hasher {
+  const hasher = new Bun.CryptoHasher("sha256");
+  return {
+    update: (bytes) => void hasher.update(bytes),
+    digestHex: () => hasher.digest("hex"),
+  };
+}
+
+export const bunRuntime = {
+  runtime: "bun",
+  version: Bun.version,
+  features,
+  listen,
+  connect,
+  bindDatagram,
+  sha256,
+  fs: bunFileSystem,
+  host,
+} as const satisfies Runtime;
+
+export default bunRuntime;

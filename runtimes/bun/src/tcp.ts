@@ -1,0 +1,154 @@
+// Listeners and clients (TCP and Unix) over Bun.listen / Bun.connect: https://bun.sh/docs/api/tcp
+import type { SocketHandler, TCPSocketListenOptions } from "bun";
+import { NetError, toNetError, type Address, type ConnectOptions, type Connection, type ListenOptions, type Listener } from "@netparity/protocol";
+import { BunConnection, DONE, tcpAddress, type BunSocket } from "./connection.js";
+import { Fifo } from "./fifo.js";
+
+const TCP_UNKNOWN = tcpAddress("", 0);
+
+const CLIENT_HANDLERS: SocketHandler<BunConnection | undefined> = {
+  ...BunConnection.handlers,
+  open(s) {
+    if (s.data) BunConnection.attach(s.data, s);
+  },
+};
+
+class BunListener implements Listener {
+  #address: Address = { transport: "unix", path: "" };
+  #stop: (() => void) | undefined;
+  #backlog = new Fifo<BunConnection>();
+  #waiter: ((c: Connection | null) => void) | undefined;
+  #closed = false;
+
+  get address(): Address {
+    return this.#address;
+  }
+
+  start(options: ListenOptions): void {
+    const listener = this;
+    const socket: SocketHandler<BunConnection | undefined> = {
+      ...BunConnection.handlers,
+      open(s) {
+        listener.#onOpen(s);
+      },
+    };
+    if (options.transport === "unix") {
+      const server = Bun.listen<BunConnection | undefined>({ unix: options.path, allowHalfOpen: true, socket });
+      this.#address = { transport: "unix", path: options.path };
+      this.#stop = () => server.stop(false);
+    } else {
+      const config: TCPSocketListenOptions<BunConnection | undefined> & { reusePort?: boolean } = {
+        hostname: options.hostname,
+        port: options.port,
+        // Without allowHalfOpen Bun closes the socket as soon as the peer's FIN arrives, so an
+        // echo server could not answer after the client's closeWrite().
+        allowHalfOpen: true,
+        socket,
+      };
+      // bun-types declares reusePort on Bun.connect's options only, but it is Bun.listen that
+      // honours it (https://github.com/oven-sh/bun/pull/41899).
+      if (options.reusePort) config.reusePort = true;
+      const server = Bun.listen<BunConnection | undefined>(config);
+      this.#address = tcpAddress(server.hostname, server.port);
+      this.#stop = () => server.stop(false);
+    }
+  }
+
+  #onOpen(s: BunSocket): void {
+    const unix = this.#address.transport === "unix";
+    const conn = unix ? new BunConnection(this.#address, { transport: "unix", path: "" }) : new BunConnection(TCP_UNKNOWN, TCP_UNKNOWN);
+    s.data = conn;
+    BunConnection.attach(conn, s);
+    if (this.#closed) {
+      conn.close();
+      return;
+    }
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      waiter(conn);
+    } else {
+      this.#backlog.push(conn);
+    }
+  }
+
+  accept(): Promise<Connection | null> {
+    const conn = this.#backlog.shift();
+    if (conn) return Promise.resolve(conn);
+    if (this.#closed) return Promise.resolve(null);
+    if (this.#waiter) return Promise.reject(new NetError("EINVAL", "only one accept() may be pending", { operation: "accept" }));
+    return new Promise((resolve) => (this.#waiter = resolve));
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return DONE;
+    this.#closed = true;
+    // stop(false) closes the listening socket only; stop(true) would also end every
+    // connection it accepted, including those already handed out by accept().
+    this.#stop?.();
+    // Connections no one accepted yet would otherwise stay open with no owner.
+    for (const conn of this.#backlog.drain()) conn.close();
+    const waiter = this.#waiter;
+    this.#waiter = undefined;
+    waiter?.(null);
+    return DONE;
+  }
+}
+
+export async function listen(options: ListenOptions): Promise<Listener> {
+  const listener = new BunListener();
+  try {
+    listener.start(options);
+  } catch (e) {
+    throw toNetError(e, "listen");
+  }
+  return listener;
+}
+
+function abortError(signal: AbortSignal): NetError {
+  return new NetError("ABORTED", "connect aborted", { cause: signal.reason, operation: "connect" });
+}
+
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  const signal = options.signal;
+  if (signal?.aborted) throw abortError(signal);
+  const unix = options.transport === "unix";
+  const conn = unix
+    ? new BunConnection({ transport: "unix", path: "" }, { transport: "unix", path: options.path })
+    : new BunConnection(TCP_UNKNOWN, TCP_UNKNOWN);
+  let attempt: Promise<unknown>;
+  try {
+    attempt = unix
+      ? Bun.connect<BunConnection | undefined>({ unix: options.path, allowHalfOpen: true, data: conn, socket: CLIENT_HANDLERS })
+      : Bun.connect<BunConnection | undefined>({ hostname: options.hostname, port: options.port, allowHalfOpen: true, data: conn, socket: CLIENT_HANDLERS });
+  } catch (e) {
+    throw toNetError(e, "connect");
+  }
+  if (!signal) {
+    try {
+      await attempt;
+    } catch (e) {
+      throw toNetError(e, "connect");
+    }
+    return conn;
+  }
+  // Bun.connect takes no signal and returns no handle before `open`, so an abort cannot stop
+  // the kernel's connect(2): the attempt is abandoned, and a socket that opens afterwards is
+  // closed in `open`. The caller sees ABORTED at once either way.
+  return new Promise<Connection>((resolve, reject) => {
+    const onAbort = (): void => {
+      const e = abortError(signal);
+      conn.destroy(e);
+      reject(e);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    void conn.closed.then(() => signal.removeEventListener("abort", onAbort));
+    attempt.then(
+      () => resolve(conn),
+      (e: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(toNetError(e, "connect"));
+      },
+    );
+  });
+}
