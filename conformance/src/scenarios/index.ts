@@ -1,5 +1,8 @@
 import { echo } from "./echo.js";
+import { greet } from "./greet.js";
+import { helloUdp } from "./hello-udp.js";
+import { httpGetScenario } from "./http-get.js";
 import type { Scenario } from "./types.js";
 
-export const SCENARIOS: Record<string, Scenario> = { echo };
+export const SCENARIOS: Record<string, Scenario> = { echo, greet, "hello-udp": helloUdp, "http-get": httpGetScenario };
 export type { Scenario, RoleOptions, ClientResult, RunningServer, Check } from "./types.js";
