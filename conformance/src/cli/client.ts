@@ -2,6 +2,7 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import { startAgent } from "../runner/agent-process.js";
 import { runtimeVersion } from "../runner/runtimes.js";
 import { SCENARIOS } from "../scenarios/index.js";
+import { parseHttpUrl } from "../scenarios/http-get.js";
 import { UsageError } from "./usage.js";
 
 export interface ClientOptions {
@@ -18,6 +19,7 @@ export interface ClientOptions {
 /** Runs a scenario's client inside the chosen runtime; prints its one JSON result line. */
 export async function client(scenario: string, o: ClientOptions): Promise<number> {
   const sc = SCENARIOS[scenario]!;
+  if (typeof o.extra["url"] === "string") o = { ...o, ...urlTarget(o.extra["url"]) };
   if (!sc.transports.includes(o.transport)) throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
   if (o.transport === "unix" ? !o.path : !o.port) throw new UsageError(o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)");
   const v = runtimeVersion(o.runtime, o.binaries);
@@ -42,5 +44,15 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
     return e.event === "result" && e.ok ? 0 : 1;
   } finally {
     await agent.stop();
+  }
+}
+
+/** `--url` (http-get): the server address comes from the URL; only plain http:// is accepted. */
+function urlTarget(url: string): { host: string; port: number } {
+  try {
+    const t = parseHttpUrl(url);
+    return { host: t.hostname, port: t.port };
+  } catch (e) {
+    throw new UsageError(`--url: ${(e as Error).message}`);
   }
 }

@@ -131,7 +131,7 @@ export function program(): Command {
     .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
     .option("--scenarios <list>", "comma-separated scenarios", (v: string) => v.split(",").map(parseScenario), Object.keys(SCENARIOS))
     .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [...TRANSPORTS])
-    .option("--ipv6", "also run tcp/udp cells on ::1", false)
+    .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp cells run on 127.0.0.1 and ::1)")
     .option("--json", "print the results as JSON instead of tables", false);
   binaryOptions(scenarioOptions(runCmd, "both")).action(async (o) => {
     process.exitCode = await run({
