@@ -3,3 +3,4 @@ export * from "./runtime.js";
 export * from "./framing.js";
 export * from "./bytes.js";
 export * from "./strftime.js";
+export * from "./messages.js";

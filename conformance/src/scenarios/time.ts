@@ -1,0 +1,393 @@
+/**
+ * Time service of wire contract v1. The request is a strftime format (UTF-8), the reply the
+ * server's current local time in that format (TZ honoured); an empty request means
+ * "%Y-%m-%d %X". UDP: one datagram each way. TCP/Unix: one frame each way, many per
+ * connection.
+ *
+ * The client tags every format with a literal nonce prefix, which strftime copies through:
+ * a reply is matched to its request by that prefix, so a late UDP reply to an earlier request
+ * is recognised and never taken for the answer to a later one.
+ */
+import {
+  FrameReader,
+  NetError,
+  fromUtf8,
+  isNetError,
+  localTime,
+  strftime,
+  utf8,
+  withTimeout,
+  writeFrame,
+  type BrokenDownTime,
+  type Connection,
+  type Runtime,
+} from "@netparity/protocol";
+import { clientBindAddress } from "./echo.js";
+import { listenStream, serveConnections } from "./serve-util.js";
+import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
+
+export const DEFAULT_TIME_FORMAT = "%Y-%m-%d %X";
+/** Largest request frame a time server reads: a format, not a file. */
+export const TIME_REQUEST_MAX = 64 * 1024;
+
+/**
+ * Formats the server's current local time. The format is taken as bytes: they are mapped one
+ * to one onto code points 0-255, formatted, and mapped back, so text that is not a directive
+ * comes back byte for byte (UTF-8 or not), as glibc's strftime copies it. Directives only
+ * produce ASCII. A format strftime refuses (a field width above its limit) gives an empty reply.
+ */
+export function formatTime(request: Uint8Array, now: Date = new Date()): Uint8Array {
+  const format = request.byteLength === 0 ? DEFAULT_TIME_FORMAT : latin1(request);
+  let text: string;
+  try {
+    text = strftime(format, localTime(now));
+  } catch {
+    return new Uint8Array(0);
+  }
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0xff) return utf8(text); // cannot happen with ASCII zone names; stay correct anyway
+    out[i] = c;
+  }
+  return out;
+}
+
+function latin1(bytes: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < bytes.byteLength; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
+  return s;
+}
+
+async function serveFramed(conn: Connection): Promise<void> {
+  const reader = new FrameReader(conn, { maxFrameLength: TIME_REQUEST_MAX });
+  for (;;) {
+    const request = await reader.read();
+    if (request === null) break;
+    await writeFrame(conn, formatTime(request));
+  }
+  await conn.closeWrite();
+}
+
+async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
+  if (options.transport === "udp") {
+    const sock = await rt.bindDatagram({ hostname: options.host, port: options.port });
+    const loop = (async () => {
+      for (;;) {
+        const d = await sock.receive();
+        if (!d) return;
+        await sock.send(formatTime(d.data), d.from).catch((e: unknown) => log(`udp reply to ${d.from.hostname}:${d.from.port}: ${String(e)}`));
+      }
+    })();
+    return {
+      address: sock.address,
+      async stop() {
+        sock.close();
+        await loop;
+      },
+    };
+  }
+  const listener = await listenStream(rt, options);
+  return serveConnections(rt, listener, options, log, serveFramed);
+}
+
+// ---------------------------------------------------------------------------------------
+// Client
+
+/** What a request asks and how its reply is judged. */
+interface Probe {
+  /** The strftime format (without the nonce). */
+  format: string;
+  /** Which check to apply to the reply text (nonce removed). */
+  check: "zoned" | "local" | "exact" | "zone" | "shape";
+  /** For "shape": the reply must match. */
+  shape?: RegExp;
+}
+
+const PROBES: Probe[] = [
+  // First: it tells the server's UTC offset, which the later exact checks rely on.
+  { format: "%Y-%m-%d %H:%M:%S %z", check: "zoned" },
+  { format: "%Y-%m-%d %H:%M:%S", check: "local" },
+  { format: DEFAULT_TIME_FORMAT, check: "local" },
+  { format: "%a %A %b %B %d %H %I %j %m %M %p %S %U %w %W %y %Y", check: "exact" },
+  { format: "%c|%x|%X", check: "exact" },
+  { format: "Zeit %H時 ✓", check: "exact" },
+  { format: "100%% sure, %%Y is literal: %%%Y", check: "exact" },
+  { format: "no directives at all", check: "exact" },
+  { format: "%Z", check: "zone" },
+];
+
+const STAMP = /^(-?\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?: ([+-])(\d{2})(\d{2}))?$/;
+const SLACK_MS = 2000;
+
+/** Milliseconds since the epoch of "Y-m-d H:M:S" read as UTC, and its zone offset in minutes if given. */
+function parseStamp(text: string): { wallMs: number; offsetMinutes?: number } | null {
+  const m = STAMP.exec(text);
+  if (!m) return null;
+  const wallMs = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6]));
+  if (m[7] === undefined) return { wallMs };
+  const off = (Number(m[8]) * 60 + Number(m[9])) * (m[7] === "-" ? -1 : 1);
+  return { wallMs, offsetMinutes: off };
+}
+
+/** The broken-down time of `ms` in a zone `offsetMinutes` east of UTC (zone name unknown). */
+function brokenDownAt(ms: number, offsetMinutes: number): BrokenDownTime {
+  const d = new Date(ms + offsetMinutes * 60_000);
+  const year = d.getUTCFullYear();
+  const month = d.getUTCMonth() + 1;
+  const day = d.getUTCDate();
+  const yearDay = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(year, 0, 1)) / 86_400_000) + 1;
+  return {
+    year,
+    month,
+    day,
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+    weekday: d.getUTCDay(),
+    yearDay,
+    utcOffsetMinutes: offsetMinutes,
+    zoneName: "",
+  };
+}
+
+/** Every rendering of `format` for the whole seconds in [fromMs - slack, toMs + slack]. */
+function expectedRenderings(format: string, fromMs: number, toMs: number, offsetMinutes: number): Set<string> {
+  const out = new Set<string>();
+  const first = Math.floor((fromMs - SLACK_MS) / 1000) * 1000;
+  for (let s = first; s <= toMs + SLACK_MS && out.size < 64; s += 1000) out.add(strftime(format, brokenDownAt(s, offsetMinutes)));
+  return out;
+}
+
+interface Exchange {
+  /** The reply without the nonce, or null when none came. */
+  reply: string | null;
+  /** The raw reply was not valid UTF-8 / lacked the nonce. */
+  problem?: string;
+  sentMs: number;
+  receivedMs: number;
+}
+
+/** Sends one request and waits for its reply; a transport-specific implementation. */
+type Ask = (format: string, nonce: string) => Promise<Exchange>;
+
+function decodeReply(bytes: Uint8Array, nonce: string): { text?: string; problem?: string } {
+  let text: string;
+  try {
+    text = fromUtf8(bytes);
+  } catch {
+    return { problem: "reply is not valid UTF-8" };
+  }
+  if (!text.startsWith(nonce)) return { problem: `reply does not start with the request's literal text ${JSON.stringify(nonce)}: ${JSON.stringify(text.slice(0, 80))}` };
+  return { text: text.slice(nonce.length) };
+}
+
+function streamAsk(conn: Connection, reader: FrameReader): Ask {
+  return async (format, nonce) => {
+    const sentMs = Date.now();
+    await writeFrame(conn, utf8(nonce + format));
+    const frame = await withTimeout(reader.read(), 10_000, "time reply frame");
+    const receivedMs = Date.now();
+    if (frame === null) throw new NetError("UNEXPECTED_EOF", "server closed the connection instead of replying");
+    const r = decodeReply(frame, nonce);
+    return { reply: r.text ?? null, ...(r.problem ? { problem: r.problem } : {}), sentMs, receivedMs };
+  };
+}
+
+interface UdpStats {
+  resent: number;
+  stale: number;
+  unmatched: number;
+}
+
+const UDP_TIMEOUT_MS = 500;
+const UDP_RETRIES = 5;
+
+/**
+ * UDP request/reply with timeout and retry. A reply carries its request's nonce; a reply
+ * carrying an earlier request's nonce (a late answer to a retried request) is counted as
+ * stale and ignored, one carrying no known nonce as unmatched.
+ */
+function udpAsk(rt: Runtime, sock: Awaited<ReturnType<Runtime["bindDatagram"]>>, options: RoleOptions, stats: UdpStats, earlier: string[]): Ask {
+  return async (format, nonce) => {
+    const request = utf8(nonce + format);
+    const firstSentMs = Date.now();
+    for (let attempt = 0; attempt <= UDP_RETRIES; attempt++) {
+      if (attempt > 0) stats.resent++;
+      await sock.send(request, { hostname: options.host, port: options.port });
+      const deadline = rt.host.now() + UDP_TIMEOUT_MS;
+      for (;;) {
+        const left = deadline - rt.host.now();
+        if (left <= 0) break;
+        const d = await withTimeout(sock.receive(), left, "udp time reply").catch((e: unknown) => {
+          if (isNetError(e, "ETIMEDOUT")) return undefined;
+          throw e;
+        });
+        if (d === undefined) break;
+        if (d === null) throw new NetError("CLOSED", "datagram socket closed");
+        const r = decodeReply(d.data, nonce);
+        if (r.text !== undefined) return { reply: r.text, sentMs: firstSentMs, receivedMs: Date.now() };
+        let text = "";
+        try {
+          text = fromUtf8(d.data);
+        } catch {
+          // counted below
+        }
+        if (earlier.some((n) => text.startsWith(n))) stats.stale++;
+        else stats.unmatched++;
+      }
+    }
+    return { reply: null, problem: `no reply after ${UDP_RETRIES} retries of ${UDP_TIMEOUT_MS} ms`, sentMs: firstSentMs, receivedMs: Date.now() };
+  };
+}
+
+function judge(checks: Checks, probe: Probe, ex: Exchange, state: { offset?: number }): void {
+  const name = `format ${JSON.stringify(probe.format)}`;
+  if (ex.reply === null) {
+    checks.fail(name, ex.problem ?? "no reply");
+    return;
+  }
+  const reply = ex.reply;
+  const shown = JSON.stringify(reply);
+  switch (probe.check) {
+    case "zoned": {
+      const p = parseStamp(reply);
+      if (!p || p.offsetMinutes === undefined) return checks.fail(name, `reply ${shown} is not "YYYY-mm-dd HH:MM:SS ±hhmm"`);
+      state.offset = p.offsetMinutes;
+      const at = p.wallMs - p.offsetMinutes * 60_000;
+      checks.expect(name, at >= ex.sentMs - SLACK_MS - 1000 && at <= ex.receivedMs + SLACK_MS, `reply ${shown} is ${((at - ex.receivedMs) / 1000).toFixed(1)} s from this client's clock (allowed ±2 s)`);
+      return;
+    }
+    case "local": {
+      const p = parseStamp(reply);
+      if (!p) return checks.fail(name, `reply ${shown} is not "YYYY-mm-dd HH:MM:SS"`);
+      const offset = state.offset ?? 0;
+      const at = p.wallMs - offset * 60_000;
+      checks.expect(name, at >= ex.sentMs - SLACK_MS - 1000 && at <= ex.receivedMs + SLACK_MS, `reply ${shown} at the server's UTC offset ${offset} min is ${((at - ex.receivedMs) / 1000).toFixed(1)} s from this client's clock (allowed ±2 s)`);
+      return;
+    }
+    case "exact": {
+      if (state.offset === undefined) return checks.fail(name, "the server's UTC offset is unknown (the %z request failed)");
+      const want = expectedRenderings(probe.format, ex.sentMs, ex.receivedMs, state.offset);
+      checks.expect(name, want.has(reply), `reply ${shown}; expected one of ${[...want].slice(0, 3).map((s) => JSON.stringify(s)).join(", ")}…`);
+      return;
+    }
+    case "zone":
+      // The zone's name is the server's business; it must be a short printable word.
+      checks.expect(name, /^[\x21-\x7e]{1,32}$/.test(reply), `reply ${shown} is not a short printable zone name`);
+      return;
+    case "shape":
+      checks.expect(name, probe.shape!.test(reply), `reply ${shown} does not match ${String(probe.shape)}`);
+      return;
+  }
+}
+
+async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
+  const checks = new Checks();
+  const tag = `np${Math.floor(Math.random() * 1e9).toString(36)}`;
+  let seq = 0;
+  const nextNonce = (): string => `[${tag}.${seq++}] `;
+  const userFormat = options.extra["format"];
+  const stats: UdpStats = { resent: 0, stale: 0, unmatched: 0 };
+  const earlier: string[] = [];
+  const state: { offset?: number } = {};
+  let output: string | undefined;
+  let conn: Connection | undefined;
+  let sock: Awaited<ReturnType<Runtime["bindDatagram"]>> | undefined;
+  const rtts: number[] = [];
+  try {
+    let ask: Ask;
+    let reader: FrameReader | undefined;
+    if (options.transport === "udp") {
+      sock = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
+      ask = udpAsk(rt, sock, options, stats, earlier);
+    } else {
+      conn =
+        options.transport === "unix"
+          ? await rt.connect({ transport: "unix", path: options.path ?? "" })
+          : await rt.connect({ transport: "tcp", hostname: options.host, port: options.port });
+      conn.setNoDelay(true);
+      reader = new FrameReader(conn);
+      ask = streamAsk(conn, reader);
+    }
+    const run = async (format: string): Promise<Exchange> => {
+      const nonce = nextNonce();
+      const ex = await ask(format, nonce);
+      earlier.push(nonce);
+      if (ex.reply !== null) rtts.push(ex.receivedMs - ex.sentMs);
+      return ex;
+    };
+
+    if (typeof userFormat === "string") {
+      const ex = await run(userFormat);
+      if (ex.reply === null) checks.fail(`format ${JSON.stringify(userFormat)}`, ex.problem ?? "no reply");
+      else {
+        checks.pass(`format ${JSON.stringify(userFormat)}`, "a UTF-8 reply came back");
+        output = ex.reply;
+      }
+    } else {
+      for (const probe of PROBES) judge(checks, probe, await run(probe.format), state);
+      if (conn && reader) {
+        // Several requests in flight on one connection: replies come back in order.
+        const nonces = [nextNonce(), nextNonce(), nextNonce()];
+        for (const n of nonces) await writeFrame(conn, utf8(`${n}%H:%M`));
+        const got: string[] = [];
+        for (let i = 0; i < nonces.length; i++) {
+          const f = await withTimeout(reader.read(), 10_000, "pipelined time reply");
+          got.push(f === null ? "<eof>" : fromUtf8(f));
+        }
+        checks.expect("3 pipelined requests answered in order", got.every((g, i) => g.startsWith(nonces[i]!) && /^\d{2}:\d{2}$/.test(g.slice(nonces[i]!.length))), `got ${JSON.stringify(got)}`);
+        // The empty request: the default format, and the stream stays in step.
+        await writeFrame(conn, new Uint8Array(0));
+        const e = await withTimeout(reader.read(), 10_000, "reply to the empty request");
+        const text = e === null ? "<eof>" : fromUtf8(e);
+        checks.expect('empty request means "%Y-%m-%d %X"', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text), `reply ${JSON.stringify(text)}`);
+        await conn.closeWrite();
+        const end = await withTimeout(reader.read(), 10_000, "server close after half-close");
+        checks.expect("server closes after the client half-closes", end === null, "another frame came instead of EOF");
+      }
+    }
+  } finally {
+    conn?.close();
+    sock?.close();
+  }
+  if (options.transport === "udp" && typeof userFormat !== "string") {
+    // The empty request cannot carry a nonce: ask it on a fresh socket, so no late reply is on it.
+    const s = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
+    try {
+      let text: string | null = null;
+      for (let attempt = 0; attempt <= UDP_RETRIES && text === null; attempt++) {
+        await s.send(new Uint8Array(0), { hostname: options.host, port: options.port });
+        const d = await withTimeout(s.receive(), UDP_TIMEOUT_MS, "udp reply to the empty request").catch(() => undefined);
+        if (d) text = fromUtf8(d.data);
+      }
+      checks.expect('empty request means "%Y-%m-%d %X"', text !== null && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text), `reply ${JSON.stringify(text)}`);
+    } catch (e) {
+      checks.fail('empty request means "%Y-%m-%d %X"', (e as Error).message);
+    } finally {
+      s.close();
+    }
+  }
+  rtts.sort((a, b) => a - b);
+  return {
+    ok: checks.ok,
+    checks: checks.list,
+    metrics: {
+      requests: seq,
+      rttMedianMs: rtts[Math.floor(rtts.length / 2)] ?? -1,
+      ...(options.transport === "udp" ? { resent: stats.resent, stale: stats.stale, unmatched: stats.unmatched } : {}),
+    },
+    ...(output !== undefined ? { output } : {}),
+  };
+}
+
+export const time: Scenario = {
+  name: "time",
+  summary: "strftime time service: format in, the server's local time out (UDP datagram, TCP/Unix frame)",
+  transports: ["tcp", "udp", "unix"],
+  options: [
+    { flag: "--format <strftime>", key: "format", type: "string", roles: ["client"], description: "time: ask for this one format and print the server's reply in the result's \"output\"" },
+  ],
+  serve,
+  client,
+};
