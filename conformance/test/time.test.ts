@@ -1,0 +1,90 @@
+/**
+ * Time service: every server × client pairing over TCP, UDP and Unix sockets; our servers
+ * against Python's time.strftime (two zones); our clients against a Python time server.
+ */
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { AgentEvent } from "../src/agent/spec.js";
+import { runMatrix, type CellResult } from "../src/runner/matrix.js";
+import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
+import { RUNTIMES } from "./helpers.js";
+import { PEERS, hasPython, listening, python, spawnJson, startRole } from "./peer-helpers.js";
+
+describe("time matrix", () => {
+  let cells: CellResult[] | undefined;
+  const get = async () => (cells ??= (await runMatrix({ runtimes: RUNTIMES, scenarios: ["time"], transports: ["tcp", "udp", "unix"] })).cells);
+  const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
+  for (const transport of ["tcp", "udp", "unix"] as const) {
+    it.each(pairs)(`time/${transport} server=%s client=%s`, async (server, client) => {
+      const cell = (await get()).find((c) => c.transport === transport && c.server === server && c.client === client);
+      expect(cell, "cell ran").toBeDefined();
+      if (cell!.status === "unsupported") {
+        expect(transport).toBe("unix");
+        return;
+      }
+      expect(cell!.status, cell!.reason).toBe("pass");
+      // Every probe format, UTF-8 passthrough and the empty request were judged.
+      expect(cell!.checks.length).toBeGreaterThanOrEqual(10);
+      expect(cell!.checks.some((c) => c.name.includes("Zeit") && c.ok)).toBe(true);
+    });
+  }
+});
+
+describe.skipIf(!hasPython)("our time servers agree with Python's time.strftime", () => {
+  for (const tz of ["Asia/Kolkata", "UTC"]) {
+    it.each(RUNTIMES)(`TZ=${tz} %s server, UDP and TCP`, async (runtime) => {
+      for (const transport of ["udp", "tcp"] as const) {
+        const server = startRole(runtime, "server", "time", transport, { env: { TZ: tz } });
+        try {
+          const { port } = await listening(server);
+          const r = python("time_client.py", [String(port), ...(transport === "udp" ? ["--udp"] : [])], { TZ: tz });
+          expect(r.code, `${transport}: ${r.stdout}${r.stderr}`).toBe(0);
+          const out = JSON.parse(r.stdout) as { ok: boolean; checked: number };
+          expect(out.checked).toBeGreaterThanOrEqual(25);
+        } finally {
+          server.kill();
+        }
+      }
+    });
+  }
+});
+
+describe.skipIf(!hasPython)("our time clients against a Python time server", () => {
+  it.each(RUNTIMES)("%s client, UDP and TCP, in Asia/Kolkata against a UTC server", async (runtime) => {
+    for (const transport of ["udp", "tcp"] as const) {
+      const server = spawnJson("python3", [join(PEERS, "time_server.py"), ...(transport === "udp" ? ["--udp"] : [])], { TZ: "UTC" });
+      try {
+        const { port } = (await server.first) as { port: number };
+        const client = startRole(runtime, "client", "time", transport, { port, env: { TZ: "Asia/Kolkata" } });
+        try {
+          const e = (await client.first) as AgentEvent;
+          expect(e.event).toBe("result");
+          if (e.event !== "result") return;
+          expect(e.ok, JSON.stringify(e.checks)).toBe(true);
+          expect(await client.exit).toBe(0);
+        } finally {
+          client.kill();
+        }
+      } finally {
+        server.kill();
+      }
+    }
+  });
+
+  it("`netparity client time --format` prints the server's reply, UTF-8 included", async () => {
+    const server = spawnJson("python3", [join(PEERS, "time_server.py"), "--udp"], { TZ: "Asia/Kolkata" });
+    try {
+      const { port } = (await server.first) as { port: number };
+      const r = spawnSync(
+        process.execPath,
+        [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "client", "time", "--runtime", "node", "--transport", "udp", "--port", String(port), "--format", "%z %Z Zeit ✓ 100%%"],
+        { encoding: "utf8", timeout: 30_000 },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout.trim()).output).toBe("+0530 IST Zeit ✓ 100%");
+    } finally {
+      server.kill();
+    }
+  });
+});
