@@ -5,6 +5,7 @@
 import { isNetError, withTimeout, type Runtime } from "@netparity/protocol";
 import { SCENARIOS } from "../scenarios/index.js";
 import { runContract } from "../contract/adapter-contract.js";
+import { runProbes } from "../probes/catalogue.js";
 import type { AgentEvent, AgentSpec } from "./spec.js";
 
 export async function runAgent(rt: Runtime): Promise<never> {
@@ -24,6 +25,12 @@ export async function runAgent(rt: Runtime): Promise<never> {
   if (spec.role === "contract") {
     const results = await runContract(rt, spec.scenario || undefined);
     emit({ event: "contract", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
+    return rt.host.exit(0);
+  }
+  if (spec.role === "probes") {
+    // Progress on stderr (one line per probe); the one result event on stdout.
+    const results = await runProbes(rt, spec.probes, (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`));
+    emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }
   const scenario = SCENARIOS[spec.scenario];

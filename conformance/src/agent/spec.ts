@@ -1,8 +1,11 @@
 import type { Transport } from "@netparity/protocol";
+import type { ProbeResult } from "../probes/types.js";
 
 /** What the runner asks of one agent process: passed as a single JSON argument. */
 export interface AgentSpec {
-  role: "server" | "client" | "features" | "contract";
+  role: "server" | "client" | "features" | "contract" | "probes";
+  /** Probes only: run just these probe ids (all when absent). */
+  probes?: string[];
   scenario: string;
   transport: Transport;
   host: string;
@@ -20,4 +23,5 @@ export type AgentEvent =
   | { event: "error"; runtime: string; version: string; code: string; message: string }
   | { event: "stopped"; runtime: string }
   | { event: "contract"; runtime: string; version: string; features: Record<string, boolean>; results: Array<{ name: string; status: string; detail?: string; ms: number }> }
-  | { event: "features"; runtime: string; version: string; features: Record<string, boolean> };
+  | { event: "features"; runtime: string; version: string; features: Record<string, boolean> }
+  | { event: "probes"; runtime: string; version: string; features: Record<string, boolean>; results: ProbeResult[] };

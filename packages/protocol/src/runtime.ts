@@ -51,6 +51,12 @@ export interface Connection {
   readonly remoteAddress: Address;
   /** Disable Nagle's algorithm (TCP only; a no-op on Unix sockets). */
   setNoDelay(on: boolean): void;
+  /**
+   * SO_KEEPALIVE, with the idle time before the first keepalive probe where the runtime
+   * takes one (TCP only; a no-op on Unix sockets). Optional: an adapter leaves it out where
+   * the runtime's native API does not expose the option.
+   */
+  setKeepAlive?(on: boolean, initialDelayMs?: number): void;
 }
 
 export interface Listener {

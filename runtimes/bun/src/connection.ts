@@ -127,6 +127,13 @@ export class BunConnection implements Connection {
     if (this.#transport === "tcp") this.#socket?.setNoDelay(on);
   }
 
+  setKeepAlive(on: boolean, initialDelayMs?: number): void {
+    // Bun reports failure as `false` rather than throwing (https://bun.sh/docs/api/tcp).
+    if (this.#transport === "tcp" && this.#socket?.setKeepAlive(on, initialDelayMs ?? 0) === false) {
+      throw new NetError("EINVAL", "setKeepAlive was refused by the socket", { operation: "setKeepAlive" });
+    }
+  }
+
   /** Closes the connection with `error` as the reason pending and later reads reject with. */
   destroy(error: NetError): void {
     if (this.#isClosed) return;

@@ -110,6 +110,19 @@ export class DenoConnection implements Connection {
   }
 
   /**
+   * Deno.TcpConn.setKeepAlive takes no idle time, so `initialDelayMs` is not applied
+   * (https://docs.deno.com/api/deno/~/Deno.TcpConn).
+   */
+  setKeepAlive(on: boolean, _initialDelayMs?: number): void {
+    if (this.#isClosed || !("setKeepAlive" in this.#conn)) return;
+    try {
+      (this.#conn as Deno.TcpConn).setKeepAlive(on);
+    } catch (e) {
+      if (!isClosedResource(e)) throw denoNetError(e, "setKeepAlive");
+    }
+  }
+
+  /**
    * Writes run one after another so concurrent callers never interleave bytes. The chain is
    * only built while something is in flight: an idle connection writes directly.
    */

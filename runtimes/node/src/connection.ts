@@ -165,4 +165,8 @@ export class NodeConnection implements Connection {
   setNoDelay(on: boolean): void {
     if (this.localAddress.transport === "tcp") this.#socket.setNoDelay(on);
   }
+
+  setKeepAlive(on: boolean, initialDelayMs?: number): void {
+    if (this.localAddress.transport === "tcp") this.#socket.setKeepAlive(on, initialDelayMs ?? 0);
+  }
 }

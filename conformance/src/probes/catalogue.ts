@@ -1,0 +1,71 @@
+/**
+ * The probe catalogue and the loop that runs it inside one runtime (agent role "probes").
+ * Probes run one at a time: several measure time or fill socket buffers, and must not
+ * compete with each other for the CPU.
+ */
+import type { Runtime } from "@netparity/protocol";
+import { addressingProbes } from "./addressing.js";
+import { errorProbes } from "./errors.js";
+import { stickyProbe } from "./sticky.js";
+import { tcpProbes } from "./tcp.js";
+import type { Probe, ProbeResult } from "./types.js";
+import { udpProbes } from "./udp.js";
+import { unixProbes } from "./unix.js";
+import { errorEvidence } from "./util.js";
+
+export const PROBES: readonly Probe[] = [...addressingProbes, ...tcpProbes, stickyProbe, ...udpProbes, ...unixProbes, ...errorProbes];
+
+/** Upper bound for one probe; a probe still running then is reported as "timeout". */
+export const PROBE_TIMEOUT_MS = 5000;
+
+class ProbeTimeout extends Error {}
+
+export function probeIds(): string[] {
+  return PROBES.map((p) => p.id);
+}
+
+/** Runs the catalogue (or the probes named in `only`) and returns one result per probe. */
+export async function runProbes(rt: Runtime, only?: readonly string[], onResult?: (r: ProbeResult) => void): Promise<ProbeResult[]> {
+  const selected = only?.length ? PROBES.filter((p) => only.includes(p.id)) : PROBES;
+  const results: ProbeResult[] = [];
+  for (const probe of selected) {
+    const r = await runOne(rt, probe);
+    results.push(r);
+    onResult?.(r);
+  }
+  return results;
+}
+
+async function runOne(rt: Runtime, probe: Probe): Promise<ProbeResult> {
+  const base = { id: probe.id, title: probe.title };
+  const missing = (probe.needs ?? []).filter((f) => !rt.features[f]);
+  if (missing.length) {
+    return {
+      ...base,
+      outcome: "unsupported",
+      evidence: { missingFeatures: missing },
+      explanation: `Not run: the adapter reports ${missing.map((f) => `features.${f}`).join(", ")} as false.`,
+      ms: 0,
+    };
+  }
+  const t0 = rt.host.now();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    const out = await Promise.race([
+      probe.run(rt),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ProbeTimeout()), PROBE_TIMEOUT_MS))),
+    ]);
+    return { ...base, ...out, ms: Math.round(rt.host.now() - t0) };
+  } catch (e) {
+    const ms = Math.round(rt.host.now() - t0);
+    if (e instanceof ProbeTimeout) {
+      return { ...base, outcome: "timeout", evidence: {}, explanation: `The probe did not finish within ${PROBE_TIMEOUT_MS} ms.`, ms, error: { code: "TIMEOUT", message: `exceeded ${PROBE_TIMEOUT_MS} ms` } };
+    }
+    const ev = errorEvidence(e);
+    const code = typeof ev["code"] === "string" ? ev["code"] : e instanceof Error ? e.name : "ERROR";
+    const message = e instanceof Error ? e.message : String(e);
+    return { ...base, outcome: "error", evidence: ev, explanation: `The probe itself failed: ${message}`, ms, error: { code, message } };
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * Error codes and message shapes. The outcome is the normalized code plus the class and errno
+ * code of the runtime's own error (NetError.cause); the evidence keeps the runtime's message
+ * and a template of it with the port or path replaced, which is what a user's log shows.
+ */
+import type { Runtime } from "@netparity/protocol";
+import type { Probe, ProbeOutcome } from "./types.js";
+import { errorEvidence, errorShape, messageTemplate, scoped, socketPath, tcpPort } from "./util.js";
+import { describeCause, isNetError } from "@netparity/protocol";
+
+function shaped(e: unknown, subs: Record<string, string | number>, what: string): ProbeOutcome {
+  const ev = errorEvidence(e);
+  const causeMessage = isNetError(e) && e.cause !== undefined ? describeCause(e.cause).message : undefined;
+  return {
+    outcome: errorShape(e),
+    evidence: { ...ev, ...(causeMessage !== undefined ? { causeMessageTemplate: messageTemplate(causeMessage, subs) } : {}) },
+    explanation: `${what} fails with ${errorShape(e)}; the runtime's message reads "${causeMessage === undefined ? "(none)" : messageTemplate(causeMessage, subs)}".`,
+  };
+}
+
+async function expectFailure(rt: Runtime, op: () => Promise<unknown>, subs: Record<string, string | number>, what: string): Promise<ProbeOutcome> {
+  try {
+    const x = await op();
+    (x as { close?: () => unknown } | null)?.close?.();
+  } catch (e) {
+    return shaped(e, subs, what);
+  }
+  return { outcome: "succeeds", evidence: {}, explanation: `${what} unexpectedly succeeded.` };
+}
+
+export const errorProbes: Probe[] = [
+  {
+    id: "err.econnrefused",
+    title: "connect to a closed TCP port: error code and message shape",
+    async run(rt) {
+      const l = await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 });
+      const port = tcpPort(l.address);
+      await l.close();
+      return expectFailure(rt, () => rt.connect({ transport: "tcp", hostname: "127.0.0.1", port }), { port, host: "127.0.0.1" }, "Connecting to a closed port");
+    },
+  },
+  {
+    id: "err.eaddrinuse-tcp",
+    title: "listen twice on one TCP port: error code and message shape",
+    async run(rt) {
+      return scoped(async (scope) => {
+        const l = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 }));
+        const port = tcpPort(l.address);
+        return expectFailure(rt, () => rt.listen({ transport: "tcp", hostname: "127.0.0.1", port }), { port, host: "127.0.0.1" }, "A second TCP listen on a used port");
+      });
+    },
+  },
+  {
+    id: "err.eaddrinuse-udp",
+    title: "bind twice on one UDP port: error code and message shape",
+    needs: ["udp"],
+    async run(rt) {
+      return scoped(async (scope) => {
+        const a = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 }));
+        const port = a.address.port;
+        return expectFailure(rt, () => rt.bindDatagram({ hostname: "127.0.0.1", port }), { port, host: "127.0.0.1" }, "A second UDP bind on a used port");
+      });
+    },
+  },
+  {
+    id: "err.eaddrinuse-unix",
+    title: "listen twice on one Unix socket path: error code and message shape",
+    needs: ["unix"],
+    async run(rt) {
+      return scoped(async (scope) => {
+        const path = await socketPath(rt, scope);
+        scope.listener(await rt.listen({ transport: "unix", path }));
+        return expectFailure(rt, () => rt.listen({ transport: "unix", path }), { path }, "A second listen on a bound socket path");
+      });
+    },
+  },
+  {
+    id: "err.unix-missing-path",
+    title: "connect to a Unix socket path that does not exist",
+    needs: ["unix"],
+    async run(rt) {
+      return scoped(async (scope) => {
+        const path = await socketPath(rt, scope, "missing.sock");
+        return expectFailure(rt, () => rt.connect({ transport: "unix", path }), { path }, "Connecting to a missing socket path");
+      });
+    },
+  },
+  {
+    id: "err.eaddrnotavail",
+    title: "listen on an address this host does not have (192.0.2.1, TEST-NET-1)",
+    async run(rt) {
+      // bind(2) only: nothing is sent, the address is reserved for documentation.
+      return expectFailure(rt, () => rt.listen({ transport: "tcp", hostname: "192.0.2.1", port: 0 }), { host: "192.0.2.1" }, "Listening on a foreign address");
+    },
+  },
+];

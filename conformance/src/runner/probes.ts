@@ -1,0 +1,45 @@
+import type { RuntimeName } from "@netparity/protocol";
+import { PROBE_TIMEOUT_MS, PROBES } from "../probes/catalogue.js";
+import type { ProbeResult } from "../probes/types.js";
+import { startAgent } from "./agent-process.js";
+
+export interface RuntimeProbes {
+  runtime: RuntimeName;
+  version: string;
+  results: ProbeResult[];
+  /** Set when the agent did not deliver results at all (runtime missing, crash, time-out). */
+  error?: string;
+}
+
+/**
+ * Runs the probe catalogue inside one runtime (one agent process) and returns its results.
+ * The agent bounds every probe; the whole run is bounded here as well, and the process is
+ * always stopped.
+ */
+export async function runProbesIn(
+  runtime: RuntimeName,
+  opts: { binaries?: Partial<Record<RuntimeName, string>>; only?: string[]; onProbe?: (line: string) => void } = {},
+): Promise<RuntimeProbes> {
+  const count = opts.only?.length ?? PROBES.length;
+  const budget = count * (PROBE_TIMEOUT_MS + 1000) + 20_000;
+  const agent = startAgent(runtime, { role: "probes", scenario: "", transport: "tcp", host: "", port: 0, extra: {}, ...(opts.only?.length ? { probes: opts.only } : {}) }, opts.binaries);
+  if (opts.onProbe) {
+    agent.child.stderr!.setEncoding("utf8");
+    agent.child.stderr!.on("data", (s: string) => {
+      for (const line of s.split("\n")) {
+        const m = /^\[\w+\] probe (\S+):/.exec(line);
+        if (m?.[1]) opts.onProbe!(m[1]);
+      }
+    });
+  }
+  try {
+    const e = await agent.nextEvent(budget);
+    if (e?.event === "probes") return { runtime, version: e.version, results: e.results };
+    const why = e?.event === "error" ? `${e.code}: ${e.message}` : (agent.stderr().trim().split("\n").slice(-3).join(" | ") || "no output");
+    return { runtime, version: e && "version" in e ? e.version : "unknown", results: [], error: `probes did not run in ${runtime}: ${why}` };
+  } catch (err) {
+    return { runtime, version: "unknown", results: [], error: (err as Error).message };
+  } finally {
+    await agent.stop();
+  }
+}
