@@ -204,7 +204,7 @@ export const helloUdp: Scenario = {
   transports: ["udp"],
   options: [
     { flag: "--reply-timeout <ms>", key: "replyTimeout", type: "int", roles: ["client"], description: "hello-udp: reply timeout per attempt / broadcast window (default 500 / 1000)" },
-    { flag: "--retries <n>", key: "retries", type: "int", roles: ["client"], description: "hello-udp: resends before a name counts as lost (default 5)" },
+    { flag: "--retries <n>", key: "retries", type: "int", roles: ["client"], description: "hello-udp, echo over udp: resends before a datagram counts as lost (default 5)" },
     { flag: "--broadcast", key: "broadcast", type: "boolean", roles: ["client"], description: "hello-udp: send to the broadcast address --host with SO_BROADCAST and collect every answer" },
   ],
   serve,
