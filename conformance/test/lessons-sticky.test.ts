@@ -1,7 +1,8 @@
-/** The sticky-packet probe inside each real runtime, and its classifier on known shapes. */
+/** The sticky-packet probe inside each real runtime (agent role "probes"), and its classifier on known shapes. */
 import { describe, expect, it } from "vitest";
 import { classify } from "../src/probes/sticky.js";
-import { runProbeIn } from "./probe-runner.js";
+import { PROBES } from "../src/probes/catalogue.js";
+import { runProbesIn } from "../src/runner/probes.js";
 import { RUNTIMES } from "./helpers.js";
 
 describe("sticky classifier", () => {
@@ -20,8 +21,15 @@ describe("sticky classifier", () => {
 });
 
 describe("sticky probe", () => {
+  it("is in the probe catalogue", () => {
+    expect(PROBES.map((p) => p.id)).toContain("tcp.sticky");
+  });
+
   it.each(RUNTIMES)("%s: unframed writes merge or split, framed messages arrive intact", async (runtime) => {
-    const r = await runProbeIn(runtime, "sticky.ts", "stickyProbe");
+    const run = await runProbesIn(runtime, { only: ["tcp.sticky"] });
+    expect(run.error).toBeUndefined();
+    expect(run.results).toHaveLength(1);
+    const r = run.results[0]!;
     expect(r.error, JSON.stringify(r)).toBeUndefined();
     expect(r.id).toBe("tcp.sticky");
     expect(["merged", "split", "merged+split", "separate"]).toContain(r.outcome);
