@@ -127,7 +127,3 @@ describe.skipIf(!canNetns)(`UDP broadcast between two network namespaces${canNet
     }
   });
 });
-
-describe.runIf(!canNetns)("UDP broadcast", () => {
-  it.skip(`between network namespaces: ${reason}`, () => {});
-});
