@@ -3,8 +3,9 @@
  * half-closes; then the server finishes writing and closes. UDP: each datagram is answered
  * by one datagram with identical bytes, sent to the sender's address.
  */
-import { NetError, Prng, equalBytes, isNetError, withTimeout, type Connection, type Runtime } from "@netparity/protocol";
+import { NetError, Prng, equalBytes, withTimeout, type Connection, type Runtime } from "@netparity/protocol";
 import { listenStream, serveConnections } from "./serve-util.js";
+import { receiverOf } from "./udp-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 
 export async function echoConnection(conn: Connection): Promise<void> {
@@ -127,6 +128,7 @@ async function clientUdp(rt: Runtime, options: RoleOptions): Promise<ClientResul
   const timeoutMs = Number(options.extra["timeout"] ?? 500);
   const retries = Number(options.extra["retries"] ?? 5);
   const sock = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
+  const receive = receiverOf(sock);
   const sent: Uint8Array[] = [];
   let resent = 0;
   let stale = 0;
@@ -147,10 +149,7 @@ async function clientUdp(rt: Runtime, options: RoleOptions): Promise<ClientResul
         while (!answered) {
           const left = deadline - rt.host.now();
           if (left <= 0) break;
-          const d = await withTimeout(sock.receive(), left, "udp reply").catch((e: unknown) => {
-            if (isNetError(e, "ETIMEDOUT")) return undefined;
-            throw e;
-          });
+          const d = await receive(left);
           if (d === undefined) break;
           if (d === null) throw new NetError("CLOSED", "datagram socket closed");
           if (equalBytes(d.data, payload)) {

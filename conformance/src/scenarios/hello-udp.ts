@@ -9,6 +9,7 @@
  * answers of every server that heard it. It also records, as data, what the runtime does
  * with SO_BROADCAST off (Linux refuses the send with EACCES; Deno has it on always).
  */
+import { receiverOf } from "./udp-util.js";
 import {
   NetError,
   fromUtf8,
@@ -45,26 +46,6 @@ async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<Ru
       sock.close();
       await loop;
     },
-  };
-}
-
-/**
- * `receive()` with a deadline that keeps the one pending receive across timeouts: adapters
- * allow a single pending receive, so a timed-out one must be the one awaited next time.
- */
-export function receiverOf(sock: DatagramSocket): (ms: number) => Promise<Datagram | null | undefined> {
-  let pending: Promise<Datagram | null> | undefined;
-  return async (ms) => {
-    const p = (pending ??= sock.receive());
-    try {
-      const d = await withTimeout(p, Math.max(1, ms), "udp reply");
-      pending = undefined;
-      return d;
-    } catch (e) {
-      if (isNetError(e, "ETIMEDOUT") && pending === p) return undefined;
-      pending = undefined;
-      throw e;
-    }
   };
 }
 
