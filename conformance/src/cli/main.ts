@@ -132,8 +132,15 @@ export function program(): Command {
     .option("--scenarios <list>", "comma-separated scenarios", (v: string) => v.split(",").map(parseScenario), Object.keys(SCENARIOS))
     .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [...TRANSPORTS])
     .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp cells run on 127.0.0.1 and ::1)")
-    .option("--json", "print the results as JSON instead of tables", false);
+    .option("--json", "print the report (report.json's content) on stdout instead of tables", false)
+    .option("--report-dir <dir>", "write report.json, report.md, junit.xml and report.html into this directory")
+    .option("--expectations <dir>", "expectation files to compare with (default: the package's expectations/)")
+    .option("--no-expectations", "do not compare with expectations: exit 1 when any cell fails")
+    .option("--update-expectations", "rewrite the expectation files from this run (keeps issue links of unchanged entries)", false)
+    .option("--probes <ids>", "comma-separated probe ids to run (default: the whole catalogue)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .option("--no-probes", "skip the behaviour probes");
   binaryOptions(scenarioOptions(runCmd, "both")).action(async (o) => {
+    if (o.updateExpectations && o.expectations === false) throw new UsageError("--update-expectations and --no-expectations contradict each other");
     process.exitCode = await run({
       runtimes: o.runtimes,
       scenarios: o.scenarios,
@@ -142,6 +149,11 @@ export function program(): Command {
       json: o.json,
       binaries: binaries(o),
       extra: extra(runCmd, o),
+      ...(o.reportDir ? { reportDir: o.reportDir } : {}),
+      ...(o.expectations === false ? { expectationsDir: null } : typeof o.expectations === "string" ? { expectationsDir: o.expectations } : {}),
+      updateExpectations: o.updateExpectations,
+      ...(o.probes === false ? { probes: [] } : Array.isArray(o.probes) ? { probes: o.probes } : {}),
+      command: ["netparity", ...process.argv.slice(2)],
     });
   });
 

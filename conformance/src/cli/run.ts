@@ -1,6 +1,17 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
+import { PROBES } from "../probes/catalogue.js";
+import { compare, loadExpectations, updatedExpectations, writeExpectations, type Comparison, type Expectations, type Selection } from "../report/expectations.js";
+import { writeReportFiles } from "../report/index.js";
+import { buildReport } from "../report/model.js";
 import { runMatrix } from "../runner/matrix.js";
-import { paint, renderProblems, renderTables, useColor } from "./table.js";
+import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
+import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
+import { paint, renderExpectationDiff, renderProbeTable, renderProblems, renderTables, useColor } from "./table.js";
+import { UsageError } from "./usage.js";
+
+export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
 
 export interface RunOptions {
   runtimes: RuntimeName[];
@@ -10,14 +21,53 @@ export interface RunOptions {
   json: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
   extra: Record<string, string | number | boolean>;
+  /** Write report.json, report.md, junit.xml and report.html here. */
+  reportDir?: string;
+  /** Where the expectation files are; null: do not compare. */
+  expectationsDir?: string | null;
+  /** Rewrite the expectation files from this run's results. */
+  updateExpectations?: boolean;
+  /** Probe ids to run; undefined: the whole catalogue; []: none. */
+  probes?: string[];
+  /** The command line, recorded in the report. */
+  command?: string[];
 }
 
-/** The conformance matrix: exit 0 when every supported cell passed, 1 otherwise. */
+function toolVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+/**
+ * The conformance matrix and the behaviour probes, compared with the expectations.
+ * Exit 0 when every result matches them (without expectations: when no cell failed),
+ * 1 otherwise; expectation files that cannot be read are a usage error (2).
+ */
 export async function run(o: RunOptions): Promise<number> {
   const color = useColor(process.stdout);
   const c = paint(color);
-  const progress = process.stderr.isTTY && !o.json;
+  const tty = Boolean(process.stderr.isTTY) && !o.json;
+  const lines = !process.stderr.isTTY && !o.json;
+  const progress = (text: string): void => {
+    if (tty) process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 100) - 1)}`);
+  };
   const t0 = performance.now();
+
+  const expDir = o.expectationsDir === undefined ? DEFAULT_EXPECTATIONS_DIR : o.expectationsDir;
+  let expectations: Expectations | null = null;
+  if (expDir !== null) {
+    try {
+      expectations = loadExpectations(expDir, o.runtimes);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  }
+  const unknown = (o.probes ?? []).filter((id) => !PROBES.some((p) => p.id === id));
+  if (unknown.length) throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${PROBES.map((p) => p.id).join(", ")})`);
+
   const { runtimes, cells } = await runMatrix({
     runtimes: o.runtimes,
     scenarios: o.scenarios,
@@ -25,32 +75,91 @@ export async function run(o: RunOptions): Promise<number> {
     hosts: o.hosts,
     binaries: o.binaries,
     extra: o.extra,
-    onStart: (label, i, total) => {
-      if (progress) process.stderr.write(`\r\x1b[2K[${i + 1}/${total}] ${label}`);
-    },
+    onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),
     onCell: (cell, i, total) => {
-      if (!progress && !o.json) {
-        process.stderr.write(`[${i + 1}/${total}] ${cell.scenario}/${cell.transport} ${cell.server}->${cell.client}: ${cell.status}\n`);
-      }
+      if (lines) process.stderr.write(`[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${cell.server}->${cell.client}: ${cell.status}\n`);
     },
   });
-  if (progress) process.stderr.write("\r\x1b[2K");
-  const failed = cells.filter((x) => x.status === "fail" || x.status === "error");
-  const passed = cells.filter((x) => x.status === "pass").length;
-  const unsupported = cells.filter((x) => x.status === "unsupported").length;
+
+  const probeRuns: RuntimeProbes[] = [];
+  const wantProbes = o.probes === undefined || o.probes.length > 0;
+  if (wantProbes) {
+    const only = o.probes?.length ? o.probes : undefined;
+    const count = only?.length ?? PROBES.length;
+    // One runtime at a time: several probes measure time and must not share the CPU.
+    for (const info of runtimes) {
+      if (info.error) {
+        probeRuns.push({ runtime: info.name, version: info.version, results: [], error: info.error });
+        continue;
+      }
+      let n = 0;
+      const tp = performance.now();
+      progress(`[probes ${info.name}] starting`);
+      const r = await runProbesIn(info.name, {
+        binaries: o.binaries,
+        ...(only ? { only } : {}),
+        onProbe: (id) => progress(`[probes ${info.name} ${++n}/${count}] ${id}`),
+      });
+      probeRuns.push(r);
+      if (lines) process.stderr.write(`[probes] ${info.name} ${r.version}: ${r.error ? `failed: ${r.error}` : `${r.results.length} probes`} in ${((performance.now() - tp) / 1000).toFixed(1)} s\n`);
+    }
+  }
+  if (tty) process.stderr.write("\r\x1b[2K");
+
+  const selection: Selection = {
+    runtimes: o.runtimes,
+    scenarios: o.scenarios,
+    transports: o.transports,
+    hosts: o.hosts,
+    ...(o.probes?.length ? { probes: o.probes } : {}),
+  };
+  let comparison: Comparison | null = null;
+  let updated: string[] = [];
+  if (expDir !== null && expectations) {
+    const input = { dir: expDir, expectations, selection, runtimes, cells, probes: probeRuns };
+    if (o.updateExpectations) {
+      const next = updatedExpectations(input);
+      updated = writeExpectations(expDir, next);
+      expectations = loadExpectations(expDir, o.runtimes);
+      comparison = compare({ ...input, expectations });
+    } else comparison = compare(input);
+  }
+
+  const report = buildReport({
+    command: o.command ?? ["netparity", "run"],
+    toolVersion: toolVersion(),
+    selection,
+    runtimes: runtimes.map((r) => ({ ...r, binary: runtimeBinary(r.name, o.binaries) })),
+    cells,
+    probes: probeRuns,
+    expectations,
+    comparison,
+    durationMs: performance.now() - t0,
+  });
+  const written = o.reportDir ? writeReportFiles(o.reportDir, report) : [];
+
   if (o.json) {
-    process.stdout.write(JSON.stringify({ runtimes, cells }, null, 2) + "\n");
+    process.stdout.write(JSON.stringify(report, null, 2) + "\n");
   } else {
     const out: string[] = [];
     out.push(c.bold("netparity conformance") + "  " + runtimes.map((r) => `${r.name} ${r.version}${r.error ? c.red(` (${r.error})`) : ""}`).join(", "));
     out.push("");
-    out.push(renderTables(cells, o.runtimes, color));
+    if (cells.length) out.push(renderTables(cells, o.runtimes, color));
     const problems = renderProblems(cells, color);
     if (problems) out.push(problems, "");
-    const secs = ((performance.now() - t0) / 1000).toFixed(1);
-    const summary = `${cells.length} cells: ${passed} passed, ${failed.length} failed, ${unsupported} unsupported (${secs} s)`;
-    out.push(failed.length ? c.red(summary) : c.green(summary));
+    if (report.probes.length) out.push(renderProbeTable(report.probes, o.runtimes, color, process.stdout.columns ?? 160));
+    for (const e of report.probeErrors) out.push(c.red(`probes did not run in ${e.runtime}: ${e.error}`));
+    if (comparison) out.push(renderExpectationDiff(comparison, color));
+    for (const p of updated) out.push(c.green(`updated ${p}`));
+    for (const p of written) out.push(c.dim(`wrote ${p}`));
+    if (updated.length || written.length) out.push("");
+    const s = report.summary;
+    const secs = (s.durationMs / 1000).toFixed(1);
+    const failed = s.cells.fail + s.cells.error;
+    const verdict = comparison ? (comparison.ok ? "all results match the expectations" : `${comparison.diffs.length} differ from the expectations`) : "expectations not compared";
+    const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results; ${verdict} (${secs} s)`;
+    out.push(s.ok ? c.green(summary) : c.red(summary));
     process.stdout.write(out.join("\n") + "\n");
   }
-  return failed.length ? 1 : 0;
+  return report.summary.ok ? 0 : 1;
 }

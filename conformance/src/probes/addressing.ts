@@ -39,7 +39,7 @@ export const addressingProbes: Probe[] = [
         }
         const on = reachable.join(" + ") || "nothing";
         return {
-          outcome: reported === on ? reported : `reports ${reported}, listens on ${on}`,
+          outcome: reported === on ? reported : `reports ${reported}, on ${on}`,
           evidence: { address: l.address, reachableOn: reachable },
           explanation: `A listener asked for "localhost" reports ${reported} and accepts clients on ${on}.`,
         };

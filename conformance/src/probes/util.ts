@@ -102,8 +102,8 @@ export function errorEvidence(e: unknown): Record<string, unknown> {
 
 /**
  * A short, stable label of the runtime's error shape: the normalized code plus the class
- * name and errno code of the runtime's own error, e.g. "EADDRINUSE (Error:EADDRINUSE)" on
- * Node or "EADDRINUSE (AddrInUse)" on Deno. Messages carry ports and paths, so they stay in
+ * name of the runtime's own error (and its code where that differs), e.g. "EADDRINUSE (Error)"
+ * on Node, "EADDRINUSE (AddrInUse)" on Deno, "UNKNOWN (TypeError:ERR_INVALID_ARG_TYPE)". Messages carry ports and paths, so they stay in
  * the evidence.
  */
 export function errorShape(e: unknown): string {
@@ -111,7 +111,7 @@ export function errorShape(e: unknown): string {
   if (e.cause === undefined) return `${e.code} (no cause)`;
   const c = describeCause(e.cause);
   const name = c.name ?? "?";
-  return `${e.code} (${name}${c.code && c.code !== name ? `:${c.code}` : ""})`;
+  return `${e.code} (${name}${c.code && c.code !== name && c.code !== e.code ? `:${c.code}` : ""})`;
 }
 
 /** The message with ports, paths and addresses replaced, so its shape can be compared. */

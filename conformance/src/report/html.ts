@@ -1,0 +1,208 @@
+/**
+ * report.html: one self-contained page (inline CSS, inline SVG, a few lines of inline
+ * script; nothing loaded from anywhere, so it opens offline and as a CI artifact). It shows
+ * a pass/fail heatmap per scenario, the probe matrix with evidence, charts of the cells'
+ * durations and throughput, and the benchmark section when report.json has one.
+ */
+import type { RuntimeName } from "@netparity/protocol";
+import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
+import { cellGroups, probeRows, type Report, type ReportCell, type ReportProbe } from "./model.js";
+
+export function htmlEscape(s: string): string {
+  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+}
+
+/** Only http(s) links to issues are made clickable; anything else is shown as text. */
+function issueLink(url: string | undefined): string {
+  if (!url) return "";
+  return /^https:\/\/[^\s"'<>]+$/.test(url) ? ` <a class="issue" href="${htmlEscape(url)}" rel="noreferrer">issue</a>` : ` <span class="issue">${htmlEscape(url)}</span>`;
+}
+
+const CSS = `
+:root{--ok:#1f9d55;--fail:#d64545;--err:#8b1e1e;--uns:#b8bec7;--known:#e8973a;--ink:#1f2328;--mute:#656d76;--line:#d0d7de;--bg:#fff;--soft:#f6f8fa}
+*{box-sizing:border-box}body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:var(--bg);margin:0;padding:24px;max-width:1200px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 10px;border-bottom:1px solid var(--line);padding-bottom:4px}h3{font-size:14px;margin:14px 0 6px}
+.meta{color:var(--mute);margin:0 0 12px}.badges{display:flex;gap:8px;flex-wrap:wrap;margin:10px 0}
+.badge{border-radius:12px;padding:2px 10px;background:var(--soft);border:1px solid var(--line)}.badge.ok{background:#dafbe1;border-color:#aceebb}.badge.bad{background:#ffebe9;border-color:#ffcecb}
+.grid{display:flex;flex-wrap:wrap;gap:18px}
+table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}th{background:var(--soft);font-weight:600}
+.heatmap td.cell{width:84px;height:34px;text-align:center;color:#fff;font-weight:600;cursor:default}
+.heatmap td.pass{background:var(--ok)}.heatmap td.fail{background:var(--fail)}.heatmap td.error{background:var(--err)}.heatmap td.unsupported{background:var(--uns);color:var(--ink)}
+.heatmap td.known{background:repeating-linear-gradient(45deg,var(--known),var(--known) 6px,#f3b46b 6px,#f3b46b 12px)}
+.heatmap td.off{outline:3px solid #000;outline-offset:-3px}
+.legend span{display:inline-block;padding:1px 8px;margin-right:6px;border-radius:3px;color:#fff}.legend .unsupported{color:var(--ink)}
+.legend .pass{background:var(--ok)}.legend .fail{background:var(--fail)}.legend .error{background:var(--err)}.legend .unsupported{background:var(--uns)}.legend .known{background:var(--known)}
+.probe-matrix{width:100%}.probe-matrix td.o{min-width:170px}.probe-matrix code{font-size:12px}
+.probe-matrix tr.same td.o{background:#fbfbfc}.probe-matrix td.o.h0{background:#e6f0ff}.probe-matrix td.o.h1{background:#fff4d6}.probe-matrix td.o.h2{background:#efe6ff}.probe-matrix td.o.h3{background:#e3f7ef}
+.probe-matrix td.o.error{background:#ffebe9}.probe-matrix td.o.unsupported{color:var(--mute)}.probe-matrix td.o.off{outline:2px solid var(--fail);outline-offset:-2px}
+details summary{cursor:pointer}pre{white-space:pre-wrap;word-break:break-word;font-size:11.5px;background:var(--soft);padding:6px;margin:4px 0;max-width:420px}
+.diff td:first-child{font-weight:600;color:var(--fail)}.notes{color:var(--mute)}
+svg.chart{background:var(--soft);border:1px solid var(--line);border-radius:6px;padding:6px;overflow:visible}
+svg .chart-title{font-weight:600;font-size:13px;fill:var(--ink)}svg .chart-unit{font-weight:400;fill:var(--mute)}svg .label,svg .value,svg .tick{font-size:11px;fill:var(--ink)}svg .tick{fill:var(--mute)}
+svg .grid{stroke:var(--line);stroke-width:1}svg .whisker{stroke:var(--ink);stroke-width:1.5}
+.controls{margin:6px 0 10px}.controls label{margin-right:14px}
+`;
+
+// Filters the probe matrix: only rows where runtimes differ, and a text search.
+const SCRIPT = `
+(function(){
+  var only=document.getElementById('only-diff'),q=document.getElementById('probe-filter');
+  function apply(){
+    var rows=document.querySelectorAll('.probe-matrix tbody tr'),t=(q&&q.value||'').toLowerCase();
+    for(var i=0;i<rows.length;i++){var r=rows[i];var hide=(only&&only.checked&&r.classList.contains('same'))||(t&&r.textContent.toLowerCase().indexOf(t)<0);r.style.display=hide?'none':'';}
+  }
+  if(only)only.addEventListener('change',apply);if(q)q.addEventListener('input',apply);
+})();
+`;
+
+function runtimesOf(r: Report): RuntimeName[] {
+  return r.selection.runtimes.length ? r.selection.runtimes : r.runtimes.map((x) => x.name);
+}
+
+function cellClass(c: ReportCell): string {
+  const known = c.verdict === "ok" && (c.status === "fail" || c.status === "error");
+  return `cell ${known ? "known" : c.status}${c.verdict !== "ok" ? " off" : ""}`;
+}
+
+function cellText(c: ReportCell): string {
+  if (c.status === "pass") return "pass";
+  if (c.status === "unsupported") return "n/a";
+  return c.verdict === "ok" ? "known" : c.status.toUpperCase();
+}
+
+function heatmaps(r: Report): string {
+  const rts = runtimesOf(r);
+  const out: string[] = [];
+  out.push(`<p class="legend"><span class="pass">pass</span><span class="fail">fail</span><span class="error">error</span><span class="known">known failing</span><span class="unsupported">unsupported</span> a black frame marks a result that differs from the expectations</p>`);
+  out.push(`<div class="grid">`);
+  for (const g of cellGroups(r.cells)) {
+    out.push(`<div><h3>${htmlEscape(g.label)}</h3><table class="heatmap" data-group="${htmlEscape(g.label)}"><thead><tr><th>server \\ client</th>${rts.map((x) => `<th>${x}</th>`).join("")}</tr></thead><tbody>`);
+    for (const server of rts) {
+      const tds = rts.map((client) => {
+        const c = g.cells.find((x) => x.server === server && x.client === client);
+        if (!c) return `<td></td>`;
+        const tip = `${c.server} ${c.serverVersion} → ${c.client} ${c.clientVersion}: ${c.status}${c.reason ? ` — ${c.reason}` : ""} (${Math.round(c.durationMs)} ms)`;
+        return `<td class="${cellClass(c)}" title="${htmlEscape(tip)}">${cellText(c)}</td>`;
+      });
+      out.push(`<tr><th>${server}</th>${tds.join("")}</tr>`);
+    }
+    out.push(`</tbody></table></div>`);
+  }
+  out.push(`</div>`);
+  return out.join("");
+}
+
+function probeCell(p: ReportProbe | undefined, hue: Map<string, number>, differs: boolean): string {
+  if (!p) return `<td class="o"></td>`;
+  const cls = ["o"];
+  if (p.outcome === "error" || p.outcome === "timeout") cls.push("error");
+  else if (p.outcome === "unsupported") cls.push("unsupported");
+  else if (differs) cls.push(`h${(hue.get(p.outcome) ?? 0) % 4}`);
+  if (p.verdict !== "ok") cls.push("off");
+  const expected = p.verdict !== "ok" ? `<div><b>expected</b> ${htmlEscape(p.expected ? (p.expected.status === "supported" ? (p.expected.outcome ?? "") : p.expected.status) : "(no entry)")}</div>` : "";
+  return `<td class="${cls.join(" ")}"><details><summary>${p.verdict !== "ok" ? "⚠ " : ""}${htmlEscape(p.outcome)}</summary>${expected}<div>${htmlEscape(p.explanation)}</div><pre>${htmlEscape(JSON.stringify(p.evidence, null, 1))}</pre><div class="notes">${p.ms} ms${issueLink(p.expected?.issue)}</div></details></td>`;
+}
+
+function probeMatrix(r: Report): string {
+  const rows = probeRows(r.probes);
+  if (!rows.length) return `<p class="notes">No probes in this run.</p>`;
+  const rts = runtimesOf(r).filter((rt) => r.probes.some((p) => p.runtime === rt));
+  const out: string[] = [];
+  out.push(`<div class="controls"><label><input type="checkbox" id="only-diff"> only probes where runtimes differ</label><label>filter <input type="search" id="probe-filter" placeholder="tcp., udp., EADDRINUSE…"></label></div>`);
+  out.push(`<table class="probe-matrix"><thead><tr><th>probe</th>${rts.map((rt) => `<th>${rt} ${htmlEscape(r.probes.find((p) => p.runtime === rt)?.version ?? "")}</th>`).join("")}</tr></thead><tbody>`);
+  for (const row of rows) {
+    const hue = new Map<string, number>();
+    for (const p of row.byRuntime.values()) if (!hue.has(p.outcome)) hue.set(p.outcome, hue.size);
+    out.push(
+      `<tr class="${row.differs ? "differs" : "same"}" data-probe="${htmlEscape(row.id)}"><td><code>${htmlEscape(row.id)}</code><br><span class="notes">${htmlEscape(row.title)}</span></td>${rts.map((rt) => probeCell(row.byRuntime.get(rt), hue, row.differs)).join("")}</tr>`,
+    );
+  }
+  out.push(`</tbody></table>`);
+  return out.join("");
+}
+
+/** Charts of what every run has: cell durations, plus throughput/latency metrics and bench. */
+function charts(r: Report): string {
+  const out: string[] = [];
+  for (const g of cellGroups(r.cells)) {
+    const ran = g.cells.filter((c) => c.status !== "unsupported");
+    if (!ran.length) continue;
+    const bars: Bar[] = ran.map((c) => ({ label: `${c.server}→${c.client}`, value: Math.round(c.durationMs), color: colorFor(c.server), tip: `${c.server} server → ${c.client} client: ${Math.round(c.durationMs)} ms (${c.status})` }));
+    out.push(barChart({ title: `${g.label}: cell duration`, unit: "ms", bars }));
+    const metricNames = [...new Set(ran.flatMap((c) => Object.keys(c.metrics)))].filter((m) => /bytesPerSec$/i.test(m) || /Ms$/.test(m));
+    for (const m of metricNames) {
+      const perSec = /bytesPerSec$/i.test(m);
+      const mb: Bar[] = ran
+        .filter((c) => typeof c.metrics[m] === "number" && c.metrics[m]! >= 0)
+        .map((c) => {
+          const v = perSec ? c.metrics[m]! / (1024 * 1024) : c.metrics[m]!;
+          return { label: `${c.server}→${c.client}`, value: v, color: colorFor(c.server), tip: `${c.server} → ${c.client}: ${formatNumber(v)} ${perSec ? "MiB/s" : "ms"}` };
+        });
+      if (mb.length) out.push(barChart({ title: `${g.label}: ${m}`, unit: perSec ? "MiB/s" : "ms", bars: mb }));
+    }
+  }
+  return out.length ? `<div class="grid">${out.join("")}</div>` : `<p class="notes">No cells ran, so there is nothing to chart.</p>`;
+}
+
+function benchCharts(r: Report): string {
+  const ws = r.bench?.workloads ?? [];
+  if (!ws.length) return "";
+  const out = [`<h2 id="bench">Benchmarks</h2><div class="grid">`];
+  for (const w of ws) {
+    const bars: Bar[] = w.results.map((x) => ({
+      label: `${x.runtime}${x.role ? ` (${x.role})` : ""}`,
+      value: x.median,
+      min: x.min,
+      max: x.max,
+      tip: `${x.runtime}${x.version ? ` ${x.version}` : ""}${x.role ? ` ${x.role}` : ""}: median ${formatNumber(x.median)} ${w.unit} (min ${formatNumber(x.min)}, max ${formatNumber(x.max)})`,
+    }));
+    const better = w.higherIsBetter === false ? "lower is better" : "higher is better";
+    out.push(`<div>${barChart({ title: w.name, unit: `${w.unit}, ${better}`, bars, id: `bench-${w.name.replace(/[^\w-]/g, "_")}` })}${w.description ? `<p class="notes">${htmlEscape(w.description)}</p>` : ""}</div>`);
+  }
+  out.push(`</div>`);
+  return out.join("");
+}
+
+function diffTable(r: Report): string {
+  const e = r.expectations;
+  if (!e) return `<p class="notes">Expectations were not compared in this run.</p>`;
+  const out: string[] = [];
+  if (e.diffs.length) {
+    out.push(`<table class="diff"><thead><tr><th>kind</th><th>what</th><th>expected</th><th>got</th><th>why</th></tr></thead><tbody>`);
+    for (const d of e.diffs) {
+      const what = d.subject === "probe" ? `probe ${d.key} on ${d.runtimes.join(", ")}` : d.key;
+      out.push(
+        `<tr><td>${htmlEscape(d.kind)}</td><td><code>${htmlEscape(what)}</code></td><td>${htmlEscape(d.expected)}</td><td>${htmlEscape(d.actual)}</td><td>${htmlEscape(d.detail ?? "")}${issueLink(d.issue)}${d.versions.length ? `<div class="notes">${htmlEscape(d.versions.join("; "))}</div>` : ""}</td></tr>`,
+      );
+    }
+    out.push(`</tbody></table>`);
+  } else out.push(`<p>Every result matches the expectations in <code>${htmlEscape(e.dir)}</code>.</p>`);
+  if (e.notes.length) out.push(`<details class="notes"><summary>${e.notes.length} note${e.notes.length === 1 ? "" : "s"}</summary><ul>${e.notes.map((n) => `<li>${htmlEscape(n.kind)}: ${htmlEscape(n.message)}</li>`).join("")}</ul></details>`);
+  return out.join("");
+}
+
+export function renderHtml(r: Report): string {
+  const s = r.summary;
+  const m = r.machine;
+  const okBadge = r.expectations ? (r.expectations.ok ? `<span class="badge ok">matches expectations</span>` : `<span class="badge bad">${r.expectations.diffs.length} expectation differences</span>`) : s.ok ? `<span class="badge ok">no failures</span>` : `<span class="badge bad">failures</span>`;
+  const body = [
+    `<h1>netparity report</h1>`,
+    `<p class="meta">${r.runtimes.map((x) => `<b>${x.name}</b> ${htmlEscape(x.version)}${x.error ? ` <span class="notes">(${htmlEscape(x.error)})</span>` : ""}`).join(" · ")}<br>${htmlEscape(m.os)} · kernel ${htmlEscape(m.kernel)} · ${htmlEscape(m.arch)} · ${m.cpuCount}× ${htmlEscape(m.cpuModel)} · ${formatNumber(m.memoryBytes / 1024 ** 3)} GiB · ${htmlEscape(r.generatedAt)}</p>`,
+    `<div class="badges">${okBadge}<span class="badge">${s.cells.total} cells: ${s.cells.pass} pass, ${s.cells.fail + s.cells.error} fail, ${s.cells.unsupported} unsupported</span><span class="badge">${s.probes.total} probe results, ${s.probes.differing} probes differ between runtimes</span><span class="badge">${(s.durationMs / 1000).toFixed(1)} s</span></div>`,
+    `<h2 id="expectations">Expectations</h2>${diffTable(r)}`,
+    `<h2 id="matrix">Server × client</h2>${r.cells.length ? heatmaps(r) : `<p class="notes">No cells in this run.</p>`}`,
+    `<h2 id="probes">Behaviour probes</h2>${probeMatrix(r)}`,
+    ...r.probeErrors.map((e) => `<p class="badge bad">probes did not run in ${e.runtime}: ${htmlEscape(e.error)}</p>`),
+    `<h2 id="charts">Charts</h2>${charts(r)}`,
+    benchCharts(r),
+    `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,
+  ].join("\n");
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>netparity report</title><style>${CSS}</style></head>
+<body>
+${body}
+<script>${SCRIPT}</script>
+</body></html>
+`;
+}

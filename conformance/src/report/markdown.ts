@@ -1,0 +1,110 @@
+/**
+ * report.md: GitHub-flavoured Markdown that fits a job summary ($GITHUB_STEP_SUMMARY) or a
+ * PR comment: a server × client table per scenario, the probe table, the expectation diff.
+ */
+import type { RuntimeName } from "@netparity/protocol";
+import { cellGroups, probeRows, type Report, type ReportCell } from "./model.js";
+
+/** A table cell: pipes escaped, no line breaks. */
+export function mdCell(s: string): string {
+  return s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, " ").replace(/</g, "&lt;");
+}
+
+function mark(c: ReportCell): string {
+  const known = c.verdict === "ok" && (c.status === "fail" || c.status === "error");
+  if (c.status === "pass") return c.verdict === "ok" ? "✅" : "✅ (unexpected pass)";
+  if (c.status === "unsupported") return "➖";
+  if (known) return c.expected?.issue ? `❌ [known](${c.expected.issue})` : "❌ (known)";
+  return "❌";
+}
+
+function runtimesOf(r: Report): RuntimeName[] {
+  return r.selection.runtimes.length ? r.selection.runtimes : r.runtimes.map((x) => x.name);
+}
+
+export function renderMarkdown(r: Report): string {
+  const out: string[] = [];
+  const rts = runtimesOf(r);
+  const s = r.summary;
+  out.push("## netparity conformance", "");
+  out.push(
+    r.runtimes.map((x) => `**${x.name}** ${x.version}${x.error ? ` (${mdCell(x.error)})` : ""}`).join(" · ") +
+      ` — ${mdCell(r.machine.os)}, kernel ${mdCell(r.machine.kernel)}, ${r.machine.arch}, ${r.machine.cpuCount}× ${mdCell(r.machine.cpuModel)}`,
+    "",
+  );
+  const verdict = r.expectations
+    ? r.expectations.ok
+      ? "✅ everything matches the expectations"
+      : `❌ ${r.expectations.diffs.length} difference${r.expectations.diffs.length === 1 ? "" : "s"} from the expectations`
+    : s.ok
+      ? "✅ no failures (expectations not compared)"
+      : "❌ failures (expectations not compared)";
+  out.push(
+    `${verdict} — ${s.cells.total} cells: ${s.cells.pass} ✅, ${s.cells.fail + s.cells.error} ❌, ${s.cells.unsupported} ➖ · ${s.probes.total} probe results in ${s.probes.runtimes} runtime${s.probes.runtimes === 1 ? "" : "s"}, ${s.probes.differing} differ between runtimes · ${(s.durationMs / 1000).toFixed(1)} s`,
+    "",
+  );
+
+  if (r.expectations && r.expectations.diffs.length) {
+    out.push("### Expectation diff", "");
+    out.push("| | what | expected | got | why |", "|---|---|---|---|---|");
+    for (const d of r.expectations.diffs) {
+      const what = d.subject === "probe" ? `probe \`${d.key}\` on ${d.runtimes.join(", ")}` : `\`${d.key}\``;
+      const why = [d.detail ?? "", d.issue ? `[issue](${d.issue})` : "", d.versions.length ? `versions: ${d.versions.join("; ")}` : ""].filter(Boolean).join(" ");
+      out.push(`| ${d.kind} | ${mdCell(what)} | ${mdCell(d.expected)} | ${mdCell(d.actual)} | ${mdCell(why)} |`);
+    }
+    out.push("");
+  }
+
+  if (r.cells.length) {
+    out.push("### Server × client", "", "Rows: server runtime, columns: client runtime. ✅ pass · ❌ fail · ➖ unsupported.", "");
+    for (const g of cellGroups(r.cells)) {
+      out.push(`**${mdCell(g.label)}**`, "");
+      out.push(`| server \\ client | ${rts.join(" | ")} |`, `|---|${rts.map(() => "---").join("|")}|`);
+      for (const server of rts) {
+        const row = rts.map((client) => {
+          const c = g.cells.find((x) => x.server === server && x.client === client);
+          return c ? mark(c) : " ";
+        });
+        out.push(`| **${server}** | ${row.join(" | ")} |`);
+      }
+      out.push("");
+    }
+    const problems = r.cells.filter((c) => c.status !== "pass");
+    if (problems.length) {
+      out.push("<details><summary>Why cells did not pass</summary>", "");
+      for (const c of problems) out.push(`- \`${c.key}\` ${c.status}${c.expected?.issue ? ` ([issue](${c.expected.issue}))` : ""}: ${mdCell(c.reason ?? "no reason given")}`);
+      out.push("", "</details>", "");
+    }
+  }
+
+  const rows = probeRows(r.probes);
+  if (rows.length) {
+    const prts = rts.filter((rt) => r.probes.some((p) => p.runtime === rt));
+    out.push("### Behaviour probes", "", "What each runtime does; ≠ marks probes where runtimes differ, ⚠️ a result that differs from the expectations.", "");
+    out.push(`| probe | ${prts.map((rt) => `${rt} ${r.probes.find((p) => p.runtime === rt)?.version ?? ""}`).join(" | ")} | |`, `|---|${prts.map(() => "---").join("|")}|---|`);
+    for (const row of rows) {
+      const cells = prts.map((rt) => {
+        const p = row.byRuntime.get(rt);
+        if (!p) return " ";
+        return `${p.verdict === "ok" ? "" : "⚠️ "}${mdCell(p.outcome)}`;
+      });
+      out.push(`| \`${row.id}\` | ${cells.join(" | ")} | ${row.differs ? "≠" : ""} |`);
+    }
+    out.push("");
+  }
+  for (const e of r.probeErrors) out.push(`> ❌ probes did not run in ${e.runtime}: ${mdCell(e.error)}`, "");
+
+  if (r.bench?.workloads.length) {
+    out.push("### Benchmarks", "", "| workload | runtime | median | min | max |", "|---|---|---|---|---|");
+    for (const w of r.bench.workloads) {
+      for (const x of w.results) out.push(`| ${mdCell(w.name)} | ${mdCell(x.runtime + (x.role ? ` (${x.role})` : ""))} | ${x.median} ${mdCell(w.unit)} | ${x.min} | ${x.max} |`);
+    }
+    out.push("");
+  }
+  if (r.expectations?.notes.length) {
+    out.push("<details><summary>Expectation notes</summary>", "");
+    for (const n of r.expectations.notes) out.push(`- ${n.kind}: ${mdCell(n.message)}`);
+    out.push("", "</details>", "");
+  }
+  return out.join("\n");
+}

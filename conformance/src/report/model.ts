@@ -1,0 +1,181 @@
+/**
+ * report.json, schema "netparity.report/1": everything one `netparity run` found, with the
+ * exact runtime versions and the machine it ran on. Additive changes keep the schema name;
+ * a field that changes meaning or disappears bumps it to /2.
+ */
+import { readFileSync } from "node:fs";
+import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
+import type { RuntimeName } from "@netparity/protocol";
+import type { ProbeResult } from "../probes/types.js";
+import type { CellResult, RuntimeInfo } from "../runner/matrix.js";
+import type { RuntimeProbes } from "../runner/probes.js";
+import { cellExpectation, cellKey, judgeCell, judgeProbe, type CellExpectation, type CellVerdict, type Comparison, type Expectations, type ProbeExpectation, type Selection } from "./expectations.js";
+
+export const REPORT_SCHEMA = "netparity.report/1";
+
+export interface MachineInfo {
+  /** e.g. "Debian GNU/Linux 12 (bookworm)" where /etc/os-release tells, else os.type(). */
+  os: string;
+  platform: string;
+  arch: string;
+  /** Kernel release, e.g. "6.8.0-1014-azure". */
+  kernel: string;
+  cpuModel: string;
+  cpuCount: number;
+  memoryBytes: number;
+}
+
+export interface ReportRuntime extends RuntimeInfo {
+  /** The binary that ran the agents. */
+  binary: string;
+}
+
+export interface ReportCell extends CellResult {
+  key: string;
+  serverVersion: string;
+  clientVersion: string;
+  expected?: CellExpectation;
+  /** "ok" when the result matches its expectation (or, without expectations, passed). */
+  verdict: CellVerdict;
+}
+
+export interface ReportProbe extends ProbeResult {
+  runtime: RuntimeName;
+  version: string;
+  expected?: ProbeExpectation;
+  verdict: CellVerdict;
+}
+
+/**
+ * Benchmark results, written by `netparity bench` into the same report. One workload is one
+ * measured task; each result is one runtime (in one role) with its median and spread.
+ */
+export interface BenchSection {
+  workloads: Array<{
+    name: string;
+    /** e.g. "MiB/s", "req/s", "µs". */
+    unit: string;
+    /** Whether a larger number is better (throughput) or worse (latency). Default true. */
+    higherIsBetter?: boolean;
+    description?: string;
+    results: Array<{ runtime: string; role?: string; version?: string; median: number; min: number; max: number }>;
+  }>;
+}
+
+export interface Report {
+  schema: typeof REPORT_SCHEMA;
+  generatedAt: string;
+  tool: { name: "netparity"; version: string };
+  command: string[];
+  machine: MachineInfo;
+  selection: Selection;
+  runtimes: ReportRuntime[];
+  cells: ReportCell[];
+  probes: ReportProbe[];
+  /** Runtimes whose probe agent failed as a whole. */
+  probeErrors: Array<{ runtime: RuntimeName; error: string }>;
+  expectations: Comparison | null;
+  summary: {
+    cells: { total: number; pass: number; fail: number; error: number; unsupported: number };
+    probes: { total: number; runtimes: number; differing: number; errors: number };
+    /** Everything matched the expectations (or, without them, no cell failed). */
+    ok: boolean;
+    durationMs: number;
+  };
+  bench?: BenchSection;
+}
+
+export function machineInfo(): MachineInfo {
+  let os = osType();
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]+)"?/m.exec(readFileSync("/etc/os-release", "utf8"));
+    if (m?.[1]) os = m[1];
+  } catch {
+    // Not Linux, or no os-release: os.type() stands.
+  }
+  const c = cpus();
+  return { os, platform: platform(), arch: arch(), kernel: release(), cpuModel: c[0]?.model.trim() ?? "unknown", cpuCount: c.length, memoryBytes: totalmem() };
+}
+
+export interface BuildInput {
+  command: string[];
+  toolVersion: string;
+  selection: Selection;
+  runtimes: ReportRuntime[];
+  cells: CellResult[];
+  probes: RuntimeProbes[];
+  expectations: Expectations | null;
+  comparison: Comparison | null;
+  durationMs: number;
+  machine?: MachineInfo;
+  generatedAt?: string;
+  bench?: BenchSection;
+}
+
+export function buildReport(i: BuildInput): Report {
+  const version = new Map(i.runtimes.map((r) => [r.name, r.version]));
+  const exp = i.expectations;
+  const cells: ReportCell[] = i.cells.map((c) => {
+    const e = exp ? cellExpectation(exp, c) : undefined;
+    const verdict = exp ? judgeCell(c.status, e) : c.status === "fail" || c.status === "error" ? "unexpected-failure" : "ok";
+    return { ...c, key: cellKey(c), serverVersion: version.get(c.server) ?? "unknown", clientVersion: version.get(c.client) ?? "unknown", ...(e ? { expected: e } : {}), verdict };
+  });
+  const probes: ReportProbe[] = i.probes.flatMap((rp) =>
+    rp.results.map((p) => {
+      const e = exp?.[rp.runtime]?.probes[p.id];
+      const verdict = exp ? judgeProbe(p.outcome, e) : p.outcome === "error" || p.outcome === "timeout" ? "unexpected-failure" : "ok";
+      return { ...p, runtime: rp.runtime, version: rp.version, ...(e ? { expected: e } : {}), verdict };
+    }),
+  );
+  const count = (s: CellResult["status"]) => i.cells.filter((c) => c.status === s).length;
+  const byId = new Map<string, Set<string>>();
+  for (const p of probes) (byId.get(p.id) ?? byId.set(p.id, new Set()).get(p.id)!).add(p.outcome);
+  const probeErrors = i.probes.filter((p) => p.error).map((p) => ({ runtime: p.runtime, error: p.error! }));
+  const ok = i.comparison ? i.comparison.ok : cells.every((c) => c.verdict === "ok") && probes.every((p) => p.verdict === "ok") && probeErrors.length === 0;
+  return {
+    schema: REPORT_SCHEMA,
+    generatedAt: i.generatedAt ?? new Date().toISOString(),
+    tool: { name: "netparity", version: i.toolVersion },
+    command: i.command,
+    machine: i.machine ?? machineInfo(),
+    selection: i.selection,
+    runtimes: i.runtimes,
+    cells,
+    probes,
+    probeErrors,
+    expectations: i.comparison,
+    summary: {
+      cells: { total: i.cells.length, pass: count("pass"), fail: count("fail"), error: count("error"), unsupported: count("unsupported") },
+      probes: {
+        total: probes.length,
+        runtimes: new Set(probes.map((p) => p.runtime)).size,
+        differing: [...byId.values()].filter((s) => s.size > 1).length,
+        errors: probes.filter((p) => p.outcome === "error" || p.outcome === "timeout").length,
+      },
+      ok,
+      durationMs: Math.round(i.durationMs),
+    },
+    ...(i.bench ? { bench: i.bench } : {}),
+  };
+}
+
+/** Cells grouped by scenario/transport (and host, for ::1 runs), in first-seen order. */
+export function cellGroups<T extends { scenario: string; transport: string; host: string }>(cells: T[]): Array<{ label: string; cells: T[] }> {
+  const groups = new Map<string, T[]>();
+  for (const c of cells) {
+    const label = `${c.scenario}/${c.transport}${c.host.includes(":") ? ` [${c.host}]` : ""}`;
+    (groups.get(label) ?? groups.set(label, []).get(label)!).push(c);
+  }
+  return [...groups].map(([label, cells]) => ({ label, cells }));
+}
+
+/** Probe ids in catalogue order, with each runtime's result. */
+export function probeRows(probes: ReportProbe[]): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }> {
+  const rows = new Map<string, { id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }>();
+  for (const p of probes) {
+    const row = rows.get(p.id) ?? rows.set(p.id, { id: p.id, title: p.title, byRuntime: new Map(), differs: false }).get(p.id)!;
+    row.byRuntime.set(p.runtime, p);
+  }
+  for (const row of rows.values()) row.differs = new Set([...row.byRuntime.values()].map((p) => p.outcome)).size > 1;
+  return [...rows.values()];
+}
