@@ -30,6 +30,13 @@ export function formatNumber(v: number): string {
   return v.toPrecision(2);
 }
 
+/** The smallest 1, 2, 2.5 or 5 × 10^k at or above v, so the axis ticks are round numbers. */
+export function niceCeil(v: number): number {
+  const p = 10 ** Math.floor(Math.log10(v));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= v) return m * p;
+  return 10 * p;
+}
+
 /** A horizontal bar chart; min/max, where given, are drawn as a whisker over the bar. */
 export function barChart(opts: { title: string; unit: string; bars: Bar[]; width?: number; id?: string }): string {
   const width = opts.width ?? 560;
@@ -40,7 +47,7 @@ export function barChart(opts: { title: string; unit: string; bars: Bar[]; width
   const gap = 6;
   const top = 30;
   const height = top + opts.bars.length * (barH + gap) + 22;
-  const max = Math.max(1e-9, ...opts.bars.map((b) => Math.max(b.value, b.max ?? 0)));
+  const max = niceCeil(Math.max(1e-9, ...opts.bars.map((b) => Math.max(b.value, b.max ?? 0))));
   const x = (v: number): number => labelW + (Math.max(0, v) / max) * plotW;
   const parts: string[] = [];
   parts.push(

@@ -1,0 +1,61 @@
+/**
+ * The probe catalogue inside each real runtime: at least 20 results each, every one with an
+ * outcome, evidence and a one-line explanation, and the exact runtime version.
+ */
+import { describe, expect, it } from "vitest";
+import { PROBES } from "../src/probes/catalogue.js";
+import { runProbesIn, type RuntimeProbes } from "../src/runner/probes.js";
+import { runtimeVersion } from "../src/runner/runtimes.js";
+import { RUNTIMES } from "./helpers.js";
+
+describe("probe catalogue", () => {
+  it("has at least 20 probes with unique ids and titles", () => {
+    expect(PROBES.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(PROBES.map((p) => p.id)).size).toBe(PROBES.length);
+    for (const p of PROBES) {
+      expect(p.id).toMatch(/^[a-z0-9]+\.[a-z0-9-]+$/);
+      expect(p.title.length).toBeGreaterThan(5);
+    }
+  });
+});
+
+// One runtime at a time: several probes measure time and fill socket buffers.
+describe.each(RUNTIMES)("probes in %s", (runtime) => {
+  let run: RuntimeProbes | undefined;
+  const get = async () => (run ??= await runProbesIn(runtime));
+
+  it("returns one result per probe, naming the exact runtime version", async () => {
+    const r = await get();
+    expect(r.error).toBeUndefined();
+    expect(r.results.map((x) => x.id)).toEqual(PROBES.map((p) => p.id));
+    expect(r.results.length).toBeGreaterThanOrEqual(20);
+    expect(r.version).toBe(runtimeVersion(runtime).version);
+  });
+
+  it("every result has an outcome, evidence and a one-line explanation, and none failed or timed out", async () => {
+    for (const p of (await get()).results) {
+      const where = `${runtime} ${p.id}: ${JSON.stringify(p)}`;
+      expect(p.outcome, where).toMatch(/\S/);
+      expect(["error", "timeout"], where).not.toContain(p.outcome);
+      expect(p.error, where).toBeUndefined();
+      expect(typeof p.evidence, where).toBe("object");
+      if (p.outcome !== "unsupported") expect(Object.keys(p.evidence).length, where).toBeGreaterThan(0);
+      expect(p.explanation.trim().length, where).toBeGreaterThan(10);
+      expect(p.explanation, where).not.toContain("\n");
+      expect(p.ms, where).toBeLessThanOrEqual(5000);
+    }
+  });
+
+  it("records what the issue asks for: localhost, half-close, 64 MiB, UDP sizes, error shapes", async () => {
+    const by = new Map((await get()).results.map((p) => [p.id, p]));
+    expect(by.get("tcp.half-close")!.outcome).toBe("server writes after FIN");
+    expect(["buffered", "waits-for-reader"]).toContain(by.get("tcp.write-64mib")!.outcome);
+    expect(by.get("udp.max-datagram")!.outcome).toBe("65507");
+    expect(by.get("udp.oversize")!.outcome).toMatch(/EMSGSIZE|dropped|truncated/);
+    const refused = by.get("err.econnrefused")!;
+    expect(refused.outcome).toMatch(/^ECONNREFUSED \(/);
+    // The runtime's own error is the evidence of its message shape.
+    expect(refused.evidence["cause"]).toMatchObject({ message: expect.any(String) });
+    expect(by.get("addr.localhost-listen")!.evidence["address"]).toBeDefined();
+  });
+});
