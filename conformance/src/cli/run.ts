@@ -52,7 +52,7 @@ export async function run(o: RunOptions): Promise<number> {
   const tty = Boolean(process.stderr.isTTY) && !o.json;
   const lines = !process.stderr.isTTY && !o.json;
   const progress = (text: string): void => {
-    if (tty) process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns ?? 100) - 1)}`);
+    if (tty) process.stderr.write(`\r\x1b[2K${text.slice(0, (process.stderr.columns || 100) - 1)}`);
   };
   const t0 = performance.now();
 
@@ -147,7 +147,7 @@ export async function run(o: RunOptions): Promise<number> {
     if (cells.length) out.push(renderTables(cells, o.runtimes, color));
     const problems = renderProblems(cells, color);
     if (problems) out.push(problems, "");
-    if (report.probes.length) out.push(renderProbeTable(report.probes, o.runtimes, color, process.stdout.columns ?? 160));
+    if (report.probes.length) out.push(renderProbeTable(report.probes, o.runtimes, color, process.stdout.columns || 160));
     for (const e of report.probeErrors) out.push(c.red(`probes did not run in ${e.runtime}: ${e.error}`));
     if (comparison) out.push(renderExpectationDiff(comparison, color));
     for (const p of updated) out.push(c.green(`updated ${p}`));

@@ -121,7 +121,7 @@ function probeMatrix(r: Report): string {
   return out.join("");
 }
 
-/** Charts of what every run has: cell durations, plus throughput/latency metrics and bench. */
+/** Charts of what every run has: cell durations, throughput/latency metrics, probe time. */
 function charts(r: Report): string {
   const out: string[] = [];
   for (const g of cellGroups(r.cells)) {
@@ -141,7 +141,10 @@ function charts(r: Report): string {
       if (mb.length) out.push(barChart({ title: `${g.label}: ${m}`, unit: perSec ? "MiB/s" : "ms", bars: mb }));
     }
   }
-  return out.length ? `<div class="grid">${out.join("")}</div>` : `<p class="notes">No cells ran, so there is nothing to chart.</p>`;
+  const perRuntime = new Map<string, number>();
+  for (const p of r.probes) perRuntime.set(`${p.runtime} ${p.version}`, (perRuntime.get(`${p.runtime} ${p.version}`) ?? 0) + p.ms);
+  if (perRuntime.size) out.push(barChart({ title: "probe catalogue: total time", unit: "ms", bars: [...perRuntime].map(([label, value]) => ({ label, value })) }));
+  return out.length ? `<div class="grid">${out.join("")}</div>` : `<p class="notes">Nothing ran, so there is nothing to chart.</p>`;
 }
 
 function benchCharts(r: Report): string {
@@ -193,7 +196,7 @@ export function renderHtml(r: Report): string {
     `<h2 id="matrix">Server × client</h2>${r.cells.length ? heatmaps(r) : `<p class="notes">No cells in this run.</p>`}`,
     `<h2 id="probes">Behaviour probes</h2>${probeMatrix(r)}`,
     ...r.probeErrors.map((e) => `<p class="badge bad">probes did not run in ${e.runtime}: ${htmlEscape(e.error)}</p>`),
-    `<h2 id="charts">Charts</h2>${charts(r)}`,
+    `<h2 id="charts">Charts</h2><p class="notes">Bar colour: the server's runtime (<span style="color:#3c873a">node</span>, <span style="color:#c98a3d">bun</span>, <span style="color:#4a5bd4">deno</span>).</p>${charts(r)}`,
     benchCharts(r),
     `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,
   ].join("\n");
