@@ -62,7 +62,7 @@ describe.skipIf(!hasPython)("transfer with Python peers", () => {
     const server = spawnJson("python3", [join(PEERS, "transfer_server.py")]);
     try {
       const { port } = (await server.first) as { port: number };
-      for (const extra of [{ size: 4 * MiB }, { size: MiB, lie: "hash" }]) {
+      for (const extra of [{ size: 4 * MiB }, { size: MiB, lie: "hash" }] as Array<Record<string, string | number>>) {
         const client = startRole(runtime, "client", "transfer", "tcp", { port, extra });
         try {
           const e = (await client.first) as AgentEvent;
