@@ -8,11 +8,11 @@
  * a reply is matched to its request by that prefix, so a late UDP reply to an earlier request
  * is recognised and never taken for the answer to a later one.
  */
+import { receiverOf } from "./udp-util.js";
 import {
   FrameReader,
   NetError,
   fromUtf8,
-  isNetError,
   localTime,
   strftime,
   utf8,
@@ -209,6 +209,8 @@ const UDP_RETRIES = 5;
  * stale and ignored, one carrying no known nonce as unmatched.
  */
 function udpAsk(rt: Runtime, sock: Awaited<ReturnType<Runtime["bindDatagram"]>>, options: RoleOptions, stats: UdpStats, earlier: string[]): Ask {
+  // One pending receive is kept across timeouts (adapters allow only one at a time).
+  const receive = receiverOf(sock);
   return async (format, nonce) => {
     const request = utf8(nonce + format);
     const firstSentMs = Date.now();
@@ -219,10 +221,7 @@ function udpAsk(rt: Runtime, sock: Awaited<ReturnType<Runtime["bindDatagram"]>>,
       for (;;) {
         const left = deadline - rt.host.now();
         if (left <= 0) break;
-        const d = await withTimeout(sock.receive(), left, "udp time reply").catch((e: unknown) => {
-          if (isNetError(e, "ETIMEDOUT")) return undefined;
-          throw e;
-        });
+        const d = await receive(left);
         if (d === undefined) break;
         if (d === null) throw new NetError("CLOSED", "datagram socket closed");
         const r = decodeReply(d.data, nonce);
@@ -356,9 +355,10 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     const s = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
     try {
       let text: string | null = null;
+      const receiveEmpty = receiverOf(s);
       for (let attempt = 0; attempt <= UDP_RETRIES && text === null; attempt++) {
         await s.send(new Uint8Array(0), { hostname: options.host, port: options.port });
-        const d = await withTimeout(s.receive(), UDP_TIMEOUT_MS, "udp reply to the empty request").catch(() => undefined);
+        const d = await receiveEmpty(UDP_TIMEOUT_MS);
         if (d) text = fromUtf8(d.data);
       }
       checks.expect('empty request means "%Y-%m-%d %X"', text !== null && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text), `reply ${JSON.stringify(text)}`);
