@@ -10,7 +10,7 @@
  * read whole, however TCP splits or merges the bytes.
  */
 import { FrameReader, NetError, fromUtf8, utf8, withTimeout, writeFrame, type Connection, type Runtime } from "@netparity/protocol";
-import { listenStream, serveConnections } from "./serve-util.js";
+import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 
 export const WELCOME = "Welcome!";
@@ -20,9 +20,9 @@ export const greeting = (name: string): string => `Hello, ${name}!`;
 /** Largest message the server accepts; the lesson's recv(1024) with room for UTF-8 names. */
 const MAX_MESSAGE = 64 * 1024;
 
-export async function greetConnection(conn: Connection): Promise<void> {
+export async function greetConnection(conn: Connection, ctx?: ServeContext): Promise<void> {
   await writeFrame(conn, utf8(WELCOME));
-  const frames = new FrameReader(conn, { maxFrameLength: MAX_MESSAGE });
+  const frames = ctx ? ctx.frames({ maxFrameLength: MAX_MESSAGE }) : new FrameReader(conn, { maxFrameLength: MAX_MESSAGE });
   for (;;) {
     const frame = await frames.read();
     if (frame === null) break;
@@ -136,6 +136,7 @@ export const greet: Scenario = {
   options: [
     { flag: "--clients <n>", key: "clients", type: "int", roles: ["client"], description: "greet: concurrent clients (default 50)" },
     { flag: "--messages <n>", key: "messages", type: "int", roles: ["client"], description: "greet: messages per client before exit (default 5)" },
+    ...SERVER_LIMIT_OPTIONS,
   ],
   serve,
   client,

@@ -1,5 +1,53 @@
-import { NetError, isNetError, type Connection, type Listener, type Runtime } from "@netparity/protocol";
-import type { Logger, RoleOptions, RunningServer } from "./types.js";
+import { FrameReader, NetError, isNetError, type Connection, type FrameOptions, type Listener, type Runtime } from "@netparity/protocol";
+import type { Logger, RoleOptions, RunningServer, ScenarioOption } from "./types.js";
+
+/** A connection is closed after this long without progress (`--idle-timeout`, 0: never). */
+export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Connections served at once (`--max-connections`); more are closed as soon as accepted. */
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+/** The limits every stream server understands, declared once and listed by each scenario. */
+export const SERVER_LIMIT_OPTIONS: readonly ScenarioOption[] = [
+  {
+    flag: "--idle-timeout <ms>",
+    key: "idleTimeout",
+    type: "int",
+    roles: ["server"],
+    description: `stream servers: close a connection that completes no frame (echo, http-get: sends nothing) or does not take a write for this long; 0: never (default ${DEFAULT_IDLE_TIMEOUT_MS})`,
+  },
+  {
+    flag: "--max-connections <n>",
+    key: "maxConnections",
+    type: "int",
+    roles: ["server"],
+    description: `stream servers: connections served at once; more are closed at once with a log line (default ${DEFAULT_MAX_CONNECTIONS})`,
+  },
+];
+
+export interface ServerLimits {
+  idleTimeoutMs: number;
+  maxConnections: number;
+}
+
+export function serverLimits(options: RoleOptions): ServerLimits {
+  const idle = options.extra["idleTimeout"];
+  const max = options.extra["maxConnections"];
+  return {
+    idleTimeoutMs: typeof idle === "number" && idle >= 0 ? idle : DEFAULT_IDLE_TIMEOUT_MS,
+    maxConnections: typeof max === "number" && max > 0 ? max : DEFAULT_MAX_CONNECTIONS,
+  };
+}
+
+/** What a connection handler gets besides the connection. */
+export interface ServeContext {
+  /**
+   * A frame reader under the idle deadline: from the moment the handler asks for a frame,
+   * the whole frame must arrive within the idle timeout, so a client that trickles a header
+   * or a body one byte at a time (slowloris) is cut off like an idle one. A cut-off read
+   * rejects with ETIMEDOUT.
+   */
+  frames(options?: FrameOptions): { read(): Promise<Uint8Array | null> };
+}
 
 /**
  * Listens for the transport in `options` (tcp or unix), handling a stale Unix socket file
@@ -34,17 +82,96 @@ async function isLive(rt: Runtime, path: string): Promise<boolean> {
 }
 
 /**
+ * The idle deadline of one connection: one timer per connection (not one per read), checked
+ * against the time of the last progress. Progress is a write being started and, for a
+ * handler that reads raw chunks, a read being started; a framed handler (`frames()`) counts
+ * only complete frames, which is what makes the deadline per frame.
+ */
+class IdleGuard {
+  last = Date.now();
+  framed = false;
+  timedOut = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  constructor(
+    readonly ms: number,
+    readonly onTimeout: (idleMs: number) => void,
+  ) {
+    if (ms > 0) this.#timer = setTimeout(this.#check, ms);
+  }
+  readonly #check = (): void => {
+    const idle = Date.now() - this.last;
+    if (idle >= this.ms) {
+      this.timedOut = true;
+      this.#timer = undefined;
+      this.onTimeout(idle);
+    } else this.#timer = setTimeout(this.#check, this.ms - idle);
+  };
+  error(): NetError {
+    return new NetError("ETIMEDOUT", `closed after ${this.ms} ms without ${this.framed ? "a complete frame" : "progress"} (--idle-timeout)`);
+  }
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+}
+
+function guarded(conn: Connection, g: IdleGuard): Connection {
+  if (g.ms <= 0) return conn;
+  return {
+    read: () => {
+      if (!g.framed) g.last = Date.now();
+      return conn.read();
+    },
+    write: (bytes) => {
+      g.last = Date.now();
+      return conn.write(bytes);
+    },
+    closeWrite: () => conn.closeWrite(),
+    close: () => conn.close(),
+    closed: conn.closed,
+    localAddress: conn.localAddress,
+    remoteAddress: conn.remoteAddress,
+    setNoDelay: (on) => conn.setNoDelay(on),
+    ...(conn.setKeepAlive ? { setKeepAlive: (on: boolean, delay?: number) => conn.setKeepAlive!(on, delay) } : {}),
+  };
+}
+
+function contextFor(conn: Connection, g: IdleGuard): ServeContext {
+  return {
+    frames(options) {
+      g.framed = true;
+      const reader = new FrameReader(conn, options);
+      return {
+        async read() {
+          let frame: Uint8Array | null;
+          try {
+            frame = await reader.read();
+          } catch (e) {
+            throw g.timedOut ? g.error() : e;
+          }
+          if (g.timedOut) throw g.error();
+          g.last = Date.now();
+          return frame;
+        },
+      };
+    },
+  };
+}
+
+/**
  * Accept loop shared by the stream servers: one handler per connection, every open
  * connection tracked so `stop()` closes them, and a handler's failure is logged without
- * taking the server down.
+ * taking the server down. Enforces the server limits (`serverLimits`): at most
+ * `maxConnections` at once (one more is closed as soon as it is accepted, with a log line)
+ * and the idle deadline (see `ServeContext.frames`).
  */
 export function serveConnections(
   rt: Runtime,
   listener: Listener,
   options: RoleOptions,
   log: Logger,
-  handle: (conn: Connection) => Promise<void>,
+  handle: (conn: Connection, ctx: ServeContext) => Promise<void>,
 ): RunningServer {
+  const limits = serverLimits(options);
   const open = new Set<Connection>();
   let stopping = false;
   const loop = (async () => {
@@ -55,13 +182,26 @@ export function serveConnections(
         conn.close();
         continue;
       }
+      if (open.size >= limits.maxConnections) {
+        log(`connection from ${describe(conn)} closed: ${open.size} connections open, the maximum (--max-connections ${limits.maxConnections})`);
+        conn.close();
+        continue;
+      }
       open.add(conn);
-      void handle(conn)
+      const guard = new IdleGuard(limits.idleTimeoutMs, (idle) => {
+        log(`connection from ${describe(conn)} closed: no ${guard.framed ? "complete frame" : "progress"} for ${idle} ms (--idle-timeout ${limits.idleTimeoutMs})`);
+        conn.close();
+      });
+      const g = guarded(conn, guard);
+      void handle(g, contextFor(g, guard))
         .catch((e: unknown) => {
+          // After a time-out the handler only sees the close it caused; the line above said why.
+          if (guard.timedOut) return;
           const code = isNetError(e) ? e.code : "ERROR";
           log(`connection from ${describe(conn)}: ${code}: ${(e as Error)?.message ?? String(e)}`);
         })
         .finally(() => {
+          guard.stop();
           conn.close();
           open.delete(conn);
         });

@@ -23,7 +23,7 @@ import {
   type Runtime,
 } from "@netparity/protocol";
 import { clientBindAddress } from "./echo.js";
-import { listenStream, serveConnections } from "./serve-util.js";
+import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 
 export const DEFAULT_TIME_FORMAT = "%Y-%m-%d %X";
@@ -59,8 +59,8 @@ function latin1(bytes: Uint8Array): string {
   return s;
 }
 
-async function serveFramed(conn: Connection): Promise<void> {
-  const reader = new FrameReader(conn, { maxFrameLength: TIME_REQUEST_MAX });
+async function serveFramed(conn: Connection, ctx: ServeContext): Promise<void> {
+  const reader = ctx.frames({ maxFrameLength: TIME_REQUEST_MAX });
   for (;;) {
     const request = await reader.read();
     if (request === null) break;
@@ -171,7 +171,7 @@ interface Exchange {
 /** Sends one request and waits for its reply; a transport-specific implementation. */
 type Ask = (format: string, nonce: string) => Promise<Exchange>;
 
-function decodeReply(bytes: Uint8Array, nonce: string): { text?: string; problem?: string } {
+function decodeReply(bytes: Uint8Array, nonce: string, end = ""): { text?: string; problem?: string } {
   let text: string;
   try {
     text = fromUtf8(bytes);
@@ -179,7 +179,13 @@ function decodeReply(bytes: Uint8Array, nonce: string): { text?: string; problem
     return { problem: "reply is not valid UTF-8" };
   }
   if (!text.startsWith(nonce)) return { problem: `reply does not start with the request's literal text ${JSON.stringify(nonce)}: ${JSON.stringify(text.slice(0, 80))}` };
-  return { text: text.slice(nonce.length) };
+  if (!text.endsWith(end) || text.length < nonce.length + end.length) return { problem: `reply does not end with the request's literal text ${JSON.stringify(end)} (truncated?)` };
+  return { text: text.slice(nonce.length, text.length - end.length) };
+}
+
+/** The literal a UDP request ends with, so a truncated reply is told from a whole one. */
+function endMark(nonce: string): string {
+  return ` ${nonce.trim()}`;
 }
 
 function streamAsk(conn: Connection, reader: FrameReader): Ask {
@@ -198,33 +204,44 @@ interface UdpStats {
   resent: number;
   stale: number;
   unmatched: number;
+  lost: number;
 }
 
 const UDP_TIMEOUT_MS = 500;
 const UDP_RETRIES = 5;
 
+/** Reply timeout per attempt and resends (`--reply-timeout`, `--retries`, shared with hello-udp and echo). */
+function udpPatience(options: RoleOptions): { timeoutMs: number; retries: number } {
+  const t = options.extra["replyTimeout"];
+  const r = options.extra["retries"];
+  return { timeoutMs: typeof t === "number" && t > 0 ? t : UDP_TIMEOUT_MS, retries: typeof r === "number" ? r : UDP_RETRIES };
+}
+
 /**
  * UDP request/reply with timeout and retry. A reply carries its request's nonce; a reply
  * carrying an earlier request's nonce (a late answer to a retried request) is counted as
- * stale and ignored, one carrying no known nonce as unmatched.
+ * stale and ignored, one carrying no known nonce (or cut short: every UDP request ends with
+ * a literal end mark) as unmatched; both are ignored and the request is retried.
  */
 function udpAsk(rt: Runtime, sock: Awaited<ReturnType<Runtime["bindDatagram"]>>, options: RoleOptions, stats: UdpStats, earlier: string[]): Ask {
   // One pending receive is kept across timeouts (adapters allow only one at a time).
   const receive = receiverOf(sock);
+  const { timeoutMs, retries } = udpPatience(options);
   return async (format, nonce) => {
-    const request = utf8(nonce + format);
+    const end = endMark(nonce);
+    const request = utf8(nonce + format + end);
     const firstSentMs = Date.now();
-    for (let attempt = 0; attempt <= UDP_RETRIES; attempt++) {
+    for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) stats.resent++;
       await sock.send(request, { hostname: options.host, port: options.port });
-      const deadline = rt.host.now() + UDP_TIMEOUT_MS;
+      const deadline = rt.host.now() + timeoutMs;
       for (;;) {
         const left = deadline - rt.host.now();
         if (left <= 0) break;
         const d = await receive(left);
         if (d === undefined) break;
         if (d === null) throw new NetError("CLOSED", "datagram socket closed");
-        const r = decodeReply(d.data, nonce);
+        const r = decodeReply(d.data, nonce, end);
         if (r.text !== undefined) return { reply: r.text, sentMs: firstSentMs, receivedMs: Date.now() };
         let text = "";
         try {
@@ -236,7 +253,8 @@ function udpAsk(rt: Runtime, sock: Awaited<ReturnType<Runtime["bindDatagram"]>>,
         else stats.unmatched++;
       }
     }
-    return { reply: null, problem: `no reply after ${UDP_RETRIES} retries of ${UDP_TIMEOUT_MS} ms`, sentMs: firstSentMs, receivedMs: Date.now() };
+    stats.lost++;
+    return { reply: null, problem: `no reply after ${retries} retries of ${timeoutMs} ms`, sentMs: firstSentMs, receivedMs: Date.now() };
   };
 }
 
@@ -287,7 +305,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   let seq = 0;
   const nextNonce = (): string => `[${tag}.${seq++}] `;
   const userFormat = options.extra["format"];
-  const stats: UdpStats = { resent: 0, stale: 0, unmatched: 0 };
+  const stats: UdpStats = { resent: 0, stale: 0, unmatched: 0, lost: 0 };
   const earlier: string[] = [];
   const state: { offset?: number } = {};
   let output: string | undefined;
@@ -355,13 +373,28 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     const s = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
     try {
       let text: string | null = null;
+      let last: string | null = null;
       const receiveEmpty = receiverOf(s);
-      for (let attempt = 0; attempt <= UDP_RETRIES && text === null; attempt++) {
+      const { timeoutMs, retries } = udpPatience(options);
+      const whole = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+      // Without a nonce a cut-short reply is told by its shape: it is counted and retried.
+      for (let attempt = 0; attempt <= retries && text === null; attempt++) {
+        if (attempt > 0) stats.resent++;
         await s.send(new Uint8Array(0), { hostname: options.host, port: options.port });
-        const d = await receiveEmpty(UDP_TIMEOUT_MS);
-        if (d) text = fromUtf8(d.data);
+        const deadline = rt.host.now() + timeoutMs;
+        for (;;) {
+          const d = await receiveEmpty(deadline - rt.host.now());
+          if (!d) break;
+          last = new TextDecoder().decode(d.data);
+          if (whole.test(last)) {
+            text = last;
+            break;
+          }
+          stats.unmatched++;
+        }
       }
-      checks.expect('empty request means "%Y-%m-%d %X"', text !== null && /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text), `reply ${JSON.stringify(text)}`);
+      if (text === null) stats.lost++;
+      checks.expect('empty request means "%Y-%m-%d %X"', text !== null, `reply ${JSON.stringify(last)}`);
     } catch (e) {
       checks.fail('empty request means "%Y-%m-%d %X"', (e as Error).message);
     } finally {
@@ -375,7 +408,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     metrics: {
       requests: seq,
       rttMedianMs: rtts[Math.floor(rtts.length / 2)] ?? -1,
-      ...(options.transport === "udp" ? { resent: stats.resent, stale: stats.stale, unmatched: stats.unmatched } : {}),
+      ...(options.transport === "udp" ? { resent: stats.resent, stale: stats.stale, unmatched: stats.unmatched, lost: stats.lost } : {}),
     },
     ...(output !== undefined ? { output } : {}),
   };
@@ -387,6 +420,7 @@ export const time: Scenario = {
   transports: ["tcp", "udp", "unix"],
   options: [
     { flag: "--format <strftime>", key: "format", type: "string", roles: ["client"], description: "time: ask for this one format and print the server's reply in the result's \"output\"" },
+    ...SERVER_LIMIT_OPTIONS,
   ],
   serve,
   client,

@@ -29,13 +29,11 @@ import {
   type TransferHeader,
   type TransferReply,
 } from "@netparity/protocol";
-import { listenStream, serveConnections } from "./serve-util.js";
+import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 
 export const TRANSFER_DEFAULT_SIZE = 64 * 1024 * 1024;
 export const TRANSFER_DEFAULT_MAX_SIZE = 1024 * 1024 * 1024;
-/** A stalled peer is given up on after this long without a frame. */
-const IDLE_MS = 30_000;
 /** After an early refusal the server reads and discards for at most this long, so the client can see the reply. */
 const DRAIN_MS = 5_000;
 /** The largest data frame the client sends (the receiver's default maximum is 16 MiB). */
@@ -74,8 +72,9 @@ async function drain(conn: Connection): Promise<void> {
   }
 }
 
-async function handleTransfer(rt: Runtime, conn: Connection, cfg: ServerConfig, log: Logger): Promise<void> {
-  const reader = new FrameReader(conn);
+async function handleTransfer(rt: Runtime, conn: Connection, ctx: ServeContext, cfg: ServerConfig, log: Logger): Promise<void> {
+  // A stalled or trickling peer is cut off by the server's idle deadline (--idle-timeout).
+  const reader = ctx.frames();
   const hasher = rt.sha256();
   let received = 0;
   let digest: string | undefined;
@@ -108,7 +107,7 @@ async function handleTransfer(rt: Runtime, conn: Connection, cfg: ServerConfig, 
     if (canDrain) await drain(conn);
   };
   /** The next frame; null at a clean EOF; a NetError for a broken stream. */
-  const next = (): Promise<Uint8Array | null> => withTimeout(reader.read(), IDLE_MS, "transfer frame");
+  const next = (): Promise<Uint8Array | null> => reader.read();
   /** A failed read: answer if the peer can still hear it, and report the failure. */
   const broken = async (e: unknown, where: string): Promise<void> => {
     const code = isNetError(e) ? e.code : "ERROR";
@@ -197,7 +196,7 @@ async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<Ru
   if (out !== undefined) await rt.fs.mkdirp(out);
   const cfg: ServerConfig = { out, maxSize, reserved: new Set() };
   const listener = await listenStream(rt, options);
-  return serveConnections(rt, listener, options, log, (conn) => handleTransfer(rt, conn, cfg, log));
+  return serveConnections(rt, listener, options, log, (conn, ctx) => handleTransfer(rt, conn, ctx, cfg, log));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -250,6 +249,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   let replyMs = 0;
   let replyFrame: Uint8Array | null = null;
   let closedAfter = false;
+  let sendError: unknown;
   try {
     const reader = new FrameReader(conn);
     let replied = false;
@@ -288,6 +288,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       await send();
     } catch (e) {
       // A server that refused and closed may reset the connection under the writer; its reply decides.
+      sendError = e;
       if (!replied) await withTimeout(replyP, 2_000, "transfer reply after a failed send").catch(() => Promise.reject(e));
       stoppedEarly = true;
     }
@@ -302,7 +303,9 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
 
   const metrics: Record<string, number> = { bytes: size, frames };
   if (replyFrame === null) {
-    checks.fail("reply frame", "the server closed without replying");
+    // The stream ended where the reply was due: that is an unexpected end of stream, whatever the cause.
+    const why = sendError === undefined ? "" : ` (sending had failed: ${isNetError(sendError) ? sendError.code : "ERROR"}: ${(sendError as Error).message})`;
+    checks.fail("reply frame", `UNEXPECTED_EOF: the connection ended before the server's reply frame${why}`);
     return { ok: false, checks: checks.list, metrics };
   }
   const parsed = parseTransferReply(replyFrame);
@@ -343,6 +346,7 @@ export const transfer: Scenario = {
     { flag: "--lie <what>", key: "lie", type: "string", roles: ["client"], description: "transfer: send a header that lies about the \"hash\" or the \"size\"; passes when the server rejects it" },
     { flag: "--out <dir>", key: "out", type: "string", roles: ["server"], description: "transfer: save received files in this directory (never overwriting)" },
     { flag: "--max-size <bytes>", key: "maxSize", type: "size", roles: ["server"], description: "transfer: refuse files larger than this (default 1GiB)" },
+    ...SERVER_LIMIT_OPTIONS,
   ],
   serve,
   client,
