@@ -42,7 +42,14 @@ export interface MatrixOptions {
   clientTimeoutMs?: number;
   onCell?: (cell: CellResult, index: number, total: number) => void;
   onStart?: (label: string, index: number, total: number) => void;
+  /**
+   * Puts something between every client and its server (the fault proxy of `--faults`):
+   * given the server's address, returns the one the client is sent to instead.
+   */
+  via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
 }
+
+export type CellEndpoint = { transport: "tcp" | "udp"; host: string; port: number } | { transport: "unix"; path: string };
 
 const READY_TIMEOUT_MS = 20_000;
 
@@ -114,6 +121,7 @@ async function runCell(
   let dir: string | undefined;
   let server: AgentProcess | undefined;
   let client: AgentProcess | undefined;
+  let via: { close(): Promise<void> } | undefined;
   try {
     const spec: AgentSpec = { role: "server", scenario: p.scenario, transport: p.transport, host: p.host, port: 0, extra: opts.extra ?? {} };
     if (p.transport === "unix") {
@@ -128,9 +136,15 @@ async function runCell(
       return { ...base, status: "error", reason: `server ${p.server} did not start: ${why}`, durationMs: performance.now() - t0 };
     }
     const timeoutMs = opts.clientTimeoutMs ?? 120_000;
+    let to = { host: ready.host ?? p.host, port: ready.port ?? 0, path: ready.path };
+    if (opts.via) {
+      const proxy = await opts.via(p.transport === "unix" ? { transport: "unix", path: ready.path ?? "" } : { transport: p.transport, host: to.host, port: to.port });
+      via = proxy;
+      to = proxy.target.transport === "unix" ? { ...to, path: proxy.target.path } : { ...to, host: proxy.target.host, port: proxy.target.port };
+    }
     client = startAgent(
       p.client,
-      { role: "client", scenario: p.scenario, transport: p.transport, host: ready.host ?? p.host, port: ready.port ?? 0, ...(ready.path ? { path: ready.path } : {}), extra: opts.extra ?? {}, timeoutMs },
+      { role: "client", scenario: p.scenario, transport: p.transport, host: to.host, port: to.port, ...(to.path ? { path: to.path } : {}), extra: opts.extra ?? {}, timeoutMs },
       opts.binaries,
     );
     const result = (await client.nextEvent(timeoutMs + 15_000).catch((e: Error) => e)) as AgentEvent | Error | null;
@@ -148,7 +162,7 @@ async function runCell(
         : undefined;
     return { ...base, status: result.ok ? "pass" : "fail", ...(reason ? { reason } : {}), checks, metrics: result.metrics, durationMs };
   } finally {
-    await Promise.all([client?.stop(), server?.stop()]);
+    await Promise.all([client?.stop(), server?.stop(), via?.close()]);
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
