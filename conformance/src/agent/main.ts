@@ -6,6 +6,7 @@ import { isNetError, withTimeout, type Runtime } from "@netparity/protocol";
 import { SCENARIOS } from "../scenarios/index.js";
 import { runContract } from "../contract/adapter-contract.js";
 import { runProbes } from "../probes/catalogue.js";
+import { floodUntilError } from "../reliability/in-runtime.js";
 import type { AgentEvent, AgentSpec } from "./spec.js";
 
 export async function runAgent(rt: Runtime): Promise<never> {
@@ -32,6 +33,13 @@ export async function runAgent(rt: Runtime): Promise<never> {
     const results = await runProbes(rt, spec.probes, (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`));
     emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
+  }
+  if (spec.role === "reliability") {
+    // The in-runtime half of a reliability case (the parent drives the rest); `scenario` names it.
+    const t0 = rt.host.now();
+    const result = await floodUntilError(rt, spec.host, spec.port, spec.timeoutMs ?? 10_000);
+    emit({ event: "result", scenario: spec.scenario, runtime: rt.runtime, version: rt.version, transport: spec.transport, ...result, durationMs: Math.round(rt.host.now() - t0) });
+    return rt.host.exit(result.ok ? 0 : 1);
   }
   const scenario = SCENARIOS[spec.scenario];
   if (!scenario) {
@@ -79,7 +87,7 @@ export async function runAgent(rt: Runtime): Promise<never> {
     return rt.host.exit(result.ok ? 0 : 1);
   } catch (e) {
     const code = isNetError(e) ? e.code : "ERROR";
-    const message = e instanceof Error ? e.message : String(e);
+    let message = e instanceof Error ? e.message : String(e);
     if (spec.role === "client") {
       emit({
         event: "result",
@@ -88,12 +96,16 @@ export async function runAgent(rt: Runtime): Promise<never> {
         version: rt.version,
         transport: spec.transport,
         ok: false,
-        checks: [],
+        // A broken connection (ECONNRESET, UNEXPECTED_EOF, ETIMEDOUT...) is a failed check that names the code.
+        checks: [{ name: `${scenario.name} client ran to completion`, ok: false, detail: `${code}: ${message}` }],
         metrics: {},
         error: { code, message },
         durationMs: 0,
       });
     } else {
+      // A server that cannot start says where: not every runtime names the address (Bun, Deno).
+      const where = options.transport === "unix" ? (options.path ?? "") : `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
+      if (where && !message.includes(where)) message = `${options.transport} ${where}: ${message}`;
       emit({ event: "error", runtime: rt.runtime, version: rt.version, code, message });
     }
     return rt.host.exit(1);

@@ -3,7 +3,7 @@ import type { ProbeResult } from "../probes/types.js";
 
 /** What the runner asks of one agent process: passed as a single JSON argument. */
 export interface AgentSpec {
-  role: "server" | "client" | "features" | "contract" | "probes";
+  role: "server" | "client" | "features" | "contract" | "probes" | "reliability";
   /** Probes only: run just these probe ids (all when absent). */
   probes?: string[];
   scenario: string;

@@ -1,0 +1,75 @@
+/**
+ * The parts of the reliability catalogue that must run inside the runtime under test (the
+ * agent's "reliability" role), written against the Runtime interface only.
+ */
+import { isNetError, withTimeout, type Runtime } from "@netparity/protocol";
+import type { ClientResult } from "../scenarios/types.js";
+
+/** Printed on stderr once a write has waited this long: the peer stopped reading. */
+export const FLOOD_BLOCKED_LINE = "flood: blocked";
+const BLOCKED_AFTER_MS = 300;
+const CHUNK = 64 * 1024;
+
+/**
+ * A killed peer under backpressure: writes until a write has to wait (the peer does not
+ * read), says so on stderr, and keeps the write pending while the parent SIGKILLs the peer.
+ * Passes when that pending write fails exactly once with a connection error, later calls
+ * fail the same way at once, `closed` settles, and nothing is left unhandled.
+ */
+export async function floodUntilError(rt: Runtime, host: string, port: number, budgetMs: number): Promise<ClientResult> {
+  const t0 = rt.host.now();
+  const conn = await rt.connect({ transport: "tcp", hostname: host, port });
+  const chunk = new Uint8Array(CHUNK).fill(0x61);
+  let writes = 0;
+  let errors = 0;
+  let code = "";
+  let blockedAt = 0;
+  let failedAt = 0;
+  try {
+    while (rt.host.now() - t0 < budgetMs) {
+      const w = conn.write(chunk);
+      let done = false;
+      const timer = setTimeout(() => {
+        if (done || blockedAt) return;
+        blockedAt = rt.host.now();
+        rt.host.stderrLine(FLOOD_BLOCKED_LINE);
+      }, BLOCKED_AFTER_MS);
+      try {
+        await w;
+        writes++;
+      } catch (e) {
+        errors++;
+        code = isNetError(e) ? e.code : "ERROR";
+        failedAt = rt.host.now();
+        break;
+      } finally {
+        done = true;
+        clearTimeout(timer);
+      }
+    }
+    const after = async (op: () => Promise<unknown>): Promise<string> => {
+      try {
+        const v = await withTimeout(op(), 2000, "operation after the failure");
+        return v === null ? "null" : "resolved";
+      } catch (e) {
+        return isNetError(e) ? e.code : "ERROR";
+      }
+    };
+    const writeAfter = await after(() => conn.write(chunk));
+    const readAfter = await after(() => conn.read());
+    conn.close();
+    const closed = await after(() => conn.closed.then(() => "closed"));
+    // Let a late rejection surface (it would end the process before the result is printed).
+    await new Promise((r) => setTimeout(r, 200));
+    const connectionError = ["ECONNRESET", "EPIPE", "ECONNABORTED", "CLOSED"].includes(code);
+    const checks = [
+      { name: "the peer stopped reading (backpressure)", ok: blockedAt > 0, detail: blockedAt ? `after ${writes} writes of 64 KiB` : `no write waited ${BLOCKED_AFTER_MS} ms in ${budgetMs} ms` },
+      { name: "the pending write failed once with a connection error", ok: errors === 1 && connectionError, detail: errors ? `${code} ${Math.round(failedAt - (blockedAt || t0))} ms after backpressure began` : "no error" },
+      { name: "later calls fail at once, no hang", ok: writeAfter !== "resolved" && writeAfter !== "ETIMEDOUT" && readAfter !== "ETIMEDOUT" && readAfter !== "resolved", detail: `write: ${writeAfter}, read: ${readAfter}` },
+      { name: "closed settles", ok: closed === "resolved", detail: closed },
+    ];
+    return { ok: checks.every((c) => c.ok), checks, metrics: { writes, errors, msToError: failedAt && blockedAt ? Math.round(failedAt - blockedAt) : -1 }, output: `${code}; write after: ${writeAfter}; read after: ${readAfter}` };
+  } finally {
+    conn.close();
+  }
+}
