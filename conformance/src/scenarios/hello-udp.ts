@@ -187,8 +187,8 @@ export const helloUdp: Scenario = {
   summary: 'UDP hello: each datagram X answered "Hello, X!"; the client retries and matches replies (--broadcast greets a subnet)',
   transports: ["udp"],
   options: [
-    { flag: "--reply-timeout <ms>", key: "replyTimeout", type: "int", roles: ["client"], description: "hello-udp: reply timeout per attempt / broadcast window (default 500 / 1000)" },
-    { flag: "--retries <n>", key: "retries", type: "int", roles: ["client"], description: "hello-udp, echo over udp: resends before a datagram counts as lost (default 5)" },
+    { flag: "--reply-timeout <ms>", key: "replyTimeout", type: "int", roles: ["client"], description: "UDP clients (hello-udp, echo, time): reply timeout per attempt (default 500); hello-udp --broadcast: the answer window (default 1000)" },
+    { flag: "--retries <n>", key: "retries", type: "int", roles: ["client"], description: "UDP clients (hello-udp, echo, time): resends before a request counts as lost (default 5)" },
     { flag: "--broadcast", key: "broadcast", type: "boolean", roles: ["client"], description: "hello-udp: send to the broadcast address --host with SO_BROADCAST and collect every answer" },
   ],
   serve,

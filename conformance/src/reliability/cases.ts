@@ -1,0 +1,616 @@
+/**
+ * The reliability catalogue: bad input, faults, load and lifecycle, each run from the Node
+ * parent against servers (and, where the runtime's own side matters, clients) of one
+ * runtime. Every case is bounded in time, kills what it started, and ends by showing that
+ * the server still serves a normal client.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createSocket } from "node:dgram";
+import { readdirSync, readFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { DEFAULT_MAX_FRAME_LENGTH } from "@netparity/protocol";
+import type { Check } from "../scenarios/types.js";
+import { TIME_REQUEST_MAX } from "../scenarios/time.js";
+import { parseFaults, startFaultProxy } from "../faults/index.js";
+import { PACKAGE_ROOT } from "../runner/runtimes.js";
+import { FLOOD_BLOCKED_LINE } from "./in-runtime.js";
+import { runClient, startAgentProcess, type ServerAgent } from "./agents.js";
+import { RawClient, frame, header, healthy, transferFrames, type StreamTarget } from "./raw.js";
+import type { CaseContext, CaseOutcome, ReliabilityCase } from "./types.js";
+
+const GREET_MAX = 64 * 1024;
+/** The idle timeout the slowloris cases give their servers. */
+const SHORT_IDLE_MS = 500;
+
+class Collect {
+  readonly checks: Check[] = [];
+  readonly metrics: Record<string, number> = {};
+  expect(name: string, ok: boolean, detail: string): boolean {
+    this.checks.push({ name, ok, ...(detail ? { detail } : {}) });
+    return ok;
+  }
+  /** A normal exchange right after a bad client. */
+  async stillServes(scenario: string, target: StreamTarget, after: string): Promise<void> {
+    const problem = await healthy(scenario, target);
+    this.expect(`${scenario} serves a normal client after ${after}`, problem === null, problem ?? "");
+  }
+  done(): CaseOutcome {
+    return { checks: this.checks, metrics: this.metrics };
+  }
+}
+
+const at = (s: ServerAgent): StreamTarget => (s.path ? { path: s.path } : { host: s.host, port: s.port });
+
+/** Peak resident set (VmHWM) of a process in bytes, where /proc tells. */
+function peakRss(pid: number): number | undefined {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------------------
+// Decoder and server hardening
+
+const tooLarge: ReliabilityCase = {
+  id: "frame.too-large",
+  title: "declared frame lengths above the maximum (up to 0xFFFFFFFF): FRAME_TOO_LARGE, closed, nothing allocated",
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const c = new Collect();
+    for (const [scenario, max] of [["time", TIME_REQUEST_MAX], ["greet", GREET_MAX], ["transfer", DEFAULT_MAX_FRAME_LENGTH]] as const) {
+      const s = await ctx.server(scenario, "tcp");
+      const before = peakRss(s.pid);
+      for (const length of [max + 1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff]) {
+        const raw = await RawClient.open(at(s));
+        try {
+          if (scenario === "greet") await raw.frame();
+          raw.write(header(length));
+          raw.write(Buffer.alloc(16, 0x41));
+          let how: string | undefined;
+          if (scenario === "transfer") {
+            const reply = await raw.frame();
+            const r = reply ? (JSON.parse(reply.toString()) as { ok?: boolean; error?: string }) : null;
+            c.expect(`transfer answers length 0x${length.toString(16)} with ok false`, r?.ok === false && /exceeds the maximum/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
+            raw.end();
+          }
+          how = await raw.closed(3000);
+          c.expect(`${scenario} closes after length 0x${length.toString(16)}`, how !== undefined, "still open after 3 s");
+        } finally {
+          raw.destroy();
+        }
+        await c.stillServes(scenario, at(s), `length 0x${length.toString(16)}`);
+      }
+      const after = peakRss(s.pid);
+      if (before !== undefined && after !== undefined) {
+        const grew = after - before;
+        c.metrics[`${scenario}PeakRssGrowthBytes`] = grew;
+        c.expect(`${scenario} allocated nothing of the declared sizes`, grew < 64 * 1024 * 1024, `peak RSS grew by ${(grew / 1048576).toFixed(1)} MiB`);
+      }
+      const log = s.stderr();
+      if (scenario !== "transfer") c.expect(`${scenario} logs FRAME_TOO_LARGE`, log.includes("FRAME_TOO_LARGE"), log.slice(-300));
+    }
+    return c.done();
+  },
+};
+
+const truncated: ReliabilityCase = {
+  id: "frame.truncated",
+  title: "EOF inside a frame header or body: UNEXPECTED_EOF, closed, server keeps serving",
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const c = new Collect();
+    for (const scenario of ["time", "greet", "transfer"] as const) {
+      const s = await ctx.server(scenario, "tcp");
+      for (const [what, bytes] of [
+        ["mid-header", header(100).subarray(0, 2)],
+        ["mid-body", Buffer.concat([header(100), Buffer.alloc(10, 0x42)])],
+      ] as const) {
+        const raw = await RawClient.open(at(s));
+        try {
+          if (scenario === "greet") await raw.frame();
+          raw.write(bytes);
+          raw.end();
+          if (scenario === "transfer") {
+            const reply = await raw.frame();
+            const r = reply ? (JSON.parse(reply.toString()) as { ok?: boolean; error?: string }) : null;
+            c.expect(`transfer answers EOF ${what} with ok false, UNEXPECTED_EOF`, r?.ok === false && /UNEXPECTED_EOF/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
+          }
+          const how = await raw.closed(3000);
+          c.expect(`${scenario} closes after EOF ${what}`, how !== undefined, "still open after 3 s");
+        } finally {
+          raw.destroy();
+        }
+        await c.stillServes(scenario, at(s), `EOF ${what}`);
+      }
+      if (scenario !== "transfer") c.expect(`${scenario} logs UNEXPECTED_EOF`, s.stderr().includes("UNEXPECTED_EOF"), s.stderr().slice(-300));
+    }
+    return c.done();
+  },
+};
+
+const slowloris: ReliabilityCase = {
+  id: "idle.slowloris",
+  title: `a client that trickles a frame or stays silent is cut off by the idle deadline (--idle-timeout ${SHORT_IDLE_MS})`,
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const c = new Collect();
+    const extra = { idleTimeout: SHORT_IDLE_MS };
+    for (const scenario of ["time", "greet", "transfer", "echo"] as const) {
+      const s = await ctx.server(scenario, "tcp", { extra });
+      const raw = await RawClient.open(at(s));
+      const t0 = Date.now();
+      try {
+        if (scenario === "greet") await raw.frame();
+        // Framed servers: one byte of a frame every 100 ms; echo: nothing at all.
+        const trickle = Buffer.concat([header(64), Buffer.alloc(64, 0x43)]);
+        for (let i = 0; i < 40 && raw.ended === undefined; i++) {
+          if (scenario !== "echo") raw.write(trickle.subarray(i % trickle.length, (i % trickle.length) + 1));
+          await sleep(100);
+        }
+        const how = await raw.closed(1000);
+        const ms = Date.now() - t0;
+        c.metrics[`${scenario}CutOffMs`] = ms;
+        c.expect(
+          `${scenario} cuts off a ${scenario === "echo" ? "silent" : "trickling"} client`,
+          how !== undefined && ms >= SHORT_IDLE_MS - 50 && ms < SHORT_IDLE_MS + 2500,
+          how === undefined ? "still open after 5 s" : `closed (${how}) after ${ms} ms`,
+        );
+      } finally {
+        raw.destroy();
+      }
+      c.expect(`${scenario} logs the idle time-out`, await s.waitStderr("--idle-timeout", 1000), s.stderr().slice(-300));
+      if (scenario === "echo") {
+        // Progress keeps a connection: an echo client that sends a byte every 100 ms for 1 s stays.
+        const slow = await RawClient.open(at(s));
+        try {
+          for (let i = 0; i < 10; i++) {
+            slow.write(Buffer.from([0x61 + i]));
+            await sleep(100);
+          }
+          slow.end();
+          const got = await slow.bytes(10, 2000);
+          c.expect("echo keeps a slow client that makes progress", got.toString() === "abcdefghij" && (await slow.closed(2000)) === "eof", `got ${JSON.stringify(got.toString())}, ended ${slow.ended ?? "no"}`);
+        } finally {
+          slow.destroy();
+        }
+      }
+      await c.stillServes(scenario, at(s), "the idle time-out");
+    }
+    return c.done();
+  },
+};
+
+const maxConnections: ReliabilityCase = {
+  id: "limits.max-connections",
+  title: "connections above --max-connections are closed at once with a log line; the others are served",
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const c = new Collect();
+    const max = 8;
+    const s = await ctx.server("echo", "tcp", { extra: { maxConnections: max } });
+    const open: RawClient[] = [];
+    try {
+      let echoed = 0;
+      for (let i = 0; i < max; i++) {
+        const r = await RawClient.open(at(s));
+        open.push(r);
+        r.write(Buffer.from([i]));
+        if ((await r.bytes(1, 3000)).length === 1) echoed++;
+      }
+      c.expect(`${max} connections served at once`, echoed === max, `${echoed} of ${max} echoed`);
+      const extra = await RawClient.open(at(s));
+      open.push(extra);
+      extra.write(Buffer.from("x"));
+      const how = await extra.closed(3000);
+      c.expect(`connection ${max + 1} is closed at once`, how !== undefined && extra.received.length === 0, `ended: ${how ?? "no"}, got ${extra.received.length} bytes`);
+      c.expect("a log line says why", await s.waitStderr("--max-connections", 1000), s.stderr().slice(-300));
+      const first = open.shift()!;
+      first.end();
+      await first.closed(3000);
+      await sleep(100);
+      await c.stillServes("echo", at(s), "a slot was freed");
+    } finally {
+      for (const r of open) r.destroy();
+    }
+    return c.done();
+  },
+};
+
+const transferBad: ReliabilityCase = {
+  id: "transfer.bad-input",
+  title: "transfer: malformed or lying headers, size above --max-size, a client gone mid-transfer; no partial file, nothing outside --out",
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const c = new Collect();
+    const out = ctx.tmp();
+    const s = await ctx.server("transfer", "tcp", { extra: { out, maxSize: 1024 * 1024 } });
+    const data = randomBytes(50_000);
+    const send = async (parts: Buffer[], end: "fin" | "destroy" | "none"): Promise<{ reply: { ok?: boolean; error?: string; saved?: string } | null; how: string | undefined }> => {
+      const raw = await RawClient.open(at(s));
+      try {
+        for (const p of parts) raw.write(p);
+        if (end === "destroy") {
+          await sleep(50);
+          raw.destroy();
+          return { reply: null, how: "destroyed" };
+        }
+        if (end === "fin") raw.end();
+        const f = await raw.frame(5000);
+        if (end === "none") raw.end();
+        return { reply: f ? JSON.parse(f.toString()) : null, how: await raw.closed(3000) };
+      } finally {
+        raw.destroy();
+      }
+    };
+    const cases: Array<[string, Buffer[], "fin" | "destroy" | "none", RegExp | null]> = [
+      ["malformed JSON header", [frame("{not json"), frame("")], "fin", /bad header/],
+      ["a header lacking fields", [frame(JSON.stringify({ name: "x.bin" })), frame("")], "fin", /lacks/],
+      ["a header lying about the size", transferFrames("size-lie.bin", data, { size: data.length + 1 }), "fin", /size mismatch/],
+      ["a header lying about the hash", transferFrames("hash-lie.bin", data, { sha256: "0".repeat(64) }), "fin", /sha256 mismatch/],
+      ["a declared size above --max-size", [frame(JSON.stringify({ name: "big.bin", size: 2 * 1024 * 1024, sha256: "0".repeat(64) }))], "none", /max-size/],
+      ["a client gone mid-transfer (reset)", transferFrames("vanished.bin", data).slice(0, 4), "destroy", null],
+      ["FIN before the end frame", transferFrames("half.bin", data).slice(0, 4), "fin", /before the end frame/],
+    ];
+    for (const [what, parts, end, want] of cases) {
+      const r = await send(parts, end);
+      if (want) c.expect(`${what}: ok false`, r.reply?.ok === false && want.test(r.reply.error ?? ""), `reply ${JSON.stringify(r.reply)}`);
+      c.expect(`${what}: connection closed`, r.how !== undefined, "still open after 3 s");
+      await c.stillServes("transfer", at(s), what);
+    }
+    // A name that climbs out of --out is saved inside it, under its base name.
+    const escape = await send(transferFrames("../../escape-attempt.bin", data), "fin");
+    c.expect("a name with ../ is saved inside --out", escape.reply?.ok === true && escape.reply.saved === "escape-attempt.bin", `reply ${JSON.stringify(escape.reply)}`);
+    // Temporary files are removed once the server noticed; wait for that (bounded).
+    let files: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      files = readdirSync(out);
+      if (!files.some((f) => f.endsWith(".part"))) break;
+      await sleep(50);
+    }
+    const bad = files.filter((f) => !f.startsWith("healthy-") && f !== "escape-attempt.bin");
+    c.expect("no partial or rejected file left in --out", bad.length === 0, `left: ${bad.join(", ")}`);
+    c.expect("server log names the failures", /UNEXPECTED_EOF|ECONNRESET|half-closed/.test(s.stderr()), s.stderr().slice(-300));
+    return c.done();
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// Load and lifecycle
+
+export const LOAD_CLIENTS = 1000;
+
+const load: ReliabilityCase = {
+  id: "load.concurrent-clients",
+  title: `${LOAD_CLIENTS} concurrent echo clients: every echo correct`,
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const c = new Collect();
+    const s = await ctx.server("echo", "tcp");
+    const t0 = Date.now();
+    const results = await Promise.allSettled(
+      Array.from({ length: LOAD_CLIENTS }, async (_, i) => {
+        const payload = Buffer.alloc(1024, i & 0xff);
+        payload.writeUInt32BE(i, 0);
+        const r = await RawClient.open(at(s), 20_000);
+        try {
+          r.write(payload);
+          r.end();
+          const got = await r.bytes(payload.length, 20_000);
+          const how = await r.closed(20_000);
+          if (!got.equals(payload) || how !== "eof") throw new Error(`client ${i}: ${got.length} bytes back${got.equals(payload) ? "" : " (different)"}, end: ${how ?? "none"}`);
+        } finally {
+          r.destroy();
+        }
+      }),
+    );
+    const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
+    c.metrics["clients"] = LOAD_CLIENTS;
+    c.metrics["failed"] = failed.length;
+    c.metrics["ms"] = Date.now() - t0;
+    c.expect(`${LOAD_CLIENTS} echoes correct`, failed.length === 0, `${failed.length} failed, e.g. ${failed.slice(0, 3).map((f) => (f.reason as Error).message).join("; ")}`);
+    await c.stillServes("echo", at(s), "the load");
+    return c.done();
+  },
+};
+
+const stopOpen: ReliabilityCase = {
+  id: "lifecycle.stop-open-connections",
+  title: "SIGTERM with open connections: they are closed, the server exits 0",
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const c = new Collect();
+    const s = await ctx.server("echo", "tcp");
+    const clients: RawClient[] = [];
+    try {
+      for (let i = 0; i < 20; i++) {
+        const r = await RawClient.open(at(s));
+        clients.push(r);
+        r.write(Buffer.from([i]));
+        await r.bytes(1, 3000);
+      }
+      const t0 = Date.now();
+      const code = await s.stop("SIGTERM", 5000);
+      c.metrics["exitMs"] = Date.now() - t0;
+      c.expect("exit code 0", code === 0, `exit ${code}`);
+      const ends = await Promise.all(clients.map((r) => r.closed(3000)));
+      const open = ends.filter((e) => e === undefined).length;
+      c.expect("every client saw its connection end", open === 0, `${open} of ${clients.length} still open; ends: ${[...new Set(ends)].join(", ")}`);
+      c.metrics["eof"] = ends.filter((e) => e === "eof").length;
+      c.metrics["reset"] = ends.filter((e) => e === "reset").length;
+    } finally {
+      for (const r of clients) r.destroy();
+    }
+    return c.done();
+  },
+};
+
+const addrInUse: ReliabilityCase = {
+  id: "lifecycle.eaddrinuse",
+  title: "EADDRINUSE on TCP, UDP and Unix: one line naming the address, exit 1",
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const c = new Collect();
+    const tcp: Server = createServer();
+    await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", r));
+    ctx.defer(() => tcp.close());
+    const port = (tcp.address() as { port: number }).port;
+    const udp = createSocket("udp4");
+    await new Promise<void>((r) => udp.bind(0, "127.0.0.1", r));
+    ctx.defer(() => udp.close());
+    const uport = udp.address().port;
+    const targets: Array<["tcp" | "udp" | "unix", { port?: number; path?: string }, string]> = [
+      ["tcp", { port }, `127.0.0.1:${port}`],
+      ["udp", { port: uport }, `127.0.0.1:${uport}`],
+    ];
+    if (ctx.features["unix"] !== false) {
+      const path = join(ctx.tmp(), "busy.sock");
+      const unix: Server = createServer();
+      await new Promise<void>((r) => unix.listen(path, r));
+      ctx.defer(() => unix.close());
+      targets.push(["unix", { path }, path]);
+    }
+    for (const [transport, where, name] of targets) {
+      try {
+        const s = await ctx.server("echo", transport, where);
+        c.expect(`${transport}: EADDRINUSE`, false, `the server started on ${name} anyway (port ${s.port})`);
+      } catch (e) {
+        const ev = (e as { event?: { event: string; code?: string; message?: string } }).event;
+        const line = ev?.event === "error" ? `${ev.code}: ${ev.message}` : (e as Error).message;
+        c.expect(`${transport}: EADDRINUSE naming ${name}`, ev?.code === "EADDRINUSE" && line.includes(name) && !line.includes("\n"), line);
+      }
+    }
+    return c.done();
+  },
+};
+
+const rebind: ReliabilityCase = {
+  id: "lifecycle.rebind",
+  title: "restart on the port just closed (its connection in TIME_WAIT) succeeds at once (SO_REUSEADDR)",
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const c = new Collect();
+    const s = await ctx.server("echo", "tcp");
+    const port = s.port;
+    const r = await RawClient.open(at(s));
+    r.write(Buffer.from("x"));
+    await r.bytes(1, 3000);
+    // The server closes first (stop with the connection open), so TIME_WAIT is on its side.
+    await s.stop("SIGTERM", 5000);
+    await r.closed(3000);
+    r.destroy();
+    const timeWait = await new Promise<string>((resolve) => {
+      const p = spawn("ss", ["-Htan", "state", "time-wait", `sport = :${port}`], { stdio: ["ignore", "pipe", "ignore"] });
+      let out = "";
+      p.stdout.on("data", (d) => (out += d));
+      p.on("error", () => resolve("unknown"));
+      p.on("close", () => resolve(out.trim() ? "yes" : "no"));
+    });
+    c.metrics["timeWaitSeen"] = timeWait === "yes" ? 1 : 0;
+    try {
+      const again = await ctx.server("echo", "tcp", { port });
+      c.expect(`rebinds 127.0.0.1:${port} at once`, again.port === port, `listening on ${again.port}; TIME_WAIT on the port: ${timeWait}`);
+      await c.stillServes("echo", at(again), "the restart");
+    } catch (e) {
+      c.expect(`rebinds 127.0.0.1:${port} at once`, false, `${(e as Error).message}; TIME_WAIT on the port: ${timeWait}`);
+    }
+    return c.done();
+  },
+};
+
+const killedPeer: ReliabilityCase = {
+  id: "lifecycle.killed-peer",
+  title: "a peer SIGKILLed under backpressure is noticed once: one error, no hang, nothing unhandled",
+  timeoutMs: 40_000,
+  async run(ctx) {
+    const c = new Collect();
+    // The peer: a separate Node process that accepts and never reads.
+    const sink = spawn(process.execPath, ["-e", "require('net').createServer(()=>{}).listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], { stdio: ["ignore", "pipe", "ignore"] });
+    ctx.defer(() => sink.kill("SIGKILL"));
+    const port = await new Promise<number>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error("the sink did not start")), 10_000);
+      sink.stdout!.once("data", (d: Buffer) => {
+        clearTimeout(t);
+        resolve(Number(String(d).trim()));
+      });
+    });
+    const flood = startAgentProcess(ctx.runtime, { role: "reliability", scenario: "killed-peer", transport: "tcp", host: "127.0.0.1", port, extra: {}, timeoutMs: 15_000 }, ctx.binaries);
+    ctx.defer(() => flood.stop());
+    const blocked = await flood.waitStderr(FLOOD_BLOCKED_LINE, 15_000);
+    c.expect("the writer is under backpressure", blocked, flood.stderr().slice(-300));
+    sink.kill("SIGKILL");
+    const t0 = Date.now();
+    const e = await flood.next(15_000).catch((err: Error) => err);
+    c.metrics["msToResult"] = Date.now() - t0;
+    if (!e || e instanceof Error || e.event !== "result") {
+      c.expect("the writer reports (no crash, no hang)", false, `${e instanceof Error ? e.message : JSON.stringify(e)}; exit ${await flood.stop()}; ${flood.stderr().slice(-300)}`);
+      return c.done();
+    }
+    for (const ch of e.checks as Check[]) c.expect(ch.name, ch.ok, ch.detail ?? "");
+    Object.assign(c.metrics, e.metrics);
+    c.expect("exit code 0, no unhandled rejection", (await flood.exited) === 0 && !/unhandled/i.test(flood.stderr()), `exit ${await flood.exited}: ${flood.stderr().slice(-200)}`);
+    if (e.output) c.checks.push({ name: "what the writer saw", ok: true, detail: e.output });
+    return c.done();
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// Faults between a client and a server of the same runtime
+
+async function throughProxy(
+  ctx: CaseContext,
+  c: Collect,
+  faults: string,
+  runs: Array<{ scenario: string; transport: "tcp" | "udp"; extra: Record<string, string | number | boolean> }>,
+  timeoutMs: number,
+  judge: (scenario: string, r: Awaited<ReturnType<typeof runClient>>, ms: number) => void,
+): Promise<void> {
+  const spec = parseFaults(faults);
+  for (const run of runs) {
+    const s = await ctx.server(run.scenario, run.transport);
+    const proxy = await startFaultProxy({ transport: run.transport, host: s.host, port: s.port }, spec);
+    try {
+      const t = proxy.target as { host: string; port: number };
+      const t0 = Date.now();
+      const r = await runClient(ctx.runtime, run.scenario, run.transport, { host: t.host, port: t.port }, run.extra, timeoutMs, ctx.binaries);
+      judge(run.scenario, r, Date.now() - t0);
+      for (const [k, v] of Object.entries(proxy.stats())) c.metrics[`${run.scenario}.proxy.${k}`] = v;
+      if (r.event === "result") for (const [k, v] of Object.entries(r.metrics)) c.metrics[`${run.scenario}.${k}`] = v;
+    } finally {
+      await proxy.close();
+    }
+  }
+}
+
+function failedDetail(r: Awaited<ReturnType<typeof runClient>>): string {
+  if (r.event !== "result") return r.why;
+  const bad = (r.checks as Check[]).filter((x) => !x.ok);
+  return r.ok ? "passed" : bad.map((x) => `${x.name}: ${x.detail ?? ""}`).join("; ") || (r.error ? `${r.error.code}: ${r.error.message}` : "failed");
+}
+
+export const STREAM_FAULTS = "slicer,latency=5ms,bandwidth=8MiB/s";
+export const UDP_FAULTS = "drop=0.2,dup=0.1,reorder=0.1,truncate=0.1,seed=7";
+
+const streamFaults: ReliabilityCase = {
+  id: "faults.stream",
+  title: `echo, time and transfer pass through ${STREAM_FAULTS}`,
+  timeoutMs: 90_000,
+  async run(ctx) {
+    const c = new Collect();
+    const runs: Array<{ scenario: string; transport: "tcp"; extra: Record<string, number> }> = [
+      { scenario: "echo", transport: "tcp", extra: { size: 256 * 1024 } },
+      { scenario: "time", transport: "tcp", extra: {} },
+      { scenario: "transfer", transport: "tcp", extra: { size: 1024 * 1024 } },
+    ];
+    await throughProxy(ctx, c, STREAM_FAULTS, runs, 30_000, (scenario, r) => c.expect(`${scenario} passes`, r.event === "result" && r.ok, failedDetail(r)));
+    return c.done();
+  },
+};
+
+const resetFault: ReliabilityCase = {
+  id: "faults.reset",
+  title: "a reset mid-stream gives the client a failed check naming ECONNRESET/UNEXPECTED_EOF, promptly",
+  timeoutMs: 60_000,
+  async run(ctx) {
+    const c = new Collect();
+    const runs = [
+      { scenario: "echo", transport: "tcp" as const, extra: { size: 1024 * 1024 } },
+      { scenario: "transfer", transport: "tcp" as const, extra: { size: 1024 * 1024 } },
+    ];
+    await throughProxy(ctx, c, "reset=64KiB", runs, 20_000, (scenario, r, ms) => {
+      const named = r.event === "result" && !r.ok && (r.checks as Check[]).some((x) => !x.ok && /ECONNRESET|UNEXPECTED_EOF|EPIPE|ECONNABORTED/.test(x.detail ?? ""));
+      c.expect(`${scenario} client fails with the code in a check`, named, failedDetail(r));
+      // Which code the runtime's client saw: a reset (ECONNRESET/EPIPE) or only an early end.
+      c.metrics[`${scenario}.sawReset`] = /ECONNRESET|EPIPE|ECONNABORTED/.test(failedDetail(r)) ? 1 : 0;
+      c.expect(`${scenario} client gives its verdict promptly`, ms < 10_000, `${ms} ms`);
+    });
+    return c.done();
+  },
+};
+
+const blackhole: ReliabilityCase = {
+  id: "faults.blackhole",
+  title: "a black hole (accepts, never answers): the client times out with ETIMEDOUT instead of hanging",
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const c = new Collect();
+    await throughProxy(ctx, c, "blackhole", [{ scenario: "time", transport: "tcp", extra: {} }], 2000, (scenario, r, ms) => {
+      c.expect(`${scenario} client reports ETIMEDOUT`, r.event === "result" && !r.ok && r.error?.code === "ETIMEDOUT", failedDetail(r));
+      c.expect(`${scenario} client stops at its --timeout`, ms < 8000, `${ms} ms`);
+    });
+    return c.done();
+  },
+};
+
+const udpFaults: ReliabilityCase = {
+  id: "faults.udp",
+  title: `UDP clients (echo, time, hello-udp) retry, match replies and count loss through ${UDP_FAULTS}`,
+  timeoutMs: 90_000,
+  async run(ctx) {
+    const c = new Collect();
+    const extra = { lossy: true, retries: 20, replyTimeout: 100, count: 30 };
+    const runs = ["echo", "time", "hello-udp"].map((scenario) => ({ scenario, transport: "udp" as const, extra }));
+    await throughProxy(ctx, c, UDP_FAULTS, runs, 40_000, (scenario, r) => c.expect(`${scenario} gets every answer`, r.event === "result" && r.ok, failedDetail(r)));
+    return c.done();
+  },
+};
+
+// ---------------------------------------------------------------------------------------
+// Safe defaults
+
+const loopback: ReliabilityCase = {
+  id: "defaults.loopback",
+  title: "`netparity serve` without --host binds 127.0.0.1",
+  timeoutMs: 30_000,
+  async run(ctx) {
+    const c = new Collect();
+    const cli = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "serve", "echo", "--runtime", ctx.runtime], { stdio: ["ignore", "pipe", "pipe"] });
+    ctx.defer(() => cli.kill("SIGKILL"));
+    const line = await new Promise<string>((resolve) => {
+      const t = setTimeout(() => resolve("no listening line within 20 s"), 20_000);
+      cli.stdout!.once("data", (d: Buffer) => {
+        clearTimeout(t);
+        resolve(String(d).split("\n")[0]!);
+      });
+      cli.once("close", () => resolve("exited before listening"));
+    });
+    let host = "";
+    try {
+      host = (JSON.parse(line) as { host?: string }).host ?? "";
+    } catch {
+      // reported below
+    }
+    c.expect("binds 127.0.0.1 by default", host === "127.0.0.1", line);
+    const code = await new Promise<number | string | null>((resolve) => {
+      cli.once("close", (code, sig) => resolve(code ?? sig));
+      cli.kill("SIGTERM");
+      setTimeout(() => resolve("no exit within 5 s"), 5000).unref();
+    });
+    c.expect("SIGTERM stops it with exit 0", code === 0, `exit ${code}`);
+    return c.done();
+  },
+};
+
+export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
+  tooLarge,
+  truncated,
+  slowloris,
+  maxConnections,
+  transferBad,
+  load,
+  stopOpen,
+  addrInUse,
+  rebind,
+  killedPeer,
+  streamFaults,
+  resetFault,
+  blackhole,
+  udpFaults,
+  loopback,
+];
