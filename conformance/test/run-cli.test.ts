@@ -20,7 +20,7 @@ cpSync(DEFAULT_EXPECTATIONS_DIR, expDir, { recursive: true });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const PROBE_IDS = ["udp.max-datagram", "err.econnrefused", "tcp.half-close"];
-const SMALL = ["run", "--scenarios", "echo", "--transports", "tcp", "--no-ipv6", "--probes", PROBE_IDS.join(","), "--expectations", expDir];
+const SMALL = ["run", "--scenarios", "echo", "--transports", "tcp", "--no-ipv6", "--probes", PROBE_IDS.join(","), "--no-reliability", "--expectations", expDir];
 
 function cli(args: string[]) {
   // spawnSync kills the child on timeout; the agents it started are stopped by the CLI itself.

@@ -6,9 +6,16 @@ import { Command, CommanderError, Option } from "commander";
 import type { RuntimeName } from "@netparity/protocol";
 import { SCENARIOS } from "../scenarios/index.js";
 import type { ScenarioOption } from "../scenarios/types.js";
+import { FAULTS_HELP, FaultSyntaxError, parseFaults } from "../faults/index.js";
+import { RELIABILITY_CASES } from "../reliability/cases.js";
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../scenarios/serve-util.js";
+import { TRANSFER_DEFAULT_MAX_SIZE } from "../scenarios/transfer.js";
+import { TIME_REQUEST_MAX } from "../scenarios/time.js";
 import { client } from "./client.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
+import { bench, parseWorkloads } from "../bench/cli.js";
+import { WORKLOADS } from "../bench/run.js";
 import {
   TRANSPORTS,
   UsageError,
@@ -89,7 +96,17 @@ export function program(): Command {
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
-    .option("--path <file>", "socket path for --transport unix");
+    .option("--path <file>", "socket path for --transport unix")
+    .addHelpText(
+      "after",
+      `
+Safe defaults (docs/reliability.md):
+  bind address         127.0.0.1 (--host)
+  connections at once  ${DEFAULT_MAX_CONNECTIONS} (--max-connections); more are closed at once with a log line
+  idle timeout         ${DEFAULT_IDLE_TIMEOUT_MS} ms (--idle-timeout): per frame for time/greet/transfer, per read or write otherwise
+  frame length         16 MiB for transfer frames, ${TIME_REQUEST_MAX / 1024} KiB for time requests and greet messages (FRAME_TOO_LARGE, closed)
+  transfer size        ${TRANSFER_DEFAULT_MAX_SIZE / 1024 ** 3} GiB (--max-size); files only inside --out, never overwritten`,
+    );
   binaryOptions(scenarioOptions(serveCmd, "server")).action(async (scenario: string, o) => {
     process.exitCode = await serve(scenario, {
       runtime: o.runtime,
@@ -138,7 +155,17 @@ export function program(): Command {
     .option("--no-expectations", "do not compare with expectations: exit 1 when any cell fails")
     .option("--update-expectations", "rewrite the expectation files from this run (keeps issue links of unchanged entries)", false)
     .option("--probes <ids>", "comma-separated probe ids to run (default: the whole catalogue)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
-    .option("--no-probes", "skip the behaviour probes");
+    .option("--no-probes", "skip the behaviour probes")
+    .option("--reliability <ids>", `comma-separated reliability cases to run (default: all of ${RELIABILITY_CASES.map((c) => c.id).join(", ")})`, (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .option("--no-reliability", "skip the reliability section (faults, bad input, load, lifecycle)")
+    .option("--faults <list>", FAULTS_HELP, (v: string) => {
+      try {
+        return parseFaults(v);
+      } catch (e) {
+        if (e instanceof FaultSyntaxError) throw new UsageError(`--faults: ${e.message}`);
+        throw e;
+      }
+    });
   binaryOptions(scenarioOptions(runCmd, "both")).action(async (o) => {
     if (o.updateExpectations && o.expectations === false) throw new UsageError("--update-expectations and --no-expectations contradict each other");
     process.exitCode = await run({
@@ -153,7 +180,32 @@ export function program(): Command {
       ...(o.expectations === false ? { expectationsDir: null } : typeof o.expectations === "string" ? { expectationsDir: o.expectations } : {}),
       updateExpectations: o.updateExpectations,
       ...(o.probes === false ? { probes: [] } : Array.isArray(o.probes) ? { probes: o.probes } : {}),
+      ...(o.reliability === false ? { reliability: [] } : Array.isArray(o.reliability) ? { reliability: o.reliability } : {}),
+      ...(o.faults ? { faults: o.faults } : {}),
       command: ["netparity", ...process.argv.slice(2)],
+    });
+  });
+
+  const benchCmd = prog
+    .command("bench")
+    .description("the performance comparison: each runtime's adapter against its raw API and the baselines (see docs/bench.md)")
+    .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
+    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--workloads <list>", WORKLOADS.join(","), parseWorkloads, [...WORKLOADS])
+    .option("--rounds <n>", "interleaved rounds (default 3, 1 with --quick)", parseNonNegativeInt("rounds"))
+    .option("--report-dir <dir>", "write bench.json and bench.md there")
+    .option("--json", "print the JSON report instead of Markdown", false)
+    .option("--no-pin", "do not pin server and client to separate CPUs with taskset");
+  binaryOptions(benchCmd).action(async (o) => {
+    process.exitCode = await bench({
+      quick: o.quick,
+      runtimes: o.runtimes,
+      workloads: o.workloads,
+      ...(o.rounds ? { rounds: o.rounds } : {}),
+      ...(o.reportDir ? { reportDir: o.reportDir } : {}),
+      json: o.json,
+      pin: o.pin,
+      binaries: binaries(o),
     });
   });
 

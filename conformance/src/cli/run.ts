@@ -2,6 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { PROBES } from "../probes/catalogue.js";
+import { formatFaults, hasUdpFaults, startFaultProxy, type FaultSpec } from "../faults/index.js";
+import { judgeReliability, reliabilityDiffs, renderReliabilityTable, updateReliabilityExpectations } from "../reliability/report.js";
+import { runReliability, selectCases, type ReliabilityResult } from "../reliability/run.js";
 import { compare, loadExpectations, updatedExpectations, writeExpectations, type Comparison, type Expectations, type Selection } from "../report/expectations.js";
 import { writeReportFiles } from "../report/index.js";
 import { buildReport } from "../report/model.js";
@@ -29,6 +32,10 @@ export interface RunOptions {
   updateExpectations?: boolean;
   /** Probe ids to run; undefined: the whole catalogue; []: none. */
   probes?: string[];
+  /** Reliability case ids to run; undefined: the whole catalogue; []: none. */
+  reliability?: string[];
+  /** Route every client through a fault proxy with these faults (`--faults`). */
+  faults?: FaultSpec;
   /** The command line, recorded in the report. */
   command?: string[];
 }
@@ -67,6 +74,14 @@ export async function run(o: RunOptions): Promise<number> {
   }
   const unknown = (o.probes ?? []).filter((id) => !PROBES.some((p) => p.id === id));
   if (unknown.length) throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${PROBES.map((p) => p.id).join(", ")})`);
+  const wantReliability = o.reliability === undefined || o.reliability.length > 0;
+  let cases: ReturnType<typeof selectCases> = [];
+  try {
+    if (wantReliability) cases = selectCases(o.reliability);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const faults = o.faults;
 
   const { runtimes, cells } = await runMatrix({
     runtimes: o.runtimes,
@@ -74,7 +89,11 @@ export async function run(o: RunOptions): Promise<number> {
     transports: o.transports,
     hosts: o.hosts,
     binaries: o.binaries,
-    extra: o.extra,
+    // --faults: every client goes through the fault proxy; UDP clients are told the path is lossy,
+    // and a black hole ends each client at 10 s instead of the default 120 s.
+    extra: faults && hasUdpFaults(faults) ? { ...o.extra, lossy: true } : o.extra,
+    ...(faults ? { via: (server) => startFaultProxy(server, faults) } : {}),
+    ...(faults?.blackhole ? { clientTimeoutMs: 10_000 } : {}),
     onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),
     onCell: (cell, i, total) => {
       if (lines) process.stderr.write(`[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${cell.server}->${cell.client}: ${cell.status}\n`);
@@ -104,6 +123,20 @@ export async function run(o: RunOptions): Promise<number> {
       if (lines) process.stderr.write(`[probes] ${info.name} ${r.version}: ${r.error ? `failed: ${r.error}` : `${r.results.length} probes`} in ${((performance.now() - tp) / 1000).toFixed(1)} s\n`);
     }
   }
+  let reliability: ReliabilityResult[] = [];
+  if (wantReliability) {
+    const tr = performance.now();
+    reliability = await runReliability({
+      runtimes,
+      binaries: o.binaries,
+      only: cases.map((x) => x.id),
+      onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),
+      onResult: (r, i, total) => {
+        if (lines) process.stderr.write(`[${i + 1}/${total}] reliability ${r.id} ${r.runtime}: ${r.status} (${(r.durationMs / 1000).toFixed(1)} s)\n`);
+      },
+    });
+    if (lines) process.stderr.write(`[reliability] ${reliability.length} results in ${((performance.now() - tr) / 1000).toFixed(1)} s\n`);
+  }
   if (tty) process.stderr.write("\r\x1b[2K");
 
   const selection: Selection = {
@@ -119,10 +152,16 @@ export async function run(o: RunOptions): Promise<number> {
     const input = { dir: expDir, expectations, selection, runtimes, cells, probes: probeRuns };
     if (o.updateExpectations) {
       const next = updatedExpectations(input);
+      if (wantReliability) updateReliabilityExpectations(next, reliability, cases.map((x) => x.id));
       updated = writeExpectations(expDir, next);
       expectations = loadExpectations(expDir, o.runtimes);
       comparison = compare({ ...input, expectations });
     } else comparison = compare(input);
+  }
+  const reliabilityRows = judgeReliability(reliability, expectations);
+  if (comparison) {
+    comparison.diffs.push(...reliabilityDiffs(reliabilityRows));
+    comparison.ok = comparison.diffs.length === 0;
   }
 
   const report = buildReport({
@@ -134,6 +173,7 @@ export async function run(o: RunOptions): Promise<number> {
     probes: probeRuns,
     expectations,
     comparison,
+    ...(wantReliability ? { reliability: reliabilityRows } : {}),
     durationMs: performance.now() - t0,
   });
   const written = o.reportDir ? writeReportFiles(o.reportDir, report) : [];
@@ -149,6 +189,7 @@ export async function run(o: RunOptions): Promise<number> {
     if (problems) out.push(problems, "");
     if (report.probes.length) out.push(renderProbeTable(report.probes, o.runtimes, color, process.stdout.columns || 160));
     for (const e of report.probeErrors) out.push(c.red(`probes did not run in ${e.runtime}: ${e.error}`));
+    if (reliabilityRows.length) out.push(renderReliabilityTable(reliabilityRows, o.runtimes, c));
     if (comparison) out.push(renderExpectationDiff(comparison, color));
     for (const p of updated) out.push(c.green(`updated ${p}`));
     for (const p of written) out.push(c.dim(`wrote ${p}`));
@@ -157,7 +198,8 @@ export async function run(o: RunOptions): Promise<number> {
     const secs = (s.durationMs / 1000).toFixed(1);
     const failed = s.cells.fail + s.cells.error;
     const verdict = comparison ? (comparison.ok ? "all results match the expectations" : `${comparison.diffs.length} differ from the expectations`) : "expectations not compared";
-    const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results; ${verdict} (${secs} s)`;
+    const rel = reliabilityRows.length ? `; ${reliabilityRows.length} reliability results, ${reliabilityRows.filter((r) => r.status === "pass").length} passed` : "";
+    const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results${rel}; ${verdict}${faults ? ` (clients through faults ${formatFaults(faults)})` : ""} (${secs} s)`;
     out.push(s.ok ? c.green(summary) : c.red(summary));
     process.stdout.write(out.join("\n") + "\n");
   }

@@ -44,6 +44,8 @@ export interface ExpectationsFile {
   version: string;
   cells: Record<string, CellExpectation>;
   probes: Record<string, ProbeExpectation>;
+  /** Reliability cases of this runtime, by case id (see src/reliability/report.ts). */
+  reliability?: Record<string, CellExpectation>;
 }
 
 export type Expectations = Partial<Record<RuntimeName, ExpectationsFile>>;
@@ -52,7 +54,7 @@ export type DiffKind = "unexpected-failure" | "unexpected-pass" | "changed" | "n
 
 export interface ExpectationDiff {
   kind: DiffKind;
-  subject: "cell" | "probe";
+  subject: "cell" | "probe" | "reliability";
   key: string;
   runtimes: RuntimeName[];
   expected: string;
@@ -158,7 +160,10 @@ function validate(x: unknown, path: string, rt: RuntimeName): ExpectationsFile {
     if (!PROBE_STATUSES.includes(e?.status)) fail(`probe "${k}": status must be one of ${PROBE_STATUSES.join(", ")}`);
     if (e.status === "supported" && typeof e.outcome !== "string") fail(`probe "${k}": a supported probe needs an "outcome"`);
   }
-  return { schema: EXPECTATIONS_SCHEMA, runtime: rt, version: String(f.version ?? "unknown"), cells: f.cells ?? {}, probes: f.probes ?? {} };
+  for (const [k, e] of Object.entries(f.reliability ?? {})) {
+    if (!CELL_STATUSES.includes(e?.status)) fail(`reliability "${k}": status must be one of ${CELL_STATUSES.join(", ")}`);
+  }
+  return { schema: EXPECTATIONS_SCHEMA, runtime: rt, version: String(f.version ?? "unknown"), cells: f.cells ?? {}, probes: f.probes ?? {}, ...(f.reliability ? { reliability: f.reliability } : {}) };
 }
 
 /** Writes files with sorted keys and a trailing newline, so updates make small diffs. */
@@ -173,6 +178,7 @@ export function writeExpectations(dir: string, files: Expectations): string[] {
       version: f.version,
       cells: sortKeys(f.cells),
       probes: sortKeys(f.probes),
+      ...(f.reliability ? { reliability: sortKeys(f.reliability) } : {}),
     };
     const path = expectationsPath(dir, f.runtime);
     writeFileSync(path, serialize(sorted));
@@ -193,7 +199,8 @@ function serialize(f: ExpectationsFile): string {
     `  "runtime": ${JSON.stringify(f.runtime)},`,
     `  "version": ${JSON.stringify(f.version)},`,
     `  "cells": ${section(f.cells)},`,
-    `  "probes": ${section(f.probes)}`,
+    `  "probes": ${section(f.probes)}${f.reliability ? "," : ""}`,
+    ...(f.reliability ? [`  "reliability": ${section(f.reliability)}`] : []),
     "}",
     "",
   ].join("\n");
@@ -427,7 +434,7 @@ export function updatedExpectations(input: CompareInput): Expectations {
       if (!rp || (sel.probes && !sel.probes.includes(id))) probes[id] = e;
     }
     for (const p of rp?.results ?? []) probes[p.id] = probeExpectationOf(p, prev?.probes[p.id]);
-    out[rt] = { schema: EXPECTATIONS_SCHEMA, runtime: rt, version: info.version, cells, probes };
+    out[rt] = { schema: EXPECTATIONS_SCHEMA, runtime: rt, version: info.version, cells, probes, ...(prev?.reliability ? { reliability: prev.reliability } : {}) };
   }
   return out;
 }

@@ -6,6 +6,7 @@
  */
 import type { RuntimeName } from "@netparity/protocol";
 import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
+import { reliabilityHtml } from "../reliability/report.js";
 import { cellGroups, probeRows, type Report, type ReportCell, type ReportProbe } from "./model.js";
 
 export function htmlEscape(s: string): string {
@@ -196,6 +197,7 @@ export function renderHtml(r: Report): string {
     `<h2 id="matrix">Server × client</h2>${r.cells.length ? heatmaps(r) : `<p class="notes">No cells in this run.</p>`}`,
     `<h2 id="probes">Behaviour probes</h2>${probeMatrix(r)}`,
     ...r.probeErrors.map((e) => `<p class="badge bad">probes did not run in ${e.runtime}: ${htmlEscape(e.error)}</p>`),
+    reliabilityHtml(r.reliability ?? [], runtimesOf(r), htmlEscape),
     `<h2 id="charts">Charts</h2><p class="notes">Bar colour: the server's runtime (<span style="color:#3c873a">node</span>, <span style="color:#c98a3d">bun</span>, <span style="color:#4a5bd4">deno</span>).</p>${charts(r)}`,
     benchCharts(r),
     `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,

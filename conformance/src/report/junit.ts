@@ -93,6 +93,18 @@ export function renderJunit(r: Report): string {
       cases: [{ classname: `probes/${e.runtime}`, name: "probe agent", ms: 0, failure: { type: "not-run", message: e.error, body: e.error } }],
     });
   }
+  for (const rt of [...new Set((r.reliability ?? []).map((x) => x.runtime))]) {
+    const rows = r.reliability!.filter((x) => x.runtime === rt);
+    suites.push({
+      name: `reliability/${rt} ${rows[0]?.version ?? ""}`.trim(),
+      cases: rows.map((x): Case => {
+        const base: Case = { classname: `reliability/${rt}`, name: x.id, ms: x.durationMs, out: `${x.status}: ${x.detail}` };
+        if (x.verdict !== "ok") return { ...base, failure: { type: x.verdict, message: `${x.verdict}: expected ${x.expected?.status ?? "supported"}, got ${x.status} (${x.detail})`, body: x.checks.map((c) => `${c.ok ? "ok" : "FAIL"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`).join("\n") } };
+        if (x.status !== "pass") return { ...base, skipped: `${x.status}${x.expected?.issue ? ` (${x.expected.issue})` : ""}: ${x.detail}` };
+        return base;
+      }),
+    });
+  }
   const all = suites.flatMap((s) => s.cases);
   const failures = all.filter((c) => c.failure).length;
   const skipped = all.filter((c) => c.skipped !== undefined).length;

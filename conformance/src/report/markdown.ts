@@ -3,6 +3,7 @@
  * PR comment: a server × client table per scenario, the probe table, the expectation diff.
  */
 import type { RuntimeName } from "@netparity/protocol";
+import { reliabilityMarkdown } from "../reliability/report.js";
 import { cellGroups, probeRows, type Report, type ReportCell } from "./model.js";
 
 /** A table cell: pipes escaped, no line breaks. */
@@ -93,6 +94,7 @@ export function renderMarkdown(r: Report): string {
     out.push("");
   }
   for (const e of r.probeErrors) out.push(`> ❌ probes did not run in ${e.runtime}: ${mdCell(e.error)}`, "");
+  out.push(...reliabilityMarkdown(r.reliability ?? [], rts, mdCell));
 
   if (r.bench?.workloads.length) {
     out.push("### Benchmarks", "", "| workload | runtime | median | min | max |", "|---|---|---|---|---|");

@@ -9,6 +9,7 @@ import type { RuntimeName } from "@netparity/protocol";
 import type { ProbeResult } from "../probes/types.js";
 import type { CellResult, RuntimeInfo } from "../runner/matrix.js";
 import type { RuntimeProbes } from "../runner/probes.js";
+import type { ReportReliability } from "../reliability/report.js";
 import { cellExpectation, cellKey, judgeCell, judgeProbe, type CellExpectation, type CellVerdict, type Comparison, type Expectations, type ProbeExpectation, type Selection } from "./expectations.js";
 
 export const REPORT_SCHEMA = "netparity.report/1";
@@ -74,6 +75,8 @@ export interface Report {
   probes: ReportProbe[];
   /** Runtimes whose probe agent failed as a whole. */
   probeErrors: Array<{ runtime: RuntimeName; error: string }>;
+  /** Reliability cases × runtimes, when the run had them (additive). */
+  reliability?: ReportReliability[];
   expectations: Comparison | null;
   summary: {
     cells: { total: number; pass: number; fail: number; error: number; unsupported: number };
@@ -110,6 +113,7 @@ export interface BuildInput {
   machine?: MachineInfo;
   generatedAt?: string;
   bench?: BenchSection;
+  reliability?: ReportReliability[];
 }
 
 export function buildReport(i: BuildInput): Report {
@@ -131,7 +135,9 @@ export function buildReport(i: BuildInput): Report {
   const byId = new Map<string, Set<string>>();
   for (const p of probes) (byId.get(p.id) ?? byId.set(p.id, new Set()).get(p.id)!).add(p.outcome);
   const probeErrors = i.probes.filter((p) => p.error).map((p) => ({ runtime: p.runtime, error: p.error! }));
-  const ok = i.comparison ? i.comparison.ok : cells.every((c) => c.verdict === "ok") && probes.every((p) => p.verdict === "ok") && probeErrors.length === 0;
+  const ok = i.comparison
+    ? i.comparison.ok
+    : cells.every((c) => c.verdict === "ok") && probes.every((p) => p.verdict === "ok") && probeErrors.length === 0 && (i.reliability ?? []).every((r) => r.verdict === "ok");
   return {
     schema: REPORT_SCHEMA,
     generatedAt: i.generatedAt ?? new Date().toISOString(),
@@ -143,6 +149,7 @@ export function buildReport(i: BuildInput): Report {
     cells,
     probes,
     probeErrors,
+    ...(i.reliability ? { reliability: i.reliability } : {}),
     expectations: i.comparison,
     summary: {
       cells: { total: i.cells.length, pass: count("pass"), fail: count("fail"), error: count("error"), unsupported: count("unsupported") },
