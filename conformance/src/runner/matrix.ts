@@ -132,7 +132,7 @@ async function runCell(
     server = startAgent(p.server, spec, opts.binaries);
     const ready = await server.nextEvent(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
-      const why = ready instanceof Error ? ready.message : ready?.event === "error" ? `${ready.code}: ${ready.message}` : lastLine(server.stderr());
+      const why = ready instanceof Error ? ready.message : ready?.event === "error" ? `${ready.code}: ${ready.message}` : `exited (${await server.exited}) without a ready line: ${lastLine(server.stderr())}`;
       return { ...base, status: "error", reason: `server ${p.server} did not start: ${why}`, durationMs: performance.now() - t0 };
     }
     const timeoutMs = opts.clientTimeoutMs ?? 120_000;
@@ -150,7 +150,7 @@ async function runCell(
     const result = (await client.nextEvent(timeoutMs + 15_000).catch((e: Error) => e)) as AgentEvent | Error | null;
     const durationMs = performance.now() - t0;
     if (!result || result instanceof Error || result.event !== "result") {
-      const why = result instanceof Error ? result.message : result?.event === "error" ? `${result.code}: ${result.message}` : lastLine(client.stderr());
+      const why = result instanceof Error ? result.message : result?.event === "error" ? `${result.code}: ${result.message}` : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
       return { ...base, status: "error", reason: `client ${p.client}: ${why}`, durationMs };
     }
     const checks = result.checks as Check[];
