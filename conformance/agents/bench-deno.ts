@@ -1,0 +1,4 @@
+import { denoRuntime } from "@netparity/runtime-deno";
+import { runBenchAgent } from "../src/bench/agent.js";
+
+void runBenchAgent(denoRuntime);

@@ -1,0 +1,458 @@
+// Raw Node.js baseline for `netparity bench`: the same workloads as the adapter bench agent,
+// written straight against node:net / node:dgram / node:crypto as a competent user would
+// (event handlers, socket.pipe for echo, write() + 'drain' for backpressure, no copies).
+// It is also the fixed peer: the one client every runtime's server is measured with, and
+// the one server every runtime's client is measured against.
+// Protocol: one JSON argument (conformance/src/bench/spec.ts), JSON lines on stdout.
+import net from "node:net";
+import dgram from "node:dgram";
+import { createHash } from "node:crypto";
+import { LatencyRecorder } from "../../dist/bench-lib.js";
+
+const spec = JSON.parse(process.argv[2] ?? "{}");
+const base = { runtime: "node", version: process.versions.node };
+const emit = (e) => process.stdout.write(JSON.stringify(e) + "\n");
+const now = () => performance.now();
+const LOSS_MS = 200;
+
+function fail(e) {
+  emit({ event: "error", message: String(e?.stack ?? e) });
+  process.exit(1);
+}
+process.on("uncaughtException", fail);
+process.on("unhandledRejection", fail);
+process.on("SIGTERM", () => process.exit(0));
+process.on("SIGINT", () => process.exit(0));
+
+function listening(server) {
+  emit({ event: "listening", port: server.address().port, pid: process.pid, ...base, impl: "raw" });
+}
+
+function linger() {
+  setTimeout(() => process.exit(0), 60_000);
+}
+
+function pattern(n, seed) {
+  const b = Buffer.allocUnsafe(n);
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    b[i] = x >>> 24;
+  }
+  return b;
+}
+
+/** A frame as one buffer: 4-byte big-endian length + payload. */
+function frame(payload) {
+  const b = Buffer.allocUnsafe(4 + payload.length);
+  b.writeUInt32BE(payload.length, 0);
+  payload.copy ? payload.copy(b, 4) : b.set(payload, 4);
+  return b;
+}
+
+// ---- servers -------------------------------------------------------------------------
+
+function sinkServer() {
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    let n = 0;
+    s.on("data", (c) => {
+      n += c.length;
+    });
+    s.on("end", () => s.end(`${n}\n`));
+    s.on("error", () => {});
+  });
+  server.listen(spec.port, spec.host, () => listening(server));
+}
+
+function echoServer() {
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    s.setNoDelay(true);
+    s.on("error", () => s.destroy());
+    // pipe() handles backpressure and ends the write side after the peer's FIN.
+    s.pipe(s);
+  });
+  server.on("error", () => {});
+  server.listen(spec.port, spec.host, () => listening(server));
+}
+
+/** Framed transfer receiver: parses frames as they stream by and hashes data in place. */
+function transferServer() {
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    const HEADER = 0, META = 1, BODY = 2;
+    let state = HEADER;
+    const hbuf = Buffer.alloc(4);
+    let hfill = 0;
+    let left = 0;
+    let meta = null;
+    let metaBuf = null;
+    let metaFill = 0;
+    let hash = null;
+    let size = 0;
+    s.on("data", (c) => {
+      let off = 0;
+      while (off < c.length) {
+        if (state === HEADER) {
+          let len;
+          if (hfill === 0 && c.length - off >= 4) {
+            len = c.readUInt32BE(off);
+            off += 4;
+          } else {
+            while (hfill < 4 && off < c.length) hbuf[hfill++] = c[off++];
+            if (hfill < 4) return;
+            hfill = 0;
+            len = hbuf.readUInt32BE(0);
+          }
+          if (meta === null) {
+            metaBuf = Buffer.allocUnsafe(len);
+            metaFill = 0;
+            left = len;
+            state = META;
+          } else if (len === 0) {
+            const sha256 = hash.digest("hex");
+            const ok = size === meta.size && sha256 === meta.sha256;
+            s.end(frame(Buffer.from(JSON.stringify({ ok, name: meta.name, size, sha256 }))));
+            return;
+          } else {
+            left = len;
+            state = BODY;
+          }
+          if (left === 0 && state === META) state = HEADER;
+        } else if (state === META) {
+          const take = Math.min(left, c.length - off);
+          c.copy(metaBuf, metaFill, off, off + take);
+          metaFill += take;
+          off += take;
+          left -= take;
+          if (left === 0) {
+            meta = JSON.parse(metaBuf.toString("utf8"));
+            hash = createHash("sha256");
+            state = HEADER;
+          }
+        } else {
+          const take = Math.min(left, c.length - off);
+          hash.update(c.subarray(off, off + take));
+          size += take;
+          off += take;
+          left -= take;
+          if (left === 0) state = HEADER;
+        }
+      }
+    });
+    s.on("error", () => {});
+  });
+  server.listen(spec.port, spec.host, () => listening(server));
+}
+
+function udpServer() {
+  const sock = dgram.createSocket(spec.host.includes(":") ? "udp6" : "udp4");
+  sock.on("message", (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
+  sock.on("error", () => {});
+  sock.bind(spec.port, spec.host, () => emit({ event: "listening", port: sock.address().port, pid: process.pid, ...base, impl: "raw" }));
+}
+
+// ---- clients -------------------------------------------------------------------------
+
+function connect() {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: spec.host, port: spec.port, allowHalfOpen: true }, () => {
+      s.off("error", reject);
+      resolve(s);
+    });
+    s.once("error", reject);
+  });
+}
+
+/** Writes `bytes` from `block`, honouring backpressure, then half-closes; resolves with the answer. */
+async function sendAndAnswer(s, writeAll) {
+  let answer = "";
+  s.setEncoding("utf8");
+  const done = new Promise((resolve, reject) => {
+    s.on("data", (d) => (answer += d));
+    s.on("end", resolve);
+    s.on("error", reject);
+  });
+  await writeAll();
+  s.end();
+  await done;
+  s.destroy();
+  return answer;
+}
+
+function write(s, buf) {
+  return s.write(buf) ? null : new Promise((resolve) => s.once("drain", resolve));
+}
+
+async function bulkOnce(bytes, block) {
+  const s = await connect();
+  const t0 = now();
+  const answer = await sendAndAnswer(s, async () => {
+    let left = bytes;
+    while (left > 0) {
+      const n = Math.min(left, block.length);
+      left -= n;
+      const w = write(s, n === block.length ? block : block.subarray(0, n));
+      if (w) await w;
+    }
+  });
+  const secs = (now() - t0) / 1000;
+  if (Number(answer.trim()) !== bytes) throw new Error(`sink counted ${answer.trim()} of ${bytes}`);
+  return secs;
+}
+
+async function bulkClient() {
+  const block = pattern(256 * 1024, 1);
+  if (spec.warmup) await bulkOnce(spec.warmup, block);
+  emit({ event: "start" });
+  const bytes = spec.bytes ?? 2 ** 30;
+  const seconds = await bulkOnce(bytes, block);
+  emit({ event: "result", ok: true, seconds, bytes, ...base });
+  linger();
+}
+
+async function rttClient() {
+  const size = spec.size ?? 64;
+  const msg = pattern(size, 2);
+  const s = await connect();
+  s.setNoDelay(true);
+  const hist = new LatencyRecorder();
+  let warmUntil = now() + (spec.warmup ?? 0) * 1000;
+  let measuring = false;
+  let t0 = 0, tEnd = 0, t = 0, n = 0, got = 0;
+  await new Promise((resolve, reject) => {
+    s.on("error", reject);
+    s.on("end", () => reject(new Error("echo server closed the connection")));
+    s.on("data", (c) => {
+      got += c.length;
+      if (got < size) return;
+      got -= size;
+      const t1 = now();
+      if (measuring) {
+        hist.record(t1 - t);
+        n++;
+        if (t1 >= tEnd || n >= 50_000_000) {
+          t = t1;
+          return resolve();
+        }
+      } else if (t1 >= warmUntil) {
+        measuring = true;
+        emit({ event: "start" });
+        t0 = now();
+        tEnd = t0 + (spec.seconds ?? 2) * 1000;
+      }
+      t = now();
+      s.write(msg);
+    });
+    t = now();
+    s.write(msg);
+  });
+  s.removeAllListeners("end");
+  s.end();
+  s.destroy();
+  emit({ event: "result", ok: true, seconds: (t - t0) / 1000, messages: n, latency: hist.stats(), ...base });
+  linger();
+}
+
+async function transferOnce(bytes, block, sha) {
+  const frameSize = spec.size ?? 64 * 1024;
+  const s = await connect();
+  const t0 = now();
+  let reply = Buffer.alloc(0);
+  const done = new Promise((resolve, reject) => {
+    s.on("data", (d) => (reply = Buffer.concat([reply, d])));
+    s.on("end", resolve);
+    s.on("error", reject);
+  });
+  const hdr = (n) => {
+    const h = Buffer.allocUnsafe(4);
+    h.writeUInt32BE(n, 0);
+    return h;
+  };
+  s.write(frame(Buffer.from(JSON.stringify({ name: "bench.bin", size: bytes, sha256: sha }))));
+  let sent = 0, at = 0;
+  while (sent < bytes) {
+    const n = Math.min(frameSize, bytes - sent, block.length - at);
+    s.write(hdr(n));
+    const w = write(s, block.subarray(at, at + n));
+    sent += n;
+    at = (at + n) % block.length;
+    if (w) await w;
+  }
+  s.write(hdr(0));
+  await done;
+  s.destroy();
+  const secs = (now() - t0) / 1000;
+  const r = JSON.parse(reply.subarray(4).toString("utf8"));
+  if (!r.ok || r.size !== bytes || r.sha256 !== sha) throw new Error(`transfer not verified: ${JSON.stringify(r)}`);
+  return secs;
+}
+
+function shaOf(block, bytes) {
+  const h = createHash("sha256");
+  for (let left = bytes; left > 0; left -= block.length) h.update(left >= block.length ? block : block.subarray(0, left));
+  return h.digest("hex");
+}
+
+async function transferClient() {
+  const block = pattern(1024 * 1024, 3);
+  const bytes = spec.bytes ?? 256 * 2 ** 20;
+  if (spec.warmup) await transferOnce(spec.warmup, block, shaOf(block, spec.warmup));
+  const sha = shaOf(block, bytes);
+  emit({ event: "start" });
+  const seconds = await transferOnce(bytes, block, sha);
+  emit({ event: "result", ok: true, seconds, bytes, ...base });
+  linger();
+}
+
+async function udpClient() {
+  const window = spec.window ?? 8;
+  const sock = dgram.createSocket(spec.host.includes(":") ? "udp6" : "udp4");
+  await new Promise((resolve) => sock.bind(0, spec.host.includes(":") ? "::1" : "127.0.0.1", resolve));
+  const sentAt = new Map();
+  let seq = 0, measuredFrom = Infinity, measuring = false, sending = true;
+  let sent = 0, replies = 0, lost = 0;
+  let hist = new LatencyRecorder();
+  const sendOne = () => {
+    const s = ++seq;
+    sentAt.set(s, now());
+    if (measuring) sent++;
+    sock.send(`#${s} %H:%M:%S`, spec.port, spec.host);
+  };
+  sock.on("message", (msg) => {
+    const text = msg.toString("utf8");
+    const s = Number(text.slice(1, text.indexOf(" ")));
+    const t0 = sentAt.get(s);
+    if (t0 === undefined) return;
+    sentAt.delete(s);
+    if (measuring && s > measuredFrom) {
+      replies++;
+      hist.record(now() - t0);
+    }
+    if (sending) sendOne();
+  });
+  const sweep = () => {
+    const t = now();
+    for (const [s, t0] of sentAt) {
+      if (t - t0 < LOSS_MS) continue;
+      sentAt.delete(s);
+      if (measuring && s > measuredFrom) lost++;
+      if (sending) sendOne();
+    }
+  };
+  const sweeper = setInterval(sweep, 50);
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  for (let i = 0; i < window; i++) sendOne();
+  await sleep((spec.warmup ?? 0) * 1000);
+  hist = new LatencyRecorder();
+  measuredFrom = seq;
+  measuring = true;
+  emit({ event: "start" });
+  const t0 = now();
+  await sleep((spec.seconds ?? 2) * 1000);
+  const seconds = (now() - t0) / 1000;
+  sending = false;
+  await sleep(LOSS_MS + 60);
+  sweep();
+  for (const s of sentAt.keys()) if (s > measuredFrom) lost++;
+  clearInterval(sweeper);
+  sock.close();
+  emit({ event: "result", ok: true, seconds, messages: replies, sent, lost, latency: hist.stats(), ...base });
+  linger();
+}
+
+/** `connections` clients at once, each a ping-pong of `size`-byte messages. */
+async function concClient() {
+  const count = spec.connections ?? 10;
+  const size = spec.size ?? 1024;
+  const msg = pattern(size, 4);
+  let errors = 0;
+  const conns = [];
+  const connecting = [];
+  // At most 64 connects in flight: a thousand SYNs at once overflow any default accept
+  // backlog and turn into 1 s SYN retransmits, which is the kernel's story, not the server's.
+  let next = 0;
+  const opener = async () => {
+    while (next < count) {
+      next++;
+      await connect().then(
+        (s) => conns.push(s),
+        () => errors++,
+      );
+    }
+  };
+  for (let i = 0; i < Math.min(64, count); i++) connecting.push(opener());
+  // Bounded: a connect that has not happened within 30 s counts as an error.
+  await Promise.race([Promise.all(connecting), new Promise((r) => setTimeout(r, 30_000))]);
+  errors = count - conns.length; // refused, failed or still pending
+  const hist = new LatencyRecorder();
+  let measuring = false, stopping = false, messages = 0;
+  const warmUntil = now() + (spec.warmup ?? 0) * 1000;
+  let tEnd = Infinity;
+  let t0 = 0;
+  let finished = 0;
+  let resolveAll;
+  const all = new Promise((r) => (resolveAll = r));
+  const done = () => {
+    if (++finished === conns.length) resolveAll();
+  };
+  for (const s of conns) {
+    s.setNoDelay(true);
+    let got = 0;
+    let sentAtTime = now();
+    let over = false;
+    const end = (err) => {
+      if (over) return;
+      over = true;
+      if (err && !stopping) errors++;
+      s.destroy();
+      done();
+    };
+    s.on("error", (e) => end(e));
+    s.on("end", () => end(stopping ? null : new Error("closed")));
+    s.on("data", (c) => {
+      got += c.length;
+      while (got >= size) {
+        got -= size;
+        const t = now();
+        if (measuring) {
+          messages++;
+          hist.record(t - sentAtTime);
+        }
+        if (stopping) return end(null);
+        sentAtTime = t;
+        s.write(msg);
+      }
+    });
+    s.write(msg);
+  }
+  if (conns.length === 0) resolveAll();
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  await sleep(Math.max(0, warmUntil - now()));
+  measuring = true;
+  emit({ event: "start" });
+  t0 = now();
+  tEnd = t0 + (spec.seconds ?? 2) * 1000;
+  await sleep(tEnd - now());
+  measuring = false;
+  const seconds = (now() - t0) / 1000;
+  stopping = true;
+  // Every connection ends after its message in flight; bounded by 10 s.
+  await Promise.race([all, sleep(10_000)]);
+  for (const s of conns) s.destroy();
+  emit({ event: "result", ok: errors === 0, seconds, messages, errors, latency: hist.stats(), ...base });
+  linger();
+}
+
+const roles = {
+  "sink-server": sinkServer,
+  "echo-server": echoServer,
+  "transfer-server": transferServer,
+  "udp-server": udpServer,
+  "bulk-client": bulkClient,
+  "rtt-client": rttClient,
+  "transfer-client": transferClient,
+  "udp-client": udpClient,
+  "conc-client": concClient,
+};
+const role = roles[spec.role];
+if (!role) fail(`role ${spec.role} is not offered by the raw node program`);
+else Promise.resolve(role()).catch(fail);

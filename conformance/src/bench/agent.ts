@@ -1,0 +1,382 @@
+/**
+ * The adapter side of `netparity bench`: one workload role inside whatever runtime loaded
+ * it, written against the Runtime interface only (so the same code runs on Node, Bun and
+ * Deno). The raw programs in conformance/bench/raw/ do the same work with each runtime's own
+ * API; the protocol both speak is in spec.ts.
+ */
+import {
+  FrameReader,
+  Prng,
+  fromUtf8,
+  utf8,
+  writeFrame,
+  type Connection,
+  type DatagramSocket,
+  type Runtime,
+} from "@netparity/protocol";
+import { SCENARIOS } from "../scenarios/index.js";
+import { listenStream, serveConnections } from "../scenarios/serve-util.js";
+import type { RoleOptions, RunningServer } from "../scenarios/types.js";
+import { DECODERS, makeStream, measure, type DecoderName } from "./decoders.js";
+import { LatencyRecorder } from "./latency.js";
+import type { BenchEvent, BenchSpec, DecoderResult } from "./spec.js";
+
+/** Writes of the bulk client: big enough that a write is never the bottleneck, as a user would. */
+const BULK_WRITE = 256 * 1024;
+/** The transfer client's data comes from this block, repeated, so no gigabyte is generated. */
+const BLOCK = 1024 * 1024;
+/** A client that lingers after its result is killed by the parent; this only bounds an orphan. */
+const LINGER_MS = 60_000;
+
+export async function runBenchAgent(rt: Runtime): Promise<never> {
+  const emit = (e: BenchEvent): void => rt.host.stdoutLine(JSON.stringify(e));
+  const log = (m: string): void => rt.host.stderrLine(`[${rt.runtime} bench] ${m}`);
+  let spec: BenchSpec;
+  try {
+    spec = JSON.parse(rt.host.args[0] ?? "") as BenchSpec;
+  } catch {
+    emit({ event: "error", message: "bench agent expects one JSON argument" });
+    return rt.host.exit(2);
+  }
+  try {
+    if (spec.role.endsWith("-server")) {
+      const server = await startServer(rt, spec, log);
+      const a = server.address;
+      emit({
+        event: "listening",
+        port: a.transport === "unix" ? 0 : a.port,
+        pid: rt.host.pid(),
+        runtime: rt.runtime,
+        version: rt.version,
+        impl: "adapter",
+      });
+      await new Promise<void>((resolve) => {
+        const stop = (): void => void server.stop().finally(resolve);
+        rt.host.onSignal("SIGTERM", stop);
+        rt.host.onSignal("SIGINT", stop);
+      });
+      return rt.host.exit(0);
+    }
+    const start = (): void => emit({ event: "start" });
+    const result = await runClient(rt, spec, start);
+    emit({ event: "result", runtime: rt.runtime, version: rt.version, ...result });
+    // Stay alive so the parent can read this process's final CPU time and peak RSS.
+    await new Promise<void>((resolve) => {
+      rt.host.onSignal("SIGTERM", resolve);
+      rt.host.onSignal("SIGINT", resolve);
+      setTimeout(resolve, LINGER_MS);
+    });
+    return rt.host.exit(0);
+  } catch (e) {
+    emit({ event: "error", message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    return rt.host.exit(1);
+  }
+}
+
+type ClientOutcome = Omit<Extract<BenchEvent, { event: "result" }>, "event" | "runtime" | "version">;
+
+function roleOptions(spec: BenchSpec, transport: "tcp" | "udp"): RoleOptions {
+  return { transport, host: spec.host, port: spec.port, extra: {} };
+}
+
+async function startServer(rt: Runtime, spec: BenchSpec, log: (m: string) => void): Promise<RunningServer> {
+  switch (spec.role) {
+    case "echo-server":
+      // The conformance echo server itself: what is measured is what the matrix checks.
+      return SCENARIOS["echo"]!.serve(rt, roleOptions(spec, "tcp"), log);
+    case "udp-server": {
+      const scenario = spec.udpMode === "time" && SCENARIOS["time"] ? SCENARIOS["time"] : SCENARIOS["echo"]!;
+      return scenario.serve(rt, roleOptions(spec, "udp"), log);
+    }
+    case "sink-server": {
+      const listener = await listenStream(rt, roleOptions(spec, "tcp"));
+      return serveConnections(rt, listener, roleOptions(spec, "tcp"), log, sinkConnection);
+    }
+    case "transfer-server": {
+      const listener = await listenStream(rt, roleOptions(spec, "tcp"));
+      return serveConnections(rt, listener, roleOptions(spec, "tcp"), log, (c) => transferConnection(rt, c));
+    }
+    default:
+      throw new Error(`not a server role: ${spec.role}`);
+  }
+}
+
+async function sinkConnection(conn: Connection): Promise<void> {
+  let n = 0;
+  for (;;) {
+    const chunk = await conn.read();
+    if (chunk === null) break;
+    n += chunk.byteLength;
+  }
+  await conn.write(utf8(`${n}\n`));
+  await conn.closeWrite();
+}
+
+/**
+ * The receiving side of the framed transfer (wire contract v1), without the disk: decode
+ * frames, hash the data with the runtime's native sha256, answer size and hash.
+ */
+async function transferConnection(rt: Runtime, conn: Connection): Promise<void> {
+  const frames = new FrameReader(conn);
+  const first = await frames.read();
+  if (first === null) return;
+  const header = JSON.parse(fromUtf8(first)) as { name: string; size: number; sha256: string };
+  const hash = rt.sha256();
+  let size = 0;
+  for (;;) {
+    const f = await frames.read();
+    if (f === null) throw new Error("stream ended before the empty end frame");
+    if (f.byteLength === 0) break;
+    hash.update(f);
+    size += f.byteLength;
+  }
+  const sha256 = hash.digestHex();
+  const ok = size === header.size && sha256 === header.sha256;
+  await writeFrame(conn, utf8(JSON.stringify({ ok, name: header.name, size, sha256, ...(ok ? {} : { error: "size or sha256 mismatch" }) })));
+  await conn.closeWrite();
+}
+
+async function runClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
+  switch (spec.role) {
+    case "bulk-client":
+      return bulkClient(rt, spec, start);
+    case "rtt-client":
+      return rttClient(rt, spec, start);
+    case "transfer-client":
+      return transferClient(rt, spec, start);
+    case "udp-client":
+      return udpClient(rt, spec, start);
+    case "decoder":
+      return decoderBench(rt, spec, start);
+    default:
+      throw new Error(`role ${spec.role} is not offered by the adapter agent`);
+  }
+}
+
+function connect(rt: Runtime, spec: BenchSpec): Promise<Connection> {
+  return rt.connect({ transport: "tcp", hostname: spec.host, port: spec.port });
+}
+
+async function readAll(conn: Connection): Promise<string> {
+  let text = "";
+  for (let i = 0; i < 1000; i++) {
+    const c = await conn.read();
+    if (c === null) return text;
+    text += fromUtf8(c);
+  }
+  throw new Error("answer too long");
+}
+
+/** Sends `bytes` on a new connection and waits for the sink's count; returns seconds. */
+async function bulkOnce(rt: Runtime, spec: BenchSpec, bytes: number, block: Uint8Array): Promise<number> {
+  const conn = await connect(rt, spec);
+  try {
+    const t0 = rt.host.now();
+    let left = bytes;
+    while (left > 0) {
+      const n = Math.min(left, block.byteLength);
+      await conn.write(n === block.byteLength ? block : block.subarray(0, n));
+      left -= n;
+    }
+    await conn.closeWrite();
+    const answer = await readAll(conn);
+    const secs = (rt.host.now() - t0) / 1000;
+    if (Number(answer.trim()) !== bytes) throw new Error(`sink counted ${answer.trim()} bytes of ${bytes}`);
+    return secs;
+  } finally {
+    conn.close();
+  }
+}
+
+async function bulkClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
+  const bytes = spec.bytes ?? 1 << 30;
+  const block = new Prng(1).bytes(BULK_WRITE);
+  if (spec.warmup) await bulkOnce(rt, spec, spec.warmup, block);
+  start();
+  const seconds = await bulkOnce(rt, spec, bytes, block);
+  return { ok: true, seconds, bytes };
+}
+
+async function rttClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
+  const size = spec.size ?? 64;
+  const msg = new Prng(2).bytes(size);
+  const conn = await connect(rt, spec);
+  conn.setNoDelay(true);
+  try {
+    const once = async (): Promise<void> => {
+      await conn.write(msg);
+      let got = 0;
+      while (got < size) {
+        const c = await conn.read();
+        if (c === null) throw new Error("echo server closed the connection");
+        got += c.byteLength;
+      }
+    };
+    const warmUntil = rt.host.now() + (spec.warmup ?? 0) * 1000;
+    for (let i = 0; i < 10_000_000 && rt.host.now() < warmUntil; i++) await once();
+    const hist = new LatencyRecorder();
+    start();
+    const t0 = rt.host.now();
+    const until = t0 + (spec.seconds ?? 2) * 1000;
+    let t = t0;
+    let n = 0;
+    while (n < 50_000_000 && t < until) {
+      await once();
+      const t1 = rt.host.now();
+      hist.record(t1 - t);
+      t = t1;
+      n++;
+    }
+    const seconds = (t - t0) / 1000;
+    await conn.closeWrite();
+    return { ok: true, seconds, messages: n, latency: hist.stats() };
+  } finally {
+    conn.close();
+  }
+}
+
+/** Sends one framed transfer of `bytes` in `frame`-byte data frames; returns seconds. */
+async function transferOnce(rt: Runtime, spec: BenchSpec, bytes: number, block: Uint8Array, blockSha: (n: number) => string): Promise<number> {
+  const frame = spec.size ?? 64 * 1024;
+  const conn = await connect(rt, spec);
+  try {
+    const t0 = rt.host.now();
+    const sha256 = blockSha(bytes);
+    await writeFrame(conn, utf8(JSON.stringify({ name: "bench.bin", size: bytes, sha256 })));
+    let sent = 0;
+    let at = 0;
+    while (sent < bytes) {
+      const n = Math.min(frame, bytes - sent, block.byteLength - at);
+      await writeFrame(conn, block.subarray(at, at + n));
+      sent += n;
+      at = (at + n) % block.byteLength;
+    }
+    await writeFrame(conn, new Uint8Array(0));
+    const reply = await new FrameReader(conn).read();
+    const secs = (rt.host.now() - t0) / 1000;
+    if (reply === null) throw new Error("no reply frame");
+    const r = JSON.parse(fromUtf8(reply)) as { ok?: boolean; size?: number; sha256?: string };
+    if (r.ok !== true || r.size !== bytes || r.sha256 !== sha256) throw new Error(`transfer not verified: ${fromUtf8(reply)}`);
+    return secs;
+  } finally {
+    conn.close();
+  }
+}
+
+async function transferClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
+  const bytes = spec.bytes ?? 256 * 1024 * 1024;
+  const block = new Prng(3).bytes(BLOCK);
+  // The header carries the file's sha256, so a real client hashes before sending; that is
+  // done here before the clock starts (the same file is sent every time).
+  const shas = new Map<number, string>();
+  const blockSha = (n: number): string => {
+    let s = shas.get(n);
+    if (s === undefined) {
+      const h = rt.sha256();
+      for (let left = n; left > 0; left -= BLOCK) h.update(left >= BLOCK ? block : block.subarray(0, left));
+      s = h.digestHex();
+      shas.set(n, s);
+    }
+    return s;
+  };
+  if (spec.warmup) {
+    blockSha(spec.warmup);
+    await transferOnce(rt, spec, spec.warmup, block, blockSha);
+  }
+  blockSha(bytes);
+  start();
+  const seconds = await transferOnce(rt, spec, bytes, block, blockSha);
+  return { ok: true, seconds, bytes };
+}
+
+/**
+ * UDP requests with `window` in flight. Each request is `#<seq> %H:%M:%S`: an echo server
+ * returns it as is, the time server copies the `#<seq>` text through strftime, so replies are
+ * matched by sequence number either way. A request unanswered after LOSS_MS is lost.
+ */
+const LOSS_MS = 200;
+async function udpClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
+  const window = spec.window ?? 8;
+  const sock: DatagramSocket = await rt.bindDatagram({ hostname: spec.host.includes(":") ? "::1" : "127.0.0.1", port: 0 });
+  const to = { hostname: spec.host, port: spec.port };
+  const sentAt = new Map<number, number>();
+  let seq = 0;
+  let measuring = false;
+  let sending = true;
+  let sent = 0;
+  let replies = 0;
+  let lost = 0;
+  let hist = new LatencyRecorder();
+  /** Replies to requests up to this sequence number are warm-up and not counted. */
+  let measuredFrom = Number.MAX_SAFE_INTEGER;
+  const sendOne = (): void => {
+    const s = ++seq;
+    sentAt.set(s, rt.host.now());
+    if (measuring) sent++;
+    void sock.send(utf8(`#${s} %H:%M:%S`), to).catch(() => {});
+  };
+  const receiver = (async () => {
+    for (;;) {
+      const d = await sock.receive();
+      if (d === null) return;
+      const text = fromUtf8(d.data);
+      const s = Number(text.slice(1, text.indexOf(" ")));
+      const t0 = sentAt.get(s);
+      if (t0 === undefined) continue; // late reply to a request already counted lost
+      sentAt.delete(s);
+      if (measuring && s > measuredFrom) {
+        replies++;
+        hist.record(rt.host.now() - t0);
+      }
+      if (sending) sendOne();
+    }
+  })();
+  const sweep = (): void => {
+    const now = rt.host.now();
+    for (const [s, t0] of sentAt) {
+      if (now - t0 < LOSS_MS) continue;
+      sentAt.delete(s);
+      if (measuring && s > measuredFrom) lost++;
+      if (sending) sendOne();
+    }
+  };
+  const sweeper = setInterval(sweep, 50);
+  try {
+    for (let i = 0; i < window; i++) sendOne();
+    await sleep((spec.warmup ?? 0) * 1000);
+    hist = new LatencyRecorder();
+    measuredFrom = seq;
+    measuring = true;
+    start();
+    const t0 = rt.host.now();
+    await sleep((spec.seconds ?? 2) * 1000);
+    const seconds = (rt.host.now() - t0) / 1000;
+    sending = false;
+    // Give the last requests their chance, then count what never came back.
+    await sleep(LOSS_MS + 60);
+    sweep();
+    for (const s of sentAt.keys()) if (s > measuredFrom) lost++;
+    return { ok: true, seconds, messages: replies, sent, lost, latency: hist.stats() };
+  } finally {
+    clearInterval(sweeper);
+    sock.close();
+    await receiver.catch(() => {});
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function decoderBench(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
+  const impls = (spec.decoders ?? DECODERS).filter((d): d is DecoderName => (DECODERS as readonly string[]).includes(d));
+  const sizes = spec.frameSizes ?? [64, 4096, 1024 * 1024];
+  const chunk = spec.chunk ?? 64 * 1024;
+  const seconds = spec.seconds ?? 0.5;
+  const streams = sizes.map((s) => makeStream(s, spec.streamBytes ?? 16 * 1024 * 1024, chunk));
+  start();
+  const t0 = rt.host.now();
+  const out: DecoderResult[] = [];
+  for (const s of streams) for (const impl of impls) out.push(measure(impl, s, seconds, () => rt.host.now()));
+  return { ok: true, seconds: (rt.host.now() - t0) / 1000, decoder: out };
+}

@@ -1,0 +1,63 @@
+/** `netparity bench`: runs the benchmark, shows progress on stderr, writes bench.json + bench.md. */
+import type { RuntimeName } from "@netparity/protocol";
+import { UsageError } from "../cli/usage.js";
+import { renderMarkdown, writeReport } from "./report.js";
+import { WORKLOADS, killAll, runBench, type WorkloadName } from "./run.js";
+
+export interface BenchCliOptions {
+  quick: boolean;
+  runtimes: RuntimeName[];
+  workloads: WorkloadName[];
+  rounds?: number;
+  reportDir?: string;
+  json: boolean;
+  pin: boolean;
+  binaries: Partial<Record<RuntimeName, string>>;
+}
+
+export function parseWorkloads(value: string): WorkloadName[] {
+  const list = value.split(",").map((s) => s.trim()).filter(Boolean);
+  for (const w of list) {
+    if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}" (expected ${WORKLOADS.join(", ")})`);
+  }
+  if (!list.length) throw new UsageError(`--workloads needs at least one of ${WORKLOADS.join(", ")}`);
+  return [...new Set(list)] as WorkloadName[];
+}
+
+export async function bench(o: BenchCliOptions): Promise<number> {
+  const tty = process.stderr.isTTY === true;
+  // Ctrl-C: no measured program may outlive the bench.
+  const onSignal = (sig: NodeJS.Signals): void => {
+    killAll();
+    if (tty) process.stderr.write("\r\x1b[2K");
+    process.stderr.write(`netparity bench: stopped by ${sig}\n`);
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const report = await runBench({
+      quick: o.quick,
+      runtimes: o.runtimes,
+      workloads: o.workloads,
+      ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
+      pin: o.pin,
+      binaries: o.binaries,
+      progress: (line, final) => {
+        if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 100) - 1)}`);
+        else if (final) process.stderr.write(line + "\n");
+      },
+    });
+    if (tty) process.stderr.write("\r\x1b[2K");
+    if (o.reportDir) {
+      const files = writeReport(o.reportDir, report);
+      process.stderr.write(`netparity bench: wrote ${files.json} and ${files.md}\n`);
+    }
+    process.stdout.write(o.json ? JSON.stringify(report, null, 2) + "\n" : renderMarkdown(report) + "\n");
+    return report.errors.length ? 1 : 0;
+  } finally {
+    killAll();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * What the raw baseline programs share with the adapter bench agent: measurement, never the
+ * workload. Bundled to dist/bench-lib.js (one ES module, no imports) so that plain JS
+ * programs on Node, Bun and Deno can import it by relative path.
+ */
+export { LatencyRecorder } from "./latency.js";

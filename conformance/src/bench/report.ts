@@ -1,0 +1,133 @@
+/** Renders a bench report as Markdown (the README quotes it) and writes bench.json / bench.md. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BenchReport, Ratio, ResultEntry, WorkloadResult } from "./run.js";
+
+function rate(v: number, unit: string): string {
+  if (!Number.isFinite(v)) return "–";
+  if (unit === "bytes/s") return `${(v / 1e9).toFixed(2)} GB/s`;
+  if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
+  if (v >= 1e4) return `${(v / 1e3).toFixed(1)} k`;
+  return v.toFixed(0);
+}
+
+function bytes(n: number | null | undefined): string {
+  return typeof n === "number" ? `${(n / 1024 / 1024).toFixed(0)} MiB` : "–";
+}
+
+function num(n: number | null | undefined, digits = 2): string {
+  return typeof n === "number" && Number.isFinite(n) ? n.toFixed(digits) : "–";
+}
+
+function us(n: number | undefined): string {
+  if (typeof n !== "number") return "–";
+  return n >= 1000 ? `${(n / 1000).toFixed(1)} ms` : `${n.toFixed(0)} µs`;
+}
+
+function ratioCell(ratios: Ratio[], workload: string, runtime: string, role: string, denominator = "raw"): string {
+  const r = ratios.find((x) => x.workload === workload && x.runtime === runtime && x.role === role && x.denominator === denominator);
+  if (!r || r.ratio === null) return "–";
+  const mark = r.met === undefined ? "" : r.met ? " ✔" : " ✘";
+  return `${r.ratio.toFixed(2)}${mark}`;
+}
+
+function label(e: ResultEntry): string {
+  return e.impl === "adapter" ? `**${e.runtime}** adapter` : `${e.runtime} ${e.impl}`;
+}
+
+function workloadTable(w: WorkloadResult): string[] {
+  const out: string[] = [];
+  const decoder = w.name.startsWith("decoder");
+  const hasLat = w.results.some((r) => r.latencyUs);
+  const hasErr = w.results.some((r) => r.errors !== undefined);
+  const hasLost = w.results.some((r) => r.lost !== undefined);
+  out.push(`### ${w.title} (${w.unit}, higher is better)`, "");
+  const params = Object.entries(w.params).map(([k, v]) => `${k} ${v}`).join(", ");
+  if (params) out.push(`Parameters: ${params}.`, "");
+  if (decoder) {
+    out.push("| runtime | decoder | frames/s median | min–max | copied frames per pass |", "|---|---|---:|---:|---:|");
+    for (const r of w.results) {
+      out.push(`| ${r.runtime} | ${r.impl} | ${rate(r.median, "")} | ${rate(r.min, "")}–${rate(r.max, "")} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`);
+    }
+    out.push("");
+    return out;
+  }
+  const cpuUnit = w.results.find((r) => r.cpuSecondsPer)?.cpuSecondsPer?.unit ?? "";
+  const head = ["role", "program", "peer", "median", "min–max", `CPU s/${cpuUnit} (self / peer)`, "peak RSS (self / peer)"];
+  if (hasLat) head.push("p50", "p99", "max");
+  if (hasErr) head.push("errors");
+  if (hasLost) head.push("lost");
+  out.push(`| ${head.join(" | ")} |`, `|${head.map((_, i) => (i < 3 ? "---" : "---:")).join("|")}|`);
+  for (const r of w.results) {
+    const row = [
+      r.role,
+      label(r),
+      r.peer ?? "",
+      rate(r.median, w.unit),
+      `${rate(r.min, w.unit)}–${rate(r.max, w.unit)}`,
+      r.cpuSecondsPer ? `${num(r.cpuSecondsPer.self)} / ${num(r.cpuSecondsPer.peer)}` : "–",
+      r.peakRssBytes !== undefined ? `${bytes(r.peakRssBytes)} / ${bytes(r.peerPeakRssBytes)}` : "–",
+    ];
+    if (hasLat) row.push(us(r.latencyUs?.p50), us(r.latencyUs?.p99), us(r.latencyUs?.max));
+    if (hasErr) row.push(r.errors === undefined ? "–" : String(r.errors));
+    if (hasLost) row.push(r.lost === undefined ? "–" : String(r.lost));
+    out.push(`| ${row.join(" | ")} |`);
+  }
+  out.push("");
+  return out;
+}
+
+/** The summary the README quotes: one row per runtime and role, ratios against raw and baselines. */
+export function summaryTable(report: BenchReport): string[] {
+  const runtimes = [...new Set(report.workloads.flatMap((w) => w.results.map((r) => r.runtime)))].filter((r) => ["node", "bun", "deno"].includes(r));
+  const rs = report.ratios;
+  const conc = report.workloads.find((w) => w.name === "concurrency-1000");
+  const out = [
+    "| runtime | role | bulk adapter/raw (≥ 0.95) | transfer adapter/raw (≥ 0.85) | echo rt/s adapter/raw (≥ 0.9) | UDP adapter/raw | bulk adapter/iperf3 | 1000 clients: adapter/raw, errors | decoder 64 B: ours/it-length-prefixed (≥ 3), frames/s (≥ 10M) |",
+    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+  ];
+  for (const rt of runtimes) {
+    for (const role of ["server", "client"]) {
+      const ip = rs.find((x) => x.workload === "bulk" && x.denominator === "iperf3" && x.runtime === rt && x.role === role);
+      const c = conc?.results.find((x) => x.runtime === rt && x.impl === "adapter" && x.role === "server");
+      const dec = report.workloads.find((w) => w.name === "decoder-64")?.results.find((x) => x.runtime === rt && x.impl === "framedecoder");
+      out.push(
+        `| ${rt} | ${role} | ${ratioCell(rs, "bulk", rt, role)} | ${ratioCell(rs, "transfer", rt, role)} | ${ratioCell(rs, "echo", rt, role)} | ${ratioCell(rs, "udp", rt, role)} | ${ip?.ratio ? `${ip.ratio.toFixed(2)}${ip.met === undefined ? "" : ip.met ? " ✔" : " ✘"}` : "–"} | ${
+          role === "server" && c ? `${ratioCell(rs, "concurrency-1000", rt, role)}, ${c.errors ?? "–"} errors` : "–"
+        } | ${role === "server" && dec ? `${ratioCell(rs, "decoder-64", rt, "decoder", "it-length-prefixed")}, ${rate(dec.median, "")}` : "–"} |`,
+      );
+    }
+  }
+  return out;
+}
+
+export function renderMarkdown(report: BenchReport): string {
+  const m = report.machine as Record<string, unknown> & { runtimes: Record<string, string> };
+  const out: string[] = [];
+  out.push(`## netparity bench${report.quick ? " (--quick: a smoke check, not a measurement)" : ""}`, "");
+  out.push(
+    `Measured ${report.createdAt.slice(0, 16).replace("T", " ")} UTC on ${m["cpuModel"]} × ${m["cpuCount"]} CPUs, Linux ${m["kernel"]}, ` +
+      `load average ${(m["loadAverageAtStart"] as number[]).join(" ")} at start; ${m["placement"]}. ` +
+      `Runtimes: ${Object.entries(m.runtimes).map(([k, v]) => `${k} ${v}`).join(", ")}; ${m["python"] ?? "no python"}; ${m["iperf3"] ?? "no iperf3"}. ` +
+      `${report.rounds} interleaved round(s), medians with min–max; run took ${report.durationSeconds} s. Fixed peer: ${m["fixedPeer"]}.`,
+    "",
+  );
+  out.push("### Summary: what the adapter costs, per runtime (ratios of medians; ✔/✘ against the targets)", "");
+  out.push(...summaryTable(report), "");
+  const targets = report.ratios.filter((r) => r.target !== undefined);
+  const missed = targets.filter((r) => !r.met);
+  out.push(`Targets: ${targets.length - missed.length} of ${targets.length} met.${missed.length ? " Missed: " + missed.map((r) => `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : r.ratio.toFixed(2)} vs ${r.target})`).join("; ") + "." : ""}`, "");
+  for (const w of report.workloads) out.push(...workloadTable(w));
+  if (report.skipped.length) out.push("Skipped:", "", ...report.skipped.map((s) => `- ${s}`), "");
+  if (report.errors.length) out.push("Errors:", "", ...report.errors.map((s) => `- ${s}`), "");
+  return out.join("\n");
+}
+
+export function writeReport(dir: string, report: BenchReport): { json: string; md: string } {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, "bench.json");
+  const md = join(dir, "bench.md");
+  writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
+  writeFileSync(md, renderMarkdown(report) + "\n");
+  return { json, md };
+}

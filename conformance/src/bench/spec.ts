@@ -1,0 +1,92 @@
+/**
+ * The protocol between `netparity bench` (the parent, on Node) and the programs it measures:
+ * the adapter bench agent (one bundle per runtime, written against the Runtime interface) and
+ * the raw baselines in conformance/bench/raw/ (plain JS per runtime, and Python). Every one
+ * of them takes one JSON argument (a BenchSpec) and prints JSON lines (BenchEvent) on stdout,
+ * so the parent drives them all the same way and a difference is a difference in the program.
+ *
+ * Servers print `listening` and serve until SIGTERM. Clients connect, warm up, print `start`
+ * (the parent samples CPU time of both processes), run the measured part, print `result`
+ * (the parent samples again) and then linger until SIGTERM, so /proc/<pid> is still there
+ * when the parent reads the final CPU time and peak RSS.
+ */
+
+export type BenchRole =
+  | "sink-server" // TCP: counts bytes until FIN, then answers the count in ASCII decimal + "\n" and closes
+  | "echo-server" // TCP: RFC 862 echo, any number of connections
+  | "transfer-server" // TCP: framed transfer of wire contract v1, sha256 verified
+  | "udp-server" // UDP: answers each datagram (echo, or the time service when the program has it)
+  | "bulk-client" // TCP: sends `bytes` one way, half-closes, waits for the sink's answer
+  | "rtt-client" // TCP: ping-pong of `size`-byte messages on one connection
+  | "transfer-client" // TCP: framed transfer of `bytes` in `frame`-byte data frames
+  | "udp-client" // UDP: `window` requests in flight, replies matched by sequence number
+  | "conc-client" // TCP: `connections` clients, each ping-pong of `size`-byte messages
+  | "decoder"; // in-process: frame decoder microbenchmark
+
+export interface BenchSpec {
+  role: BenchRole;
+  host: string;
+  port: number;
+  /** bulk/transfer: bytes to send. */
+  bytes?: number;
+  /** rtt/conc/udp: message size; transfer: data frame size. */
+  size?: number;
+  /** rtt/conc/udp/decoder: measured duration. */
+  seconds?: number;
+  /** Untimed work before `start` (JIT warm-up), in seconds (rtt/conc/udp) or bytes (bulk/transfer). */
+  warmup?: number;
+  connections?: number;
+  window?: number;
+  /** udp: "echo" or "time" request content. */
+  udpMode?: "echo" | "time";
+  /** decoder: which decoders and frame sizes to run. */
+  decoders?: string[];
+  frameSizes?: number[];
+  chunk?: number;
+  /** decoder: stream length per measurement. */
+  streamBytes?: number;
+}
+
+/** Latency statistics in microseconds, from an HDR histogram (3 significant digits). */
+export interface LatencyStats {
+  count: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+  mean: number;
+}
+
+export interface DecoderResult {
+  impl: string;
+  frameSize: number;
+  chunk: number;
+  frames: number;
+  seconds: number;
+  framesPerSec: number;
+  /** Frames in one pass over the stream. */
+  streamFrames: number;
+  /** Of those, frames handed out as a copy rather than a view into their chunk (straddling frames); -1 when not checked. */
+  copied: number;
+}
+
+export type BenchEvent =
+  | { event: "listening"; port: number; pid: number; runtime: string; version: string; impl: string; note?: string }
+  | { event: "start" }
+  | {
+      event: "result";
+      ok: boolean;
+      seconds: number;
+      bytes?: number;
+      messages?: number;
+      errors?: number;
+      sent?: number;
+      lost?: number;
+      latency?: LatencyStats;
+      decoder?: DecoderResult[];
+      error?: string;
+      runtime: string;
+      version: string;
+    }
+  | { event: "error"; message: string };
