@@ -32,6 +32,7 @@ const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
 /** Bandwidth pacing works on pieces of at most this size. */
 const PACE_PIECE = 16 * 1024;
+const PACE_MIN_SLEEP_MS = 4;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -112,7 +113,9 @@ class Pipe {
       const now = Date.now();
       const at = Math.max(now, this.#nextSend);
       this.#nextSend = at + (piece.byteLength * 1000) / rate;
-      if (at > now) await sleep(at - now);
+      // Timers cannot wait less than a millisecond: small pieces run up a debt that is paid
+      // in one sleep once it reaches a few milliseconds, so the average rate holds.
+      if (at - now >= PACE_MIN_SLEEP_MS) await sleep(at - now);
     }
     if (this.#dead || this.dst.destroyed) return;
     if (!this.dst.write(piece)) {

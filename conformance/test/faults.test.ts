@@ -1,0 +1,255 @@
+/**
+ * The fault proxy: its syntax, each fault against an in-process Node peer, and every
+ * server × client pairing of echo, time and transfer through slicer + latency + bandwidth
+ * (and echo over UDP through drop/dup/reorder/truncate), small sizes to keep time down.
+ */
+import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FaultSyntaxError, formatFaults, parseFaults, startFaultProxy, type FaultProxy } from "../src/faults/index.js";
+import { runMatrix, type CellResult } from "../src/runner/matrix.js";
+import { RUNTIMES } from "./helpers.js";
+
+describe("--faults syntax", () => {
+  it("parses every fault, with units", () => {
+    expect(parseFaults("slicer,latency=20ms,bandwidth=1MiB/s,reset=64KiB,slow-close=1.5s,drop=0.2,dup=0.1,reorder=0.05,truncate=0.3,seed=7")).toEqual({
+      slicer: { maxPiece: 512 },
+      latencyMs: 20,
+      bandwidthBytesPerSec: 1024 * 1024,
+      resetAfterBytes: 64 * 1024,
+      slowCloseMs: 1500,
+      drop: 0.2,
+      duplicate: 0.1,
+      reorder: 0.05,
+      truncate: 0.3,
+      seed: 7,
+    });
+    expect(parseFaults("slicer=1, blackhole ,duplicate=1")).toEqual({ slicer: { maxPiece: 1 }, blackhole: true, duplicate: 1, seed: 1 });
+    expect(formatFaults(parseFaults("latency=5,drop=0.5"))).toBe("latency=5ms,drop=0.5,seed=1");
+  });
+  it.each(["", "nope", "latency", "latency=fast", "drop=1.5", "drop=-1", "blackhole=1", "bandwidth=0", "seed=x", "slicer=0"])("refuses %j with a one-line reason", (text) => {
+    expect(() => parseFaults(text)).toThrow(FaultSyntaxError);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Each fault against a Node echo server in this process.
+
+describe("stream faults against a Node echo server", () => {
+  let server: Server;
+  let port: number;
+  const sockets = new Set<Socket>();
+  /** Chunk sizes the server received per connection. */
+  const seen: number[][] = [];
+  beforeAll(async () => {
+    server = createServer({ allowHalfOpen: true }, (s) => {
+      sockets.add(s);
+      const chunks: number[] = [];
+      seen.push(chunks);
+      s.on("data", (d) => {
+        chunks.push(d.length);
+        s.write(d);
+      });
+      s.on("end", () => s.end());
+      s.on("error", () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    port = (server.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => server.close(r));
+  });
+
+  /** Sends `data`, half-closes, collects the echo; how the connection ended and when. */
+  async function echoVia(proxy: FaultProxy, data: Buffer, timeoutMs = 10_000): Promise<{ got: Buffer; end: string; ms: number }> {
+    const t = proxy.target as { host: string; port: number };
+    const t0 = Date.now();
+    return new Promise((resolve) => {
+      const s = connect({ host: t.host, port: t.port, allowHalfOpen: true });
+      const parts: Buffer[] = [];
+      let done = false;
+      const finish = (end: string): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        s.destroy();
+        resolve({ got: Buffer.concat(parts), end, ms: Date.now() - t0 });
+      };
+      const timer = setTimeout(() => finish("timeout"), timeoutMs);
+      s.on("data", (d) => parts.push(d));
+      s.on("end", () => finish("eof"));
+      s.on("error", (e: NodeJS.ErrnoException) => finish(e.code ?? "error"));
+      s.on("connect", () => s.end(data));
+    });
+  }
+
+  async function withProxy<T>(faults: string, f: (p: FaultProxy) => Promise<T>): Promise<T> {
+    const p = await startFaultProxy({ transport: "tcp", host: "127.0.0.1", port }, parseFaults(faults));
+    try {
+      return await f(p);
+    } finally {
+      await p.close();
+    }
+  }
+
+  const data = Buffer.from(Array.from({ length: 20_000 }, (_, i) => i & 0xff));
+
+  it("slicer=1 delivers one byte at a time (many small segments), bytes intact", async () => {
+    await withProxy("slicer=8", async (p) => {
+      seen.length = 0;
+      const r = await echoVia(p, data);
+      expect(r.end).toBe("eof");
+      expect(r.got.equals(data)).toBe(true);
+      // 20 000 bytes in pieces of at most 8 bytes: far more than a handful of reads.
+      expect(seen[0]!.length).toBeGreaterThan(200);
+    });
+  });
+
+  it("latency=50ms holds each direction back by 50 ms", async () => {
+    await withProxy("latency=50ms", async (p) => {
+      const r = await echoVia(p, Buffer.from("x"));
+      expect(r.got.toString()).toBe("x");
+      expect(r.ms).toBeGreaterThanOrEqual(95);
+    });
+  });
+
+  it("bandwidth=200KiB/s paces 100 KiB (each way, at once) to about half a second", async () => {
+    await withProxy("bandwidth=200KiB", async (p) => {
+      const big = Buffer.alloc(100 * 1024, 1);
+      const r = await echoVia(p, big);
+      expect(r.got.equals(big)).toBe(true);
+      expect(r.ms).toBeGreaterThanOrEqual(450); // both directions at once: about 0.5 s
+      expect(r.ms).toBeLessThan(4000);
+    });
+  });
+
+  it("reset=10000 resets the client's connection after 10 000 bytes", async () => {
+    await withProxy("reset=10000", async (p) => {
+      const r = await echoVia(p, data);
+      expect(r.end).toBe("ECONNRESET");
+      expect(r.got.length).toBeLessThan(data.length);
+      expect(p.stats()).toMatchObject({ resets: 1 });
+    });
+  });
+
+  it("slow-close=300ms passes the FIN 300 ms late", async () => {
+    await withProxy("slow-close=300ms", async (p) => {
+      const r = await echoVia(p, Buffer.from("fin"));
+      expect(r).toMatchObject({ end: "eof" });
+      expect(r.got.toString()).toBe("fin");
+      // The client's FIN waits 300 ms to reach the server, the server's 300 ms to come back.
+      expect(r.ms).toBeGreaterThanOrEqual(550);
+    });
+  });
+
+  it("blackhole accepts and never answers", async () => {
+    await withProxy("blackhole", async (p) => {
+      const r = await echoVia(p, Buffer.from("anyone?"), 700);
+      expect(r).toMatchObject({ end: "timeout" });
+      expect(r.got.length).toBe(0);
+    });
+  });
+});
+
+describe("datagram faults against a Node echo socket", () => {
+  let echo: UdpSocket;
+  let port: number;
+  beforeAll(async () => {
+    echo = createSocket("udp4");
+    echo.on("message", (m, r) => echo.send(m, r.port, r.address));
+    await new Promise<void>((r) => echo.bind(0, "127.0.0.1", r));
+    port = echo.address().port;
+  });
+  afterAll(() => echo.close());
+
+  /** Sends `n` numbered datagrams one by one (10 ms apart) and returns what came back. */
+  async function traffic(faults: string, n = 100): Promise<{ replies: Buffer[]; stats: Record<string, number> }> {
+    const p = await startFaultProxy({ transport: "udp", host: "127.0.0.1", port }, parseFaults(faults));
+    const s = createSocket("udp4");
+    const replies: Buffer[] = [];
+    s.on("message", (m) => replies.push(m));
+    await new Promise<void>((r) => s.bind(0, "127.0.0.1", r));
+    try {
+      const t = p.target as { host: string; port: number };
+      for (let i = 0; i < n; i++) {
+        s.send(Buffer.from(`datagram-${String(i).padStart(3, "0")}`), t.port, t.host);
+        await new Promise((r) => setTimeout(r, 3));
+      }
+      await new Promise((r) => setTimeout(r, 150));
+      return { replies, stats: p.stats() as unknown as Record<string, number> };
+    } finally {
+      s.close();
+      await p.close();
+    }
+  }
+
+  it("drop, dup, reorder and truncate do what they say, and the same seed repeats them", async () => {
+    const a = await traffic("drop=0.2,dup=0.2,reorder=0.2,truncate=0.2,seed=42");
+    const b = await traffic("drop=0.2,dup=0.2,reorder=0.2,truncate=0.2,seed=42");
+    expect(a.stats).toEqual(b.stats);
+    expect(a.stats["dropped"]).toBeGreaterThan(0);
+    expect(a.stats["duplicated"]).toBeGreaterThan(0);
+    expect(a.stats["reordered"]).toBeGreaterThan(0);
+    expect(a.stats["truncated"]).toBeGreaterThan(0);
+    const texts = a.replies.map((r) => r.toString());
+    expect(texts.some((t) => t.length < "datagram-000".length)).toBe(true);
+    const whole = texts.filter((t) => t.length === "datagram-000".length);
+    expect(new Set(whole).size).toBeLessThan(whole.length); // duplicates arrived
+    expect(whole.some((t, i) => i > 0 && t < whole[i - 1]!)).toBe(true); // out of order
+  });
+
+  it("without faults every datagram comes back once, in order", async () => {
+    const r = await traffic("seed=1", 30);
+    expect(r.replies.map((x) => x.toString())).toEqual(Array.from({ length: 30 }, (_, i) => `datagram-${String(i).padStart(3, "0")}`));
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Every pairing, through the proxy.
+
+const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
+
+describe("every pairing through slicer,latency=5ms,bandwidth=8MiB/s (echo 1 MiB, time, transfer 1 MiB)", () => {
+  let cells: CellResult[] | undefined;
+  const spec = parseFaults("slicer,latency=5ms,bandwidth=8MiB/s,seed=3");
+  const get = async () =>
+    (cells ??= (
+      await runMatrix({
+        runtimes: RUNTIMES,
+        scenarios: ["echo", "time", "transfer"],
+        transports: ["tcp"],
+        extra: { size: 1024 * 1024 },
+        clientTimeoutMs: 60_000,
+        via: (server) => startFaultProxy(server, spec),
+      })
+    ).cells);
+  for (const scenario of ["echo", "time", "transfer"]) {
+    it.each(pairs)(`${scenario} server=%s client=%s passes`, async (server, client) => {
+      const cell = (await get()).find((c) => c.scenario === scenario && c.server === server && c.client === client);
+      expect(cell?.status, cell?.reason).toBe("pass");
+    });
+  }
+});
+
+describe("every pairing of echo over UDP through drop=0.2,dup=0.1,reorder=0.1,truncate=0.1 (--lossy)", () => {
+  let cells: CellResult[] | undefined;
+  const spec = parseFaults("drop=0.2,dup=0.1,reorder=0.1,truncate=0.1,seed=5");
+  const get = async () =>
+    (cells ??= (
+      await runMatrix({
+        runtimes: RUNTIMES,
+        scenarios: ["echo"],
+        transports: ["udp"],
+        extra: { count: 12, lossy: true, retries: 20, replyTimeout: 100 },
+        clientTimeoutMs: 30_000,
+        via: (server) => startFaultProxy(server, spec),
+      })
+    ).cells);
+  it.each(pairs)("server=%s client=%s: every datagram answered, loss counted", async (server, client) => {
+    const cell = (await get()).find((c) => c.server === server && c.client === client);
+    expect(cell?.status, cell?.reason).toBe("pass");
+    // The path lost something and the client says so.
+    expect(cell!.metrics["resent"]! + cell!.metrics["stale"]! + cell!.metrics["corrupt"]!).toBeGreaterThan(0);
+  });
+});
