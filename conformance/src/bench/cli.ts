@@ -51,7 +51,7 @@ export async function bench(o: BenchCliOptions): Promise<number> {
     if (tty) process.stderr.write("\r\x1b[2K");
     if (o.reportDir) {
       const files = writeReport(o.reportDir, report);
-      process.stderr.write(`netparity bench: wrote ${files.json} and ${files.md}\n`);
+      process.stderr.write(`netparity bench: wrote ${files.json} and ${files.md}${files.merged.length ? `; added the results to ${files.merged.join(", ")}` : ""}\n`);
     }
     process.stdout.write(o.json ? JSON.stringify(report, null, 2) + "\n" : renderMarkdown(report) + "\n");
     return report.errors.length ? 1 : 0;

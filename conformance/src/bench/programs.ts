@@ -87,6 +87,7 @@ export function startProc(cmd: string, args: string[], place: Placement, taskset
   let ended = false;
   let out = "";
   createInterface({ input: child.stdout! }).on("line", (line) => {
+    if (out.length < 1024 * 1024) out += line + "\n";
     let e: BenchEvent;
     try {
       e = JSON.parse(line) as BenchEvent;

@@ -1,6 +1,8 @@
 /** Renders a bench report as Markdown (the README quotes it) and writes bench.json / bench.md. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeReportFiles } from "../report/index.js";
+import type { BenchSection, Report } from "../report/model.js";
 import type { BenchReport, Ratio, ResultEntry, WorkloadResult } from "./run.js";
 
 function rate(v: number, unit: string): string {
@@ -123,11 +125,61 @@ export function renderMarkdown(report: BenchReport): string {
   return out.join("\n");
 }
 
-export function writeReport(dir: string, report: BenchReport): { json: string; md: string } {
+/**
+ * The bench results as report.json's `bench` section (src/report/model.ts): one bar chart per
+ * workload, each bar a program ("node adapter", "node raw", ...) in a role, and the latency
+ * percentiles of the echo and UDP workloads as charts of their own (lower is better).
+ */
+export function benchSection(report: BenchReport): BenchSection {
+  const version = (rt: string): string | undefined => (report.machine["runtimes"] as Record<string, string> | undefined)?.[rt];
+  const workloads: BenchSection["workloads"] = [];
+  for (const w of report.workloads) {
+    const bar = (x: ResultEntry, v: { median: number; min: number; max: number }) => ({
+      runtime: `${x.runtime} ${x.impl}`,
+      ...(x.role !== "decoder" ? { role: x.role } : {}),
+      ...(version(x.runtime) ? { version: version(x.runtime)! } : {}),
+      ...v,
+    });
+    workloads.push({
+      name: w.name,
+      unit: w.unit,
+      higherIsBetter: true,
+      description: w.title,
+      results: w.results.map((x) => bar(x, { median: x.median, min: x.min, max: x.max })),
+    });
+    for (const p of ["p50", "p99", "max"] as const) {
+      const withLat = w.results.filter((x) => x.latencyUs);
+      if (!withLat.length || w.name.startsWith("concurrency")) continue;
+      workloads.push({
+        name: `${w.name} latency ${p}`,
+        unit: "µs",
+        higherIsBetter: false,
+        description: `${w.title}: ${p} latency (HDR histogram), median over rounds`,
+        results: withLat.map((x) => bar(x, { median: x.latencyUs![p], min: x.latencyUs![p], max: x.latencyUs![p] })),
+      });
+    }
+  }
+  return { workloads };
+}
+
+export function writeReport(dir: string, report: BenchReport): { json: string; md: string; merged: string[] } {
   mkdirSync(dir, { recursive: true });
   const json = join(dir, "bench.json");
   const md = join(dir, "bench.md");
   writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
   writeFileSync(md, renderMarkdown(report) + "\n");
-  return { json, md };
+  // A conformance report already in this directory (`netparity run --report-dir`) gets the
+  // bench section, so report.html shows the charts next to the matrix.
+  let merged: string[] = [];
+  const runReport = join(dir, "report.json");
+  if (existsSync(runReport)) {
+    try {
+      const r = JSON.parse(readFileSync(runReport, "utf8")) as Report;
+      r.bench = benchSection(report);
+      merged = writeReportFiles(dir, r);
+    } catch (e) {
+      process.stderr.write(`netparity bench: could not add the results to ${runReport}: ${(e as Error).message}\n`);
+    }
+  }
+  return { json, md, merged };
 }

@@ -5,7 +5,7 @@
  * (iperf3, a thread-per-connection Python server, the decoder microbenchmark), in
  * interleaved rounds; medians with min–max, CPU seconds per unit and peak RSS from /proc.
  */
-import { connect as netConnect, createServer } from "node:net";
+import { createServer } from "node:net";
 import { cpus, loadavg, release, totalmem, availableParallelism } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
 import { runtimeVersion } from "../runner/runtimes.js";
@@ -351,28 +351,24 @@ function freePort(): Promise<number> {
 /** iperf3 over loopback, the same byte count: the machine's limit for one TCP stream. */
 async function runIperf(bytes: number, place: { server: number | null; client: number | null }, taskset: boolean): Promise<Sample> {
   const port = await freePort();
-  const server = startProc("iperf3", ["-s", "-1", "-B", HOST, "-p", String(port), "-J"], { cpu: place.server }, taskset);
+  const server = startProc("iperf3", ["-s", "-1", "--forceflush", "-B", HOST, "-p", String(port)], { cpu: place.server }, taskset);
   let client: ReturnType<typeof startProc> | null = null;
   try {
-    // iperf3 -J prints nothing until the test ends; poll until the port accepts.
-    for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const s = netConnect({ host: HOST, port }, () => {
-          s.destroy();
-          resolve(true);
-        });
-        s.once("error", () => resolve(false));
-      });
-      if (ok) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    // Wait for its banner; probing the port would use up the one test `-1` allows.
+    for (let i = 0; i < 200 && !server.stdout().includes("Server listening"); i++) await new Promise((r) => setTimeout(r, 25));
     client = startProc("iperf3", ["-c", HOST, "-p", String(port), "-n", String(bytes), "-J"], { cpu: place.client }, taskset);
     const c = client;
-    await Promise.race([c.exited, new Promise((_, reject) => setTimeout(() => reject(new Error("iperf3 client timed out")), 120_000))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([c.exited, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("iperf3 client timed out")), 120_000)))]);
+    } finally {
+      clearTimeout(timer);
+    }
     const out = c.stdout();
+    if (!out.trim()) throw new Error(`iperf3 client printed nothing: ${client.stderr().slice(0, 300)} / server: ${server.stderr().slice(0, 300)}`);
     const j = JSON.parse(out) as { end?: { sum_received?: { bits_per_second?: number; bytes?: number; seconds?: number } }; error?: string };
     const r = j.end?.sum_received;
-    if (!r?.bits_per_second) throw new Error(`iperf3: ${j.error ?? "no sum_received"}`);
+    if (!r?.bits_per_second) throw new Error(`iperf3: ${j.error ?? "no sum_received"} ${client.stderr().slice(0, 300)}`);
     return { value: r.bits_per_second / 8, result: null, cpu: { server: null, client: null }, rss: { server: null, client: null }, units: r.bytes ?? bytes };
   } finally {
     await Promise.all([client?.stop(), server.stop()]);
