@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { PROBES } from "../probes/catalogue.js";
@@ -7,6 +7,8 @@ import { judgeReliability, reliabilityDiffs, renderReliabilityTable, updateRelia
 import { runReliability, selectCases, type ReliabilityResult } from "../reliability/run.js";
 import { compare, loadExpectations, updatedExpectations, writeExpectations, type Comparison, type Expectations, type Selection } from "../report/expectations.js";
 import { writeReportFiles } from "../report/index.js";
+import { benchSection } from "../bench/report.js";
+import type { BenchReport } from "../bench/run.js";
 import { buildReport } from "../report/model.js";
 import { runMatrix } from "../runner/matrix.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
@@ -175,6 +177,7 @@ export async function run(o: RunOptions): Promise<number> {
     comparison,
     ...(wantReliability ? { reliability: reliabilityRows } : {}),
     durationMs: performance.now() - t0,
+    ...(o.reportDir ? benchFrom(o.reportDir) : {}),
   });
   const written = o.reportDir ? writeReportFiles(o.reportDir, report) : [];
 
@@ -204,4 +207,20 @@ export async function run(o: RunOptions): Promise<number> {
     process.stdout.write(out.join("\n") + "\n");
   }
   return report.summary.ok ? 0 : 1;
+}
+
+/**
+ * Benchmark results already in the report directory (`netparity bench --report-dir DIR` run
+ * before `run`) are carried into the new report, so the order of the two commands does not
+ * matter.
+ */
+function benchFrom(dir: string): { bench?: ReturnType<typeof benchSection> } {
+  const file = join(dir, "bench.json");
+  if (!existsSync(file)) return {};
+  try {
+    return { bench: benchSection(JSON.parse(readFileSync(file, "utf8")) as BenchReport) };
+  } catch (e) {
+    process.stderr.write(`netparity run: ignoring ${file}: ${(e as Error).message}\n`);
+    return {};
+  }
 }
