@@ -92,10 +92,10 @@ async function startServer(rt: Runtime, spec: BenchSpec, log: (m: string) => voi
       const listener = await listenStream(rt, roleOptions(spec, "tcp"));
       return serveConnections(rt, listener, roleOptions(spec, "tcp"), log, sinkConnection);
     }
-    case "transfer-server": {
-      const listener = await listenStream(rt, roleOptions(spec, "tcp"));
-      return serveConnections(rt, listener, roleOptions(spec, "tcp"), log, (c) => transferConnection(rt, c));
-    }
+    case "transfer-server":
+      // The conformance transfer server itself (no --out: nothing is written to disk), so the
+      // bench measures the scenario the matrix checks, idle deadline and size limit included.
+      return SCENARIOS["transfer"]!.serve(rt, roleOptions(spec, "tcp"), log);
     default:
       throw new Error(`not a server role: ${spec.role}`);
   }
@@ -109,30 +109,6 @@ async function sinkConnection(conn: Connection): Promise<void> {
     n += chunk.byteLength;
   }
   await conn.write(utf8(`${n}\n`));
-  await conn.closeWrite();
-}
-
-/**
- * The receiving side of the framed transfer (wire contract v1), without the disk: decode
- * frames, hash the data with the runtime's native sha256, answer size and hash.
- */
-async function transferConnection(rt: Runtime, conn: Connection): Promise<void> {
-  const frames = new FrameReader(conn);
-  const first = await frames.read();
-  if (first === null) return;
-  const header = JSON.parse(fromUtf8(first)) as { name: string; size: number; sha256: string };
-  const hash = rt.sha256();
-  let size = 0;
-  for (;;) {
-    const f = await frames.read();
-    if (f === null) throw new Error("stream ended before the empty end frame");
-    if (f.byteLength === 0) break;
-    hash.update(f);
-    size += f.byteLength;
-  }
-  const sha256 = hash.digestHex();
-  const ok = size === header.size && sha256 === header.sha256;
-  await writeFrame(conn, utf8(JSON.stringify({ ok, name: header.name, size, sha256, ...(ok ? {} : { error: "size or sha256 mismatch" }) })));
   await conn.closeWrite();
 }
 
