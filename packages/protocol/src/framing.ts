@@ -6,6 +6,9 @@
  * undici's ByteParser). It never concatenates its backlog: a frame that lies inside one
  * chunk is returned as a `subarray` view (zero-copy), and only a frame that straddles
  * chunks is copied, into a buffer allocated once its declared length passed the maximum.
+ * A consumer that does not need a frame in one piece (hashing, saving to a file) takes it
+ * as pieces instead (`pushPieces`, `FrameReader.readPiece`): views into the chunks, no copy
+ * at all, whatever the split.
  */
 import { NetError } from "./errors.js";
 
@@ -71,6 +74,15 @@ export function encodeFrames(payloads: readonly Uint8Array[], header: HeaderForm
   return out;
 }
 
+/**
+ * Receives frames in pieces (`FrameDecoder.pushPieces`). `piece` is a view into the chunk
+ * being decoded, never a copy; `offset` is where it lies in its frame and `frameLength` the
+ * frame's declared length, already checked against the maximum. The pieces of a frame come
+ * in order and cover it exactly: the first has offset 0, the last ends at `frameLength`; an
+ * empty frame is one empty piece.
+ */
+export type FramePieceHandler = (piece: Uint8Array, offset: number, frameLength: number) => void;
+
 const enum State {
   Header = 0,
   Body = 1,
@@ -88,7 +100,10 @@ export class FrameDecoder {
   #state: State = State.Header;
   readonly #headerBuf = new Uint8Array(HEADER_LENGTH);
   #headerFill = 0;
+  /** The frame being assembled by `push`; null while a frame is streamed by `pushPieces`. */
   #body: Uint8Array | null = null;
+  /** Declared length of the frame being streamed by `pushPieces`. */
+  #bodyLength = 0;
   #bodyFill = 0;
 
   constructor(options: FrameOptions = {}) {
@@ -142,7 +157,8 @@ export class FrameDecoder {
           this.#state = State.Body;
         }
       } else {
-        const body = this.#body!;
+        const body = this.#body;
+        if (body === null) throw new NetError("PROTOCOL", "push() inside a frame that pushPieces() began");
         const take = Math.min(body.byteLength - this.#bodyFill, n - off);
         body.set(chunk.subarray(off, off + take), this.#bodyFill);
         this.#bodyFill += take;
@@ -153,6 +169,61 @@ export class FrameDecoder {
           this.#state = State.Header;
           onFrame(body);
         }
+      }
+    }
+  }
+
+  /**
+   * Like `push`, but hands out every frame as pieces, views into `chunk` (valid until the
+   * next push): nothing is copied or allocated, also for a frame that straddles chunks. The
+   * declared length is checked against the maximum before any piece of the frame is handed
+   * out. `push` and `pushPieces` may alternate between frames, not inside one.
+   */
+  pushPieces(chunk: Uint8Array, onPiece: FramePieceHandler): void {
+    if (this.#state === State.Failed) throw new NetError("PROTOCOL", "decoder already failed");
+    if (this.#body !== null) throw new NetError("PROTOCOL", "pushPieces() inside a frame that push() began");
+    const n = chunk.byteLength;
+    let off = 0;
+    while (off < n) {
+      if (this.#state === State.Header) {
+        let length: number;
+        if (this.#headerFill === 0 && n - off >= HEADER_LENGTH) {
+          length = this.#readLength(chunk, off);
+          off += HEADER_LENGTH;
+        } else {
+          const take = Math.min(HEADER_LENGTH - this.#headerFill, n - off);
+          for (let i = 0; i < take; i++) this.#headerBuf[this.#headerFill++] = chunk[off + i]!;
+          off += take;
+          if (this.#headerFill < HEADER_LENGTH) return;
+          this.#headerFill = 0;
+          length = this.#readLength(this.#headerBuf, 0);
+        }
+        if (length > this.maxFrameLength) {
+          this.#state = State.Failed;
+          throw new NetError(
+            "FRAME_TOO_LARGE",
+            `declared frame length ${length} exceeds the maximum of ${this.maxFrameLength} bytes`,
+          );
+        }
+        if (length === 0) {
+          onPiece(chunk.subarray(off, off), 0, 0);
+          continue;
+        }
+        this.#state = State.Body;
+        this.#bodyLength = length;
+        this.#bodyFill = 0;
+      } else {
+        const length = this.#bodyLength;
+        const at = this.#bodyFill;
+        const take = Math.min(length - at, n - off);
+        const end = off + take;
+        if (at + take === length) {
+          this.#state = State.Header;
+          this.#bodyLength = 0;
+          this.#bodyFill = 0;
+        } else this.#bodyFill = at + take;
+        onPiece(chunk.subarray(off, end), at, length);
+        off = end;
       }
     }
   }
@@ -168,7 +239,7 @@ export class FrameDecoder {
   end(): void {
     if (this.#state === State.Failed) return;
     if (this.#state === State.Body) {
-      const want = this.#body!.byteLength;
+      const want = this.#body?.byteLength ?? this.#bodyLength;
       const have = this.#bodyFill;
       this.#state = State.Failed;
       throw new NetError("UNEXPECTED_EOF", `stream ended inside a frame body: ${have} of ${want} bytes received`);
@@ -196,19 +267,37 @@ export interface ByteSink {
   write(bytes: Uint8Array): Promise<void>;
 }
 
+/** One piece of a frame (`FrameReader.readPiece`); see `FramePieceHandler`. */
+export interface FramePiece {
+  /** A view into the chunk just read, valid until the next `read()` / `readPiece()`. */
+  readonly bytes: Uint8Array;
+  /** Where `bytes` lies in its frame. */
+  readonly offset: number;
+  /** The frame's declared length; the frame ends with the piece that reaches it. */
+  readonly frameLength: number;
+}
+
 /**
  * Pulls frames from a connection. A returned frame is valid until the next `read()`.
  * `read()` resolves null at a clean end of stream (FIN between frames) and rejects with
- * UNEXPECTED_EOF when the stream ends inside a frame.
+ * UNEXPECTED_EOF when the stream ends inside a frame. `readPiece()` takes the next frame in
+ * pieces instead, with no copy; the two may alternate between frames.
  */
 export class FrameReader {
   readonly #source: ByteSource;
   readonly #decoder: FrameDecoder;
-  #frames: Uint8Array[] = [];
+  // The pieces of the last chunk read, as parallel lists (no object per piece).
+  #pieces: Uint8Array[] = [];
+  #offsets: number[] = [];
+  #lengths: number[] = [];
   #next = 0;
   #done = false;
-  readonly #collect = (f: Uint8Array): void => {
-    this.#frames.push(f);
+  /** readPiece() handed out part of a frame: read() cannot start there. */
+  #midFrame = false;
+  readonly #collect = (piece: Uint8Array, offset: number, frameLength: number): void => {
+    this.#pieces.push(piece);
+    this.#offsets.push(offset);
+    this.#lengths.push(frameLength);
   };
 
   constructor(source: ByteSource, options: FrameOptions = {}) {
@@ -221,23 +310,61 @@ export class FrameReader {
   }
 
   async read(): Promise<Uint8Array | null> {
-    for (;;) {
-      if (this.#next < this.#frames.length) {
-        const f = this.#frames[this.#next]!;
-        this.#next++;
-        return f;
+    if (this.#midFrame) throw new NetError("PROTOCOL", "read() inside a frame that readPiece() began");
+    if (this.#next >= this.#pieces.length && !(await this.#fill())) return null;
+    const first = this.#pieces[this.#next]!;
+    const length = this.#lengths[this.#next]!;
+    this.#next++;
+    // The whole frame lies inside one chunk: the view itself (zero-copy).
+    if (first.byteLength === length) return first;
+    // A frame straddling chunks: copied piece by piece, each before the next chunk is read
+    // (a source may reuse its buffer). The decoder checked `length` against the maximum.
+    const body = new Uint8Array(length);
+    body.set(first, 0);
+    let fill = first.byteLength;
+    while (fill < length) {
+      if (this.#next >= this.#pieces.length && !(await this.#fill())) {
+        throw new NetError("UNEXPECTED_EOF", `stream ended inside a frame body: ${fill} of ${length} bytes received`);
       }
-      if (this.#done) return null;
-      this.#frames.length = 0;
+      const piece = this.#pieces[this.#next++]!;
+      body.set(piece, fill);
+      fill += piece.byteLength;
+    }
+    return body;
+  }
+
+  /**
+   * The next piece of a frame: a view into the chunk just read, never a copy, valid until the
+   * next `read()` / `readPiece()`; null at a clean end of stream. Pieces come in stream order;
+   * an empty frame is one empty piece (frameLength 0).
+   */
+  async readPiece(): Promise<FramePiece | null> {
+    if (this.#next >= this.#pieces.length && !(await this.#fill())) return null;
+    const i = this.#next++;
+    const bytes = this.#pieces[i]!;
+    const offset = this.#offsets[i]!;
+    const frameLength = this.#lengths[i]!;
+    this.#midFrame = offset + bytes.byteLength < frameLength;
+    return { bytes, offset, frameLength };
+  }
+
+  /** Reads chunks until a piece is queued; false at the end of the stream (a clean one: end() throws otherwise). */
+  async #fill(): Promise<boolean> {
+    while (this.#next >= this.#pieces.length) {
+      if (this.#done) return false;
+      this.#pieces.length = 0;
+      this.#offsets.length = 0;
+      this.#lengths.length = 0;
       this.#next = 0;
       const chunk = await this.#source.read();
       if (chunk === null) {
         this.#done = true;
         this.#decoder.end();
-        return null;
+        return false;
       }
-      this.#decoder.push(chunk, this.#collect);
+      this.#decoder.pushPieces(chunk, this.#collect);
     }
+    return true;
   }
 }
 

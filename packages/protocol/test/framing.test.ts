@@ -12,6 +12,7 @@ import {
   toHex,
   writeFrame,
   type ByteSource,
+  type FramePiece,
   type HeaderFormat,
   type NetErrorCode,
 } from "../src/index.js";
@@ -402,6 +403,159 @@ describe("FrameReader", () => {
   it("rejects FRAME_TOO_LARGE for an oversized declared length", async () => {
     const reader = new FrameReader(fakeSource([bytes(0, 0, 0, 200)]), { maxFrameLength: 100 });
     await expect(reader.read()).rejects.toMatchObject({ code: "FRAME_TOO_LARGE" });
+  });
+});
+
+/** Feeds `chunks` through pushPieces; returns the frames put back together (hex) and the pieces seen. */
+function decodePieces(chunks: readonly Uint8Array[]): { frames: string[]; pieces: { len: number; offset: number; frameLength: number; view: boolean }[] } {
+  const d = new FrameDecoder();
+  const frames: string[] = [];
+  const pieces: { len: number; offset: number; frameLength: number; view: boolean }[] = [];
+  let current = "";
+  for (const c of chunks) {
+    d.pushPieces(c, (piece, offset, frameLength) => {
+      pieces.push({ len: piece.byteLength, offset, frameLength, view: piece.buffer === c.buffer });
+      current += toHex(piece);
+      if (offset + piece.byteLength === frameLength) {
+        frames.push(current);
+        current = "";
+      }
+    });
+  }
+  d.end();
+  return { frames, pieces };
+}
+
+describe("FrameDecoder.pushPieces", () => {
+  const payloads = [ascii("one"), bytes(), new Uint8Array(5000).fill(1), ascii("four"), bytes()];
+
+  it("hands out every frame as in-order pieces that are views into their chunk, in any split", () => {
+    for (const [how, chunks] of allFeedings(encodeFrames(payloads))) {
+      const { frames, pieces } = decodePieces(chunks);
+      expect(frames, how).toEqual(payloads.map(toHex));
+      expect(pieces.every((p) => p.view), how).toBe(true);
+      // Offsets are contiguous within each frame and only the empty frame has an empty piece.
+      let want = 0;
+      for (const p of pieces) {
+        expect(p.offset).toBe(want);
+        expect(p.len > 0 || p.frameLength === 0).toBe(true);
+        want = p.offset + p.len === p.frameLength ? 0 : p.offset + p.len;
+      }
+    }
+  });
+
+  it("a frame inside one chunk is one piece; a straddling frame is one piece per chunk", () => {
+    const stream = encodeFrames([new Uint8Array(10).fill(2)]);
+    expect(decodePieces([stream]).pieces).toEqual([{ len: 10, offset: 0, frameLength: 10, view: true }]);
+    expect(decodePieces(splitAt(stream, [6, 9])).pieces.map((p) => [p.offset, p.len])).toEqual([
+      [0, 2],
+      [2, 3],
+      [5, 5],
+    ]);
+  });
+
+  it("checks the declared length before handing out any piece of the frame", () => {
+    const d = new FrameDecoder({ maxFrameLength: 8 });
+    const seen: number[] = [];
+    expectNetError(() => d.pushPieces(bytes(0, 0, 0, 1, 7, 0, 0, 0, 9, 1, 2), (p, _o, len) => seen.push(len)), "FRAME_TOO_LARGE");
+    expect(seen).toEqual([1]);
+  });
+
+  it("end() inside a streamed frame is UNEXPECTED_EOF", () => {
+    const d = new FrameDecoder();
+    d.pushPieces(bytes(0, 0, 0, 5, 1, 2), () => {});
+    const e = expectNetError(() => d.end(), "UNEXPECTED_EOF");
+    expect(e.message).toContain("2 of 5 bytes");
+  });
+
+  it("push and pushPieces alternate between frames, not inside one", () => {
+    const stream = encodeFrames([ascii("ab"), ascii("cd"), ascii("ef")]);
+    const d = new FrameDecoder();
+    const got: string[] = [];
+    d.push(stream.subarray(0, 6), (f) => got.push(toHex(f)));
+    d.pushPieces(stream.subarray(6, 12), (p) => got.push(toHex(p)));
+    d.push(stream.subarray(12), (f) => got.push(toHex(f)));
+    expect(got).toEqual([toHex(ascii("ab")), toHex(ascii("cd")), toHex(ascii("ef"))]);
+
+    const a = new FrameDecoder();
+    a.push(bytes(0, 0, 0, 3, 1), () => {});
+    expectNetError(() => a.pushPieces(bytes(2, 3), () => {}), "PROTOCOL");
+    const b = new FrameDecoder();
+    b.pushPieces(bytes(0, 0, 0, 3, 1), () => {});
+    expectNetError(() => b.push(bytes(2, 3), () => {}), "PROTOCOL");
+  });
+});
+
+/** A source that, like the Deno adapter, copies every chunk into one reused buffer and returns a view of it. */
+function reusingSource(chunks: readonly Uint8Array[]): ByteSource & { buffer: ArrayBufferLike } {
+  const buf = new Uint8Array(Math.max(1, ...chunks.map((c) => c.byteLength)));
+  let i = 0;
+  return {
+    buffer: buf.buffer,
+    read: async () => {
+      if (i >= chunks.length) return null;
+      const c = chunks[i++]!;
+      buf.fill(0xee);
+      buf.set(c);
+      return buf.subarray(0, c.byteLength);
+    },
+  };
+}
+
+describe("FrameReader.readPiece", () => {
+  const payloads = [ascii("header"), new Uint8Array(3000).fill(5), bytes(), ascii("x"), new Uint8Array(700).fill(6), bytes()];
+
+  it("gives every frame as pieces, views into the source's (reused) buffer, then null", async () => {
+    for (const [how, chunks] of allFeedings(encodeFrames(payloads))) {
+      const source = reusingSource(chunks);
+      const reader = new FrameReader(source);
+      const frames: string[] = [];
+      let current = "";
+      for (let p: FramePiece | null; (p = await reader.readPiece()) !== null; ) {
+        expect(p.bytes.buffer, how).toBe(source.buffer);
+        expect(p.offset).toBe(current.length / 2);
+        current += toHex(p.bytes);
+        if (p.offset + p.bytes.byteLength === p.frameLength) {
+          frames.push(current);
+          current = "";
+        }
+      }
+      expect(frames, how).toEqual(payloads.map(toHex));
+      expect(await reader.readPiece()).toBeNull();
+    }
+  });
+
+  it("alternates with read() between frames; read() copies a straddling frame before the source reuses its buffer", async () => {
+    for (const [how, chunks] of allFeedings(encodeFrames(payloads))) {
+      const reader = new FrameReader(reusingSource(chunks));
+      expect(toHex((await reader.read())!), how).toBe(toHex(payloads[0]!));
+      let data = "";
+      for (;;) {
+        const p = (await reader.readPiece())!;
+        if (p.frameLength === 0) break;
+        data += toHex(p.bytes);
+      }
+      expect(data, how).toBe(toHex(payloads[1]!));
+      expect(toHex((await reader.read())!), how).toBe(toHex(payloads[3]!));
+      expect(toHex((await reader.read())!), how).toBe(toHex(payloads[4]!));
+      expect(toHex((await reader.read())!), how).toBe("");
+      expect(await reader.read(), how).toBeNull();
+    }
+  });
+
+  it("read() inside a frame that readPiece() began is PROTOCOL", async () => {
+    const stream = encodeFrames([new Uint8Array(100)]);
+    const reader = new FrameReader(fakeSource([stream.subarray(0, 50), stream.subarray(50)]));
+    expect((await reader.readPiece())!.bytes.byteLength).toBe(46);
+    await expect(reader.read()).rejects.toMatchObject({ code: "PROTOCOL" });
+  });
+
+  it("rejects UNEXPECTED_EOF when the stream ends inside a frame, FRAME_TOO_LARGE before any piece of an oversized one", async () => {
+    const cut = new FrameReader(fakeSource([encodeFrames([new Uint8Array(100)]).subarray(0, 60)]));
+    expect((await cut.readPiece())!.bytes.byteLength).toBe(56);
+    await expect(cut.readPiece()).rejects.toMatchObject({ code: "UNEXPECTED_EOF" });
+    const big = new FrameReader(fakeSource([bytes(0, 0, 0, 200, 1, 2)]), { maxFrameLength: 100 });
+    await expect(big.readPiece()).rejects.toMatchObject({ code: "FRAME_TOO_LARGE" });
   });
 });
 
