@@ -1,4 +1,4 @@
-import { FrameReader, NetError, isNetError, type Connection, type FrameOptions, type Listener, type Runtime } from "@netparity/protocol";
+import { FrameReader, NetError, isNetError, type Connection, type FrameOptions, type FramePiece, type Listener, type Runtime } from "@netparity/protocol";
 import type { Logger, RoleOptions, RunningServer, ScenarioOption } from "./types.js";
 
 /** A connection is closed after this long without progress (`--idle-timeout`, 0: never). */
@@ -44,9 +44,10 @@ export interface ServeContext {
    * A frame reader under the idle deadline: from the moment the handler asks for a frame,
    * the whole frame must arrive within the idle timeout, so a client that trickles a header
    * or a body one byte at a time (slowloris) is cut off like an idle one. A cut-off read
-   * rejects with ETIMEDOUT.
+   * rejects with ETIMEDOUT. `readPiece()` takes a frame in pieces without copying it
+   * (`FrameReader.readPiece`); the deadline still runs per whole frame.
    */
-  frames(options?: FrameOptions): { read(): Promise<Uint8Array | null> };
+  frames(options?: FrameOptions): { read(): Promise<Uint8Array | null>; readPiece(): Promise<FramePiece | null> };
 }
 
 /**
@@ -151,6 +152,18 @@ function contextFor(conn: Connection, g: IdleGuard): ServeContext {
           if (g.timedOut) throw g.error();
           g.last = Date.now();
           return frame;
+        },
+        async readPiece() {
+          let piece: FramePiece | null;
+          try {
+            piece = await reader.readPiece();
+          } catch (e) {
+            throw g.timedOut ? g.error() : e;
+          }
+          if (g.timedOut) throw g.error();
+          // Progress is a completed frame (or the end), as for read().
+          if (piece === null || piece.offset + piece.bytes.byteLength === piece.frameLength) g.last = Date.now();
+          return piece;
         },
       };
     },

@@ -25,6 +25,7 @@ import {
   writeFrame,
   type Connection,
   type FileSink,
+  type FramePiece,
   type Runtime,
   type TransferHeader,
   type TransferReply,
@@ -108,6 +109,8 @@ async function handleTransfer(rt: Runtime, conn: Connection, ctx: ServeContext, 
   };
   /** The next frame; null at a clean EOF; a NetError for a broken stream. */
   const next = (): Promise<Uint8Array | null> => reader.read();
+  /** The next piece of a data frame: a view into the chunk just read, hashed and saved without a copy. */
+  const nextPiece = (): Promise<FramePiece | null> => reader.readPiece();
   /** A failed read: answer if the peer can still hear it, and report the failure. */
   const broken = async (e: unknown, where: string): Promise<void> => {
     const code = isNetError(e) ? e.code : "ERROR";
@@ -141,26 +144,29 @@ async function handleTransfer(rt: Runtime, conn: Connection, ctx: ServeContext, 
       writing = true;
     }
 
+    // Data frames are taken in pieces: a frame that straddles two reads is hashed and saved
+    // piece by piece instead of being copied together first.
     for (;;) {
-      let frame: Uint8Array | null;
+      let piece: FramePiece | null;
       try {
-        frame = await next();
+        piece = await nextPiece();
       } catch (e) {
         return await broken(e, `after ${received} of ${header.size} bytes`);
       }
-      if (frame === null) {
+      if (piece === null) {
         await refuse(`connection ended before the end frame, after ${received} of ${header.size} bytes`, false);
         log(`transfer of ${JSON.stringify(header.name)}: peer half-closed after ${received} of ${header.size} bytes`);
         return;
       }
-      if (frame.byteLength === 0) break;
-      hasher.update(frame);
-      received += frame.byteLength;
+      if (piece.frameLength === 0) break;
+      const data = piece.bytes;
+      hasher.update(data);
+      received += data.byteLength;
       if (received > header.size) {
         // More than declared: nothing more is saved; past the maximum the transfer is stopped.
         if (writing) await discardFile();
         if (received > cfg.maxSize) return await refuse(`more than the server's maximum of ${cfg.maxSize} bytes was sent (--max-size)`);
-      } else if (writing) await sink!.write(frame);
+      } else if (writing) await sink!.write(data);
     }
 
     const problems: string[] = [];
