@@ -7,6 +7,15 @@ import { denoNetError, isClosedResource } from "./errors.js";
  * what Deno's own `conn.readable` uses per pull.
  */
 const READ_BUFFER_SIZE = 64 * 1024;
+/**
+ * A read that fills the whole buffer means a stream is arriving faster than it is read: the
+ * connection then switches, once, to this larger buffer, so a bulk stream costs a quarter of
+ * the read ops (each has a fixed cost), and a 64 KiB data frame + its 4-byte header, which
+ * never fits a 64 KiB read, mostly lies inside one read. Measured with the transfer server
+ * (pieces API, 5 interleaved rounds): 0.94 -> 1.03 GB/s, raw Deno with 64 KiB reads 1.02.
+ * Connections with small messages (echo, many clients) never fill 64 KiB and keep it.
+ */
+const BULK_READ_BUFFER_SIZE = 256 * 1024;
 
 export function toAddress(addr: Deno.Addr): Address {
   if (addr.transport === "unix" || addr.transport === "unixpacket") {
@@ -59,7 +68,10 @@ export class DenoConnection implements Connection {
       this.#finishIfDone();
       return null;
     }
-    return this.#buf.subarray(0, n);
+    const chunk = this.#buf.subarray(0, n);
+    // The returned view keeps the old buffer; the next read goes into the new one.
+    if (n === this.#buf.byteLength && n < BULK_READ_BUFFER_SIZE) this.#buf = new Uint8Array(BULK_READ_BUFFER_SIZE);
+    return chunk;
   }
 
   write(bytes: Uint8Array): Promise<void> {
