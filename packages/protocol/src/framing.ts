@@ -179,6 +179,8 @@ export class FrameDecoder {
    * declared length is checked against the maximum before any piece of the frame is handed
    * out. `push` and `pushPieces` may alternate between frames, not inside one.
    */
+  // The header step below repeats push()'s on purpose: moved into a shared private method it
+  // cost Node ~20% of push()'s frames/s on 64 B frames (measured in one process, alternating).
   pushPieces(chunk: Uint8Array, onPiece: FramePieceHandler): void {
     if (this.#state === State.Failed) throw new NetError("PROTOCOL", "decoder already failed");
     if (this.#body !== null) throw new NetError("PROTOCOL", "pushPieces() inside a frame that push() began");
