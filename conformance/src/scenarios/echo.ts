@@ -5,7 +5,7 @@
  */
 import { NetError, Prng, equalBytes, withTimeout, type Connection, type Runtime } from "@netparity/protocol";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections } from "./serve-util.js";
-import { receiverOf } from "./udp-util.js";
+import { receiverOf, serveDatagrams } from "./udp-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 
 export async function echoConnection(conn: Connection): Promise<void> {
@@ -18,23 +18,7 @@ export async function echoConnection(conn: Connection): Promise<void> {
 }
 
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
-  if (options.transport === "udp") {
-    const sock = await rt.bindDatagram({ hostname: options.host, port: options.port });
-    const loop = (async () => {
-      for (;;) {
-        const d = await sock.receive();
-        if (!d) return;
-        await sock.send(d.data, d.from).catch((e: unknown) => log(`udp send to ${d.from.hostname}:${d.from.port}: ${String(e)}`));
-      }
-    })();
-    return {
-      address: sock.address,
-      async stop() {
-        sock.close();
-        await loop;
-      },
-    };
-  }
+  if (options.transport === "udp") return serveDatagrams(rt, options, log, (d) => d.data);
   const listener = await listenStream(rt, options);
   return serveConnections(rt, listener, options, log, echoConnection);
 }

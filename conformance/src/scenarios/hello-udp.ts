@@ -9,7 +9,7 @@
  * answers of every server that heard it. It also records, as data, what the runtime does
  * with SO_BROADCAST off (Linux refuses the send with EACCES; Deno has it on always).
  */
-import { receiverOf } from "./udp-util.js";
+import { receiverOf, serveDatagrams } from "./udp-util.js";
 import {
   NetError,
   fromUtf8,
@@ -24,29 +24,15 @@ import { clientBindAddress } from "./echo.js";
 import { Checks, type Check, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 import { greeting } from "./greet.js";
 
-async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
-  const sock = await rt.bindDatagram({ hostname: options.host, port: options.port });
-  const loop = (async () => {
-    for (;;) {
-      const d = await sock.receive();
-      if (!d) return;
-      let name: string;
-      try {
-        name = fromUtf8(d.data);
-      } catch {
-        log(`datagram from ${d.from.hostname}:${d.from.port} is not UTF-8; ignored`);
-        continue;
-      }
-      await sock.send(utf8(greeting(name)), d.from).catch((e: unknown) => log(`udp send to ${d.from.hostname}:${d.from.port}: ${String(e)}`));
+function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
+  return serveDatagrams(rt, options, log, (d) => {
+    try {
+      return utf8(greeting(fromUtf8(d.data)));
+    } catch {
+      log(`datagram from ${d.from.hostname}:${d.from.port} is not UTF-8; ignored`);
+      return null;
     }
-  })();
-  return {
-    address: sock.address,
-    async stop() {
-      sock.close();
-      await loop;
-    },
-  };
+  });
 }
 
 export const HELLO_NAMES = ["Ada", "Grace", "Linus", "Zoë", "Łukasz", "李雷", "Ελένη", "Алёна", "🌍🚀", "", "O'Brien & co", "x".repeat(1200)];

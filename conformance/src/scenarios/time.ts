@@ -8,7 +8,7 @@
  * a reply is matched to its request by that prefix, so a late UDP reply to an earlier request
  * is recognised and never taken for the answer to a later one.
  */
-import { receiverOf } from "./udp-util.js";
+import { receiverOf, serveDatagrams } from "./udp-util.js";
 import {
   FrameReader,
   NetError,
@@ -70,23 +70,7 @@ async function serveFramed(conn: Connection, ctx: ServeContext): Promise<void> {
 }
 
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
-  if (options.transport === "udp") {
-    const sock = await rt.bindDatagram({ hostname: options.host, port: options.port });
-    const loop = (async () => {
-      for (;;) {
-        const d = await sock.receive();
-        if (!d) return;
-        await sock.send(formatTime(d.data), d.from).catch((e: unknown) => log(`udp reply to ${d.from.hostname}:${d.from.port}: ${String(e)}`));
-      }
-    })();
-    return {
-      address: sock.address,
-      async stop() {
-        sock.close();
-        await loop;
-      },
-    };
-  }
+  if (options.transport === "udp") return serveDatagrams(rt, options, log, (d) => formatTime(d.data));
   const listener = await listenStream(rt, options);
   return serveConnections(rt, listener, options, log, serveFramed);
 }

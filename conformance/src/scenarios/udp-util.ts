@@ -1,4 +1,35 @@
-import { isNetError, withTimeout, type Datagram, type DatagramSocket } from "@netparity/protocol";
+import { isNetError, withTimeout, type Datagram, type DatagramSocket, type Runtime } from "@netparity/protocol";
+import type { Logger, RoleOptions, RunningServer } from "./types.js";
+
+/**
+ * The request/reply UDP server loop shared by echo, time and hello-udp: each datagram gets
+ * the reply `answer` returns (none for null), sent to the sender's address. A failed send
+ * is logged, never fatal.
+ */
+export async function serveDatagrams(
+  rt: Runtime,
+  options: RoleOptions,
+  log: Logger,
+  answer: (d: Datagram) => Uint8Array | null,
+): Promise<RunningServer> {
+  const sock = await rt.bindDatagram({ hostname: options.host, port: options.port });
+  const loop = (async () => {
+    for (;;) {
+      const d = await sock.receive();
+      if (!d) return;
+      const reply = answer(d);
+      if (reply === null) continue;
+      await sock.send(reply, d.from).catch((e: unknown) => log(`udp reply to ${d.from.hostname}:${d.from.port}: ${String(e)}`));
+    }
+  })();
+  return {
+    address: sock.address,
+    async stop() {
+      sock.close();
+      await loop;
+    },
+  };
+}
 
 /**
  * `receive()` with a deadline that keeps the one pending receive across timeouts: adapters
