@@ -21,7 +21,8 @@ function cli(args: string[], timeoutMs = 60_000) {
 
 /** Starts a long-running process and resolves with its first stdout line parsed as JSON. */
 function start(cmd: string, args: string[]): { child: ChildProcess; first: Promise<Record<string, unknown>>; exit: Promise<number | null> } {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+  // Its own process group, so kill() also reaches the runtime agent a `netparity serve` started.
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
   let err = "";
   child.stderr!.on("data", (d) => (err += d));
   const exit = new Promise<number | null>((r) => child.once("close", (code) => r(code)));
@@ -35,7 +36,12 @@ function start(cmd: string, args: string[]): { child: ChildProcess; first: Promi
 }
 
 function kill(child: ChildProcess): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    // the group is already gone
+  }
 }
 
 describe("netparity serve", () => {

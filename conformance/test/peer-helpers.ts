@@ -19,7 +19,8 @@ export interface Spawned {
 }
 
 export function spawnJson(cmd: string, args: string[], env: Record<string, string> = {}): Spawned {
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env } });
+  // Its own process group, so kill() also reaches anything the process started.
+  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env }, detached: true });
   let err = "";
   child.stderr!.setEncoding("utf8");
   child.stderr!.on("data", (d: string) => (err += d.slice(0, 16_384)));
@@ -43,7 +44,12 @@ export function spawnJson(cmd: string, args: string[], env: Record<string, strin
     exit,
     stderr: () => err,
     kill(signal = "SIGKILL") {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.pid === undefined) return;
+      try {
+        process.kill(-child.pid, signal);
+      } catch {
+        // the group is already gone
+      }
     },
   };
 }
