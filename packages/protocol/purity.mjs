@@ -1,12 +1,15 @@
 // Fails if the protocol package reaches for a runtime: imports of node:*, bun, deno or
 // npm:/jsr: specifiers, or any use of the runtime globals Bun, Deno, process, Buffer,
-// require, __dirname. Run as `npm run lint -w @netparity/protocol`; also a vitest test.
+// require, __dirname, or of host services (timers, performance, fetch, crypto, console).
+// Run as `npm run lint -w @netparity/protocol`; also a vitest test.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const FORBIDDEN_IMPORT = /(?:from\s+|import\s*\(\s*|import\s+)["'](node:[^"']*|bun(?::[^"']*)?|deno|npm:[^"']*|jsr:[^"']*|fs|net|dgram|crypto|os|path|child_process)["']/g;
-const FORBIDDEN_GLOBAL = /(?<![\w$.'"`])(Bun|Deno|process|Buffer|require|__dirname|__filename|globalThis\.(?:Bun|Deno|process|Buffer))(?![\w$])/g;
+// Host services as well as runtime namespaces: timers, clocks, I/O and the console belong to
+// the runtime (reached through its adapter), not to the protocol.
+const FORBIDDEN_GLOBAL = /(?<![\w$.'"`])(Bun|Deno|process|Buffer|require|__dirname|__filename|setTimeout|clearTimeout|setInterval|clearInterval|setImmediate|queueMicrotask|performance|fetch|crypto|navigator|console|globalThis\.(?:Bun|Deno|process|Buffer))(?![\w$])/g;
 
 function stripCommentsAndStrings(src) {
   // Remove comments; keep string contents out of the global scan (imports are scanned raw).

@@ -2,7 +2,8 @@
  * The agent: runs one role of one scenario inside whatever runtime loaded it. The runtime
  * arrives as an adapter value, so this file (and every scenario) stays runtime-neutral.
  */
-import { isNetError, withTimeout, type Runtime } from "@netparity/protocol";
+import { isNetError, type Runtime } from "@netparity/protocol";
+import { withTimeout } from "../timing.js";
 import { SCENARIOS } from "../scenarios/index.js";
 import { runContract } from "../contract/adapter-contract.js";
 import { runProbes } from "../probes/catalogue.js";

@@ -3,7 +3,8 @@
  * runtime by the agent (`role: "contract"`) and asserted by vitest on Node. One file, three
  * runtimes: a check that passes on Node and fails on Bun is a finding, not a flaky test.
  */
-import { NetError, Prng, equalBytes, isNetError, utf8, withTimeout, type Connection, type Runtime } from "@netparity/protocol";
+import { NetError, Prng, equalBytes, isNetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
+import { withTimeout } from "../timing.js";
 
 export interface ContractResult {
   name: string;

@@ -3,6 +3,7 @@
  * uses web-standard globals and the Runtime interface only.
  */
 import { describeCause, isNetError, type Address, type Connection, type DatagramSocket, type Listener, type Runtime } from "@netparity/protocol";
+import { sleep } from "../timing.js";
 
 /** Cleanup actions run in reverse order; a probe registers every socket it opens. */
 export class Scope {
@@ -48,9 +49,7 @@ export async function scoped<T>(body: (scope: Scope) => Promise<T>): Promise<T> 
   }
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep };
 
 export type Settled<T> = { state: "resolved"; value: T; ms: number } | { state: "rejected"; error: unknown; ms: number } | { state: "pending"; ms: number };
 

@@ -2,7 +2,8 @@
  * The parts of the reliability catalogue that must run inside the runtime under test (the
  * agent's "reliability" role), written against the Runtime interface only.
  */
-import { isNetError, withTimeout, type Runtime } from "@netparity/protocol";
+import { isNetError, type Runtime } from "@netparity/protocol";
+import { withTimeout } from "../timing.js";
 import type { ClientResult } from "../scenarios/types.js";
 
 /** Printed on stderr once a write has waited this long: the peer stopped reading. */

@@ -3,7 +3,8 @@
  * half-closes; then the server finishes writing and closes. UDP: each datagram is answered
  * by one datagram with identical bytes, sent to the sender's address.
  */
-import { NetError, Prng, equalBytes, withTimeout, type Connection, type Runtime } from "@netparity/protocol";
+import { NetError, Prng, equalBytes, type Connection, type Runtime } from "@netparity/protocol";
+import { withTimeout } from "../timing.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections } from "./serve-util.js";
 import { receiverOf, serveDatagrams } from "./udp-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";

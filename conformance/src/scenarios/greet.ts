@@ -9,7 +9,8 @@
  * `recv` (the sticky-packet bug, see probes/sticky.ts); with framing a message is always
  * read whole, however TCP splits or merges the bytes.
  */
-import { FrameReader, NetError, fromUtf8, utf8, withTimeout, writeFrame, type Connection, type Runtime } from "@netparity/protocol";
+import { FrameReader, NetError, fromUtf8, utf8, writeFrame, type Connection, type Runtime } from "@netparity/protocol";
+import { withTimeout } from "../timing.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 

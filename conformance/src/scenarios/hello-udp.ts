@@ -15,11 +15,11 @@ import {
   fromUtf8,
   isNetError,
   utf8,
-  withTimeout,
   type Datagram,
   type DatagramSocket,
   type Runtime,
 } from "@netparity/protocol";
+import { withTimeout } from "../timing.js";
 import { clientBindAddress } from "./echo.js";
 import { Checks, type Check, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 import { greeting } from "./greet.js";

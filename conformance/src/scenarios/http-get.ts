@@ -9,7 +9,8 @@
  * deterministic body with Content-Length, `GET /chunked` the same body chunked, anything
  * else 404; every response closes the connection.
  */
-import { NetError, utf8, withTimeout, type Connection, type Runtime } from "@netparity/protocol";
+import { NetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
+import { withTimeout } from "../timing.js";
 import { listenStream, serveConnections } from "./serve-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 

@@ -1,4 +1,5 @@
-import { isNetError, withTimeout, type Datagram, type DatagramSocket, type Runtime } from "@netparity/protocol";
+import { isNetError, type Datagram, type DatagramSocket, type Runtime } from "@netparity/protocol";
+import { withTimeout } from "../timing.js";
 import type { Logger, RoleOptions, RunningServer } from "./types.js";
 
 /**

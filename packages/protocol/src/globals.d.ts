@@ -16,5 +16,3 @@ interface AbortSignal {
   addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: "abort", listener: () => void): void;
 }
-declare function setTimeout(cb: () => void, ms?: number): unknown;
-declare function clearTimeout(id: unknown): void;
