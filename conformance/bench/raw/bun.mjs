@@ -3,13 +3,12 @@
 // as a competent user would: one handler object per listener, per-socket state in `socket.data`,
 // partial writes kept and finished on `drain` (Bun's write() returns the bytes the kernel took).
 // Protocol: one JSON argument (conformance/src/bench/spec.ts), JSON lines on stdout.
-import { LatencyRecorder } from "../../dist/bench-lib.js";
+import { LatencyRecorder, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(Bun.argv[2] ?? "{}");
 const base = { runtime: "bun", version: Bun.version };
 const emit = (e) => console.log(JSON.stringify(e));
 const now = () => performance.now();
-const LOSS_MS = 200;
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 
@@ -24,7 +23,6 @@ process.on("SIGINT", () => process.exit(0));
 
 const listening = (port) => emit({ event: "listening", port, pid: process.pid, ...base, impl: "raw" });
 const linger = () => setTimeout(() => process.exit(0), 60_000);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function pattern(n, seed) {
   const b = new Uint8Array(n);
@@ -372,62 +370,20 @@ async function transferClient() {
 }
 
 async function udpClient() {
-  const window = spec.window ?? 8;
-  const sentAt = new Map();
-  let seq = 0, measuredFrom = Infinity, measuring = false, sending = true;
-  let sent = 0, replies = 0, lost = 0;
-  let hist = new LatencyRecorder();
-  let sock;
-  const sendOne = () => {
-    const s = ++seq;
-    sentAt.set(s, now());
-    if (measuring) sent++;
-    sock.send(`#${s} %H:%M:%S`, spec.port, spec.host);
-  };
-  sock = await Bun.udpSocket({
+  let w;
+  const sock = await Bun.udpSocket({
     hostname: spec.host.includes(":") ? "::1" : "127.0.0.1",
     port: 0,
     socket: {
       data(_sock, buf) {
-        const text = dec.decode(buf);
-        const s = Number(text.slice(1, text.indexOf(" ")));
-        const t0 = sentAt.get(s);
-        if (t0 === undefined) return;
-        sentAt.delete(s);
-        if (measuring && s > measuredFrom) {
-          replies++;
-          hist.record(now() - t0);
-        }
-        if (sending) sendOne();
+        w.onReply(dec.decode(buf));
       },
     },
   });
-  const sweep = () => {
-    const t = now();
-    for (const [s, t0] of sentAt) {
-      if (t - t0 < LOSS_MS) continue;
-      sentAt.delete(s);
-      if (measuring && s > measuredFrom) lost++;
-      if (sending) sendOne();
-    }
-  };
-  const sweeper = setInterval(sweep, 50);
-  for (let i = 0; i < window; i++) sendOne();
-  await sleep((spec.warmup ?? 0) * 1000);
-  hist = new LatencyRecorder();
-  measuredFrom = seq;
-  measuring = true;
-  emit({ event: "start" });
-  const t0 = now();
-  await sleep((spec.seconds ?? 2) * 1000);
-  const seconds = (now() - t0) / 1000;
-  sending = false;
-  await sleep(LOSS_MS + 60);
-  sweep();
-  for (const s of sentAt.keys()) if (s > measuredFrom) lost++;
-  clearInterval(sweeper);
+  w = new UdpRequestWindow((text) => sock.send(text, spec.port, spec.host), now);
+  const r = await w.run({ window: spec.window ?? 8, warmupSeconds: spec.warmup ?? 0, seconds: spec.seconds ?? 2, onStart: () => emit({ event: "start" }) });
   sock.close();
-  emit({ event: "result", ok: true, seconds, messages: replies, sent, lost, latency: hist.stats(), ...base });
+  emit({ event: "result", ok: true, ...r, ...base });
   linger();
 }
 

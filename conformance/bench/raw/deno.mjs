@@ -5,7 +5,7 @@
 // sha256 is Deno's node:crypto createHash, the same native hash the adapter uses.
 // Protocol: one JSON argument (conformance/src/bench/spec.ts), JSON lines on stdout.
 import { createHash } from "node:crypto";
-import { LatencyRecorder } from "../../dist/bench-lib.js";
+import { LatencyRecorder, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(Deno.args[0] ?? "{}");
 const base = { runtime: "deno", version: Deno.version.deno };
@@ -16,7 +16,6 @@ const emit = (e) => {
   for (let off = 0; off < b.length; ) off += Deno.stdout.writeSync(b.subarray(off));
 };
 const now = () => performance.now();
-const LOSS_MS = 200;
 const READ_BUFFER = 64 * 1024;
 
 function fail(e) {
@@ -32,7 +31,6 @@ Deno.addSignalListener("SIGINT", () => Deno.exit(0));
 
 const listening = (port) => emit({ event: "listening", port, pid: Deno.pid, ...base, impl: "raw" });
 const linger = () => setTimeout(() => Deno.exit(0), 60_000);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function pattern(n, seed) {
   const b = new Uint8Array(n);
@@ -301,19 +299,9 @@ async function transferClient() {
 }
 
 async function udpClient() {
-  const window = spec.window ?? 8;
   const sock = Deno.listenDatagram({ transport: "udp", hostname: spec.host.includes(":") ? "::1" : "127.0.0.1", port: 0 });
   const to = { transport: "udp", hostname: spec.host, port: spec.port };
-  const sentAt = new Map();
-  let seq = 0, measuredFrom = Infinity, measuring = false, sending = true;
-  let sent = 0, replies = 0, lost = 0;
-  let hist = new LatencyRecorder();
-  const sendOne = () => {
-    const s = ++seq;
-    sentAt.set(s, now());
-    if (measuring) sent++;
-    sock.send(enc.encode(`#${s} %H:%M:%S`), to).catch(() => {});
-  };
+  const w = new UdpRequestWindow((text) => sock.send(enc.encode(text), to).catch(() => {}), now);
   const receiver = (async () => {
     const buf = new Uint8Array(READ_BUFFER);
     for (;;) {
@@ -323,45 +311,13 @@ async function udpClient() {
       } catch {
         return; // closed
       }
-      const text = dec.decode(data);
-      const s = Number(text.slice(1, text.indexOf(" ")));
-      const t0 = sentAt.get(s);
-      if (t0 === undefined) continue;
-      sentAt.delete(s);
-      if (measuring && s > measuredFrom) {
-        replies++;
-        hist.record(now() - t0);
-      }
-      if (sending) sendOne();
+      w.onReply(dec.decode(data));
     }
   })();
-  const sweep = () => {
-    const t = now();
-    for (const [s, t0] of sentAt) {
-      if (t - t0 < LOSS_MS) continue;
-      sentAt.delete(s);
-      if (measuring && s > measuredFrom) lost++;
-      if (sending) sendOne();
-    }
-  };
-  const sweeper = setInterval(sweep, 50);
-  for (let i = 0; i < window; i++) sendOne();
-  await sleep((spec.warmup ?? 0) * 1000);
-  hist = new LatencyRecorder();
-  measuredFrom = seq;
-  measuring = true;
-  emit({ event: "start" });
-  const t0 = now();
-  await sleep((spec.seconds ?? 2) * 1000);
-  const seconds = (now() - t0) / 1000;
-  sending = false;
-  await sleep(LOSS_MS + 60);
-  sweep();
-  for (const s of sentAt.keys()) if (s > measuredFrom) lost++;
-  clearInterval(sweeper);
+  const r = await w.run({ window: spec.window ?? 8, warmupSeconds: spec.warmup ?? 0, seconds: spec.seconds ?? 2, onStart: () => emit({ event: "start" }) });
   sock.close();
   await receiver;
-  emit({ event: "result", ok: true, seconds, messages: replies, sent, lost, latency: hist.stats(), ...base });
+  emit({ event: "result", ok: true, ...r, ...base });
   linger();
 }
 

@@ -7,13 +7,12 @@
 import net from "node:net";
 import dgram from "node:dgram";
 import { createHash } from "node:crypto";
-import { LatencyRecorder } from "../../dist/bench-lib.js";
+import { LatencyRecorder, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(process.argv[2] ?? "{}");
 const base = { runtime: "node", version: process.versions.node };
 const emit = (e) => process.stdout.write(JSON.stringify(e) + "\n");
 const now = () => performance.now();
-const LOSS_MS = 200;
 
 function fail(e) {
   emit({ event: "error", message: String(e?.stack ?? e) });
@@ -304,58 +303,13 @@ async function transferClient() {
 }
 
 async function udpClient() {
-  const window = spec.window ?? 8;
   const sock = dgram.createSocket(spec.host.includes(":") ? "udp6" : "udp4");
   await new Promise((resolve) => sock.bind(0, spec.host.includes(":") ? "::1" : "127.0.0.1", resolve));
-  const sentAt = new Map();
-  let seq = 0, measuredFrom = Infinity, measuring = false, sending = true;
-  let sent = 0, replies = 0, lost = 0;
-  let hist = new LatencyRecorder();
-  const sendOne = () => {
-    const s = ++seq;
-    sentAt.set(s, now());
-    if (measuring) sent++;
-    sock.send(`#${s} %H:%M:%S`, spec.port, spec.host);
-  };
-  sock.on("message", (msg) => {
-    const text = msg.toString("utf8");
-    const s = Number(text.slice(1, text.indexOf(" ")));
-    const t0 = sentAt.get(s);
-    if (t0 === undefined) return;
-    sentAt.delete(s);
-    if (measuring && s > measuredFrom) {
-      replies++;
-      hist.record(now() - t0);
-    }
-    if (sending) sendOne();
-  });
-  const sweep = () => {
-    const t = now();
-    for (const [s, t0] of sentAt) {
-      if (t - t0 < LOSS_MS) continue;
-      sentAt.delete(s);
-      if (measuring && s > measuredFrom) lost++;
-      if (sending) sendOne();
-    }
-  };
-  const sweeper = setInterval(sweep, 50);
-  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-  for (let i = 0; i < window; i++) sendOne();
-  await sleep((spec.warmup ?? 0) * 1000);
-  hist = new LatencyRecorder();
-  measuredFrom = seq;
-  measuring = true;
-  emit({ event: "start" });
-  const t0 = now();
-  await sleep((spec.seconds ?? 2) * 1000);
-  const seconds = (now() - t0) / 1000;
-  sending = false;
-  await sleep(LOSS_MS + 60);
-  sweep();
-  for (const s of sentAt.keys()) if (s > measuredFrom) lost++;
-  clearInterval(sweeper);
+  const w = new UdpRequestWindow((text) => sock.send(text, spec.port, spec.host), now);
+  sock.on("message", (msg) => w.onReply(msg.toString("utf8")));
+  const r = await w.run({ window: spec.window ?? 8, warmupSeconds: spec.warmup ?? 0, seconds: spec.seconds ?? 2, onStart: () => emit({ event: "start" }) });
   sock.close();
-  emit({ event: "result", ok: true, seconds, messages: replies, sent, lost, latency: hist.stats(), ...base });
+  emit({ event: "result", ok: true, ...r, ...base });
   linger();
 }
 

@@ -19,6 +19,7 @@ import { listenStream, serveConnections } from "../scenarios/serve-util.js";
 import type { RoleOptions, RunningServer } from "../scenarios/types.js";
 import { DECODERS, makeStream, measure, type DecoderName } from "./decoders.js";
 import { LatencyRecorder } from "./latency.js";
+import { UdpRequestWindow } from "./udp-window.js";
 import type { BenchEvent, BenchSpec, DecoderResult } from "./spec.js";
 
 /** Writes of the bulk client: big enough that a write is never the bottleneck, as a user would. */
@@ -265,84 +266,27 @@ async function transferClient(rt: Runtime, spec: BenchSpec, start: () => void): 
   return { ok: true, seconds, bytes };
 }
 
-/**
- * UDP requests with `window` in flight. Each request is `#<seq> %H:%M:%S`: an echo server
- * returns it as is, the time server copies the `#<seq>` text through strftime, so replies are
- * matched by sequence number either way. A request unanswered after LOSS_MS is lost.
- */
-const LOSS_MS = 200;
+/** UDP requests with `window` in flight (see UdpRequestWindow), through the adapter. */
 async function udpClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
-  const window = spec.window ?? 8;
   const sock: DatagramSocket = await rt.bindDatagram({ hostname: spec.host.includes(":") ? "::1" : "127.0.0.1", port: 0 });
   const to = { hostname: spec.host, port: spec.port };
-  const sentAt = new Map<number, number>();
-  let seq = 0;
-  let measuring = false;
-  let sending = true;
-  let sent = 0;
-  let replies = 0;
-  let lost = 0;
-  let hist = new LatencyRecorder();
-  /** Replies to requests up to this sequence number are warm-up and not counted. */
-  let measuredFrom = Number.MAX_SAFE_INTEGER;
-  const sendOne = (): void => {
-    const s = ++seq;
-    sentAt.set(s, rt.host.now());
-    if (measuring) sent++;
-    void sock.send(utf8(`#${s} %H:%M:%S`), to).catch(() => {});
-  };
+  const w = new UdpRequestWindow((text) => void sock.send(utf8(text), to).catch(() => {}), () => rt.host.now());
   const receiver = (async () => {
     for (;;) {
       const d = await sock.receive();
       if (d === null) return;
-      const text = fromUtf8(d.data);
-      const s = Number(text.slice(1, text.indexOf(" ")));
-      const t0 = sentAt.get(s);
-      if (t0 === undefined) continue; // late reply to a request already counted lost
-      sentAt.delete(s);
-      if (measuring && s > measuredFrom) {
-        replies++;
-        hist.record(rt.host.now() - t0);
-      }
-      if (sending) sendOne();
+      w.onReply(fromUtf8(d.data));
     }
   })();
-  const sweep = (): void => {
-    const now = rt.host.now();
-    for (const [s, t0] of sentAt) {
-      if (now - t0 < LOSS_MS) continue;
-      sentAt.delete(s);
-      if (measuring && s > measuredFrom) lost++;
-      if (sending) sendOne();
-    }
-  };
-  const sweeper = setInterval(sweep, 50);
   try {
-    for (let i = 0; i < window; i++) sendOne();
-    await sleep((spec.warmup ?? 0) * 1000);
-    hist = new LatencyRecorder();
-    measuredFrom = seq;
-    measuring = true;
-    start();
-    const t0 = rt.host.now();
-    await sleep((spec.seconds ?? 2) * 1000);
-    const seconds = (rt.host.now() - t0) / 1000;
-    sending = false;
-    // Give the last requests their chance, then count what never came back.
-    await sleep(LOSS_MS + 60);
-    sweep();
-    for (const s of sentAt.keys()) if (s > measuredFrom) lost++;
-    return { ok: true, seconds, messages: replies, sent, lost, latency: hist.stats() };
+    const r = await w.run({ window: spec.window ?? 8, warmupSeconds: spec.warmup ?? 0, seconds: spec.seconds ?? 2, onStart: start });
+    return { ok: true, ...r };
   } finally {
-    clearInterval(sweeper);
     sock.close();
     await receiver.catch(() => {});
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 async function decoderBench(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
   const impls = (spec.decoders ?? DECODERS).filter((d): d is DecoderName => (DECODERS as readonly string[]).includes(d));

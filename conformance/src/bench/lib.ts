@@ -4,3 +4,4 @@
  * programs on Node, Bun and Deno can import it by relative path.
  */
 export { LatencyRecorder } from "./latency.js";
+export { UdpRequestWindow } from "./udp-window.js";
