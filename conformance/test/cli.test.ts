@@ -2,53 +2,18 @@
  * The pinned CLI contract, driven as a user would: `netparity serve|client|run` as child
  * processes, against foreign peers written like the classic Python socket lessons.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";
-
-const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
-const PEERS = join(PACKAGE_ROOT, "test", "peers");
-const hasPython = spawnSync("python3", ["--version"]).status === 0;
-
-function cli(args: string[], timeoutMs = 60_000) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: timeoutMs });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-/** Starts a long-running process and resolves with its first stdout line parsed as JSON. */
-function start(cmd: string, args: string[]): { child: ChildProcess; first: Promise<Record<string, unknown>>; exit: Promise<number | null> } {
-  // Its own process group, so kill() also reaches the runtime agent a `netparity serve` started.
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let err = "";
-  child.stderr!.on("data", (d) => (err += d));
-  const exit = new Promise<number | null>((r) => child.once("close", (code) => r(code)));
-  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once("line", (l) => resolve(JSON.parse(l) as Record<string, unknown>));
-    void exit.then((c) => reject(new Error(`exited ${c} before a line: ${err}`)));
-    setTimeout(() => reject(new Error(`no line within 30 s: ${err}`)), 30_000).unref();
-  });
-  return { child, first, exit };
-}
-
-function kill(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // the group is already gone
-  }
-}
+import { BIN, PEERS, cli, hasPython, spawnJson } from "./peer-helpers.js";
 
 describe("netparity serve", () => {
   for (const runtime of RUNTIMES) {
     for (const transport of ["tcp", "udp"] as const) {
       it.skipIf(!hasPython)(`${runtime} ${transport}: ready line, a foreign Python client gets its bytes back, SIGTERM exits 0`, async () => {
-        const server = start(process.execPath, [BIN, "serve", "echo", "--runtime", runtime, "--transport", transport]);
+        const server = spawnJson(process.execPath, [BIN, "serve", "echo", "--runtime", runtime, "--transport", transport], {}, 30_000);
         try {
           const ready = await server.first;
           expect(ready).toMatchObject({ event: "listening", runtime, transport, host: "127.0.0.1" });
@@ -62,7 +27,7 @@ describe("netparity serve", () => {
           server.child.kill("SIGTERM");
           expect(await server.exit).toBe(0);
         } finally {
-          kill(server.child);
+          server.kill();
         }
       });
     }
@@ -90,7 +55,7 @@ describe("netparity client", () => {
   for (const runtime of RUNTIMES) {
     it.skipIf(!hasPython)(`${runtime}: passes against a Python threaded echo server and fails (exit 1) against a corrupting one`, async () => {
       for (const [flags, want] of [[[], 0], [["--corrupt"], 1]] as const) {
-        const server = start("python3", [join(PEERS, "echo_server.py"), ...flags]);
+        const server = spawnJson("python3", [join(PEERS, "echo_server.py"), ...flags], {}, 30_000);
         try {
           const { port } = (await server.first) as { port: number };
           const r = cli(["client", "echo", "--runtime", runtime, "--port", String(port), "--size", "2MiB"]);
@@ -99,20 +64,20 @@ describe("netparity client", () => {
           expect(result).toMatchObject({ event: "result", scenario: "echo", runtime, ok: want === 0 });
           if (want === 1) expect(result.checks.some((c: { ok: boolean }) => !c.ok)).toBe(true);
         } finally {
-          kill(server.child);
+          server.kill();
         }
       }
     });
 
     it.skipIf(!hasPython)(`${runtime}: udp passes against a Python echo server and fails against a corrupting one`, async () => {
       for (const [flags, want] of [[["--udp"], 0], [["--udp", "--corrupt"], 1]] as const) {
-        const server = start("python3", [join(PEERS, "echo_server.py"), ...flags]);
+        const server = spawnJson("python3", [join(PEERS, "echo_server.py"), ...flags], {}, 30_000);
         try {
           const { port } = (await server.first) as { port: number };
           const r = cli(["client", "echo", "--runtime", runtime, "--transport", "udp", "--port", String(port), "--count", "50"]);
           expect(r.code, r.stdout + r.stderr).toBe(want);
         } finally {
-          kill(server.child);
+          server.kill();
         }
       }
     });

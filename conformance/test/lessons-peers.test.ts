@@ -3,81 +3,40 @@
  * lessons: Python clients talk to `netparity serve greet|hello-udp` in each runtime, and
  * `netparity client http-get --url` fetches from Python's own http.server.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";
-
-const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
-const PEERS = join(PACKAGE_ROOT, "test", "peers");
-const hasPython = spawnSync("python3", ["--version"]).status === 0;
-
-/** A long-running process and its first stdout line as JSON. */
-function start(cmd: string, args: string[]): { child: ChildProcess; first: Promise<Record<string, unknown>>; exit: Promise<number | null> } {
-  // Its own process group, so kill() also reaches the runtime agent a `netparity serve` started.
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], detached: true });
-  let err = "";
-  child.stderr!.on("data", (d) => (err += d));
-  const exit = new Promise<number | null>((r) => child.once("close", (code) => r(code)));
-  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once("line", (l) => resolve(JSON.parse(l) as Record<string, unknown>));
-    void exit.then((c) => reject(new Error(`exited ${c} before a line: ${err}`)));
-    setTimeout(() => reject(new Error(`no line within 20 s: ${err}`)), 20_000).unref();
-  });
-  return { child, first, exit };
-}
-
-function kill(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    // the group is already gone
-  }
-}
-
-function python(script: string, args: string[]) {
-  const r = spawnSync("python3", [join(PEERS, script), ...args], { encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr, json: (() => { try { return JSON.parse(r.stdout) as Record<string, unknown>; } catch { return {}; } })() };
-}
-
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 60_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { BIN, PEERS, cli, hasPython, python, spawnJson, type Spawned } from "./peer-helpers.js";
 
 describe.skipIf(!hasPython)("Python clients against netparity servers", () => {
   for (const runtime of RUNTIMES) {
     it(`serve greet --runtime ${runtime}: 50 concurrent Python clients welcomed and greeted, SIGTERM exits 0`, async () => {
-      const server = start(process.execPath, [BIN, "serve", "greet", "--runtime", runtime]);
+      const server = spawnJson(process.execPath, [BIN, "serve", "greet", "--runtime", runtime]);
       try {
         const ready = await server.first;
         expect(ready).toMatchObject({ event: "listening", scenario: "greet", runtime });
         const py = python("greet_client.py", [String(ready["port"]), "--clients", "50", "--messages", "4"]);
-        expect(py.code, py.out + py.err).toBe(0);
+        expect(py.code, py.stdout + py.stderr).toBe(0);
         expect(py.json).toMatchObject({ ok: true, welcomed: 50, replies: 200, closed: 50 });
         server.child.kill("SIGTERM");
         expect(await server.exit).toBe(0);
       } finally {
-        kill(server.child);
+        server.kill();
       }
     });
 
     it(`serve hello-udp --runtime ${runtime}: a Python client gets "Hello, X!" for every name`, async () => {
-      const server = start(process.execPath, [BIN, "serve", "hello-udp", "--runtime", runtime, "--transport", "udp"]);
+      const server = spawnJson(process.execPath, [BIN, "serve", "hello-udp", "--runtime", runtime, "--transport", "udp"]);
       try {
         const ready = await server.first;
         expect(ready).toMatchObject({ event: "listening", scenario: "hello-udp", transport: "udp" });
         const py = python("hello_udp_client.py", [String(ready["port"])]);
-        expect(py.code, py.out + py.err).toBe(0);
+        expect(py.code, py.stdout + py.stderr).toBe(0);
         expect(py.json["answered"]).toBe(py.json["names"]);
       } finally {
-        kill(server.child);
+        server.kill();
       }
     });
   }
@@ -85,37 +44,37 @@ describe.skipIf(!hasPython)("Python clients against netparity servers", () => {
   it("greet over a Unix socket (bun) and hello-udp over ::1 (deno), Python clients", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netparity-greet-"));
     const path = join(dir, "greet.sock");
-    const unix = start(process.execPath, [BIN, "serve", "greet", "--runtime", "bun", "--transport", "unix", "--path", path]);
-    const v6 = start(process.execPath, [BIN, "serve", "hello-udp", "--runtime", "deno", "--transport", "udp", "--host", "::1"]);
+    const unix = spawnJson(process.execPath, [BIN, "serve", "greet", "--runtime", "bun", "--transport", "unix", "--path", path]);
+    const v6 = spawnJson(process.execPath, [BIN, "serve", "hello-udp", "--runtime", "deno", "--transport", "udp", "--host", "::1"]);
     try {
       await unix.first;
       const py = python("greet_client.py", ["0", "--unix", path, "--clients", "20"]);
-      expect(py.code, py.out + py.err).toBe(0);
+      expect(py.code, py.stdout + py.stderr).toBe(0);
       const ready = await v6.first;
       expect(ready["host"]).toBe("::1");
       const py6 = python("hello_udp_client.py", [String(ready["port"]), "--host", "::1"]);
-      expect(py6.code, py6.out + py6.err).toBe(0);
+      expect(py6.code, py6.stdout + py6.stderr).toBe(0);
     } finally {
-      kill(unix.child);
-      kill(v6.child);
+      unix.kill();
+      v6.kill();
       rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
 describe.skipIf(!hasPython)("client http-get --url against Python's http.server", () => {
-  let server: ReturnType<typeof start> | undefined;
+  let server: Spawned | undefined;
   let port = 0;
   let dir = "";
   const file = "x".repeat(12_345);
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "netparity-www-"));
     writeFileSync(join(dir, "page.txt"), file);
-    server = start("python3", [join(PEERS, "http_server.py"), dir]);
+    server = spawnJson("python3", [join(PEERS, "http_server.py"), dir]);
     port = Number((await server.first)["port"]);
   });
   afterAll(() => {
-    if (server) kill(server.child);
+    if (server) server.kill();
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -7,6 +7,7 @@ import type { AgentEvent } from "../src/agent/spec.js";
 import { agentCommand, PACKAGE_ROOT } from "../src/runner/runtimes.js";
 
 export const PEERS = join(PACKAGE_ROOT, "test", "peers");
+export const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
 export const hasPython = spawnSync("python3", ["--version"]).status === 0;
 
 export interface Spawned {
@@ -18,7 +19,7 @@ export interface Spawned {
   kill(signal?: NodeJS.Signals): void;
 }
 
-export function spawnJson(cmd: string, args: string[], env: Record<string, string> = {}): Spawned {
+export function spawnJson(cmd: string, args: string[], env: Record<string, string> = {}, firstTimeoutMs = 20_000): Spawned {
   // Its own process group, so kill() also reaches anything the process started.
   const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env }, detached: true });
   let err = "";
@@ -35,7 +36,7 @@ export function spawnJson(cmd: string, args: string[], env: Record<string, strin
       }
     });
     void exit.then((c) => reject(new Error(`exited ${c} before a line: ${err}`)));
-    setTimeout(() => reject(new Error(`no line within 20 s: ${err}`)), 20_000).unref();
+    setTimeout(() => reject(new Error(`no line within ${firstTimeoutMs / 1000} s: ${err}`)), firstTimeoutMs).unref();
   });
   first.catch(() => {});
   return {
@@ -81,8 +82,20 @@ export async function listening(s: Spawned): Promise<Extract<AgentEvent, { event
   return e;
 }
 
-/** Runs a Python peer to completion. */
+/** Runs a Python peer to completion; `json` is its stdout parsed, or {} when it is not JSON. */
 export function python(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000) {
   const r = spawnSync("python3", [join(PEERS, script), ...args], { encoding: "utf8", timeout: timeoutMs, env: { ...process.env, ...env } });
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(r.stdout) as Record<string, unknown>;
+  } catch {
+    // not JSON: callers assert on code and show stdout
+  }
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr, json };
+}
+
+/** Runs `netparity` to completion, as a user would. */
+export function cli(args: string[], timeoutMs = 60_000) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: timeoutMs });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
