@@ -1,16 +1,13 @@
 /** Echo across every server × client pairing of real runtimes, over TCP, UDP and Unix sockets. */
 import { describe, expect, it } from "vitest";
-import { runMatrix, type CellResult } from "../src/runner/matrix.js";
-import { RUNTIMES } from "./helpers.js";
+import { PAIRS, cellOf, lazyMatrix } from "./helpers.js";
 
 describe("echo matrix", () => {
-  let cells: CellResult[] | undefined;
-  const get = async () => (cells ??= (await runMatrix({ runtimes: RUNTIMES, scenarios: ["echo"], transports: ["tcp", "udp", "unix"] })).cells);
+  const get = lazyMatrix({ scenarios: ["echo"], transports: ["tcp", "udp", "unix"] });
 
-  const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
   for (const transport of ["tcp", "udp", "unix"] as const) {
-    it.each(pairs)(`echo/${transport} server=%s client=%s`, async (server, client) => {
-      const cell = (await get()).find((c) => c.transport === transport && c.server === server && c.client === client);
+    it.each(PAIRS)(`echo/${transport} server=%s client=%s`, async (server, client) => {
+      const cell = cellOf(await get(), transport, server, client);
       expect(cell, "cell ran").toBeDefined();
       if (cell!.status === "unsupported") {
         // Only acceptable for unix, where a runtime's features say so.

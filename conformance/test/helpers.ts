@@ -1,8 +1,23 @@
-import type { RuntimeName } from "@netparity/protocol";
+import type { RuntimeName, Transport } from "@netparity/protocol";
+import { runMatrix, type CellResult, type MatrixOptions } from "../src/runner/matrix.js";
 import { startAgent } from "../src/runner/agent-process.js";
 import type { AgentEvent } from "../src/agent/spec.js";
 
 export const RUNTIMES: RuntimeName[] = ["node", "bun", "deno"];
+
+/** Every server × client pairing of RUNTIMES. */
+export const PAIRS = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
+
+/** The matrix of `options` over RUNTIMES, run once on first use and shared by a file's tests. */
+export function lazyMatrix(options: Omit<MatrixOptions, "runtimes">): () => Promise<CellResult[]> {
+  let cells: Promise<CellResult[]> | undefined;
+  return () => (cells ??= runMatrix({ runtimes: RUNTIMES, ...options }).then((r) => r.cells));
+}
+
+/** The cell of one pairing, or undefined when the matrix has none. */
+export function cellOf(cells: CellResult[], transport: Transport, server: RuntimeName, client: RuntimeName): CellResult | undefined {
+  return cells.find((c) => c.transport === transport && c.server === server && c.client === client);
+}
 
 /** Runs the adapter contract inside `runtime` and returns its event. */
 export async function runContractIn(runtime: RuntimeName): Promise<Extract<AgentEvent, { event: "contract" }>> {

@@ -6,18 +6,15 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../src/agent/spec.js";
-import { runMatrix, type CellResult } from "../src/runner/matrix.js";
 import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
-import { RUNTIMES } from "./helpers.js";
+import { PAIRS, RUNTIMES, cellOf, lazyMatrix } from "./helpers.js";
 import { PEERS, hasPython, listening, python, spawnJson, startRole } from "./peer-helpers.js";
 
 describe("time matrix", () => {
-  let cells: CellResult[] | undefined;
-  const get = async () => (cells ??= (await runMatrix({ runtimes: RUNTIMES, scenarios: ["time"], transports: ["tcp", "udp", "unix"] })).cells);
-  const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
+  const get = lazyMatrix({ scenarios: ["time"], transports: ["tcp", "udp", "unix"] });
   for (const transport of ["tcp", "udp", "unix"] as const) {
-    it.each(pairs)(`time/${transport} server=%s client=%s`, async (server, client) => {
-      const cell = (await get()).find((c) => c.transport === transport && c.server === server && c.client === client);
+    it.each(PAIRS)(`time/${transport} server=%s client=%s`, async (server, client) => {
+      const cell = cellOf(await get(), transport, server, client);
       expect(cell, "cell ran").toBeDefined();
       if (cell!.status === "unsupported") {
         expect(transport).toBe("unix");

@@ -9,20 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../src/agent/spec.js";
-import { runMatrix, type CellResult } from "../src/runner/matrix.js";
-import { RUNTIMES } from "./helpers.js";
+import { PAIRS, RUNTIMES, cellOf, lazyMatrix } from "./helpers.js";
 import { PEERS, hasPython, listening, python, spawnJson, startRole, type Spawned } from "./peer-helpers.js";
 
 const MiB = 1024 * 1024;
 
 describe("transfer matrix (8 MiB)", () => {
-  let cells: CellResult[] | undefined;
-  const get = async () =>
-    (cells ??= (await runMatrix({ runtimes: RUNTIMES, scenarios: ["transfer"], transports: ["tcp", "unix"], extra: { size: 8 * MiB, seed: 3 } })).cells);
-  const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
+  const get = lazyMatrix({ scenarios: ["transfer"], transports: ["tcp", "unix"], extra: { size: 8 * MiB, seed: 3 } });
   for (const transport of ["tcp", "unix"] as const) {
-    it.each(pairs)(`transfer/${transport} server=%s client=%s`, async (server, client) => {
-      const cell = (await get()).find((c) => c.transport === transport && c.server === server && c.client === client);
+    it.each(PAIRS)(`transfer/${transport} server=%s client=%s`, async (server, client) => {
+      const cell = cellOf(await get(), transport, server, client);
       expect(cell, "cell ran").toBeDefined();
       if (cell!.status === "unsupported") {
         expect(transport).toBe("unix");
