@@ -14,7 +14,7 @@ export async function buildAll() {
   await Promise.all([
     build({
       ...common,
-      entryPoints: [join(here, "src/cli/main.ts")],
+      entryPoints: [join(here, "src/parent/cli/main.ts")],
       outfile: join(here, "dist/cli.js"),
       platform: "node",
       target: "node20",
@@ -29,7 +29,7 @@ export async function buildAll() {
     build({ ...common, entryPoints: [join(here, "agents/bench-node.ts")], outfile: join(here, "dist/bench-node.js"), platform: "node", target: "node20" }),
     build({ ...common, ...neutral, entryPoints: [join(here, "agents/bench-bun.ts")], outfile: join(here, "dist/bench-bun.js"), external: ["bun", "node:*"] }),
     build({ ...common, ...neutral, entryPoints: [join(here, "agents/bench-deno.ts")], outfile: join(here, "dist/bench-deno.js"), external: ["node:*"] }),
-    build({ ...common, ...neutral, entryPoints: [join(here, "src/bench/lib.ts")], outfile: join(here, "dist/bench-lib.js") }),
+    build({ ...common, ...neutral, entryPoints: [join(here, "src/in-runtime/bench/lib.ts")], outfile: join(here, "dist/bench-lib.js") }),
   ]);
 }
 

@@ -1,4 +1,4 @@
 import { bunRuntime } from "@netparity/runtime-bun";
-import { runBenchAgent } from "../src/bench/agent.js";
+import { runBenchAgent } from "../src/in-runtime/bench/agent.js";
 
 void runBenchAgent(bunRuntime);

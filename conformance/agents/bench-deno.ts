@@ -1,4 +1,4 @@
 import { denoRuntime } from "@netparity/runtime-deno";
-import { runBenchAgent } from "../src/bench/agent.js";
+import { runBenchAgent } from "../src/in-runtime/bench/agent.js";
 
 void runBenchAgent(denoRuntime);

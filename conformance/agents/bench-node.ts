@@ -1,4 +1,4 @@
 import { nodeRuntime } from "@netparity/runtime-node";
-import { runBenchAgent } from "../src/bench/agent.js";
+import { runBenchAgent } from "../src/in-runtime/bench/agent.js";
 
 void runBenchAgent(nodeRuntime);

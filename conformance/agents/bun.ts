@@ -1,4 +1,4 @@
 import { bunRuntime } from "@netparity/runtime-bun";
-import { runAgent } from "../src/agent/main.js";
+import { runAgent } from "../src/in-runtime/agent.js";
 
 void runAgent(bunRuntime);

@@ -1,4 +1,4 @@
 import { denoRuntime } from "@netparity/runtime-deno";
-import { runAgent } from "../src/agent/main.js";
+import { runAgent } from "../src/in-runtime/agent.js";
 
 void runAgent(denoRuntime);

@@ -1,4 +1,4 @@
 import { nodeRuntime } from "@netparity/runtime-node";
-import { runAgent } from "../src/agent/main.js";
+import { runAgent } from "../src/in-runtime/agent.js";
 
 void runAgent(nodeRuntime);

@@ -1,10 +1,10 @@
 /**
- * The adapter contract (src/contract/adapter-contract.ts) run inside each real runtime.
+ * The adapter contract (src/in-runtime/contract/adapter-contract.ts) run inside each real runtime.
  * A "skip" is only accepted where the adapter's own `features` says the capability is
  * missing; the skip reason names that feature.
  */
 import { describe, expect, it } from "vitest";
-import { CONTRACT } from "../src/contract/adapter-contract.js";
+import { CONTRACT } from "../src/in-runtime/contract/adapter-contract.js";
 import { RUNTIMES, runContractIn } from "./helpers.js";
 
 describe.each(RUNTIMES)("%s adapter contract", (runtime) => {

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
-import type { BenchReport } from "../src/bench/run.js";
+import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
+import type { BenchReport } from "../src/parent/bench/run.js";
 import { RUNTIMES } from "./helpers.js";
 
 const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");

@@ -12,9 +12,9 @@ import {
   updatedExpectations,
   writeExpectations,
   type Expectations,
-} from "../src/report/expectations.js";
-import { DEFAULT_EXPECTATIONS_DIR } from "../src/cli/run.js";
-import { PROBES } from "../src/probes/catalogue.js";
+} from "../src/parent/verdict/expectations.js";
+import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
+import { PROBES } from "../src/in-runtime/probes/catalogue.js";
 import { RTS, sampleInputs } from "./report-fixture.js";
 
 const selection = { runtimes: RTS, scenarios: ["echo", "time"], transports: ["tcp", "udp", "unix"], hosts: ["127.0.0.1"] };

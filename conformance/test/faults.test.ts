@@ -6,8 +6,8 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FaultSyntaxError, formatFaults, parseFaults, startFaultProxy, type FaultProxy } from "../src/faults/index.js";
-import { runMatrix, type CellResult } from "../src/runner/matrix.js";
+import { FaultSyntaxError, formatFaults, parseFaults, startFaultProxy, type FaultProxy } from "../src/parent/faults/index.js";
+import { runMatrix, type CellResult } from "../src/parent/runner/matrix.js";
 import { RUNTIMES } from "./helpers.js";
 
 describe("--faults syntax", () => {

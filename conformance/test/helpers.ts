@@ -1,7 +1,7 @@
 import type { RuntimeName, Transport } from "@netparity/protocol";
-import { runMatrix, type CellResult, type MatrixOptions } from "../src/runner/matrix.js";
-import { startAgent } from "../src/runner/agent-process.js";
-import type { AgentEvent } from "../src/agent/spec.js";
+import { runMatrix, type CellResult, type MatrixOptions } from "../src/parent/runner/matrix.js";
+import { startAgent } from "../src/parent/runner/agent-process.js";
+import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
 
 export const RUNTIMES: RuntimeName[] = ["node", "bun", "deno"];
 

@@ -9,8 +9,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RuntimeName } from "@netparity/protocol";
-import type { AgentSpec } from "../src/agent/spec.js";
-import { agentCommand } from "../src/runner/runtimes.js";
+import type { AgentSpec } from "../src/in-runtime/agent-protocol.js";
+import { agentCommand } from "../src/parent/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;

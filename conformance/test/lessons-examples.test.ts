@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import type { RuntimeName } from "@netparity/protocol";
-import { PACKAGE_ROOT, runtimeBinary } from "../src/runner/runtimes.js";
+import { PACKAGE_ROOT, runtimeBinary } from "../src/parent/runner/runtimes.js";
 
 const DOCS = join(PACKAGE_ROOT, "docs");
 const EXAMPLES: Record<RuntimeName, { file: string; args: string[] }> = {

@@ -4,7 +4,7 @@
  * are "unsupported" (never failed) where its features say it does not.
  */
 import { describe, expect, it } from "vitest";
-import { runMatrix, type CellResult, type RuntimeInfo } from "../src/runner/matrix.js";
+import { runMatrix, type CellResult, type RuntimeInfo } from "../src/parent/runner/matrix.js";
 import { RUNTIMES } from "./helpers.js";
 
 const HOSTS = ["127.0.0.1", "::1"];

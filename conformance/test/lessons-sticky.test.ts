@@ -1,8 +1,8 @@
 /** The sticky-packet probe inside each real runtime (agent role "probes"), and its classifier on known shapes. */
 import { describe, expect, it } from "vitest";
-import { classify } from "../src/probes/sticky.js";
-import { PROBES } from "../src/probes/catalogue.js";
-import { runProbesIn } from "../src/runner/probes.js";
+import { classify } from "../src/in-runtime/probes/sticky.js";
+import { PROBES } from "../src/in-runtime/probes/catalogue.js";
+import { runProbesIn } from "../src/parent/runner/probes.js";
 import { RUNTIMES } from "./helpers.js";
 
 describe("sticky classifier", () => {

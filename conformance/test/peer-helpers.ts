@@ -3,8 +3,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { RuntimeName, Transport } from "@netparity/protocol";
-import type { AgentEvent } from "../src/agent/spec.js";
-import { agentCommand, PACKAGE_ROOT } from "../src/runner/runtimes.js";
+import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
+import { agentCommand, PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
 
 export const PEERS = join(PACKAGE_ROOT, "test", "peers");
 export const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");

@@ -3,9 +3,9 @@
  * outcome, evidence and a one-line explanation, and the exact runtime version.
  */
 import { describe, expect, it } from "vitest";
-import { PROBES } from "../src/probes/catalogue.js";
-import { runProbesIn, type RuntimeProbes } from "../src/runner/probes.js";
-import { runtimeVersion } from "../src/runner/runtimes.js";
+import { PROBES } from "../src/in-runtime/probes/catalogue.js";
+import { runProbesIn, type RuntimeProbes } from "../src/parent/runner/probes.js";
+import { runtimeVersion } from "../src/parent/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";
 
 describe("probe catalogue", () => {

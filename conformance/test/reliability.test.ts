@@ -9,11 +9,11 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_EXPECTATIONS_DIR } from "../src/cli/run.js";
-import { RELIABILITY_CASES, runReliability, type ReliabilityResult } from "../src/reliability/run.js";
-import { loadExpectations } from "../src/report/expectations.js";
-import { probeRuntime } from "../src/runner/matrix.js";
-import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
+import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
+import { RELIABILITY_CASES, runReliability, type ReliabilityResult } from "../src/parent/reliability/run.js";
+import { loadExpectations } from "../src/parent/verdict/expectations.js";
+import { probeRuntime } from "../src/parent/runner/matrix.js";
+import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";
 
 const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");

@@ -4,11 +4,11 @@
  * agree, differ, error and changed, a bench section, and text that needs escaping.
  */
 import type { RuntimeName } from "@netparity/protocol";
-import type { ProbeResult } from "../src/probes/types.js";
-import { compare, type Expectations } from "../src/report/expectations.js";
-import { buildReport, type BenchSection, type Report } from "../src/report/model.js";
-import type { CellResult, RuntimeInfo } from "../src/runner/matrix.js";
-import type { RuntimeProbes } from "../src/runner/probes.js";
+import type { ProbeResult } from "../src/in-runtime/probes/types.js";
+import { compare, type Expectations } from "../src/parent/verdict/expectations.js";
+import { buildReport, type BenchSection, type Report } from "../src/parent/report/model.js";
+import type { CellResult, RuntimeInfo } from "../src/parent/runner/matrix.js";
+import type { RuntimeProbes } from "../src/parent/runner/probes.js";
 
 export const RTS: RuntimeName[] = ["node", "bun", "deno"];
 

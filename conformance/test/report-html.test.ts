@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
-import { renderHtml } from "../src/report/html.js";
+import { renderHtml } from "../src/parent/report/html.js";
 import { sampleReport } from "./report-fixture.js";
 
 const CHROMIUM = process.env["NETPARITY_CHROMIUM"] ?? "/usr/bin/chromium";

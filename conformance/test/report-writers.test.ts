@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { afterAll, describe, expect, it } from "vitest";
-import { barChart, niceCeil } from "../src/report/charts.js";
-import { REPORT_FILES, writeReportFiles } from "../src/report/index.js";
-import { renderJunit, xmlEscape } from "../src/report/junit.js";
-import { mdCell } from "../src/report/markdown.js";
-import { REPORT_SCHEMA } from "../src/report/model.js";
+import { barChart, niceCeil } from "../src/parent/report/charts.js";
+import { REPORT_FILES, writeReportFiles } from "../src/parent/report/index.js";
+import { renderJunit, xmlEscape } from "../src/parent/report/junit.js";
+import { mdCell } from "../src/parent/report/markdown.js";
+import { REPORT_SCHEMA } from "../src/parent/report/model.js";
 import { sampleReport } from "./report-fixture.js";
 
 const dir = mkdtempSync(join(tmpdir(), "netparity-report-"));

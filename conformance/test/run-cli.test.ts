@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_EXPECTATIONS_DIR } from "../src/cli/run.js";
-import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
+import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
+import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
 
 const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
 const tmp = mkdtempSync(join(tmpdir(), "netparity-run-"));

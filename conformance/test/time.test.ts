@@ -5,8 +5,8 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { AgentEvent } from "../src/agent/spec.js";
-import { PACKAGE_ROOT } from "../src/runner/runtimes.js";
+import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
+import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
 import { PAIRS, RUNTIMES, cellOf, lazyMatrix } from "./helpers.js";
 import { PEERS, hasPython, listening, python, spawnJson, startRole } from "./peer-helpers.js";
 

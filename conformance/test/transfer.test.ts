@@ -8,7 +8,7 @@ import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { AgentEvent } from "../src/agent/spec.js";
+import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
 import { PAIRS, RUNTIMES, cellOf, lazyMatrix } from "./helpers.js";
 import { PEERS, hasPython, listening, python, spawnJson, startRole, type Spawned } from "./peer-helpers.js";
 

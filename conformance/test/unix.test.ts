@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { RuntimeName } from "@netparity/protocol";
-import type { AgentEvent } from "../src/agent/spec.js";
+import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
 import { listening, startRole, type Spawned } from "./peer-helpers.js";
 
 const CASES: Array<[RuntimeName, string]> = [

@@ -2,7 +2,7 @@
 // against Bun.listen / Bun.connect / Bun.udpSocket / Bun.CryptoHasher (https://bun.sh/docs/api/tcp),
 // as a competent user would: one handler object per listener, per-socket state in `socket.data`,
 // partial writes kept and finished on `drain` (Bun's write() returns the bytes the kernel took).
-// Protocol: one JSON argument (conformance/src/bench/spec.ts), JSON lines on stdout.
+// Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
 import { LatencyRecorder, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(Bun.argv[2] ?? "{}");

@@ -3,7 +3,7 @@
 // as a competent user would: one async loop per connection, one reused read buffer per
 // connection, write() looped until the whole buffer is taken (it may write only part).
 // sha256 is Deno's node:crypto createHash, the same native hash the adapter uses.
-// Protocol: one JSON argument (conformance/src/bench/spec.ts), JSON lines on stdout.
+// Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
 import { createHash } from "node:crypto";
 import { LatencyRecorder, UdpRequestWindow } from "../../dist/bench-lib.js";
 

@@ -3,7 +3,7 @@
 // (event handlers, socket.pipe for echo, write() + 'drain' for backpressure, no copies).
 // It is also the fixed peer: the one client every runtime's server is measured with, and
 // the one server every runtime's client is measured against.
-// Protocol: one JSON argument (conformance/src/bench/spec.ts), JSON lines on stdout.
+// Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
 import net from "node:net";
 import dgram from "node:dgram";
 import { createHash } from "node:crypto";

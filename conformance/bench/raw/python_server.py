@@ -1,7 +1,7 @@
 """Thread-per-connection Python baseline for `netparity bench`, as in the classic socket lessons:
 socket(), bind(), listen(), then accept() in a loop and one thread per client.
 
-Usage: python3 python_server.py '<json spec>'  (conformance/src/bench/spec.ts)
+Usage: python3 python_server.py '<json spec>'  (conformance/src/in-runtime/bench/protocol.ts)
 Roles: sink-server, echo-server (TCP, one thread per connection) and udp-server (one loop).
 Prints one JSON "listening" line on stdout; SIGTERM stops it.
 """

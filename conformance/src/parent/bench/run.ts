@@ -10,7 +10,7 @@ import { cpus, loadavg, release, totalmem, availableParallelism } from "node:os"
 import type { RuntimeName } from "@netparity/protocol";
 import { runtimeVersion } from "../runner/runtimes.js";
 import { LIVE, cpuSeconds, hasCommand, peakRss, program, pythonProgram, startProc, type Program } from "./programs.js";
-import type { BenchEvent, BenchSpec, DecoderResult, LatencyStats } from "./spec.js";
+import type { BenchEvent, BenchSpec, DecoderResult, LatencyStats } from "../../in-runtime/bench/protocol.js";
 
 export const WORKLOADS = ["bulk", "transfer", "echo", "concurrency", "udp", "decoder"] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];

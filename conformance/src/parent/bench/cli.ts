@@ -1,6 +1,6 @@
 /** `netparity bench`: runs the benchmark, shows progress on stderr, writes bench.json + bench.md. */
 import type { RuntimeName } from "@netparity/protocol";
-import { UsageError } from "../cli/usage.js";
+import { UsageError } from "../common/usage.js";
 import { renderMarkdown, writeReport } from "./report.js";
 import { WORKLOADS, killAll, runBench, type WorkloadName } from "./run.js";
 

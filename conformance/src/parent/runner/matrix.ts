@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
-import type { AgentEvent, AgentSpec } from "../agent/spec.js";
-import { SCENARIOS } from "../scenarios/index.js";
-import type { Check } from "../scenarios/types.js";
+import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
+import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
+import type { Check } from "../../in-runtime/scenarios/types.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeVersion } from "./runtimes.js";
 

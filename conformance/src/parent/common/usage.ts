@@ -1,5 +1,5 @@
 import { isRuntimeName } from "../runner/runtimes.js";
-import { SCENARIOS } from "../scenarios/index.js";
+import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */

@@ -5,7 +5,7 @@
  * terminal, report.md, report.html and junit.xml use.
  */
 import type { RuntimeName } from "@netparity/protocol";
-import { judgeCell, type CellExpectation, type CellExpectedStatus, type CellVerdict, type ExpectationDiff, type Expectations } from "../report/expectations.js";
+import { judgeCell, type CellExpectation, type CellExpectedStatus, type CellVerdict, type ExpectationDiff, type Expectations } from "../verdict/expectations.js";
 import type { ReliabilityResult } from "./types.js";
 
 export interface ReportReliability extends ReliabilityResult {

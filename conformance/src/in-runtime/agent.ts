@@ -3,12 +3,12 @@
  * arrives as an adapter value, so this file (and every scenario) stays runtime-neutral.
  */
 import { isNetError, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
-import { SCENARIOS } from "../scenarios/index.js";
-import { runContract } from "../contract/adapter-contract.js";
-import { runProbes } from "../probes/catalogue.js";
-import { floodUntilError } from "../reliability/in-runtime.js";
-import type { AgentEvent, AgentSpec } from "./spec.js";
+import { withTimeout } from "./timing.js";
+import { SCENARIOS } from "./scenarios/index.js";
+import { runContract } from "./contract/adapter-contract.js";
+import { runProbes } from "./probes/catalogue.js";
+import { floodUntilError } from "./reliability/flood.js";
+import type { AgentEvent, AgentSpec } from "./agent-protocol.js";
 
 export async function runAgent(rt: Runtime): Promise<never> {
   const emit = (e: AgentEvent): void => rt.host.stdoutLine(JSON.stringify(e));

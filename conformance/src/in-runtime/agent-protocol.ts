@@ -1,5 +1,5 @@
 import type { Transport } from "@netparity/protocol";
-import type { ProbeResult } from "../probes/types.js";
+import type { ProbeResult } from "./probes/types.js";
 
 /** What the runner asks of one agent process: passed as a single JSON argument. */
 export interface AgentSpec {

@@ -4,13 +4,13 @@
  */
 import { Command, CommanderError, Option } from "commander";
 import type { RuntimeName } from "@netparity/protocol";
-import { SCENARIOS } from "../scenarios/index.js";
-import type { ScenarioOption } from "../scenarios/types.js";
+import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
+import type { ScenarioOption } from "../../in-runtime/scenarios/types.js";
 import { FAULTS_HELP, FaultSyntaxError, parseFaults } from "../faults/index.js";
 import { RELIABILITY_CASES } from "../reliability/cases.js";
-import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../scenarios/serve-util.js";
-import { TRANSFER_DEFAULT_MAX_SIZE } from "../scenarios/transfer.js";
-import { TIME_REQUEST_MAX } from "../scenarios/time.js";
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../in-runtime/scenarios/serve-util.js";
+import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.js";
+import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { client } from "./client.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
@@ -26,7 +26,7 @@ import {
   parseScenario,
   parseSize,
   parseTransport,
-} from "./usage.js";
+} from "../common/usage.js";
 
 function binaryOptions(cmd: Command): Command {
   return cmd

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import type { RuntimeName } from "@netparity/protocol";
-import type { AgentEvent, AgentSpec } from "../agent/spec.js";
+import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
 import { agentCommand } from "./runtimes.js";
 
 export interface AgentProcess {

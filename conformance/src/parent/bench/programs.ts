@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { RuntimeName } from "@netparity/protocol";
 import { DIST, PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
-import type { BenchEvent, BenchSpec } from "./spec.js";
+import type { BenchEvent, BenchSpec } from "../../in-runtime/bench/protocol.js";
 
 export type Impl = "adapter" | "raw" | "python-threads";
 

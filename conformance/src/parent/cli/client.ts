@@ -1,9 +1,9 @@
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { startAgent } from "../runner/agent-process.js";
 import { runtimeVersion } from "../runner/runtimes.js";
-import { SCENARIOS } from "../scenarios/index.js";
-import { parseHttpUrl } from "../scenarios/http-get.js";
-import { UsageError } from "./usage.js";
+import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
+import { parseHttpUrl } from "../../in-runtime/scenarios/http-get.js";
+import { UsageError } from "../common/usage.js";
 
 export interface ClientOptions {
   runtime: RuntimeName;

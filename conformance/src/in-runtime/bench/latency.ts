@@ -5,7 +5,7 @@
  * mode needs an async init step and gains nothing at a few hundred thousand values per run.
  */
 import * as hdr from "hdr-histogram-js";
-import type { LatencyStats } from "./spec.js";
+import type { LatencyStats } from "./protocol.js";
 
 export class LatencyRecorder {
   readonly #h = hdr.build({

@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
-import type { ProbeResult } from "../probes/types.js";
+import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import type { CellResult, RuntimeInfo } from "../runner/matrix.js";
 import type { RuntimeProbes } from "../runner/probes.js";
 

@@ -7,7 +7,7 @@
 import { FrameDecoder, encodeFrames } from "@netparity/protocol";
 import { decode as lpDecode } from "it-length-prefixed";
 import type { Uint8ArrayList } from "uint8arraylist";
-import type { DecoderResult } from "./spec.js";
+import type { DecoderResult } from "./protocol.js";
 
 export type DecoderName = "framedecoder" | "it-length-prefixed" | "naive";
 export const DECODERS: readonly DecoderName[] = ["framedecoder", "it-length-prefixed", "naive"];

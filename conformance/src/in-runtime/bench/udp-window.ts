@@ -6,7 +6,7 @@
  * between the programs: each passes its `send` and feeds every reply's text to `onReply`.
  */
 import { LatencyRecorder } from "./latency.js";
-import type { LatencyStats } from "./spec.js";
+import type { LatencyStats } from "./protocol.js";
 
 export const LOSS_MS = 200;
 

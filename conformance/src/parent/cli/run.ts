@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
-import { PROBES } from "../probes/catalogue.js";
+import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { formatFaults, hasUdpFaults, startFaultProxy, type FaultSpec } from "../faults/index.js";
 import { judgeReliability, reliabilityDiffs, renderReliabilityTable, updateReliabilityExpectations } from "../reliability/report.js";
 import { runReliability, selectCases, type ReliabilityResult } from "../reliability/run.js";
-import { compare, loadExpectations, updatedExpectations, writeExpectations, type Comparison, type Expectations, type Selection } from "../report/expectations.js";
+import { compare, loadExpectations, updatedExpectations, writeExpectations, type Comparison, type Expectations, type Selection } from "../verdict/expectations.js";
 import { writeReportFiles } from "../report/index.js";
 import { benchSection } from "../bench/report.js";
 import type { BenchReport } from "../bench/run.js";
@@ -14,7 +14,7 @@ import { runMatrix } from "../runner/matrix.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { paint, renderExpectationDiff, renderProbeTable, renderProblems, renderTables, useColor } from "./table.js";
-import { UsageError } from "./usage.js";
+import { UsageError } from "../common/usage.js";
 
 export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
 

@@ -1,6 +1,6 @@
 import type { RuntimeName } from "@netparity/protocol";
-import { PROBE_TIMEOUT_MS, PROBES } from "../probes/catalogue.js";
-import type { ProbeResult } from "../probes/types.js";
+import { PROBE_TIMEOUT_MS, PROBES } from "../../in-runtime/probes/catalogue.js";
+import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import { startAgent } from "./agent-process.js";
 
 export interface RuntimeProbes {

@@ -20,7 +20,7 @@ import type { RoleOptions, RunningServer } from "../scenarios/types.js";
 import { DECODERS, makeStream, measure, type DecoderName } from "./decoders.js";
 import { LatencyRecorder } from "./latency.js";
 import { UdpRequestWindow } from "./udp-window.js";
-import type { BenchEvent, BenchSpec, DecoderResult } from "./spec.js";
+import type { BenchEvent, BenchSpec, DecoderResult } from "./protocol.js";
 
 /** Writes of the bulk client: big enough that a write is never the bottleneck, as a user would. */
 const BULK_WRITE = 256 * 1024;

@@ -1,5 +1,5 @@
 import type { RuntimeName } from "@netparity/protocol";
-import type { Check } from "../scenarios/types.js";
+import type { Check } from "../../in-runtime/scenarios/types.js";
 import type { ServerAgent } from "./agents.js";
 
 export type ReliabilityStatus = "pass" | "fail" | "unsupported" | "error";

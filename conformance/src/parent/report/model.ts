@@ -6,11 +6,11 @@
 import { readFileSync } from "node:fs";
 import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
-import type { ProbeResult } from "../probes/types.js";
+import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import type { CellResult, RuntimeInfo } from "../runner/matrix.js";
 import type { RuntimeProbes } from "../runner/probes.js";
 import type { ReportReliability } from "../reliability/report.js";
-import { cellExpectation, cellKey, judgeCell, judgeProbe, type CellExpectation, type CellVerdict, type Comparison, type Expectations, type ProbeExpectation, type Selection } from "./expectations.js";
+import { cellExpectation, cellKey, judgeCell, judgeProbe, type CellExpectation, type CellVerdict, type Comparison, type Expectations, type ProbeExpectation, type Selection } from "../verdict/expectations.js";
 
 export const REPORT_SCHEMA = "netparity.report/1";
 
