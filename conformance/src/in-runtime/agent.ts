@@ -3,7 +3,7 @@
  * arrives as an adapter value, so this file (and every scenario) stays runtime-neutral.
  */
 import { isNetError, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "./timing.js";
+import { withTimeout } from "./common/timing.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { runContract } from "./contract/adapter-contract.js";
 import { runProbes } from "./probes/catalogue.js";

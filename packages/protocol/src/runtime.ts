@@ -11,6 +11,14 @@
 export type RuntimeName = "node" | "bun" | "deno";
 export const RUNTIME_NAMES: readonly RuntimeName[] = ["node", "bun", "deno"];
 
+/**
+ * Whether `s` names a runtime netparity has an adapter for.
+ * @example isRuntimeName("bun") // true; isRuntimeName("workerd") // false
+ */
+export function isRuntimeName(s: string): s is RuntimeName {
+  return (RUNTIME_NAMES as readonly string[]).includes(s);
+}
+
 export type Transport = "tcp" | "udp" | "unix";
 
 export interface NetAddress {

@@ -4,7 +4,7 @@
  * runtimes: a check that passes on Node and fails on Bun is a finding, not a flaky test.
  */
 import { NetError, Prng, equalBytes, isNetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
+import { withTimeout } from "../common/timing.js";
 
 export interface ContractResult {
   name: string;

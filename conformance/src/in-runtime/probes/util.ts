@@ -3,7 +3,7 @@
  * uses web-standard globals and the Runtime interface only.
  */
 import { describeCause, isNetError, type Address, type Connection, type DatagramSocket, type Listener, type Runtime } from "@netparity/protocol";
-import { sleep } from "../timing.js";
+import { sleep } from "../common/timing.js";
 
 /** Cleanup actions run in reverse order; a probe registers every socket it opens. */
 export class Scope {

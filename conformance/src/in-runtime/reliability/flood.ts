@@ -3,7 +3,7 @@
  * agent's "reliability" role), written against the Runtime interface only.
  */
 import { isNetError, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
+import { withTimeout } from "../common/timing.js";
 import type { ClientResult } from "../scenarios/types.js";
 
 /** Printed on stderr once a write has waited this long: the peer stopped reading. */

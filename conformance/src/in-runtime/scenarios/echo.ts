@@ -4,7 +4,7 @@
  * by one datagram with identical bytes, sent to the sender's address.
  */
 import { NetError, Prng, equalBytes, type Connection, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
+import { withTimeout } from "../common/timing.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections } from "./serve-util.js";
 import { receiverOf, serveDatagrams } from "./udp-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";

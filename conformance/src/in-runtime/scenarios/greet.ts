@@ -10,7 +10,7 @@
  * read whole, however TCP splits or merges the bytes.
  */
 import { FrameReader, NetError, fromUtf8, utf8, writeFrame, type Connection, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
+import { withTimeout } from "../common/timing.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 

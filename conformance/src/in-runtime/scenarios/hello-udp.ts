@@ -19,7 +19,7 @@ import {
   type DatagramSocket,
   type Runtime,
 } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
+import { withTimeout } from "../common/timing.js";
 import { clientBindAddress } from "./echo.js";
 import { Checks, type Check, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 import { greeting } from "./greet.js";

@@ -10,7 +10,7 @@
  * else 404; every response closes the connection.
  */
 import { NetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
+import { withTimeout } from "../common/timing.js";
 import { listenStream, serveConnections } from "./serve-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 

@@ -21,7 +21,7 @@ import {
   type Connection,
   type Runtime,
 } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
+import { withTimeout } from "../common/timing.js";
 import { clientBindAddress } from "./echo.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
 import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";

@@ -1,5 +1,5 @@
 import { isNetError, type Datagram, type DatagramSocket, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../timing.js";
+import { withTimeout } from "../common/timing.js";
 import type { Logger, RoleOptions, RunningServer } from "./types.js";
 
 /**

@@ -1,6 +1,5 @@
-import { isRuntimeName } from "../runner/runtimes.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
-import type { RuntimeName, Transport } from "@netparity/protocol";
+import { isRuntimeName, type RuntimeName, type Transport } from "@netparity/protocol";
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
 export class UsageError extends Error {

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RUNTIME_NAMES, type RuntimeName } from "@netparity/protocol";
+import type { RuntimeName } from "@netparity/protocol";
 
 /** conformance/ — the package root, whether running from src/ (tests) or dist/ (CLI). */
 export const PACKAGE_ROOT = findUp(dirname(fileURLToPath(import.meta.url)), "build.mjs");
@@ -15,10 +15,6 @@ function findUp(from: string, marker: string): string {
     d = dirname(d);
   }
   throw new Error(`cannot find the netparity package root from ${from}`);
-}
-
-export function isRuntimeName(s: string): s is RuntimeName {
-  return (RUNTIME_NAMES as readonly string[]).includes(s);
 }
 
 /** Binaries: a flag wins, then NETPARITY_<RUNTIME>, then the npm-installed binary, then PATH. */
