@@ -1,60 +1,10 @@
 /**
- * The reliability section of `netparity run` and its reports: results judged against the
- * expectation files (section "reliability", keyed by case id, one entry per runtime), the
- * expectation diff entries, updates for --update-expectations, and the renderings the
- * terminal, report.md, report.html and junit.xml use.
+ * The reliability section's renderings: the terminal table, report.md and report.html.
+ * Its verdicts come from verdict/ (judgeReliability).
  */
 import type { RuntimeName } from "@netparity/protocol";
-import { judgeCell, type CellExpectation, type CellExpectedStatus, type CellVerdict, type ExpectationDiff, type Expectations } from "../verdict/expectations.js";
+import type { JudgedReliability as ReportReliability } from "../verdict/index.js";
 import type { ReliabilityResult } from "./types.js";
-
-export interface ReportReliability extends ReliabilityResult {
-  expected?: CellExpectation;
-  verdict: CellVerdict;
-}
-
-export function judgeReliability(results: ReliabilityResult[], exp: Expectations | null): ReportReliability[] {
-  return results.map((r) => {
-    const e = exp?.[r.runtime]?.reliability?.[r.id];
-    const verdict: CellVerdict = exp ? judgeCell(r.status, e) : r.status === "fail" || r.status === "error" ? "unexpected-failure" : "ok";
-    return { ...r, ...(e ? { expected: e } : {}), verdict };
-  });
-}
-
-/** The expectation diff entries of the reliability section (empty when all match). */
-export function reliabilityDiffs(rows: ReportReliability[]): ExpectationDiff[] {
-  return rows
-    .filter((r) => r.verdict !== "ok")
-    .map((r) => ({
-      kind: r.verdict as Exclude<CellVerdict, "ok">,
-      subject: "reliability" as const,
-      key: `${r.id} on ${r.runtime}`,
-      runtimes: [r.runtime],
-      expected: r.expected?.status ?? "supported (no entry)",
-      actual: r.status,
-      detail: r.detail,
-      ...(r.expected?.issue ? { issue: r.expected.issue } : {}),
-      versions: [],
-    }));
-}
-
-/** Writes this run's reliability results into `files` (in place), keeping issue links of unchanged entries. */
-export function updateReliabilityExpectations(files: Expectations, results: ReliabilityResult[], ran: readonly string[]): void {
-  for (const rt of Object.keys(files) as RuntimeName[]) {
-    const f = files[rt];
-    if (!f) continue;
-    const prev = f.reliability ?? {};
-    const next: Record<string, CellExpectation> = {};
-    // Cases not run this time keep their entries.
-    for (const [id, e] of Object.entries(prev)) if (!ran.includes(id)) next[id] = e;
-    for (const r of results.filter((x) => x.runtime === rt)) {
-      const status: CellExpectedStatus = r.status === "pass" ? "supported" : r.status === "unsupported" ? "unsupported" : "known-failing";
-      const old = prev[r.id];
-      next[r.id] = old && old.status === status ? old : status === "known-failing" ? { status, note: `recorded by --update-expectations: ${r.detail}`.slice(0, 240) } : { status };
-    }
-    f.reliability = Object.fromEntries(Object.entries(next).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  }
-}
 
 const MARK: Record<ReliabilityResult["status"], string> = { pass: "pass", fail: "FAIL", error: "ERROR", unsupported: "unsupported" };
 
