@@ -3,7 +3,6 @@ import { join } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { formatFaults, hasUdpFaults, startFaultProxy, type FaultSpec } from "../faults/index.js";
-import { renderReliabilityTable } from "../reliability/report.js";
 import { runReliability, selectCases, type ReliabilityResult } from "../reliability/run.js";
 import { judgeRun, loadExpectations, updateReliabilityExpectations, updatedExpectations, writeExpectations, type Expectations, type Selection } from "../verdict/index.js";
 import { writeReportFiles } from "../report/index.js";
@@ -13,6 +12,7 @@ import { buildReport } from "../report/model.js";
 import { runMatrix } from "../runner/matrix.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
+import { renderReliabilityTable } from "./reliability-table.js";
 import { paint, renderExpectationDiff, renderProbeTable, renderProblems, renderTables, useColor } from "./table.js";
 import { UsageError } from "../common/usage.js";
 

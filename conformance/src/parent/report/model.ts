@@ -160,3 +160,21 @@ export function probeRows(probes: ReportProbe[]): Array<{ id: string; title: str
   for (const row of rows.values()) row.differs = new Set([...row.byRuntime.values()].map((p) => p.outcome)).size > 1;
   return [...rows.values()];
 }
+
+/** Reliability case ids in catalogue order, with each runtime's result. */
+export function reliabilityRows(rows: ReportReliability[]): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }> {
+  const out = new Map<string, { id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }>();
+  for (const r of rows) {
+    const row = out.get(r.id) ?? out.set(r.id, { id: r.id, title: r.title, byRuntime: new Map() }).get(r.id)!;
+    row.byRuntime.set(r.runtime, r);
+  }
+  return [...out.values()];
+}
+
+export const RELIABILITY_MARK: Record<ReportReliability["status"], string> = { pass: "pass", fail: "FAIL", error: "ERROR", unsupported: "unsupported" };
+
+/** One reliability result in a table: "FAIL (known)" for an expected failure, "FAIL !" for a difference. */
+export function reliabilityLabel(r: ReportReliability): string {
+  const known = r.verdict === "ok" && (r.status === "fail" || r.status === "error");
+  return known ? `${RELIABILITY_MARK[r.status]} (known)` : r.verdict === "ok" ? RELIABILITY_MARK[r.status] : `${RELIABILITY_MARK[r.status]} !`;
+}
