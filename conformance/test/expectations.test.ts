@@ -12,7 +12,7 @@ import {
   updatedExpectations,
   writeExpectations,
   type Expectations,
-} from "../src/parent/verdict/expectations.js";
+} from "../src/parent/verdict/index.js";
 import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
 import { PROBES } from "../src/in-runtime/probes/catalogue.js";
 import { RTS, sampleInputs } from "./report-fixture.js";

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
 import { RELIABILITY_CASES, runReliability, type ReliabilityResult } from "../src/parent/reliability/run.js";
-import { loadExpectations } from "../src/parent/verdict/expectations.js";
+import { loadExpectations } from "../src/parent/verdict/index.js";
 import { probeRuntime } from "../src/parent/runner/matrix.js";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";

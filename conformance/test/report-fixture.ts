@@ -5,7 +5,7 @@
  */
 import type { RuntimeName } from "@netparity/protocol";
 import type { ProbeResult } from "../src/in-runtime/probes/types.js";
-import { compare, type Expectations } from "../src/parent/verdict/expectations.js";
+import { judgeRun, type Expectations } from "../src/parent/verdict/index.js";
 import { buildReport, type BenchSection, type Report } from "../src/parent/report/model.js";
 import type { CellResult, RuntimeInfo } from "../src/parent/runner/matrix.js";
 import type { RuntimeProbes } from "../src/parent/runner/probes.js";
@@ -112,16 +112,13 @@ export const SAMPLE_BENCH: BenchSection = {
 export function sampleReport(withBench = true): Report {
   const i = sampleInputs();
   const selection = { runtimes: RTS, scenarios: ["echo", "time"], transports: ["tcp", "udp", "unix"], hosts: ["127.0.0.1"] };
-  const comparison = compare({ dir: "/tmp/expectations", expectations: i.expectations, selection, runtimes: i.runtimes, cells: i.cells, probes: i.probes });
+  const verdicts = judgeRun({ dir: "/tmp/expectations", expectations: i.expectations, selection, runtimes: i.runtimes, cells: i.cells, probes: i.probes });
   return buildReport({
     command: ["netparity", "run", "--report-dir", "out"],
     toolVersion: "0.1.0",
     selection,
     runtimes: i.runtimes.map((r) => ({ ...r, binary: `/usr/bin/${r.name}` })),
-    cells: i.cells,
-    probes: i.probes,
-    expectations: i.expectations,
-    comparison,
+    verdicts,
     durationMs: 12345,
     machine: { os: "Test OS", platform: "linux", arch: "x64", kernel: "6.1.0-test", cpuModel: "Test CPU", cpuCount: 2, memoryBytes: 4 * 1024 ** 3 },
     generatedAt: "2025-01-01T00:00:00.000Z",

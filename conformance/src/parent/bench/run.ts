@@ -9,6 +9,7 @@ import { createServer } from "node:net";
 import { cpus, loadavg, release, totalmem, availableParallelism } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
 import { runtimeVersion } from "../runner/runtimes.js";
+import { judgeCount, judgeTarget } from "../verdict/targets.js";
 import { LIVE, cpuSeconds, hasCommand, peakRss, program, pythonProgram, startProc, type Program } from "./programs.js";
 import type { BenchEvent, BenchSpec, DecoderResult, LatencyStats } from "../../in-runtime/bench/protocol.js";
 
@@ -522,10 +523,10 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         const ours = find(w, rt, "decoder", "framedecoder")?.median;
         const is64 = w.name === "decoder-64";
         const v = r(ours, find(w, rt, "decoder", "it-length-prefixed")?.median);
-        ratios.push({ name: `${w.name} framedecoder/it-length-prefixed`, workload: w.name, runtime: rt, role: "decoder", numerator: "framedecoder", denominator: "it-length-prefixed", ratio: v, ...(is64 ? { target: 3, met: v !== null && v >= 3 } : {}) });
+        ratios.push({ name: `${w.name} framedecoder/it-length-prefixed`, workload: w.name, runtime: rt, role: "decoder", numerator: "framedecoder", denominator: "it-length-prefixed", ratio: v, ...(is64 ? judgeTarget(v, 3) : {}) });
         ratios.push({ name: `${w.name} framedecoder/naive`, workload: w.name, runtime: rt, role: "decoder", numerator: "framedecoder", denominator: "naive", ratio: r(ours, find(w, rt, "decoder", "naive")?.median) });
         if (is64 && ours !== undefined) {
-          ratios.push({ name: `${w.name} framedecoder frames/s / 10M`, workload: w.name, runtime: rt, role: "decoder", numerator: "framedecoder", denominator: "10M frames/s", ratio: ours / 1e7, target: 1, met: ours >= 1e7 });
+          ratios.push({ name: `${w.name} framedecoder frames/s / 10M`, workload: w.name, runtime: rt, role: "decoder", numerator: "framedecoder", denominator: "10M frames/s", ratio: ours / 1e7, ...judgeTarget(ours / 1e7, 1) });
         }
       }
       continue;
@@ -537,7 +538,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         if (!a || !b) continue;
         const target = TARGETS[w.name];
         const v = r(a.median, b.median);
-        ratios.push({ name: `${w.name} adapter/raw`, workload: w.name, runtime: rt, role, numerator: "adapter", denominator: "raw", ratio: v, ...(target ? { target, met: v !== null && v >= target } : {}) });
+        ratios.push({ name: `${w.name} adapter/raw`, workload: w.name, runtime: rt, role, numerator: "adapter", denominator: "raw", ratio: v, ...(target ? judgeTarget(v, target) : {}) });
         if (role === "server") {
           const py = find(w, "python", "server", "python-threads");
           if (py) ratios.push({ name: `${w.name} adapter/python-threads`, workload: w.name, runtime: rt, role, numerator: "adapter", denominator: "python-threads", ratio: r(a.median, py.median) });
@@ -545,7 +546,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
       }
       if (w.name === "concurrency-1000") {
         const a = find(w, rt, "server", "adapter");
-        if (a) ratios.push({ name: "concurrency-1000 errors (adapter server)", workload: w.name, runtime: rt, role: "server", numerator: "errors", denominator: "", ratio: a.errors ?? null, target: 0, met: (a.errors ?? 1) === 0 });
+        if (a) ratios.push({ name: "concurrency-1000 errors (adapter server)", workload: w.name, runtime: rt, role: "server", numerator: "errors", denominator: "", ratio: a.errors ?? null, ...judgeCount(a.errors, 0) });
       }
     }
     if (w.name === "bulk") {
@@ -554,7 +555,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
       if (ip && adapters.length) {
         const best = adapters.reduce((a, b) => (b.median > a.median ? b : a));
         const v = best.median / ip.median;
-        ratios.push({ name: "bulk best adapter/iperf3", workload: "bulk", runtime: best.runtime, role: best.role, numerator: "adapter", denominator: "iperf3", ratio: v, target: 0.8, met: v >= 0.8 });
+        ratios.push({ name: "bulk best adapter/iperf3", workload: "bulk", runtime: best.runtime, role: best.role, numerator: "adapter", denominator: "iperf3", ratio: v, ...judgeTarget(v, 0.8) });
         for (const x of adapters) {
           if (x === best) continue;
           ratios.push({ name: "bulk adapter/iperf3", workload: "bulk", runtime: x.runtime, role: x.role, numerator: "adapter", denominator: "iperf3", ratio: x.median / ip.median });

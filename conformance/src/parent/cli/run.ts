@@ -3,9 +3,8 @@ import { join } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { formatFaults, hasUdpFaults, startFaultProxy, type FaultSpec } from "../faults/index.js";
-import { judgeReliability, reliabilityDiffs, renderReliabilityTable, updateReliabilityExpectations } from "../reliability/report.js";
 import { runReliability, selectCases, type ReliabilityResult } from "../reliability/run.js";
-import { compare, loadExpectations, updatedExpectations, writeExpectations, type Comparison, type Expectations, type Selection } from "../verdict/expectations.js";
+import { judgeRun, loadExpectations, updateReliabilityExpectations, updatedExpectations, writeExpectations, type Expectations, type Selection } from "../verdict/index.js";
 import { writeReportFiles } from "../report/index.js";
 import { benchSection } from "../bench/report.js";
 import type { BenchReport } from "../bench/run.js";
@@ -13,6 +12,7 @@ import { buildReport } from "../report/model.js";
 import { runMatrix } from "../runner/matrix.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
+import { renderReliabilityTable } from "./reliability-table.js";
 import { paint, renderExpectationDiff, renderProbeTable, renderProblems, renderTables, useColor } from "./table.js";
 import { UsageError } from "../common/usage.js";
 
@@ -148,34 +148,23 @@ export async function run(o: RunOptions): Promise<number> {
     hosts: o.hosts,
     ...(o.probes?.length ? { probes: o.probes } : {}),
   };
-  let comparison: Comparison | null = null;
   let updated: string[] = [];
-  if (expDir !== null && expectations) {
-    const input = { dir: expDir, expectations, selection, runtimes, cells, probes: probeRuns };
-    if (o.updateExpectations) {
-      const next = updatedExpectations(input);
-      if (wantReliability) updateReliabilityExpectations(next, reliability, cases.map((x) => x.id));
-      updated = writeExpectations(expDir, next);
-      expectations = loadExpectations(expDir, o.runtimes);
-      comparison = compare({ ...input, expectations });
-    } else comparison = compare(input);
+  if (expDir !== null && expectations && o.updateExpectations) {
+    const next = updatedExpectations({ dir: expDir, expectations, selection, runtimes, cells, probes: probeRuns });
+    if (wantReliability) updateReliabilityExpectations(next, reliability, cases.map((x) => x.id));
+    updated = writeExpectations(expDir, next);
+    expectations = loadExpectations(expDir, o.runtimes);
   }
-  const reliabilityRows = judgeReliability(reliability, expectations);
-  if (comparison) {
-    comparison.diffs.push(...reliabilityDiffs(reliabilityRows));
-    comparison.ok = comparison.diffs.length === 0;
-  }
+  const verdicts = judgeRun({ dir: expDir, expectations, selection, runtimes, cells, probes: probeRuns, ...(wantReliability ? { reliability } : {}) });
+  const { comparison } = verdicts;
+  const reliabilityRows = verdicts.reliability ?? [];
 
   const report = buildReport({
     command: o.command ?? ["netparity", "run"],
     toolVersion: toolVersion(),
     selection,
     runtimes: runtimes.map((r) => ({ ...r, binary: runtimeBinary(r.name, o.binaries) })),
-    cells,
-    probes: probeRuns,
-    expectations,
-    comparison,
-    ...(wantReliability ? { reliability: reliabilityRows } : {}),
+    verdicts,
     durationMs: performance.now() - t0,
     ...(o.reportDir ? benchFrom(o.reportDir) : {}),
   });

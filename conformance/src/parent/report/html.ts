@@ -6,8 +6,7 @@
  */
 import type { RuntimeName } from "@netparity/protocol";
 import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
-import { reliabilityHtml } from "../reliability/report.js";
-import { cellGroups, probeRows, type Report, type ReportCell, type ReportProbe } from "./model.js";
+import { cellGroups, probeRows, reliabilityLabel, reliabilityRows, type Report, type ReportCell, type ReportProbe, type ReportReliability } from "./model.js";
 
 export function htmlEscape(s: string): string {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
@@ -167,6 +166,27 @@ function benchCharts(r: Report): string {
   return out.join("");
 }
 
+/** Each reliability case against each runtime's server (and its client where one is used). */
+function reliabilityHtml(rows: ReportReliability[], runtimes: RuntimeName[]): string {
+  if (!rows.length) return "";
+  const rts = runtimes.filter((rt) => rows.some((r) => r.runtime === rt));
+  const out = [`<h2 id="reliability">Reliability</h2>`, `<p class="notes">Bad input, faults, load and lifecycle: each case against each runtime's server (and its client where one is used).</p>`];
+  out.push(`<table class="reliability"><thead><tr><th>case</th>${rts.map((rt) => `<th>${htmlEscape(rt)}</th>`).join("")}</tr></thead><tbody>`);
+  for (const t of reliabilityRows(rows)) {
+    const cells = rts.map((rt) => {
+      const r = t.byRuntime.get(rt);
+      if (!r) return "<td></td>";
+      const cls = r.status === "pass" ? "pass" : r.status === "unsupported" ? "unsupported" : "fail";
+      const bg = r.status === "pass" ? "#dafbe1" : r.status === "unsupported" || r.verdict === "ok" ? "#f3f4f6" : "#ffebe9";
+      const issue = r.expected?.issue ? ` <a href="${htmlEscape(r.expected.issue)}">issue</a>` : "";
+      return `<td class="${cls}" style="background:${bg};padding:4px 8px" title="${htmlEscape(r.detail)}">${htmlEscape(reliabilityLabel(r))} <span class="notes">${(r.durationMs / 1000).toFixed(1)} s</span>${issue}</td>`;
+    });
+    out.push(`<tr><td><code>${htmlEscape(t.id)}</code><br><span class="notes">${htmlEscape(t.title)}</span></td>${cells.join("")}</tr>`);
+  }
+  out.push("</tbody></table>");
+  return out.join("\n");
+}
+
 function diffTable(r: Report): string {
   const e = r.expectations;
   if (!e) return `<p class="notes">Expectations were not compared in this run.</p>`;
@@ -197,7 +217,7 @@ export function renderHtml(r: Report): string {
     `<h2 id="matrix">Server × client</h2>${r.cells.length ? heatmaps(r) : `<p class="notes">No cells in this run.</p>`}`,
     `<h2 id="probes">Behaviour probes</h2>${probeMatrix(r)}`,
     ...r.probeErrors.map((e) => `<p class="badge bad">probes did not run in ${e.runtime}: ${htmlEscape(e.error)}</p>`),
-    reliabilityHtml(r.reliability ?? [], runtimesOf(r), htmlEscape),
+    reliabilityHtml(r.reliability ?? [], runtimesOf(r)),
     `<h2 id="charts">Charts</h2><p class="notes">Bar colour: the server's runtime (<span style="color:#3c873a">node</span>, <span style="color:#c98a3d">bun</span>, <span style="color:#4a5bd4">deno</span>).</p>${charts(r)}`,
     benchCharts(r),
     `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,

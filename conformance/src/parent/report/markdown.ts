@@ -3,8 +3,7 @@
  * PR comment: a server × client table per scenario, the probe table, the expectation diff.
  */
 import type { RuntimeName } from "@netparity/protocol";
-import { reliabilityMarkdown } from "../reliability/report.js";
-import { cellGroups, probeRows, type Report, type ReportCell } from "./model.js";
+import { cellGroups, probeRows, reliabilityRows, type Report, type ReportCell, type ReportReliability } from "./model.js";
 
 /** A table cell: pipes escaped, no line breaks. */
 export function mdCell(s: string): string {
@@ -17,6 +16,31 @@ function mark(c: ReportCell): string {
   if (c.status === "unsupported") return "➖";
   if (known) return c.expected?.issue ? `❌ [known](${c.expected.issue})` : "❌ (known)";
   return "❌";
+}
+
+/** The case × runtime table and why anything did not pass. */
+function reliabilityMarkdown(rows: ReportReliability[], runtimes: RuntimeName[]): string[] {
+  if (!rows.length) return [];
+  const rts = runtimes.filter((rt) => rows.some((r) => r.runtime === rt));
+  const out = ["### Reliability", "", "Bad input, faults, load and lifecycle, case × runtime (the runtime's server; clients of the same runtime where one is used). ✅ pass · ❌ fail · ➖ unsupported.", ""];
+  out.push(`| case | ${rts.join(" | ")} |`, `|---|${rts.map(() => "---").join("|")}|`);
+  for (const t of reliabilityRows(rows)) {
+    const cells = rts.map((rt) => {
+      const r = t.byRuntime.get(rt);
+      if (!r) return " ";
+      const m = r.status === "pass" ? "✅" : r.status === "unsupported" ? "➖" : r.verdict === "ok" ? (r.expected?.issue ? `❌ [known](${r.expected.issue})` : "❌ (known)") : "❌";
+      return `${m}${r.verdict !== "ok" && r.status === "pass" ? " (unexpected pass)" : ""}`;
+    });
+    out.push(`| \`${t.id}\` ${mdCell(t.title)} | ${cells.join(" | ")} |`);
+  }
+  out.push("");
+  const bad = rows.filter((r) => r.status !== "pass");
+  if (bad.length) {
+    out.push("<details><summary>Why reliability cases did not pass</summary>", "");
+    for (const r of bad) out.push(`- \`${r.id}\` on ${r.runtime}: ${r.status}${r.expected?.issue ? ` ([issue](${r.expected.issue}))` : ""}: ${mdCell(r.detail)}`);
+    out.push("", "</details>", "");
+  }
+  return out;
 }
 
 function runtimesOf(r: Report): RuntimeName[] {
@@ -94,7 +118,7 @@ export function renderMarkdown(r: Report): string {
     out.push("");
   }
   for (const e of r.probeErrors) out.push(`> ❌ probes did not run in ${e.runtime}: ${mdCell(e.error)}`, "");
-  out.push(...reliabilityMarkdown(r.reliability ?? [], rts, mdCell));
+  out.push(...reliabilityMarkdown(r.reliability ?? [], rts));
 
   if (r.bench?.workloads.length) {
     out.push("### Benchmarks", "", "| workload | runtime | median | min | max |", "|---|---|---|---|---|");

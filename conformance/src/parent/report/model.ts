@@ -6,11 +6,8 @@
 import { readFileSync } from "node:fs";
 import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
-import type { ProbeResult } from "../../in-runtime/probes/types.js";
-import type { CellResult, RuntimeInfo } from "../runner/matrix.js";
-import type { RuntimeProbes } from "../runner/probes.js";
-import type { ReportReliability } from "../reliability/report.js";
-import { cellExpectation, cellKey, judgeCell, judgeProbe, type CellExpectation, type CellVerdict, type Comparison, type Expectations, type ProbeExpectation, type Selection } from "../verdict/expectations.js";
+import type { RuntimeInfo } from "../runner/matrix.js";
+import type { Comparison, JudgedCell, JudgedProbe, JudgedReliability, RunVerdicts, Selection } from "../verdict/index.js";
 
 export const REPORT_SCHEMA = "netparity.report/1";
 
@@ -31,21 +28,14 @@ export interface ReportRuntime extends RuntimeInfo {
   binary: string;
 }
 
-export interface ReportCell extends CellResult {
-  key: string;
+export interface ReportCell extends JudgedCell {
   serverVersion: string;
   clientVersion: string;
-  expected?: CellExpectation;
-  /** "ok" when the result matches its expectation (or, without expectations, passed). */
-  verdict: CellVerdict;
 }
 
-export interface ReportProbe extends ProbeResult {
-  runtime: RuntimeName;
-  version: string;
-  expected?: ProbeExpectation;
-  verdict: CellVerdict;
-}
+export type ReportProbe = JudgedProbe;
+
+export type ReportReliability = JudgedReliability;
 
 /**
  * Benchmark results, written by `netparity bench` into the same report. One workload is one
@@ -105,39 +95,23 @@ export interface BuildInput {
   toolVersion: string;
   selection: Selection;
   runtimes: ReportRuntime[];
-  cells: CellResult[];
-  probes: RuntimeProbes[];
-  expectations: Expectations | null;
-  comparison: Comparison | null;
+  /** The run's results with their verdicts (verdict/judgeRun). */
+  verdicts: RunVerdicts;
   durationMs: number;
   machine?: MachineInfo;
   generatedAt?: string;
   bench?: BenchSection;
-  reliability?: ReportReliability[];
 }
 
 export function buildReport(i: BuildInput): Report {
   const version = new Map(i.runtimes.map((r) => [r.name, r.version]));
-  const exp = i.expectations;
-  const cells: ReportCell[] = i.cells.map((c) => {
-    const e = exp ? cellExpectation(exp, c) : undefined;
-    const verdict = exp ? judgeCell(c.status, e) : c.status === "fail" || c.status === "error" ? "unexpected-failure" : "ok";
-    return { ...c, key: cellKey(c), serverVersion: version.get(c.server) ?? "unknown", clientVersion: version.get(c.client) ?? "unknown", ...(e ? { expected: e } : {}), verdict };
-  });
-  const probes: ReportProbe[] = i.probes.flatMap((rp) =>
-    rp.results.map((p) => {
-      const e = exp?.[rp.runtime]?.probes[p.id];
-      const verdict = exp ? judgeProbe(p.outcome, e) : p.outcome === "error" || p.outcome === "timeout" ? "unexpected-failure" : "ok";
-      return { ...p, runtime: rp.runtime, version: rp.version, ...(e ? { expected: e } : {}), verdict };
-    }),
-  );
-  const count = (s: CellResult["status"]) => i.cells.filter((c) => c.status === s).length;
+  const v = i.verdicts;
+  // The versions go between the key and the verdict, where report.json has always had them.
+  const cells: ReportCell[] = v.cells.map(({ key, expected, verdict, ...c }) => ({ ...c, key, serverVersion: version.get(c.server) ?? "unknown", clientVersion: version.get(c.client) ?? "unknown", ...(expected ? { expected } : {}), verdict }));
+  const probes = v.probes;
+  const count = (s: ReportCell["status"]) => cells.filter((c) => c.status === s).length;
   const byId = new Map<string, Set<string>>();
   for (const p of probes) (byId.get(p.id) ?? byId.set(p.id, new Set()).get(p.id)!).add(p.outcome);
-  const probeErrors = i.probes.filter((p) => p.error).map((p) => ({ runtime: p.runtime, error: p.error! }));
-  const ok = i.comparison
-    ? i.comparison.ok
-    : cells.every((c) => c.verdict === "ok") && probes.every((p) => p.verdict === "ok") && probeErrors.length === 0 && (i.reliability ?? []).every((r) => r.verdict === "ok");
   return {
     schema: REPORT_SCHEMA,
     generatedAt: i.generatedAt ?? new Date().toISOString(),
@@ -148,18 +122,18 @@ export function buildReport(i: BuildInput): Report {
     runtimes: i.runtimes,
     cells,
     probes,
-    probeErrors,
-    ...(i.reliability ? { reliability: i.reliability } : {}),
-    expectations: i.comparison,
+    probeErrors: v.probeErrors,
+    ...(v.reliability ? { reliability: v.reliability } : {}),
+    expectations: v.comparison,
     summary: {
-      cells: { total: i.cells.length, pass: count("pass"), fail: count("fail"), error: count("error"), unsupported: count("unsupported") },
+      cells: { total: cells.length, pass: count("pass"), fail: count("fail"), error: count("error"), unsupported: count("unsupported") },
       probes: {
         total: probes.length,
         runtimes: new Set(probes.map((p) => p.runtime)).size,
         differing: [...byId.values()].filter((s) => s.size > 1).length,
         errors: probes.filter((p) => p.outcome === "error" || p.outcome === "timeout").length,
       },
-      ok,
+      ok: v.ok,
       durationMs: Math.round(i.durationMs),
     },
     ...(i.bench ? { bench: i.bench } : {}),
@@ -185,4 +159,22 @@ export function probeRows(probes: ReportProbe[]): Array<{ id: string; title: str
   }
   for (const row of rows.values()) row.differs = new Set([...row.byRuntime.values()].map((p) => p.outcome)).size > 1;
   return [...rows.values()];
+}
+
+/** Reliability case ids in catalogue order, with each runtime's result. */
+export function reliabilityRows(rows: ReportReliability[]): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }> {
+  const out = new Map<string, { id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }>();
+  for (const r of rows) {
+    const row = out.get(r.id) ?? out.set(r.id, { id: r.id, title: r.title, byRuntime: new Map() }).get(r.id)!;
+    row.byRuntime.set(r.runtime, r);
+  }
+  return [...out.values()];
+}
+
+export const RELIABILITY_MARK: Record<ReportReliability["status"], string> = { pass: "pass", fail: "FAIL", error: "ERROR", unsupported: "unsupported" };
+
+/** One reliability result in a table: "FAIL (known)" for an expected failure, "FAIL !" for a difference. */
+export function reliabilityLabel(r: ReportReliability): string {
+  const known = r.verdict === "ok" && (r.status === "fail" || r.status === "error");
+  return known ? `${RELIABILITY_MARK[r.status]} (known)` : r.verdict === "ok" ? RELIABILITY_MARK[r.status] : `${RELIABILITY_MARK[r.status]} !`;
 }
