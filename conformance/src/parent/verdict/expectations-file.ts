@@ -15,8 +15,7 @@ import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import type { ReliabilityResult } from "../reliability/types.js";
 import type { CellResult, RuntimeInfo } from "../runner/matrix.js";
 import type { RuntimeProbes } from "../runner/probes.js";
-import { isProbeFailure } from "./judge.js";
-import { cellKey, inSelection, parseCellKey, type Selection } from "./keys.js";
+import { cellKey, inSelection, isProbeFailure, parseCellKey, type Selection } from "./keys.js";
 
 export const EXPECTATIONS_SCHEMA = "netparity.expectations/1";
 

@@ -13,7 +13,9 @@ import type { ReliabilityResult } from "../reliability/types.js";
 import type { CellResult } from "../runner/matrix.js";
 import type { RuntimeProbes } from "../runner/probes.js";
 import type { CellExpectation, CellExpectedStatus, Expectations, ProbeExpectation } from "./expectations-file.js";
-import { cellKey } from "./keys.js";
+import { cellKey, isProbeFailure } from "./keys.js";
+
+export { isProbeFailure };
 
 export type DiffKind = "unexpected-failure" | "unexpected-pass" | "changed" | "not-run";
 
@@ -53,10 +55,6 @@ export function cellExpectation(exp: Expectations, cell: { server: RuntimeName; 
 
 function isFailure(status: string): boolean {
   return status === "fail" || status === "error";
-}
-
-export function isProbeFailure(outcome: string): boolean {
-  return outcome === "error" || outcome === "timeout";
 }
 
 /** The verdict when nothing is expected: a failure is not ok, anything else is. */

@@ -36,3 +36,8 @@ export function inSelection(key: string, sel: Selection): boolean {
     hostOk
   );
 }
+
+/** A probe that threw or ran out of time failed; any other outcome is an observation. */
+export function isProbeFailure(outcome: string): boolean {
+  return outcome === "error" || outcome === "timeout";
+}
