@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
-import type { BenchReport } from "../src/parent/bench/run.js";
+import type { BenchReport } from "../src/parent/bench/types.js";
 import { RUNTIMES } from "./helpers.js";
 
 const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");

@@ -5,6 +5,7 @@
  * a request unanswered after LOSS_MS counted lost and replaced. Only the socket differs
  * between the programs: each passes its `send` and feeds every reply's text to `onReply`.
  */
+import { sleep } from "../common/timing.js";
 import { LatencyRecorder } from "./latency.js";
 import type { LatencyStats } from "./protocol.js";
 
@@ -90,8 +91,4 @@ export class UdpRequestWindow {
       clearInterval(sweeper);
     }
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

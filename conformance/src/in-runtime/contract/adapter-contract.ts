@@ -4,7 +4,7 @@
  * runtimes: a check that passes on Node and fails on Bun is a finding, not a flaky test.
  */
 import { NetError, Prng, equalBytes, isNetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../common/timing.js";
+import { sleep, withTimeout } from "../common/timing.js";
 
 export interface ContractResult {
   name: string;
@@ -141,7 +141,7 @@ export const CONTRACT: Record<string, Check> = {
       const writer = p.client.write(data).then(() => {
         writeDone = true;
       });
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
       const doneEarly = writeDone;
       const h = rt.sha256();
       let n = 0;

@@ -11,6 +11,7 @@
  * and read with FrameReader: every message comes back whole, which is the fix.
  */
 import { FrameReader, Prng, equalBytes, utf8, writeFrame, type Connection, type Listener, type Runtime } from "@netparity/protocol";
+import { sleep } from "../common/timing.js";
 import type { Probe, ProbeOutcome } from "./types.js";
 
 const SMALL = ["hello", "world", "sticky!"];
@@ -105,7 +106,7 @@ async function unframed(rt: Runtime, msgs: Uint8Array[], delayMs = READER_DELAY_
     // Every write issued at once, as the lesson's client did; none awaited before the next.
     const reading = delayMs === 0 ? readAll(rt, reader, total) : undefined;
     const writes = Promise.all(msgs.map((m) => writer.write(m)));
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (delayMs > 0) await sleep(delayMs);
     const [r] = await Promise.all([reading ?? readAll(rt, reader, total), writes]);
     const expected = new Uint8Array(total);
     let at = 0;
@@ -125,7 +126,7 @@ async function framed(rt: Runtime, msgs: Uint8Array[]): Promise<{ frames: number
   const { listener, writer, reader } = await pair(rt);
   try {
     const writes = Promise.all(msgs.map((m) => writeFrame(writer, m)));
-    await new Promise((r) => setTimeout(r, READER_DELAY_MS));
+    await sleep(READER_DELAY_MS);
     const reads: number[] = [];
     const frames = new FrameReader({
       read: async () => {

@@ -3,7 +3,7 @@
  * agent's "reliability" role), written against the Runtime interface only.
  */
 import { isNetError, type Runtime } from "@netparity/protocol";
-import { withTimeout } from "../common/timing.js";
+import { sleep, withTimeout } from "../common/timing.js";
 import type { ClientResult } from "../scenarios/types.js";
 
 /** Printed on stderr once a write has waited this long: the peer stopped reading. */
@@ -61,7 +61,7 @@ export async function floodUntilError(rt: Runtime, host: string, port: number, b
     conn.close();
     const closed = await after(() => conn.closed.then(() => "closed"));
     // Let a late rejection surface (it would end the process before the result is printed).
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const connectionError = ["ECONNRESET", "EPIPE", "ECONNABORTED", "CLOSED"].includes(code);
     const checks = [
       { name: "the peer stopped reading (backpressure)", ok: blockedAt > 0, detail: blockedAt ? `after ${writes} writes of 64 KiB` : `no write waited ${BLOCKED_AFTER_MS} ms in ${budgetMs} ms` },

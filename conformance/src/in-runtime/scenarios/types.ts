@@ -77,6 +77,15 @@ export class Checks {
     else this.fail(name, detail);
     return ok;
   }
+  /**
+   * Records a check either way and keeps a non-empty detail on a pass too, for checks whose
+   * detail is evidence whatever the outcome (a measured time, what the peer saw), as the
+   * reliability cases report them.
+   */
+  record(name: string, ok: boolean, detail?: string): boolean {
+    this.list.push({ name, ok, ...(detail ? { detail } : {}) });
+    return ok;
+  }
   get ok(): boolean {
     return this.list.length > 0 && this.list.every((c) => c.ok);
   }

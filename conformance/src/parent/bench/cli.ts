@@ -2,7 +2,8 @@
 import type { RuntimeName } from "@netparity/protocol";
 import { UsageError } from "../common/usage.js";
 import { renderMarkdown, writeReport } from "./report.js";
-import { WORKLOADS, killAll, runBench, type WorkloadName } from "./run.js";
+import { killAll, runBench } from "./run.js";
+import { WORKLOADS, type WorkloadName } from "./types.js";
 
 export interface BenchCliOptions {
   quick: boolean;

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeReportFiles } from "../report/index.js";
 import type { BenchSection, Report } from "../report/model.js";
-import type { BenchReport, Ratio, ResultEntry, WorkloadResult } from "./run.js";
+import type { BenchReport, Ratio, ResultEntry, WorkloadResult } from "./types.js";
 
 function rate(v: number, unit: string): string {
   if (!Number.isFinite(v)) return "–";

@@ -15,7 +15,7 @@ import { client } from "./client.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
 import { bench, parseWorkloads } from "../bench/cli.js";
-import { WORKLOADS } from "../bench/run.js";
+import { WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
   UsageError,

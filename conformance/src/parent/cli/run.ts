@@ -7,7 +7,7 @@ import { runReliability, selectCases, type ReliabilityResult } from "../reliabil
 import { judgeRun, loadExpectations, updateReliabilityExpectations, updatedExpectations, writeExpectations, type Expectations, type Selection } from "../verdict/index.js";
 import { writeReportFiles } from "../report/index.js";
 import { benchSection } from "../bench/report.js";
-import type { BenchReport } from "../bench/run.js";
+import type { BenchReport } from "../bench/types.js";
 import { buildReport } from "../report/model.js";
 import { runMatrix } from "../runner/matrix.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";

@@ -1,5 +1,6 @@
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { isRuntimeName, type RuntimeName, type Transport } from "@netparity/protocol";
+import { parseByteSize } from "./size.js";
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
 export class UsageError extends Error {
@@ -36,11 +37,9 @@ export function parsePort(value: string): number {
 }
 
 export function parseSize(value: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb|b)?$/i.exec(value.trim());
-  if (!m) throw new UsageError(`invalid size "${value}" (e.g. 1048576, 512KiB, 64MiB)`);
-  const unit = (m[2] ?? "b").toLowerCase()[0];
-  const mult = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
-  return Math.round(Number(m[1]) * mult);
+  const n = parseByteSize(value);
+  if (n === null) throw new UsageError(`invalid size "${value}" (e.g. 1048576, 512KiB, 64MiB)`);
+  return n;
 }
 
 export function parseNonNegativeInt(name: string) {

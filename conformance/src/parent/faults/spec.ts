@@ -19,6 +19,8 @@
  * --size (64KiB, 1MiB); a bandwidth may end in /s.
  */
 
+import { parseByteSize } from "../common/size.js";
+
 export interface FaultSpec {
   slicer?: { maxPiece: number };
   latencyMs?: number;
@@ -55,11 +57,10 @@ function duration(name: string, v: string | undefined): number {
 }
 
 function size(name: string, v: string | undefined): number {
-  const m = v === undefined ? null : /^(\d+(?:\.\d+)?)\s*(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb|b)?(?:\/s)?$/i.exec(v.trim());
-  if (!m) throw new FaultSyntaxError(`${name} needs a byte size, e.g. ${name}=64KiB (got ${JSON.stringify(v ?? "")})`);
-  const unit = (m[2] ?? "b").toLowerCase()[0];
-  const mult = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
-  return Math.round(Number(m[1]) * mult);
+  // Every size may end in /s, not only the bandwidth: the fault list has always allowed it.
+  const n = v === undefined ? null : parseByteSize(v, { perSecond: true });
+  if (n === null) throw new FaultSyntaxError(`${name} needs a byte size, e.g. ${name}=64KiB (got ${JSON.stringify(v ?? "")})`);
+  return n;
 }
 
 function probability(name: string, v: string | undefined): number {

@@ -7,6 +7,7 @@
  */
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Prng } from "@netparity/protocol";
+import { sleep } from "../../in-runtime/common/timing.js";
 import type { FaultSpec } from "./spec.js";
 
 export type StreamEndpoint = { transport: "tcp"; host: string; port: number } | { transport: "unix"; path: string };
@@ -34,7 +35,6 @@ const LOW_WATER = 256 * 1024;
 const PACE_PIECE = 16 * 1024;
 const PACE_MIN_SLEEP_MS = 4;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /** Resets a socket (RST) where Node can, destroys it otherwise. */

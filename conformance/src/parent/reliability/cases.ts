@@ -7,53 +7,23 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { DEFAULT_MAX_FRAME_LENGTH } from "@netparity/protocol";
+import { sleep } from "../../in-runtime/common/timing.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
-import { parseFaults, startFaultProxy } from "../faults/index.js";
 import { PACKAGE_ROOT } from "../runner/runtimes.js";
 import { FLOOD_BLOCKED_LINE } from "../../in-runtime/reliability/flood.js";
-import { runClient, startAgentProcess, type ServerAgent } from "./agents.js";
-import { RawClient, frame, header, healthy, transferFrames, type StreamTarget } from "./raw.js";
-import type { CaseContext, CaseOutcome, ReliabilityCase } from "./types.js";
+import { startAgentProcess } from "./agents.js";
+import { CaseChecks, at, failedDetail, peakRss, throughProxy } from "./case-helpers.js";
+import { RawClient, frame, header, transferFrames } from "./raw.js";
+import type { ReliabilityCase } from "./types.js";
 
 const GREET_MAX = 64 * 1024;
 /** The idle timeout the slowloris cases give their servers. */
 const SHORT_IDLE_MS = 500;
-
-class Collect {
-  readonly checks: Check[] = [];
-  readonly metrics: Record<string, number> = {};
-  expect(name: string, ok: boolean, detail: string): boolean {
-    this.checks.push({ name, ok, ...(detail ? { detail } : {}) });
-    return ok;
-  }
-  /** A normal exchange right after a bad client. */
-  async stillServes(scenario: string, target: StreamTarget, after: string): Promise<void> {
-    const problem = await healthy(scenario, target);
-    this.expect(`${scenario} serves a normal client after ${after}`, problem === null, problem ?? "");
-  }
-  done(): CaseOutcome {
-    return { checks: this.checks, metrics: this.metrics };
-  }
-}
-
-const at = (s: ServerAgent): StreamTarget => (s.path ? { path: s.path } : { host: s.host, port: s.port });
-
-/** Peak resident set (VmHWM) of a process in bytes, where /proc tells. */
-function peakRss(pid: number): number | undefined {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m ? Number(m[1]) * 1024 : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------------------------------
 // Decoder and server hardening
@@ -63,7 +33,7 @@ const tooLarge: ReliabilityCase = {
   title: "declared frame lengths above the maximum (up to 0xFFFFFFFF): FRAME_TOO_LARGE, closed, nothing allocated",
   timeoutMs: 60_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     for (const [scenario, max] of [["time", TIME_REQUEST_MAX], ["greet", GREET_MAX], ["transfer", DEFAULT_MAX_FRAME_LENGTH]] as const) {
       const s = await ctx.server(scenario, "tcp");
       const before = peakRss(s.pid);
@@ -77,11 +47,11 @@ const tooLarge: ReliabilityCase = {
           if (scenario === "transfer") {
             const reply = await raw.frame();
             const r = reply ? (JSON.parse(reply.toString()) as { ok?: boolean; error?: string }) : null;
-            c.expect(`transfer answers length 0x${length.toString(16)} with ok false`, r?.ok === false && /exceeds the maximum/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
+            c.record(`transfer answers length 0x${length.toString(16)} with ok false`, r?.ok === false && /exceeds the maximum/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
             raw.end();
           }
           how = await raw.closed(3000);
-          c.expect(`${scenario} closes after length 0x${length.toString(16)}`, how !== undefined, "still open after 3 s");
+          c.record(`${scenario} closes after length 0x${length.toString(16)}`, how !== undefined, "still open after 3 s");
         } finally {
           raw.destroy();
         }
@@ -91,10 +61,10 @@ const tooLarge: ReliabilityCase = {
       if (before !== undefined && after !== undefined) {
         const grew = after - before;
         c.metrics[`${scenario}PeakRssGrowthBytes`] = grew;
-        c.expect(`${scenario} allocated nothing of the declared sizes`, grew < 64 * 1024 * 1024, `peak RSS grew by ${(grew / 1048576).toFixed(1)} MiB`);
+        c.record(`${scenario} allocated nothing of the declared sizes`, grew < 64 * 1024 * 1024, `peak RSS grew by ${(grew / 1048576).toFixed(1)} MiB`);
       }
       const log = s.stderr();
-      if (scenario !== "transfer") c.expect(`${scenario} logs FRAME_TOO_LARGE`, log.includes("FRAME_TOO_LARGE"), log.slice(-300));
+      if (scenario !== "transfer") c.record(`${scenario} logs FRAME_TOO_LARGE`, log.includes("FRAME_TOO_LARGE"), log.slice(-300));
     }
     return c.done();
   },
@@ -105,7 +75,7 @@ const truncated: ReliabilityCase = {
   title: "EOF inside a frame header or body: UNEXPECTED_EOF, closed, server keeps serving",
   timeoutMs: 60_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     for (const scenario of ["time", "greet", "transfer"] as const) {
       const s = await ctx.server(scenario, "tcp");
       for (const [what, bytes] of [
@@ -120,16 +90,16 @@ const truncated: ReliabilityCase = {
           if (scenario === "transfer") {
             const reply = await raw.frame();
             const r = reply ? (JSON.parse(reply.toString()) as { ok?: boolean; error?: string }) : null;
-            c.expect(`transfer answers EOF ${what} with ok false, UNEXPECTED_EOF`, r?.ok === false && /UNEXPECTED_EOF/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
+            c.record(`transfer answers EOF ${what} with ok false, UNEXPECTED_EOF`, r?.ok === false && /UNEXPECTED_EOF/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
           }
           const how = await raw.closed(3000);
-          c.expect(`${scenario} closes after EOF ${what}`, how !== undefined, "still open after 3 s");
+          c.record(`${scenario} closes after EOF ${what}`, how !== undefined, "still open after 3 s");
         } finally {
           raw.destroy();
         }
         await c.stillServes(scenario, at(s), `EOF ${what}`);
       }
-      if (scenario !== "transfer") c.expect(`${scenario} logs UNEXPECTED_EOF`, s.stderr().includes("UNEXPECTED_EOF"), s.stderr().slice(-300));
+      if (scenario !== "transfer") c.record(`${scenario} logs UNEXPECTED_EOF`, s.stderr().includes("UNEXPECTED_EOF"), s.stderr().slice(-300));
     }
     return c.done();
   },
@@ -140,7 +110,7 @@ const slowloris: ReliabilityCase = {
   title: `a client that trickles a frame or stays silent is cut off by the idle deadline (--idle-timeout ${SHORT_IDLE_MS})`,
   timeoutMs: 60_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const extra = { idleTimeout: SHORT_IDLE_MS };
     for (const scenario of ["time", "greet", "transfer", "echo"] as const) {
       const s = await ctx.server(scenario, "tcp", { extra });
@@ -157,7 +127,7 @@ const slowloris: ReliabilityCase = {
         const how = await raw.closed(1000);
         const ms = Date.now() - t0;
         c.metrics[`${scenario}CutOffMs`] = ms;
-        c.expect(
+        c.record(
           `${scenario} cuts off a ${scenario === "echo" ? "silent" : "trickling"} client`,
           how !== undefined && ms >= SHORT_IDLE_MS - 50 && ms < SHORT_IDLE_MS + 2500,
           how === undefined ? "still open after 5 s" : `closed (${how}) after ${ms} ms`,
@@ -165,7 +135,7 @@ const slowloris: ReliabilityCase = {
       } finally {
         raw.destroy();
       }
-      c.expect(`${scenario} logs the idle time-out`, await s.waitStderr("--idle-timeout", 1000), s.stderr().slice(-300));
+      c.record(`${scenario} logs the idle time-out`, await s.waitStderr("--idle-timeout", 1000), s.stderr().slice(-300));
       if (scenario === "echo") {
         // Progress keeps a connection: an echo client that sends a byte every 100 ms for 1 s stays.
         const slow = await RawClient.open(at(s));
@@ -176,7 +146,7 @@ const slowloris: ReliabilityCase = {
           }
           slow.end();
           const got = await slow.bytes(10, 2000);
-          c.expect("echo keeps a slow client that makes progress", got.toString() === "abcdefghij" && (await slow.closed(2000)) === "eof", `got ${JSON.stringify(got.toString())}, ended ${slow.ended ?? "no"}`);
+          c.record("echo keeps a slow client that makes progress", got.toString() === "abcdefghij" && (await slow.closed(2000)) === "eof", `got ${JSON.stringify(got.toString())}, ended ${slow.ended ?? "no"}`);
         } finally {
           slow.destroy();
         }
@@ -192,7 +162,7 @@ const maxConnections: ReliabilityCase = {
   title: "connections above --max-connections are closed at once with a log line; the others are served",
   timeoutMs: 30_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const max = 8;
     const s = await ctx.server("echo", "tcp", { extra: { maxConnections: max } });
     const open: RawClient[] = [];
@@ -204,13 +174,13 @@ const maxConnections: ReliabilityCase = {
         r.write(Buffer.from([i]));
         if ((await r.bytes(1, 3000)).length === 1) echoed++;
       }
-      c.expect(`${max} connections served at once`, echoed === max, `${echoed} of ${max} echoed`);
+      c.record(`${max} connections served at once`, echoed === max, `${echoed} of ${max} echoed`);
       const extra = await RawClient.open(at(s));
       open.push(extra);
       extra.write(Buffer.from("x"));
       const how = await extra.closed(3000);
-      c.expect(`connection ${max + 1} is closed at once`, how !== undefined && extra.received.length === 0, `ended: ${how ?? "no"}, got ${extra.received.length} bytes`);
-      c.expect("a log line says why", await s.waitStderr("--max-connections", 1000), s.stderr().slice(-300));
+      c.record(`connection ${max + 1} is closed at once`, how !== undefined && extra.received.length === 0, `ended: ${how ?? "no"}, got ${extra.received.length} bytes`);
+      c.record("a log line says why", await s.waitStderr("--max-connections", 1000), s.stderr().slice(-300));
       const first = open.shift()!;
       first.end();
       await first.closed(3000);
@@ -228,7 +198,7 @@ const transferBad: ReliabilityCase = {
   title: "transfer: malformed or lying headers, size above --max-size, a client gone mid-transfer; no partial file, nothing outside --out",
   timeoutMs: 60_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const out = ctx.tmp();
     const s = await ctx.server("transfer", "tcp", { extra: { out, maxSize: 1024 * 1024 } });
     const data = randomBytes(50_000);
@@ -260,13 +230,13 @@ const transferBad: ReliabilityCase = {
     ];
     for (const [what, parts, end, want] of cases) {
       const r = await send(parts, end);
-      if (want) c.expect(`${what}: ok false`, r.reply?.ok === false && want.test(r.reply.error ?? ""), `reply ${JSON.stringify(r.reply)}`);
-      c.expect(`${what}: connection closed`, r.how !== undefined, "still open after 3 s");
+      if (want) c.record(`${what}: ok false`, r.reply?.ok === false && want.test(r.reply.error ?? ""), `reply ${JSON.stringify(r.reply)}`);
+      c.record(`${what}: connection closed`, r.how !== undefined, "still open after 3 s");
       await c.stillServes("transfer", at(s), what);
     }
     // A name that climbs out of --out is saved inside it, under its base name.
     const escape = await send(transferFrames("../../escape-attempt.bin", data), "fin");
-    c.expect("a name with ../ is saved inside --out", escape.reply?.ok === true && escape.reply.saved === "escape-attempt.bin", `reply ${JSON.stringify(escape.reply)}`);
+    c.record("a name with ../ is saved inside --out", escape.reply?.ok === true && escape.reply.saved === "escape-attempt.bin", `reply ${JSON.stringify(escape.reply)}`);
     // Temporary files are removed once the server noticed; wait for that (bounded).
     let files: string[] = [];
     for (let i = 0; i < 40; i++) {
@@ -275,8 +245,8 @@ const transferBad: ReliabilityCase = {
       await sleep(50);
     }
     const bad = files.filter((f) => !f.startsWith("healthy-") && f !== "escape-attempt.bin");
-    c.expect("no partial or rejected file left in --out", bad.length === 0, `left: ${bad.join(", ")}`);
-    c.expect("server log names the failures", /UNEXPECTED_EOF|ECONNRESET|half-closed/.test(s.stderr()), s.stderr().slice(-300));
+    c.record("no partial or rejected file left in --out", bad.length === 0, `left: ${bad.join(", ")}`);
+    c.record("server log names the failures", /UNEXPECTED_EOF|ECONNRESET|half-closed/.test(s.stderr()), s.stderr().slice(-300));
     return c.done();
   },
 };
@@ -291,7 +261,7 @@ const load: ReliabilityCase = {
   title: `${LOAD_CLIENTS} concurrent echo clients: every echo correct`,
   timeoutMs: 60_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const s = await ctx.server("echo", "tcp");
     const t0 = Date.now();
     const results = await Promise.allSettled(
@@ -314,7 +284,7 @@ const load: ReliabilityCase = {
     c.metrics["clients"] = LOAD_CLIENTS;
     c.metrics["failed"] = failed.length;
     c.metrics["ms"] = Date.now() - t0;
-    c.expect(`${LOAD_CLIENTS} echoes correct`, failed.length === 0, `${failed.length} failed, e.g. ${failed.slice(0, 3).map((f) => (f.reason as Error).message).join("; ")}`);
+    c.record(`${LOAD_CLIENTS} echoes correct`, failed.length === 0, `${failed.length} failed, e.g. ${failed.slice(0, 3).map((f) => (f.reason as Error).message).join("; ")}`);
     await c.stillServes("echo", at(s), "the load");
     return c.done();
   },
@@ -325,7 +295,7 @@ const stopOpen: ReliabilityCase = {
   title: "SIGTERM with open connections: they are closed, the server exits 0",
   timeoutMs: 30_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const s = await ctx.server("echo", "tcp");
     const clients: RawClient[] = [];
     try {
@@ -338,10 +308,10 @@ const stopOpen: ReliabilityCase = {
       const t0 = Date.now();
       const code = await s.stop("SIGTERM", 5000);
       c.metrics["exitMs"] = Date.now() - t0;
-      c.expect("exit code 0", code === 0, `exit ${code}`);
+      c.record("exit code 0", code === 0, `exit ${code}`);
       const ends = await Promise.all(clients.map((r) => r.closed(3000)));
       const open = ends.filter((e) => e === undefined).length;
-      c.expect("every client saw its connection end", open === 0, `${open} of ${clients.length} still open; ends: ${[...new Set(ends)].join(", ")}`);
+      c.record("every client saw its connection end", open === 0, `${open} of ${clients.length} still open; ends: ${[...new Set(ends)].join(", ")}`);
       c.metrics["eof"] = ends.filter((e) => e === "eof").length;
       c.metrics["reset"] = ends.filter((e) => e === "reset").length;
     } finally {
@@ -356,7 +326,7 @@ const addrInUse: ReliabilityCase = {
   title: "EADDRINUSE on TCP, UDP and Unix: one line naming the address, exit 1",
   timeoutMs: 30_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const tcp: Server = createServer();
     await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", r));
     ctx.defer(() => tcp.close());
@@ -379,11 +349,11 @@ const addrInUse: ReliabilityCase = {
     for (const [transport, where, name] of targets) {
       try {
         const s = await ctx.server("echo", transport, where);
-        c.expect(`${transport}: EADDRINUSE`, false, `the server started on ${name} anyway (port ${s.port})`);
+        c.record(`${transport}: EADDRINUSE`, false, `the server started on ${name} anyway (port ${s.port})`);
       } catch (e) {
         const ev = (e as { event?: { event: string; code?: string; message?: string } }).event;
         const line = ev?.event === "error" ? `${ev.code}: ${ev.message}` : (e as Error).message;
-        c.expect(`${transport}: EADDRINUSE naming ${name}`, ev?.code === "EADDRINUSE" && line.includes(name) && !line.includes("\n"), line);
+        c.record(`${transport}: EADDRINUSE naming ${name}`, ev?.code === "EADDRINUSE" && line.includes(name) && !line.includes("\n"), line);
       }
     }
     return c.done();
@@ -395,7 +365,7 @@ const rebind: ReliabilityCase = {
   title: "restart on the port just closed (its connection in TIME_WAIT) succeeds at once (SO_REUSEADDR)",
   timeoutMs: 30_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const s = await ctx.server("echo", "tcp");
     const port = s.port;
     const r = await RawClient.open(at(s));
@@ -415,10 +385,10 @@ const rebind: ReliabilityCase = {
     c.metrics["timeWaitSeen"] = timeWait === "yes" ? 1 : 0;
     try {
       const again = await ctx.server("echo", "tcp", { port });
-      c.expect(`rebinds 127.0.0.1:${port} at once`, again.port === port, `listening on ${again.port}; TIME_WAIT on the port: ${timeWait}`);
+      c.record(`rebinds 127.0.0.1:${port} at once`, again.port === port, `listening on ${again.port}; TIME_WAIT on the port: ${timeWait}`);
       await c.stillServes("echo", at(again), "the restart");
     } catch (e) {
-      c.expect(`rebinds 127.0.0.1:${port} at once`, false, `${(e as Error).message}; TIME_WAIT on the port: ${timeWait}`);
+      c.record(`rebinds 127.0.0.1:${port} at once`, false, `${(e as Error).message}; TIME_WAIT on the port: ${timeWait}`);
     }
     return c.done();
   },
@@ -429,7 +399,7 @@ const killedPeer: ReliabilityCase = {
   title: "a peer SIGKILLed under backpressure is noticed once: one error, no hang, nothing unhandled",
   timeoutMs: 40_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     // The peer: a separate Node process that accepts and never reads.
     const sink = spawn(process.execPath, ["-e", "require('net').createServer(()=>{}).listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], { stdio: ["ignore", "pipe", "ignore"] });
     ctx.defer(() => sink.kill("SIGKILL"));
@@ -443,56 +413,25 @@ const killedPeer: ReliabilityCase = {
     const flood = startAgentProcess(ctx.runtime, { role: "reliability", scenario: "killed-peer", transport: "tcp", host: "127.0.0.1", port, extra: {}, timeoutMs: 15_000 }, ctx.binaries);
     ctx.defer(() => flood.stop());
     const blocked = await flood.waitStderr(FLOOD_BLOCKED_LINE, 15_000);
-    c.expect("the writer is under backpressure", blocked, flood.stderr().slice(-300));
+    c.record("the writer is under backpressure", blocked, flood.stderr().slice(-300));
     sink.kill("SIGKILL");
     const t0 = Date.now();
     const e = await flood.next(15_000).catch((err: Error) => err);
     c.metrics["msToResult"] = Date.now() - t0;
     if (!e || e instanceof Error || e.event !== "result") {
-      c.expect("the writer reports (no crash, no hang)", false, `${e instanceof Error ? e.message : JSON.stringify(e)}; exit ${await flood.stop()}; ${flood.stderr().slice(-300)}`);
+      c.record("the writer reports (no crash, no hang)", false, `${e instanceof Error ? e.message : JSON.stringify(e)}; exit ${await flood.stop()}; ${flood.stderr().slice(-300)}`);
       return c.done();
     }
-    for (const ch of e.checks as Check[]) c.expect(ch.name, ch.ok, ch.detail ?? "");
+    for (const ch of e.checks as Check[]) c.record(ch.name, ch.ok, ch.detail ?? "");
     Object.assign(c.metrics, e.metrics);
-    c.expect("exit code 0, no unhandled rejection", (await flood.exited) === 0 && !/unhandled/i.test(flood.stderr()), `exit ${await flood.exited}: ${flood.stderr().slice(-200)}`);
-    if (e.output) c.checks.push({ name: "what the writer saw", ok: true, detail: e.output });
+    c.record("exit code 0, no unhandled rejection", (await flood.exited) === 0 && !/unhandled/i.test(flood.stderr()), `exit ${await flood.exited}: ${flood.stderr().slice(-200)}`);
+    if (e.output) c.record("what the writer saw", true, e.output);
     return c.done();
   },
 };
 
 // ---------------------------------------------------------------------------------------
 // Faults between a client and a server of the same runtime
-
-async function throughProxy(
-  ctx: CaseContext,
-  c: Collect,
-  faults: string,
-  runs: Array<{ scenario: string; transport: "tcp" | "udp"; extra: Record<string, string | number | boolean> }>,
-  timeoutMs: number,
-  judge: (scenario: string, r: Awaited<ReturnType<typeof runClient>>, ms: number) => void,
-): Promise<void> {
-  const spec = parseFaults(faults);
-  for (const run of runs) {
-    const s = await ctx.server(run.scenario, run.transport);
-    const proxy = await startFaultProxy({ transport: run.transport, host: s.host, port: s.port }, spec);
-    try {
-      const t = proxy.target as { host: string; port: number };
-      const t0 = Date.now();
-      const r = await runClient(ctx.runtime, run.scenario, run.transport, { host: t.host, port: t.port }, run.extra, timeoutMs, ctx.binaries);
-      judge(run.scenario, r, Date.now() - t0);
-      for (const [k, v] of Object.entries(proxy.stats())) c.metrics[`${run.scenario}.proxy.${k}`] = v;
-      if (r.event === "result") for (const [k, v] of Object.entries(r.metrics)) c.metrics[`${run.scenario}.${k}`] = v;
-    } finally {
-      await proxy.close();
-    }
-  }
-}
-
-function failedDetail(r: Awaited<ReturnType<typeof runClient>>): string {
-  if (r.event !== "result") return r.why;
-  const bad = (r.checks as Check[]).filter((x) => !x.ok);
-  return r.ok ? "passed" : bad.map((x) => `${x.name}: ${x.detail ?? ""}`).join("; ") || (r.error ? `${r.error.code}: ${r.error.message}` : "failed");
-}
 
 export const STREAM_FAULTS = "slicer,latency=5ms,bandwidth=8MiB/s";
 export const UDP_FAULTS = "drop=0.2,dup=0.1,reorder=0.1,truncate=0.1,seed=7";
@@ -502,13 +441,13 @@ const streamFaults: ReliabilityCase = {
   title: `echo, time and transfer pass through ${STREAM_FAULTS}`,
   timeoutMs: 90_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const runs: Array<{ scenario: string; transport: "tcp"; extra: Record<string, number> }> = [
       { scenario: "echo", transport: "tcp", extra: { size: 256 * 1024 } },
       { scenario: "time", transport: "tcp", extra: {} },
       { scenario: "transfer", transport: "tcp", extra: { size: 1024 * 1024 } },
     ];
-    await throughProxy(ctx, c, STREAM_FAULTS, runs, 30_000, (scenario, r) => c.expect(`${scenario} passes`, r.event === "result" && r.ok, failedDetail(r)));
+    await throughProxy(ctx, c, STREAM_FAULTS, runs, 30_000, (scenario, r) => c.record(`${scenario} passes`, r.event === "result" && r.ok, failedDetail(r)));
     return c.done();
   },
 };
@@ -518,17 +457,17 @@ const resetFault: ReliabilityCase = {
   title: "a reset mid-stream gives the client a failed check naming ECONNRESET/UNEXPECTED_EOF, promptly",
   timeoutMs: 60_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const runs = [
       { scenario: "echo", transport: "tcp" as const, extra: { size: 1024 * 1024 } },
       { scenario: "transfer", transport: "tcp" as const, extra: { size: 1024 * 1024 } },
     ];
     await throughProxy(ctx, c, "reset=64KiB", runs, 20_000, (scenario, r, ms) => {
       const named = r.event === "result" && !r.ok && (r.checks as Check[]).some((x) => !x.ok && /ECONNRESET|UNEXPECTED_EOF|EPIPE|ECONNABORTED/.test(x.detail ?? ""));
-      c.expect(`${scenario} client fails with the code in a check`, named, failedDetail(r));
+      c.record(`${scenario} client fails with the code in a check`, named, failedDetail(r));
       // Which code the runtime's client saw: a reset (ECONNRESET/EPIPE) or only an early end.
       c.metrics[`${scenario}.sawReset`] = /ECONNRESET|EPIPE|ECONNABORTED/.test(failedDetail(r)) ? 1 : 0;
-      c.expect(`${scenario} client gives its verdict promptly`, ms < 10_000, `${ms} ms`);
+      c.record(`${scenario} client gives its verdict promptly`, ms < 10_000, `${ms} ms`);
     });
     return c.done();
   },
@@ -539,10 +478,10 @@ const blackhole: ReliabilityCase = {
   title: "a black hole (accepts, never answers): the client times out with ETIMEDOUT instead of hanging",
   timeoutMs: 30_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     await throughProxy(ctx, c, "blackhole", [{ scenario: "time", transport: "tcp", extra: {} }], 2000, (scenario, r, ms) => {
-      c.expect(`${scenario} client reports ETIMEDOUT`, r.event === "result" && !r.ok && r.error?.code === "ETIMEDOUT", failedDetail(r));
-      c.expect(`${scenario} client stops at its --timeout`, ms < 8000, `${ms} ms`);
+      c.record(`${scenario} client reports ETIMEDOUT`, r.event === "result" && !r.ok && r.error?.code === "ETIMEDOUT", failedDetail(r));
+      c.record(`${scenario} client stops at its --timeout`, ms < 8000, `${ms} ms`);
     });
     return c.done();
   },
@@ -553,10 +492,10 @@ const udpFaults: ReliabilityCase = {
   title: `UDP clients (echo, time, hello-udp) retry, match replies and count loss through ${UDP_FAULTS}`,
   timeoutMs: 90_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const extra = { lossy: true, retries: 20, replyTimeout: 100, count: 30 };
     const runs = ["echo", "time", "hello-udp"].map((scenario) => ({ scenario, transport: "udp" as const, extra }));
-    await throughProxy(ctx, c, UDP_FAULTS, runs, 40_000, (scenario, r) => c.expect(`${scenario} gets every answer`, r.event === "result" && r.ok, failedDetail(r)));
+    await throughProxy(ctx, c, UDP_FAULTS, runs, 40_000, (scenario, r) => c.record(`${scenario} gets every answer`, r.event === "result" && r.ok, failedDetail(r)));
     return c.done();
   },
 };
@@ -569,7 +508,7 @@ const loopback: ReliabilityCase = {
   title: "`netparity serve` without --host binds 127.0.0.1",
   timeoutMs: 30_000,
   async run(ctx) {
-    const c = new Collect();
+    const c = new CaseChecks();
     const cli = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "serve", "echo", "--runtime", ctx.runtime], { stdio: ["ignore", "pipe", "pipe"] });
     ctx.defer(() => cli.kill("SIGKILL"));
     const line = await new Promise<string>((resolve) => {
@@ -586,13 +525,13 @@ const loopback: ReliabilityCase = {
     } catch {
       // reported below
     }
-    c.expect("binds 127.0.0.1 by default", host === "127.0.0.1", line);
+    c.record("binds 127.0.0.1 by default", host === "127.0.0.1", line);
     const code = await new Promise<number | string | null>((resolve) => {
       cli.once("close", (code, sig) => resolve(code ?? sig));
       cli.kill("SIGTERM");
       setTimeout(() => resolve("no exit within 5 s"), 5000).unref();
     });
-    c.expect("SIGTERM stops it with exit 0", code === 0, `exit ${code}`);
+    c.record("SIGTERM stops it with exit 0", code === 0, `exit ${code}`);
     return c.done();
   },
 };

@@ -1,0 +1,106 @@
+/**
+ * Runs one cell (or the iperf3 baseline) once and returns its sample: the rate or time the
+ * client measured, and CPU seconds and peak RSS of both processes from /proc. Every process
+ * started here is stopped in `finally`.
+ */
+import { createServer } from "node:net";
+import { sleep } from "../../in-runtime/common/timing.js";
+import type { BenchEvent } from "../../in-runtime/bench/protocol.js";
+import { HOST } from "./params.js";
+import type { Cell } from "./plan.js";
+import { cpuSeconds, peakRss, startProc } from "./programs.js";
+
+/** Which CPU the server and the client are pinned to (null: not pinned). */
+export interface CpuPlacement {
+  server: number | null;
+  client: number | null;
+}
+
+export interface Sample {
+  value: number;
+  result: Extract<BenchEvent, { event: "result" }> | null;
+  cpu: { server: number | null; client: number | null };
+  rss: { server: number | null; client: number | null };
+  units: number;
+}
+
+export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean): Promise<Sample> {
+  let server: ReturnType<typeof startProc> | null = null;
+  let client: ReturnType<typeof startProc> | null = null;
+  try {
+    let port = 0;
+    if (cell.server) {
+      const c = cell.server.prog.command(cell.server.spec);
+      server = startProc(c.cmd, c.args, { cpu: place.server }, taskset);
+      const ready = await server.next(30_000, "its listening line");
+      if (ready.event !== "listening") throw new Error(`server said ${JSON.stringify(ready)}`);
+      port = ready.port;
+    }
+    const c = cell.client.prog.command({ ...cell.client.spec, port });
+    client = startProc(c.cmd, c.args, { cpu: place.client }, taskset);
+    const start = await client.next(60_000, "start");
+    if (start.event !== "start") throw new Error(`client said ${JSON.stringify(start)}`);
+    const s0 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
+    const result = await client.next(180_000, "its result");
+    const s1 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
+    if (result.event !== "result") throw new Error(`client said ${JSON.stringify(result)}`);
+    const rss = { server: server ? peakRss(server.pid) : null, client: peakRss(client.pid) };
+    const diff = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.max(0, b - a));
+    const cpu = { server: diff(s0.server, s1.server), client: diff(s0.client, s1.client) };
+    let value: number;
+    let units: number;
+    if (cell.kind === "bytes") {
+      units = result.bytes ?? 0;
+      value = units / result.seconds;
+    } else if (cell.kind === "messages") {
+      units = result.messages ?? 0;
+      value = units / result.seconds;
+    } else {
+      units = 0;
+      value = result.seconds;
+    }
+    if (!result.ok && cell.kind !== "messages") throw new Error(`client reported failure: ${result.error ?? "?"}`);
+    return { value, result, cpu, rss, units };
+  } finally {
+    await Promise.all([client?.stop(), server?.stop()]);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once("error", reject);
+    s.listen(0, HOST, () => {
+      const a = s.address();
+      const port = typeof a === "object" && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** iperf3 over loopback, the same byte count: the machine's limit for one TCP stream. */
+export async function runIperf(bytes: number, place: CpuPlacement, taskset: boolean): Promise<Sample> {
+  const port = await freePort();
+  const server = startProc("iperf3", ["-s", "-1", "--forceflush", "-B", HOST, "-p", String(port)], { cpu: place.server }, taskset);
+  let client: ReturnType<typeof startProc> | null = null;
+  try {
+    // Wait for its banner; probing the port would use up the one test `-1` allows.
+    for (let i = 0; i < 200 && !server.stdout().includes("Server listening"); i++) await sleep(25);
+    client = startProc("iperf3", ["-c", HOST, "-p", String(port), "-n", String(bytes), "-J"], { cpu: place.client }, taskset);
+    const c = client;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([c.exited, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("iperf3 client timed out")), 120_000)))]);
+    } finally {
+      clearTimeout(timer);
+    }
+    const out = c.stdout();
+    if (!out.trim()) throw new Error(`iperf3 client printed nothing: ${client.stderr().slice(0, 300)} / server: ${server.stderr().slice(0, 300)}`);
+    const j = JSON.parse(out) as { end?: { sum_received?: { bits_per_second?: number; bytes?: number; seconds?: number } }; error?: string };
+    const r = j.end?.sum_received;
+    if (!r?.bits_per_second) throw new Error(`iperf3: ${j.error ?? "no sum_received"} ${client.stderr().slice(0, 300)}`);
+    return { value: r.bits_per_second / 8, result: null, cpu: { server: null, client: null }, rss: { server: null, client: null }, units: r.bytes ?? bytes };
+  } finally {
+    await Promise.all([client?.stop(), server.stop()]);
+  }
+}

@@ -1,0 +1,55 @@
+/** How much each workload does, in a full run and with --quick, and what the report shows of it. */
+import type { BenchOptions } from "./types.js";
+
+/** Every program binds and connects on loopback. */
+export const HOST = "127.0.0.1";
+
+export interface Params {
+  bulkBytes: number;
+  bulkWarmup: number;
+  transferBytes: number;
+  transferWarmup: number;
+  frame: number;
+  seconds: number;
+  warmup: number;
+  echoSize: number;
+  concSize: number;
+  concLevels: number[];
+  udpWindow: number;
+  decoderSeconds: number;
+  decoderStream: number;
+  rounds: number;
+}
+
+const MiB = 1024 * 1024;
+
+export function params(o: BenchOptions): Params {
+  const q = o.quick;
+  return {
+    bulkBytes: q ? 64 * MiB : 1024 * MiB,
+    bulkWarmup: q ? 8 * MiB : 128 * MiB,
+    transferBytes: q ? 32 * MiB : 256 * MiB,
+    transferWarmup: q ? 4 * MiB : 32 * MiB,
+    frame: 64 * 1024,
+    seconds: q ? 0.25 : 1.5,
+    warmup: q ? 0.1 : 0.5,
+    echoSize: 64,
+    concSize: 1024,
+    concLevels: q ? [10, 1000] : [1, 10, 100, 1000],
+    udpWindow: 8,
+    decoderSeconds: q ? 0.04 : 0.3,
+    decoderStream: q ? 2 * MiB : 16 * MiB,
+    rounds: o.rounds ?? (q ? 1 : 3),
+  };
+}
+
+/** The parameters a workload's section of the report lists. */
+export function paramsFor(name: string, p: Params): Record<string, number | string> {
+  if (name === "bulk") return { bytes: p.bulkBytes, warmupBytes: p.bulkWarmup, writeSize: 256 * 1024 };
+  if (name === "transfer") return { bytes: p.transferBytes, warmupBytes: p.transferWarmup, frameSize: p.frame };
+  if (name === "echo") return { messageBytes: p.echoSize, seconds: p.seconds, warmupSeconds: p.warmup };
+  if (name === "udp") return { window: p.udpWindow, seconds: p.seconds, lossTimeoutMs: 200 };
+  if (name.startsWith("concurrency")) return { messageBytes: p.concSize, seconds: p.seconds, warmupSeconds: p.warmup };
+  if (name.startsWith("decoder")) return { chunk: 64 * 1024, streamBytes: p.decoderStream, secondsPerMeasurement: p.decoderSeconds };
+  return {};
+}

@@ -1,0 +1,17 @@
+/**
+ * The one byte-size syntax of the command line (`--size 64MiB`) and the fault list
+ * (`bandwidth=1MiB/s`): a number with an optional binary unit (k/ki/kib/kb = 1024, m… = 1024²,
+ * g… = 1024³, b = 1). Callers wrap a null in their own error (UsageError, FaultSyntaxError).
+ */
+
+const SIZE = /^(\d+(?:\.\d+)?)\s*(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb|b)?$/i;
+const SIZE_OR_RATE = /^(\d+(?:\.\d+)?)\s*(k|ki|kib|kb|m|mi|mib|mb|g|gi|gib|gb|b)?(?:\/s)?$/i;
+
+/** Bytes for `text`, or null if it is not a size. `perSecond` also accepts a trailing "/s" (a rate). */
+export function parseByteSize(text: string, options: { perSecond?: boolean } = {}): number | null {
+  const m = (options.perSecond ? SIZE_OR_RATE : SIZE).exec(text.trim());
+  if (!m) return null;
+  const unit = (m[2] ?? "b").toLowerCase()[0];
+  const mult = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
+  return Math.round(Number(m[1]) * mult);
+}
