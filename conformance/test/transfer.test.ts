@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
-import { PAIRS, RUNTIMES, cellOf, lazyMatrix } from "./helpers.js";
+import { PAIRS, RUNTIMES, cellOf, expectUnsupportedByFeatures, lazyMatrix } from "./helpers.js";
 import { PEERS, hasPython, listening, python, spawnJson, startRole, type Spawned } from "./peer-helpers.js";
 
 const MiB = 1024 * 1024;
@@ -18,10 +18,12 @@ describe("transfer matrix (8 MiB)", () => {
   const get = lazyMatrix({ scenarios: ["transfer"], transports: ["tcp", "unix"], extra: { size: 8 * MiB, seed: 3 } });
   for (const transport of ["tcp", "unix"] as const) {
     it.each(PAIRS)(`transfer/${transport} server=%s client=%s`, async (server, client) => {
-      const cell = cellOf(await get(), transport, server, client);
+      const run = await get();
+      const cell = cellOf(run.cells, transport, server, client);
       expect(cell, "cell ran").toBeDefined();
       if (cell!.status === "unsupported") {
         expect(transport).toBe("unix");
+        expectUnsupportedByFeatures(cell!, run.runtimes);
         return;
       }
       expect(cell!.status, cell!.reason).toBe("pass");
