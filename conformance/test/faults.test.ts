@@ -95,7 +95,7 @@ describe("stream faults against a Node echo server", () => {
 
   const data = Buffer.from(Array.from({ length: 20_000 }, (_, i) => i & 0xff));
 
-  it("slicer=1 delivers one byte at a time (many small segments), bytes intact", async () => {
+  it("slicer=8 re-segments 20 000 bytes into writes of 1-8 bytes (over 200 reads at the server), bytes intact", async () => {
     await withProxy("slicer=8", async (p) => {
       seen.length = 0;
       const r = await echoVia(p, data);
