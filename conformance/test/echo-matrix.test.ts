@@ -1,17 +1,19 @@
 /** Echo across every server × client pairing of real runtimes, over TCP, UDP and Unix sockets. */
 import { describe, expect, it } from "vitest";
-import { PAIRS, cellOf, lazyMatrix } from "./helpers.js";
+import { PAIRS, cellOf, expectUnsupportedByFeatures, lazyMatrix } from "./helpers.js";
 
 describe("echo matrix", () => {
   const get = lazyMatrix({ scenarios: ["echo"], transports: ["tcp", "udp", "unix"] });
 
   for (const transport of ["tcp", "udp", "unix"] as const) {
     it.each(PAIRS)(`echo/${transport} server=%s client=%s`, async (server, client) => {
-      const cell = cellOf(await get(), transport, server, client);
+      const run = await get();
+      const cell = cellOf(run.cells, transport, server, client);
       expect(cell, "cell ran").toBeDefined();
       if (cell!.status === "unsupported") {
         // Only acceptable for unix, where a runtime's features say so.
         expect(transport).toBe("unix");
+        expectUnsupportedByFeatures(cell!, run.runtimes);
         return;
       }
       expect(cell!.status, cell!.reason).toBe("pass");
@@ -21,7 +23,8 @@ describe("echo matrix", () => {
   }
 
   it("the TCP client moved at least 8 MiB and measured it", async () => {
-    const tcp = (await get()).filter((c) => c.transport === "tcp");
+    const tcp = (await get()).cells.filter((c) => c.transport === "tcp");
+    expect(tcp).toHaveLength(PAIRS.length);
     for (const c of tcp) {
       expect(c.checks.some((k) => k.name === "echo 8388608 B" && k.ok)).toBe(true);
       expect(c.metrics["bulkBytesPerSec"]).toBeGreaterThan(0);
@@ -29,7 +32,9 @@ describe("echo matrix", () => {
   });
 
   it("the UDP client echoed at least 50 datagrams with none lost or corrupted", async () => {
-    for (const c of (await get()).filter((c) => c.transport === "udp")) {
+    const udp = (await get()).cells.filter((c) => c.transport === "udp");
+    expect(udp).toHaveLength(PAIRS.length);
+    for (const c of udp) {
       expect(c.metrics["datagrams"]).toBeGreaterThanOrEqual(50);
       expect(c.metrics["lost"]).toBe(0);
       expect(c.metrics["corrupt"]).toBe(0);

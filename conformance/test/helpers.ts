@@ -1,5 +1,6 @@
 import type { RuntimeName, Transport } from "@netparity/protocol";
-import { runMatrix, type CellResult, type MatrixOptions } from "../src/parent/runner/matrix.js";
+import { expect } from "vitest";
+import { runMatrix, type CellResult, type MatrixOptions, type RuntimeInfo } from "../src/parent/runner/matrix.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
 import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
 
@@ -8,15 +9,39 @@ export const RUNTIMES: RuntimeName[] = ["node", "bun", "deno"];
 /** Every server × client pairing of RUNTIMES. */
 export const PAIRS = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
 
-/** The matrix of `options` over RUNTIMES, run once on first use and shared by a file's tests. */
-export function lazyMatrix(options: Omit<MatrixOptions, "runtimes">): () => Promise<CellResult[]> {
-  let cells: Promise<CellResult[]> | undefined;
-  return () => (cells ??= runMatrix({ runtimes: RUNTIMES, ...options }).then((r) => r.cells));
+export type MatrixRun = Awaited<ReturnType<typeof runMatrix>>;
+
+/** The matrix of `options` over RUNTIMES (cells and the runtimes' features), run once on first use and shared by a file's tests. */
+export function lazyMatrix(options: Omit<MatrixOptions, "runtimes">): () => Promise<MatrixRun> {
+  let run: Promise<MatrixRun> | undefined;
+  return () => (run ??= runMatrix({ runtimes: RUNTIMES, ...options }));
 }
 
 /** The cell of one pairing, or undefined when the matrix has none. */
 export function cellOf(cells: CellResult[], transport: Transport, server: RuntimeName, client: RuntimeName): CellResult | undefined {
   return cells.find((c) => c.transport === transport && c.server === server && c.client === client);
+}
+
+/**
+ * Asserts that `cell` is unsupported because the features its server or client reported say
+ * so: the reason ("<runtime> <version> lacks <feature>, ...") names the cell's server or
+ * client at the version it reported, and every feature named is one the cell needs (its
+ * transport, and ipv6 on an IPv6 host) and is `false` in that runtime's features.
+ */
+export function expectUnsupportedByFeatures(cell: CellResult, runtimes: RuntimeInfo[]): void {
+  expect(cell.status).toBe("unsupported");
+  const m = /^(\S+) (\S+) lacks (.+)$/.exec(cell.reason ?? "");
+  expect(m, `reason names a runtime and what it lacks: ${cell.reason}`).not.toBeNull();
+  const [, name, version, features] = m!;
+  expect([cell.server, cell.client]).toContain(name);
+  const info = runtimes.find((r) => r.name === name);
+  expect(info?.version).toBe(version);
+  const needed: string[] = [cell.transport, ...(cell.host.includes(":") ? ["ipv6"] : [])];
+  const named = features!.split(", ");
+  for (const f of named) {
+    expect(needed, `${cell.reason}: a feature the cell needs`).toContain(f);
+    expect(info!.features[f], `${name} reported feature ${f}`).toBe(false);
+  }
 }
 
 /** Runs the adapter contract inside `runtime` and returns its event. */

@@ -78,7 +78,9 @@ describe("docs/side-by-side.md quotes real code", () => {
   });
 
   it.each(["file", "excerpt"])("every %s block matches its source", (kind) => {
-    for (const b of blocks.filter((x) => x.kind === kind)) {
+    const mine = blocks.filter((x) => x.kind === kind);
+    expect(mine.length, `${kind} blocks`).toBeGreaterThan(0);
+    for (const b of mine) {
       const source = readFileSync(join(DOCS, b.path), "utf8");
       if (kind === "file") expect(b.code, b.path).toBe(source);
       else expect(source.includes(b.code), `${b.path} no longer contains:\n${b.code}`).toBe(true);

@@ -33,7 +33,9 @@ describe.each(RUNTIMES)("probes in %s", (runtime) => {
   });
 
   it("every result has an outcome, evidence and a one-line explanation, and none failed or timed out", async () => {
-    for (const p of (await get()).results) {
+    const results = (await get()).results;
+    expect(results).toHaveLength(PROBES.length);
+    for (const p of results) {
       const where = `${runtime} ${p.id}: ${JSON.stringify(p)}`;
       expect(p.outcome, where).toMatch(/\S/);
       expect(["error", "timeout"], where).not.toContain(p.outcome);

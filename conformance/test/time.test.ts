@@ -7,17 +7,19 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
-import { PAIRS, RUNTIMES, cellOf, lazyMatrix } from "./helpers.js";
+import { PAIRS, RUNTIMES, cellOf, expectUnsupportedByFeatures, lazyMatrix } from "./helpers.js";
 import { PEERS, hasPython, listening, python, spawnJson, startRole } from "./peer-helpers.js";
 
 describe("time matrix", () => {
   const get = lazyMatrix({ scenarios: ["time"], transports: ["tcp", "udp", "unix"] });
   for (const transport of ["tcp", "udp", "unix"] as const) {
     it.each(PAIRS)(`time/${transport} server=%s client=%s`, async (server, client) => {
-      const cell = cellOf(await get(), transport, server, client);
+      const run = await get();
+      const cell = cellOf(run.cells, transport, server, client);
       expect(cell, "cell ran").toBeDefined();
       if (cell!.status === "unsupported") {
         expect(transport).toBe("unix");
+        expectUnsupportedByFeatures(cell!, run.runtimes);
         return;
       }
       expect(cell!.status, cell!.reason).toBe("pass");

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
-import { PAIRS, RUNTIMES, cellOf, lazyMatrix } from "./helpers.js";
+import { PAIRS, RUNTIMES, cellOf, expectUnsupportedByFeatures, lazyMatrix } from "./helpers.js";
 import { PEERS, hasPython, listening, python, spawnJson, startRole, type Spawned } from "./peer-helpers.js";
 
 const MiB = 1024 * 1024;
@@ -18,10 +18,12 @@ describe("transfer matrix (8 MiB)", () => {
   const get = lazyMatrix({ scenarios: ["transfer"], transports: ["tcp", "unix"], extra: { size: 8 * MiB, seed: 3 } });
   for (const transport of ["tcp", "unix"] as const) {
     it.each(PAIRS)(`transfer/${transport} server=%s client=%s`, async (server, client) => {
-      const cell = cellOf(await get(), transport, server, client);
+      const run = await get();
+      const cell = cellOf(run.cells, transport, server, client);
       expect(cell, "cell ran").toBeDefined();
       if (cell!.status === "unsupported") {
         expect(transport).toBe("unix");
+        expectUnsupportedByFeatures(cell!, run.runtimes);
         return;
       }
       expect(cell!.status, cell!.reason).toBe("pass");
@@ -140,6 +142,8 @@ for (const runtime of RUNTIMES) {
       for (let i = 0; i < 40 && files().some((f) => f.endsWith(".part")); i++) await new Promise((r) => setTimeout(r, 50));
       return files();
     };
+    /** The files that appeared since `before` (a listing taken at the start of a test), once settled. */
+    const added = async (before: string[]): Promise<string[]> => (await settled()).filter((f) => !before.includes(f));
 
     beforeAll(async () => {
       dir = mkdtempSync(join(tmpdir(), `netparity-out-${runtime}-`));
@@ -153,11 +157,12 @@ for (const runtime of RUNTIMES) {
     });
 
     it("saves a good file under its name, renamed from a temporary file", async () => {
+      const before = files();
       const data = randomBytes(300_000);
       const { reply } = await exchange(port, transferBytes("good.bin", data));
       expect(reply).toMatchObject({ ok: true, name: "good.bin", size: data.length, saved: "good.bin" });
       expect(readFileSync(join(dir, "good.bin")).equals(data)).toBe(true);
-      expect(await settled()).toEqual(["existing.bin", "good.bin"]);
+      expect(await added(before)).toEqual(["good.bin"]);
     });
 
     it("never overwrites: an existing name is refused before the data is read", async () => {
@@ -168,6 +173,7 @@ for (const runtime of RUNTIMES) {
     });
 
     it("reduces unsafe names to a safe base name inside --out, refuses names with nothing left", async () => {
+      const before = files();
       const saved: string[] = [];
       for (const name of ["../../escape.bin", "/etc/abs.bin", "..\\..\\win.bin", "bell\u0007\u0000name.bin"]) {
         const { reply } = await exchange(port, transferBytes(name, randomBytes(100)));
@@ -180,7 +186,7 @@ for (const runtime of RUNTIMES) {
         expect(reply, JSON.stringify(name)).toMatchObject({ ok: false });
         expect(String(reply!["error"])).toMatch(/unsafe file name/);
       }
-      expect(await settled()).toEqual(["abs.bin", "bellname.bin", "escape.bin", "existing.bin", "good.bin", "win.bin"]);
+      expect(await added(before)).toEqual(["abs.bin", "bellname.bin", "escape.bin", "win.bin"]);
     });
 
     it("answers a bad header with ok false: not JSON, not an object, missing fields, bad types, uppercase hash", async () => {

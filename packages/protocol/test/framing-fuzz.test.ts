@@ -8,6 +8,7 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FrameDecoder, NetError, encodeFrames, type HeaderFormat } from "../src/index.js";
+import { fcRuns } from "./fc-config.js";
 
 /** Records the largest `new Uint8Array(n)` made while a test runs (the decoder's only allocation). */
 let largestAllocation = 0;
@@ -82,12 +83,11 @@ function decodeAllPieces(chunks: Uint8Array[], max: number, header: HeaderFormat
 }
 
 const MAX = 64;
-const FUZZ = { seed: 20_240_601 };
 
 describe("frame decoder fuzz", () => {
   it("random byte streams in random splits: frames, FRAME_TOO_LARGE or UNEXPECTED_EOF, never more, never a big allocation (40 000 runs)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 12 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (data, cuts, header) => {
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat({ max: 300 }), { maxLength: 12 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (data, cuts, header) => {
         const whole = decodeAll([data], MAX, header);
         const parts = decodeAll(split(data, cuts), MAX, header);
         expect(whole.error === undefined || whole.error === "FRAME_TOO_LARGE" || whole.error === "UNEXPECTED_EOF").toBe(true);
@@ -95,13 +95,13 @@ describe("frame decoder fuzz", () => {
         expect(parts).toEqual(whole);
         expect(largestAllocation).toBeLessThanOrEqual(Math.max(MAX, data.byteLength));
       }),
-      { numRuns: 40_000, ...FUZZ },
+      fcRuns(40_000),
     );
   });
 
   it("pushPieces: the same frames and errors as push in any split, every piece a view into its chunk, no allocation (20 000 runs)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat(), { maxLength: 12 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (data, cuts, header) => {
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat({ max: 300 }), { maxLength: 12 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (data, cuts, header) => {
         const chunks = split(data, cuts);
         const expected = decodeAll(chunks, MAX, header);
         const { views, ...got } = decodeAllPieces(chunks, MAX, header);
@@ -109,25 +109,25 @@ describe("frame decoder fuzz", () => {
         expect(got).toEqual(expected);
         expect(views).toBe(true);
       }),
-      { numRuns: 20_000, ...FUZZ },
+      fcRuns(20_000),
     );
   });
 
   it("valid frame streams decode to the same frames in any split (25 000 runs)", () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: MAX }), { maxLength: 8 }), fc.array(fc.nat(), { maxLength: 16 }), (payloads, cuts) => {
+      fc.property(fc.array(fc.uint8Array({ maxLength: MAX }), { maxLength: 8 }), fc.array(fc.nat({ max: 8 * (4 + MAX) }), { maxLength: 16 }), (payloads, cuts) => {
         const r = decodeAll(split(encodeFrames(payloads), cuts), MAX);
         expect(r.error).toBeUndefined();
         expect(r.frames).toEqual(payloads.map((p) => [...p]));
       }),
-      { numRuns: 25_000, ...FUZZ },
+      fcRuns(25_000),
     );
   });
 
   it("declared lengths above the maximum, 0x80000000-0xFFFFFFFF included: FRAME_TOO_LARGE before any allocation (25 000 runs)", () => {
     const big = fc.oneof(fc.integer({ min: MAX + 1, max: 0xffff_ffff }), fc.integer({ min: 0x8000_0000, max: 0xffff_ffff }), fc.constantFrom(0x8000_0000, 0xffff_ffff, 0x7fff_ffff, MAX + 1));
     fc.assert(
-      fc.property(big, fc.uint8Array({ maxLength: 32 }), fc.array(fc.nat(), { maxLength: 6 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (length, tail, cuts, header) => {
+      fc.property(big, fc.uint8Array({ maxLength: 32 }), fc.array(fc.nat({ max: 4 + 32 }), { maxLength: 6 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (length, tail, cuts, header) => {
         const h = new RealUint8Array(4);
         new DataView(h.buffer).setUint32(0, length, header === "le32");
         const stream = new RealUint8Array(4 + tail.byteLength);
@@ -139,7 +139,7 @@ describe("frame decoder fuzz", () => {
         expect(r.frames).toEqual([]);
         expect(largestAllocation).toBeLessThanOrEqual(4 + 32);
       }),
-      { numRuns: 25_000, ...FUZZ },
+      fcRuns(25_000),
     );
   });
 
@@ -153,7 +153,7 @@ describe("frame decoder fuzz", () => {
         expect(decodeAll([stream.subarray(0, offset + 1)], MAX).error).toBe("UNEXPECTED_EOF");
         expect(decodeAll([stream.subarray(0, 4 + payload.byteLength - 1)], MAX).error).toBe("UNEXPECTED_EOF");
       }),
-      { numRuns: 20_000, ...FUZZ },
+      fcRuns(20_000),
     );
   });
 

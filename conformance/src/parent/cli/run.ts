@@ -13,7 +13,7 @@ import { runMatrix } from "../runner/matrix.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
-import { paint, renderExpectationDiff, renderProbeTable, renderProblems, renderTables, useColor } from "./table.js";
+import { paint, renderExpectationDiff, renderProbeTable, renderProblems, renderTables, tableWidth, useColor } from "./table.js";
 import { UsageError } from "../common/usage.js";
 
 export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
@@ -176,12 +176,12 @@ export async function run(o: RunOptions): Promise<number> {
     const out: string[] = [];
     out.push(c.bold("netparity conformance") + "  " + runtimes.map((r) => `${r.name} ${r.version}${r.error ? c.red(` (${r.error})`) : ""}`).join(", "));
     out.push("");
-    if (cells.length) out.push(renderTables(cells, o.runtimes, color));
+    if (cells.length) out.push(renderTables(cells, o.runtimes, color, tableWidth()));
     const problems = renderProblems(cells, color);
     if (problems) out.push(problems, "");
-    if (report.probes.length) out.push(renderProbeTable(report.probes, o.runtimes, color, process.stdout.columns || 160));
+    if (report.probes.length) out.push(renderProbeTable(report.probes, o.runtimes, color, tableWidth()));
     for (const e of report.probeErrors) out.push(c.red(`probes did not run in ${e.runtime}: ${e.error}`));
-    if (reliabilityRows.length) out.push(renderReliabilityTable(reliabilityRows, o.runtimes, c));
+    if (reliabilityRows.length) out.push(renderReliabilityTable(reliabilityRows, o.runtimes, c, tableWidth()));
     if (comparison) out.push(renderExpectationDiff(comparison, color));
     for (const p of updated) out.push(c.green(`updated ${p}`));
     for (const p of written) out.push(c.dim(`wrote ${p}`));

@@ -13,8 +13,67 @@ export function paint(on: boolean) {
 
 const SYMBOL: Record<CellStatus, string> = { pass: "pass", fail: "FAIL", error: "ERROR", unsupported: "unsupported" };
 
+/**
+ * The most columns a terminal table takes, whatever the terminal: a wider line wraps and
+ * breaks the grid. Long cells are cut with "…" here; the report files keep them whole.
+ */
+export const TABLE_WIDTH = 120;
+
+/** The width to lay tables out in on `stream`: its columns when it is a terminal, at most TABLE_WIDTH. */
+export function tableWidth(stream: { columns?: number } = process.stdout): number {
+  return Math.min(stream.columns || TABLE_WIDTH, TABLE_WIDTH);
+}
+
+/** `s` cut to at most `w` code points, ending with "…" when something was cut. */
+export function clip(s: string, w: number): string {
+  if (w <= 0) return "";
+  const chars = [...s];
+  return chars.length <= w ? s : chars.slice(0, w - 1).join("") + "…";
+}
+
+/** `s` clipped to `w` code points and padded with spaces to exactly `w`. */
+export function fit(s: string, w: number): string {
+  const t = clip(s, w);
+  return t + " ".repeat(w - [...t].length);
+}
+
+/** A table cell `w` columns wide: `s` fitted to `w - 1` and a space, so neighbours never touch. */
+export function column(s: string, w: number): string {
+  return fit(s, w - 1) + " ";
+}
+
+/**
+ * Column widths that add up to at most `width`. Columns keep their natural width (their
+ * longest cell plus its gap) when the row fits; otherwise the widest are narrowed to one
+ * common cap, so a single long cell cannot starve the others, and no column goes below `min`
+ * (the row may then stay wider than `width`).
+ */
+export function fitColumns(natural: readonly number[], width: number, min = 8): number[] {
+  const sum = (cap: number): number => natural.reduce((a, n) => a + Math.min(n, cap), 0);
+  let cap = Math.max(0, ...natural);
+  if (sum(cap) <= width) return [...natural];
+  while (cap > min && sum(cap) > width) cap--;
+  const out = natural.map((n) => Math.min(n, cap));
+  // Hand what the common cap left over back to the narrowed columns, one each.
+  let spare = width - sum(cap);
+  for (let i = 0; i < out.length && spare > 0; i++) {
+    if (natural[i]! > out[i]!) {
+      out[i]!++;
+      spare--;
+    }
+  }
+  return out;
+}
+
+/** The longest of `texts` in code points. */
+function longest(texts: Iterable<string>): number {
+  let n = 0;
+  for (const t of texts) n = Math.max(n, [...t].length);
+  return n;
+}
+
 /** One server × client table per scenario/transport/host group. */
-export function renderTables(cells: CellResult[], runtimes: RuntimeName[], color: boolean): string {
+export function renderTables(cells: CellResult[], runtimes: RuntimeName[], color: boolean, width = TABLE_WIDTH): string {
   const c = paint(color);
   const groups = new Map<string, CellResult[]>();
   for (const cell of cells) {
@@ -22,18 +81,19 @@ export function renderTables(cells: CellResult[], runtimes: RuntimeName[], color
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(cell);
   }
   const out: string[] = [];
-  const colW = Math.max(11, ...runtimes.map((r) => r.length + 2));
+  const statusW = Math.max(10, longest(Object.values(SYMBOL)));
+  const [rowW, ...colW] = fitColumns([Math.max(15, longest(runtimes)) + 1, ...runtimes.map((r) => Math.max(statusW, r.length + 1) + 1)], width - 2);
   for (const [key, group] of groups) {
     out.push(c.bold(key) + c.dim("   rows: server, columns: client"));
-    out.push("  " + "server \\ client".padEnd(16) + runtimes.map((r) => r.padEnd(colW)).join(""));
+    out.push("  " + column("server \\ client", rowW!) + runtimes.map((r, i) => column(r, colW[i]!)).join(""));
     for (const server of runtimes) {
-      const row = runtimes.map((client) => {
+      const row = runtimes.map((client, i) => {
         const cell = group.find((x) => x.server === server && x.client === client);
-        if (!cell) return "".padEnd(colW);
-        const text = SYMBOL[cell.status].padEnd(colW);
+        if (!cell) return " ".repeat(colW[i]!);
+        const text = column(SYMBOL[cell.status], colW[i]!);
         return cell.status === "pass" ? c.green(text) : cell.status === "unsupported" ? c.dim(text) : c.red(text);
       });
-      out.push("  " + server.padEnd(16) + row.join(""));
+      out.push("  " + column(server, rowW!) + row.join(""));
     }
     out.push("");
   }
@@ -52,12 +112,6 @@ export function renderProblems(cells: CellResult[], color: boolean): string {
   return lines.join("\n");
 }
 
-function fit(s: string, w: number): string {
-  if (w <= 1) return "";
-  const chars = [...s];
-  return chars.length <= w ? s + " ".repeat(w - chars.length) : chars.slice(0, w - 1).join("") + "…";
-}
-
 /**
  * The probe table: one row per probe, one column per runtime. Rows where runtimes differ are
  * marked "≠"; a result that differs from the expectations is marked "!" and shown in red.
@@ -66,29 +120,32 @@ export function renderProbeTable(
   probes: Array<{ id: string; runtime: RuntimeName; version: string; outcome: string; verdict: string }>,
   runtimes: RuntimeName[],
   color: boolean,
-  width = 120,
+  width = TABLE_WIDTH,
 ): string {
   const c = paint(color);
   const rts = runtimes.filter((rt) => probes.some((p) => p.runtime === rt));
   if (!rts.length) return "";
   const ids = [...new Set(probes.map((p) => p.id))];
-  const idW = Math.min(30, Math.max(...ids.map((id) => id.length))) + 2;
-  const colW = Math.max(16, Math.floor((width - idW - 4) / rts.length));
+  const shown = (p: { outcome: string; verdict: string }): string => `${p.verdict !== "ok" ? "! " : ""}${p.outcome}`;
+  const heading = (rt: RuntimeName): string => `${rt} ${probes.find((p) => p.runtime === rt)?.version ?? ""}`;
+  // Each column is as wide as its longest cell and a one-space gap, narrowed to fit the width.
+  const natural = [longest(["probe", ...ids]) + 2, ...rts.map((rt) => longest([heading(rt), ...probes.filter((p) => p.runtime === rt).map(shown)]) + 1)];
+  const [idW, ...colW] = fitColumns(natural, width - 4);
   const out: string[] = [];
   out.push(c.bold("behaviour probes") + c.dim("   ≠ runtimes differ, ! differs from the expectations"));
-  out.push("    " + fit("probe", idW) + rts.map((rt) => fit(`${rt} ${probes.find((p) => p.runtime === rt)?.version ?? ""}`, colW)).join(""));
+  out.push("    " + column("probe", idW!) + rts.map((rt, i) => column(heading(rt), colW[i]!)).join(""));
   for (const id of ids) {
     const row = rts.map((rt) => probes.find((p) => p.id === id && p.runtime === rt));
     const differs = new Set(row.filter(Boolean).map((p) => p!.outcome)).size > 1;
-    const cells = row.map((p) => {
-      if (!p) return " ".repeat(colW);
+    const cells = row.map((p, i) => {
+      if (!p) return " ".repeat(colW[i]!);
       const off = p.verdict !== "ok";
-      const text = fit(`${off ? "! " : ""}${p.outcome}`, colW - 1) + " ";
+      const text = column(shown(p), colW[i]!);
       if (off || p.outcome === "error" || p.outcome === "timeout") return c.red(text);
       if (p.outcome === "unsupported") return c.dim(text);
       return differs ? c.yellow(text) : text;
     });
-    out.push("  " + (differs ? c.yellow("≠ ") : "  ") + fit(id, idW) + cells.join(""));
+    out.push("  " + (differs ? c.yellow("≠ ") : "  ") + column(id, idW!) + cells.join(""));
   }
   out.push("");
   return out.join("\n");
