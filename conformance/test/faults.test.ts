@@ -119,8 +119,9 @@ describe("stream faults against a Node echo server", () => {
       const big = Buffer.alloc(100 * 1024, 1);
       const r = await echoVia(p, big);
       expect(r.got.equals(big)).toBe(true);
-      expect(r.ms).toBeGreaterThanOrEqual(450); // both directions at once: about 0.5 s
-      expect(r.ms).toBeLessThan(4000);
+      // Both directions at once: about 0.5 s. No upper bound: a busy machine may take longer,
+      // and how fast the proxy is belongs in a benchmark, not in a test.
+      expect(r.ms).toBeGreaterThanOrEqual(450);
     });
   });
 

@@ -1,4 +1,4 @@
-import type { RuntimeName, Transport } from "@netparity/protocol";
+import { Prng, type RuntimeName, type Transport } from "@netparity/protocol";
 import { expect } from "vitest";
 import { runMatrix, type CellResult, type MatrixOptions, type RuntimeInfo } from "../src/parent/runner/matrix.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
@@ -54,4 +54,10 @@ export async function runContractIn(runtime: RuntimeName): Promise<Extract<Agent
   } finally {
     await agent.stop();
   }
+}
+
+/** `n` bytes from the protocol's seeded generator: the same seed gives the same bytes in every run. */
+export function seededBytes(n: number, seed: number): Buffer {
+  const b = new Prng(seed).bytes(n);
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }

@@ -4,7 +4,6 @@
  * example file and the neutral echo handler exactly.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import type { RuntimeName } from "@netparity/protocol";
 import { PACKAGE_ROOT, runtimeBinary } from "../src/parent/runner/runtimes.js";
+import { seededBytes } from "./helpers.js";
 
 const DOCS = join(PACKAGE_ROOT, "docs");
 const EXAMPLES: Record<RuntimeName, { file: string; args: string[] }> = {
@@ -57,7 +57,7 @@ describe("raw echo examples (docs/examples)", () => {
           setTimeout(() => reject(new Error(`no port within 20 s: ${err}`)), 20_000).unref();
         });
         expect(ready.port).toBeGreaterThan(0);
-        const payload = randomBytes(1024 * 1024);
+        const payload = seededBytes(1024 * 1024, 1);
         const back = await echoThrough(ready.port, payload);
         expect(back.length).toBe(payload.length);
         expect(back.equals(payload)).toBe(true);

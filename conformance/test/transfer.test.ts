@@ -2,14 +2,14 @@
  * Framed transfer: every server × client pairing over TCP and Unix sockets, Python peers in
  * both directions, and the server's error paths driven by a hand-written client.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
-import { PAIRS, RUNTIMES, cellOf, expectUnsupportedByFeatures, lazyMatrix } from "./helpers.js";
+import { PAIRS, RUNTIMES, cellOf, expectUnsupportedByFeatures, lazyMatrix, seededBytes } from "./helpers.js";
 import { PEERS, hasPython, listening, python, spawnJson, startRole, type Spawned } from "./peer-helpers.js";
 
 const MiB = 1024 * 1024;
@@ -158,7 +158,7 @@ for (const runtime of RUNTIMES) {
 
     it("saves a good file under its name, renamed from a temporary file", async () => {
       const before = files();
-      const data = randomBytes(300_000);
+      const data = seededBytes(300_000, 1);
       const { reply } = await exchange(port, transferBytes("good.bin", data));
       expect(reply).toMatchObject({ ok: true, name: "good.bin", size: data.length, saved: "good.bin" });
       expect(readFileSync(join(dir, "good.bin")).equals(data)).toBe(true);
@@ -166,7 +166,7 @@ for (const runtime of RUNTIMES) {
     });
 
     it("never overwrites: an existing name is refused before the data is read", async () => {
-      const { reply } = await exchange(port, transferBytes("existing.bin", randomBytes(1000)));
+      const { reply } = await exchange(port, transferBytes("existing.bin", seededBytes(1000, 2)));
       expect(reply).toMatchObject({ ok: false, name: "existing.bin" });
       expect(String(reply!["error"])).toMatch(/exists/);
       expect(readFileSync(join(dir, "existing.bin"), "utf8")).toBe("precious");
@@ -176,13 +176,13 @@ for (const runtime of RUNTIMES) {
       const before = files();
       const saved: string[] = [];
       for (const name of ["../../escape.bin", "/etc/abs.bin", "..\\..\\win.bin", "bell\u0007\u0000name.bin"]) {
-        const { reply } = await exchange(port, transferBytes(name, randomBytes(100)));
+        const { reply } = await exchange(port, transferBytes(name, seededBytes(100, 3)));
         expect(reply, name).toMatchObject({ ok: true, name });
         saved.push(String(reply!["saved"]));
       }
       expect(saved).toEqual(["escape.bin", "abs.bin", "win.bin", "bellname.bin"]);
       for (const name of ["", ".", "..", "a/..", "/", "dir/", "\u0001\u0002"]) {
-        const { reply } = await exchange(port, transferBytes(name, randomBytes(10)));
+        const { reply } = await exchange(port, transferBytes(name, seededBytes(10, 4)));
         expect(reply, JSON.stringify(name)).toMatchObject({ ok: false });
         expect(String(reply!["error"])).toMatch(/unsafe file name/);
       }
@@ -211,7 +211,7 @@ for (const runtime of RUNTIMES) {
     });
 
     it("rejects a wrong size and a wrong hash, reporting what was received, leaving no file", async () => {
-      const data = randomBytes(50_000);
+      const data = seededBytes(50_000, 5);
       const sha = createHash("sha256").update(data).digest("hex");
       const short = await exchange(port, transferBytes("short.bin", data, { size: data.length + 1 }));
       expect(short.reply).toMatchObject({ ok: false, size: data.length, sha256: sha });
@@ -234,7 +234,7 @@ for (const runtime of RUNTIMES) {
     });
 
     it("stops a client that sends more than --max-size under a smaller header", async () => {
-      const data = randomBytes(MiB + 300_000);
+      const data = seededBytes(MiB + 300_000, 6);
       const { reply } = await exchange(port, transferBytes("sneaky.bin", data, { size: 1000 }));
       expect(reply).toMatchObject({ ok: false });
       expect(String(reply!["error"])).toMatch(/max-size/);
@@ -250,7 +250,7 @@ for (const runtime of RUNTIMES) {
     });
 
     it("survives a peer gone mid-transfer (reset, or FIN before the end frame), leaving no partial file", async () => {
-      const data = randomBytes(200_000);
+      const data = seededBytes(200_000, 7);
       const parts = transferBytes("gone.bin", data);
       await exchange(port, parts.slice(0, Math.floor(parts.length / 2)), { end: "destroy" });
       const half = await exchange(port, transferBytes("half.bin", data).slice(0, 5), { end: "fin" });

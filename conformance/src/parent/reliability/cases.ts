@@ -5,12 +5,11 @@
  * the server still serves a normal client.
  */
 import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { readdirSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
-import { DEFAULT_MAX_FRAME_LENGTH } from "@netparity/protocol";
+import { DEFAULT_MAX_FRAME_LENGTH, Prng } from "@netparity/protocol";
 import { sleep } from "../../in-runtime/common/timing.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
@@ -201,7 +200,7 @@ const transferBad: ReliabilityCase = {
     const c = new CaseChecks();
     const out = ctx.tmp();
     const s = await ctx.server("transfer", "tcp", { extra: { out, maxSize: 1024 * 1024 } });
-    const data = randomBytes(50_000);
+    const data = Buffer.from(new Prng(50_000).bytes(50_000));
     const send = async (parts: Buffer[], end: "fin" | "destroy" | "none"): Promise<{ reply: { ok?: boolean; error?: string; saved?: string } | null; how: string | undefined }> => {
       const raw = await RawClient.open(at(s));
       try {
