@@ -2,7 +2,8 @@
 import type { RuntimeName } from "@netparity/protocol";
 import { UsageError } from "../common/usage.js";
 import { renderMarkdown, writeReport } from "./report.js";
-import { WORKLOADS, killAll, runBench, type WorkloadName } from "./run.js";
+import { killAll } from "../process/harness.js";
+import { WORKLOADS, runBench, type WorkloadName } from "./run.js";
 
 export interface BenchCliOptions {
   quick: boolean;

@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { cpus, loadavg, release, totalmem, availableParallelism } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
 import { runtimeVersion } from "../runner/runtimes.js";
-import { LIVE, cpuSeconds, hasCommand, peakRss, program, pythonProgram, startProc, type Program } from "./programs.js";
+import { cpuSeconds, expectEvent, hasCommand, peakRss, program, pythonProgram, startProc, type Program } from "./programs.js";
 import type { BenchEvent, BenchSpec, DecoderResult, LatencyStats } from "../../in-runtime/bench/protocol.js";
 
 export const WORKLOADS = ["bulk", "transfer", "echo", "concurrency", "udp", "decoder"] as const;
@@ -302,16 +302,16 @@ async function runCell(cell: Cell, place: { server: number | null; client: numbe
     if (cell.server) {
       const c = cell.server.prog.command(cell.server.spec);
       server = startProc(c.cmd, c.args, { cpu: place.server }, taskset);
-      const ready = await server.next(30_000, "its listening line");
+      const ready = await expectEvent(server, 30_000, "its listening line");
       if (ready.event !== "listening") throw new Error(`server said ${JSON.stringify(ready)}`);
       port = ready.port;
     }
     const c = cell.client.prog.command({ ...cell.client.spec, port });
     client = startProc(c.cmd, c.args, { cpu: place.client }, taskset);
-    const start = await client.next(60_000, "start");
+    const start = await expectEvent(client, 60_000, "start");
     if (start.event !== "start") throw new Error(`client said ${JSON.stringify(start)}`);
     const s0 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
-    const result = await client.next(180_000, "its result");
+    const result = await expectEvent(client, 180_000, "its result");
     const s1 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
     if (result.event !== "result") throw new Error(`client said ${JSON.stringify(result)}`);
     const rss = { server: server ? peakRss(server.pid) : null, client: peakRss(client.pid) };
@@ -563,15 +563,4 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
     }
   }
   return ratios;
-}
-
-/** Kills every child still running (Ctrl-C). */
-export function killAll(): void {
-  for (const c of LIVE) {
-    try {
-      c.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
 }
