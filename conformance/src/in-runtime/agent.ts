@@ -3,6 +3,7 @@
  * arrives as an adapter value, so this file (and every scenario) stays runtime-neutral.
  */
 import { isNetError, type Runtime } from "@netparity/protocol";
+import { exitWithParent } from "./common/parent.js";
 import { withTimeout } from "./common/timing.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { runContract } from "./contract/adapter-contract.js";
@@ -13,6 +14,7 @@ import type { AgentEvent, AgentSpec } from "./agent-protocol.js";
 export async function runAgent(rt: Runtime): Promise<never> {
   const emit = (e: AgentEvent): void => rt.host.stdoutLine(JSON.stringify(e));
   const log = (m: string): void => rt.host.stderrLine(`[${rt.runtime}] ${m}`);
+  exitWithParent(rt);
   let spec: AgentSpec;
   try {
     spec = JSON.parse(rt.host.args[0] ?? "") as AgentSpec;
