@@ -4,6 +4,7 @@
  * missing; the skip reason names that feature.
  */
 import { describe, expect, it } from "vitest";
+import type { Features } from "@netparity/protocol";
 import { CONTRACT } from "../src/in-runtime/contract/adapter-contract.js";
 import { RUNTIMES, runContractIn } from "./helpers.js";
 
@@ -23,7 +24,7 @@ describe.each(RUNTIMES)("%s adapter contract", (runtime) => {
     const r = (await get()).results.find((x) => x.name === name)!;
     if (r.status === "skip") {
       expect(r.detail).toMatch(/^features\.\w+ is false$/);
-      const feature = /^features\.(\w+)/.exec(r.detail!)![1]!;
+      const feature = /^features\.(\w+)/.exec(r.detail!)![1]! as keyof Features;
       expect((await get()).features[feature]).toBe(false);
       return;
     }

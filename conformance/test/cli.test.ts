@@ -25,7 +25,7 @@ describe("netparity serve", () => {
           expect(py.status, py.stdout + py.stderr).toBe(0);
           expect(JSON.parse(py.stdout).ok).toBe(true);
           server.child.kill("SIGTERM");
-          expect(await server.exit).toBe(0);
+          expect(await server.exited).toBe(0);
         } finally {
           server.kill();
         }

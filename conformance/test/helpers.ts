@@ -46,9 +46,9 @@ export function expectUnsupportedByFeatures(cell: CellResult, runtimes: RuntimeI
 
 /** Runs the adapter contract inside `runtime` and returns its event. */
 export async function runContractIn(runtime: RuntimeName): Promise<Extract<AgentEvent, { event: "contract" }>> {
-  const agent = startAgent(runtime, { role: "contract", scenario: "", transport: "tcp", host: "", port: 0, extra: {} });
+  const agent = startAgent(runtime, { role: "contract" });
   try {
-    const e = await agent.nextEvent(110_000);
+    const e = await agent.next(110_000);
     if (!e || e.event !== "contract") throw new Error(`${runtime} contract run gave ${JSON.stringify(e)}; stderr: ${agent.stderr()}`);
     return e;
   } finally {

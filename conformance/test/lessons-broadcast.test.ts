@@ -5,12 +5,11 @@
  * namespaces this test creates, and the namespaces are always deleted afterwards. Needs
  * root and iproute2; skipped with the reason otherwise.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createInterface } from "node:readline";
+import { spawnSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RuntimeName } from "@netparity/protocol";
-import type { AgentSpec } from "../src/in-runtime/agent-protocol.js";
-import { agentCommand } from "../src/parent/runner/runtimes.js";
+import type { AgentEvent, AgentSpec } from "../src/in-runtime/agent-protocol.js";
+import { startAgent, type AgentProcess } from "../src/parent/runner/agent-process.js";
 import { RUNTIMES } from "./helpers.js";
 
 const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
@@ -36,27 +35,20 @@ function deleteNamespaces(): void {
   for (const ns of [NS_SERVER, NS_CLIENT]) spawnSync("ip", ["netns", "del", ns], { timeout: 10_000 });
 }
 
-/** Runs an agent inside a namespace; resolves its first JSON line. */
-function agentIn(ns: string, runtime: RuntimeName, spec: AgentSpec): { child: ChildProcess; first: Promise<Record<string, unknown>> } {
-  const { cmd, args } = agentCommand(runtime, spec);
-  const child = spawn("ip", ["netns", "exec", ns, cmd, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.on("data", (d) => (err += d));
-  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once("line", (l) => resolve(JSON.parse(l) as Record<string, unknown>));
-    child.once("close", (c) => reject(new Error(`${runtime} agent in ${ns} exited ${c}: ${err.slice(-400)}`)));
-    setTimeout(() => reject(new Error(`${runtime} agent in ${ns}: no line within 20 s: ${err.slice(-400)}`)), 20_000).unref();
-  });
-  return { child, first };
+/** Runs an agent inside a namespace (`ip netns exec` execs, so the agent keeps the PID). */
+function agentIn(ns: string, runtime: RuntimeName, spec: AgentSpec): AgentProcess {
+  return startAgent(runtime, spec, {}, { wrap: { netns: ns }, name: `${runtime} agent in ${ns}` });
 }
 
-function kill(child: ChildProcess | undefined): void {
-  if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+/** The agent's first JSON line; rejects when it exits first or gives none within 20 s. */
+async function first(a: AgentProcess): Promise<AgentEvent> {
+  const e = await a.next(20_000, "line");
+  if (!e) throw new Error(`${a.name} exited ${await a.exited}: ${a.stderr().slice(-400)}`);
+  return e;
 }
 
 describe.skipIf(!canNetns)(`UDP broadcast between two network namespaces${canNetns ? "" : ` (skipped: ${reason})`}`, () => {
-  const servers = new Map<RuntimeName, { child: ChildProcess; port: number }>();
+  const servers = new Map<RuntimeName, { agent: AgentProcess; port: number }>();
 
   beforeAll(async () => {
     deleteNamespaces();
@@ -76,20 +68,20 @@ describe.skipIf(!canNetns)(`UDP broadcast between two network namespaces${canNet
       await Promise.all(
         RUNTIMES.map(async (rt) => {
           const a = agentIn(NS_SERVER, rt, { role: "server", scenario: "hello-udp", transport: "udp", host: "0.0.0.0", port: 0, extra: {} });
-          servers.set(rt, { child: a.child, port: 0 });
-          const ready = await a.first;
-          servers.set(rt, { child: a.child, port: Number(ready["port"]) });
+          servers.set(rt, { agent: a, port: 0 });
+          const ready = await first(a);
+          servers.set(rt, { agent: a, port: ready.event === "listening" ? (ready.port ?? 0) : 0 });
         }),
       );
     } catch (e) {
-      for (const s of servers.values()) kill(s.child);
+      for (const s of servers.values()) s.agent.kill();
       deleteNamespaces();
       throw e;
     }
   });
 
   afterAll(() => {
-    for (const s of servers.values()) kill(s.child);
+    for (const s of servers.values()) s.agent.kill();
     deleteNamespaces();
   });
 
@@ -106,8 +98,8 @@ describe.skipIf(!canNetns)(`UDP broadcast between two network namespaces${canNet
       timeoutMs: 10_000,
     });
     try {
-      const r = (await a.first) as { event: string; ok: boolean; output?: string; checks: Array<{ name: string; ok: boolean; detail?: string }> };
-      expect(r.event).toBe("result");
+      const r = await first(a);
+      if (r.event !== "result") throw new Error(`expected a result, got ${JSON.stringify(r)}`);
       expect(r.ok, JSON.stringify(r.checks)).toBe(true);
       expect(r.output).toBe("10.213.0.1");
       // The runtimes differ with SO_BROADCAST off: recorded as data by the client.
@@ -123,7 +115,7 @@ describe.skipIf(!canNetns)(`UDP broadcast between two network namespaces${canNet
         expect(off).toBe("ok");
       }
     } finally {
-      kill(a.child);
+      a.kill();
     }
   });
 });

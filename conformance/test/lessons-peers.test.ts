@@ -21,7 +21,7 @@ describe.skipIf(!hasPython)("Python clients against netparity servers", () => {
         expect(py.code, py.stdout + py.stderr).toBe(0);
         expect(py.json).toMatchObject({ ok: true, welcomed: 50, replies: 200, closed: 50 });
         server.child.kill("SIGTERM");
-        expect(await server.exit).toBe(0);
+        expect(await server.exited).toBe(0);
       } finally {
         server.kill();
       }

@@ -1,58 +1,34 @@
 /** Spawning our agents with a chosen environment, and foreign Python peers, for the time/transfer/unix tests. */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import type { RuntimeName, Transport } from "@netparity/protocol";
-import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
-import { agentCommand, PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
+import type { AgentEvent, AgentSpec } from "../src/in-runtime/agent-protocol.js";
+import { spawnHarness, type Harness } from "../src/parent/process/harness.js";
+import { startAgent } from "../src/parent/runner/agent-process.js";
+import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
 
 export const PEERS = join(PACKAGE_ROOT, "test", "peers");
 export const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
 export const hasPython = spawnSync("python3", ["--version"]).status === 0;
 
-export interface Spawned {
-  child: ChildProcess;
-  /** The first JSON line on stdout (rejects if the process ends first or after 20 s). */
-  first: Promise<Record<string, unknown>>;
-  exit: Promise<number | string | null>;
-  stderr(): string;
-  kill(signal?: NodeJS.Signals): void;
+export interface Spawned<E extends object = Record<string, unknown>> extends Harness<E> {
+  /** The first JSON line on stdout (rejects if the process ends first or after the timeout). */
+  first: Promise<E>;
 }
 
-export function spawnJson(cmd: string, args: string[], env: Record<string, string> = {}, firstTimeoutMs = 20_000): Spawned {
-  // Its own process group, so kill() also reaches anything the process started.
-  const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env }, detached: true });
-  let err = "";
-  child.stderr!.setEncoding("utf8");
-  child.stderr!.on("data", (d: string) => (err += d.slice(0, 16_384)));
-  const exit = new Promise<number | string | null>((r) => child.once("close", (code, sig) => r(code ?? sig)));
-  const first = new Promise<Record<string, unknown>>((resolve, reject) => {
-    const rl = createInterface({ input: child.stdout! });
-    rl.once("line", (l) => {
-      try {
-        resolve(JSON.parse(l) as Record<string, unknown>);
-      } catch {
-        reject(new Error(`not JSON: ${l}`));
-      }
-    });
-    void exit.then((c) => reject(new Error(`exited ${c} before a line: ${err}`)));
-    setTimeout(() => reject(new Error(`no line within ${firstTimeoutMs / 1000} s: ${err}`)), firstTimeoutMs).unref();
+/** `h` with its first JSON line awaited in the background; `kill()` in `finally` ends it. */
+function withFirst<E extends object>(h: Harness<E>, firstTimeoutMs: number): Spawned<E> {
+  const first = h.next(firstTimeoutMs, "JSON line").then(async (e) => {
+    if (e === null) throw new Error(`exited ${await h.exited} before a line: ${h.stderr()}`);
+    return e;
   });
   first.catch(() => {});
-  return {
-    child,
-    first,
-    exit,
-    stderr: () => err,
-    kill(signal = "SIGKILL") {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, signal);
-      } catch {
-        // the group is already gone
-      }
-    },
-  };
+  return Object.assign(h, { first });
+}
+
+/** Runs `cmd args` in its own process group, so kill() also reaches anything it started. */
+export function spawnJson(cmd: string, args: string[], env: Record<string, string> = {}, firstTimeoutMs = 20_000): Spawned {
+  return withFirst(spawnHarness<Record<string, unknown>>(cmd, args, { env, detached: true }), firstTimeoutMs);
 }
 
 /** Starts one agent role with extra environment (e.g. TZ) — what the runner does, plus `env`. */
@@ -62,22 +38,21 @@ export function startRole(
   scenario: string,
   transport: Transport,
   opts: { port?: number; path?: string; extra?: Record<string, string | number | boolean>; env?: Record<string, string> } = {},
-): Spawned {
-  const { cmd, args } = agentCommand(runtime, {
-    role,
+): Spawned<AgentEvent> {
+  const target = {
     scenario,
     transport,
     host: transport === "unix" ? "" : "127.0.0.1",
     port: opts.port ?? 0,
     ...(opts.path ? { path: opts.path } : {}),
     extra: opts.extra ?? {},
-    timeoutMs: 60_000,
-  });
-  return spawnJson(cmd, args, opts.env);
+  };
+  const spec: AgentSpec = role === "server" ? { role, ...target } : { role, ...target, timeoutMs: 60_000 };
+  return withFirst(startAgent(runtime, spec, {}, { env: opts.env ?? {}, detached: true }), 20_000);
 }
 
-export async function listening(s: Spawned): Promise<Extract<AgentEvent, { event: "listening" }>> {
-  const e = (await s.first) as AgentEvent;
+export async function listening(s: Spawned<AgentEvent>): Promise<Extract<AgentEvent, { event: "listening" }>> {
+  const e = await s.first;
   if (e.event !== "listening") throw new Error(`expected a listening line, got ${JSON.stringify(e)}; stderr: ${s.stderr()}`);
   return e;
 }

@@ -61,7 +61,7 @@ describe.skipIf(!hasPython)("our time clients against a Python time server", () 
           expect(e.event).toBe("result");
           if (e.event !== "result") return;
           expect(e.ok, JSON.stringify(e.checks)).toBe(true);
-          expect(await client.exit).toBe(0);
+          expect(await client.exited).toBe(0);
         } finally {
           client.kill();
         }

@@ -134,7 +134,7 @@ function transferBytes(name: string, data: Buffer, lie: { size?: number; sha256?
 for (const runtime of RUNTIMES) {
   describe(`${runtime} transfer server error paths (--out, --max-size 1MiB)`, () => {
     let dir: string;
-    let server: Spawned;
+    let server: Spawned<AgentEvent>;
     let port: number;
     const files = (): string[] => readdirSync(dir).sort();
     /** Waits (bounded) until the server removed every temporary file. */

@@ -21,8 +21,8 @@ describe("unix socket files", () => {
   it.each(CASES)("%s %s server: stale file replaced, live path EADDRINUSE, file removed on clean stop", async (runtime, scenario) => {
     const dir = mkdtempSync(join(tmpdir(), "netparity-unix-"));
     const path = join(dir, `${scenario}.sock`);
-    const started: Spawned[] = [];
-    const start = (): Spawned => {
+    const started: Array<Spawned<AgentEvent>> = [];
+    const start = (): Spawned<AgentEvent> => {
       const s = startRole(runtime, "server", scenario, "unix", { path });
       started.push(s);
       return s;
@@ -31,7 +31,7 @@ describe("unix socket files", () => {
       const crashed = start();
       await listening(crashed);
       crashed.kill("SIGKILL");
-      await crashed.exit;
+      await crashed.exited;
       expect(lstatSync(path).isSocket(), "a SIGKILLed server leaves its socket file").toBe(true);
 
       const second = start();
@@ -40,7 +40,7 @@ describe("unix socket files", () => {
       const third = start();
       const e = (await third.first) as AgentEvent;
       expect(e).toMatchObject({ event: "error", code: "EADDRINUSE" });
-      expect(await third.exit).toBe(1);
+      expect(await third.exited).toBe(1);
 
       // The live server still answers: a client of the same scenario passes over the path.
       const client = startRole(runtime, "client", scenario, "unix", { path, extra: { size: 1024 * 1024 } });
@@ -49,7 +49,7 @@ describe("unix socket files", () => {
       expect(r.event === "result" && r.ok, JSON.stringify(r)).toBe(true);
 
       second.kill("SIGTERM");
-      expect(await second.exit).toBe(0);
+      expect(await second.exited).toBe(0);
       expect(existsSync(path), "a clean stop removes the socket file").toBe(false);
     } finally {
       for (const s of started) s.kill();

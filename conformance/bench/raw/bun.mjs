@@ -3,7 +3,7 @@
 // as a competent user would: one handler object per listener, per-socket state in `socket.data`,
 // partial writes kept and finished on `drain` (Bun's write() returns the bytes the kernel took).
 // Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
-import { LatencyRecorder, UdpRequestWindow } from "../../dist/bench-lib.js";
+import { LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(Bun.argv[2] ?? "{}");
 const base = { runtime: "bun", version: Bun.version };
@@ -20,6 +20,19 @@ process.on("uncaughtException", fail);
 process.on("unhandledRejection", fail);
 process.on("SIGTERM", () => process.exit(0));
 process.on("SIGINT", () => process.exit(0));
+// No program outlives the bench, SIGKILL included: the bench gives stdin as a pipe it never
+// writes to, whose end means it has gone (src/in-runtime/common/parent.ts).
+if (Bun.env[PARENT_PIPE_ENV] === "1") {
+  (async () => {
+    const reader = Bun.stdin.stream().getReader();
+    try {
+      while (!(await reader.read()).done);
+    } catch {
+      // a failed read ends stdin as well
+    }
+    process.exit(129);
+  })();
+}
 
 const listening = (port) => emit({ event: "listening", port, pid: process.pid, ...base, impl: "raw" });
 const linger = () => setTimeout(() => process.exit(0), 60_000);

@@ -5,7 +5,7 @@
 // sha256 is Deno's node:crypto createHash, the same native hash the adapter uses.
 // Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
 import { createHash } from "node:crypto";
-import { LatencyRecorder, UdpRequestWindow } from "../../dist/bench-lib.js";
+import { LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(Deno.args[0] ?? "{}");
 const base = { runtime: "deno", version: Deno.version.deno };
@@ -28,6 +28,19 @@ globalThis.addEventListener("unhandledrejection", (e) => {
 });
 Deno.addSignalListener("SIGTERM", () => Deno.exit(0));
 Deno.addSignalListener("SIGINT", () => Deno.exit(0));
+// No program outlives the bench, SIGKILL included: the bench gives stdin as a pipe it never
+// writes to, whose end means it has gone (src/in-runtime/common/parent.ts).
+if (Deno.env.get(PARENT_PIPE_ENV) === "1") {
+  (async () => {
+    const buf = new Uint8Array(1024);
+    try {
+      while ((await Deno.stdin.read(buf)) !== null);
+    } catch {
+      // a failed read ends stdin as well
+    }
+    Deno.exit(129);
+  })();
+}
 
 const listening = (port) => emit({ event: "listening", port, pid: Deno.pid, ...base, impl: "raw" });
 const linger = () => setTimeout(() => Deno.exit(0), 60_000);

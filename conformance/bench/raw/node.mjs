@@ -7,7 +7,7 @@
 import net from "node:net";
 import dgram from "node:dgram";
 import { createHash } from "node:crypto";
-import { LatencyRecorder, UdpRequestWindow } from "../../dist/bench-lib.js";
+import { LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(process.argv[2] ?? "{}");
 const base = { runtime: "node", version: process.versions.node };
@@ -22,6 +22,13 @@ process.on("uncaughtException", fail);
 process.on("unhandledRejection", fail);
 process.on("SIGTERM", () => process.exit(0));
 process.on("SIGINT", () => process.exit(0));
+// No program outlives the bench, SIGKILL included: the bench gives stdin as a pipe it never
+// writes to, whose end means it has gone (src/in-runtime/common/parent.ts).
+if (process.env[PARENT_PIPE_ENV] === "1") {
+  process.stdin.once("end", () => process.exit(129));
+  process.stdin.once("error", () => process.exit(129));
+  process.stdin.resume();
+}
 
 function listening(server) {
   emit({ event: "listening", port: server.address().port, pid: process.pid, ...base, impl: "raw" });

@@ -3,7 +3,9 @@ socket(), bind(), listen(), then accept() in a loop and one thread per client.
 
 Usage: python3 python_server.py '<json spec>'  (conformance/src/in-runtime/bench/protocol.ts)
 Roles: sink-server, echo-server (TCP, one thread per connection) and udp-server (one loop).
-Prints one JSON "listening" line on stdout; SIGTERM stops it.
+Prints one JSON "listening" line on stdout; SIGTERM stops it, and so does the end of stdin
+when NETPARITY_PARENT_PIPE=1: the bench gives stdin as a pipe it never writes to, so its end
+means the bench has gone, SIGKILL included (src/in-runtime/common/parent.ts).
 """
 import json
 import os
@@ -57,8 +59,16 @@ def guarded(handler, conn):
         pass
 
 
+def exit_at_end_of_stdin() -> None:
+    while sys.stdin.buffer.read(1024):
+        pass
+    os._exit(129)
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    if os.environ.get("NETPARITY_PARENT_PIPE") == "1":
+        threading.Thread(target=exit_at_end_of_stdin, daemon=True).start()
     if role == "udp-server":
         s = socket.socket(family, socket.SOCK_DGRAM)
         s.bind((host, spec.get("port", 0)))

@@ -1,27 +1,53 @@
-import type { Transport } from "@netparity/protocol";
+import type { Features, Transport } from "@netparity/protocol";
+import type { ContractResult } from "./contract/adapter-contract.js";
 import type { ProbeResult } from "./probes/types.js";
+import type { Check } from "./scenarios/types.js";
 
-/** What the runner asks of one agent process: passed as a single JSON argument. */
-export interface AgentSpec {
-  role: "server" | "client" | "features" | "contract" | "probes" | "reliability";
-  /** Probes only: run just these probe ids (all when absent). */
-  probes?: string[];
+/** Where a scenario role listens or connects: host and port, or a Unix socket path (host ""). */
+interface ScenarioTarget {
   scenario: string;
   transport: Transport;
   host: string;
   port: number;
   path?: string;
+  /** Scenario-specific settings, already validated by the parent. */
   extra: Record<string, string | number | boolean>;
-  /** Client only: give up after this long. */
-  timeoutMs?: number;
 }
+
+/** What the runner asks of one agent process, passed as a single JSON argument: one shape per role. */
+export type AgentSpec =
+  | ({ role: "server" } & ScenarioTarget)
+  | ({
+      role: "client";
+      /** Give up after this long (default 120 s). */
+      timeoutMs?: number;
+    } & ScenarioTarget)
+  | { role: "features" }
+  | {
+      role: "contract";
+      /** Run only the contract checks whose name contains this (all when absent). */
+      only?: string;
+    }
+  | {
+      role: "probes";
+      /** Run just these probe ids (all when absent). */
+      probes?: string[];
+    }
+  | {
+      /** The in-runtime half of a reliability case; `scenario` names the case. */
+      role: "reliability";
+      scenario: string;
+      host: string;
+      port: number;
+      timeoutMs?: number;
+    };
 
 /** The lines an agent prints on stdout, one JSON object each. */
 export type AgentEvent =
   | { event: "listening"; scenario: string; runtime: string; version: string; transport: Transport; host?: string; port?: number; path?: string; pid: number }
-  | { event: "result"; scenario: string; runtime: string; version: string; transport: Transport; ok: boolean; checks: unknown[]; metrics: Record<string, number>; output?: string; error?: { code: string; message: string }; durationMs: number }
+  | { event: "result"; scenario: string; runtime: string; version: string; transport: Transport; ok: boolean; checks: Check[]; metrics: Record<string, number>; output?: string; error?: { code: string; message: string }; durationMs: number }
   | { event: "error"; runtime: string; version: string; code: string; message: string }
   | { event: "stopped"; runtime: string }
-  | { event: "contract"; runtime: string; version: string; features: Record<string, boolean>; results: Array<{ name: string; status: string; detail?: string; ms: number }> }
-  | { event: "features"; runtime: string; version: string; features: Record<string, boolean> }
-  | { event: "probes"; runtime: string; version: string; features: Record<string, boolean>; results: ProbeResult[] };
+  | { event: "contract"; runtime: string; version: string; features: Features; results: ContractResult[] }
+  | { event: "features"; runtime: string; version: string; features: Features }
+  | { event: "probes"; runtime: string; version: string; features: Features; results: ProbeResult[] };

@@ -3,6 +3,7 @@
  * arrives as an adapter value, so this file (and every scenario) stays runtime-neutral.
  */
 import { isNetError, type Runtime } from "@netparity/protocol";
+import { exitWithParent } from "./common/parent.js";
 import { withTimeout } from "./common/timing.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { runContract } from "./contract/adapter-contract.js";
@@ -13,6 +14,7 @@ import type { AgentEvent, AgentSpec } from "./agent-protocol.js";
 export async function runAgent(rt: Runtime): Promise<never> {
   const emit = (e: AgentEvent): void => rt.host.stdoutLine(JSON.stringify(e));
   const log = (m: string): void => rt.host.stderrLine(`[${rt.runtime}] ${m}`);
+  exitWithParent(rt);
   let spec: AgentSpec;
   try {
     spec = JSON.parse(rt.host.args[0] ?? "") as AgentSpec;
@@ -25,7 +27,7 @@ export async function runAgent(rt: Runtime): Promise<never> {
     return rt.host.exit(0);
   }
   if (spec.role === "contract") {
-    const results = await runContract(rt, spec.scenario || undefined);
+    const results = await runContract(rt, spec.only || undefined);
     emit({ event: "contract", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }
@@ -39,7 +41,7 @@ export async function runAgent(rt: Runtime): Promise<never> {
     // The in-runtime half of a reliability case (the parent drives the rest); `scenario` names it.
     const t0 = rt.host.now();
     const result = await floodUntilError(rt, spec.host, spec.port, spec.timeoutMs ?? 10_000);
-    emit({ event: "result", scenario: spec.scenario, runtime: rt.runtime, version: rt.version, transport: spec.transport, ...result, durationMs: Math.round(rt.host.now() - t0) });
+    emit({ event: "result", scenario: spec.scenario, runtime: rt.runtime, version: rt.version, transport: "tcp", ...result, durationMs: Math.round(rt.host.now() - t0) });
     return rt.host.exit(result.ok ? 0 : 1);
   }
   const scenario = SCENARIOS[spec.scenario];

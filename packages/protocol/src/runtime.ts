@@ -175,6 +175,17 @@ export interface Host {
   stdoutLine(line: string): void;
   stderrLine(line: string): void;
   onSignal(signal: Signal, handler: () => void): void;
+  /**
+   * Reads stdin to its end, discarding what arrives, and calls `handler` once when it ends
+   * (end of file or a read error). A parent that starts this process with stdin as a pipe it
+   * never writes to holds the pipe's only write end, and the kernel closes that when the
+   * parent dies, SIGKILL included: the end of stdin then means "the parent is gone". Call it
+   * only when the parent said it started the process that way; with a terminal stdin it
+   * would wait for Ctrl-D, and with /dev/null it would fire at once. Keeps the process alive
+   * while stdin is open.
+   * @example host.onStdinEnd(() => host.exit(1)) // no process outlives its parent
+   */
+  onStdinEnd(handler: () => void): void;
   exit(code: number): never;
   /** Monotonic high-resolution clock in milliseconds. */
   now(): number;

@@ -37,6 +37,17 @@ const host: Host = {
   stderrLine: (line) => console.error(line),
   // Bun has no signal API of its own; its node:process emits signals natively.
   onSignal: (signal: Signal, handler) => void process.on(signal, handler),
+  // Bun's own stdin stream reports the end of a pipe whose writer died (tried with SIGKILL).
+  onStdinEnd: (handler) =>
+    void (async () => {
+      const reader = Bun.stdin.stream().getReader();
+      try {
+        while (!(await reader.read()).done);
+      } catch {
+        // a failed read ends stdin as well
+      }
+      handler();
+    })(),
   exit: (code) => process.exit(code),
   // Bun.nanoseconds() is monotonic, counted from process start.
   now: () => Bun.nanoseconds() / 1e6,

@@ -37,6 +37,17 @@ export const host: Host = {
   onSignal(signal: Signal, handler: () => void): void {
     Deno.addSignalListener(signal, handler);
   },
+  onStdinEnd(handler: () => void): void {
+    void (async () => {
+      const buf = new Uint8Array(1024);
+      try {
+        while ((await Deno.stdin.read(buf)) !== null);
+      } catch {
+        // a failed read ends stdin as well
+      }
+      handler();
+    })();
+  },
   exit(code: number): never {
     Deno.exit(code);
   },

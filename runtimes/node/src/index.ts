@@ -186,6 +186,18 @@ const host: Host = {
   onSignal: (signal, handler) => {
     process.on(signal, handler);
   },
+  onStdinEnd: (handler) => {
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      handler();
+    };
+    process.stdin.once("end", end);
+    process.stdin.once("error", end);
+    process.stdin.once("close", end);
+    process.stdin.resume();
+  },
   exit: (code) => process.exit(code),
   now: () => performance.now(),
   cpuUsage: () => process.cpuUsage(),

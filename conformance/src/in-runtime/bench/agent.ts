@@ -14,6 +14,7 @@ import {
   type DatagramSocket,
   type Runtime,
 } from "@netparity/protocol";
+import { exitWithParent } from "../common/parent.js";
 import { SCENARIOS } from "../scenarios/index.js";
 import { listenStream, serveConnections } from "../scenarios/serve-util.js";
 import type { RoleOptions, RunningServer } from "../scenarios/types.js";
@@ -32,6 +33,7 @@ const LINGER_MS = 60_000;
 export async function runBenchAgent(rt: Runtime): Promise<never> {
   const emit = (e: BenchEvent): void => rt.host.stdoutLine(JSON.stringify(e));
   const log = (m: string): void => rt.host.stderrLine(`[${rt.runtime} bench] ${m}`);
+  exitWithParent(rt);
   let spec: BenchSpec;
   try {
     spec = JSON.parse(rt.host.args[0] ?? "") as BenchSpec;

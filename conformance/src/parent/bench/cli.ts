@@ -2,7 +2,8 @@
 import type { RuntimeName } from "@netparity/protocol";
 import { UsageError } from "../common/usage.js";
 import { renderMarkdown, writeReport } from "./report.js";
-import { killAll, runBench } from "./run.js";
+import { killAll } from "../process/harness.js";
+import { runBench } from "./run.js";
 import { WORKLOADS, type WorkloadName } from "./types.js";
 
 export interface BenchCliOptions {

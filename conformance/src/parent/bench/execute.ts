@@ -8,7 +8,7 @@ import { sleep } from "../../in-runtime/common/timing.js";
 import type { BenchEvent } from "../../in-runtime/bench/protocol.js";
 import { HOST } from "./params.js";
 import type { Cell } from "./plan.js";
-import { cpuSeconds, peakRss, startProc } from "./programs.js";
+import { cpuSeconds, expectEvent, peakRss, startProc } from "./programs.js";
 
 /** Which CPU the server and the client are pinned to (null: not pinned). */
 export interface CpuPlacement {
@@ -32,16 +32,16 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     if (cell.server) {
       const c = cell.server.prog.command(cell.server.spec);
       server = startProc(c.cmd, c.args, { cpu: place.server }, taskset);
-      const ready = await server.next(30_000, "its listening line");
+      const ready = await expectEvent(server, 30_000, "its listening line");
       if (ready.event !== "listening") throw new Error(`server said ${JSON.stringify(ready)}`);
       port = ready.port;
     }
     const c = cell.client.prog.command({ ...cell.client.spec, port });
     client = startProc(c.cmd, c.args, { cpu: place.client }, taskset);
-    const start = await client.next(60_000, "start");
+    const start = await expectEvent(client, 60_000, "start");
     if (start.event !== "start") throw new Error(`client said ${JSON.stringify(start)}`);
     const s0 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
-    const result = await client.next(180_000, "its result");
+    const result = await expectEvent(client, 180_000, "its result");
     const s1 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
     if (result.event !== "result") throw new Error(`client said ${JSON.stringify(result)}`);
     const rss = { server: server ? peakRss(server.pid) : null, client: peakRss(client.pid) };

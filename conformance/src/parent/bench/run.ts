@@ -15,7 +15,7 @@ import { runCell, runIperf, type Sample } from "./execute.js";
 import { fmt } from "./format.js";
 import { params } from "./params.js";
 import { describeCell, planCells } from "./plan.js";
-import { LIVE, hasCommand } from "./programs.js";
+import { hasCommand } from "./programs.js";
 import { computeRatios } from "./ratios.js";
 import type { BenchOptions, BenchReport } from "./types.js";
 
@@ -106,13 +106,3 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   };
 }
 
-/** Kills every child still running (Ctrl-C). */
-export function killAll(): void {
-  for (const c of LIVE) {
-    try {
-      c.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
-}

@@ -31,10 +31,10 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
     o.runtime,
     { role: "client", scenario, transport: o.transport, host: o.host, port: o.port, ...(o.path ? { path: o.path } : {}), extra: o.extra, timeoutMs: o.timeoutMs },
     o.binaries,
+    { onStderr: (s) => process.stderr.write(s) },
   );
-  agent.child.stderr!.pipe(process.stderr);
   try {
-    const e = await agent.nextEvent(o.timeoutMs + 15_000);
+    const e = await agent.next(o.timeoutMs + 15_000);
     if (!e) {
       process.stderr.write(`netparity: ${o.runtime} client exited without a result\n`);
       return 1;

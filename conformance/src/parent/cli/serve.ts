@@ -31,18 +31,18 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
     o.runtime,
     { role: "server", scenario, transport: o.transport, host: o.host, port: o.port, ...(o.path ? { path: o.path } : {}), extra: o.extra },
     o.binaries,
+    { onStderr: (s) => process.stderr.write(s) },
   );
-  agent.child.stderr!.pipe(process.stderr);
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void agent.stop(5000);
+    void agent.stop({ graceMs: 5000 });
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   try {
-    const ready = await agent.nextEvent(30_000);
+    const ready = await agent.next(30_000);
     if (!ready) {
       process.stderr.write(`netparity: ${o.runtime} server exited before listening\n`);
       return 1;
@@ -53,7 +53,7 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
     }
     process.stdout.write(JSON.stringify(ready) + "\n");
     for (;;) {
-      const e = await agent.nextEvent(2 ** 31 - 1);
+      const e = await agent.next(2 ** 31 - 1);
       if (!e) break;
       if (e.event !== "stopped") process.stdout.write(JSON.stringify(e) + "\n");
     }

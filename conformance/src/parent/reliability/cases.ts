@@ -305,7 +305,7 @@ const stopOpen: ReliabilityCase = {
         await r.bytes(1, 3000);
       }
       const t0 = Date.now();
-      const code = await s.stop("SIGTERM", 5000);
+      const code = await s.stop({ signal: "SIGTERM", graceMs: 5000 });
       c.metrics["exitMs"] = Date.now() - t0;
       c.record("exit code 0", code === 0, `exit ${code}`);
       const ends = await Promise.all(clients.map((r) => r.closed(3000)));
@@ -371,7 +371,7 @@ const rebind: ReliabilityCase = {
     r.write(Buffer.from("x"));
     await r.bytes(1, 3000);
     // The server closes first (stop with the connection open), so TIME_WAIT is on its side.
-    await s.stop("SIGTERM", 5000);
+    await s.stop({ signal: "SIGTERM", graceMs: 5000 });
     await r.closed(3000);
     r.destroy();
     const timeWait = await new Promise<string>((resolve) => {
@@ -409,7 +409,7 @@ const killedPeer: ReliabilityCase = {
         resolve(Number(String(d).trim()));
       });
     });
-    const flood = startAgentProcess(ctx.runtime, { role: "reliability", scenario: "killed-peer", transport: "tcp", host: "127.0.0.1", port, extra: {}, timeoutMs: 15_000 }, ctx.binaries);
+    const flood = startAgentProcess(ctx.runtime, { role: "reliability", scenario: "killed-peer", host: "127.0.0.1", port, timeoutMs: 15_000 }, ctx.binaries);
     ctx.defer(() => flood.stop());
     const blocked = await flood.waitStderr(FLOOD_BLOCKED_LINE, 15_000);
     c.record("the writer is under backpressure", blocked, flood.stderr().slice(-300));
@@ -421,7 +421,7 @@ const killedPeer: ReliabilityCase = {
       c.record("the writer reports (no crash, no hang)", false, `${e instanceof Error ? e.message : JSON.stringify(e)}; exit ${await flood.stop()}; ${flood.stderr().slice(-300)}`);
       return c.done();
     }
-    for (const ch of e.checks as Check[]) c.record(ch.name, ch.ok, ch.detail ?? "");
+    for (const ch of e.checks) c.record(ch.name, ch.ok, ch.detail ?? "");
     Object.assign(c.metrics, e.metrics);
     c.record("exit code 0, no unhandled rejection", (await flood.exited) === 0 && !/unhandled/i.test(flood.stderr()), `exit ${await flood.exited}: ${flood.stderr().slice(-200)}`);
     if (e.output) c.record("what the writer saw", true, e.output);
@@ -462,7 +462,7 @@ const resetFault: ReliabilityCase = {
       { scenario: "transfer", transport: "tcp" as const, extra: { size: 1024 * 1024 } },
     ];
     await throughProxy(ctx, c, "reset=64KiB", runs, 20_000, (scenario, r, ms) => {
-      const named = r.event === "result" && !r.ok && (r.checks as Check[]).some((x) => !x.ok && /ECONNRESET|UNEXPECTED_EOF|EPIPE|ECONNABORTED/.test(x.detail ?? ""));
+      const named = r.event === "result" && !r.ok && r.checks.some((x) => !x.ok && /ECONNRESET|UNEXPECTED_EOF|EPIPE|ECONNABORTED/.test(x.detail ?? ""));
       c.record(`${scenario} client fails with the code in a check`, named, failedDetail(r));
       // Which code the runtime's client saw: a reset (ECONNRESET/EPIPE) or only an early end.
       c.metrics[`${scenario}.sawReset`] = /ECONNRESET|EPIPE|ECONNABORTED/.test(failedDetail(r)) ? 1 : 0;

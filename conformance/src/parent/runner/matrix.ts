@@ -57,10 +57,10 @@ const READY_TIMEOUT_MS = 20_000;
 export async function probeRuntime(name: RuntimeName, binaries: Partial<Record<RuntimeName, string>> = {}): Promise<RuntimeInfo> {
   const v = runtimeVersion(name, binaries);
   if (v.error) return { name, version: "unavailable", features: {}, error: v.error };
-  const agent = startAgent(name, { role: "features", scenario: "", transport: "tcp", host: "", port: 0, extra: {} }, binaries);
+  const agent = startAgent(name, { role: "features" }, binaries);
   try {
-    const e = await agent.nextEvent(READY_TIMEOUT_MS);
-    if (e?.event === "features") return { name, version: e.version, features: e.features };
+    const e = await agent.next(READY_TIMEOUT_MS);
+    if (e?.event === "features") return { name, version: e.version, features: { ...e.features } };
     return { name, version: v.version ?? "unknown", features: {}, error: `agent did not start: ${lastLine(agent.stderr())}` };
   } catch (err) {
     return { name, version: v.version ?? "unknown", features: {}, error: (err as Error).message };
@@ -123,14 +123,14 @@ async function runCell(
   let client: AgentProcess | undefined;
   let via: { close(): Promise<void> } | undefined;
   try {
-    const spec: AgentSpec = { role: "server", scenario: p.scenario, transport: p.transport, host: p.host, port: 0, extra: opts.extra ?? {} };
+    const spec: AgentSpec & { role: "server" } = { role: "server", scenario: p.scenario, transport: p.transport, host: p.host, port: 0, extra: opts.extra ?? {} };
     if (p.transport === "unix") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
       spec.path = join(dir, `${p.scenario}.sock`);
       spec.host = "";
     }
     server = startAgent(p.server, spec, opts.binaries);
-    const ready = await server.nextEvent(READY_TIMEOUT_MS).catch((e: Error) => e);
+    const ready = await server.next(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
       const why = ready instanceof Error ? ready.message : ready?.event === "error" ? `${ready.code}: ${ready.message}` : `exited (${await server.exited}) without a ready line: ${lastLine(server.stderr())}`;
       return { ...base, status: "error", reason: `server ${p.server} did not start: ${why}`, durationMs: performance.now() - t0 };
@@ -147,13 +147,13 @@ async function runCell(
       { role: "client", scenario: p.scenario, transport: p.transport, host: to.host, port: to.port, ...(to.path ? { path: to.path } : {}), extra: opts.extra ?? {}, timeoutMs },
       opts.binaries,
     );
-    const result = (await client.nextEvent(timeoutMs + 15_000).catch((e: Error) => e)) as AgentEvent | Error | null;
+    const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;
     if (!result || result instanceof Error || result.event !== "result") {
       const why = result instanceof Error ? result.message : result?.event === "error" ? `${result.code}: ${result.message}` : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
       return { ...base, status: "error", reason: `client ${p.client}: ${why}`, durationMs };
     }
-    const checks = result.checks as Check[];
+    const checks = result.checks;
     const failed = checks.filter((c) => !c.ok);
     const reason = result.error
       ? `${result.error.code}: ${result.error.message}`
