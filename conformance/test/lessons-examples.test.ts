@@ -3,15 +3,14 @@
  * runtime and echoes 1 MiB through a half-close, and docs/side-by-side.md quotes every
  * example file and the neutral echo handler exactly.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 import type { RuntimeName } from "@netparity/protocol";
 import { PACKAGE_ROOT, runtimeBinary } from "../src/parent/runner/runtimes.js";
 import { seededBytes } from "./helpers.js";
+import { spawnJson } from "./peer-helpers.js";
 
 const DOCS = join(PACKAGE_ROOT, "docs");
 const EXAMPLES: Record<RuntimeName, { file: string; args: string[] }> = {
@@ -45,24 +44,16 @@ function echoThrough(port: number, payload: Buffer): Promise<Buffer> {
 describe("raw echo examples (docs/examples)", () => {
   for (const [runtime, ex] of Object.entries(EXAMPLES) as Array<[RuntimeName, (typeof EXAMPLES)[RuntimeName]]>) {
     it(`${runtime} ${ex.file}: 1 MiB echoed, then the server closes after the client's FIN`, async () => {
-      let child: ChildProcess | undefined;
+      const server = spawnJson(runtimeBinary(runtime), [...ex.args, join(DOCS, "examples", ex.file)]);
       try {
-        child = spawn(runtimeBinary(runtime), [...ex.args, join(DOCS, "examples", ex.file)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-        let err = "";
-        child.stderr!.on("data", (d) => (err += d));
-        const c = child;
-        const ready = await new Promise<{ port: number }>((resolve, reject) => {
-          createInterface({ input: c.stdout! }).once("line", (l) => resolve(JSON.parse(l) as { port: number }));
-          c.once("close", (code) => reject(new Error(`exited ${code}: ${err}`)));
-          setTimeout(() => reject(new Error(`no port within 20 s: ${err}`)), 20_000).unref();
-        });
+        const ready = (await server.first) as { port: number };
         expect(ready.port).toBeGreaterThan(0);
         const payload = seededBytes(1024 * 1024, 1);
         const back = await echoThrough(ready.port, payload);
         expect(back.length).toBe(payload.length);
         expect(back.equals(payload)).toBe(true);
       } finally {
-        if (child && child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+        server.kill();
       }
     });
   }

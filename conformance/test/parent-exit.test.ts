@@ -60,6 +60,25 @@ describe.each(RUNTIMES)("%s: nothing outlives its parent", (runtime) => {
     }
   });
 
+  it("`netparity serve` started by a harness stops its agent and exits 0 when its stdin pipe ends", async () => {
+    const cli = spawnHarness<{ event?: string; pid?: number }>(process.execPath, [BIN, "serve", "echo", "--runtime", runtime], { name: "netparity serve", detached: true });
+    let agentPid = 0;
+    try {
+      const ready = await cli.next(30_000, "its listening line");
+      expect(ready).toMatchObject({ event: "listening" });
+      agentPid = Number(ready?.pid);
+      expect(agentPid).toBeGreaterThan(0);
+      // What the kernel does when the harness's process dies: the write end of the pipe closes.
+      cli.child.stdin!.end();
+      const code = await Promise.race([cli.exited, new Promise((r) => setTimeout(() => r("still running after 5 s"), 5000))]);
+      expect(code).toBe(0);
+      expect(await goneWithin(agentPid, 3000), `agent ${agentPid} still running`).toBe(true);
+    } finally {
+      cli.kill("SIGKILL");
+      if (agentPid > 0 && !gone(agentPid)) process.kill(agentPid, "SIGKILL");
+    }
+  });
+
   it("an agent with stdin /dev/null (no opt-in) keeps serving and stops on SIGTERM with 0", async () => {
     const agent = startAgent(runtime, { role: "server", scenario: "echo", transport: "tcp", host: "127.0.0.1", port: 0, extra: {} }, {}, { parentPipe: false });
     try {

@@ -3,7 +3,7 @@
  * as known-failing with its upstream issue in the expectation files), the CLI's one-line
  * EADDRINUSE message, and the reliability section of `netparity run` and its reports.
  */
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -83,16 +83,8 @@ describe("netparity run: the reliability section", () => {
     cpSync(DEFAULT_EXPECTATIONS_DIR, expDir, { recursive: true });
     const reportDir = join(tmp, "report");
     const args = [BIN, "run", "--runtimes", "node", "--scenarios", "echo", "--transports", "tcp", "--no-ipv6", "--no-probes", "--reliability", "defaults.loopback,frame.truncated", "--expectations", expDir, "--update-expectations", "--report-dir", reportDir];
-    const r = await new Promise<{ code: number | null; out: string }>((resolve) => {
-      const p = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } });
-      let out = "";
-      p.stdout.on("data", (d) => (out += d));
-      const t = setTimeout(() => p.kill("SIGKILL"), 90_000);
-      p.on("close", (code) => {
-        clearTimeout(t);
-        resolve({ code, out });
-      });
-    });
+    const run = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 90_000, env: { ...process.env, NO_COLOR: "1" } });
+    const r = { code: run.status, out: `${run.stdout}${run.stderr}` };
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/reliability\s+rows: case/);
     expect(r.out).toMatch(/frame\.truncated\s+pass/);

@@ -27,6 +27,7 @@ import {
   parseSize,
   parseTransport,
 } from "../common/usage.js";
+import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
 
 function binaryOptions(cmd: Command): Command {
   return cmd
@@ -233,5 +234,6 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+stopWhenParentPipeEnds();
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

@@ -4,7 +4,7 @@
  * runtime. Every case is bounded in time, kills what it started, and ends by showing that
  * the server still serves a normal client.
  */
-import { spawn } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { readdirSync } from "node:fs";
 import { createServer, type Server } from "node:net";
@@ -15,6 +15,7 @@ import type { Check } from "../../in-runtime/scenarios/types.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { PACKAGE_ROOT } from "../runner/runtimes.js";
 import { FLOOD_BLOCKED_LINE } from "../../in-runtime/reliability/flood.js";
+import { spawnHarness } from "../process/harness.js";
 import { startAgentProcess } from "./agents.js";
 import { CaseChecks, at, failedDetail, peakRss, throughProxy } from "./case-helpers.js";
 import { RawClient, frame, header, transferFrames } from "./raw.js";
@@ -374,13 +375,9 @@ const rebind: ReliabilityCase = {
     await s.stop({ signal: "SIGTERM", graceMs: 5000 });
     await r.closed(3000);
     r.destroy();
-    const timeWait = await new Promise<string>((resolve) => {
-      const p = spawn("ss", ["-Htan", "state", "time-wait", `sport = :${port}`], { stdio: ["ignore", "pipe", "ignore"] });
-      let out = "";
-      p.stdout.on("data", (d) => (out += d));
-      p.on("error", () => resolve("unknown"));
-      p.on("close", () => resolve(out.trim() ? "yes" : "no"));
-    });
+    // A one-shot look at the socket table, bounded like any command run to completion.
+    const ss = spawnSync("ss", ["-Htan", "state", "time-wait", `sport = :${port}`], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "ignore"] });
+    const timeWait = ss.error || ss.status !== 0 ? "unknown" : ss.stdout.trim() ? "yes" : "no";
     c.metrics["timeWaitSeen"] = timeWait === "yes" ? 1 : 0;
     try {
       const again = await ctx.server("echo", "tcp", { port });
@@ -399,16 +396,15 @@ const killedPeer: ReliabilityCase = {
   timeoutMs: 40_000,
   async run(ctx) {
     const c = new CaseChecks();
-    // The peer: a separate Node process that accepts and never reads.
-    const sink = spawn(process.execPath, ["-e", "require('net').createServer(()=>{}).listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], { stdio: ["ignore", "pipe", "ignore"] });
-    ctx.defer(() => sink.kill("SIGKILL"));
-    const port = await new Promise<number>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error("the sink did not start")), 10_000);
-      sink.stdout!.once("data", (d: Buffer) => {
-        clearTimeout(t);
-        resolve(Number(String(d).trim()));
-      });
-    });
+    // The peer: a separate Node process that accepts and never reads (and ends with our stdin pipe).
+    const sink = spawnHarness<{ port: number }>(
+      process.execPath,
+      ["-e", "process.stdin.on('end',()=>process.exit(0)).resume();require('net').createServer(()=>{}).listen(0,'127.0.0.1',function(){console.log(JSON.stringify({port:this.address().port}))})"],
+      { name: "sink", stop: { signal: "SIGKILL", graceMs: 1000 } },
+    );
+    ctx.defer(() => sink.stop());
+    const port = (await sink.next(10_000, "its port"))?.port;
+    if (typeof port !== "number") throw new Error(`the sink did not start: ${sink.stderr().slice(-300)}`);
     const flood = startAgentProcess(ctx.runtime, { role: "reliability", scenario: "killed-peer", host: "127.0.0.1", port, timeoutMs: 15_000 }, ctx.binaries);
     ctx.defer(() => flood.stop());
     const blocked = await flood.waitStderr(FLOOD_BLOCKED_LINE, 15_000);
@@ -508,28 +504,17 @@ const loopback: ReliabilityCase = {
   timeoutMs: 30_000,
   async run(ctx) {
     const c = new CaseChecks();
-    const cli = spawn(process.execPath, [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "serve", "echo", "--runtime", ctx.runtime], { stdio: ["ignore", "pipe", "pipe"] });
-    ctx.defer(() => cli.kill("SIGKILL"));
-    const line = await new Promise<string>((resolve) => {
-      const t = setTimeout(() => resolve("no listening line within 20 s"), 20_000);
-      cli.stdout!.once("data", (d: Buffer) => {
-        clearTimeout(t);
-        resolve(String(d).split("\n")[0]!);
-      });
-      cli.once("close", () => resolve("exited before listening"));
+    const cli = spawnHarness<{ host?: string }>(process.execPath, [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "serve", "echo", "--runtime", ctx.runtime], {
+      name: "netparity serve",
+      stop: { signal: "SIGTERM", graceMs: 5000 },
     });
-    let host = "";
-    try {
-      host = (JSON.parse(line) as { host?: string }).host ?? "";
-    } catch {
-      // reported below
-    }
+    ctx.defer(() => cli.stop({ signal: "SIGKILL" }));
+    const ready = await cli.next(20_000, "its listening line").catch((e: Error) => e);
+    const line = ready instanceof Error ? ready.message : ready === null ? `exited before listening: ${cli.stderr().slice(-200)}` : cli.stdout().split("\n")[0]!;
+    const host = ready && !(ready instanceof Error) ? (ready.host ?? "") : "";
     c.record("binds 127.0.0.1 by default", host === "127.0.0.1", line);
-    const code = await new Promise<number | string | null>((resolve) => {
-      cli.once("close", (code, sig) => resolve(code ?? sig));
-      cli.kill("SIGTERM");
-      setTimeout(() => resolve("no exit within 5 s"), 5000).unref();
-    });
+    // SIGTERM, then SIGKILL after 5 s: a process that ignored SIGTERM shows as exit SIGKILL.
+    const code = await cli.stop();
     c.record("SIGTERM stops it with exit 0", code === 0, `exit ${code}`);
     return c.done();
   },
