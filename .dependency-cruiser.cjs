@@ -1,0 +1,105 @@
+/**
+ * The folder rules of the house, checked by `npm run lint` (dependency-cruiser).
+ *
+ * - packages/protocol imports nothing of ours; runtimes/* import only protocol; conformance sits on top.
+ * - conformance/src/in-runtime is bundled into the runtime agents: it imports only
+ *   @netparity/protocol, itself and a few pure npm packages, never node:* and never the parent.
+ * - Inside each tree, folders are layers (top first): a folder imports only folders below it.
+ * - No circular imports anywhere.
+ */
+const IN_RUNTIME = "^conformance/src/in-runtime/";
+const PARENT = "^conformance/src/parent/";
+// Pure npm packages the in-runtime code may bundle (no host API inside).
+const PURE_PACKAGES = ["hdr-histogram-js", "it-length-prefixed", "uint8arraylist", "uint8arrays"];
+
+// Top first. A layer is a folder (or a file at a tree's root) under the tree's prefix.
+const LAYERS = {
+  "conformance/src/parent/": [["cli"], ["bench"], ["report"], ["verdict"], ["reliability"], ["runner"], ["faults"], ["process"], ["common"]],
+  "conformance/src/in-runtime/": [["agent\\.ts", "agent-protocol\\.ts"], ["bench"], ["reliability", "contract", "probes"], ["scenarios"], ["common"]],
+};
+
+function layerRules() {
+  const rules = [];
+  for (const [prefix, layers] of Object.entries(LAYERS)) {
+    const re = (names) => `^${prefix.replace(/\//g, "/")}(${names.join("|")})(/|$)`;
+    for (let i = 1; i < layers.length; i++) {
+      const above = layers.slice(0, i).flat();
+      // Same-layer folders that are not the same folder must not import each other either.
+      const peers = layers[i].length > 1 ? layers[i] : [];
+      rules.push({
+        name: "no-upward-import",
+        comment: `${prefix}${layers[i].join(", ")} must not import ${above.join(", ")} (folders import only folders below them)`,
+        severity: "error",
+        from: { path: re(layers[i]) },
+        to: { path: re(above) },
+      });
+      for (const p of peers) {
+        rules.push({
+          name: "no-sideways-import",
+          comment: `${prefix}${p} must not import its peers ${peers.filter((x) => x !== p).join(", ")}`,
+          severity: "error",
+          from: { path: re([p]) },
+          to: { path: re(peers.filter((x) => x !== p)) },
+        });
+      }
+    }
+  }
+  return rules;
+}
+
+module.exports = {
+  forbidden: [
+    { name: "no-circular", severity: "error", comment: "circular imports", from: {}, to: { circular: true } },
+    {
+      name: "in-runtime-no-host-modules",
+      severity: "error",
+      comment: "code bundled into the runtime agents reaches the runtime only through the Runtime interface",
+      from: { path: IN_RUNTIME },
+      to: { dependencyTypes: ["core"] },
+    },
+    {
+      name: "in-runtime-imports-only-protocol-and-itself",
+      severity: "error",
+      comment: "in-runtime code imports only @netparity/protocol, itself and pure npm packages",
+      from: { path: IN_RUNTIME },
+      to: {
+        dependencyTypesNot: ["core"],
+        pathNot: [IN_RUNTIME, "^packages/protocol/", "^@netparity/protocol$", ...PURE_PACKAGES.map((p) => `(^|/)node_modules/${p}/|^${p}$`)],
+      },
+    },
+    {
+      name: "agents-entry-no-parent",
+      severity: "error",
+      comment: "the runtime agent entry points load an adapter and in-runtime code only",
+      from: { path: "^conformance/agents/" },
+      to: { path: [PARENT, "(^|/)node_modules/(?!@netparity/)"] },
+    },
+    {
+      name: "protocol-imports-nothing-of-ours",
+      severity: "error",
+      from: { path: "^packages/protocol/src/" },
+      to: { path: ["^runtimes/", "^conformance/", "^@netparity/runtime-", "^netparity$"] },
+    },
+    {
+      name: "runtimes-import-only-protocol",
+      severity: "error",
+      from: { path: "^runtimes/" },
+      to: { path: ["^conformance/", "^netparity$"] },
+    },
+    {
+      name: "parent-not-imported-from-below",
+      severity: "error",
+      comment: "nothing below conformance imports the Node parent",
+      from: { pathNot: ["^conformance/"] },
+      to: { path: PARENT },
+    },
+    ...layerRules(),
+  ],
+  options: {
+    // TypeScript sources are read with swc (the TypeScript 7 package has no JavaScript API).
+    parser: "swc",
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: ["(^|/)dist/", "(^|/)test/", "\\.config\\.ts$"] },
+    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "node", "default"] },
+  },
+};
