@@ -63,10 +63,10 @@ for (const name of names) {
     cpu: [cpu],
     ...(libc ? { libc: [libc] } : {}),
   };
-  console.log(`added ${name}@${p.optionalDependencies[name]} (${os}/${cpu}${libc ? "/" + libc : ""})`);
+  console.log(`added ${name}@${p.optionalDependencies[name]} (${os}/${cpu}${libc ? `/${libc}` : ""})`);
 }
 lock.packages = Object.fromEntries(Object.entries(pkgs).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))));
-writeFileSync(lockPath, JSON.stringify(lock, null, 2) + "\n");
+writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
 const left = missing();
 if (left.length) {
   console.error(`still missing: ${left.join(", ")}`);

@@ -16,7 +16,7 @@ describe.each(RUNTIMES)("%s adapter contract", (runtime) => {
     const r = await get();
     expect(r.runtime).toBe(runtime);
     expect(r.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(r.features["tcp"]).toBe(true);
+    expect(r.features.tcp).toBe(true);
     expect(r.results.map((x) => x.name)).toEqual(Object.keys(CONTRACT));
   });
 

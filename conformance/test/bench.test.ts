@@ -29,7 +29,7 @@ describe("netparity bench", () => {
       expect(report.schema).toBe("netparity.bench/1");
       expect(report.errors).toEqual([]);
       expect(report.machine).toMatchObject({ cpuCount: expect.any(Number), kernel: expect.any(String), cpuModel: expect.any(String) });
-      expect(Object.keys(report.machine["runtimes"] as object).sort()).toEqual([...RUNTIMES].sort());
+      expect(Object.keys(report.machine.runtimes as object).sort()).toEqual([...RUNTIMES].sort());
 
       const bulk = report.workloads.find((w) => w.name === "bulk")!;
       expect(bulk).toMatchObject({ unit: "bytes/s", higherIsBetter: true });

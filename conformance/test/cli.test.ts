@@ -17,8 +17,8 @@ describe("netparity serve", () => {
         try {
           const ready = await server.first;
           expect(ready).toMatchObject({ event: "listening", runtime, transport, host: "127.0.0.1" });
-          expect(ready["port"]).toBeGreaterThan(0);
-          const py = spawnSync("python3", [join(PEERS, "echo_client.py"), String(ready["port"]), ...(transport === "udp" ? ["--udp"] : ["--bytes", "2000000"])], {
+          expect(ready.port).toBeGreaterThan(0);
+          const py = spawnSync("python3", [join(PEERS, "echo_client.py"), String(ready.port), ...(transport === "udp" ? ["--udp"] : ["--bytes", "2000000"])], {
             encoding: "utf8",
             timeout: 60_000,
           });

@@ -27,7 +27,7 @@ describe("echo matrix", () => {
     expect(tcp).toHaveLength(PAIRS.length);
     for (const c of tcp) {
       expect(c.checks.some((k) => k.name === "echo 8388608 B" && k.ok)).toBe(true);
-      expect(c.metrics["bulkBytesPerSec"]).toBeGreaterThan(0);
+      expect(c.metrics.bulkBytesPerSec).toBeGreaterThan(0);
     }
   });
 
@@ -35,9 +35,9 @@ describe("echo matrix", () => {
     const udp = (await get()).cells.filter((c) => c.transport === "udp");
     expect(udp).toHaveLength(PAIRS.length);
     for (const c of udp) {
-      expect(c.metrics["datagrams"]).toBeGreaterThanOrEqual(50);
-      expect(c.metrics["lost"]).toBe(0);
-      expect(c.metrics["corrupt"]).toBe(0);
+      expect(c.metrics.datagrams).toBeGreaterThanOrEqual(50);
+      expect(c.metrics.lost).toBe(0);
+      expect(c.metrics.corrupt).toBe(0);
     }
   });
 });

@@ -187,10 +187,10 @@ describe("datagram faults against a Node echo socket", () => {
 
   it("drop, dup, reorder and truncate do what they say", async () => {
     const a = await traffic("drop=0.2,dup=0.2,reorder=0.2,truncate=0.2,seed=42");
-    expect(a.stats["dropped"]).toBeGreaterThan(0);
-    expect(a.stats["duplicated"]).toBeGreaterThan(0);
-    expect(a.stats["reordered"]).toBeGreaterThan(0);
-    expect(a.stats["truncated"]).toBeGreaterThan(0);
+    expect(a.stats.dropped).toBeGreaterThan(0);
+    expect(a.stats.duplicated).toBeGreaterThan(0);
+    expect(a.stats.reordered).toBeGreaterThan(0);
+    expect(a.stats.truncated).toBeGreaterThan(0);
     const texts = a.replies.map((r) => r.toString());
     expect(texts.some((t) => t.length < "datagram-000".length)).toBe(true);
     const whole = texts.filter((t) => t.length === "datagram-000".length);
@@ -208,7 +208,7 @@ describe("datagram faults against a Node echo socket", () => {
       const a = await traffic(faults(42), 100, sink.address().port);
       const b = await traffic(faults(42), 100, sink.address().port);
       const c = await traffic(faults(43), 100, sink.address().port);
-      expect(a.stats["datagrams"]).toBe(100);
+      expect(a.stats.datagrams).toBe(100);
       expect(b.stats).toEqual(a.stats);
       expect(c.stats).not.toEqual(a.stats);
     } finally {
@@ -267,6 +267,6 @@ describe("every pairing of echo over UDP through drop=0.2,dup=0.1,reorder=0.1,tr
     const cell = (await get()).find((c) => c.server === server && c.client === client);
     expect(cell?.status, cell?.reason).toBe("pass");
     // The path lost something and the client says so.
-    expect(cell!.metrics["resent"]! + cell!.metrics["stale"]! + cell!.metrics["corrupt"]!).toBeGreaterThan(0);
+    expect(cell!.metrics.resent! + cell!.metrics.stale! + cell!.metrics.corrupt!).toBeGreaterThan(0);
   });
 });

@@ -49,7 +49,7 @@ export async function runContractIn(runtime: RuntimeName): Promise<Extract<Agent
   const agent = startAgent(runtime, { role: "contract" });
   try {
     const e = await agent.next(110_000);
-    if (!e || e.event !== "contract") throw new Error(`${runtime} contract run gave ${JSON.stringify(e)}; stderr: ${agent.stderr()}`);
+    if (e?.event !== "contract") throw new Error(`${runtime} contract run gave ${JSON.stringify(e)}; stderr: ${agent.stderr()}`);
     return e;
   } finally {
     await agent.stop();

@@ -34,19 +34,19 @@ describe("lessons matrix", () => {
       const x = await cell("greet", "tcp", host, s, c);
       await expectPass(x);
       if (x.status === "pass") {
-        expect(x.metrics["clients"]).toBeGreaterThanOrEqual(50);
-        expect(x.metrics["replies"]).toBe(x.metrics["messages"]);
+        expect(x.metrics.clients).toBeGreaterThanOrEqual(50);
+        expect(x.metrics.replies).toBe(x.metrics.messages);
       }
     });
     it.each(pairs)(`hello-udp ${host} server=%s client=%s`, async (s, c) => {
       const x = await cell("hello-udp", "udp", host, s, c);
       await expectPass(x);
-      if (x.status === "pass") expect(x.metrics["answered"]).toBe(x.metrics["names"]);
+      if (x.status === "pass") expect(x.metrics.answered).toBe(x.metrics.names);
     });
     it.each(pairs)(`http-get ${host} server=%s client=%s: Content-Length, chunked and 404`, async (s, c) => {
       const x = await cell("http-get", "tcp", host, s, c);
       await expectPass(x);
-      if (x.status === "pass") expect(x.metrics["chunks"]).toBeGreaterThan(4);
+      if (x.status === "pass") expect(x.metrics.chunks).toBeGreaterThan(4);
     });
   }
   it.each(pairs)("greet/unix server=%s client=%s", async (s, c) => {

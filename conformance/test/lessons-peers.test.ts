@@ -17,7 +17,7 @@ describe.skipIf(!hasPython)("Python clients against netparity servers", () => {
       try {
         const ready = await server.first;
         expect(ready).toMatchObject({ event: "listening", scenario: "greet", runtime });
-        const py = python("greet_client.py", [String(ready["port"]), "--clients", "50", "--messages", "4"]);
+        const py = python("greet_client.py", [String(ready.port), "--clients", "50", "--messages", "4"]);
         expect(py.code, py.stdout + py.stderr).toBe(0);
         expect(py.json).toMatchObject({ ok: true, welcomed: 50, replies: 200, closed: 50 });
         server.child.kill("SIGTERM");
@@ -32,9 +32,9 @@ describe.skipIf(!hasPython)("Python clients against netparity servers", () => {
       try {
         const ready = await server.first;
         expect(ready).toMatchObject({ event: "listening", scenario: "hello-udp", transport: "udp" });
-        const py = python("hello_udp_client.py", [String(ready["port"])]);
+        const py = python("hello_udp_client.py", [String(ready.port)]);
         expect(py.code, py.stdout + py.stderr).toBe(0);
-        expect(py.json["answered"]).toBe(py.json["names"]);
+        expect(py.json.answered).toBe(py.json.names);
       } finally {
         server.kill();
       }
@@ -51,8 +51,8 @@ describe.skipIf(!hasPython)("Python clients against netparity servers", () => {
       const py = python("greet_client.py", ["0", "--unix", path, "--clients", "20"]);
       expect(py.code, py.stdout + py.stderr).toBe(0);
       const ready = await v6.first;
-      expect(ready["host"]).toBe("::1");
-      const py6 = python("hello_udp_client.py", [String(ready["port"]), "--host", "::1"]);
+      expect(ready.host).toBe("::1");
+      const py6 = python("hello_udp_client.py", [String(ready.port), "--host", "::1"]);
       expect(py6.code, py6.stdout + py6.stderr).toBe(0);
     } finally {
       unix.kill();
@@ -71,7 +71,7 @@ describe.skipIf(!hasPython)("client http-get --url against Python's http.server"
     dir = mkdtempSync(join(tmpdir(), "netparity-www-"));
     writeFileSync(join(dir, "page.txt"), file);
     server = spawnJson("python3", [join(PEERS, "http_server.py"), dir]);
-    port = Number((await server.first)["port"]);
+    port = Number((await server.first).port);
   });
   afterAll(() => {
     if (server) server.kill();

@@ -47,7 +47,7 @@ describe.each(RUNTIMES)("%s: nothing outlives its parent", (runtime) => {
     try {
       const ready = await cli.first;
       expect(ready).toMatchObject({ event: "listening", runtime });
-      agentPid = Number(ready["pid"]);
+      agentPid = Number(ready.pid);
       expect(agentPid).toBeGreaterThan(0);
       expect(gone(agentPid)).toBe(false);
       // The CLI only, not its process group: the agent has to notice by itself.

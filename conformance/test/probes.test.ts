@@ -57,7 +57,7 @@ describe.each(RUNTIMES)("probes in %s", (runtime) => {
     const refused = by.get("err.econnrefused")!;
     expect(refused.outcome).toMatch(/^ECONNREFUSED \(/);
     // The runtime's own error is the evidence of its message shape.
-    expect(refused.evidence["cause"]).toMatchObject({ message: expect.any(String) });
-    expect(by.get("addr.localhost-listen")!.evidence["address"]).toBeDefined();
+    expect(refused.evidence.cause).toMatchObject({ message: expect.any(String) });
+    expect(by.get("addr.localhost-listen")!.evidence.address).toBeDefined();
   });
 });

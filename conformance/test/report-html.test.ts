@@ -11,7 +11,7 @@ import { describe, expect, it } from "vitest";
 import { renderHtml } from "../src/parent/report/html.js";
 import { sampleReport } from "./report-fixture.js";
 
-const CHROMIUM = process.env["NETPARITY_CHROMIUM"] ?? "/usr/bin/chromium";
+const CHROMIUM = process.env.NETPARITY_CHROMIUM ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
   console.warn(`report-html: skipped, no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium, or set NETPARITY_CHROMIUM)`);

@@ -58,16 +58,16 @@ describe("report files", () => {
     expect(suites.reduce((n, s) => n + Number(s["@tests"]), 0)).toBe(45);
     const classnames = new Set(cases.map((c) => c["@classname"]));
     expect(classnames).toEqual(new Set(["echo/tcp", "echo/unix", "time/udp", "probes/node", "probes/bun", "probes/deno"]));
-    const failed = cases.filter((c) => c["failure"]);
+    const failed = cases.filter((c) => c.failure);
     expect(failed.length).toBe(report.expectations!.diffs.length);
     const timeout = failed.find((c) => c["@classname"] === "time/udp" && String(c["@name"]).startsWith("deno server, deno client"))!;
-    expect((timeout["failure"] as Record<string, string>)["@message"]).toMatch(/^unexpected-failure: expected supported, got error/);
+    expect((timeout.failure as Record<string, string>)["@message"]).toMatch(/^unexpected-failure: expected supported, got error/);
     // The known failure is skipped with its issue, not failed.
     const known = cases.find((c) => c["@classname"] === "time/udp" && String(c["@name"]).startsWith("bun server, node client"))!;
-    expect(known["failure"]).toBeUndefined();
-    expect((known["skipped"] as Record<string, string>)["@message"]).toContain("https://github.com/oven-sh/bun/issues/1");
+    expect(known.failure).toBeUndefined();
+    expect((known.skipped as Record<string, string>)["@message"]).toContain("https://github.com/oven-sh/bun/issues/1");
     // Special characters round-trip through the escaping.
-    expect((known["skipped"] as Record<string, string>)["@message"]).toContain(`<"%Y"> & 'quotes' differ | pipe`);
+    expect((known.skipped as Record<string, string>)["@message"]).toContain(`<"%Y"> & 'quotes' differ | pipe`);
   });
 
   it("junit escaping removes characters XML cannot carry", () => {

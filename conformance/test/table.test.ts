@@ -10,6 +10,7 @@ import { paint } from "../src/parent/cli/table.js";
 import type { ReportReliability } from "../src/parent/report/model.js";
 import { RTS, sampleReport } from "./report-fixture.js";
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes this strips.
 const ANSI = /\x1b\[[0-9;]*m/g;
 
 /** The visible lines of `text`: colour codes removed. */

@@ -27,10 +27,10 @@ describe("transfer matrix (8 MiB)", () => {
         return;
       }
       expect(cell!.status, cell!.reason).toBe("pass");
-      expect(cell!.metrics["bytes"]).toBe(8 * MiB);
+      expect(cell!.metrics.bytes).toBe(8 * MiB);
       // Varied frame sizes: 8 MiB in frames of at most 256 KiB, some tiny.
-      expect(cell!.metrics["frames"]).toBeGreaterThan(32);
-      expect(cell!.metrics["bytesPerSec"]).toBeGreaterThan(0);
+      expect(cell!.metrics.frames).toBeGreaterThan(32);
+      expect(cell!.metrics.bytesPerSec).toBeGreaterThan(0);
     });
   }
 });
@@ -168,7 +168,7 @@ for (const runtime of RUNTIMES) {
     it("never overwrites: an existing name is refused before the data is read", async () => {
       const { reply } = await exchange(port, transferBytes("existing.bin", seededBytes(1000, 2)));
       expect(reply).toMatchObject({ ok: false, name: "existing.bin" });
-      expect(String(reply!["error"])).toMatch(/exists/);
+      expect(String(reply!.error)).toMatch(/exists/);
       expect(readFileSync(join(dir, "existing.bin"), "utf8")).toBe("precious");
     });
 
@@ -178,13 +178,13 @@ for (const runtime of RUNTIMES) {
       for (const name of ["../../escape.bin", "/etc/abs.bin", "..\\..\\win.bin", "bell\u0007\u0000name.bin"]) {
         const { reply } = await exchange(port, transferBytes(name, seededBytes(100, 3)));
         expect(reply, name).toMatchObject({ ok: true, name });
-        saved.push(String(reply!["saved"]));
+        saved.push(String(reply!.saved));
       }
       expect(saved).toEqual(["escape.bin", "abs.bin", "win.bin", "bellname.bin"]);
       for (const name of ["", ".", "..", "a/..", "/", "dir/", "\u0001\u0002"]) {
         const { reply } = await exchange(port, transferBytes(name, seededBytes(10, 4)));
         expect(reply, JSON.stringify(name)).toMatchObject({ ok: false });
-        expect(String(reply!["error"])).toMatch(/unsafe file name/);
+        expect(String(reply!.error)).toMatch(/unsafe file name/);
       }
       expect(await added(before)).toEqual(["abs.bin", "bellname.bin", "escape.bin", "win.bin"]);
     });
@@ -202,12 +202,12 @@ for (const runtime of RUNTIMES) {
       for (const h of headers) {
         const { reply, closed } = await exchange(port, [frame(h), frame("data"), frame("")]);
         expect(reply, h).toMatchObject({ ok: false, size: 0 });
-        expect(String(reply!["error"]), h).toMatch(/^bad header/);
+        expect(String(reply!.error), h).toMatch(/^bad header/);
         expect(closed).toBe(true);
       }
       // Invalid UTF-8 in the header frame.
       const { reply } = await exchange(port, [frame(new Uint8Array([0x7b, 0xff, 0xfe, 0x7d])), frame("")]);
-      expect(String(reply!["error"])).toMatch(/UTF-8/);
+      expect(String(reply!.error)).toMatch(/UTF-8/);
     });
 
     it("rejects a wrong size and a wrong hash, reporting what was received, leaving no file", async () => {
@@ -215,12 +215,12 @@ for (const runtime of RUNTIMES) {
       const sha = createHash("sha256").update(data).digest("hex");
       const short = await exchange(port, transferBytes("short.bin", data, { size: data.length + 1 }));
       expect(short.reply).toMatchObject({ ok: false, size: data.length, sha256: sha });
-      expect(String(short.reply!["error"])).toMatch(/size mismatch/);
+      expect(String(short.reply!.error)).toMatch(/size mismatch/);
       const long = await exchange(port, transferBytes("long.bin", data, { size: data.length - 1000 }));
       expect(long.reply).toMatchObject({ ok: false, size: data.length, sha256: sha });
       const wrong = await exchange(port, transferBytes("wrong.bin", data, { sha256: "f".repeat(64) }));
       expect(wrong.reply).toMatchObject({ ok: false, size: data.length, sha256: sha });
-      expect(String(wrong.reply!["error"])).toMatch(/sha256 mismatch/);
+      expect(String(wrong.reply!.error)).toMatch(/sha256 mismatch/);
       const left = await settled();
       for (const f of ["short.bin", "long.bin", "wrong.bin"]) expect(left).not.toContain(f);
     });
@@ -230,14 +230,14 @@ for (const runtime of RUNTIMES) {
       // Only the header goes out and the socket stays open: the reply must come anyway.
       const { reply } = await exchange(port, [header], { end: "none", timeoutMs: 5_000 });
       expect(reply).toMatchObject({ ok: false, name: "big.bin", size: 0 });
-      expect(String(reply!["error"])).toMatch(/max-size/);
+      expect(String(reply!.error)).toMatch(/max-size/);
     });
 
     it("stops a client that sends more than --max-size under a smaller header", async () => {
       const data = seededBytes(MiB + 300_000, 6);
       const { reply } = await exchange(port, transferBytes("sneaky.bin", data, { size: 1000 }));
       expect(reply).toMatchObject({ ok: false });
-      expect(String(reply!["error"])).toMatch(/max-size/);
+      expect(String(reply!.error)).toMatch(/max-size/);
       expect(await settled()).not.toContain("sneaky.bin");
     });
 
@@ -245,7 +245,7 @@ for (const runtime of RUNTIMES) {
       const huge = Buffer.from([0xff, 0xff, 0xff, 0xf0]);
       const { reply, closed } = await exchange(port, [frame(JSON.stringify({ name: "f.bin", size: 10, sha256: "0".repeat(64) })), huge], { end: "none" });
       expect(reply).toMatchObject({ ok: false });
-      expect(String(reply!["error"])).toMatch(/exceeds the maximum/);
+      expect(String(reply!.error)).toMatch(/exceeds the maximum/);
       expect(closed).toBe(true);
     });
 
@@ -255,11 +255,11 @@ for (const runtime of RUNTIMES) {
       await exchange(port, parts.slice(0, Math.floor(parts.length / 2)), { end: "destroy" });
       const half = await exchange(port, transferBytes("half.bin", data).slice(0, 5), { end: "fin" });
       expect(half.reply).toMatchObject({ ok: false, name: "half.bin" });
-      expect(String(half.reply!["error"])).toMatch(/before the end frame/);
+      expect(String(half.reply!.error)).toMatch(/before the end frame/);
       // Inside a frame body, then FIN.
       const cut = Buffer.concat(transferBytes("cut.bin", data).slice(0, 3));
       const mid = await exchange(port, [cut.subarray(0, cut.length - 10)], { end: "fin" });
-      expect(String(mid.reply!["error"])).toMatch(/UNEXPECTED_EOF/);
+      expect(String(mid.reply!.error)).toMatch(/UNEXPECTED_EOF/);
       const left = await settled();
       for (const f of ["gone.bin", "half.bin", "cut.bin"]) expect(left).not.toContain(f);
       expect(left.some((f) => f.endsWith(".part"))).toBe(false);

@@ -47,7 +47,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const dir = process.argv[2] ?? join(fileURLToPath(new URL(".", import.meta.url)), "src");
   const problems = checkPurity(dir);
   if (problems.length) {
-    console.error(`protocol purity: ${problems.length} problem(s)\n` + problems.map((p) => "  " + p).join("\n"));
+    console.error(`protocol purity: ${problems.length} problem(s)\n${problems.map((p) => `  ${p}`).join("\n")}`);
     process.exit(1);
   }
   console.log(`protocol purity: ok (${dir})`);

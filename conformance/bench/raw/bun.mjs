@@ -23,7 +23,7 @@ process.on("SIGINT", () => process.exit(0));
 // No program outlives the bench, SIGKILL included: the bench gives stdin as a pipe it never
 // writes to, whose end means it has gone (src/in-runtime/common/parent.ts).
 if (Bun.env[PARENT_PIPE_ENV] === "1") {
-  (async () => {
+  void (async () => {
     const reader = Bun.stdin.stream().getReader();
     try {
       while (!(await reader.read()).done);
@@ -236,20 +236,20 @@ function streamOnce(pieces) {
       {
         open: pump,
         drain: pump,
-        data(s, d) {
+        data(_s, d) {
           answer.push(d);
         },
         end(s) {
           s.end();
         },
-        close(s, err) {
+        close(_s, err) {
           if (err) reject(err);
           else resolve(Buffer.concat(answer));
         },
-        error(s, err) {
+        error(_s, err) {
           reject(err);
         },
-        connectError(s, err) {
+        connectError(_s, err) {
           reject(err);
         },
       },
@@ -325,10 +325,10 @@ async function rttClient() {
         end() {
           reject(new Error("echo server closed the connection"));
         },
-        error(s, e) {
+        error(_s, e) {
           reject(e);
         },
-        connectError(s, e) {
+        connectError(_s, e) {
           reject(e);
         },
       },

@@ -12,7 +12,7 @@ const base = { runtime: "deno", version: Deno.version.deno };
 const enc = new TextEncoder();
 const dec = new TextDecoder();
 const emit = (e) => {
-  const b = enc.encode(JSON.stringify(e) + "\n");
+  const b = enc.encode(`${JSON.stringify(e)}\n`);
   for (let off = 0; off < b.length; ) off += Deno.stdout.writeSync(b.subarray(off));
 };
 const now = () => performance.now();
@@ -31,7 +31,7 @@ Deno.addSignalListener("SIGINT", () => Deno.exit(0));
 // No program outlives the bench, SIGKILL included: the bench gives stdin as a pipe it never
 // writes to, whose end means it has gone (src/in-runtime/common/parent.ts).
 if (Deno.env.get(PARENT_PIPE_ENV) === "1") {
-  (async () => {
+  void (async () => {
     const buf = new Uint8Array(1024);
     try {
       while ((await Deno.stdin.read(buf)) !== null);
@@ -72,7 +72,7 @@ async function writeAll(conn, buf) {
 function serve(handle) {
   const listener = Deno.listen({ hostname: spec.host, port: spec.port });
   listening(listener.addr.port);
-  (async () => {
+  void (async () => {
     for await (const conn of listener) {
       handle(conn)
         .catch(() => {})
@@ -179,7 +179,7 @@ function transferServer() {
 function udpServer() {
   const sock = Deno.listenDatagram({ transport: "udp", hostname: spec.host, port: spec.port });
   listening(sock.addr.port);
-  (async () => {
+  void (async () => {
     const buf = new Uint8Array(READ_BUFFER);
     for (;;) {
       const [data, from] = await sock.receive(buf);

@@ -11,7 +11,7 @@ import { LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/b
 
 const spec = JSON.parse(process.argv[2] ?? "{}");
 const base = { runtime: "node", version: process.versions.node };
-const emit = (e) => process.stdout.write(JSON.stringify(e) + "\n");
+const emit = (e) => process.stdout.write(`${JSON.stringify(e)}\n`);
 const now = () => performance.now();
 
 function fail(e) {
@@ -221,7 +221,7 @@ async function rttClient() {
   const s = await connect();
   s.setNoDelay(true);
   const hist = new LatencyRecorder();
-  let warmUntil = now() + (spec.warmup ?? 0) * 1000;
+  const warmUntil = now() + (spec.warmup ?? 0) * 1000;
   let measuring = false;
   let t0 = 0, tEnd = 0, t = 0, n = 0, got = 0;
   await new Promise((resolve, reject) => {

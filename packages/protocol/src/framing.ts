@@ -83,6 +83,7 @@ export function encodeFrames(payloads: readonly Uint8Array[], header: HeaderForm
  */
 export type FramePieceHandler = (piece: Uint8Array, offset: number, frameLength: number) => void;
 
+// biome-ignore lint/suspicious/noConstEnum: file-local, so TypeScript and esbuild inline the numbers into the decoder loop.
 const enum State {
   Header = 0,
   Body = 1,

@@ -125,7 +125,7 @@ export function encodeTransferReply(r: TransferReply): Uint8Array {
  */
 export function safeBaseName(name: string): string | null {
   const parts = name.split(/[/\\]/);
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing control characters is the point.
   let base = (parts[parts.length - 1] ?? "").replace(/[\u0000-\u001f\u007f-\u009f]/g, "").trim();
   if (base.length > SAFE_NAME_MAX) {
     base = base.slice(0, SAFE_NAME_MAX);

@@ -458,7 +458,7 @@ describe("FrameDecoder.pushPieces", () => {
   it("checks the declared length before handing out any piece of the frame", () => {
     const d = new FrameDecoder({ maxFrameLength: 8 });
     const seen: number[] = [];
-    expectNetError(() => d.pushPieces(bytes(0, 0, 0, 1, 7, 0, 0, 0, 9, 1, 2), (p, _o, len) => seen.push(len)), "FRAME_TOO_LARGE");
+    expectNetError(() => d.pushPieces(bytes(0, 0, 0, 1, 7, 0, 0, 0, 9, 1, 2), (_p, _o, len) => seen.push(len)), "FRAME_TOO_LARGE");
     expect(seen).toEqual([1]);
   });
 
@@ -512,7 +512,7 @@ describe("FrameReader.readPiece", () => {
       const reader = new FrameReader(source);
       const frames: string[] = [];
       let current = "";
-      for (let p: FramePiece | null; (p = await reader.readPiece()) !== null; ) {
+      for (let p: FramePiece | null = await reader.readPiece(); p !== null; p = await reader.readPiece()) {
         expect(p.bytes.buffer, how).toBe(source.buffer);
         expect(p.offset).toBe(current.length / 2);
         current += toHex(p.bytes);

@@ -68,7 +68,7 @@ describe("safeBaseName", () => {
   it.each(["", ".", "..", "/", "a/", "a/..", "x\\.", "\u0000", " \u0001 "])("%j has nothing usable", (name) => expect(safeBaseName(name)).toBeNull());
 
   it("cuts long names without splitting a surrogate pair", () => {
-    const name = "a".repeat(SAFE_NAME_MAX - 1) + "😀😀";
+    const name = `${"a".repeat(SAFE_NAME_MAX - 1)}😀😀`;
     const s = safeBaseName(name)!;
     expect(s.length).toBe(SAFE_NAME_MAX - 1);
     expect(safeBaseName("b".repeat(500))!.length).toBe(SAFE_NAME_MAX);

@@ -272,7 +272,7 @@ function reference(ms: number): string {
     return day0.getTime() < first ? 0 : Math.floor((day0.getTime() - first) / (7 * DAY)) + 1;
   };
   const p = (n: number, w: number): string => String(n).padStart(w, "0");
-  const year = y < 0 ? "-" + String(-y) : String(y);
+  const year = y < 0 ? `-${String(-y)}` : String(y);
   return `${year}-${p(d.getUTCMonth() + 1, 2)}-${p(d.getUTCDate(), 2)} ${p(d.getUTCHours(), 2)}:${p(d.getUTCMinutes(), 2)}:${p(
     d.getUTCSeconds(),
     2,
@@ -355,8 +355,8 @@ describe("strftime: properties", () => {
   );
   const modifier = fc.constantFrom("", "E", "O");
   const conversion = fc.constantFrom(..."aAbBcCdDeFgGhHIjklmMnprRsStTuUVwWxXyYzZ%Q+é✓");
-  const directive = fc.tuple(flags, width, modifier, conversion).map((parts) => "%" + parts.join(""));
-  const unfinished = fc.tuple(flags, width, modifier).map((parts) => "%" + parts.join(""));
+  const directive = fc.tuple(flags, width, modifier, conversion).map((parts) => `%${parts.join("")}`);
+  const unfinished = fc.tuple(flags, width, modifier).map((parts) => `%${parts.join("")}`);
   const text = fc.string({ unit: fc.constantFrom(..."abc 123:-é✓"), maxLength: 6 });
   const format = fc
     .tuple(fc.array(fc.oneof(directive, text), { maxLength: 8 }), fc.option(unfinished))

@@ -100,7 +100,8 @@ export class BunConnection implements Connection {
   }
 
   closeWrite(): Promise<void> {
-    return (this.#closeWrite ??= this.#startCloseWrite());
+    this.#closeWrite ??= this.#startCloseWrite();
+    return this.#closeWrite;
   }
 
   #startCloseWrite(): Promise<void> {

@@ -5,7 +5,7 @@ const encoder = new TextEncoder();
 
 /** writeSync may write only part of the buffer (a full pipe); loop so lines stay whole and ordered. */
 function writeAllSync(out: { writeSync(p: Uint8Array): number }, line: string): void {
-  const bytes = encoder.encode(line + "\n");
+  const bytes = encoder.encode(`${line}\n`);
   let off = 0;
   while (off < bytes.byteLength) off += out.writeSync(off === 0 ? bytes : bytes.subarray(off));
 }

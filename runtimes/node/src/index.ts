@@ -181,8 +181,8 @@ const host: Host = {
   args: process.argv.slice(2),
   env: (name) => process.env[name],
   // writeSync keeps lines whole and ordered, and flushed before an exit().
-  stdoutLine: (line) => writeAll(1, line + "\n"),
-  stderrLine: (line) => writeAll(2, line + "\n"),
+  stdoutLine: (line) => writeAll(1, `${line}\n`),
+  stderrLine: (line) => writeAll(2, `${line}\n`),
   onSignal: (signal, handler) => {
     process.on(signal, handler);
   },

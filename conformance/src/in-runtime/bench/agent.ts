@@ -86,9 +86,9 @@ async function startServer(rt: Runtime, spec: BenchSpec, log: (m: string) => voi
   switch (spec.role) {
     case "echo-server":
       // The conformance echo server itself: what is measured is what the matrix checks.
-      return SCENARIOS["echo"]!.serve(rt, roleOptions(spec, "tcp"), log);
+      return SCENARIOS.echo!.serve(rt, roleOptions(spec, "tcp"), log);
     case "udp-server": {
-      const scenario = spec.udpMode === "time" && SCENARIOS["time"] ? SCENARIOS["time"] : SCENARIOS["echo"]!;
+      const scenario = spec.udpMode === "time" && SCENARIOS.time ? SCENARIOS.time : SCENARIOS.echo!;
       return scenario.serve(rt, roleOptions(spec, "udp"), log);
     }
     case "sink-server": {
@@ -98,7 +98,7 @@ async function startServer(rt: Runtime, spec: BenchSpec, log: (m: string) => voi
     case "transfer-server":
       // The conformance transfer server itself (no --out: nothing is written to disk), so the
       // bench measures the scenario the matrix checks, idle deadline and size limit included.
-      return SCENARIOS["transfer"]!.serve(rt, roleOptions(spec, "tcp"), log);
+      return SCENARIOS.transfer!.serve(rt, roleOptions(spec, "tcp"), log);
     default:
       throw new Error(`not a server role: ${spec.role}`);
   }

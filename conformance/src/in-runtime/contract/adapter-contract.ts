@@ -70,7 +70,7 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
-type Check = (rt: Runtime) => Promise<string | void>;
+type Check = (rt: Runtime) => Promise<string | undefined>;
 
 export const CONTRACT: Record<string, Check> = {
   "tcp: listen on port 0 reports the bound address and a real port": async (rt) => {
@@ -258,7 +258,7 @@ export const CONTRACT: Record<string, Check> = {
   },
   "unix: connecting to a missing socket file is ENOENT or ECONNREFUSED": async (rt) => {
     if (!rt.features.unix) throw new Skip("features.unix is false");
-    await expectNetError(rt.connect({ transport: "unix", path: "/tmp/netparity-no-such-socket-" + rt.host.pid() }), ["ENOENT", "ECONNREFUSED"], "connect");
+    await expectNetError(rt.connect({ transport: "unix", path: `/tmp/netparity-no-such-socket-${rt.host.pid()}` }), ["ENOENT", "ECONNREFUSED"], "connect");
   },
   "udp: datagrams round-trip with the sender's address; receive() is null after close": async (rt) => {
     if (!rt.features.udp) throw new Skip("features.udp is false");
@@ -325,7 +325,7 @@ export async function runContract(rt: Runtime, only?: string): Promise<ContractR
       const detail = await withTimeout(check(rt), 20_000, name);
       out.push({ name, status: "pass", ...(detail ? { detail } : {}), ms: Math.round(rt.host.now() - t0) });
     } catch (e) {
-      const detail = e instanceof Error ? `${isNetError(e) ? e.code + ": " : ""}${e.message}` : String(e);
+      const detail = e instanceof Error ? `${isNetError(e) ? `${e.code}: ` : ""}${e.message}` : String(e);
       out.push({ name, status: e instanceof Skip ? "skip" : "fail", detail, ms: Math.round(rt.host.now() - t0) });
     }
   }

@@ -1,5 +1,5 @@
 /** Which addresses a runtime binds and connects to: `localhost`, the default host, IPv6, dual stack. */
-import type { Listener, Runtime } from "@netparity/protocol";
+import type { DatagramSocket, Listener, Runtime } from "@netparity/protocol";
 import type { Probe } from "./types.js";
 import { codeOf, errorEvidence, errorShape, hostOf, scoped, settle, tcpPort, type Scope } from "./util.js";
 
@@ -164,7 +164,8 @@ export const addressingProbes: Probe[] = [
     needs: ["ipv6", "udp"],
     async run(rt) {
       return scoped(async (scope) => {
-        let a, b;
+        let a: DatagramSocket | undefined;
+        let b: DatagramSocket | undefined;
         try {
           a = scope.dgram(await rt.bindDatagram({ hostname: "::1", port: 0 }));
           b = scope.dgram(await rt.bindDatagram({ hostname: "::1", port: 0 }));

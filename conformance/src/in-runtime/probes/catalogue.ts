@@ -62,7 +62,7 @@ async function runOne(rt: Runtime, probe: Probe): Promise<ProbeResult> {
       return { ...base, outcome: "timeout", evidence: {}, explanation: `The probe did not finish within ${PROBE_TIMEOUT_MS} ms.`, ms, error: { code: "TIMEOUT", message: `exceeded ${PROBE_TIMEOUT_MS} ms` } };
     }
     const ev = errorEvidence(e);
-    const code = typeof ev["code"] === "string" ? ev["code"] : e instanceof Error ? e.name : "ERROR";
+    const code = typeof ev.code === "string" ? ev.code : e instanceof Error ? e.name : "ERROR";
     const message = e instanceof Error ? e.message : String(e);
     return { ...base, outcome: "error", evidence: ev, explanation: `The probe itself failed: ${message}`, ms, error: { code, message } };
   } finally {

@@ -18,7 +18,7 @@ function shaped(e: unknown, subs: Record<string, string | number>, what: string)
   };
 }
 
-async function expectFailure(rt: Runtime, op: () => Promise<unknown>, subs: Record<string, string | number>, what: string): Promise<ProbeOutcome> {
+async function expectFailure(_rt: Runtime, op: () => Promise<unknown>, subs: Record<string, string | number>, what: string): Promise<ProbeOutcome> {
   try {
     const x = await op();
     (x as { close?: () => unknown } | null)?.close?.();

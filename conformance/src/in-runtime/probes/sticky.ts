@@ -60,9 +60,15 @@ export function classify(writes: readonly number[], reads: readonly number[]): s
   const wEnds = new Set<number>();
   const rEnds = new Set<number>();
   let at = 0;
-  for (const w of writes) wEnds.add((at += w));
+  for (const w of writes) {
+    at += w;
+    wEnds.add(at);
+  }
   at = 0;
-  for (const r of reads) rEnds.add((at += r));
+  for (const r of reads) {
+    at += r;
+    rEnds.add(at);
+  }
   // A write boundary strictly inside a read means that read merged writes; a read boundary
   // strictly inside a write means that write was split.
   let merged = false;

@@ -1,5 +1,5 @@
 /** TCP stream behaviour: half-close, large writes, backpressure, closing and resets, options. */
-import type { Connection, Runtime } from "@netparity/protocol";
+import type { Connection, Listener, Runtime } from "@netparity/protocol";
 import { median } from "../common/stats.js";
 import type { Probe } from "./types.js";
 import { codeOf, errorEvidence, errorShape, mib, readAtLeast, readOutcome, readText, scoped, settle, sleep, tcpPair, tcpPort } from "./util.js";
@@ -406,7 +406,7 @@ export const tcpProbes: Probe[] = [
       return scoped(async (scope) => {
         const a = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0, reusePort: true }));
         const port = tcpPort(a.address);
-        let b;
+        let b: Listener;
         try {
           b = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port, reusePort: true }));
         } catch (e) {

@@ -1,4 +1,5 @@
 /** Unix domain stream sockets: availability, reported addresses, the socket file's life. */
+import type { Listener } from "@netparity/protocol";
 import type { Probe } from "./types.js";
 import { errorEvidence, errorShape, readText, scoped, socketPath } from "./util.js";
 
@@ -10,7 +11,7 @@ export const unixProbes: Probe[] = [
     async run(rt) {
       return scoped(async (scope) => {
         const path = await socketPath(rt, scope);
-        let l;
+        let l: Listener;
         try {
           l = scope.listener(await rt.listen({ transport: "unix", path }));
         } catch (e) {

@@ -79,9 +79,9 @@ async function roundTrip(
 async function clientStream(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   const checks = new Checks();
   const metrics: Record<string, number> = {};
-  const seed = Number(options.extra["seed"] ?? 1);
+  const seed = Number(options.extra.seed ?? 1);
   const prng = new Prng(seed);
-  const maxSize = Number(options.extra["size"] ?? 8 * 1024 * 1024);
+  const maxSize = Number(options.extra.size ?? 8 * 1024 * 1024);
   const sizes = [0, 1, 1000, 65_543, 1_048_579, maxSize].filter((s, i, a) => s <= maxSize && a.indexOf(s) === i);
   if (!rt.features.halfClose) checks.pass("half-close", `unsupported by ${rt.runtime} ${rt.version}: reading until every byte returned`);
   for (const size of sizes) {
@@ -93,7 +93,7 @@ async function clientStream(rt: Runtime, options: RoleOptions): Promise<ClientRe
       ok,
       `sent ${size} B sha256 ${r.sentSha256.slice(0, 16)}…, got ${r.received} B sha256 ${r.sha256.slice(0, 16)}…${r.eof ? "" : ", no EOF"}`,
     );
-    if (size === maxSize && size > 0) metrics["bulkBytesPerSec"] = Math.round((size * 2) / (r.ms / 1000));
+    if (size === maxSize && size > 0) metrics.bulkBytesPerSec = Math.round((size * 2) / (r.ms / 1000));
   }
   // Many small writes on one connection: 5000 pieces of 1-64 bytes.
   const small = prng.bytes(5000 * 32);
@@ -108,11 +108,11 @@ async function clientStream(rt: Runtime, options: RoleOptions): Promise<ClientRe
 
 async function clientUdp(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   const checks = new Checks();
-  const prng = new Prng(Number(options.extra["seed"] ?? 1));
-  const count = Number(options.extra["count"] ?? 60);
-  const timeoutMs = Number(options.extra["replyTimeout"] ?? options.extra["timeout"] ?? 500);
-  const retries = Number(options.extra["retries"] ?? 5);
-  const lossy = options.extra["lossy"] === true;
+  const prng = new Prng(Number(options.extra.seed ?? 1));
+  const count = Number(options.extra.count ?? 60);
+  const timeoutMs = Number(options.extra.replyTimeout ?? options.extra.timeout ?? 500);
+  const retries = Number(options.extra.retries ?? 5);
+  const lossy = options.extra.lossy === true;
   const sock = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
   const receive = receiverOf(sock);
   const sent: Uint8Array[] = [];

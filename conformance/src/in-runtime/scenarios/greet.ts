@@ -65,8 +65,8 @@ async function readText(s: Session): Promise<string | null> {
  */
 async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   const checks = new Checks();
-  const clients = Math.max(1, Number(options.extra["clients"] ?? 50));
-  const messages = Math.max(1, Number(options.extra["messages"] ?? 5));
+  const clients = Math.max(1, Number(options.extra.clients ?? 50));
+  const messages = Math.max(1, Number(options.extra.messages ?? 5));
   const t0 = rt.host.now();
   const sessions: Session[] = [];
   let welcomed = 0;

@@ -15,11 +15,8 @@ import {
   fromUtf8,
   isNetError,
   utf8,
-  type Datagram,
-  type DatagramSocket,
   type Runtime,
 } from "@netparity/protocol";
-import { withTimeout } from "../common/timing.js";
 import { clientBindAddress } from "./echo.js";
 import { Checks, type Check, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
 import { greeting } from "./greet.js";
@@ -38,11 +35,11 @@ function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningS
 export const HELLO_NAMES = ["Ada", "Grace", "Linus", "Zoë", "Łukasz", "李雷", "Ελένη", "Алёна", "🌍🚀", "", "O'Brien & co", "x".repeat(1200)];
 
 async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
-  if (options.extra["broadcast"] === true) return broadcastClient(rt, options);
+  if (options.extra.broadcast === true) return broadcastClient(rt, options);
   const checks = new Checks();
-  const timeoutMs = Number(options.extra["replyTimeout"] ?? 500);
-  const retries = Number(options.extra["retries"] ?? 5);
-  const lossy = options.extra["lossy"] === true;
+  const timeoutMs = Number(options.extra.replyTimeout ?? 500);
+  const retries = Number(options.extra.retries ?? 5);
+  const lossy = options.extra.lossy === true;
   const sock = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
   const receive = receiverOf(sock);
   const sentNames = new Set<string>();
@@ -114,7 +111,7 @@ function safeText(b: Uint8Array): string | null {
  */
 async function broadcastClient(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   const checks = new Checks();
-  const windowMs = Number(options.extra["replyTimeout"] ?? 1000);
+  const windowMs = Number(options.extra.replyTimeout ?? 1000);
   const name = "subnet";
   const to = { hostname: options.host, port: options.port };
   const sock = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });

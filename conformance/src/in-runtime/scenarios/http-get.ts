@@ -250,7 +250,7 @@ function summary(r: HttpResponse): string {
 
 async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   const checks = new Checks();
-  const url = options.extra["url"];
+  const url = options.extra.url;
   if (typeof url === "string") {
     const target = parseHttpUrl(url);
     const r = await httpGet(rt, target);
@@ -279,8 +279,8 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       r.status === 200 && r.incomplete === undefined && same && r.chunked === (want === "chunked"),
       `${summary(r)}${r.incomplete ? `; ${r.incomplete}` : ""}${same ? "" : "; body differs"}`,
     );
-    if (want === "chunked") metrics["chunks"] = r.chunks;
-    else metrics["bodyBytes"] = r.body.byteLength;
+    if (want === "chunked") metrics.chunks = r.chunks;
+    else metrics.bodyBytes = r.body.byteLength;
   }
   return { ok: checks.ok, checks: checks.list, metrics };
 }

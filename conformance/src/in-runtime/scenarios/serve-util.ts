@@ -30,8 +30,8 @@ export interface ServerLimits {
 }
 
 export function serverLimits(options: RoleOptions): ServerLimits {
-  const idle = options.extra["idleTimeout"];
-  const max = options.extra["maxConnections"];
+  const idle = options.extra.idleTimeout;
+  const max = options.extra.maxConnections;
   return {
     idleTimeoutMs: typeof idle === "number" && idle >= 0 ? idle : DEFAULT_IDLE_TIMEOUT_MS,
     maxConnections: typeof max === "number" && max > 0 ? max : DEFAULT_MAX_CONNECTIONS,

@@ -196,8 +196,8 @@ const UDP_RETRIES = 5;
 
 /** Reply timeout per attempt and resends (`--reply-timeout`, `--retries`, shared with hello-udp and echo). */
 function udpPatience(options: RoleOptions): { timeoutMs: number; retries: number } {
-  const t = options.extra["replyTimeout"];
-  const r = options.extra["retries"];
+  const t = options.extra.replyTimeout;
+  const r = options.extra.retries;
   return { timeoutMs: typeof t === "number" && t > 0 ? t : UDP_TIMEOUT_MS, retries: typeof r === "number" ? r : UDP_RETRIES };
 }
 
@@ -253,7 +253,10 @@ function judge(checks: Checks, probe: Probe, ex: Exchange, state: { offset?: num
   switch (probe.check) {
     case "zoned": {
       const p = parseStamp(reply);
-      if (!p || p.offsetMinutes === undefined) return checks.fail(name, `reply ${shown} is not "YYYY-mm-dd HH:MM:SS ±hhmm"`);
+      if (!p || p.offsetMinutes === undefined) {
+        checks.fail(name, `reply ${shown} is not "YYYY-mm-dd HH:MM:SS ±hhmm"`);
+        return;
+      }
       state.offset = p.offsetMinutes;
       const at = p.wallMs - p.offsetMinutes * 60_000;
       checks.expect(name, at >= ex.sentMs - SLACK_MS - 1000 && at <= ex.receivedMs + SLACK_MS, `reply ${shown} is ${((at - ex.receivedMs) / 1000).toFixed(1)} s from this client's clock (allowed ±2 s)`);
@@ -261,14 +264,20 @@ function judge(checks: Checks, probe: Probe, ex: Exchange, state: { offset?: num
     }
     case "local": {
       const p = parseStamp(reply);
-      if (!p) return checks.fail(name, `reply ${shown} is not "YYYY-mm-dd HH:MM:SS"`);
+      if (!p) {
+        checks.fail(name, `reply ${shown} is not "YYYY-mm-dd HH:MM:SS"`);
+        return;
+      }
       const offset = state.offset ?? 0;
       const at = p.wallMs - offset * 60_000;
       checks.expect(name, at >= ex.sentMs - SLACK_MS - 1000 && at <= ex.receivedMs + SLACK_MS, `reply ${shown} at the server's UTC offset ${offset} min is ${((at - ex.receivedMs) / 1000).toFixed(1)} s from this client's clock (allowed ±2 s)`);
       return;
     }
     case "exact": {
-      if (state.offset === undefined) return checks.fail(name, "the server's UTC offset is unknown (the %z request failed)");
+      if (state.offset === undefined) {
+        checks.fail(name, "the server's UTC offset is unknown (the %z request failed)");
+        return;
+      }
       const want = expectedRenderings(probe.format, ex.sentMs, ex.receivedMs, state.offset);
       checks.expect(name, want.has(reply), `reply ${shown}; expected one of ${[...want].slice(0, 3).map((s) => JSON.stringify(s)).join(", ")}…`);
       return;
@@ -288,7 +297,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   const tag = `np${Math.floor(Math.random() * 1e9).toString(36)}`;
   let seq = 0;
   const nextNonce = (): string => `[${tag}.${seq++}] `;
-  const userFormat = options.extra["format"];
+  const userFormat = options.extra.format;
   const stats: UdpStats = { resent: 0, stale: 0, unmatched: 0, lost: 0 };
   const earlier: string[] = [];
   const state: { offset?: number } = {};

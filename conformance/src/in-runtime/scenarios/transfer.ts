@@ -197,8 +197,8 @@ async function handleTransfer(rt: Runtime, conn: Connection, ctx: ServeContext, 
 }
 
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
-  const out = typeof options.extra["out"] === "string" && options.extra["out"] !== "" ? options.extra["out"] : undefined;
-  const maxSize = typeof options.extra["maxSize"] === "number" ? options.extra["maxSize"] : TRANSFER_DEFAULT_MAX_SIZE;
+  const out = typeof options.extra.out === "string" && options.extra.out !== "" ? options.extra.out : undefined;
+  const maxSize = typeof options.extra.maxSize === "number" ? options.extra.maxSize : TRANSFER_DEFAULT_MAX_SIZE;
   if (out !== undefined) await rt.fs.mkdirp(out);
   const cfg: ServerConfig = { out, maxSize, reserved: new Set() };
   const listener = await listenStream(rt, options);
@@ -228,11 +228,11 @@ function frameSize(prng: Prng): number {
 
 async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   const checks = new Checks();
-  const size = typeof options.extra["size"] === "number" ? options.extra["size"] : TRANSFER_DEFAULT_SIZE;
-  const seed = typeof options.extra["seed"] === "number" ? options.extra["seed"] : 1;
-  const lie = options.extra["lie"];
+  const size = typeof options.extra.size === "number" ? options.extra.size : TRANSFER_DEFAULT_SIZE;
+  const seed = typeof options.extra.seed === "number" ? options.extra.seed : 1;
+  const lie = options.extra.lie;
   if (lie !== undefined && lie !== "hash" && lie !== "size") throw new NetError("EINVAL", `--lie takes "hash" or "size", got ${JSON.stringify(lie)}`);
-  const name = typeof options.extra["fileName"] === "string" ? options.extra["fileName"] : `netparity-${seed}-${size}.bin`;
+  const name = typeof options.extra.fileName === "string" ? options.extra.fileName : `netparity-${seed}-${size}.bin`;
 
   const kept: Uint8Array[] | undefined = size <= IN_MEMORY_LIMIT ? [...blocks(seed, size)] : undefined;
   const source = (): Iterable<Uint8Array> => kept ?? blocks(seed, size);
@@ -328,8 +328,8 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     checks.expect("reply sha256 is what was sent", r.sha256 === sha256, `sent ${sha256}, reply says ${r.sha256}`);
     checks.expect("reply names the file", r.name === name, `sent ${JSON.stringify(name)}, reply says ${JSON.stringify(r.name)}`);
     const s = (replyMs - t0) / 1000;
-    if (r.ok && s > 0) metrics["bytesPerSec"] = Math.round(size / s);
-    metrics["ms"] = Math.round(replyMs - t0);
+    if (r.ok && s > 0) metrics.bytesPerSec = Math.round(size / s);
+    metrics.ms = Math.round(replyMs - t0);
   } else {
     checks.expect(`server rejected a header that lies about the ${lie}`, !r.ok && typeof r.error === "string", `reply ${output}`);
     if (!stoppedEarly) {

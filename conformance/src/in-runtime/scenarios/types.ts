@@ -32,9 +32,7 @@ export interface ClientResult {
   error?: { code: string; message: string };
 }
 
-export interface Logger {
-  (message: string): void;
-}
+export type Logger = (message: string) => void
 
 /**
  * A command-line option a scenario understands. The CLI registers the options of every

@@ -39,7 +39,8 @@ export async function serveDatagrams(
 export function receiverOf(sock: DatagramSocket): (ms: number) => Promise<Datagram | null | undefined> {
   let pending: Promise<Datagram | null> | undefined;
   return async (ms) => {
-    const p = (pending ??= sock.receive());
+    pending ??= sock.receive();
+    const p = pending;
     try {
       const d = await withTimeout(p, Math.max(1, ms), "udp reply");
       pending = undefined;

@@ -47,7 +47,7 @@ export async function bench(o: BenchCliOptions): Promise<number> {
       binaries: o.binaries,
       progress: (line, final) => {
         if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 100) - 1)}`);
-        else if (final) process.stderr.write(line + "\n");
+        else if (final) process.stderr.write(`${line}\n`);
       },
     });
     if (tty) process.stderr.write("\r\x1b[2K");
@@ -55,7 +55,7 @@ export async function bench(o: BenchCliOptions): Promise<number> {
       const files = writeReport(o.reportDir, report);
       process.stderr.write(`netparity bench: wrote ${files.json} and ${files.md}${files.merged.length ? `; added the results to ${files.merged.join(", ")}` : ""}\n`);
     }
-    process.stdout.write(o.json ? JSON.stringify(report, null, 2) + "\n" : renderMarkdown(report) + "\n");
+    process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`);
     return report.errors.length ? 1 : 0;
   } finally {
     killAll();

@@ -108,17 +108,17 @@ export function renderMarkdown(report: BenchReport): string {
   const out: string[] = [];
   out.push(`## netparity bench${report.quick ? " (--quick: a smoke check, not a measurement)" : ""}`, "");
   out.push(
-    `Measured ${report.createdAt.slice(0, 16).replace("T", " ")} UTC on ${m["cpuModel"]} × ${m["cpuCount"]} CPUs, Linux ${m["kernel"]}, ` +
-      `load average ${(m["loadAverageAtStart"] as number[]).join(" ")} at start; ${m["placement"]}. ` +
-      `Runtimes: ${Object.entries(m.runtimes).map(([k, v]) => `${k} ${v}`).join(", ")}; ${m["python"] ?? "no python"}; ${m["iperf3"] ?? "no iperf3"}. ` +
-      `${report.rounds} interleaved round(s), medians with min–max; run took ${report.durationSeconds} s. Fixed peer: ${m["fixedPeer"]}.`,
+    `Measured ${report.createdAt.slice(0, 16).replace("T", " ")} UTC on ${m.cpuModel} × ${m.cpuCount} CPUs, Linux ${m.kernel}, ` +
+      `load average ${(m.loadAverageAtStart as number[]).join(" ")} at start; ${m.placement}. ` +
+      `Runtimes: ${Object.entries(m.runtimes).map(([k, v]) => `${k} ${v}`).join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}. ` +
+      `${report.rounds} interleaved round(s), medians with min–max; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );
   out.push("### Summary: what the adapter costs, per runtime (ratios of medians; ✔/✘ against the targets)", "");
   out.push(...summaryTable(report), "");
   const targets = report.ratios.filter((r) => r.target !== undefined);
   const missed = targets.filter((r) => !r.met);
-  out.push(`Targets: ${targets.length - missed.length} of ${targets.length} met.${missed.length ? " Missed: " + missed.map((r) => `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : r.ratio.toFixed(2)} vs ${r.target})`).join("; ") + "." : ""}`, "");
+  out.push(`Targets: ${targets.length - missed.length} of ${targets.length} met.${missed.length ? ` Missed: ${missed.map((r) => `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : r.ratio.toFixed(2)} vs ${r.target})`).join("; ")}.` : ""}`, "");
   for (const w of report.workloads) out.push(...workloadTable(w));
   if (report.skipped.length) out.push("Skipped:", "", ...report.skipped.map((s) => `- ${s}`), "");
   if (report.errors.length) out.push("Errors:", "", ...report.errors.map((s) => `- ${s}`), "");
@@ -131,7 +131,7 @@ export function renderMarkdown(report: BenchReport): string {
  * percentiles of the echo and UDP workloads as charts of their own (lower is better).
  */
 export function benchSection(report: BenchReport): BenchSection {
-  const version = (rt: string): string | undefined => (report.machine["runtimes"] as Record<string, string> | undefined)?.[rt];
+  const version = (rt: string): string | undefined => (report.machine.runtimes as Record<string, string> | undefined)?.[rt];
   const workloads: BenchSection["workloads"] = [];
   for (const w of report.workloads) {
     const bar = (x: ResultEntry, v: { median: number; min: number; max: number }) => ({
@@ -166,8 +166,8 @@ export function writeReport(dir: string, report: BenchReport): { json: string; m
   mkdirSync(dir, { recursive: true });
   const json = join(dir, "bench.json");
   const md = join(dir, "bench.md");
-  writeFileSync(json, JSON.stringify(report, null, 2) + "\n");
-  writeFileSync(md, renderMarkdown(report) + "\n");
+  writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(md, `${renderMarkdown(report)}\n`);
   // A conformance report already in this directory (`netparity run --report-dir`) gets the
   // bench section, so report.html shows the charts next to the matrix.
   let merged: string[] = [];

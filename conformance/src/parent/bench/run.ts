@@ -38,7 +38,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     else errors.push(v.error ?? `${rt}: no version`);
   }
   const runtimes = o.runtimes.filter((rt) => versions[rt]);
-  if (!versions["node"]) versions["node"] = process.versions.node;
+  if (!versions.node) versions.node = process.versions.node;
   const wl = new Set(o.workloads);
   if (wl.has("bulk") && !iperf) skipped.push("iperf3: not installed (apt-get install -y iperf3); the loopback limit row is missing");
   if (!python) skipped.push("python3: not found; the thread-per-connection Python server rows are missing");
@@ -90,7 +90,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     python: python ?? null,
     iperf3: iperf?.split("\n")[0] ?? null,
     nofileHardLimit: hasCommand("sh", ["-c", "ulimit -Hn"]),
-    fixedPeer: `node raw (conformance/bench/raw/node.mjs, Node ${versions["node"]})`,
+    fixedPeer: `node raw (conformance/bench/raw/node.mjs, Node ${versions.node})`,
   };
   return {
     schema: "netparity.bench/1",

@@ -19,7 +19,7 @@ export interface ClientOptions {
 /** Runs a scenario's client inside the chosen runtime; prints its one JSON result line. */
 export async function client(scenario: string, o: ClientOptions): Promise<number> {
   const sc = SCENARIOS[scenario]!;
-  if (typeof o.extra["url"] === "string") o = { ...o, ...urlTarget(o.extra["url"]) };
+  if (typeof o.extra.url === "string") o = { ...o, ...urlTarget(o.extra.url) };
   if (!sc.transports.includes(o.transport)) throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
   if (o.transport === "unix" ? !o.path : !o.port) throw new UsageError(o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)");
   const v = runtimeVersion(o.runtime, o.binaries);
@@ -39,7 +39,7 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
       process.stderr.write(`netparity: ${o.runtime} client exited without a result\n`);
       return 1;
     }
-    process.stdout.write(JSON.stringify(e) + "\n");
+    process.stdout.write(`${JSON.stringify(e)}\n`);
     if (e.event === "error") return e.code === "USAGE" ? 2 : 1;
     return e.event === "result" && e.ok ? 0 : 1;
   } finally {

@@ -18,7 +18,7 @@ export function renderReliabilityTable(
   ];
   const [w = 0, ...colW] = fitColumns(natural, width - 2);
   const out = [paint.bold("reliability") + paint.dim(clip("   rows: case, columns: server runtime (clients of the same runtime or raw ones)", width - "reliability".length))];
-  out.push("  " + column("case", w) + runtimes.map((r, i) => column(r, colW[i] ?? 0)).join(""));
+  out.push(`  ${column("case", w)}${runtimes.map((r, i) => column(r, colW[i] ?? 0)).join("")}`);
   for (const t of table) {
     const cells = runtimes.map((rt, i) => {
       const r = t.byRuntime.get(rt);
@@ -26,7 +26,7 @@ export function renderReliabilityTable(
       if (!r) return text;
       return r.status === "pass" ? paint.green(text) : r.status === "unsupported" || r.verdict === "ok" ? paint.dim(text) : paint.red(text);
     });
-    out.push("  " + column(t.id, w) + cells.join(""));
+    out.push(`  ${column(t.id, w)}${cells.join("")}`);
   }
   // The details are cut to the width here; report.md, report.html and junit.xml keep them whole.
   for (const r of rows) {

@@ -171,10 +171,10 @@ export async function run(o: RunOptions): Promise<number> {
   const written = o.reportDir ? writeReportFiles(o.reportDir, report) : [];
 
   if (o.json) {
-    process.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const out: string[] = [];
-    out.push(c.bold("netparity conformance") + "  " + runtimes.map((r) => `${r.name} ${r.version}${r.error ? c.red(` (${r.error})`) : ""}`).join(", "));
+    out.push(`${c.bold("netparity conformance")}  ${runtimes.map((r) => `${r.name} ${r.version}${r.error ? c.red(` (${r.error})`) : ""}`).join(", ")}`);
     out.push("");
     if (cells.length) out.push(renderTables(cells, o.runtimes, color, tableWidth()));
     const problems = renderProblems(cells, color);
@@ -193,7 +193,7 @@ export async function run(o: RunOptions): Promise<number> {
     const rel = reliabilityRows.length ? `; ${reliabilityRows.length} reliability results, ${reliabilityRows.filter((r) => r.status === "pass").length} passed` : "";
     const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results${rel}; ${verdict}${faults ? ` (clients through faults ${formatFaults(faults)})` : ""} (${secs} s)`;
     out.push(s.ok ? c.green(summary) : c.red(summary));
-    process.stdout.write(out.join("\n") + "\n");
+    process.stdout.write(`${out.join("\n")}\n`);
   }
   return report.summary.ok ? 0 : 1;
 }

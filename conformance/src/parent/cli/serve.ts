@@ -51,11 +51,11 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
       process.stderr.write(`netparity: ${ready.code}: ${ready.message}\n`);
       return ready.code === "USAGE" ? 2 : 1;
     }
-    process.stdout.write(JSON.stringify(ready) + "\n");
+    process.stdout.write(`${JSON.stringify(ready)}\n`);
     for (;;) {
       const e = await agent.next(2 ** 31 - 1);
       if (!e) break;
-      if (e.event !== "stopped") process.stdout.write(JSON.stringify(e) + "\n");
+      if (e.event !== "stopped") process.stdout.write(`${JSON.stringify(e)}\n`);
     }
     const code = await agent.exited;
     return stopping ? 0 : typeof code === "number" ? code : 1;

@@ -3,7 +3,7 @@ import type { CellResult, CellStatus } from "../runner/matrix.js";
 
 /** Colours only on a TTY and only without NO_COLOR (https://no-color.org). */
 export function useColor(stream: { isTTY?: boolean } = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !("NO_COLOR" in process.env && process.env["NO_COLOR"] !== "") && process.env["TERM"] !== "dumb";
+  return Boolean(stream.isTTY) && !("NO_COLOR" in process.env && process.env.NO_COLOR !== "") && process.env.TERM !== "dumb";
 }
 
 export function paint(on: boolean) {
@@ -28,7 +28,7 @@ export function tableWidth(stream: { columns?: number } = process.stdout): numbe
 export function clip(s: string, w: number): string {
   if (w <= 0) return "";
   const chars = [...s];
-  return chars.length <= w ? s : chars.slice(0, w - 1).join("") + "…";
+  return chars.length <= w ? s : `${chars.slice(0, w - 1).join("")}…`;
 }
 
 /** `s` clipped to `w` code points and padded with spaces to exactly `w`. */
@@ -39,7 +39,7 @@ export function fit(s: string, w: number): string {
 
 /** A table cell `w` columns wide: `s` fitted to `w - 1` and a space, so neighbours never touch. */
 export function column(s: string, w: number): string {
-  return fit(s, w - 1) + " ";
+  return `${fit(s, w - 1)} `;
 }
 
 /**
@@ -85,7 +85,7 @@ export function renderTables(cells: CellResult[], runtimes: RuntimeName[], color
   const [rowW, ...colW] = fitColumns([Math.max(15, longest(runtimes)) + 1, ...runtimes.map((r) => Math.max(statusW, r.length + 1) + 1)], width - 2);
   for (const [key, group] of groups) {
     out.push(c.bold(key) + c.dim("   rows: server, columns: client"));
-    out.push("  " + column("server \\ client", rowW!) + runtimes.map((r, i) => column(r, colW[i]!)).join(""));
+    out.push(`  ${column("server \\ client", rowW!)}${runtimes.map((r, i) => column(r, colW[i]!)).join("")}`);
     for (const server of runtimes) {
       const row = runtimes.map((client, i) => {
         const cell = group.find((x) => x.server === server && x.client === client);
@@ -93,7 +93,7 @@ export function renderTables(cells: CellResult[], runtimes: RuntimeName[], color
         const text = column(SYMBOL[cell.status], colW[i]!);
         return cell.status === "pass" ? c.green(text) : cell.status === "unsupported" ? c.dim(text) : c.red(text);
       });
-      out.push("  " + column(server, rowW!) + row.join(""));
+      out.push(`  ${column(server, rowW!)}${row.join("")}`);
     }
     out.push("");
   }
@@ -107,7 +107,7 @@ export function renderProblems(cells: CellResult[], color: boolean): string {
     if (cell.status === "pass") continue;
     const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${cell.server} client=${cell.client}`;
     const text = `${SYMBOL[cell.status]} ${label}: ${cell.reason ?? "no reason given"}`;
-    lines.push(cell.status === "unsupported" ? c.dim("  " + text) : c.red("  " + text));
+    lines.push(cell.status === "unsupported" ? c.dim(`  ${text}`) : c.red(`  ${text}`));
   }
   return lines.join("\n");
 }
@@ -133,7 +133,7 @@ export function renderProbeTable(
   const [idW, ...colW] = fitColumns(natural, width - 4);
   const out: string[] = [];
   out.push(c.bold("behaviour probes") + c.dim("   ≠ runtimes differ, ! differs from the expectations"));
-  out.push("    " + column("probe", idW!) + rts.map((rt, i) => column(heading(rt), colW[i]!)).join(""));
+  out.push(`    ${column("probe", idW!)}${rts.map((rt, i) => column(heading(rt), colW[i]!)).join("")}`);
   for (const id of ids) {
     const row = rts.map((rt) => probes.find((p) => p.id === id && p.runtime === rt));
     const differs = new Set(row.filter(Boolean).map((p) => p!.outcome)).size > 1;
@@ -145,7 +145,7 @@ export function renderProbeTable(
       if (p.outcome === "unsupported") return c.dim(text);
       return differs ? c.yellow(text) : text;
     });
-    out.push("  " + (differs ? c.yellow("≠ ") : "  ") + column(id, idW!) + cells.join(""));
+    out.push(`  ${differs ? c.yellow("≠ ") : "  "}${column(id, idW!)}${cells.join("")}`);
   }
   out.push("");
   return out.join("\n");
@@ -163,7 +163,7 @@ export function renderExpectationDiff(
     for (const d of cmp.diffs) {
       const what = d.subject === "probe" ? `probe ${d.key} [${d.runtimes.join(", ")}]` : `cell ${d.key}`;
       out.push(c.red(`  ${d.kind}: ${what}: expected ${d.expected}, got ${d.actual}`));
-      if (d.detail) out.push(c.dim(`      ${d.detail.length > 240 ? d.detail.slice(0, 239) + "…" : d.detail}`));
+      if (d.detail) out.push(c.dim(`      ${d.detail.length > 240 ? `${d.detail.slice(0, 239)}…` : d.detail}`));
       if (d.issue) out.push(c.dim(`      known issue: ${d.issue}`));
       if (d.versions.length) out.push(c.dim(`      versions: ${d.versions.join("; ")}`));
     }

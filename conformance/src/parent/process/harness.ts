@@ -113,7 +113,7 @@ export function spawnHarness<E>(cmd: string, args: readonly string[], options: H
   const events: E[] = [];
   const waiters = new Set<(e: E | null) => void>();
   createInterface({ input: child.stdout! }).on("line", (l) => {
-    out += l + "\n";
+    out += `${l}\n`;
     if (out.length > STDOUT_CAP) out = out.slice(-STDOUT_CAP);
     let e: unknown;
     try {

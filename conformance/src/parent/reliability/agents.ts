@@ -45,7 +45,7 @@ export async function startServer(
     await a.stop();
     throw err;
   }
-  if (!e || e.event !== "listening") {
+  if (e?.event !== "listening") {
     await a.stop();
     const why = e?.event === "error" ? `${e.code}: ${e.message}` : a.stderr().trim().split("\n").slice(-2).join(" | ");
     throw Object.assign(new Error(`${runtime} ${scenario} server did not start: ${why}`), { event: e });

@@ -11,7 +11,6 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { DEFAULT_MAX_FRAME_LENGTH, Prng } from "@netparity/protocol";
 import { sleep } from "../../in-runtime/common/timing.js";
-import type { Check } from "../../in-runtime/scenarios/types.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { PACKAGE_ROOT } from "../runner/runtimes.js";
 import { FLOOD_BLOCKED_LINE } from "../../in-runtime/reliability/flood.js";
@@ -43,14 +42,13 @@ const tooLarge: ReliabilityCase = {
           if (scenario === "greet") await raw.frame();
           raw.write(header(length));
           raw.write(Buffer.alloc(16, 0x41));
-          let how: string | undefined;
           if (scenario === "transfer") {
             const reply = await raw.frame();
             const r = reply ? (JSON.parse(reply.toString()) as { ok?: boolean; error?: string }) : null;
             c.record(`transfer answers length 0x${length.toString(16)} with ok false`, r?.ok === false && /exceeds the maximum/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
             raw.end();
           }
-          how = await raw.closed(3000);
+          const how = await raw.closed(3000);
           c.record(`${scenario} closes after length 0x${length.toString(16)}`, how !== undefined, "still open after 3 s");
         } finally {
           raw.destroy();
@@ -235,8 +233,8 @@ const transferBad: ReliabilityCase = {
       await c.stillServes("transfer", at(s), what);
     }
     // A name that climbs out of --out is saved inside it, under its base name.
-    const escape = await send(transferFrames("../../escape-attempt.bin", data), "fin");
-    c.record("a name with ../ is saved inside --out", escape.reply?.ok === true && escape.reply.saved === "escape-attempt.bin", `reply ${JSON.stringify(escape.reply)}`);
+    const escaped = await send(transferFrames("../../escape-attempt.bin", data), "fin");
+    c.record("a name with ../ is saved inside --out", escaped.reply?.ok === true && escaped.reply.saved === "escape-attempt.bin", `reply ${JSON.stringify(escaped.reply)}`);
     // Temporary files are removed once the server noticed; wait for that (bounded).
     let files: string[] = [];
     for (let i = 0; i < 40; i++) {
@@ -281,9 +279,9 @@ const load: ReliabilityCase = {
       }),
     );
     const failed = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
-    c.metrics["clients"] = LOAD_CLIENTS;
-    c.metrics["failed"] = failed.length;
-    c.metrics["ms"] = Date.now() - t0;
+    c.metrics.clients = LOAD_CLIENTS;
+    c.metrics.failed = failed.length;
+    c.metrics.ms = Date.now() - t0;
     c.record(`${LOAD_CLIENTS} echoes correct`, failed.length === 0, `${failed.length} failed, e.g. ${failed.slice(0, 3).map((f) => (f.reason as Error).message).join("; ")}`);
     await c.stillServes("echo", at(s), "the load");
     return c.done();
@@ -307,13 +305,13 @@ const stopOpen: ReliabilityCase = {
       }
       const t0 = Date.now();
       const code = await s.stop({ signal: "SIGTERM", graceMs: 5000 });
-      c.metrics["exitMs"] = Date.now() - t0;
+      c.metrics.exitMs = Date.now() - t0;
       c.record("exit code 0", code === 0, `exit ${code}`);
       const ends = await Promise.all(clients.map((r) => r.closed(3000)));
       const open = ends.filter((e) => e === undefined).length;
       c.record("every client saw its connection end", open === 0, `${open} of ${clients.length} still open; ends: ${[...new Set(ends)].join(", ")}`);
-      c.metrics["eof"] = ends.filter((e) => e === "eof").length;
-      c.metrics["reset"] = ends.filter((e) => e === "reset").length;
+      c.metrics.eof = ends.filter((e) => e === "eof").length;
+      c.metrics.reset = ends.filter((e) => e === "reset").length;
     } finally {
       for (const r of clients) r.destroy();
     }
@@ -339,7 +337,7 @@ const addrInUse: ReliabilityCase = {
       ["tcp", { port }, `127.0.0.1:${port}`],
       ["udp", { port: uport }, `127.0.0.1:${uport}`],
     ];
-    if (ctx.features["unix"] !== false) {
+    if (ctx.features.unix !== false) {
       const path = join(ctx.tmp(), "busy.sock");
       const unix: Server = createServer();
       await new Promise<void>((r) => unix.listen(path, r));
@@ -378,7 +376,7 @@ const rebind: ReliabilityCase = {
     // A one-shot look at the socket table, bounded like any command run to completion.
     const ss = spawnSync("ss", ["-Htan", "state", "time-wait", `sport = :${port}`], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "ignore"] });
     const timeWait = ss.error || ss.status !== 0 ? "unknown" : ss.stdout.trim() ? "yes" : "no";
-    c.metrics["timeWaitSeen"] = timeWait === "yes" ? 1 : 0;
+    c.metrics.timeWaitSeen = timeWait === "yes" ? 1 : 0;
     try {
       const again = await ctx.server("echo", "tcp", { port });
       c.record(`rebinds 127.0.0.1:${port} at once`, again.port === port, `listening on ${again.port}; TIME_WAIT on the port: ${timeWait}`);
@@ -412,7 +410,7 @@ const killedPeer: ReliabilityCase = {
     sink.kill("SIGKILL");
     const t0 = Date.now();
     const e = await flood.next(15_000).catch((err: Error) => err);
-    c.metrics["msToResult"] = Date.now() - t0;
+    c.metrics.msToResult = Date.now() - t0;
     if (!e || e instanceof Error || e.event !== "result") {
       c.record("the writer reports (no crash, no hang)", false, `${e instanceof Error ? e.message : JSON.stringify(e)}; exit ${await flood.stop()}; ${flood.stderr().slice(-300)}`);
       return c.done();

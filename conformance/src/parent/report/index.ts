@@ -11,7 +11,7 @@ export const REPORT_FILES = ["report.json", "report.md", "junit.xml", "report.ht
 export function writeReportFiles(dir: string, report: Report): string[] {
   mkdirSync(dir, { recursive: true });
   const files: Array<[string, string]> = [
-    ["report.json", JSON.stringify(report, null, 2) + "\n"],
+    ["report.json", `${JSON.stringify(report, null, 2)}\n`],
     ["report.md", renderMarkdown(report)],
     ["junit.xml", renderJunit(report)],
     ["report.html", renderHtml(report)],

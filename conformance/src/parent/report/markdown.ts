@@ -69,7 +69,7 @@ export function renderMarkdown(r: Report): string {
     "",
   );
 
-  if (r.expectations && r.expectations.diffs.length) {
+  if (r.expectations?.diffs.length) {
     out.push("### Expectation diff", "");
     out.push("| | what | expected | got | why |", "|---|---|---|---|---|");
     for (const d of r.expectations.diffs) {
