@@ -14,8 +14,24 @@ const PURE_PACKAGES = ["hdr-histogram-js", "it-length-prefixed", "uint8arraylist
 
 // Top first. A layer is a folder (or a file at a tree's root) under the tree's prefix.
 const LAYERS = {
-  "conformance/src/parent/": [["cli"], ["bench"], ["report"], ["verdict"], ["reliability"], ["runner"], ["faults"], ["process"], ["common"]],
-  "conformance/src/in-runtime/": [["agent\\.ts", "agent-protocol\\.ts"], ["bench"], ["reliability", "contract", "probes"], ["scenarios"], ["common"]],
+  "conformance/src/parent/": [
+    ["cli"],
+    ["bench"],
+    ["report"],
+    ["verdict"],
+    ["reliability"],
+    ["runner"],
+    ["faults"],
+    ["process"],
+    ["common"],
+  ],
+  "conformance/src/in-runtime/": [
+    ["agent\\.ts", "agent-protocol\\.ts"],
+    ["bench"],
+    ["reliability", "contract", "probes"],
+    ["scenarios"],
+    ["common"],
+  ],
 };
 
 function layerRules() {
@@ -64,7 +80,12 @@ module.exports = {
       from: { path: IN_RUNTIME },
       to: {
         dependencyTypesNot: ["core"],
-        pathNot: [IN_RUNTIME, "^packages/protocol/", "^@netparity/protocol$", ...PURE_PACKAGES.map((p) => `(^|/)node_modules/${p}/|^${p}$`)],
+        pathNot: [
+          IN_RUNTIME,
+          "^packages/protocol/",
+          "^@netparity/protocol$",
+          ...PURE_PACKAGES.map((p) => `(^|/)node_modules/${p}/|^${p}$`),
+        ],
       },
     },
     {

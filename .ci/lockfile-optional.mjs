@@ -20,7 +20,11 @@ const lockPath = join(root, "package-lock.json");
 function missing() {
   let out = "";
   try {
-    execFileSync("npm", ["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync("npm", ["ci", "--dry-run", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   } catch (e) {
     out = `${e.stdout ?? ""}${e.stderr ?? ""}`;
   }
@@ -28,8 +32,24 @@ function missing() {
 }
 
 function platformOf(name) {
-  const os = /darwin/.test(name) ? "darwin" : /win32|windows/.test(name) ? "win32" : /freebsd/.test(name) ? "freebsd" : /android/.test(name) ? "android" : /linux/.test(name) ? "linux" : undefined;
-  const cpu = /arm64|aarch64/.test(name) ? "arm64" : /x64|-64\b|x86_64/.test(name) ? "x64" : /ia32/.test(name) ? "ia32" : undefined;
+  const os = /darwin/.test(name)
+    ? "darwin"
+    : /win32|windows/.test(name)
+      ? "win32"
+      : /freebsd/.test(name)
+        ? "freebsd"
+        : /android/.test(name)
+          ? "android"
+          : /linux/.test(name)
+            ? "linux"
+            : undefined;
+  const cpu = /arm64|aarch64/.test(name)
+    ? "arm64"
+    : /x64|-64\b|x86_64/.test(name)
+      ? "x64"
+      : /ia32/.test(name)
+        ? "ia32"
+        : undefined;
   const libc = /musl/.test(name) ? "musl" : /glibc|gnu/.test(name) ? "glibc" : undefined;
   return { os, cpu, libc };
 }
@@ -37,7 +57,9 @@ function platformOf(name) {
 const names = missing();
 if (process.argv.includes("--check")) {
   if (names.length) {
-    console.error(`package-lock.json lacks ${names.length} optional package(s): ${names.join(", ")}; run node .ci/lockfile-optional.mjs`);
+    console.error(
+      `package-lock.json lacks ${names.length} optional package(s): ${names.join(", ")}; run node .ci/lockfile-optional.mjs`,
+    );
     process.exit(1);
   }
   console.log("package-lock.json: npm ci accepts it");
@@ -65,7 +87,9 @@ for (const name of names) {
   };
   console.log(`added ${name}@${p.optionalDependencies[name]} (${os}/${cpu}${libc ? `/${libc}` : ""})`);
 }
-lock.packages = Object.fromEntries(Object.entries(pkgs).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(pkgs).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))),
+);
 writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
 const left = missing();
 if (left.length) {

@@ -8,7 +8,14 @@ import { dirname, join } from "node:path";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const neutral = { platform: "neutral", mainFields: ["module", "main"] };
-const common = { bundle: true, format: "esm", target: "es2022", sourcemap: "linked", logLevel: "warning", legalComments: "none" };
+const common = {
+  bundle: true,
+  format: "esm",
+  target: "es2022",
+  sourcemap: "linked",
+  logLevel: "warning",
+  legalComments: "none",
+};
 
 export async function buildAll() {
   await Promise.all([
@@ -19,17 +26,60 @@ export async function buildAll() {
       platform: "node",
       target: "node20",
       // commander is CommonJS; give its require() calls a real require inside the ES module.
-      banner: { js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);' },
+      banner: {
+        js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+      },
     }),
-    build({ ...common, entryPoints: [join(here, "agents/node.ts")], outfile: join(here, "dist/agent-node.js"), platform: "node", target: "node20" }),
-    build({ ...common, entryPoints: [join(here, "agents/bun.ts")], outfile: join(here, "dist/agent-bun.js"), platform: "neutral", external: ["bun", "node:*"] }),
-    build({ ...common, entryPoints: [join(here, "agents/deno.ts")], outfile: join(here, "dist/agent-deno.js"), platform: "neutral", external: ["node:*"] }),
+    build({
+      ...common,
+      entryPoints: [join(here, "agents/node.ts")],
+      outfile: join(here, "dist/agent-node.js"),
+      platform: "node",
+      target: "node20",
+    }),
+    build({
+      ...common,
+      entryPoints: [join(here, "agents/bun.ts")],
+      outfile: join(here, "dist/agent-bun.js"),
+      platform: "neutral",
+      external: ["bun", "node:*"],
+    }),
+    build({
+      ...common,
+      entryPoints: [join(here, "agents/deno.ts")],
+      outfile: join(here, "dist/agent-deno.js"),
+      platform: "neutral",
+      external: ["node:*"],
+    }),
     // `netparity bench`: the adapter bench agent per runtime, and the measurement helpers the
     // raw baselines in bench/raw/ import (mainFields: hdr-histogram-js has only "main").
-    build({ ...common, entryPoints: [join(here, "agents/bench-node.ts")], outfile: join(here, "dist/bench-node.js"), platform: "node", target: "node20" }),
-    build({ ...common, ...neutral, entryPoints: [join(here, "agents/bench-bun.ts")], outfile: join(here, "dist/bench-bun.js"), external: ["bun", "node:*"] }),
-    build({ ...common, ...neutral, entryPoints: [join(here, "agents/bench-deno.ts")], outfile: join(here, "dist/bench-deno.js"), external: ["node:*"] }),
-    build({ ...common, ...neutral, entryPoints: [join(here, "src/in-runtime/bench/lib.ts")], outfile: join(here, "dist/bench-lib.js") }),
+    build({
+      ...common,
+      entryPoints: [join(here, "agents/bench-node.ts")],
+      outfile: join(here, "dist/bench-node.js"),
+      platform: "node",
+      target: "node20",
+    }),
+    build({
+      ...common,
+      ...neutral,
+      entryPoints: [join(here, "agents/bench-bun.ts")],
+      outfile: join(here, "dist/bench-bun.js"),
+      external: ["bun", "node:*"],
+    }),
+    build({
+      ...common,
+      ...neutral,
+      entryPoints: [join(here, "agents/bench-deno.ts")],
+      outfile: join(here, "dist/bench-deno.js"),
+      external: ["node:*"],
+    }),
+    build({
+      ...common,
+      ...neutral,
+      entryPoints: [join(here, "src/in-runtime/bench/lib.ts")],
+      outfile: join(here, "dist/bench-lib.js"),
+    }),
   ]);
 }
 

@@ -19,7 +19,16 @@ function newestSource() {
       } else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
-  for (const d of ["src", "agents", "bench", "../packages/protocol/src", "../runtimes/node/src", "../runtimes/bun/src", "../runtimes/deno/src"]) walk(join(root, d));
+  for (const d of [
+    "src",
+    "agents",
+    "bench",
+    "../packages/protocol/src",
+    "../runtimes/node/src",
+    "../runtimes/bun/src",
+    "../runtimes/deno/src",
+  ])
+    walk(join(root, d));
   return newest;
 }
 

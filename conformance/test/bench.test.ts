@@ -19,16 +19,24 @@ describe("netparity bench", () => {
   it("--quick --workloads decoder,bulk: bench.json and bench.md with every runtime, adapter and raw, and the baselines", () => {
     const dir = mkdtempSync(join(tmpdir(), "netparity-bench-"));
     try {
-      const r = spawnSync(process.execPath, [BIN, "bench", "--quick", "--workloads", "decoder,bulk", "--report-dir", dir, "--json"], {
-        encoding: "utf8",
-        timeout: 110_000,
-      });
+      const r = spawnSync(
+        process.execPath,
+        [BIN, "bench", "--quick", "--workloads", "decoder,bulk", "--report-dir", dir, "--json"],
+        {
+          encoding: "utf8",
+          timeout: 110_000,
+        },
+      );
       expect(r.status, r.stderr).toBe(0);
       const report = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8")) as BenchReport;
       expect(JSON.parse(r.stdout)).toEqual(report);
       expect(report.schema).toBe("netparity.bench/1");
       expect(report.errors).toEqual([]);
-      expect(report.machine).toMatchObject({ cpuCount: expect.any(Number), kernel: expect.any(String), cpuModel: expect.any(String) });
+      expect(report.machine).toMatchObject({
+        cpuCount: expect.any(Number),
+        kernel: expect.any(String),
+        cpuModel: expect.any(String),
+      });
       expect(Object.keys(report.machine.runtimes as object).sort()).toEqual([...RUNTIMES].sort());
 
       const bulk = report.workloads.find((w) => w.name === "bulk")!;
@@ -45,7 +53,9 @@ describe("netparity bench", () => {
             expect(e!.peakRssBytes).toBeGreaterThan(1024 * 1024);
           }
         }
-        expect(report.ratios.find((x) => x.workload === "bulk" && x.runtime === rt && x.denominator === "raw")).toMatchObject({ target: 0.95, ratio: expect.any(Number) });
+        expect(
+          report.ratios.find((x) => x.workload === "bulk" && x.runtime === rt && x.denominator === "raw"),
+        ).toMatchObject({ target: 0.95, ratio: expect.any(Number) });
       }
       if (hasPython) expect(bulk.results.some((x) => x.impl === "python-threads")).toBe(true);
       if (hasIperf) expect(bulk.results.some((x) => x.impl === "iperf3")).toBe(true);
@@ -56,7 +66,10 @@ describe("netparity bench", () => {
         expect(w, `decoder-${size}`).toBeDefined();
         for (const rt of RUNTIMES) {
           for (const impl of ["framedecoder", "it-length-prefixed", "naive"]) {
-            expect(w.results.find((x) => x.runtime === rt && x.impl === impl)?.median, `${rt} ${impl} ${size}`).toBeGreaterThan(0);
+            expect(
+              w.results.find((x) => x.runtime === rt && x.impl === impl)?.median,
+              `${rt} ${impl} ${size}`,
+            ).toBeGreaterThan(0);
           }
           // Zero-copy: only frames that straddle two 64 KiB chunks are copied.
           const ours = w.results.find((x) => x.runtime === rt && x.impl === "framedecoder")!;

@@ -12,24 +12,40 @@ import { BIN, PEERS, cli, hasPython, spawnJson } from "./peer-helpers.js";
 describe("netparity serve", () => {
   for (const runtime of RUNTIMES) {
     for (const transport of ["tcp", "udp"] as const) {
-      it.skipIf(!hasPython)(`${runtime} ${transport}: ready line, a foreign Python client gets its bytes back, SIGTERM exits 0`, async () => {
-        const server = spawnJson(process.execPath, [BIN, "serve", "echo", "--runtime", runtime, "--transport", transport], {}, 30_000);
-        try {
-          const ready = await server.first;
-          expect(ready).toMatchObject({ event: "listening", runtime, transport, host: "127.0.0.1" });
-          expect(ready.port).toBeGreaterThan(0);
-          const py = spawnSync("python3", [join(PEERS, "echo_client.py"), String(ready.port), ...(transport === "udp" ? ["--udp"] : ["--bytes", "2000000"])], {
-            encoding: "utf8",
-            timeout: 60_000,
-          });
-          expect(py.status, py.stdout + py.stderr).toBe(0);
-          expect(JSON.parse(py.stdout).ok).toBe(true);
-          server.child.kill("SIGTERM");
-          expect(await server.exited).toBe(0);
-        } finally {
-          server.kill();
-        }
-      });
+      it.skipIf(!hasPython)(
+        `${runtime} ${transport}: ready line, a foreign Python client gets its bytes back, SIGTERM exits 0`,
+        async () => {
+          const server = spawnJson(
+            process.execPath,
+            [BIN, "serve", "echo", "--runtime", runtime, "--transport", transport],
+            {},
+            30_000,
+          );
+          try {
+            const ready = await server.first;
+            expect(ready).toMatchObject({ event: "listening", runtime, transport, host: "127.0.0.1" });
+            expect(ready.port).toBeGreaterThan(0);
+            const py = spawnSync(
+              "python3",
+              [
+                join(PEERS, "echo_client.py"),
+                String(ready.port),
+                ...(transport === "udp" ? ["--udp"] : ["--bytes", "2000000"]),
+              ],
+              {
+                encoding: "utf8",
+                timeout: 60_000,
+              },
+            );
+            expect(py.status, py.stdout + py.stderr).toBe(0);
+            expect(JSON.parse(py.stdout).ok).toBe(true);
+            server.child.kill("SIGTERM");
+            expect(await server.exited).toBe(0);
+          } finally {
+            server.kill();
+          }
+        },
+      );
     }
   }
 
@@ -53,34 +69,57 @@ describe("netparity serve", () => {
 
 describe("netparity client", () => {
   for (const runtime of RUNTIMES) {
-    it.skipIf(!hasPython)(`${runtime}: passes against a Python threaded echo server and fails (exit 1) against a corrupting one`, async () => {
-      for (const [flags, want] of [[[], 0], [["--corrupt"], 1]] as const) {
-        const server = spawnJson("python3", [join(PEERS, "echo_server.py"), ...flags], {}, 30_000);
-        try {
-          const { port } = (await server.first) as { port: number };
-          const r = cli(["client", "echo", "--runtime", runtime, "--port", String(port), "--size", "2MiB"]);
-          expect(r.code, r.stdout + r.stderr).toBe(want);
-          const result = JSON.parse(r.stdout.trim());
-          expect(result).toMatchObject({ event: "result", scenario: "echo", runtime, ok: want === 0 });
-          if (want === 1) expect(result.checks.some((c: { ok: boolean }) => !c.ok)).toBe(true);
-        } finally {
-          server.kill();
+    it.skipIf(!hasPython)(
+      `${runtime}: passes against a Python threaded echo server and fails (exit 1) against a corrupting one`,
+      async () => {
+        for (const [flags, want] of [
+          [[], 0],
+          [["--corrupt"], 1],
+        ] as const) {
+          const server = spawnJson("python3", [join(PEERS, "echo_server.py"), ...flags], {}, 30_000);
+          try {
+            const { port } = (await server.first) as { port: number };
+            const r = cli(["client", "echo", "--runtime", runtime, "--port", String(port), "--size", "2MiB"]);
+            expect(r.code, r.stdout + r.stderr).toBe(want);
+            const result = JSON.parse(r.stdout.trim());
+            expect(result).toMatchObject({ event: "result", scenario: "echo", runtime, ok: want === 0 });
+            if (want === 1) expect(result.checks.some((c: { ok: boolean }) => !c.ok)).toBe(true);
+          } finally {
+            server.kill();
+          }
         }
-      }
-    });
+      },
+    );
 
-    it.skipIf(!hasPython)(`${runtime}: udp passes against a Python echo server and fails against a corrupting one`, async () => {
-      for (const [flags, want] of [[["--udp"], 0], [["--udp", "--corrupt"], 1]] as const) {
-        const server = spawnJson("python3", [join(PEERS, "echo_server.py"), ...flags], {}, 30_000);
-        try {
-          const { port } = (await server.first) as { port: number };
-          const r = cli(["client", "echo", "--runtime", runtime, "--transport", "udp", "--port", String(port), "--count", "50"]);
-          expect(r.code, r.stdout + r.stderr).toBe(want);
-        } finally {
-          server.kill();
+    it.skipIf(!hasPython)(
+      `${runtime}: udp passes against a Python echo server and fails against a corrupting one`,
+      async () => {
+        for (const [flags, want] of [
+          [["--udp"], 0],
+          [["--udp", "--corrupt"], 1],
+        ] as const) {
+          const server = spawnJson("python3", [join(PEERS, "echo_server.py"), ...flags], {}, 30_000);
+          try {
+            const { port } = (await server.first) as { port: number };
+            const r = cli([
+              "client",
+              "echo",
+              "--runtime",
+              runtime,
+              "--transport",
+              "udp",
+              "--port",
+              String(port),
+              "--count",
+              "50",
+            ]);
+            expect(r.code, r.stdout + r.stderr).toBe(want);
+          } finally {
+            server.kill();
+          }
         }
-      }
-    });
+      },
+    );
   }
 
   it("a refused connection is a failed check with the code, exit 1", () => {

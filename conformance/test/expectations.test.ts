@@ -17,7 +17,12 @@ import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
 import { PROBES } from "../src/in-runtime/probes/catalogue.js";
 import { RTS, sampleInputs } from "./report-fixture.js";
 
-const selection = { runtimes: RTS, scenarios: ["echo", "time"], transports: ["tcp", "udp", "unix"], hosts: ["127.0.0.1"] };
+const selection = {
+  runtimes: RTS,
+  scenarios: ["echo", "time"],
+  transports: ["tcp", "udp", "unix"],
+  hosts: ["127.0.0.1"],
+};
 const tmp = mkdtempSync(join(tmpdir(), "netparity-exp-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -51,10 +56,24 @@ describe("judging one result", () => {
   it("a cell's expectation is the stronger of the server's and the client's entry", () => {
     const key = "echo/tcp/127.0.0.1/node->bun";
     const exp: Expectations = {
-      node: { schema: "netparity.expectations/1", runtime: "node", version: "1", cells: { [key]: { status: "supported" } }, probes: {} },
-      bun: { schema: "netparity.expectations/1", runtime: "bun", version: "1", cells: { [key]: { status: "known-failing", issue: "https://x/1" } }, probes: {} },
+      node: {
+        schema: "netparity.expectations/1",
+        runtime: "node",
+        version: "1",
+        cells: { [key]: { status: "supported" } },
+        probes: {},
+      },
+      bun: {
+        schema: "netparity.expectations/1",
+        runtime: "bun",
+        version: "1",
+        cells: { [key]: { status: "known-failing", issue: "https://x/1" } },
+        probes: {},
+      },
     };
-    expect(cellExpectation(exp, { scenario: "echo", transport: "tcp", host: "127.0.0.1", server: "node", client: "bun" })).toEqual({ status: "known-failing", issue: "https://x/1" });
+    expect(
+      cellExpectation(exp, { scenario: "echo", transport: "tcp", host: "127.0.0.1", server: "node", client: "bun" }),
+    ).toEqual({ status: "known-failing", issue: "https://x/1" });
   });
 });
 
@@ -73,14 +92,24 @@ describe("update, then compare", () => {
     expect(cmp.diffs).toEqual([]);
     expect(cmp.ok).toBe(true);
     expect(after.bun!.version).toBe("1.4.5");
-    expect(after.bun!.cells["time/udp/127.0.0.1/bun->node"]).toEqual({ status: "known-failing", issue: "https://github.com/oven-sh/bun/issues/1" });
+    expect(after.bun!.cells["time/udp/127.0.0.1/bun->node"]).toEqual({
+      status: "known-failing",
+      issue: "https://github.com/oven-sh/bun/issues/1",
+    });
     expect(after.node!.cells["time/udp/127.0.0.1/bun->node"]!.status).toBe("known-failing");
-    expect(after.deno!.cells["time/udp/127.0.0.1/deno->deno"]!.note).toMatch(/^recorded by --update-expectations: client deno: ETIMEDOUT/);
-    expect(after.bun!.probes["tcp.nodelay-default"]).toEqual({ status: "supported", outcome: "nagle off (noDelay true)" });
+    expect(after.deno!.cells["time/udp/127.0.0.1/deno->deno"]!.note).toMatch(
+      /^recorded by --update-expectations: client deno: ETIMEDOUT/,
+    );
+    expect(after.bun!.probes["tcp.nodelay-default"]).toEqual({
+      status: "supported",
+      outcome: "nagle off (noDelay true)",
+    });
     expect(after.node!.probes["tcp.reuseport"]!.status).toBe("known-failing");
     expect(after.deno!.probes["unix.roundtrip"]).toEqual({ status: "unsupported" });
     // One line per entry: a changed expectation is a one-line diff.
-    expect(readFileSync(join(dir, "bun.json"), "utf8")).toContain('    "tcp.nodelay-default": {"status":"supported","outcome":"nagle off (noDelay true)"}');
+    expect(readFileSync(join(dir, "bun.json"), "utf8")).toContain(
+      '    "tcp.nodelay-default": {"status":"supported","outcome":"nagle off (noDelay true)"}',
+    );
   });
 
   it("a hand-edited expectation makes the comparison fail with expected X, got Y", () => {
@@ -89,18 +118,45 @@ describe("update, then compare", () => {
     f.probes["udp.max-datagram"].outcome = "9216";
     f.cells["echo/tcp/127.0.0.1/node->deno"].status = "known-failing";
     writeFileSync(path, JSON.stringify(f));
-    const cmp = compare({ dir, expectations: loadExpectations(dir, RTS), selection, runtimes: i.runtimes, cells: i.cells, probes: i.probes });
+    const cmp = compare({
+      dir,
+      expectations: loadExpectations(dir, RTS),
+      selection,
+      runtimes: i.runtimes,
+      cells: i.cells,
+      probes: i.probes,
+    });
     expect(cmp.ok).toBe(false);
     expect(cmp.diffs).toEqual([
-      expect.objectContaining({ kind: "unexpected-pass", subject: "cell", key: "echo/tcp/127.0.0.1/node->deno", expected: "known-failing", actual: "pass" }),
-      expect.objectContaining({ kind: "changed", subject: "probe", key: "udp.max-datagram", runtimes: ["deno"], expected: '"9216"', actual: '"65507"' }),
+      expect.objectContaining({
+        kind: "unexpected-pass",
+        subject: "cell",
+        key: "echo/tcp/127.0.0.1/node->deno",
+        expected: "known-failing",
+        actual: "pass",
+      }),
+      expect.objectContaining({
+        kind: "changed",
+        subject: "probe",
+        key: "udp.max-datagram",
+        runtimes: ["deno"],
+        expected: '"9216"',
+        actual: '"65507"',
+      }),
     ]);
   });
 
   it("entries of runtimes, scenarios and probes not selected are ignored, and kept by an update", () => {
-    const only = { ...selection, runtimes: ["node", "bun"] as typeof RTS, scenarios: ["echo"], probes: ["tcp.half-close"] };
+    const only = {
+      ...selection,
+      runtimes: ["node", "bun"] as typeof RTS,
+      scenarios: ["echo"],
+      probes: ["tcp.half-close"],
+    };
     const cells = i.cells.filter((c) => c.scenario === "echo" && c.server !== "deno" && c.client !== "deno");
-    const probes = i.probes.filter((p) => p.runtime !== "deno").map((p) => ({ ...p, results: p.results.filter((r) => r.id === "tcp.half-close") }));
+    const probes = i.probes
+      .filter((p) => p.runtime !== "deno")
+      .map((p) => ({ ...p, results: p.results.filter((r) => r.id === "tcp.half-close") }));
     const runtimes = i.runtimes.filter((r) => r.name !== "deno");
     const exp = loadExpectations(dir, ["node", "bun"]);
     const cmp = compare({ dir, expectations: exp, selection: only, runtimes, cells, probes });
@@ -116,15 +172,29 @@ describe("update, then compare", () => {
     const exp = loadExpectations(dir, RTS);
     exp.deno!.version = "2.0.0";
     const cmp = compare({ dir, expectations: exp, selection, runtimes: i.runtimes, cells: i.cells, probes: i.probes });
-    expect(cmp.notes.some((n) => n.kind === "version" && n.message.includes("2.9.6") && n.message.includes("2.0.0"))).toBe(true);
+    expect(
+      cmp.notes.some((n) => n.kind === "version" && n.message.includes("2.9.6") && n.message.includes("2.0.0")),
+    ).toBe(true);
     expect(cmp.diffs.find((d) => d.key === "udp.max-datagram")!.versions).toEqual(["deno 2.9.6 (recorded with 2.0.0)"]);
   });
 
   it("a malformed file is refused with its path", () => {
     const bad = join(tmp, "bad");
-    writeExpectations(bad, { node: { schema: "netparity.expectations/1", runtime: "node", version: "1", cells: {}, probes: {} } });
-    writeFileSync(join(bad, "node.json"), JSON.stringify({ schema: "netparity.expectations/1", runtime: "node", cells: { "echo/tcp/x/node->bun": { status: "flaky" } }, probes: {} }));
-    expect(() => loadExpectations(bad, ["node"])).toThrow(/node\.json: cell "echo\/tcp\/x\/node->bun": status must be one of/);
+    writeExpectations(bad, {
+      node: { schema: "netparity.expectations/1", runtime: "node", version: "1", cells: {}, probes: {} },
+    });
+    writeFileSync(
+      join(bad, "node.json"),
+      JSON.stringify({
+        schema: "netparity.expectations/1",
+        runtime: "node",
+        cells: { "echo/tcp/x/node->bun": { status: "flaky" } },
+        probes: {},
+      }),
+    );
+    expect(() => loadExpectations(bad, ["node"])).toThrow(
+      /node\.json: cell "echo\/tcp\/x\/node->bun": status must be one of/,
+    );
   });
 });
 

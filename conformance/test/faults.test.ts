@@ -6,13 +6,23 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FaultSyntaxError, formatFaults, parseFaults, startFaultProxy, type FaultProxy } from "../src/parent/faults/index.js";
+import {
+  FaultSyntaxError,
+  formatFaults,
+  parseFaults,
+  startFaultProxy,
+  type FaultProxy,
+} from "../src/parent/faults/index.js";
 import { runMatrix, type CellResult } from "../src/parent/runner/matrix.js";
 import { RUNTIMES } from "./helpers.js";
 
 describe("--faults syntax", () => {
   it("parses every fault, with units", () => {
-    expect(parseFaults("slicer,latency=20ms,bandwidth=1MiB/s,reset=64KiB,slow-close=1.5s,drop=0.2,dup=0.1,reorder=0.05,truncate=0.3,seed=7")).toEqual({
+    expect(
+      parseFaults(
+        "slicer,latency=20ms,bandwidth=1MiB/s,reset=64KiB,slow-close=1.5s,drop=0.2,dup=0.1,reorder=0.05,truncate=0.3,seed=7",
+      ),
+    ).toEqual({
       slicer: { maxPiece: 512 },
       latencyMs: 20,
       bandwidthBytesPerSec: 1024 * 1024,
@@ -24,10 +34,26 @@ describe("--faults syntax", () => {
       truncate: 0.3,
       seed: 7,
     });
-    expect(parseFaults("slicer=1, blackhole ,duplicate=1")).toEqual({ slicer: { maxPiece: 1 }, blackhole: true, duplicate: 1, seed: 1 });
+    expect(parseFaults("slicer=1, blackhole ,duplicate=1")).toEqual({
+      slicer: { maxPiece: 1 },
+      blackhole: true,
+      duplicate: 1,
+      seed: 1,
+    });
     expect(formatFaults(parseFaults("latency=5,drop=0.5"))).toBe("latency=5ms,drop=0.5,seed=1");
   });
-  it.each(["", "nope", "latency", "latency=fast", "drop=1.5", "drop=-1", "blackhole=1", "bandwidth=0", "seed=x", "slicer=0"])("refuses %j with a one-line reason", (text) => {
+  it.each([
+    "",
+    "nope",
+    "latency",
+    "latency=fast",
+    "drop=1.5",
+    "drop=-1",
+    "blackhole=1",
+    "bandwidth=0",
+    "seed=x",
+    "slicer=0",
+  ])("refuses %j with a one-line reason", (text) => {
     expect(() => parseFaults(text)).toThrow(FaultSyntaxError);
   });
 });
@@ -62,7 +88,11 @@ describe("stream faults against a Node echo server", () => {
   });
 
   /** Sends `data`, half-closes, collects the echo; how the connection ended and when. */
-  async function echoVia(proxy: FaultProxy, data: Buffer, timeoutMs = 10_000): Promise<{ got: Buffer; end: string; ms: number }> {
+  async function echoVia(
+    proxy: FaultProxy,
+    data: Buffer,
+    timeoutMs = 10_000,
+  ): Promise<{ got: Buffer; end: string; ms: number }> {
     const t = proxy.target as { host: string; port: number };
     const t0 = Date.now();
     return new Promise((resolve) => {
@@ -165,7 +195,11 @@ describe("datagram faults against a Node echo socket", () => {
   afterAll(() => echo.close());
 
   /** Sends `n` numbered datagrams one by one (3 ms apart) to `to` (the echo socket) and returns what came back. */
-  async function traffic(faults: string, n = 100, to = port): Promise<{ replies: Buffer[]; stats: Record<string, number> }> {
+  async function traffic(
+    faults: string,
+    n = 100,
+    to = port,
+  ): Promise<{ replies: Buffer[]; stats: Record<string, number> }> {
     const p = await startFaultProxy({ transport: "udp", host: "127.0.0.1", port: to }, parseFaults(faults));
     const s = createSocket("udp4");
     const replies: Buffer[] = [];
@@ -218,7 +252,9 @@ describe("datagram faults against a Node echo socket", () => {
 
   it("without faults every datagram comes back once, in order", async () => {
     const r = await traffic("seed=1", 30);
-    expect(r.replies.map((x) => x.toString())).toEqual(Array.from({ length: 30 }, (_, i) => `datagram-${String(i).padStart(3, "0")}`));
+    expect(r.replies.map((x) => x.toString())).toEqual(
+      Array.from({ length: 30 }, (_, i) => `datagram-${String(i).padStart(3, "0")}`),
+    );
   });
 });
 

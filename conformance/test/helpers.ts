@@ -18,7 +18,12 @@ export function lazyMatrix(options: Omit<MatrixOptions, "runtimes">): () => Prom
 }
 
 /** The cell of one pairing, or undefined when the matrix has none. */
-export function cellOf(cells: CellResult[], transport: Transport, server: RuntimeName, client: RuntimeName): CellResult | undefined {
+export function cellOf(
+  cells: CellResult[],
+  transport: Transport,
+  server: RuntimeName,
+  client: RuntimeName,
+): CellResult | undefined {
   return cells.find((c) => c.transport === transport && c.server === server && c.client === client);
 }
 
@@ -49,7 +54,8 @@ export async function runContractIn(runtime: RuntimeName): Promise<Extract<Agent
   const agent = startAgent(runtime, { role: "contract" });
   try {
     const e = await agent.next(110_000);
-    if (e?.event !== "contract") throw new Error(`${runtime} contract run gave ${JSON.stringify(e)}; stderr: ${agent.stderr()}`);
+    if (e?.event !== "contract")
+      throw new Error(`${runtime} contract run gave ${JSON.stringify(e)}; stderr: ${agent.stderr()}`);
     return e;
   } finally {
     await agent.stop();

@@ -31,7 +31,11 @@ function tree(files: Record<string, string>): string {
 }
 
 function cruise(dir: string) {
-  const r = spawnSync(join(BIN, "depcruise"), ["--config", join(REPO, ".dependency-cruiser.cjs"), "conformance/src"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  const r = spawnSync(join(BIN, "depcruise"), ["--config", join(REPO, ".dependency-cruiser.cjs"), "conformance/src"], {
+    cwd: dir,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -40,17 +44,25 @@ const TIMING = "export const sleep = (ms: number): Promise<void> => new Promise(
 
 describe("folder rules", () => {
   it("a clean in-runtime tree passes", () => {
-    const d = tree({ "conformance/src/in-runtime/scenarios/echo.ts": SCENARIO, "conformance/src/in-runtime/common/timing.ts": TIMING });
+    const d = tree({
+      "conformance/src/in-runtime/scenarios/echo.ts": SCENARIO,
+      "conformance/src/in-runtime/common/timing.ts": TIMING,
+    });
     const r = cruise(d);
     expect(r.out).toContain("no dependency violations");
     expect(r.code).toBe(0);
   });
 
   it('import "node:net" in the echo scenario fails', () => {
-    const d = tree({ "conformance/src/in-runtime/scenarios/echo.ts": `import "node:net";\n${SCENARIO}`, "conformance/src/in-runtime/common/timing.ts": TIMING });
+    const d = tree({
+      "conformance/src/in-runtime/scenarios/echo.ts": `import "node:net";\n${SCENARIO}`,
+      "conformance/src/in-runtime/common/timing.ts": TIMING,
+    });
     const r = cruise(d);
     expect(r.code).not.toBe(0);
-    expect(r.out).toMatch(/in-runtime-no-host-modules: conformance\/src\/in-runtime\/scenarios\/echo\.ts → (node:)?net/);
+    expect(r.out).toMatch(
+      /in-runtime-no-host-modules: conformance\/src\/in-runtime\/scenarios\/echo\.ts → (node:)?net/,
+    );
   });
 
   it("an in-runtime file importing the parent fails", () => {
@@ -70,7 +82,9 @@ describe("folder rules", () => {
     });
     const r = cruise(up);
     expect(r.code).not.toBe(0);
-    expect(r.out).toContain("no-upward-import: conformance/src/parent/report/html.ts → conformance/src/parent/cli/usage.ts");
+    expect(r.out).toContain(
+      "no-upward-import: conformance/src/parent/report/html.ts → conformance/src/parent/cli/usage.ts",
+    );
     const down = tree({
       "conformance/src/parent/cli/run.ts": 'import { html } from "../report/html.js";\nexport const run = html;\n',
       "conformance/src/parent/report/html.ts": "export const html = 1;\n",
@@ -81,7 +95,11 @@ describe("folder rules", () => {
 
 describe("formatter", () => {
   function biome(dir: string) {
-    const r = spawnSync(join(BIN, "biome"), ["ci", "--vcs-enabled=false", "packages"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(join(BIN, "biome"), ["ci", "--vcs-enabled=false", "packages"], {
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 60_000,
+    });
     return { code: r.status, out: `${r.stdout}${r.stderr}` };
   }
   it("a misformatted file in packages/protocol fails the check; the formatted one passes", () => {

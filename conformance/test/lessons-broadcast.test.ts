@@ -47,75 +47,91 @@ async function first(a: AgentProcess): Promise<AgentEvent> {
   return e;
 }
 
-describe.skipIf(!canNetns)(`UDP broadcast between two network namespaces${canNetns ? "" : ` (skipped: ${reason})`}`, () => {
-  const servers = new Map<RuntimeName, { agent: AgentProcess; port: number }>();
+describe.skipIf(!canNetns)(
+  `UDP broadcast between two network namespaces${canNetns ? "" : ` (skipped: ${reason})`}`,
+  () => {
+    const servers = new Map<RuntimeName, { agent: AgentProcess; port: number }>();
 
-  beforeAll(async () => {
-    deleteNamespaces();
-    try {
-      ip("netns", "add", NS_SERVER);
-      ip("netns", "add", NS_CLIENT);
-      ip("link", "add", VETH_SERVER, "type", "veth", "peer", "name", VETH_CLIENT);
-      ip("link", "set", VETH_SERVER, "netns", NS_SERVER);
-      ip("link", "set", VETH_CLIENT, "netns", NS_CLIENT);
-      ip("-n", NS_SERVER, "addr", "add", "10.213.0.1/24", "dev", VETH_SERVER);
-      ip("-n", NS_CLIENT, "addr", "add", "10.213.0.2/24", "dev", VETH_CLIENT);
-      for (const [ns, dev] of [[NS_SERVER, VETH_SERVER], [NS_CLIENT, VETH_CLIENT]] as const) {
-        ip("-n", ns, "link", "set", "lo", "up");
-        ip("-n", ns, "link", "set", dev, "up");
+    beforeAll(async () => {
+      deleteNamespaces();
+      try {
+        ip("netns", "add", NS_SERVER);
+        ip("netns", "add", NS_CLIENT);
+        ip("link", "add", VETH_SERVER, "type", "veth", "peer", "name", VETH_CLIENT);
+        ip("link", "set", VETH_SERVER, "netns", NS_SERVER);
+        ip("link", "set", VETH_CLIENT, "netns", NS_CLIENT);
+        ip("-n", NS_SERVER, "addr", "add", "10.213.0.1/24", "dev", VETH_SERVER);
+        ip("-n", NS_CLIENT, "addr", "add", "10.213.0.2/24", "dev", VETH_CLIENT);
+        for (const [ns, dev] of [
+          [NS_SERVER, VETH_SERVER],
+          [NS_CLIENT, VETH_CLIENT],
+        ] as const) {
+          ip("-n", ns, "link", "set", "lo", "up");
+          ip("-n", ns, "link", "set", dev, "up");
+        }
+        // One hello-udp server per runtime, each on the wildcard address so it hears broadcasts.
+        await Promise.all(
+          RUNTIMES.map(async (rt) => {
+            const a = agentIn(NS_SERVER, rt, {
+              role: "server",
+              scenario: "hello-udp",
+              transport: "udp",
+              host: "0.0.0.0",
+              port: 0,
+              extra: {},
+            });
+            servers.set(rt, { agent: a, port: 0 });
+            const ready = await first(a);
+            servers.set(rt, { agent: a, port: ready.event === "listening" ? (ready.port ?? 0) : 0 });
+          }),
+        );
+      } catch (e) {
+        for (const s of servers.values()) s.agent.kill();
+        deleteNamespaces();
+        throw e;
       }
-      // One hello-udp server per runtime, each on the wildcard address so it hears broadcasts.
-      await Promise.all(
-        RUNTIMES.map(async (rt) => {
-          const a = agentIn(NS_SERVER, rt, { role: "server", scenario: "hello-udp", transport: "udp", host: "0.0.0.0", port: 0, extra: {} });
-          servers.set(rt, { agent: a, port: 0 });
-          const ready = await first(a);
-          servers.set(rt, { agent: a, port: ready.event === "listening" ? (ready.port ?? 0) : 0 });
-        }),
-      );
-    } catch (e) {
+    });
+
+    afterAll(() => {
       for (const s of servers.values()) s.agent.kill();
       deleteNamespaces();
-      throw e;
-    }
-  });
-
-  afterAll(() => {
-    for (const s of servers.values()) s.agent.kill();
-    deleteNamespaces();
-  });
-
-  const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
-  it.each(pairs)(`server=%s client=%s: a datagram to ${SUBNET_BROADCAST} is answered from 10.213.0.1`, async (server, client) => {
-    const port = servers.get(server)!.port;
-    const a = agentIn(NS_CLIENT, client, {
-      role: "client",
-      scenario: "hello-udp",
-      transport: "udp",
-      host: SUBNET_BROADCAST,
-      port,
-      extra: { broadcast: true, replyTimeout: 400 },
-      timeoutMs: 10_000,
     });
-    try {
-      const r = await first(a);
-      if (r.event !== "result") throw new Error(`expected a result, got ${JSON.stringify(r)}`);
-      expect(r.ok, JSON.stringify(r.checks)).toBe(true);
-      expect(r.output).toBe("10.213.0.1");
-      // The runtimes differ with SO_BROADCAST off: recorded as data by the client.
-      const before = r.checks.find((c) => c.name.startsWith("send to broadcast address before"))?.detail;
-      const off = r.checks.find((c) => c.name === "setBroadcast(false)")?.detail ?? "";
-      if (client === "deno") {
-        // Deno sets SO_BROADCAST on every UDP socket and cannot clear it (denoland/deno#12860).
-        expect(before).toBe("sent");
-        expect(off).toMatch(/^ENOTSUP/);
-      } else {
-        // Linux refuses a broadcast send without SO_BROADCAST.
-        expect(before).toBe("EACCES");
-        expect(off).toBe("ok");
-      }
-    } finally {
-      a.kill();
-    }
-  });
-});
+
+    const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
+    it.each(pairs)(
+      `server=%s client=%s: a datagram to ${SUBNET_BROADCAST} is answered from 10.213.0.1`,
+      async (server, client) => {
+        const port = servers.get(server)!.port;
+        const a = agentIn(NS_CLIENT, client, {
+          role: "client",
+          scenario: "hello-udp",
+          transport: "udp",
+          host: SUBNET_BROADCAST,
+          port,
+          extra: { broadcast: true, replyTimeout: 400 },
+          timeoutMs: 10_000,
+        });
+        try {
+          const r = await first(a);
+          if (r.event !== "result") throw new Error(`expected a result, got ${JSON.stringify(r)}`);
+          expect(r.ok, JSON.stringify(r.checks)).toBe(true);
+          expect(r.output).toBe("10.213.0.1");
+          // The runtimes differ with SO_BROADCAST off: recorded as data by the client.
+          const before = r.checks.find((c) => c.name.startsWith("send to broadcast address before"))?.detail;
+          const off = r.checks.find((c) => c.name === "setBroadcast(false)")?.detail ?? "";
+          if (client === "deno") {
+            // Deno sets SO_BROADCAST on every UDP socket and cannot clear it (denoland/deno#12860).
+            expect(before).toBe("sent");
+            expect(off).toMatch(/^ENOTSUP/);
+          } else {
+            // Linux refuses a broadcast send without SO_BROADCAST.
+            expect(before).toBe("EACCES");
+            expect(off).toBe("ok");
+          }
+        } finally {
+          a.kill();
+        }
+      },
+    );
+  },
+);

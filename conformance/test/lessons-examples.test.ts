@@ -61,10 +61,18 @@ describe("raw echo examples (docs/examples)", () => {
 
 describe("docs/side-by-side.md quotes real code", () => {
   const page = readFileSync(join(DOCS, "side-by-side.md"), "utf8");
-  const blocks = [...page.matchAll(/<!-- (file|excerpt): (\S+) -->\n```\w*\n([\s\S]*?)```/g)].map((m) => ({ kind: m[1]!, path: m[2]!, code: m[3]! }));
+  const blocks = [...page.matchAll(/<!-- (file|excerpt): (\S+) -->\n```\w*\n([\s\S]*?)```/g)].map((m) => ({
+    kind: m[1]!,
+    path: m[2]!,
+    code: m[3]!,
+  }));
 
   it("has the three raw examples and the neutral version", () => {
-    expect(blocks.filter((b) => b.kind === "file").map((b) => b.path)).toEqual(["examples/echo-node.mjs", "examples/echo-bun.js", "examples/echo-deno.js"]);
+    expect(blocks.filter((b) => b.kind === "file").map((b) => b.path)).toEqual([
+      "examples/echo-node.mjs",
+      "examples/echo-bun.js",
+      "examples/echo-deno.js",
+    ]);
     expect(blocks.filter((b) => b.kind === "excerpt").length).toBeGreaterThanOrEqual(1);
   });
 

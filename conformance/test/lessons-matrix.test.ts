@@ -12,9 +12,23 @@ const pairs = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
 
 describe("lessons matrix", () => {
   let run: Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> | undefined;
-  const get = () => (run ??= runMatrix({ runtimes: RUNTIMES, scenarios: ["greet", "hello-udp", "http-get"], transports: ["tcp", "udp", "unix"], hosts: HOSTS, clientTimeoutMs: 60_000 }));
+  const get = () =>
+    (run ??= runMatrix({
+      runtimes: RUNTIMES,
+      scenarios: ["greet", "hello-udp", "http-get"],
+      transports: ["tcp", "udp", "unix"],
+      hosts: HOSTS,
+      clientTimeoutMs: 60_000,
+    }));
   const cell = async (scenario: string, transport: string, host: string, server: string, client: string) => {
-    const c = (await get()).cells.find((x) => x.scenario === scenario && x.transport === transport && x.host === host && x.server === server && x.client === client);
+    const c = (await get()).cells.find(
+      (x) =>
+        x.scenario === scenario &&
+        x.transport === transport &&
+        x.host === host &&
+        x.server === server &&
+        x.client === client,
+    );
     expect(c, `${scenario}/${transport} ${host} ${server}→${client} ran`).toBeDefined();
     return c!;
   };
@@ -30,14 +44,17 @@ describe("lessons matrix", () => {
   };
 
   for (const host of HOSTS) {
-    it.each(pairs)(`greet/tcp ${host} server=%s client=%s: 50 concurrent clients welcomed, every reply right, closed after exit`, async (s, c) => {
-      const x = await cell("greet", "tcp", host, s, c);
-      await expectPass(x);
-      if (x.status === "pass") {
-        expect(x.metrics.clients).toBeGreaterThanOrEqual(50);
-        expect(x.metrics.replies).toBe(x.metrics.messages);
-      }
-    });
+    it.each(pairs)(
+      `greet/tcp ${host} server=%s client=%s: 50 concurrent clients welcomed, every reply right, closed after exit`,
+      async (s, c) => {
+        const x = await cell("greet", "tcp", host, s, c);
+        await expectPass(x);
+        if (x.status === "pass") {
+          expect(x.metrics.clients).toBeGreaterThanOrEqual(50);
+          expect(x.metrics.replies).toBe(x.metrics.messages);
+        }
+      },
+    );
     it.each(pairs)(`hello-udp ${host} server=%s client=%s`, async (s, c) => {
       const x = await cell("hello-udp", "udp", host, s, c);
       await expectPass(x);
@@ -64,7 +81,14 @@ describe("lessons matrix", () => {
 
 describe("echo on ::1", () => {
   let run: Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> | undefined;
-  const get = () => (run ??= runMatrix({ runtimes: RUNTIMES, scenarios: ["echo"], transports: ["tcp", "udp"], hosts: ["::1"], extra: { size: 256 * 1024, count: 20 } }));
+  const get = () =>
+    (run ??= runMatrix({
+      runtimes: RUNTIMES,
+      scenarios: ["echo"],
+      transports: ["tcp", "udp"],
+      hosts: ["::1"],
+      extra: { size: 256 * 1024, count: 20 },
+    }));
   for (const transport of ["tcp", "udp"] as const) {
     it.each(pairs)(`echo/${transport} ::1 server=%s client=%s`, async (s, c) => {
       const { runtimes, cells } = await get();

@@ -28,7 +28,15 @@ describe.skipIf(!hasPython)("Python clients against netparity servers", () => {
     });
 
     it(`serve hello-udp --runtime ${runtime}: a Python client gets "Hello, X!" for every name`, async () => {
-      const server = spawnJson(process.execPath, [BIN, "serve", "hello-udp", "--runtime", runtime, "--transport", "udp"]);
+      const server = spawnJson(process.execPath, [
+        BIN,
+        "serve",
+        "hello-udp",
+        "--runtime",
+        runtime,
+        "--transport",
+        "udp",
+      ]);
       try {
         const ready = await server.first;
         expect(ready).toMatchObject({ event: "listening", scenario: "hello-udp", transport: "udp" });
@@ -44,8 +52,28 @@ describe.skipIf(!hasPython)("Python clients against netparity servers", () => {
   it("greet over a Unix socket (bun) and hello-udp over ::1 (deno), Python clients", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netparity-greet-"));
     const path = join(dir, "greet.sock");
-    const unix = spawnJson(process.execPath, [BIN, "serve", "greet", "--runtime", "bun", "--transport", "unix", "--path", path]);
-    const v6 = spawnJson(process.execPath, [BIN, "serve", "hello-udp", "--runtime", "deno", "--transport", "udp", "--host", "::1"]);
+    const unix = spawnJson(process.execPath, [
+      BIN,
+      "serve",
+      "greet",
+      "--runtime",
+      "bun",
+      "--transport",
+      "unix",
+      "--path",
+      path,
+    ]);
+    const v6 = spawnJson(process.execPath, [
+      BIN,
+      "serve",
+      "hello-udp",
+      "--runtime",
+      "deno",
+      "--transport",
+      "udp",
+      "--host",
+      "::1",
+    ]);
     try {
       await unix.first;
       const py = python("greet_client.py", ["0", "--unix", path, "--clients", "20"]);
@@ -89,7 +117,12 @@ describe.skipIf(!hasPython)("client http-get --url against Python's http.server"
       const chunked = cli(["client", "http-get", "--runtime", runtime, "--url", `http://127.0.0.1:${port}/chunked`]);
       expect(chunked.code, chunked.stdout + chunked.stderr).toBe(0);
       const c = JSON.parse(chunked.stdout) as { metrics: Record<string, number> };
-      expect(c.metrics).toMatchObject({ status: 200, chunked: 1, chunks: 300, bodyBytes: 300 * "chunk line 0000\n".length });
+      expect(c.metrics).toMatchObject({
+        status: 200,
+        chunked: 1,
+        chunks: 300,
+        bodyBytes: 300 * "chunk line 0000\n".length,
+      });
 
       const missing = cli(["client", "http-get", "--runtime", runtime, "--url", `http://127.0.0.1:${port}/nope`]);
       expect(JSON.parse(missing.stdout).metrics.status).toBe(404);

@@ -33,7 +33,12 @@ describe("sticky probe", () => {
     expect(r.error, JSON.stringify(r)).toBeUndefined();
     expect(r.id).toBe("tcp.sticky");
     expect(["merged", "split", "merged+split", "separate"]).toContain(r.outcome);
-    const e = r.evidence as { writeSizes: number[]; readSizes: number[]; unframedBytesIntact: boolean; framed: { frames: number; intact: number } };
+    const e = r.evidence as {
+      writeSizes: number[];
+      readSizes: number[];
+      unframedBytesIntact: boolean;
+      framed: { frames: number; intact: number };
+    };
     expect(e.unframedBytesIntact).toBe(true);
     expect(e.readSizes.reduce((a, b) => a + b, 0)).toBe(e.writeSizes.reduce((a, b) => a + b, 0));
     expect(classify(e.writeSizes, e.readSizes)).toBe(r.outcome);

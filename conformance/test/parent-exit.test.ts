@@ -53,7 +53,9 @@ describe.each(RUNTIMES)("%s: nothing outlives its parent", (runtime) => {
       // The CLI only, not its process group: the agent has to notice by itself.
       process.kill(cli.pid, "SIGKILL");
       expect(await cli.exited).toBe("SIGKILL");
-      expect(await goneWithin(agentPid, 3000), `agent ${agentPid} still running 3 s after its parent was killed`).toBe(true);
+      expect(await goneWithin(agentPid, 3000), `agent ${agentPid} still running 3 s after its parent was killed`).toBe(
+        true,
+      );
     } finally {
       cli.kill();
       if (agentPid > 0 && !gone(agentPid)) process.kill(agentPid, "SIGKILL");
@@ -61,7 +63,11 @@ describe.each(RUNTIMES)("%s: nothing outlives its parent", (runtime) => {
   });
 
   it("`netparity serve` started by a harness stops its agent and exits 0 when its stdin pipe ends", async () => {
-    const cli = spawnHarness<{ event?: string; pid?: number }>(process.execPath, [BIN, "serve", "echo", "--runtime", runtime], { name: "netparity serve", detached: true });
+    const cli = spawnHarness<{ event?: string; pid?: number }>(
+      process.execPath,
+      [BIN, "serve", "echo", "--runtime", runtime],
+      { name: "netparity serve", detached: true },
+    );
     let agentPid = 0;
     try {
       const ready = await cli.next(30_000, "its listening line");
@@ -70,7 +76,10 @@ describe.each(RUNTIMES)("%s: nothing outlives its parent", (runtime) => {
       expect(agentPid).toBeGreaterThan(0);
       // What the kernel does when the harness's process dies: the write end of the pipe closes.
       cli.child.stdin!.end();
-      const code = await Promise.race([cli.exited, new Promise((r) => setTimeout(() => r("still running after 5 s"), 5000))]);
+      const code = await Promise.race([
+        cli.exited,
+        new Promise((r) => setTimeout(() => r("still running after 5 s"), 5000)),
+      ]);
       expect(code).toBe(0);
       expect(await goneWithin(agentPid, 3000), `agent ${agentPid} still running`).toBe(true);
     } finally {
@@ -80,7 +89,12 @@ describe.each(RUNTIMES)("%s: nothing outlives its parent", (runtime) => {
   });
 
   it("an agent with stdin /dev/null (no opt-in) keeps serving and stops on SIGTERM with 0", async () => {
-    const agent = startAgent(runtime, { role: "server", scenario: "echo", transport: "tcp", host: "127.0.0.1", port: 0, extra: {} }, {}, { parentPipe: false });
+    const agent = startAgent(
+      runtime,
+      { role: "server", scenario: "echo", transport: "tcp", host: "127.0.0.1", port: 0, extra: {} },
+      {},
+      { parentPipe: false },
+    );
     try {
       expect((await agent.next(20_000))?.event).toBe("listening");
       await new Promise((r) => setTimeout(r, 300));
@@ -92,22 +106,28 @@ describe.each(RUNTIMES)("%s: nothing outlives its parent", (runtime) => {
   });
 });
 
-const benchPrograms: Program[] = [...RUNTIMES.flatMap((rt) => [program(rt, "adapter", {}), program(rt, "raw", {})]), ...(hasPython ? [pythonProgram()] : [])];
+const benchPrograms: Program[] = [
+  ...RUNTIMES.flatMap((rt) => [program(rt, "adapter", {}), program(rt, "raw", {})]),
+  ...(hasPython ? [pythonProgram()] : []),
+];
 
 describe("bench programs", () => {
-  it.each(benchPrograms.map((p) => [`${p.runtime} ${p.impl}`, p] as const))("%s exits when its stdin ends", async (_, p) => {
-    const { cmd, args } = p.command({ role: "sink-server", host: "127.0.0.1", port: 0 });
-    const h = spawnHarness<BenchEvent>(cmd, args, { name: `${p.runtime} ${p.impl}` });
-    try {
-      expect((await h.next(20_000, "listening line"))?.event).toBe("listening");
-      // What the kernel does when the parent dies. The bound only keeps a failure short.
-      h.child.stdin!.destroy();
-      const timer = setTimeout(() => h.kill("SIGKILL"), 10_000);
-      const code = await h.exited;
-      clearTimeout(timer);
-      expect(code, h.stderr()).toBe(129);
-    } finally {
-      h.kill();
-    }
-  });
+  it.each(benchPrograms.map((p) => [`${p.runtime} ${p.impl}`, p] as const))(
+    "%s exits when its stdin ends",
+    async (_, p) => {
+      const { cmd, args } = p.command({ role: "sink-server", host: "127.0.0.1", port: 0 });
+      const h = spawnHarness<BenchEvent>(cmd, args, { name: `${p.runtime} ${p.impl}` });
+      try {
+        expect((await h.next(20_000, "listening line"))?.event).toBe("listening");
+        // What the kernel does when the parent dies. The bound only keeps a failure short.
+        h.child.stdin!.destroy();
+        const timer = setTimeout(() => h.kill("SIGKILL"), 10_000);
+        const code = await h.exited;
+        clearTimeout(timer);
+        expect(code, h.stderr()).toBe(129);
+      } finally {
+        h.kill();
+      }
+    },
+  );
 });

@@ -27,7 +27,12 @@ function withFirst<E extends object>(h: Harness<E>, firstTimeoutMs: number): Spa
 }
 
 /** Runs `cmd args` in its own process group, so kill() also reaches anything it started. */
-export function spawnJson(cmd: string, args: string[], env: Record<string, string> = {}, firstTimeoutMs = 20_000): Spawned {
+export function spawnJson(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+  firstTimeoutMs = 20_000,
+): Spawned {
   return withFirst(spawnHarness<Record<string, unknown>>(cmd, args, { env, detached: true }), firstTimeoutMs);
 }
 
@@ -37,7 +42,12 @@ export function startRole(
   role: "server" | "client",
   scenario: string,
   transport: Transport,
-  opts: { port?: number; path?: string; extra?: Record<string, string | number | boolean>; env?: Record<string, string> } = {},
+  opts: {
+    port?: number;
+    path?: string;
+    extra?: Record<string, string | number | boolean>;
+    env?: Record<string, string>;
+  } = {},
 ): Spawned<AgentEvent> {
   const target = {
     scenario,
@@ -53,13 +63,18 @@ export function startRole(
 
 export async function listening(s: Spawned<AgentEvent>): Promise<Extract<AgentEvent, { event: "listening" }>> {
   const e = await s.first;
-  if (e.event !== "listening") throw new Error(`expected a listening line, got ${JSON.stringify(e)}; stderr: ${s.stderr()}`);
+  if (e.event !== "listening")
+    throw new Error(`expected a listening line, got ${JSON.stringify(e)}; stderr: ${s.stderr()}`);
   return e;
 }
 
 /** Runs a Python peer to completion; `json` is its stdout parsed, or {} when it is not JSON. */
 export function python(script: string, args: string[], env: Record<string, string> = {}, timeoutMs = 60_000) {
-  const r = spawnSync("python3", [join(PEERS, script), ...args], { encoding: "utf8", timeout: timeoutMs, env: { ...process.env, ...env } });
+  const r = spawnSync("python3", [join(PEERS, script), ...args], {
+    encoding: "utf8",
+    timeout: timeoutMs,
+    env: { ...process.env, ...env },
+  });
   let json: Record<string, unknown> = {};
   try {
     json = JSON.parse(r.stdout) as Record<string, unknown>;

@@ -65,7 +65,10 @@ describe("EADDRINUSE through the CLI", () => {
   afterAll(() => busy.close());
 
   it.each(RUNTIMES)("%s: `serve --port <busy>` exits 1 with one line naming 127.0.0.1:<port>", (rt) => {
-    const r = spawnSync(process.execPath, [BIN, "serve", "echo", "--runtime", rt, "--port", String(port)], { encoding: "utf8", timeout: 30_000 });
+    const r = spawnSync(process.execPath, [BIN, "serve", "echo", "--runtime", rt, "--port", String(port)], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
@@ -82,30 +85,65 @@ describe("netparity run: the reliability section", () => {
     const expDir = join(tmp, "expectations");
     cpSync(DEFAULT_EXPECTATIONS_DIR, expDir, { recursive: true });
     const reportDir = join(tmp, "report");
-    const args = [BIN, "run", "--runtimes", "node", "--scenarios", "echo", "--transports", "tcp", "--no-ipv6", "--no-probes", "--reliability", "defaults.loopback,frame.truncated", "--expectations", expDir, "--update-expectations", "--report-dir", reportDir];
-    const run = spawnSync(process.execPath, args, { encoding: "utf8", timeout: 90_000, env: { ...process.env, NO_COLOR: "1" } });
+    const args = [
+      BIN,
+      "run",
+      "--runtimes",
+      "node",
+      "--scenarios",
+      "echo",
+      "--transports",
+      "tcp",
+      "--no-ipv6",
+      "--no-probes",
+      "--reliability",
+      "defaults.loopback,frame.truncated",
+      "--expectations",
+      expDir,
+      "--update-expectations",
+      "--report-dir",
+      reportDir,
+    ];
+    const run = spawnSync(process.execPath, args, {
+      encoding: "utf8",
+      timeout: 90_000,
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     const r = { code: run.status, out: `${run.stdout}${run.stderr}` };
     expect(r.code, r.out).toBe(0);
     expect(r.out).toMatch(/reliability\s+rows: case/);
     expect(r.out).toMatch(/frame\.truncated\s+pass/);
     expect(r.out).toContain("2 reliability results, 2 passed");
-    const report = JSON.parse(readFileSync(join(reportDir, "report.json"), "utf8")) as { reliability: Array<{ id: string; runtime: string; status: string; verdict: string }> };
+    const report = JSON.parse(readFileSync(join(reportDir, "report.json"), "utf8")) as {
+      reliability: Array<{ id: string; runtime: string; status: string; verdict: string }>;
+    };
     expect(report.reliability.map((x) => [x.id, x.runtime, x.status, x.verdict])).toEqual([
       ["frame.truncated", "node", "pass", "ok"],
       ["defaults.loopback", "node", "pass", "ok"],
     ]);
     expect(readFileSync(join(reportDir, "report.md"), "utf8")).toMatch(/### Reliability[\s\S]*\| `frame\.truncated`/);
-    expect(readFileSync(join(reportDir, "junit.xml"), "utf8")).toMatch(/<testsuite name="reliability\/node [^"]+" tests="2" failures="0"/);
+    expect(readFileSync(join(reportDir, "junit.xml"), "utf8")).toMatch(
+      /<testsuite name="reliability\/node [^"]+" tests="2" failures="0"/,
+    );
     expect(readFileSync(join(reportDir, "report.html"), "utf8")).toContain('<h2 id="reliability">');
     const node = loadExpectations(expDir, ["node"]).node!;
-    expect(node.reliability).toMatchObject({ "defaults.loopback": { status: "supported" }, "frame.truncated": { status: "supported" } });
+    expect(node.reliability).toMatchObject({
+      "defaults.loopback": { status: "supported" },
+      "frame.truncated": { status: "supported" },
+    });
   }, 120_000);
 
   it("refuses an unknown case and a bad --faults with exit 2", () => {
-    const a = spawnSync(process.execPath, [BIN, "run", "--reliability", "no.such-case", "--no-probes"], { encoding: "utf8", timeout: 30_000 });
+    const a = spawnSync(process.execPath, [BIN, "run", "--reliability", "no.such-case", "--no-probes"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(a.status).toBe(2);
     expect(a.stderr).toMatch(/unknown reliability case no\.such-case/);
-    const b = spawnSync(process.execPath, [BIN, "run", "--faults", "latency=soon"], { encoding: "utf8", timeout: 30_000 });
+    const b = spawnSync(process.execPath, [BIN, "run", "--faults", "latency=soon"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/--faults: latency needs a duration/);
   });

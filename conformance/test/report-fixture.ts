@@ -19,7 +19,11 @@ export function sampleInputs() {
     { name: "deno", version: "2.9.6", features: { tcp: true, udp: true, unix: false } },
   ];
   const cells: CellResult[] = [];
-  for (const [scenario, transport] of [["echo", "tcp"], ["echo", "unix"], ["time", "udp"]] as const) {
+  for (const [scenario, transport] of [
+    ["echo", "tcp"],
+    ["echo", "unix"],
+    ["time", "udp"],
+  ] as const) {
     for (const server of RTS)
       for (const client of RTS) {
         const host = transport === "unix" ? "unix" : "127.0.0.1";
@@ -31,7 +35,7 @@ export function sampleInputs() {
         }
         if (scenario === "time" && server === "bun" && client === "node") {
           status = "fail";
-          reason = 'reply <"%Y"> & \'quotes\' differ | pipe';
+          reason = "reply <\"%Y\"> & 'quotes' differ | pipe";
         }
         if (scenario === "time" && server === "deno" && client === "deno") {
           status = "error";
@@ -45,8 +49,15 @@ export function sampleInputs() {
           client,
           status,
           ...(reason ? { reason } : {}),
-          checks: [{ name: "bytes back", ok: status === "pass", ...(status === "pass" ? {} : { detail: reason ?? "" }) }],
-          metrics: transport === "tcp" ? { bulkBytesPerSec: 200e6 + 10e6 * cells.length } : transport === "udp" ? { rttMedianMs: 0.1 + cells.length / 100 } : {},
+          checks: [
+            { name: "bytes back", ok: status === "pass", ...(status === "pass" ? {} : { detail: reason ?? "" }) },
+          ],
+          metrics:
+            transport === "tcp"
+              ? { bulkBytesPerSec: 200e6 + 10e6 * cells.length }
+              : transport === "udp"
+                ? { rttMedianMs: 0.1 + cells.length / 100 }
+                : {},
           durationMs: 300 + 17 * cells.length,
         });
       }
@@ -69,7 +80,11 @@ export function sampleInputs() {
       probe("udp.max-datagram", "65507"),
       probe("unix.roundtrip", rt === "deno" ? "unsupported" : "supported"),
       probe("err.econnrefused", rt === "deno" ? "ECONNREFUSED (ConnectionRefused)" : "ECONNREFUSED (Error)"),
-      probe("tcp.reuseport", rt === "node" ? "error" : "both listen", rt === "node" ? { error: { code: "Error", message: "boom" } } : {}),
+      probe(
+        "tcp.reuseport",
+        rt === "node" ? "error" : "both listen",
+        rt === "node" ? { error: { code: "Error", message: "boom" } } : {},
+      ),
     ],
   }));
   // Expectations: one known failure with an issue, one probe whose expected outcome changed.
@@ -78,7 +93,9 @@ export function sampleInputs() {
       schema: "netparity.expectations/1",
       runtime: "bun",
       version: "1.4.4",
-      cells: { "time/udp/127.0.0.1/bun->node": { status: "known-failing", issue: "https://github.com/oven-sh/bun/issues/1" } },
+      cells: {
+        "time/udp/127.0.0.1/bun->node": { status: "known-failing", issue: "https://github.com/oven-sh/bun/issues/1" },
+      },
       probes: { "tcp.nodelay-default": { status: "supported", outcome: "nagle on (noDelay false)" } },
     },
   };
@@ -111,8 +128,20 @@ export const SAMPLE_BENCH: BenchSection = {
 
 export function sampleReport(withBench = true): Report {
   const i = sampleInputs();
-  const selection = { runtimes: RTS, scenarios: ["echo", "time"], transports: ["tcp", "udp", "unix"], hosts: ["127.0.0.1"] };
-  const verdicts = judgeRun({ dir: "/tmp/expectations", expectations: i.expectations, selection, runtimes: i.runtimes, cells: i.cells, probes: i.probes });
+  const selection = {
+    runtimes: RTS,
+    scenarios: ["echo", "time"],
+    transports: ["tcp", "udp", "unix"],
+    hosts: ["127.0.0.1"],
+  };
+  const verdicts = judgeRun({
+    dir: "/tmp/expectations",
+    expectations: i.expectations,
+    selection,
+    runtimes: i.runtimes,
+    cells: i.cells,
+    probes: i.probes,
+  });
   return buildReport({
     command: ["netparity", "run", "--report-dir", "out"],
     toolVersion: "0.1.0",
@@ -120,7 +149,15 @@ export function sampleReport(withBench = true): Report {
     runtimes: i.runtimes.map((r) => ({ ...r, binary: `/usr/bin/${r.name}` })),
     verdicts,
     durationMs: 12345,
-    machine: { os: "Test OS", platform: "linux", arch: "x64", kernel: "6.1.0-test", cpuModel: "Test CPU", cpuCount: 2, memoryBytes: 4 * 1024 ** 3 },
+    machine: {
+      os: "Test OS",
+      platform: "linux",
+      arch: "x64",
+      kernel: "6.1.0-test",
+      cpuModel: "Test CPU",
+      cpuCount: 2,
+      memoryBytes: 4 * 1024 ** 3,
+    },
     generatedAt: "2025-01-01T00:00:00.000Z",
     ...(withBench ? { bench: SAMPLE_BENCH } : {}),
   });

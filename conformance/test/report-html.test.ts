@@ -14,7 +14,9 @@ import { sampleReport } from "./report-fixture.js";
 const CHROMIUM = process.env.NETPARITY_CHROMIUM ?? "/usr/bin/chromium";
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) {
-  console.warn(`report-html: skipped, no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium, or set NETPARITY_CHROMIUM)`);
+  console.warn(
+    `report-html: skipped, no Chromium at ${CHROMIUM} (install it with: apt-get install -y chromium, or set NETPARITY_CHROMIUM)`,
+  );
 }
 
 describe.skipIf(!hasChromium)(`report.html in headless Chromium (${CHROMIUM})`, () => {
@@ -27,7 +29,16 @@ describe.skipIf(!hasChromium)(`report.html in headless Chromium (${CHROMIUM})`, 
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
       viewport: { width: 1280, height: 900 },
       timeout: 30_000,
     });

@@ -27,7 +27,11 @@ describe("report files", () => {
     expect(j.schema).toBe(REPORT_SCHEMA);
     expect(j.schema).toBe("netparity.report/1");
     expect(j.machine).toMatchObject({ cpuModel: "Test CPU", cpuCount: 2, kernel: "6.1.0-test", os: "Test OS" });
-    expect(j.runtimes.map((r: { name: string; version: string; binary: string }) => `${r.name} ${r.version}`)).toEqual(["node 20.20.2", "bun 1.4.5", "deno 2.9.6"]);
+    expect(j.runtimes.map((r: { name: string; version: string; binary: string }) => `${r.name} ${r.version}`)).toEqual([
+      "node 20.20.2",
+      "bun 1.4.5",
+      "deno 2.9.6",
+    ]);
     expect(j.cells).toHaveLength(27);
     for (const c of j.cells) {
       expect(c.key).toBe(`${c.scenario}/${c.transport}/${c.host}/${c.server}->${c.client}`);
@@ -50,20 +54,36 @@ describe("report files", () => {
   it("junit.xml parses as XML with one testcase per cell and per probe, failures carry a message", () => {
     const xml = read("junit.xml");
     expect(XMLValidator.validate(xml)).toBe(true);
-    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@", isArray: (name) => name === "testsuite" || name === "testcase" }).parse(xml);
-    const suites = doc.testsuites.testsuite as Array<{ "@name": string; "@tests": string; testcase: Array<Record<string, unknown>> }>;
+    const doc = new XMLParser({
+      ignoreAttributes: false,
+      attributeNamePrefix: "@",
+      isArray: (name) => name === "testsuite" || name === "testcase",
+    }).parse(xml);
+    const suites = doc.testsuites.testsuite as Array<{
+      "@name": string;
+      "@tests": string;
+      testcase: Array<Record<string, unknown>>;
+    }>;
     const cases = suites.flatMap((s) => s.testcase);
     expect(cases).toHaveLength(27 + 18);
     expect(Number(doc.testsuites["@tests"])).toBe(45);
     expect(suites.reduce((n, s) => n + Number(s["@tests"]), 0)).toBe(45);
     const classnames = new Set(cases.map((c) => c["@classname"]));
-    expect(classnames).toEqual(new Set(["echo/tcp", "echo/unix", "time/udp", "probes/node", "probes/bun", "probes/deno"]));
+    expect(classnames).toEqual(
+      new Set(["echo/tcp", "echo/unix", "time/udp", "probes/node", "probes/bun", "probes/deno"]),
+    );
     const failed = cases.filter((c) => c.failure);
     expect(failed.length).toBe(report.expectations!.diffs.length);
-    const timeout = failed.find((c) => c["@classname"] === "time/udp" && String(c["@name"]).startsWith("deno server, deno client"))!;
-    expect((timeout.failure as Record<string, string>)["@message"]).toMatch(/^unexpected-failure: expected supported, got error/);
+    const timeout = failed.find(
+      (c) => c["@classname"] === "time/udp" && String(c["@name"]).startsWith("deno server, deno client"),
+    )!;
+    expect((timeout.failure as Record<string, string>)["@message"]).toMatch(
+      /^unexpected-failure: expected supported, got error/,
+    );
     // The known failure is skipped with its issue, not failed.
-    const known = cases.find((c) => c["@classname"] === "time/udp" && String(c["@name"]).startsWith("bun server, node client"))!;
+    const known = cases.find(
+      (c) => c["@classname"] === "time/udp" && String(c["@name"]).startsWith("bun server, node client"),
+    )!;
     expect(known.failure).toBeUndefined();
     expect((known.skipped as Record<string, string>)["@message"]).toContain("https://github.com/oven-sh/bun/issues/1");
     // Special characters round-trip through the escaping.
@@ -86,9 +106,13 @@ describe("report files", () => {
     expect(md).toContain("➖");
     expect(md).toContain("❌ [known](https://github.com/oven-sh/bun/issues/1)");
     expect(md).toContain("### Behaviour probes");
-    expect(md).toContain("| `tcp.nodelay-default` | nagle on (noDelay false) | ⚠️ nagle off (noDelay true) | nagle on (noDelay false) | ≠ |");
+    expect(md).toContain(
+      "| `tcp.nodelay-default` | nagle on (noDelay false) | ⚠️ nagle off (noDelay true) | nagle on (noDelay false) | ≠ |",
+    );
     expect(md).toContain("### Expectation diff");
-    expect(md).toContain('| changed | probe `tcp.nodelay-default` on bun | "nagle on (noDelay false)" | "nagle off (noDelay true)" |');
+    expect(md).toContain(
+      '| changed | probe `tcp.nodelay-default` on bun | "nagle on (noDelay false)" | "nagle off (noDelay true)" |',
+    );
     expect(md).toContain("bun 1.4.5 (recorded with 1.4.4)");
     expect(md).toContain("### Benchmarks");
     // Table cells never break the table.
@@ -110,14 +134,21 @@ describe("report files", () => {
     expect(hrefs.every((h) => /^https:\/\/github\.com\/[^/]+\/[^/]+\/issues\/\d+$/.test(h))).toBe(true);
     expect(html).toContain('class="heatmap"');
     expect(html).toContain('class="probe-matrix"');
-    expect(html).toContain("<svg class=\"chart\"");
+    expect(html).toContain('<svg class="chart"');
     expect(html).not.toContain("<b>&</b>"); // evidence is escaped
     expect(html).toContain("&lt;b&gt;&amp;&lt;/b&gt;");
   });
 
   it("charts: round axis maxima and one bar per value", () => {
     expect([niceCeil(436), niceCeil(0.36), niceCeil(1300), niceCeil(100)]).toEqual([500, 0.5, 2000, 100]);
-    const svg = barChart({ title: "t", unit: "ms", bars: [{ label: "node", value: 1 }, { label: "bun", value: 2, min: 1, max: 3 }] });
+    const svg = barChart({
+      title: "t",
+      unit: "ms",
+      bars: [
+        { label: "node", value: 1 },
+        { label: "bun", value: 2, min: 1, max: 3 },
+      ],
+    });
     expect(svg.match(/<rect /g)).toHaveLength(2);
     expect(svg.match(/class="whisker"/g)).toHaveLength(3);
   });

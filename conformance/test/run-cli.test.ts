@@ -20,11 +20,27 @@ cpSync(DEFAULT_EXPECTATIONS_DIR, expDir, { recursive: true });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const PROBE_IDS = ["udp.max-datagram", "err.econnrefused", "tcp.half-close"];
-const SMALL = ["run", "--scenarios", "echo", "--transports", "tcp", "--no-ipv6", "--probes", PROBE_IDS.join(","), "--no-reliability", "--expectations", expDir];
+const SMALL = [
+  "run",
+  "--scenarios",
+  "echo",
+  "--transports",
+  "tcp",
+  "--no-ipv6",
+  "--probes",
+  PROBE_IDS.join(","),
+  "--no-reliability",
+  "--expectations",
+  expDir,
+];
 
 function cli(args: string[]) {
   // spawnSync kills the child on timeout; the agents it started are stopped by the CLI itself.
-  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: "utf8", timeout: 80_000, env: { ...process.env, NO_COLOR: "1" } });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    encoding: "utf8",
+    timeout: 80_000,
+    env: { ...process.env, NO_COLOR: "1" },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,7 +48,8 @@ describe("netparity run", () => {
   it("--report-dir writes report.json, report.md, junit.xml and report.html; exit 0 when results match", () => {
     const r = cli([...SMALL, "--report-dir", out]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    for (const f of ["report.json", "report.md", "junit.xml", "report.html"]) expect(existsSync(join(out, f)), f).toBe(true);
+    for (const f of ["report.json", "report.md", "junit.xml", "report.html"])
+      expect(existsSync(join(out, f)), f).toBe(true);
     const report = JSON.parse(readFileSync(join(out, "report.json"), "utf8"));
     expect(report.schema).toBe("netparity.report/1");
     expect(report.cells).toHaveLength(9);
@@ -41,7 +58,9 @@ describe("netparity run", () => {
     for (const x of report.runtimes) expect(x.version).toMatch(/^\d+\.\d+\.\d+/);
     expect(report.machine.cpuCount).toBeGreaterThan(0);
     expect(report.expectations.ok).toBe(true);
-    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(readFileSync(join(out, "junit.xml"), "utf8"));
+    const junit = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@" }).parse(
+      readFileSync(join(out, "junit.xml"), "utf8"),
+    );
     expect(Number(junit.testsuites["@tests"])).toBe(18);
     expect(Number(junit.testsuites["@failures"])).toBe(0);
     expect(readFileSync(join(out, "report.md"), "utf8")).toContain("| server \\ client | node | bun | deno |");
@@ -55,7 +74,10 @@ describe("netparity run", () => {
     const path = join(expDir, "bun.json");
     const f = JSON.parse(readFileSync(path, "utf8"));
     f.probes["udp.max-datagram"] = { status: "supported", outcome: "9216", note: "hand edit" };
-    f.cells["echo/tcp/127.0.0.1/node->bun"] = { status: "known-failing", issue: "https://github.com/oven-sh/bun/issues/1" };
+    f.cells["echo/tcp/127.0.0.1/node->bun"] = {
+      status: "known-failing",
+      issue: "https://github.com/oven-sh/bun/issues/1",
+    };
     writeFileSync(path, JSON.stringify(f, null, 2));
     const r = cli(SMALL);
     expect(r.code, r.stdout + r.stderr).toBe(1);

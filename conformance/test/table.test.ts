@@ -4,7 +4,16 @@
  * report-writers.test.ts); this is only the terminal.
  */
 import { describe, expect, it } from "vitest";
-import { TABLE_WIDTH, clip, column, fit, fitColumns, renderProbeTable, renderTables, tableWidth } from "../src/parent/cli/table.js";
+import {
+  TABLE_WIDTH,
+  clip,
+  column,
+  fit,
+  fitColumns,
+  renderProbeTable,
+  renderTables,
+  tableWidth,
+} from "../src/parent/cli/table.js";
 import { renderReliabilityTable } from "../src/parent/cli/reliability-table.js";
 import { paint } from "../src/parent/cli/table.js";
 import type { ReportReliability } from "../src/parent/report/model.js";
@@ -27,7 +36,9 @@ const LONG = `cause ${JSON.stringify({ code: "ERR_SOCKET_DGRAM_NOT_RUNNING", mes
 /** The fixture's probes, with LONG as one runtime's outcome of one probe, or of every probe on every runtime. */
 function probesWithLong(everywhere = false) {
   const probes = sampleReport(false).probes;
-  return probes.map((p) => (everywhere || (p.id === "tcp.half-close" && p.runtime === "bun") ? { ...p, outcome: `${LONG} (${p.runtime})` } : p));
+  return probes.map((p) =>
+    everywhere || (p.id === "tcp.half-close" && p.runtime === "bun") ? { ...p, outcome: `${LONG} (${p.runtime})` } : p,
+  );
 }
 
 describe("clip, fit, column and fitColumns", () => {

@@ -52,7 +52,9 @@ describe.skipIf(!hasPython)("our time servers agree with Python's time.strftime"
 describe.skipIf(!hasPython)("our time clients against a Python time server", () => {
   it.each(RUNTIMES)("%s client, UDP and TCP, in Asia/Kolkata against a UTC server", async (runtime) => {
     for (const transport of ["udp", "tcp"] as const) {
-      const server = spawnJson("python3", [join(PEERS, "time_server.py"), ...(transport === "udp" ? ["--udp"] : [])], { TZ: "UTC" });
+      const server = spawnJson("python3", [join(PEERS, "time_server.py"), ...(transport === "udp" ? ["--udp"] : [])], {
+        TZ: "UTC",
+      });
       try {
         const { port } = (await server.first) as { port: number };
         const client = startRole(runtime, "client", "time", transport, { port, env: { TZ: "Asia/Kolkata" } });
@@ -77,7 +79,19 @@ describe.skipIf(!hasPython)("our time clients against a Python time server", () 
       const { port } = (await server.first) as { port: number };
       const r = spawnSync(
         process.execPath,
-        [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "client", "time", "--runtime", "node", "--transport", "udp", "--port", String(port), "--format", "%z %Z Zeit ✓ 100%%"],
+        [
+          join(PACKAGE_ROOT, "bin", "netparity.mjs"),
+          "client",
+          "time",
+          "--runtime",
+          "node",
+          "--transport",
+          "udp",
+          "--port",
+          String(port),
+          "--format",
+          "%z %Z Zeit ✓ 100%%",
+        ],
         { encoding: "utf8", timeout: 30_000 },
       );
       expect(r.status, r.stderr).toBe(0);

@@ -36,25 +36,28 @@ describe("transfer matrix (8 MiB)", () => {
 });
 
 describe.skipIf(!hasPython)("transfer with Python peers", () => {
-  it.each(RUNTIMES)("%s server accepts a Python client and rejects one whose header lies about the hash", async (runtime) => {
-    const server = startRole(runtime, "server", "transfer", "tcp");
-    try {
-      const { port } = await listening(server);
-      const good = python("transfer_client.py", [String(port), "--size", "3000000"]);
-      expect(good.code, good.stderr).toBe(0);
-      const r = JSON.parse(good.stdout);
-      expect(r).toMatchObject({ ok: true, name: "python.bin", size: 3_000_000 });
-      expect(r.sha256).toBe(r.expected_sha256);
-      const liar = python("transfer_client.py", [String(port), "--size", "1000000", "--lie-hash"]);
-      expect(liar.code, liar.stderr).toBe(0);
-      const l = JSON.parse(liar.stdout);
-      expect(l).toMatchObject({ ok: false, size: 1_000_000 });
-      expect(l.sha256).toBe(l.expected_sha256);
-      expect(l.error).toMatch(/sha256 mismatch/);
-    } finally {
-      server.kill();
-    }
-  });
+  it.each(RUNTIMES)(
+    "%s server accepts a Python client and rejects one whose header lies about the hash",
+    async (runtime) => {
+      const server = startRole(runtime, "server", "transfer", "tcp");
+      try {
+        const { port } = await listening(server);
+        const good = python("transfer_client.py", [String(port), "--size", "3000000"]);
+        expect(good.code, good.stderr).toBe(0);
+        const r = JSON.parse(good.stdout);
+        expect(r).toMatchObject({ ok: true, name: "python.bin", size: 3_000_000 });
+        expect(r.sha256).toBe(r.expected_sha256);
+        const liar = python("transfer_client.py", [String(port), "--size", "1000000", "--lie-hash"]);
+        expect(liar.code, liar.stderr).toBe(0);
+        const l = JSON.parse(liar.stdout);
+        expect(l).toMatchObject({ ok: false, size: 1_000_000 });
+        expect(l.sha256).toBe(l.expected_sha256);
+        expect(l.error).toMatch(/sha256 mismatch/);
+      } finally {
+        server.kill();
+      }
+    },
+  );
 
   it.each(RUNTIMES)("%s client passes against a Python transfer server, and sees it reject a lie", async (runtime) => {
     const server = spawnJson("python3", [join(PEERS, "transfer_server.py")]);
@@ -92,7 +95,11 @@ interface Outcome {
 }
 
 /** A raw client: sends `parts` (with optional pauses), then reads one reply frame until EOF/close. */
-function exchange(port: number, parts: Buffer[], opts: { end?: "fin" | "destroy" | "none"; timeoutMs?: number } = {}): Promise<Outcome> {
+function exchange(
+  port: number,
+  parts: Buffer[],
+  opts: { end?: "fin" | "destroy" | "none"; timeoutMs?: number } = {},
+): Promise<Outcome> {
   return new Promise((resolve) => {
     const sock: Socket = connect(port, "127.0.0.1");
     let buf = Buffer.alloc(0);
@@ -102,7 +109,8 @@ function exchange(port: number, parts: Buffer[], opts: { end?: "fin" | "destroy"
       settled = true;
       clearTimeout(timer);
       let reply: Record<string, unknown> | null = null;
-      if (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0)) reply = JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString("utf8"));
+      if (buf.length >= 4 && buf.length >= 4 + buf.readUInt32BE(0))
+        reply = JSON.parse(buf.subarray(4, 4 + buf.readUInt32BE(0)).toString("utf8"));
       sock.destroy();
       resolve({ reply, closed });
     };
@@ -139,7 +147,8 @@ for (const runtime of RUNTIMES) {
     const files = (): string[] => readdirSync(dir).sort();
     /** Waits (bounded) until the server removed every temporary file. */
     const settled = async (): Promise<string[]> => {
-      for (let i = 0; i < 40 && files().some((f) => f.endsWith(".part")); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 40 && files().some((f) => f.endsWith(".part")); i++)
+        await new Promise((r) => setTimeout(r, 50));
       return files();
     };
     /** The files that appeared since `before` (a listing taken at the start of a test), once settled. */
@@ -243,7 +252,11 @@ for (const runtime of RUNTIMES) {
 
     it("answers a declared frame length above 16 MiB with ok false and closes", async () => {
       const huge = Buffer.from([0xff, 0xff, 0xff, 0xf0]);
-      const { reply, closed } = await exchange(port, [frame(JSON.stringify({ name: "f.bin", size: 10, sha256: "0".repeat(64) })), huge], { end: "none" });
+      const { reply, closed } = await exchange(
+        port,
+        [frame(JSON.stringify({ name: "f.bin", size: 10, sha256: "0".repeat(64) })), huge],
+        { end: "none" },
+      );
       expect(reply).toMatchObject({ ok: false });
       expect(String(reply!.error)).toMatch(/exceeds the maximum/);
       expect(closed).toBe(true);

@@ -6,10 +6,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
-const FORBIDDEN_IMPORT = /(?:from\s+|import\s*\(\s*|import\s+)["'](node:[^"']*|bun(?::[^"']*)?|deno|npm:[^"']*|jsr:[^"']*|fs|net|dgram|crypto|os|path|child_process)["']/g;
+const FORBIDDEN_IMPORT =
+  /(?:from\s+|import\s*\(\s*|import\s+)["'](node:[^"']*|bun(?::[^"']*)?|deno|npm:[^"']*|jsr:[^"']*|fs|net|dgram|crypto|os|path|child_process)["']/g;
 // Host services as well as runtime namespaces: timers, clocks, I/O and the console belong to
 // the runtime (reached through its adapter), not to the protocol.
-const FORBIDDEN_GLOBAL = /(?<![\w$.'"`])(Bun|Deno|process|Buffer|require|__dirname|__filename|setTimeout|clearTimeout|setInterval|clearInterval|setImmediate|queueMicrotask|performance|fetch|crypto|navigator|console|globalThis\.(?:Bun|Deno|process|Buffer))(?![\w$])/g;
+const FORBIDDEN_GLOBAL =
+  /(?<![\w$.'"`])(Bun|Deno|process|Buffer|require|__dirname|__filename|setTimeout|clearTimeout|setInterval|clearInterval|setImmediate|queueMicrotask|performance|fetch|crypto|navigator|console|globalThis\.(?:Bun|Deno|process|Buffer))(?![\w$])/g;
 
 function stripCommentsAndStrings(src) {
   // Remove comments; keep string contents out of the global scan (imports are scanned raw).
@@ -29,7 +31,8 @@ export function checkPurity(dir) {
         const src = readFileSync(p, "utf8");
         const lines = src.split("\n");
         const lineOf = (i) => src.slice(0, i).split("\n").length;
-        for (const m of src.matchAll(FORBIDDEN_IMPORT)) problems.push(`${relative(dir, p)}:${lineOf(m.index)}: imports "${m[1]}"`);
+        for (const m of src.matchAll(FORBIDDEN_IMPORT))
+          problems.push(`${relative(dir, p)}:${lineOf(m.index)}: imports "${m[1]}"`);
         const code = stripCommentsAndStrings(src);
         for (const m of code.matchAll(FORBIDDEN_GLOBAL)) {
           const ln = lineOf(m.index);

@@ -130,10 +130,23 @@ function echoServer() {
 }
 
 function transferServer() {
-  const HEADER = 0, META = 1, BODY = 2;
+  const HEADER = 0,
+    META = 1,
+    BODY = 2;
   listen({
     open(s) {
-      s.data = { state: HEADER, h: new Uint8Array(4), hfill: 0, left: 0, meta: null, metaBuf: null, metaFill: 0, hash: null, size: 0, out: [] };
+      s.data = {
+        state: HEADER,
+        h: new Uint8Array(4),
+        hfill: 0,
+        left: 0,
+        meta: null,
+        metaBuf: null,
+        metaFill: 0,
+        hash: null,
+        size: 0,
+        out: [],
+      };
     },
     data(s, c) {
       const st = s.data;
@@ -288,7 +301,11 @@ async function rttClient() {
   const hist = new LatencyRecorder();
   const warmUntil = now() + (spec.warmup ?? 0) * 1000;
   let measuring = false;
-  let t0 = 0, tEnd = 0, t = 0, n = 0, got = 0;
+  let t0 = 0,
+    tEnd = 0,
+    t = 0,
+    n = 0,
+    got = 0;
   let sock;
   await new Promise((resolve, reject) => {
     connect(
@@ -341,14 +358,18 @@ async function rttClient() {
 
 function shaOf(block, bytes) {
   const h = new Bun.CryptoHasher("sha256");
-  for (let left = bytes; left > 0; left -= block.length) h.update(left >= block.length ? block : block.subarray(0, left));
+  for (let left = bytes; left > 0; left -= block.length)
+    h.update(left >= block.length ? block : block.subarray(0, left));
   return h.digest("hex");
 }
 
 async function transferOnce(bytes, block, sha) {
   const frameSize = spec.size ?? 64 * 1024;
   const parts = [frame(enc.encode(JSON.stringify({ name: "bench.bin", size: bytes, sha256: sha })))];
-  let sent = 0, at = 0, i = 0, done = false;
+  let sent = 0,
+    at = 0,
+    i = 0,
+    done = false;
   const t0 = now();
   const reply = await streamOnce(() => {
     if (i < parts.length) return parts[i++];
@@ -394,7 +415,12 @@ async function udpClient() {
     },
   });
   w = new UdpRequestWindow((text) => sock.send(text, spec.port, spec.host), now);
-  const r = await w.run({ window: spec.window ?? 8, warmupSeconds: spec.warmup ?? 0, seconds: spec.seconds ?? 2, onStart: () => emit({ event: "start" }) });
+  const r = await w.run({
+    window: spec.window ?? 8,
+    warmupSeconds: spec.warmup ?? 0,
+    seconds: spec.seconds ?? 2,
+    onStart: () => emit({ event: "start" }),
+  });
   sock.close();
   emit({ event: "result", ok: true, ...r, ...base });
   linger();

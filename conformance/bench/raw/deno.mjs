@@ -119,8 +119,16 @@ function transferServer() {
     const buf = new Uint8Array(READ_BUFFER);
     const h = new Uint8Array(4);
     let hfill = 0;
-    const HEADER = 0, META = 1, BODY = 2;
-    let state = HEADER, left = 0, meta = null, metaBuf = null, metaFill = 0, hash = null, size = 0;
+    const HEADER = 0,
+      META = 1,
+      BODY = 2;
+    let state = HEADER,
+      left = 0,
+      meta = null,
+      metaBuf = null,
+      metaFill = 0,
+      hash = null,
+      size = 0;
     for (;;) {
       const r = await conn.read(buf);
       if (r === null) return;
@@ -255,7 +263,8 @@ async function rttClient() {
   emit({ event: "start" });
   const t0 = now();
   const until = t0 + (spec.seconds ?? 2) * 1000;
-  let t = t0, n = 0;
+  let t = t0,
+    n = 0;
   while (n < 50_000_000 && t < until) {
     await once();
     const t1 = now();
@@ -271,7 +280,8 @@ async function rttClient() {
 
 function shaOf(block, bytes) {
   const h = createHash("sha256");
-  for (let left = bytes; left > 0; left -= block.length) h.update(left >= block.length ? block : block.subarray(0, left));
+  for (let left = bytes; left > 0; left -= block.length)
+    h.update(left >= block.length ? block : block.subarray(0, left));
   return h.digest("hex");
 }
 
@@ -312,7 +322,11 @@ async function transferClient() {
 }
 
 async function udpClient() {
-  const sock = Deno.listenDatagram({ transport: "udp", hostname: spec.host.includes(":") ? "::1" : "127.0.0.1", port: 0 });
+  const sock = Deno.listenDatagram({
+    transport: "udp",
+    hostname: spec.host.includes(":") ? "::1" : "127.0.0.1",
+    port: 0,
+  });
   const to = { transport: "udp", hostname: spec.host, port: spec.port };
   const w = new UdpRequestWindow((text) => sock.send(enc.encode(text), to).catch(() => {}), now);
   const receiver = (async () => {
@@ -327,7 +341,12 @@ async function udpClient() {
       w.onReply(dec.decode(data));
     }
   })();
-  const r = await w.run({ window: spec.window ?? 8, warmupSeconds: spec.warmup ?? 0, seconds: spec.seconds ?? 2, onStart: () => emit({ event: "start" }) });
+  const r = await w.run({
+    window: spec.window ?? 8,
+    warmupSeconds: spec.warmup ?? 0,
+    seconds: spec.seconds ?? 2,
+    onStart: () => emit({ event: "start" }),
+  });
   sock.close();
   await receiver;
   emit({ event: "result", ok: true, ...r, ...base });

@@ -84,7 +84,9 @@ function echoServer() {
 /** Framed transfer receiver: parses frames as they stream by and hashes data in place. */
 function transferServer() {
   const server = net.createServer({ allowHalfOpen: true }, (s) => {
-    const HEADER = 0, META = 1, BODY = 2;
+    const HEADER = 0,
+      META = 1,
+      BODY = 2;
     let state = HEADER;
     const hbuf = Buffer.alloc(4);
     let hfill = 0;
@@ -153,7 +155,9 @@ function udpServer() {
   const sock = dgram.createSocket(spec.host.includes(":") ? "udp6" : "udp4");
   sock.on("message", (msg, rinfo) => sock.send(msg, rinfo.port, rinfo.address));
   sock.on("error", () => {});
-  sock.bind(spec.port, spec.host, () => emit({ event: "listening", port: sock.address().port, pid: process.pid, ...base, impl: "raw" }));
+  sock.bind(spec.port, spec.host, () =>
+    emit({ event: "listening", port: sock.address().port, pid: process.pid, ...base, impl: "raw" }),
+  );
 }
 
 // ---- clients -------------------------------------------------------------------------
@@ -223,7 +227,11 @@ async function rttClient() {
   const hist = new LatencyRecorder();
   const warmUntil = now() + (spec.warmup ?? 0) * 1000;
   let measuring = false;
-  let t0 = 0, tEnd = 0, t = 0, n = 0, got = 0;
+  let t0 = 0,
+    tEnd = 0,
+    t = 0,
+    n = 0,
+    got = 0;
   await new Promise((resolve, reject) => {
     s.on("error", reject);
     s.on("end", () => reject(new Error("echo server closed the connection")));
@@ -274,7 +282,8 @@ async function transferOnce(bytes, block, sha) {
     return h;
   };
   s.write(frame(Buffer.from(JSON.stringify({ name: "bench.bin", size: bytes, sha256: sha }))));
-  let sent = 0, at = 0;
+  let sent = 0,
+    at = 0;
   while (sent < bytes) {
     const n = Math.min(frameSize, bytes - sent, block.length - at);
     s.write(hdr(n));
@@ -294,7 +303,8 @@ async function transferOnce(bytes, block, sha) {
 
 function shaOf(block, bytes) {
   const h = createHash("sha256");
-  for (let left = bytes; left > 0; left -= block.length) h.update(left >= block.length ? block : block.subarray(0, left));
+  for (let left = bytes; left > 0; left -= block.length)
+    h.update(left >= block.length ? block : block.subarray(0, left));
   return h.digest("hex");
 }
 
@@ -314,7 +324,12 @@ async function udpClient() {
   await new Promise((resolve) => sock.bind(0, spec.host.includes(":") ? "::1" : "127.0.0.1", resolve));
   const w = new UdpRequestWindow((text) => sock.send(text, spec.port, spec.host), now);
   sock.on("message", (msg) => w.onReply(msg.toString("utf8")));
-  const r = await w.run({ window: spec.window ?? 8, warmupSeconds: spec.warmup ?? 0, seconds: spec.seconds ?? 2, onStart: () => emit({ event: "start" }) });
+  const r = await w.run({
+    window: spec.window ?? 8,
+    warmupSeconds: spec.warmup ?? 0,
+    seconds: spec.seconds ?? 2,
+    onStart: () => emit({ event: "start" }),
+  });
   sock.close();
   emit({ event: "result", ok: true, ...r, ...base });
   linger();
@@ -345,7 +360,9 @@ async function concClient() {
   await Promise.race([Promise.all(connecting), new Promise((r) => setTimeout(r, 30_000))]);
   errors = count - conns.length; // refused, failed or still pending
   const hist = new LatencyRecorder();
-  let measuring = false, stopping = false, messages = 0;
+  let measuring = false,
+    stopping = false,
+    messages = 0;
   const warmUntil = now() + (spec.warmup ?? 0) * 1000;
   let tEnd = Infinity;
   let t0 = 0;

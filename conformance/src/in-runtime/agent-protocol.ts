@@ -44,8 +44,30 @@ export type AgentSpec =
 
 /** The lines an agent prints on stdout, one JSON object each. */
 export type AgentEvent =
-  | { event: "listening"; scenario: string; runtime: string; version: string; transport: Transport; host?: string; port?: number; path?: string; pid: number }
-  | { event: "result"; scenario: string; runtime: string; version: string; transport: Transport; ok: boolean; checks: Check[]; metrics: Record<string, number>; output?: string; error?: { code: string; message: string }; durationMs: number }
+  | {
+      event: "listening";
+      scenario: string;
+      runtime: string;
+      version: string;
+      transport: Transport;
+      host?: string;
+      port?: number;
+      path?: string;
+      pid: number;
+    }
+  | {
+      event: "result";
+      scenario: string;
+      runtime: string;
+      version: string;
+      transport: Transport;
+      ok: boolean;
+      checks: Check[];
+      metrics: Record<string, number>;
+      output?: string;
+      error?: { code: string; message: string };
+      durationMs: number;
+    }
   | { event: "error"; runtime: string; version: string; code: string; message: string }
   | { event: "stopped"; runtime: string }
   | { event: "contract"; runtime: string; version: string; features: Features; results: ContractResult[] }

@@ -19,7 +19,13 @@ export async function runAgent(rt: Runtime): Promise<never> {
   try {
     spec = JSON.parse(rt.host.args[0] ?? "") as AgentSpec;
   } catch {
-    emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "USAGE", message: "agent expects one JSON argument" });
+    emit({
+      event: "error",
+      runtime: rt.runtime,
+      version: rt.version,
+      code: "USAGE",
+      message: "agent expects one JSON argument",
+    });
     return rt.host.exit(2);
   }
   if (spec.role === "features") {
@@ -41,15 +47,35 @@ export async function runAgent(rt: Runtime): Promise<never> {
     // The in-runtime half of a reliability case (the parent drives the rest); `scenario` names it.
     const t0 = rt.host.now();
     const result = await floodUntilError(rt, spec.host, spec.port, spec.timeoutMs ?? 10_000);
-    emit({ event: "result", scenario: spec.scenario, runtime: rt.runtime, version: rt.version, transport: "tcp", ...result, durationMs: Math.round(rt.host.now() - t0) });
+    emit({
+      event: "result",
+      scenario: spec.scenario,
+      runtime: rt.runtime,
+      version: rt.version,
+      transport: "tcp",
+      ...result,
+      durationMs: Math.round(rt.host.now() - t0),
+    });
     return rt.host.exit(result.ok ? 0 : 1);
   }
   const scenario = SCENARIOS[spec.scenario];
   if (!scenario) {
-    emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "USAGE", message: `unknown scenario "${spec.scenario}"` });
+    emit({
+      event: "error",
+      runtime: rt.runtime,
+      version: rt.version,
+      code: "USAGE",
+      message: `unknown scenario "${spec.scenario}"`,
+    });
     return rt.host.exit(2);
   }
-  const options = { transport: spec.transport, host: spec.host, port: spec.port, extra: spec.extra ?? {}, ...(spec.path ? { path: spec.path } : {}) };
+  const options = {
+    transport: spec.transport,
+    host: spec.host,
+    port: spec.port,
+    extra: spec.extra ?? {},
+    ...(spec.path ? { path: spec.path } : {}),
+  };
   try {
     if (spec.role === "server") {
       const server = await scenario.serve(rt, options, log);
@@ -77,7 +103,11 @@ export async function runAgent(rt: Runtime): Promise<never> {
       return rt.host.exit(0);
     }
     const t0 = rt.host.now();
-    const result = await withTimeout(scenario.client(rt, options, log), spec.timeoutMs ?? 120_000, `${scenario.name} client`);
+    const result = await withTimeout(
+      scenario.client(rt, options, log),
+      spec.timeoutMs ?? 120_000,
+      `${scenario.name} client`,
+    );
     emit({
       event: "result",
       scenario: scenario.name,
@@ -107,7 +137,10 @@ export async function runAgent(rt: Runtime): Promise<never> {
       });
     } else {
       // A server that cannot start says where: not every runtime names the address (Bun, Deno).
-      const where = options.transport === "unix" ? (options.path ?? "") : `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
+      const where =
+        options.transport === "unix"
+          ? (options.path ?? "")
+          : `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
       if (where && !message.includes(where)) message = `${options.transport} ${where}: ${message}`;
       emit({ event: "error", runtime: rt.runtime, version: rt.version, code, message });
     }

@@ -69,9 +69,10 @@ export function describeCause(cause: unknown): { name?: string; code?: string; m
   return { message: String(cause) };
 }
 
-const ERRNO_NAMES: Record<string, NetErrorCode> = Object.fromEntries(
-  NET_ERROR_CODES.map((c) => [c, c]),
-) as Record<string, NetErrorCode>;
+const ERRNO_NAMES: Record<string, NetErrorCode> = Object.fromEntries(NET_ERROR_CODES.map((c) => [c, c])) as Record<
+  string,
+  NetErrorCode
+>;
 
 /**
  * Map a runtime error onto a NetError. Node and Bun put the errno name in `code`;

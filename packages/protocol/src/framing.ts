@@ -109,7 +109,8 @@ export class FrameDecoder {
 
   constructor(options: FrameOptions = {}) {
     const max = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
-    if (!Number.isInteger(max) || max < 0) throw new RangeError(`maxFrameLength must be a non-negative integer, got ${max}`);
+    if (!Number.isInteger(max) || max < 0)
+      throw new RangeError(`maxFrameLength must be a non-negative integer, got ${max}`);
     this.maxFrameLength = max;
     this.header = options.header ?? "be32";
   }
@@ -250,7 +251,10 @@ export class FrameDecoder {
     if (this.#headerFill > 0) {
       const have = this.#headerFill;
       this.#state = State.Failed;
-      throw new NetError("UNEXPECTED_EOF", `stream ended inside a frame header: ${have} of ${HEADER_LENGTH} bytes received`);
+      throw new NetError(
+        "UNEXPECTED_EOF",
+        `stream ended inside a frame header: ${have} of ${HEADER_LENGTH} bytes received`,
+      );
     }
   }
 

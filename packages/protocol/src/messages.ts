@@ -39,7 +39,8 @@ export function isSha256Hex(s: unknown): s is string {
 }
 
 function parseJsonObject(bytes: Uint8Array, what: string): Parsed<Record<string, unknown>> {
-  if (bytes.byteLength > TRANSFER_HEADER_MAX) return { ok: false, error: `${what} is ${bytes.byteLength} bytes, more than ${TRANSFER_HEADER_MAX}` };
+  if (bytes.byteLength > TRANSFER_HEADER_MAX)
+    return { ok: false, error: `${what} is ${bytes.byteLength} bytes, more than ${TRANSFER_HEADER_MAX}` };
   let text: string;
   try {
     text = fromUtf8(bytes);
@@ -52,12 +53,14 @@ function parseJsonObject(bytes: Uint8Array, what: string): Parsed<Record<string,
   } catch (e) {
     return { ok: false, error: `${what} is not JSON: ${(e as Error).message}` };
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return { ok: false, error: `${what} is not a JSON object` };
+  if (value === null || typeof value !== "object" || Array.isArray(value))
+    return { ok: false, error: `${what} is not a JSON object` };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
 function checkSize(size: unknown): string | undefined {
-  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0) return `"size" must be a non-negative integer, got ${JSON.stringify(size)}`;
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0)
+    return `"size" must be a non-negative integer, got ${JSON.stringify(size)}`;
   return undefined;
 }
 
@@ -85,7 +88,8 @@ export function parseTransferReply(bytes: Uint8Array): Parsed<TransferReply> {
   const sizeError = checkSize(size);
   if (sizeError) return { ok: false, error: `reply ${sizeError}` };
   if (typeof sha256 !== "string") return { ok: false, error: `reply "sha256" must be a string` };
-  if (!ok && typeof error !== "string") return { ok: false, error: `a reply with "ok": false must carry an "error" string` };
+  if (!ok && typeof error !== "string")
+    return { ok: false, error: `a reply with "ok": false must carry an "error" string` };
   return {
     ok: true,
     value: {

@@ -5,218 +5,126 @@
 // abbreviations only ("+03", "+0530"), which strftime derives from the offset.
 // "240d=MSD/2011:MSK": MSD until 2010, MSK from 2011 on; an empty name means numeric.
 export const ZONE_ABBREVIATIONS: Readonly<Record<string, string>> = {
-  "":
-    "Africa/Casablanca Africa/El_Aaiun America/Araguaina America/Argentina/Buenos_Aires America/Argentina/Catamarca America/Argentina/ComodRivadavia America/Argentina/Cordoba America/Argentina/Jujuy America/Argentina/La_Rioja America/Argentina/Mendoza America/Argentina/Rio_Gallegos America/Argentina/Salta America/Argentina/San_Juan America/Argentina/San_Luis America/Argentina/Tucuman America/Argentina/Ushuaia America/Asuncion America/Bahia America/Belem America/Boa_Vista America/Bogota America/Buenos_Aires America/Campo_Grande America/Caracas America/Catamarca America/Cayenne America/Cordoba America/Coyhaique America/Cuiaba America/Eirunepe America/Fortaleza America/Godthab America/Guayaquil America/Guyana America/Jujuy America/La_Paz America/Lima America/Maceio America/Manaus America/Mendoza America/Montevideo America/Noronha America/Nuuk America/Paramaribo America/Porto_Acre America/Porto_Velho America/Punta_Arenas America/Recife America/Rio_Branco America/Rosario America/Santarem America/Santiago America/Sao_Paulo America/Scoresbysund Antarctica/Casey Antarctica/Davis Antarctica/DumontDUrville Antarctica/Mawson Antarctica/Palmer Antarctica/Rothera Antarctica/Syowa Antarctica/Troll Antarctica/Vostok Asia/Aden Asia/Almaty Asia/Anadyr Asia/Aqtau Asia/Aqtobe Asia/Ashgabat Asia/Ashkhabad Asia/Atyrau Asia/Baghdad Asia/Bahrain Asia/Baku Asia/Bangkok Asia/Barnaul Asia/Bishkek Asia/Brunei Asia/Chita Asia/Choibalsan Asia/Colombo Asia/Dacca Asia/Dhaka Asia/Dili Asia/Dubai Asia/Dushanbe Asia/Ho_Chi_Minh Asia/Hovd Asia/Irkutsk Asia/Kabul Asia/Kamchatka Asia/Kashgar Asia/Kathmandu Asia/Katmandu Asia/Khandyga Asia/Krasnoyarsk Asia/Kuala_Lumpur Asia/Kuching Asia/Kuwait Asia/Magadan Asia/Muscat Asia/Novokuznetsk Asia/Novosibirsk Asia/Omsk Asia/Oral Asia/Phnom_Penh Asia/Qatar Asia/Qostanay Asia/Qyzylorda Asia/Rangoon Asia/Riyadh Asia/Saigon Asia/Sakhalin Asia/Samarkand Asia/Singapore Asia/Srednekolymsk Asia/Tashkent Asia/Tbilisi Asia/Tehran Asia/Thimbu Asia/Thimphu Asia/Tomsk Asia/Ulaanbaatar Asia/Ulan_Bator Asia/Urumqi Asia/Ust-Nera Asia/Vientiane Asia/Vladivostok Asia/Yakutsk Asia/Yangon Asia/Yekaterinburg Asia/Yerevan Atlantic/Cape_Verde Atlantic/South_Georgia Atlantic/Stanley Australia/Eucla Brazil/Acre Brazil/DeNoronha Brazil/East Brazil/West Chile/Continental Chile/EasterIsland Etc/GMT+1 Etc/GMT+10 Etc/GMT+11 Etc/GMT+12 Etc/GMT+2 Etc/GMT+3 Etc/GMT+4 Etc/GMT+5 Etc/GMT+6 Etc/GMT+7 Etc/GMT+8 Etc/GMT+9 Etc/GMT-1 Etc/GMT-10 Etc/GMT-11 Etc/GMT-12 Etc/GMT-13 Etc/GMT-14 Etc/GMT-2 Etc/GMT-3 Etc/GMT-4 Etc/GMT-5 Etc/GMT-6 Etc/GMT-7 Etc/GMT-8 Etc/GMT-9 Europe/Astrakhan Europe/Samara Europe/Saratov Europe/Ulyanovsk Indian/Chagos Indian/Christmas Indian/Cocos Indian/Kerguelen Indian/Mahe Indian/Maldives Indian/Mauritius Indian/Reunion Iran Kwajalein NZ-CHAT Pacific/Apia Pacific/Bougainville Pacific/Chatham Pacific/Chuuk Pacific/Easter Pacific/Efate Pacific/Enderbury Pacific/Fakaofo Pacific/Fiji Pacific/Funafuti Pacific/Galapagos Pacific/Gambier Pacific/Guadalcanal Pacific/Kanton Pacific/Kiritimati Pacific/Kosrae Pacific/Kwajalein Pacific/Majuro Pacific/Marquesas Pacific/Nauru Pacific/Niue Pacific/Norfolk Pacific/Noumea Pacific/Palau Pacific/Pitcairn Pacific/Pohnpei Pacific/Ponape Pacific/Port_Moresby Pacific/Rarotonga Pacific/Tahiti Pacific/Tarawa Pacific/Tongatapu Pacific/Truk Pacific/Wake Pacific/Wallis Pacific/Yap Singapore",
-  "-210=NST,-150d=NDT,-90d=NDDT":
-    "America/St_Johns Canada/Newfoundland",
+  "": "Africa/Casablanca Africa/El_Aaiun America/Araguaina America/Argentina/Buenos_Aires America/Argentina/Catamarca America/Argentina/ComodRivadavia America/Argentina/Cordoba America/Argentina/Jujuy America/Argentina/La_Rioja America/Argentina/Mendoza America/Argentina/Rio_Gallegos America/Argentina/Salta America/Argentina/San_Juan America/Argentina/San_Luis America/Argentina/Tucuman America/Argentina/Ushuaia America/Asuncion America/Bahia America/Belem America/Boa_Vista America/Bogota America/Buenos_Aires America/Campo_Grande America/Caracas America/Catamarca America/Cayenne America/Cordoba America/Coyhaique America/Cuiaba America/Eirunepe America/Fortaleza America/Godthab America/Guayaquil America/Guyana America/Jujuy America/La_Paz America/Lima America/Maceio America/Manaus America/Mendoza America/Montevideo America/Noronha America/Nuuk America/Paramaribo America/Porto_Acre America/Porto_Velho America/Punta_Arenas America/Recife America/Rio_Branco America/Rosario America/Santarem America/Santiago America/Sao_Paulo America/Scoresbysund Antarctica/Casey Antarctica/Davis Antarctica/DumontDUrville Antarctica/Mawson Antarctica/Palmer Antarctica/Rothera Antarctica/Syowa Antarctica/Troll Antarctica/Vostok Asia/Aden Asia/Almaty Asia/Anadyr Asia/Aqtau Asia/Aqtobe Asia/Ashgabat Asia/Ashkhabad Asia/Atyrau Asia/Baghdad Asia/Bahrain Asia/Baku Asia/Bangkok Asia/Barnaul Asia/Bishkek Asia/Brunei Asia/Chita Asia/Choibalsan Asia/Colombo Asia/Dacca Asia/Dhaka Asia/Dili Asia/Dubai Asia/Dushanbe Asia/Ho_Chi_Minh Asia/Hovd Asia/Irkutsk Asia/Kabul Asia/Kamchatka Asia/Kashgar Asia/Kathmandu Asia/Katmandu Asia/Khandyga Asia/Krasnoyarsk Asia/Kuala_Lumpur Asia/Kuching Asia/Kuwait Asia/Magadan Asia/Muscat Asia/Novokuznetsk Asia/Novosibirsk Asia/Omsk Asia/Oral Asia/Phnom_Penh Asia/Qatar Asia/Qostanay Asia/Qyzylorda Asia/Rangoon Asia/Riyadh Asia/Saigon Asia/Sakhalin Asia/Samarkand Asia/Singapore Asia/Srednekolymsk Asia/Tashkent Asia/Tbilisi Asia/Tehran Asia/Thimbu Asia/Thimphu Asia/Tomsk Asia/Ulaanbaatar Asia/Ulan_Bator Asia/Urumqi Asia/Ust-Nera Asia/Vientiane Asia/Vladivostok Asia/Yakutsk Asia/Yangon Asia/Yekaterinburg Asia/Yerevan Atlantic/Cape_Verde Atlantic/South_Georgia Atlantic/Stanley Australia/Eucla Brazil/Acre Brazil/DeNoronha Brazil/East Brazil/West Chile/Continental Chile/EasterIsland Etc/GMT+1 Etc/GMT+10 Etc/GMT+11 Etc/GMT+12 Etc/GMT+2 Etc/GMT+3 Etc/GMT+4 Etc/GMT+5 Etc/GMT+6 Etc/GMT+7 Etc/GMT+8 Etc/GMT+9 Etc/GMT-1 Etc/GMT-10 Etc/GMT-11 Etc/GMT-12 Etc/GMT-13 Etc/GMT-14 Etc/GMT-2 Etc/GMT-3 Etc/GMT-4 Etc/GMT-5 Etc/GMT-6 Etc/GMT-7 Etc/GMT-8 Etc/GMT-9 Europe/Astrakhan Europe/Samara Europe/Saratov Europe/Ulyanovsk Indian/Chagos Indian/Christmas Indian/Cocos Indian/Kerguelen Indian/Mahe Indian/Maldives Indian/Mauritius Indian/Reunion Iran Kwajalein NZ-CHAT Pacific/Apia Pacific/Bougainville Pacific/Chatham Pacific/Chuuk Pacific/Easter Pacific/Efate Pacific/Enderbury Pacific/Fakaofo Pacific/Fiji Pacific/Funafuti Pacific/Galapagos Pacific/Gambier Pacific/Guadalcanal Pacific/Kanton Pacific/Kiritimati Pacific/Kosrae Pacific/Kwajalein Pacific/Majuro Pacific/Marquesas Pacific/Nauru Pacific/Niue Pacific/Norfolk Pacific/Noumea Pacific/Palau Pacific/Pitcairn Pacific/Pohnpei Pacific/Ponape Pacific/Port_Moresby Pacific/Rarotonga Pacific/Tahiti Pacific/Tarawa Pacific/Tongatapu Pacific/Truk Pacific/Wake Pacific/Wallis Pacific/Yap Singapore",
+  "-210=NST,-150d=NDT,-90d=NDDT": "America/St_Johns Canada/Newfoundland",
   "-240=AST":
     "America/Anguilla America/Antigua America/Aruba America/Blanc-Sablon America/Curacao America/Dominica America/Grenada America/Guadeloupe America/Kralendijk America/Lower_Princes America/Marigot America/Miquelon America/Montserrat America/Port_of_Spain America/Puerto_Rico America/St_Barthelemy America/St_Kitts America/St_Lucia America/St_Thomas America/St_Vincent America/Tortola America/Virgin",
   "-240=AST,-180d=ADT":
     "America/Barbados America/Glace_Bay America/Halifax America/Martinique America/Moncton America/Thule Atlantic/Bermuda Canada/Atlantic",
-  "-240=AST,-180d=ADT,-120d=ADDT":
-    "America/Goose_Bay",
-  "-300=CST,-240=CDT,-240d=CDT":
-    "America/Havana Cuba",
-  "-300=EST":
-    "America/Atikokan America/Cayman America/Coral_Harbour America/Panama EST",
-  "-300=EST,-240=AST,-240d=AST":
-    "America/Santo_Domingo",
-  "-300=EST,-240=AST/2018:EDT,-240d=EDT/2015:AST/2019:EDT":
-    "America/Grand_Turk",
+  "-240=AST,-180d=ADT,-120d=ADDT": "America/Goose_Bay",
+  "-300=CST,-240=CDT,-240d=CDT": "America/Havana Cuba",
+  "-300=EST": "America/Atikokan America/Cayman America/Coral_Harbour America/Panama EST",
+  "-300=EST,-240=AST,-240d=AST": "America/Santo_Domingo",
+  "-300=EST,-240=AST/2018:EDT,-240d=EDT/2015:AST/2019:EDT": "America/Grand_Turk",
   "-300=EST,-240d=EDT":
     "America/Detroit America/Fort_Wayne America/Indiana/Indianapolis America/Indiana/Vevay America/Indianapolis America/Jamaica America/Montreal America/Nassau America/New_York America/Nipigon America/Port-au-Prince America/Thunder_Bay America/Toronto Canada/Eastern EST5EDT Jamaica US/East-Indiana US/Eastern US/Michigan",
-  "-300=EST/1974:CDT/1974:EST,-240d=EDT":
-    "America/Indiana/Marengo America/Kentucky/Louisville America/Louisville",
-  "-360=CST":
-    "America/Regina Canada/Saskatchewan",
-  "-360=CST,-300=EST,-300d=CDT/2000:EST,-240d=EDT":
-    "America/Iqaluit America/Kentucky/Monticello America/Pangnirtung",
-  "-360=CST,-300=EST,-300d=EST/1979:CDT":
-    "America/Managua",
-  "-360=CST,-300=EST,-300d=EST/1996:CDT":
-    "America/Merida",
-  "-360=CST,-300=EST/1973:CDT,-300d=EST/1974:CDT":
-    "America/Menominee",
-  "-360=CST,-300=EST/1998:CDT/2016:EST,-300d=EST/1996:CDT/1997:EST/1999:CDT/2015:EST,-240d=EDT":
-    "America/Cancun",
-  "-360=CST,-300=EST/2001:CDT,-300d=CDT/2000:EST/2002:CDT":
-    "America/Rankin_Inlet",
-  "-360=CST,-300=EST/2001:CDT/2007:EST/2007:CDT,-300d=CDT/2000:EST/2002:CDT/2006:EST/2008:CDT":
-    "America/Resolute",
-  "-360=CST,-300=EST/2006:CDT,-300d=CDT/1991:EST/2007:CDT":
-    "America/Indiana/Knox America/Knox_IN US/Indiana-Starke",
-  "-360=CST,-300=EST/2006:CDT,-300d=EST/2007:CDT,-240d=EDT":
-    "America/Indiana/Tell_City",
-  "-360=CST,-300=EST/2006:CDT/2008:EST,-300d=CDT/1977:EST/2007:CDT/2007:EST,-240d=EDT":
-    "America/Indiana/Petersburg",
-  "-360=CST,-300=EST/2006:CDT/2008:EST,-300d=CDT/2007:EST,-240d=EDT":
-    "America/Indiana/Vincennes",
-  "-360=CST,-300=EST/2006:CDT/2008:EST,-300d=EST,-240d=EDT":
-    "America/Indiana/Winamac",
+  "-300=EST/1974:CDT/1974:EST,-240d=EDT": "America/Indiana/Marengo America/Kentucky/Louisville America/Louisville",
+  "-360=CST": "America/Regina Canada/Saskatchewan",
+  "-360=CST,-300=EST,-300d=CDT/2000:EST,-240d=EDT": "America/Iqaluit America/Kentucky/Monticello America/Pangnirtung",
+  "-360=CST,-300=EST,-300d=EST/1979:CDT": "America/Managua",
+  "-360=CST,-300=EST,-300d=EST/1996:CDT": "America/Merida",
+  "-360=CST,-300=EST/1973:CDT,-300d=EST/1974:CDT": "America/Menominee",
+  "-360=CST,-300=EST/1998:CDT/2016:EST,-300d=EST/1996:CDT/1997:EST/1999:CDT/2015:EST,-240d=EDT": "America/Cancun",
+  "-360=CST,-300=EST/2001:CDT,-300d=CDT/2000:EST/2002:CDT": "America/Rankin_Inlet",
+  "-360=CST,-300=EST/2001:CDT/2007:EST/2007:CDT,-300d=CDT/2000:EST/2002:CDT/2006:EST/2008:CDT": "America/Resolute",
+  "-360=CST,-300=EST/2006:CDT,-300d=CDT/1991:EST/2007:CDT": "America/Indiana/Knox America/Knox_IN US/Indiana-Starke",
+  "-360=CST,-300=EST/2006:CDT,-300d=EST/2007:CDT,-240d=EDT": "America/Indiana/Tell_City",
+  "-360=CST,-300=EST/2006:CDT/2008:EST,-300d=CDT/1977:EST/2007:CDT/2007:EST,-240d=EDT": "America/Indiana/Petersburg",
+  "-360=CST,-300=EST/2006:CDT/2008:EST,-300d=CDT/2007:EST,-240d=EDT": "America/Indiana/Vincennes",
+  "-360=CST,-300=EST/2006:CDT/2008:EST,-300d=EST,-240d=EDT": "America/Indiana/Winamac",
   "-360=CST,-300d=CDT":
     "America/Belize America/Chicago America/Costa_Rica America/El_Salvador America/Guatemala America/Matamoros America/Mexico_City America/Monterrey America/Rainy_River America/Tegucigalpa America/Winnipeg CST6CDT Canada/Central Mexico/General US/Central",
-  "-420=MST":
-    "America/Creston America/Phoenix MST US/Arizona",
-  "-420=MST,-360=CST,-360d=CST":
-    "America/Swift_Current",
-  "-420=MST,-360=CST,-360d=MDT/1992:CST,-300d=CDT":
-    "America/North_Dakota/Center",
-  "-420=MST,-360=CST,-360d=MDT/2003:CST,-300d=CDT":
-    "America/North_Dakota/New_Salem",
-  "-420=MST,-360=CST,-360d=MDT/2010:CST,-300d=CDT":
-    "America/Bahia_Banderas America/North_Dakota/Beulah",
-  "-420=MST,-360=CST/1998:MDT,-360d=MDT/2022:CST/2023:MDT,-300d=CDT":
-    "America/Ciudad_Juarez",
-  "-420=MST,-360=CST/1998:MDT/2023:CST,-360d=MDT/2022:CST,-300d=CDT":
-    "America/Chihuahua America/Ojinaga",
-  "-420=MST,-360=CST/2001:MDT,-360d=MDT/1999:CST/2002:MDT,-300d=CDT/2000:EST":
-    "America/Cambridge_Bay",
+  "-420=MST": "America/Creston America/Phoenix MST US/Arizona",
+  "-420=MST,-360=CST,-360d=CST": "America/Swift_Current",
+  "-420=MST,-360=CST,-360d=MDT/1992:CST,-300d=CDT": "America/North_Dakota/Center",
+  "-420=MST,-360=CST,-360d=MDT/2003:CST,-300d=CDT": "America/North_Dakota/New_Salem",
+  "-420=MST,-360=CST,-360d=MDT/2010:CST,-300d=CDT": "America/Bahia_Banderas America/North_Dakota/Beulah",
+  "-420=MST,-360=CST/1998:MDT,-360d=MDT/2022:CST/2023:MDT,-300d=CDT": "America/Ciudad_Juarez",
+  "-420=MST,-360=CST/1998:MDT/2023:CST,-360d=MDT/2022:CST,-300d=CDT": "America/Chihuahua America/Ojinaga",
+  "-420=MST,-360=CST/2001:MDT,-360d=MDT/1999:CST/2002:MDT,-300d=CDT/2000:EST": "America/Cambridge_Bay",
   "-420=MST,-360d=MDT":
     "America/Boise America/Denver America/Edmonton America/Hermosillo America/Mazatlan America/Shiprock America/Yellowknife Canada/Mountain MST7MDT Mexico/BajaSur Navajo US/Mountain",
-  "-45=MMT,0=GMT,0d=GMT":
-    "Africa/Monrovia",
-  "-480=PST,-420=MST,-420d=PDT/1972:MST":
-    "America/Dawson_Creek",
-  "-480=PST,-420=MST,-420d=PDT/1979:MST,-360d=MDT":
-    "America/Inuvik",
-  "-480=PST,-420=MST,-420d=PDT/2015:MST":
-    "America/Fort_Nelson",
-  "-480=PST,-420=MST,-420d=PDT/2020:MST":
-    "America/Whitehorse Canada/Yukon",
+  "-45=MMT,0=GMT,0d=GMT": "Africa/Monrovia",
+  "-480=PST,-420=MST,-420d=PDT/1972:MST": "America/Dawson_Creek",
+  "-480=PST,-420=MST,-420d=PDT/1979:MST,-360d=MDT": "America/Inuvik",
+  "-480=PST,-420=MST,-420d=PDT/2015:MST": "America/Fort_Nelson",
+  "-480=PST,-420=MST,-420d=PDT/2020:MST": "America/Whitehorse Canada/Yukon",
   "-480=PST,-420d=PDT":
     "America/Ensenada America/Los_Angeles America/Santa_Isabel America/Tijuana America/Vancouver Canada/Pacific Mexico/BajaNorte PST8PDT US/Pacific",
-  "-540=AKST,-480=PST/2019:AKDT,-480d=AKDT/2018:PST/2020:AKDT,-420d=PDT":
-    "America/Metlakatla",
-  "-540=YST,-480=PST,-480d=PST,-420=MST,-420d=PDT/2020:MST":
-    "America/Dawson",
-  "-540=YST/1983:AKST,-480=PST,-480d=AKDT,-420d=PDT":
-    "America/Sitka",
-  "-540=YST/1983:AKST,-480=PST/1980:YDT/1980:PST,-480d=AKDT,-420d=PDT":
-    "America/Juneau",
-  "-540=YST/1983:AKST,-480d=YDT/1984:AKDT":
-    "America/Yakutat",
-  "-600=AHST,-540=AKST,-540d=AHDT/1983:YST/1983:AKST,-480d=AKDT":
-    "America/Anchorage US/Alaska",
-  "-600=HST":
-    "HST Pacific/Honolulu Pacific/Johnston US/Hawaii",
-  "-660=BST,-600=HST,-600d=BDT/1983:AHST/1983:HST,-540d=HDT":
-    "America/Adak America/Atka US/Aleutian",
-  "-660=BST,-600d=BDT,-540=AKST,-540d=YST/1983:AKST,-480d=AKDT":
-    "America/Nome",
-  "-660=SST":
-    "Pacific/Midway Pacific/Pago_Pago Pacific/Samoa US/Samoa",
+  "-540=AKST,-480=PST/2019:AKDT,-480d=AKDT/2018:PST/2020:AKDT,-420d=PDT": "America/Metlakatla",
+  "-540=YST,-480=PST,-480d=PST,-420=MST,-420d=PDT/2020:MST": "America/Dawson",
+  "-540=YST/1983:AKST,-480=PST,-480d=AKDT,-420d=PDT": "America/Sitka",
+  "-540=YST/1983:AKST,-480=PST/1980:YDT/1980:PST,-480d=AKDT,-420d=PDT": "America/Juneau",
+  "-540=YST/1983:AKST,-480d=YDT/1984:AKDT": "America/Yakutat",
+  "-600=AHST,-540=AKST,-540d=AHDT/1983:YST/1983:AKST,-480d=AKDT": "America/Anchorage US/Alaska",
+  "-600=HST": "HST Pacific/Honolulu Pacific/Johnston US/Hawaii",
+  "-660=BST,-600=HST,-600d=BDT/1983:AHST/1983:HST,-540d=HDT": "America/Adak America/Atka US/Aleutian",
+  "-660=BST,-600d=BDT,-540=AKST,-540d=YST/1983:AKST,-480d=AKDT": "America/Nome",
+  "-660=SST": "Pacific/Midway Pacific/Pago_Pago Pacific/Samoa US/Samoa",
   "0=GMT":
     "Africa/Abidjan Africa/Accra Africa/Bamako Africa/Banjul Africa/Bissau Africa/Conakry Africa/Dakar Africa/Freetown Africa/Lome Africa/Nouakchott Africa/Ouagadougou Africa/Timbuktu America/Danmarkshavn Atlantic/Reykjavik Atlantic/St_Helena Etc/GMT Etc/GMT+0 Etc/GMT-0 Etc/GMT0 Etc/Greenwich GMT GMT+0 GMT-0 GMT0 Greenwich Iceland",
-  "0=GMT,60=BST,60d=BST":
-    "Europe/Belfast Europe/Guernsey Europe/Isle_of_Man Europe/Jersey Europe/London GB GB-Eire",
-  "0=GMT,60=IST,60d=IST":
-    "Eire Europe/Dublin",
-  "0=GMT,60=WAT":
-    "Africa/Sao_Tome",
-  "0=UTC":
-    "Etc/UCT Etc/UTC Etc/Universal Etc/Zulu UCT UTC Universal Zulu",
-  "0=WET,60=CET,60d=WEST/1977:CET/1980:WEST/1981:CET,120d=CEST":
-    "Africa/Algiers",
-  "0=WET,60=CET,60d=WEST/1984:CET,120d=CEST":
-    "Africa/Ceuta",
-  "0=WET,60=CET/1996:WEST,60d=WEST/1992:CET/1997:WEST,120d=CEST":
-    "Europe/Lisbon Portugal",
-  "0=WET,60d=WEST":
-    "Atlantic/Canary Atlantic/Faeroe Atlantic/Faroe Atlantic/Madeira WET",
-  "0=WET/1993:,0d=/1992:WET/1994:,60d=WEST":
-    "Atlantic/Azores",
+  "0=GMT,60=BST,60d=BST": "Europe/Belfast Europe/Guernsey Europe/Isle_of_Man Europe/Jersey Europe/London GB GB-Eire",
+  "0=GMT,60=IST,60d=IST": "Eire Europe/Dublin",
+  "0=GMT,60=WAT": "Africa/Sao_Tome",
+  "0=UTC": "Etc/UCT Etc/UTC Etc/Universal Etc/Zulu UCT UTC Universal Zulu",
+  "0=WET,60=CET,60d=WEST/1977:CET/1980:WEST/1981:CET,120d=CEST": "Africa/Algiers",
+  "0=WET,60=CET,60d=WEST/1984:CET,120d=CEST": "Africa/Ceuta",
+  "0=WET,60=CET/1996:WEST,60d=WEST/1992:CET/1997:WEST,120d=CEST": "Europe/Lisbon Portugal",
+  "0=WET,60d=WEST": "Atlantic/Canary Atlantic/Faeroe Atlantic/Faroe Atlantic/Madeira WET",
+  "0=WET/1993:,0d=/1992:WET/1994:,60d=WEST": "Atlantic/Azores",
   "120=CAT":
     "Africa/Blantyre Africa/Bujumbura Africa/Gaborone Africa/Harare Africa/Kigali Africa/Lubumbashi Africa/Lusaka Africa/Maputo",
-  "120=CAT,180=EAT,180d=CAST/2000:EAT":
-    "Africa/Juba Africa/Khartoum",
-  "120=EET,180=EEST/2023:,180d=EEST/2022:":
-    "Asia/Amman",
-  "120=EET,180=MSK/1989:EEST,180d=EEST,240d=MSD":
-    "Europe/Riga Europe/Tallinn",
-  "120=EET,180=MSK/1989:EEST/2012:,180d=EEST/2011:,240d=MSD":
-    "Europe/Kaliningrad",
+  "120=CAT,180=EAT,180d=CAST/2000:EAT": "Africa/Juba Africa/Khartoum",
+  "120=EET,180=EEST/2023:,180d=EEST/2022:": "Asia/Amman",
+  "120=EET,180=MSK/1989:EEST,180d=EEST,240d=MSD": "Europe/Riga Europe/Tallinn",
+  "120=EET,180=MSK/1989:EEST/2012:,180d=EEST/2011:,240d=MSD": "Europe/Kaliningrad",
   "120=EET,180=MSK/1990:EEST,180d=EEST,240d=MSD":
     "Europe/Chisinau Europe/Kiev Europe/Kyiv Europe/Tiraspol Europe/Uzhgorod Europe/Zaporozhye",
-  "120=EET,180=MSK/1991:EEST/1993:MSK,180d=MSK,240=MSK,240d=MSD/2011:MSK":
-    "Europe/Moscow W-SU",
-  "120=EET,180=MSK/1991:EEST/2012:,180d=EEST/2011:,240d=MSD":
-    "Europe/Minsk",
+  "120=EET,180=MSK/1991:EEST/1993:MSK,180d=MSK,240=MSK,240d=MSD/2011:MSK": "Europe/Moscow W-SU",
+  "120=EET,180=MSK/1991:EEST/2012:,180d=EEST/2011:,240d=MSD": "Europe/Minsk",
   "120=EET,180=MSK/1997:EEST/2015:MSK,180d=MSK/1992:EEST/1994:MSK/1998:EEST/2014:MSK,240d=MSD/2014:MSK":
     "Europe/Simferopol",
   "120=EET,180d=EEST":
     "Africa/Cairo Asia/Beirut Asia/Nicosia EET Egypt Europe/Athens Europe/Bucharest Europe/Helsinki Europe/Mariehamn Europe/Nicosia Europe/Sofia",
-  "120=EET,180d=EEST/1978:/1985:EEST/2016:":
-    "Asia/Istanbul Europe/Istanbul Turkey",
-  "120=EET,180d=EEST/2016:/2018:EEST":
-    "Asia/Famagusta",
-  "120=EET,180d=EEST/2022:":
-    "Asia/Damascus",
-  "120=IST,180d=IDT":
-    "Asia/Jerusalem Asia/Tel_Aviv Israel",
-  "120=IST/1996:EET,180d=IDT/1996:EEST":
-    "Asia/Gaza Asia/Hebron",
-  "120=SAST":
-    "Africa/Johannesburg Africa/Maseru Africa/Mbabane",
+  "120=EET,180d=EEST/1978:/1985:EEST/2016:": "Asia/Istanbul Europe/Istanbul Turkey",
+  "120=EET,180d=EEST/2016:/2018:EEST": "Asia/Famagusta",
+  "120=EET,180d=EEST/2022:": "Asia/Damascus",
+  "120=IST,180d=IDT": "Asia/Jerusalem Asia/Tel_Aviv Israel",
+  "120=IST/1996:EET,180d=IDT/1996:EEST": "Asia/Gaza Asia/Hebron",
+  "120=SAST": "Africa/Johannesburg Africa/Maseru Africa/Mbabane",
   "180=EAT":
     "Africa/Addis_Ababa Africa/Asmara Africa/Asmera Africa/Dar_es_Salaam Africa/Djibouti Africa/Kampala Africa/Mogadishu Africa/Nairobi Indian/Antananarivo Indian/Comoro Indian/Mayotte",
-  "180=MSK,240=/1988:MSD/1992:/1992:MSD/2012:MSK/2019:,240d=MSD/1991:/1993:MSD/2011:MSK/2018:":
-    "Europe/Volgograd",
-  "180=MSK,240=/1989:MSD/1992:/1992:MSD/2012:MSK,240d=MSD/1991:/1993:MSD/2011:MSK":
-    "Europe/Kirov",
-  "300=/1971:PKT,360d=PKST":
-    "Asia/Karachi",
-  "330=IST":
-    "Asia/Calcutta Asia/Kolkata",
-  "420=WIB":
-    "Asia/Jakarta",
-  "420=WIB,480=WITA":
-    "Asia/Pontianak",
-  "480=AWST,540d=AWDT":
-    "Australia/Perth Australia/West",
-  "480=CST,540=CDT,540d=CDT":
-    "Asia/Macao Asia/Macau",
-  "480=CST,540d=CDT":
-    "Asia/Chongqing Asia/Chungking Asia/Harbin Asia/Shanghai Asia/Taipei PRC ROC",
-  "480=HKT,540=HKST,540d=HKST":
-    "Asia/Hong_Kong Hongkong",
-  "480=PST,540d=PDT":
-    "Asia/Manila",
-  "480=WITA":
-    "Asia/Makassar Asia/Ujung_Pandang",
-  "510=KST,540=KST,540d=KST":
-    "Asia/Pyongyang",
-  "540=JST":
-    "Asia/Tokyo Japan",
-  "540=KST,600d=KDT":
-    "Asia/Seoul ROK",
-  "540=WIT":
-    "Asia/Jayapura",
-  "570=ACST":
-    "Australia/Darwin Australia/North",
-  "570=ACST,630d=ACDT":
-    "Australia/Adelaide Australia/Broken_Hill Australia/South Australia/Yancowinna",
-  "600=AEST":
-    "Australia/LHI Australia/Lord_Howe",
-  "600=AEST,660=AEDT,660d=AEDT":
-    "Antarctica/Macquarie",
+  "180=MSK,240=/1988:MSD/1992:/1992:MSD/2012:MSK/2019:,240d=MSD/1991:/1993:MSD/2011:MSK/2018:": "Europe/Volgograd",
+  "180=MSK,240=/1989:MSD/1992:/1992:MSD/2012:MSK,240d=MSD/1991:/1993:MSD/2011:MSK": "Europe/Kirov",
+  "300=/1971:PKT,360d=PKST": "Asia/Karachi",
+  "330=IST": "Asia/Calcutta Asia/Kolkata",
+  "420=WIB": "Asia/Jakarta",
+  "420=WIB,480=WITA": "Asia/Pontianak",
+  "480=AWST,540d=AWDT": "Australia/Perth Australia/West",
+  "480=CST,540=CDT,540d=CDT": "Asia/Macao Asia/Macau",
+  "480=CST,540d=CDT": "Asia/Chongqing Asia/Chungking Asia/Harbin Asia/Shanghai Asia/Taipei PRC ROC",
+  "480=HKT,540=HKST,540d=HKST": "Asia/Hong_Kong Hongkong",
+  "480=PST,540d=PDT": "Asia/Manila",
+  "480=WITA": "Asia/Makassar Asia/Ujung_Pandang",
+  "510=KST,540=KST,540d=KST": "Asia/Pyongyang",
+  "540=JST": "Asia/Tokyo Japan",
+  "540=KST,600d=KDT": "Asia/Seoul ROK",
+  "540=WIT": "Asia/Jayapura",
+  "570=ACST": "Australia/Darwin Australia/North",
+  "570=ACST,630d=ACDT": "Australia/Adelaide Australia/Broken_Hill Australia/South Australia/Yancowinna",
+  "600=AEST": "Australia/LHI Australia/Lord_Howe",
+  "600=AEST,660=AEDT,660d=AEDT": "Antarctica/Macquarie",
   "600=AEST,660d=AEDT":
     "Australia/ACT Australia/Brisbane Australia/Canberra Australia/Currie Australia/Hobart Australia/Lindeman Australia/Melbourne Australia/NSW Australia/Queensland Australia/Sydney Australia/Tasmania Australia/Victoria",
-  "600=GST/2000:ChST,660d=GDT":
-    "Pacific/Guam Pacific/Saipan",
-  "60=CET,120=EET,120d=CEST/1990:EET/1997:CEST/1997:EET/2013:CEST/2013:EET":
-    "Africa/Tripoli Libya",
-  "60=CET,120=EET/1998:CEST/2000:EET,120d=CEST/1999:EET,180=MSK/1989:EEST,180d=EEST,240d=MSD":
-    "Europe/Vilnius",
+  "600=GST/2000:ChST,660d=GDT": "Pacific/Guam Pacific/Saipan",
+  "60=CET,120=EET,120d=CEST/1990:EET/1997:CEST/1997:EET/2013:CEST/2013:EET": "Africa/Tripoli Libya",
+  "60=CET,120=EET/1998:CEST/2000:EET,120d=CEST/1999:EET,180=MSK/1989:EEST,180d=EEST,240d=MSD": "Europe/Vilnius",
   "60=CET,120d=CEST":
     "Africa/Tunis Arctic/Longyearbyen Atlantic/Jan_Mayen CET Europe/Amsterdam Europe/Andorra Europe/Belgrade Europe/Berlin Europe/Bratislava Europe/Brussels Europe/Budapest Europe/Busingen Europe/Copenhagen Europe/Gibraltar Europe/Ljubljana Europe/Luxembourg Europe/Madrid Europe/Malta Europe/Monaco Europe/Oslo Europe/Paris Europe/Podgorica Europe/Prague Europe/Rome Europe/San_Marino Europe/Sarajevo Europe/Skopje Europe/Stockholm Europe/Tirane Europe/Vaduz Europe/Vatican Europe/Vienna Europe/Warsaw Europe/Zagreb Europe/Zurich Poland",
-  "60=MET,120d=MEST":
-    "MET",
+  "60=MET,120d=MEST": "MET",
   "60=WAT":
     "Africa/Bangui Africa/Brazzaville Africa/Douala Africa/Kinshasa Africa/Lagos Africa/Libreville Africa/Luanda Africa/Malabo Africa/Niamey Africa/Porto-Novo",
-  "60=WAT,120=SAST/1990:CAT,120d=CAT":
-    "Africa/Windhoek",
-  "60=WAT,120d=WAST":
-    "Africa/Ndjamena",
-  "720=NZST,780d=NZDT":
-    "Antarctica/McMurdo Antarctica/South_Pole NZ Pacific/Auckland",
+  "60=WAT,120=SAST/1990:CAT,120d=CAT": "Africa/Windhoek",
+  "60=WAT,120d=WAST": "Africa/Ndjamena",
+  "720=NZST,780d=NZDT": "Antarctica/McMurdo Antarctica/South_Pole NZ Pacific/Auckland",
 };

@@ -31,8 +31,18 @@ export interface BrokenDownTime {
 
 const DAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const MONTHS = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December",
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
 ];
 
 /** Conversions glibc knows, and those it also accepts with an E or O modifier. */
@@ -113,8 +123,7 @@ export function strftime(format: string, t: BrokenDownTime): string {
       break;
     }
     const conv = format[i++]!;
-    const known =
-      CONVERSIONS.includes(conv) && (modifier === "" || (modifier === "E" ? E_OK : O_OK).includes(conv));
+    const known = CONVERSIONS.includes(conv) && (modifier === "" || (modifier === "E" ? E_OK : O_OK).includes(conv));
     if (!known) {
       // glibc applies # to %b and %h before it rejects their E modifier: "%#Eb" prints "%#EB".
       const up = upcase || (changeCase && modifier === "E" && (conv === "b" || conv === "h"));
@@ -126,7 +135,14 @@ export function strftime(format: string, t: BrokenDownTime): string {
   return out;
 }
 
-function convert(conv: string, t: BrokenDownTime, pad: string, width: number, upcase: boolean, changeCase: boolean): string {
+function convert(
+  conv: string,
+  t: BrokenDownTime,
+  pad: string,
+  width: number,
+  upcase: boolean,
+  changeCase: boolean,
+): string {
   // `text` is glibc's cpy(): case conversion, then padding to the width.
   const text = (s: string, up: boolean, low: boolean): string => padTo(applyCase(s, up, low), width, pad);
   const num = (digits: number, value: number): string => formatNumber(value, Math.max(digits, width), pad, width);

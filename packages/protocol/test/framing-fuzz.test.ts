@@ -56,7 +56,11 @@ function decodeAll(chunks: Uint8Array[], max: number, header: HeaderFormat = "be
 }
 
 /** The same through `pushPieces`, frames put back together from their pieces (as plain arrays). */
-function decodeAllPieces(chunks: Uint8Array[], max: number, header: HeaderFormat = "be32"): Outcome & { views: boolean } {
+function decodeAllPieces(
+  chunks: Uint8Array[],
+  max: number,
+  header: HeaderFormat = "be32",
+): Outcome & { views: boolean } {
   const d = new FrameDecoder({ maxFrameLength: max, header });
   // From here on nothing may be allocated (the constructor made the 4-byte header buffer).
   largestAllocation = 0;
@@ -87,72 +91,104 @@ const MAX = 64;
 describe("frame decoder fuzz", () => {
   it("random byte streams in random splits: frames, FRAME_TOO_LARGE or UNEXPECTED_EOF, never more, never a big allocation (40 000 runs)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat({ max: 300 }), { maxLength: 12 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (data, cuts, header) => {
-        const whole = decodeAll([data], MAX, header);
-        const parts = decodeAll(split(data, cuts), MAX, header);
-        expect(whole.error === undefined || whole.error === "FRAME_TOO_LARGE" || whole.error === "UNEXPECTED_EOF").toBe(true);
-        // The split never changes the outcome.
-        expect(parts).toEqual(whole);
-        expect(largestAllocation).toBeLessThanOrEqual(Math.max(MAX, data.byteLength));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.nat({ max: 300 }), { maxLength: 12 }),
+        fc.constantFrom<HeaderFormat>("be32", "le32"),
+        (data, cuts, header) => {
+          const whole = decodeAll([data], MAX, header);
+          const parts = decodeAll(split(data, cuts), MAX, header);
+          expect(
+            whole.error === undefined || whole.error === "FRAME_TOO_LARGE" || whole.error === "UNEXPECTED_EOF",
+          ).toBe(true);
+          // The split never changes the outcome.
+          expect(parts).toEqual(whole);
+          expect(largestAllocation).toBeLessThanOrEqual(Math.max(MAX, data.byteLength));
+        },
+      ),
       fcRuns(40_000),
     );
   });
 
   it("pushPieces: the same frames and errors as push in any split, every piece a view into its chunk, no allocation (20 000 runs)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.array(fc.nat({ max: 300 }), { maxLength: 12 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (data, cuts, header) => {
-        const chunks = split(data, cuts);
-        const expected = decodeAll(chunks, MAX, header);
-        const { views, ...got } = decodeAllPieces(chunks, MAX, header);
-        expect(largestAllocation).toBe(0);
-        expect(got).toEqual(expected);
-        expect(views).toBe(true);
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.nat({ max: 300 }), { maxLength: 12 }),
+        fc.constantFrom<HeaderFormat>("be32", "le32"),
+        (data, cuts, header) => {
+          const chunks = split(data, cuts);
+          const expected = decodeAll(chunks, MAX, header);
+          const { views, ...got } = decodeAllPieces(chunks, MAX, header);
+          expect(largestAllocation).toBe(0);
+          expect(got).toEqual(expected);
+          expect(views).toBe(true);
+        },
+      ),
       fcRuns(20_000),
     );
   });
 
   it("valid frame streams decode to the same frames in any split (25 000 runs)", () => {
     fc.assert(
-      fc.property(fc.array(fc.uint8Array({ maxLength: MAX }), { maxLength: 8 }), fc.array(fc.nat({ max: 8 * (4 + MAX) }), { maxLength: 16 }), (payloads, cuts) => {
-        const r = decodeAll(split(encodeFrames(payloads), cuts), MAX);
-        expect(r.error).toBeUndefined();
-        expect(r.frames).toEqual(payloads.map((p) => [...p]));
-      }),
+      fc.property(
+        fc.array(fc.uint8Array({ maxLength: MAX }), { maxLength: 8 }),
+        fc.array(fc.nat({ max: 8 * (4 + MAX) }), { maxLength: 16 }),
+        (payloads, cuts) => {
+          const r = decodeAll(split(encodeFrames(payloads), cuts), MAX);
+          expect(r.error).toBeUndefined();
+          expect(r.frames).toEqual(payloads.map((p) => [...p]));
+        },
+      ),
       fcRuns(25_000),
     );
   });
 
   it("declared lengths above the maximum, 0x80000000-0xFFFFFFFF included: FRAME_TOO_LARGE before any allocation (25 000 runs)", () => {
-    const big = fc.oneof(fc.integer({ min: MAX + 1, max: 0xffff_ffff }), fc.integer({ min: 0x8000_0000, max: 0xffff_ffff }), fc.constantFrom(0x8000_0000, 0xffff_ffff, 0x7fff_ffff, MAX + 1));
+    const big = fc.oneof(
+      fc.integer({ min: MAX + 1, max: 0xffff_ffff }),
+      fc.integer({ min: 0x8000_0000, max: 0xffff_ffff }),
+      fc.constantFrom(0x8000_0000, 0xffff_ffff, 0x7fff_ffff, MAX + 1),
+    );
     fc.assert(
-      fc.property(big, fc.uint8Array({ maxLength: 32 }), fc.array(fc.nat({ max: 4 + 32 }), { maxLength: 6 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (length, tail, cuts, header) => {
-        const h = new RealUint8Array(4);
-        new DataView(h.buffer).setUint32(0, length, header === "le32");
-        const stream = new RealUint8Array(4 + tail.byteLength);
-        stream.set(h);
-        stream.set(tail, 4);
-        largestAllocation = 0;
-        const r = decodeAll(split(stream, cuts), MAX, header);
-        expect(r.error).toBe("FRAME_TOO_LARGE");
-        expect(r.frames).toEqual([]);
-        expect(largestAllocation).toBeLessThanOrEqual(4 + 32);
-      }),
+      fc.property(
+        big,
+        fc.uint8Array({ maxLength: 32 }),
+        fc.array(fc.nat({ max: 4 + 32 }), { maxLength: 6 }),
+        fc.constantFrom<HeaderFormat>("be32", "le32"),
+        (length, tail, cuts, header) => {
+          const h = new RealUint8Array(4);
+          new DataView(h.buffer).setUint32(0, length, header === "le32");
+          const stream = new RealUint8Array(4 + tail.byteLength);
+          stream.set(h);
+          stream.set(tail, 4);
+          largestAllocation = 0;
+          const r = decodeAll(split(stream, cuts), MAX, header);
+          expect(r.error).toBe("FRAME_TOO_LARGE");
+          expect(r.frames).toEqual([]);
+          expect(largestAllocation).toBeLessThanOrEqual(4 + 32);
+        },
+      ),
       fcRuns(25_000),
     );
   });
 
   it("a header split at every byte offset decodes; EOF inside it or inside the body is UNEXPECTED_EOF (20 000 runs)", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: MAX }), fc.integer({ min: 0, max: 3 }), (payload, offset) => {
-        const stream = encodeFrames([payload]);
-        // Split inside the header at `offset + 1`.
-        expect(decodeAll([stream.subarray(0, offset + 1), stream.subarray(offset + 1)], MAX).frames).toEqual([[...payload]]);
-        // EOF inside the header, then inside the body.
-        expect(decodeAll([stream.subarray(0, offset + 1)], MAX).error).toBe("UNEXPECTED_EOF");
-        expect(decodeAll([stream.subarray(0, 4 + payload.byteLength - 1)], MAX).error).toBe("UNEXPECTED_EOF");
-      }),
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: MAX }),
+        fc.integer({ min: 0, max: 3 }),
+        (payload, offset) => {
+          const stream = encodeFrames([payload]);
+          // Split inside the header at `offset + 1`.
+          expect(decodeAll([stream.subarray(0, offset + 1), stream.subarray(offset + 1)], MAX).frames).toEqual([
+            [...payload],
+          ]);
+          // EOF inside the header, then inside the body.
+          expect(decodeAll([stream.subarray(0, offset + 1)], MAX).error).toBe("UNEXPECTED_EOF");
+          expect(decodeAll([stream.subarray(0, 4 + payload.byteLength - 1)], MAX).error).toBe("UNEXPECTED_EOF");
+        },
+      ),
       fcRuns(20_000),
     );
   });

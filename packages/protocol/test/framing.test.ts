@@ -114,7 +114,10 @@ describe("known vectors", () => {
 
   it.each(headerVectors)("decodes the declared length %i from both header formats", (n, be, le) => {
     const hex = (h: string): Uint8Array => new Uint8Array(h.match(/../g)!.map((b) => parseInt(b, 16)));
-    for (const [header, h] of [["be32", be], ["le32", le]] as const) {
+    for (const [header, h] of [
+      ["be32", be],
+      ["le32", le],
+    ] as const) {
       const d = new FrameDecoder({ header, maxFrameLength: 0xffffffff });
       if (n <= 0x10000) {
         expect(d.decode(hex(h))).toEqual(n === 0 ? [bytes()] : []);
@@ -175,7 +178,12 @@ describe("decoding in any split", () => {
   // decodes to the same frames, for both header formats.
   const frameList = fc.array(fc.uint8Array({ minLength: 0, maxLength: 2000 }), { minLength: 0, maxLength: 12 });
   const splitStrategy = fc.oneof(
-    { weight: 4, arbitrary: fc.array(fc.nat({ max: 12 * (4 + 2000) }), { maxLength: 40 }).map((offs) => ({ kind: "offsets" as const, offs })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .array(fc.nat({ max: 12 * (4 + 2000) }), { maxLength: 40 })
+        .map((offs) => ({ kind: "offsets" as const, offs })),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: "bytes" as const, offs: [] as number[] }) },
     { weight: 1, arbitrary: fc.integer({ min: 1, max: 7 }).map((size) => ({ kind: "fixed" as const, offs: [size] })) },
   );
@@ -191,7 +199,11 @@ describe("decoding in any split", () => {
             const size = split.offs[0]!;
             chunks = [];
             for (let i = 0; i < stream.byteLength; i += size) chunks.push(stream.slice(i, i + size));
-          } else chunks = splitAt(stream, split.offs.map((o) => o % (stream.byteLength + 1)));
+          } else
+            chunks = splitAt(
+              stream,
+              split.offs.map((o) => o % (stream.byteLength + 1)),
+            );
           const decoded = decodeChunks(chunks, header);
           expect(decoded).toEqual(frames.map(toHex));
         }),
@@ -202,16 +214,20 @@ describe("decoding in any split", () => {
 
   it("property — encodeFrame parts concatenated equal encodeFrames", () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: COALESCE_LIMIT + 100 }), fc.constantFrom<HeaderFormat>("be32", "le32"), (p, h) => {
-        const parts = encodeFrame(p, h);
-        const joined = new Uint8Array(parts.reduce((n, x) => n + x.byteLength, 0));
-        let at = 0;
-        for (const x of parts) {
-          joined.set(x, at);
-          at += x.byteLength;
-        }
-        expect(toHex(joined)).toBe(toHex(encodeFrames([p], h)));
-      }),
+      fc.property(
+        fc.uint8Array({ maxLength: COALESCE_LIMIT + 100 }),
+        fc.constantFrom<HeaderFormat>("be32", "le32"),
+        (p, h) => {
+          const parts = encodeFrame(p, h);
+          const joined = new Uint8Array(parts.reduce((n, x) => n + x.byteLength, 0));
+          let at = 0;
+          for (const x of parts) {
+            joined.set(x, at);
+            at += x.byteLength;
+          }
+          expect(toHex(joined)).toBe(toHex(encodeFrames([p], h)));
+        },
+      ),
       fcRuns(50),
     );
   });
@@ -408,7 +424,10 @@ describe("FrameReader", () => {
 });
 
 /** Feeds `chunks` through pushPieces; returns the frames put back together (hex) and the pieces seen. */
-function decodePieces(chunks: readonly Uint8Array[]): { frames: string[]; pieces: { len: number; offset: number; frameLength: number; view: boolean }[] } {
+function decodePieces(chunks: readonly Uint8Array[]): {
+  frames: string[];
+  pieces: { len: number; offset: number; frameLength: number; view: boolean }[];
+} {
   const d = new FrameDecoder();
   const frames: string[] = [];
   const pieces: { len: number; offset: number; frameLength: number; view: boolean }[] = [];
@@ -434,7 +453,10 @@ describe("FrameDecoder.pushPieces", () => {
     for (const [how, chunks] of allFeedings(encodeFrames(payloads))) {
       const { frames, pieces } = decodePieces(chunks);
       expect(frames, how).toEqual(payloads.map(toHex));
-      expect(pieces.every((p) => p.view), how).toBe(true);
+      expect(
+        pieces.every((p) => p.view),
+        how,
+      ).toBe(true);
       // Offsets are contiguous within each frame and only the empty frame has an empty piece.
       let want = 0;
       for (const p of pieces) {
@@ -458,7 +480,10 @@ describe("FrameDecoder.pushPieces", () => {
   it("checks the declared length before handing out any piece of the frame", () => {
     const d = new FrameDecoder({ maxFrameLength: 8 });
     const seen: number[] = [];
-    expectNetError(() => d.pushPieces(bytes(0, 0, 0, 1, 7, 0, 0, 0, 9, 1, 2), (_p, _o, len) => seen.push(len)), "FRAME_TOO_LARGE");
+    expectNetError(
+      () => d.pushPieces(bytes(0, 0, 0, 1, 7, 0, 0, 0, 9, 1, 2), (_p, _o, len) => seen.push(len)),
+      "FRAME_TOO_LARGE",
+    );
     expect(seen).toEqual([1]);
   });
 
@@ -504,7 +529,14 @@ function reusingSource(chunks: readonly Uint8Array[]): ByteSource & { buffer: Ar
 }
 
 describe("FrameReader.readPiece", () => {
-  const payloads = [ascii("header"), new Uint8Array(3000).fill(5), bytes(), ascii("x"), new Uint8Array(700).fill(6), bytes()];
+  const payloads = [
+    ascii("header"),
+    new Uint8Array(3000).fill(5),
+    bytes(),
+    ascii("x"),
+    new Uint8Array(700).fill(6),
+    bytes(),
+  ];
 
   it("gives every frame as pieces, views into the source's (reused) buffer, then null", async () => {
     for (const [how, chunks] of allFeedings(encodeFrames(payloads))) {

@@ -38,8 +38,14 @@ describe("transfer header", () => {
   });
 
   it("refuses invalid UTF-8 and oversized headers", () => {
-    expect(parseTransferHeader(new Uint8Array([0x7b, 0xff, 0x7d]))).toMatchObject({ ok: false, error: expect.stringMatching(/UTF-8/) });
-    expect(parseTransferHeader(new Uint8Array(TRANSFER_HEADER_MAX + 1))).toMatchObject({ ok: false, error: expect.stringMatching(/more than/) });
+    expect(parseTransferHeader(new Uint8Array([0x7b, 0xff, 0x7d]))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/UTF-8/),
+    });
+    expect(parseTransferHeader(new Uint8Array(TRANSFER_HEADER_MAX + 1))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/more than/),
+    });
   });
 });
 
@@ -47,8 +53,12 @@ describe("transfer reply", () => {
   it("round-trips, and a reply with ok false needs an error", () => {
     const r = { ok: false, name: "f", size: 3, sha256: H, error: "sha256 mismatch" };
     expect(parseTransferReply(encodeTransferReply(r))).toEqual({ ok: true, value: r });
-    expect(parseTransferReply(utf8(JSON.stringify({ ok: false, name: "f", size: 3, sha256: H })))).toMatchObject({ ok: false });
-    expect(parseTransferReply(utf8(JSON.stringify({ ok: "yes", name: "f", size: 3, sha256: H })))).toMatchObject({ ok: false });
+    expect(parseTransferReply(utf8(JSON.stringify({ ok: false, name: "f", size: 3, sha256: H })))).toMatchObject({
+      ok: false,
+    });
+    expect(parseTransferReply(utf8(JSON.stringify({ ok: "yes", name: "f", size: 3, sha256: H })))).toMatchObject({
+      ok: false,
+    });
   });
 });
 
@@ -65,7 +75,9 @@ describe("safeBaseName", () => {
     ["...", "..."],
   ])("%j -> %j", (name, want) => expect(safeBaseName(name)).toBe(want));
 
-  it.each(["", ".", "..", "/", "a/", "a/..", "x\\.", "\u0000", " \u0001 "])("%j has nothing usable", (name) => expect(safeBaseName(name)).toBeNull());
+  it.each(["", ".", "..", "/", "a/", "a/..", "x\\.", "\u0000", " \u0001 "])("%j has nothing usable", (name) =>
+    expect(safeBaseName(name)).toBeNull(),
+  );
 
   it("cuts long names without splitting a surrogate pair", () => {
     const name = `${"a".repeat(SAFE_NAME_MAX - 1)}😀😀`;

@@ -23,33 +23,168 @@ function t(
 // time.localtime() under the TZ named in the label (UTC unless said otherwise).
 // The t(...) fields are that struct_time: weekday 0 = Sunday, yearDay 1-based, offset in minutes.
 const KNOWN: [string, BrokenDownTime, string, string][] = [
-  ["1 January 2023 (Sun)", t(2023, 1, 1, 0, 0, 0, 0, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Sun Sunday 001 01 00 52 2022 22 7 0"],
-  ["1 January 2024 (Mon)", t(2024, 1, 1, 0, 0, 0, 1, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Mon Monday 001 00 01 01 2024 24 1 1"],
-  ["1 January 2019 (Tue)", t(2019, 1, 1, 0, 0, 0, 2, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Tue Tuesday 001 00 00 01 2019 19 2 2"],
-  ["1 January 2025 (Wed)", t(2025, 1, 1, 0, 0, 0, 3, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Wed Wednesday 001 00 00 01 2025 25 3 3"],
-  ["1 January 2015 (Thu)", t(2015, 1, 1, 0, 0, 0, 4, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Thu Thursday 001 00 00 01 2015 15 4 4"],
-  ["1 January 2021 (Fri)", t(2021, 1, 1, 0, 0, 0, 5, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Fri Friday 001 00 00 53 2020 20 5 5"],
-  ["1 January 2022 (Sat)", t(2022, 1, 1, 0, 0, 0, 6, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Sat Saturday 001 00 00 52 2021 21 6 6"],
-  ["31 December 2024", t(2024, 12, 31, 23, 59, 59, 2, 366, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T", "Tue Tuesday 366 52 53 01 2025 25 2 2 2024-12-31 23:59:59"],
-  ["31 December 2023", t(2023, 12, 31, 23, 59, 59, 0, 365, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T", "Sun Sunday 365 53 52 52 2023 23 7 0 2023-12-31 23:59:59"],
-  ["31 December 2021", t(2021, 12, 31, 23, 59, 59, 5, 365, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T", "Fri Friday 365 52 52 52 2021 21 5 5 2021-12-31 23:59:59"],
-  ["31 December 2000", t(2000, 12, 31, 23, 59, 59, 0, 366, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T", "Sun Sunday 366 53 52 52 2000 00 7 0 2000-12-31 23:59:59"],
-  ["31 December 1900", t(1900, 12, 31, 23, 59, 59, 1, 365, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T", "Mon Monday 365 52 53 01 1901 01 1 1 1900-12-31 23:59:59"],
-  ["week numbers 2017-01-01", t(2017, 1, 1, 6, 0, 0, 0, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Sun Sunday 001 01 00 52 2016 16 7 0"],
-  ["week numbers 2018-01-01", t(2018, 1, 1, 6, 0, 0, 1, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Mon Monday 001 00 01 01 2018 18 1 1"],
-  ["week numbers 2017-01-07", t(2017, 1, 7, 6, 0, 0, 6, 7, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Sat Saturday 007 01 01 01 2017 17 6 6"],
-  ["week numbers 2017-01-08", t(2017, 1, 8, 6, 0, 0, 0, 8, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Sun Sunday 008 02 01 01 2017 17 7 0"],
-  ["week numbers 2018-01-07", t(2018, 1, 7, 6, 0, 0, 0, 7, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Sun Sunday 007 01 01 01 2018 18 7 0"],
-  ["week numbers 2018-01-08", t(2018, 1, 8, 6, 0, 0, 1, 8, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Mon Monday 008 01 02 02 2018 18 1 1"],
-  ["week numbers 2020-12-31", t(2020, 12, 31, 6, 0, 0, 4, 366, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Thu Thursday 366 52 52 53 2020 20 4 4"],
-  ["week numbers 2021-01-03", t(2021, 1, 3, 6, 0, 0, 0, 3, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Sun Sunday 003 01 00 53 2020 20 7 0"],
-  ["week numbers 2021-01-04", t(2021, 1, 4, 6, 0, 0, 1, 4, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Mon Monday 004 01 01 01 2021 21 1 1"],
-  ["week numbers 2008-12-29", t(2008, 12, 29, 6, 0, 0, 1, 364, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Mon Monday 364 52 52 01 2009 09 1 1"],
-  ["week numbers 2010-01-03", t(2010, 1, 3, 6, 0, 0, 0, 3, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Sun Sunday 003 01 00 53 2009 09 7 0"],
-  ["week numbers 2026-01-01", t(2026, 1, 1, 6, 0, 0, 4, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Thu Thursday 001 00 00 01 2026 26 4 4"],
-  ["week numbers 2027-01-01", t(2027, 1, 1, 6, 0, 0, 5, 1, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Fri Friday 001 00 00 53 2026 26 5 5"],
-  ["week numbers 2016-02-29", t(2016, 2, 29, 6, 0, 0, 1, 60, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Mon Monday 060 09 09 09 2016 16 1 1"],
-  ["week numbers 2024-12-30", t(2024, 12, 30, 6, 0, 0, 1, 365, 0, "UTC"), "%a %A %j %U %W %V %G %g %u %w", "Mon Monday 365 52 53 01 2025 25 1 1"],
+  [
+    "1 January 2023 (Sun)",
+    t(2023, 1, 1, 0, 0, 0, 0, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Sun Sunday 001 01 00 52 2022 22 7 0",
+  ],
+  [
+    "1 January 2024 (Mon)",
+    t(2024, 1, 1, 0, 0, 0, 1, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Mon Monday 001 00 01 01 2024 24 1 1",
+  ],
+  [
+    "1 January 2019 (Tue)",
+    t(2019, 1, 1, 0, 0, 0, 2, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Tue Tuesday 001 00 00 01 2019 19 2 2",
+  ],
+  [
+    "1 January 2025 (Wed)",
+    t(2025, 1, 1, 0, 0, 0, 3, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Wed Wednesday 001 00 00 01 2025 25 3 3",
+  ],
+  [
+    "1 January 2015 (Thu)",
+    t(2015, 1, 1, 0, 0, 0, 4, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Thu Thursday 001 00 00 01 2015 15 4 4",
+  ],
+  [
+    "1 January 2021 (Fri)",
+    t(2021, 1, 1, 0, 0, 0, 5, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Fri Friday 001 00 00 53 2020 20 5 5",
+  ],
+  [
+    "1 January 2022 (Sat)",
+    t(2022, 1, 1, 0, 0, 0, 6, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Sat Saturday 001 00 00 52 2021 21 6 6",
+  ],
+  [
+    "31 December 2024",
+    t(2024, 12, 31, 23, 59, 59, 2, 366, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T",
+    "Tue Tuesday 366 52 53 01 2025 25 2 2 2024-12-31 23:59:59",
+  ],
+  [
+    "31 December 2023",
+    t(2023, 12, 31, 23, 59, 59, 0, 365, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T",
+    "Sun Sunday 365 53 52 52 2023 23 7 0 2023-12-31 23:59:59",
+  ],
+  [
+    "31 December 2021",
+    t(2021, 12, 31, 23, 59, 59, 5, 365, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T",
+    "Fri Friday 365 52 52 52 2021 21 5 5 2021-12-31 23:59:59",
+  ],
+  [
+    "31 December 2000",
+    t(2000, 12, 31, 23, 59, 59, 0, 366, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T",
+    "Sun Sunday 366 53 52 52 2000 00 7 0 2000-12-31 23:59:59",
+  ],
+  [
+    "31 December 1900",
+    t(1900, 12, 31, 23, 59, 59, 1, 365, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w %Y-%m-%d %T",
+    "Mon Monday 365 52 53 01 1901 01 1 1 1900-12-31 23:59:59",
+  ],
+  [
+    "week numbers 2017-01-01",
+    t(2017, 1, 1, 6, 0, 0, 0, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Sun Sunday 001 01 00 52 2016 16 7 0",
+  ],
+  [
+    "week numbers 2018-01-01",
+    t(2018, 1, 1, 6, 0, 0, 1, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Mon Monday 001 00 01 01 2018 18 1 1",
+  ],
+  [
+    "week numbers 2017-01-07",
+    t(2017, 1, 7, 6, 0, 0, 6, 7, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Sat Saturday 007 01 01 01 2017 17 6 6",
+  ],
+  [
+    "week numbers 2017-01-08",
+    t(2017, 1, 8, 6, 0, 0, 0, 8, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Sun Sunday 008 02 01 01 2017 17 7 0",
+  ],
+  [
+    "week numbers 2018-01-07",
+    t(2018, 1, 7, 6, 0, 0, 0, 7, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Sun Sunday 007 01 01 01 2018 18 7 0",
+  ],
+  [
+    "week numbers 2018-01-08",
+    t(2018, 1, 8, 6, 0, 0, 1, 8, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Mon Monday 008 01 02 02 2018 18 1 1",
+  ],
+  [
+    "week numbers 2020-12-31",
+    t(2020, 12, 31, 6, 0, 0, 4, 366, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Thu Thursday 366 52 52 53 2020 20 4 4",
+  ],
+  [
+    "week numbers 2021-01-03",
+    t(2021, 1, 3, 6, 0, 0, 0, 3, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Sun Sunday 003 01 00 53 2020 20 7 0",
+  ],
+  [
+    "week numbers 2021-01-04",
+    t(2021, 1, 4, 6, 0, 0, 1, 4, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Mon Monday 004 01 01 01 2021 21 1 1",
+  ],
+  [
+    "week numbers 2008-12-29",
+    t(2008, 12, 29, 6, 0, 0, 1, 364, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Mon Monday 364 52 52 01 2009 09 1 1",
+  ],
+  [
+    "week numbers 2010-01-03",
+    t(2010, 1, 3, 6, 0, 0, 0, 3, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Sun Sunday 003 01 00 53 2009 09 7 0",
+  ],
+  [
+    "week numbers 2026-01-01",
+    t(2026, 1, 1, 6, 0, 0, 4, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Thu Thursday 001 00 00 01 2026 26 4 4",
+  ],
+  [
+    "week numbers 2027-01-01",
+    t(2027, 1, 1, 6, 0, 0, 5, 1, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Fri Friday 001 00 00 53 2026 26 5 5",
+  ],
+  [
+    "week numbers 2016-02-29",
+    t(2016, 2, 29, 6, 0, 0, 1, 60, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Mon Monday 060 09 09 09 2016 16 1 1",
+  ],
+  [
+    "week numbers 2024-12-30",
+    t(2024, 12, 30, 6, 0, 0, 1, 365, 0, "UTC"),
+    "%a %A %j %U %W %V %G %g %u %w",
+    "Mon Monday 365 52 53 01 2025 25 1 1",
+  ],
   ["%a", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "<%a>", "<Thu>"],
   ["%A", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "<%A>", "<Thursday>"],
   ["%b", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "<%b>", "<Jul>"],
@@ -90,7 +225,12 @@ const KNOWN: [string, BrokenDownTime, string, string][] = [
   ["%z", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "<%z>", "<+0200>"],
   ["%Z", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "<%Z>", "<CEST>"],
   ["%%", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "<%%>", "<%>"],
-  ["every directive at once", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%a %A %b %B %c %d %H %I %j %m %M %p %S %U %w %W %x %X %y %Y %z %Z %%", "Thu Thursday Jul July Thu Jul  4 15:06:07 2024 04 15 03 186 07 06 PM 07 26 4 27 07/04/24 15:06:07 24 2024 +0200 CEST %"],
+  [
+    "every directive at once",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%a %A %b %B %c %d %H %I %j %m %M %p %S %U %w %W %x %X %y %Y %z %Z %%",
+    "Thu Thursday Jul July Thu Jul  4 15:06:07 2024 04 15 03 186 07 06 PM 07 26 4 27 07/04/24 15:06:07 24 2024 +0200 CEST %",
+  ],
   ["time service default", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%Y-%m-%d %X", "2024-07-04 15:06:07"],
   ["UTF-8 passthrough", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "Zeit: %H時%M分 ✓", "Zeit: 15時06分 ✓"],
   ["UTF-8 only", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "über ✓ 日本 🕒", "über ✓ 日本 🕒"],
@@ -119,27 +259,77 @@ const KNOWN: [string, BrokenDownTime, string, string][] = [
   ["odd %1", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%1", "%1"],
   ["00:00 12-hour", t(2024, 5, 5, 0, 0, 0, 0, 126, 0, "UTC"), "%H %I %l %k %p %P %r", "00 12 12  0 AM am 12:00:00 AM"],
   ["00:01 12-hour", t(2024, 5, 5, 0, 1, 0, 0, 126, 0, "UTC"), "%H %I %l %k %p %P %r", "00 12 12  0 AM am 12:01:00 AM"],
-  ["11:59 12-hour", t(2024, 5, 5, 11, 59, 0, 0, 126, 0, "UTC"), "%H %I %l %k %p %P %r", "11 11 11 11 AM am 11:59:00 AM"],
+  [
+    "11:59 12-hour",
+    t(2024, 5, 5, 11, 59, 0, 0, 126, 0, "UTC"),
+    "%H %I %l %k %p %P %r",
+    "11 11 11 11 AM am 11:59:00 AM",
+  ],
   ["12:00 12-hour", t(2024, 5, 5, 12, 0, 0, 0, 126, 0, "UTC"), "%H %I %l %k %p %P %r", "12 12 12 12 PM pm 12:00:00 PM"],
   ["12:01 12-hour", t(2024, 5, 5, 12, 1, 0, 0, 126, 0, "UTC"), "%H %I %l %k %p %P %r", "12 12 12 12 PM pm 12:01:00 PM"],
-  ["23:59 12-hour", t(2024, 5, 5, 23, 59, 0, 0, 126, 0, "UTC"), "%H %I %l %k %p %P %r", "23 11 11 23 PM pm 11:59:00 PM"],
+  [
+    "23:59 12-hour",
+    t(2024, 5, 5, 23, 59, 0, 0, 126, 0, "UTC"),
+    "%H %I %l %k %p %P %r",
+    "23 11 11 23 PM pm 11:59:00 PM",
+  ],
   ["flags %-d %-m %-H %-j", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%-d %-m %-H %-j", "4 7 15 186"],
   ["flags %_d %_m %_H %_j", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%_d %_m %_H %_j", " 4  7 15 186"],
   ["flags %0e %0k %0l", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%0e %0k %0l", "04 15 03"],
-  ["flags %^a %^A %^b %^B %^p %^Z", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%^a %^A %^b %^B %^p %^Z", "THU THURSDAY JUL JULY PM CEST"],
-  ["flags %#a %#A %#b %#p %#Z %#P", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%#a %#A %#b %#p %#Z %#P", "THU THURSDAY JUL pm cest pm"],
-  ["flags %10Y %5y %3d %-5d %_5d %05d", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%10Y %5y %3d %-5d %_5d %05d", "0000002024 00024 004     4     4 00004"],
-  ["flags %05a %-5a %_5a %8B", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%05a %-5a %_5a %8B", "00Thu   Thu   Thu     July"],
-  ["flags %6z %_6z %-6z %06z", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%6z %_6z %-6z %06z", "     +000200      +   200      +   200 00000+000200"],
+  [
+    "flags %^a %^A %^b %^B %^p %^Z",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%^a %^A %^b %^B %^p %^Z",
+    "THU THURSDAY JUL JULY PM CEST",
+  ],
+  [
+    "flags %#a %#A %#b %#p %#Z %#P",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%#a %#A %#b %#p %#Z %#P",
+    "THU THURSDAY JUL pm cest pm",
+  ],
+  [
+    "flags %10Y %5y %3d %-5d %_5d %05d",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%10Y %5y %3d %-5d %_5d %05d",
+    "0000002024 00024 004     4     4 00004",
+  ],
+  [
+    "flags %05a %-5a %_5a %8B",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%05a %-5a %_5a %8B",
+    "00Thu   Thu   Thu     July",
+  ],
+  [
+    "flags %6z %_6z %-6z %06z",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%6z %_6z %-6z %06z",
+    "     +000200      +   200      +   200 00000+000200",
+  ],
   ["flags %030c", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%030c", "000000Thu Jul  4 15:06:07 2024"],
   ["flags %-30c", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%-30c", "      Thu Jul  4 15:06:07 2024"],
   ["flags %^c", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%^c", "THU JUL  4 15:06:07 2024"],
   ["flags %#c", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%#c", "Thu Jul  4 15:06:07 2024"],
-  ["flags %12s %-12s %012s %_12s", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%12s %-12s %012s %_12s", "  1720098367   1720098367 001720098367   1720098367"],
+  [
+    "flags %12s %-12s %012s %_12s",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%12s %-12s %012s %_12s",
+    "  1720098367   1720098367 001720098367   1720098367",
+  ],
   ["flags %5%", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%5%", "    %"],
   ["flags %^#p %#^a", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%^#p %#^a", "pm THU"],
-  ["flags %Ec %EC %Ex %EX %Ey %EY", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%Ec %EC %Ex %EX %Ey %EY", "Thu Jul  4 15:06:07 2024 20 07/04/24 15:06:07 24 2024"],
-  ["flags %Od %Oe %OH %OI %Om %OM %OS %Ou %OU %OV %Ow %OW %Oy", t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"), "%Od %Oe %OH %OI %Om %OM %OS %Ou %OU %OV %Ow %OW %Oy", "04  4 15 03 07 06 07 4 26 27 4 27 24"],
+  [
+    "flags %Ec %EC %Ex %EX %Ey %EY",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%Ec %EC %Ex %EX %Ey %EY",
+    "Thu Jul  4 15:06:07 2024 20 07/04/24 15:06:07 24 2024",
+  ],
+  [
+    "flags %Od %Oe %OH %OI %Om %OM %OS %Ou %OU %OV %Ow %OW %Oy",
+    t(2024, 7, 4, 15, 6, 7, 4, 186, 120, "CEST"),
+    "%Od %Oe %OH %OI %Om %OM %OS %Ou %OU %OV %Ow %OW %Oy",
+    "04  4 15 03 07 06 07 4 26 27 4 27 24",
+  ],
   ["UTC", t(2024, 1, 15, 12, 0, 0, 1, 15, 0, "UTC"), "%z %Z %H:%M", "+0000 UTC 12:00"],
   ["GMT", t(2024, 1, 15, 12, 0, 0, 1, 15, 0, "GMT"), "%z %Z %H:%M", "+0000 GMT 12:00"],
   ["Asia/Kolkata +05:30", t(2024, 1, 15, 12, 0, 0, 1, 15, 330, "IST"), "%z %Z %H:%M", "+0530 IST 12:00"],
@@ -154,10 +344,30 @@ const KNOWN: [string, BrokenDownTime, string, string][] = [
   ["Europe/London summer", t(2024, 7, 15, 12, 0, 0, 1, 197, 60, "BST"), "%z %Z %H:%M", "+0100 BST 12:00"],
   ["Europe/Dublin summer", t(2024, 7, 15, 12, 0, 0, 1, 197, 60, "IST"), "%z %Z %H:%M", "+0100 IST 12:00"],
   ["Europe/Dublin winter", t(2024, 1, 15, 12, 0, 0, 1, 15, 0, "GMT"), "%z %Z %H:%M", "+0000 GMT 12:00"],
-  ["epoch -62135596800", t(1, 1, 1, 0, 0, 0, 1, 1, 0, "UTC"), "%Y %C %y %G %g %F %c %s", "1 0 01 1 01 1-01-01 Mon Jan  1 00:00:00 1 -62135596800"],
-  ["epoch -31000000000", t(987, 8, 25, 16, 53, 20, 6, 237, 0, "UTC"), "%Y %C %y %G %g %F %c %s", "987 9 87 987 87 987-08-25 Sat Aug 25 16:53:20 987 -31000000000"],
-  ["epoch 0", t(1970, 1, 1, 0, 0, 0, 4, 1, 0, "UTC"), "%Y %C %y %G %g %F %c %s", "1970 19 70 1970 70 1970-01-01 Thu Jan  1 00:00:00 1970 0"],
-  ["epoch 253402300799", t(9999, 12, 31, 23, 59, 59, 5, 365, 0, "UTC"), "%Y %C %y %G %g %F %c %s", "9999 99 99 9999 99 9999-12-31 Fri Dec 31 23:59:59 9999 253402300799"],
+  [
+    "epoch -62135596800",
+    t(1, 1, 1, 0, 0, 0, 1, 1, 0, "UTC"),
+    "%Y %C %y %G %g %F %c %s",
+    "1 0 01 1 01 1-01-01 Mon Jan  1 00:00:00 1 -62135596800",
+  ],
+  [
+    "epoch -31000000000",
+    t(987, 8, 25, 16, 53, 20, 6, 237, 0, "UTC"),
+    "%Y %C %y %G %g %F %c %s",
+    "987 9 87 987 87 987-08-25 Sat Aug 25 16:53:20 987 -31000000000",
+  ],
+  [
+    "epoch 0",
+    t(1970, 1, 1, 0, 0, 0, 4, 1, 0, "UTC"),
+    "%Y %C %y %G %g %F %c %s",
+    "1970 19 70 1970 70 1970-01-01 Thu Jan  1 00:00:00 1970 0",
+  ],
+  [
+    "epoch 253402300799",
+    t(9999, 12, 31, 23, 59, 59, 5, 365, 0, "UTC"),
+    "%Y %C %y %G %g %F %c %s",
+    "9999 99 99 9999 99 9999-12-31 Fri Dec 31 23:59:59 9999 253402300799",
+  ],
 ];
 
 describe("strftime: known outputs (Python time.strftime)", () => {
@@ -169,13 +379,16 @@ describe("strftime: known outputs (Python time.strftime)", () => {
 interface Fixture {
   format: string;
   specs: string[];
-  grid: { tz: string; epoch: number; t: [number, number, number, number, number, number, number, number, number, string]; out: string[] }[];
+  grid: {
+    tz: string;
+    epoch: number;
+    t: [number, number, number, number, number, number, number, number, number, string];
+    out: string[];
+  }[];
   /** [tz, epoch, year, month, day, hour, minute, second, weekday, yearDay, offsetMinutes, zone, expected] */
   batch: [string, number, number, number, number, number, number, number, number, number, number, string, string][];
 }
-const fixture = JSON.parse(
-  readFileSync(new URL("./fixtures/strftime.json", import.meta.url), "utf8"),
-) as Fixture;
+const fixture = JSON.parse(readFileSync(new URL("./fixtures/strftime.json", import.meta.url), "utf8")) as Fixture;
 
 const fromFields = (f: readonly (number | string)[]): BrokenDownTime =>
   t(...(f as [number, number, number, number, number, number, number, number, number, string]));
@@ -217,7 +430,8 @@ describe("localTime and %Z under TZ", () => {
       const lt = localTime(date);
       const want = fromFields(row.slice(2, 12));
       if (JSON.stringify(lt) !== JSON.stringify(want)) mismatches.push({ tz, epoch, lt, want });
-      else if (strftime(fixture.format, lt) !== row[12]) mismatches.push({ tz, epoch, got: strftime(fixture.format, lt) });
+      else if (strftime(fixture.format, lt) !== row[12])
+        mismatches.push({ tz, epoch, got: strftime(fixture.format, lt) });
     }
     expect(mismatches).toEqual([]);
   });
@@ -373,9 +587,15 @@ describe("strftime: properties", () => {
 
   it(`throws a RangeError for any field width above ${STRFTIME_MAX_WIDTH}`, () => {
     fc.assert(
-      fc.property(flags, fc.integer({ min: STRFTIME_MAX_WIDTH + 1, max: 1_000_000_000 }), modifier, fc.option(conversion), (f, w, m, c) => {
-        expect(() => strftime(`%${f}${w}${m}${c ?? ""}`, utcFields(0))).toThrow(RangeError);
-      }),
+      fc.property(
+        flags,
+        fc.integer({ min: STRFTIME_MAX_WIDTH + 1, max: 1_000_000_000 }),
+        modifier,
+        fc.option(conversion),
+        (f, w, m, c) => {
+          expect(() => strftime(`%${f}${w}${m}${c ?? ""}`, utcFields(0))).toThrow(RangeError);
+        },
+      ),
       fcRuns(300),
     );
   });
@@ -391,6 +611,8 @@ describe("strftime: limits", () => {
 
   it('"%1220" (a width above the limit and no conversion) throws a RangeError, by design', () => {
     // Found by fast-check (seed 703544715) when the property's formats had unbounded widths.
-    expect(() => strftime("%1220", utcFields(0))).toThrow(new RangeError(`strftime field width 1220 exceeds ${STRFTIME_MAX_WIDTH}`));
+    expect(() => strftime("%1220", utcFields(0))).toThrow(
+      new RangeError(`strftime field width 1220 exceeds ${STRFTIME_MAX_WIDTH}`),
+    );
   });
 });

@@ -67,7 +67,8 @@ export class BunConnection implements Connection {
   }
 
   read(): Promise<Uint8Array | null> {
-    if (this.#reader) return Promise.reject(new NetError("EINVAL", "only one read() may be pending", { operation: "read" }));
+    if (this.#reader)
+      return Promise.reject(new NetError("EINVAL", "only one read() may be pending", { operation: "read" }));
     const chunk = this.#chunks.shift();
     if (chunk) {
       this.#unread -= chunk.byteLength;
@@ -86,7 +87,11 @@ export class BunConnection implements Connection {
     if (this.#error) return Promise.reject(this.#error);
     if (this.#isClosed || this.#closedByUs || this.#writeClosed || !this.#socket) {
       const closed = this.#isClosed || this.#closedByUs;
-      return Promise.reject(new NetError(closed ? "CLOSED" : "EPIPE", closed ? "write after close" : "write after closeWrite", { operation: "write" }));
+      return Promise.reject(
+        new NetError(closed ? "CLOSED" : "EPIPE", closed ? "write after close" : "write after closeWrite", {
+          operation: "write",
+        }),
+      );
     }
     if (this.#writes.length === 0) {
       // Bun's write is unbuffered: it returns how much the kernel took, and the rest is ours
@@ -151,7 +156,10 @@ export class BunConnection implements Connection {
   }
 
   #writeFailure(): NetError {
-    return this.#error ?? new NetError(this.#isClosed ? "CLOSED" : "EPIPE", "the socket no longer accepts writes", { operation: "write" });
+    return (
+      this.#error ??
+      new NetError(this.#isClosed ? "CLOSED" : "EPIPE", "the socket no longer accepts writes", { operation: "write" })
+    );
   }
 
   /** Ends reads (with `readError`, or null) and fails pending writes; idempotent. */

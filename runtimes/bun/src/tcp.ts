@@ -1,6 +1,14 @@
 // Listeners and clients (TCP and Unix) over Bun.listen / Bun.connect: https://bun.sh/docs/api/tcp
 import type { SocketHandler, TCPSocketListenOptions } from "bun";
-import { NetError, toNetError, type Address, type ConnectOptions, type Connection, type ListenOptions, type Listener } from "@netparity/protocol";
+import {
+  NetError,
+  toNetError,
+  type Address,
+  type ConnectOptions,
+  type Connection,
+  type ListenOptions,
+  type Listener,
+} from "@netparity/protocol";
 import { BunConnection, DONE, tcpAddress, type BunSocket } from "./connection.js";
 import { Fifo } from "./fifo.js";
 
@@ -56,7 +64,9 @@ class BunListener implements Listener {
 
   #onOpen(s: BunSocket): void {
     const unix = this.#address.transport === "unix";
-    const conn = unix ? new BunConnection(this.#address, { transport: "unix", path: "" }) : new BunConnection(TCP_UNKNOWN, TCP_UNKNOWN);
+    const conn = unix
+      ? new BunConnection(this.#address, { transport: "unix", path: "" })
+      : new BunConnection(TCP_UNKNOWN, TCP_UNKNOWN);
     s.data = conn;
     BunConnection.attach(conn, s);
     if (this.#closed) {
@@ -76,7 +86,8 @@ class BunListener implements Listener {
     const conn = this.#backlog.shift();
     if (conn) return Promise.resolve(conn);
     if (this.#closed) return Promise.resolve(null);
-    if (this.#waiter) return Promise.reject(new NetError("EINVAL", "only one accept() may be pending", { operation: "accept" }));
+    if (this.#waiter)
+      return Promise.reject(new NetError("EINVAL", "only one accept() may be pending", { operation: "accept" }));
     return new Promise((resolve) => (this.#waiter = resolve));
   }
 
@@ -119,8 +130,19 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   let attempt: Promise<unknown>;
   try {
     attempt = unix
-      ? Bun.connect<BunConnection | undefined>({ unix: options.path, allowHalfOpen: true, data: conn, socket: CLIENT_HANDLERS })
-      : Bun.connect<BunConnection | undefined>({ hostname: options.hostname, port: options.port, allowHalfOpen: true, data: conn, socket: CLIENT_HANDLERS });
+      ? Bun.connect<BunConnection | undefined>({
+          unix: options.path,
+          allowHalfOpen: true,
+          data: conn,
+          socket: CLIENT_HANDLERS,
+        })
+      : Bun.connect<BunConnection | undefined>({
+          hostname: options.hostname,
+          port: options.port,
+          allowHalfOpen: true,
+          data: conn,
+          socket: CLIENT_HANDLERS,
+        });
   } catch (e) {
     throw toNetError(e, "connect");
   }

@@ -68,14 +68,18 @@ class BunDatagramSocket implements DatagramSocket {
   send(data: Uint8Array, to: { hostname: string; port: number }): Promise<void> {
     if (this.#closed) return Promise.reject(new NetError("CLOSED", "send on a closed socket", { operation: "send" }));
     if (this.#sends.length > 0) {
-      return new Promise((resolve, reject) => this.#sends.push({ data, port: to.port, hostname: to.hostname, resolve, reject }));
+      return new Promise((resolve, reject) =>
+        this.#sends.push({ data, port: to.port, hostname: to.hostname, resolve, reject }),
+      );
     }
     try {
       if (this.#trySend(data, to.port, to.hostname)) return DONE;
     } catch (e) {
       return Promise.reject(toNetError(e, "send", "EINVAL"));
     }
-    return new Promise((resolve, reject) => this.#sends.push({ data, port: to.port, hostname: to.hostname, resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.#sends.push({ data, port: to.port, hostname: to.hostname, resolve, reject }),
+    );
   }
 
   /** false: the kernel buffer is full, wait for `drain`. */
@@ -150,7 +154,8 @@ class BunDatagramSocket implements DatagramSocket {
       this.#receiveError = undefined;
       return Promise.reject(e);
     }
-    if (this.#receiver) return Promise.reject(new NetError("EINVAL", "only one receive() may be pending", { operation: "receive" }));
+    if (this.#receiver)
+      return Promise.reject(new NetError("EINVAL", "only one receive() may be pending", { operation: "receive" }));
     return new Promise<Datagram | null>((resolve) => (this.#receiver = resolve)).then((d) => d ?? this.receive());
   }
 

@@ -126,7 +126,9 @@ export class NodeConnection implements Connection {
       };
       const onClose = (): void => {
         cleanup();
-        reject(this.#error ?? new NetError("CLOSED", "connection closed before the write completed", { operation: "write" }));
+        reject(
+          this.#error ?? new NetError("CLOSED", "connection closed before the write completed", { operation: "write" }),
+        );
       };
       socket.on("drain", onDrain);
       socket.on("error", onError);
@@ -138,7 +140,9 @@ export class NodeConnection implements Connection {
     const socket = this.#socket;
     if (socket.writableFinished) return Promise.resolve();
     if (this.#destroyed || socket.destroyed) {
-      return Promise.reject(this.#error ?? new NetError("CLOSED", "closeWrite on a closed connection", { operation: "closeWrite" }));
+      return Promise.reject(
+        this.#error ?? new NetError("CLOSED", "closeWrite on a closed connection", { operation: "closeWrite" }),
+      );
     }
     return new Promise((resolve, reject) => {
       const onError = (e: unknown): void => {

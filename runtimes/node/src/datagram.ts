@@ -40,7 +40,8 @@ export class NodeDatagramSocket implements DatagramSocket {
   }
 
   send(data: Uint8Array, to: { hostname: string; port: number }): Promise<void> {
-    if (this.#closed) return Promise.reject(new NetError("CLOSED", "send on a closed datagram socket", { operation: "send" }));
+    if (this.#closed)
+      return Promise.reject(new NetError("CLOSED", "send on a closed datagram socket", { operation: "send" }));
     return new Promise((resolve, reject) => {
       this.#socket.send(data, to.port, to.hostname, (err) => (err ? reject(toNetError(err, "send")) : resolve()));
     });

@@ -28,8 +28,11 @@ import {
 import { NodeConnection } from "./connection.js";
 import { NodeDatagramSocket } from "./datagram.js";
 
-if (typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== "string" ||
-    "Bun" in globalThis || "Deno" in globalThis) {
+if (
+  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== "string" ||
+  "Bun" in globalThis ||
+  "Deno" in globalThis
+) {
   throw new Error("@netparity/runtime-node must be loaded in Node.js (this looks like Bun or Deno)");
 }
 
@@ -110,13 +113,20 @@ function connect(options: ConnectOptions): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const signal = options.signal;
     if (signal?.aborted) {
-      reject(new NetError("ABORTED", "connect aborted before it started", { cause: signal.reason, operation: "connect" }));
+      reject(
+        new NetError("ABORTED", "connect aborted before it started", { cause: signal.reason, operation: "connect" }),
+      );
       return;
     }
     const socket =
       options.transport === "unix"
         ? netConnect({ path: options.path, allowHalfOpen: true, ...(signal ? { signal } : {}) })
-        : netConnect({ host: options.hostname, port: options.port, allowHalfOpen: true, ...(signal ? { signal } : {}) });
+        : netConnect({
+            host: options.hostname,
+            port: options.port,
+            allowHalfOpen: true,
+            ...(signal ? { signal } : {}),
+          });
     const onError = (e: unknown): void => {
       socket.off("connect", onConnect);
       socket.destroy();
@@ -170,7 +180,11 @@ const fs: FileSystem = {
     rm(path, { force: true }).catch((e: { code?: string }) =>
       e.code === "EISDIR" || e.code === "ERR_FS_EISDIR" ? rmdir(path) : Promise.reject(toNetError(e, "remove")),
     ),
-  exists: (path) => stat(path).then(() => true, () => false),
+  exists: (path) =>
+    stat(path).then(
+      () => true,
+      () => false,
+    ),
   mkdirp: async (path) => {
     await mkdir(path, { recursive: true });
   },

@@ -215,7 +215,13 @@ async function rttClient(rt: Runtime, spec: BenchSpec, start: () => void): Promi
 }
 
 /** Sends one framed transfer of `bytes` in `frame`-byte data frames; returns seconds. */
-async function transferOnce(rt: Runtime, spec: BenchSpec, bytes: number, block: Uint8Array, blockSha: (n: number) => string): Promise<number> {
+async function transferOnce(
+  rt: Runtime,
+  spec: BenchSpec,
+  bytes: number,
+  block: Uint8Array,
+  blockSha: (n: number) => string,
+): Promise<number> {
   const frame = spec.size ?? 64 * 1024;
   const conn = await connect(rt, spec);
   try {
@@ -235,7 +241,8 @@ async function transferOnce(rt: Runtime, spec: BenchSpec, bytes: number, block: 
     const secs = (rt.host.now() - t0) / 1000;
     if (reply === null) throw new Error("no reply frame");
     const r = JSON.parse(fromUtf8(reply)) as { ok?: boolean; size?: number; sha256?: string };
-    if (r.ok !== true || r.size !== bytes || r.sha256 !== sha256) throw new Error(`transfer not verified: ${fromUtf8(reply)}`);
+    if (r.ok !== true || r.size !== bytes || r.sha256 !== sha256)
+      throw new Error(`transfer not verified: ${fromUtf8(reply)}`);
     return secs;
   } finally {
     conn.close();
@@ -270,9 +277,15 @@ async function transferClient(rt: Runtime, spec: BenchSpec, start: () => void): 
 
 /** UDP requests with `window` in flight (see UdpRequestWindow), through the adapter. */
 async function udpClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
-  const sock: DatagramSocket = await rt.bindDatagram({ hostname: spec.host.includes(":") ? "::1" : "127.0.0.1", port: 0 });
+  const sock: DatagramSocket = await rt.bindDatagram({
+    hostname: spec.host.includes(":") ? "::1" : "127.0.0.1",
+    port: 0,
+  });
   const to = { hostname: spec.host, port: spec.port };
-  const w = new UdpRequestWindow((text) => void sock.send(utf8(text), to).catch(() => {}), () => rt.host.now());
+  const w = new UdpRequestWindow(
+    (text) => void sock.send(utf8(text), to).catch(() => {}),
+    () => rt.host.now(),
+  );
   const receiver = (async () => {
     for (;;) {
       const d = await sock.receive();
@@ -281,7 +294,12 @@ async function udpClient(rt: Runtime, spec: BenchSpec, start: () => void): Promi
     }
   })();
   try {
-    const r = await w.run({ window: spec.window ?? 8, warmupSeconds: spec.warmup ?? 0, seconds: spec.seconds ?? 2, onStart: start });
+    const r = await w.run({
+      window: spec.window ?? 8,
+      warmupSeconds: spec.warmup ?? 0,
+      seconds: spec.seconds ?? 2,
+      onStart: start,
+    });
     return { ok: true, ...r };
   } finally {
     sock.close();
@@ -289,9 +307,10 @@ async function udpClient(rt: Runtime, spec: BenchSpec, start: () => void): Promi
   }
 }
 
-
 async function decoderBench(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
-  const impls = (spec.decoders ?? DECODERS).filter((d): d is DecoderName => (DECODERS as readonly string[]).includes(d));
+  const impls = (spec.decoders ?? DECODERS).filter((d): d is DecoderName =>
+    (DECODERS as readonly string[]).includes(d),
+  );
   const sizes = spec.frameSizes ?? [64, 4096, 1024 * 1024];
   const chunk = spec.chunk ?? 64 * 1024;
   const seconds = spec.seconds ?? 0.5;

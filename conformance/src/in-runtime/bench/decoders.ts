@@ -26,7 +26,8 @@ export function makeStream(frameSize: number, streamBytes: number, chunk: number
   const whole = encodeFrames(new Array<Uint8Array>(frames).fill(payload));
   const chunks: Uint8Array[] = [];
   // slice(), not subarray(): each chunk owns its buffer, like a socket read.
-  for (let off = 0; off < whole.byteLength; off += chunk) chunks.push(whole.slice(off, Math.min(off + chunk, whole.byteLength)));
+  for (let off = 0; off < whole.byteLength; off += chunk)
+    chunks.push(whole.slice(off, Math.min(off + chunk, whole.byteLength)));
   return { frameSize, frames, chunks };
 }
 

@@ -21,7 +21,7 @@ export class LatencyRecorder {
   /** Records one latency given in milliseconds (performance.now() differences). */
   record(ms: number): void {
     const ns = Math.round(ms * 1e6);
-    this.#h.recordValue(ns < 1 ? 1 : Math.min(ns , 100_000_000_000));
+    this.#h.recordValue(ns < 1 ? 1 : Math.min(ns, 100_000_000_000));
   }
 
   get count(): number {

@@ -69,7 +69,12 @@ export class UdpRequestWindow {
   }
 
   /** Warm up, call `onStart`, measure for `seconds`, then count what never came back. */
-  async run(o: { window: number; warmupSeconds: number; seconds: number; onStart: () => void }): Promise<UdpWindowResult> {
+  async run(o: {
+    window: number;
+    warmupSeconds: number;
+    seconds: number;
+    onStart: () => void;
+  }): Promise<UdpWindowResult> {
     const sweeper = setInterval(() => this.#sweep(), 50);
     try {
       for (let i = 0; i < o.window; i++) this.#sendOne();

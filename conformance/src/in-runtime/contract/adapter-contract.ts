@@ -25,16 +25,25 @@ async function expectNetError(p: Promise<unknown>, codes: string[], what: string
   } catch (e) {
     assert(e instanceof NetError, `${what}: expected a NetError, got ${String(e)}`);
     assert(codes.includes(e.code), `${what}: expected ${codes.join(" or ")}, got ${e.code} (${e.message})`);
-    assert(e.cause !== undefined || e.code === "ABORTED" || e.code === "CLOSED", `${what}: NetError ${e.code} lost the runtime's error (no cause)`);
+    assert(
+      e.cause !== undefined || e.code === "ABORTED" || e.code === "CLOSED",
+      `${what}: NetError ${e.code} lost the runtime's error (no cause)`,
+    );
     return e;
   }
   throw new Error(`${what}: expected ${codes.join(" or ")}, but it succeeded`);
 }
 
-async function pair(rt: Runtime, hostname = "127.0.0.1"): Promise<{ client: Connection; server: Connection; close: () => Promise<void> }> {
+async function pair(
+  rt: Runtime,
+  hostname = "127.0.0.1",
+): Promise<{ client: Connection; server: Connection; close: () => Promise<void> }> {
   const l = await rt.listen({ transport: "tcp", hostname, port: 0 });
   assert(l.address.transport === "tcp", "tcp listener reports a tcp address");
-  const [client, server] = await Promise.all([rt.connect({ transport: "tcp", hostname, port: l.address.port }), l.accept()]);
+  const [client, server] = await Promise.all([
+    rt.connect({ transport: "tcp", hostname, port: l.address.port }),
+    l.accept(),
+  ]);
   assert(server, "accept returned a connection");
   return {
     client,
@@ -47,7 +56,10 @@ async function pair(rt: Runtime, hostname = "127.0.0.1"): Promise<{ client: Conn
   };
 }
 
-async function readAll(conn: Connection, limit = 256 * 1024 * 1024): Promise<{ bytes: number; hash: string; chunks: Uint8Array[] }> {
+async function readAll(
+  conn: Connection,
+  limit = 256 * 1024 * 1024,
+): Promise<{ bytes: number; hash: string; chunks: Uint8Array[] }> {
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   for (;;) {
@@ -88,10 +100,16 @@ export const CONTRACT: Record<string, Check> = {
       const ca = p.client.remoteAddress;
       const sa = p.server.localAddress;
       assert(ca.transport === "tcp" && sa.transport === "tcp", "tcp addresses");
-      assert(ca.port === sa.port && ca.hostname === "127.0.0.1", `client sees ${JSON.stringify(ca)}, server ${JSON.stringify(sa)}`);
+      assert(
+        ca.port === sa.port && ca.hostname === "127.0.0.1",
+        `client sees ${JSON.stringify(ca)}, server ${JSON.stringify(sa)}`,
+      );
       const cl = p.client.localAddress;
       const sr = p.server.remoteAddress;
-      assert(cl.transport === "tcp" && sr.transport === "tcp" && cl.port === sr.port, `client local ${JSON.stringify(cl)} vs server remote ${JSON.stringify(sr)}`);
+      assert(
+        cl.transport === "tcp" && sr.transport === "tcp" && cl.port === sr.port,
+        `client local ${JSON.stringify(cl)} vs server remote ${JSON.stringify(sr)}`,
+      );
     } finally {
       await p.close();
     }
@@ -125,12 +143,17 @@ export const CONTRACT: Record<string, Check> = {
       await p.server.write(utf8("pong after FIN"));
       await p.server.closeWrite();
       const back = await readAll(p.client);
-      assert(new TextDecoder().decode(concat(back.chunks)) === "pong after FIN", "client got the reply written after its FIN");
+      assert(
+        new TextDecoder().decode(concat(back.chunks)) === "pong after FIN",
+        "client got the reply written after its FIN",
+      );
     } finally {
       await p.close();
     }
   },
-  "tcp: a write larger than the buffers completes once the slow peer reads (backpressure, partial writes)": async (rt) => {
+  "tcp: a write larger than the buffers completes once the slow peer reads (backpressure, partial writes)": async (
+    rt,
+  ) => {
     const p = await pair(rt);
     try {
       const data = new Prng(9).bytes(32 * 1024 * 1024);
@@ -152,8 +175,13 @@ export const CONTRACT: Record<string, Check> = {
         n += c.byteLength;
       }
       await writer;
-      assert(n === data.byteLength && h.digestHex() === want, `got ${n} of ${data.byteLength} bytes (hash ${n === data.byteLength ? "differs" : "n/a"})`);
-      return doneEarly ? "the write resolved before the peer read (runtime buffered 32 MiB)" : "the write waited for the reader";
+      assert(
+        n === data.byteLength && h.digestHex() === want,
+        `got ${n} of ${data.byteLength} bytes (hash ${n === data.byteLength ? "differs" : "n/a"})`,
+      );
+      return doneEarly
+        ? "the write resolved before the peer read (runtime buffered 32 MiB)"
+        : "the write waited for the reader";
     } finally {
       await p.close();
     }
@@ -198,7 +226,11 @@ export const CONTRACT: Record<string, Check> = {
     const l = await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 });
     try {
       const port = l.address.transport === "tcp" ? l.address.port : 0;
-      await expectNetError(rt.listen({ transport: "tcp", hostname: "127.0.0.1", port }), ["EADDRINUSE"], "second listen");
+      await expectNetError(
+        rt.listen({ transport: "tcp", hostname: "127.0.0.1", port }),
+        ["EADDRINUSE"],
+        "second listen",
+      );
     } finally {
       await l.close();
     }
@@ -217,7 +249,11 @@ export const CONTRACT: Record<string, Check> = {
       const port = l.address.transport === "tcp" ? l.address.port : 0;
       const ac = new AbortController();
       ac.abort();
-      await expectNetError(rt.connect({ transport: "tcp", hostname: "127.0.0.1", port, signal: ac.signal }), ["ABORTED"], "aborted connect");
+      await expectNetError(
+        rt.connect({ transport: "tcp", hostname: "127.0.0.1", port, signal: ac.signal }),
+        ["ABORTED"],
+        "aborted connect",
+      );
     } finally {
       await l.close();
     }
@@ -226,7 +262,10 @@ export const CONTRACT: Record<string, Check> = {
     if (!rt.features.ipv6) throw new Skip("features.ipv6 is false");
     const p = await pair(rt, "::1");
     try {
-      assert(p.client.remoteAddress.transport === "tcp" && p.client.remoteAddress.hostname === "::1", `remote ${JSON.stringify(p.client.remoteAddress)}`);
+      assert(
+        p.client.remoteAddress.transport === "tcp" && p.client.remoteAddress.hostname === "::1",
+        `remote ${JSON.stringify(p.client.remoteAddress)}`,
+      );
       await p.client.write(utf8("v6"));
       const c = await p.server.read();
       assert(c && new TextDecoder().decode(c) === "v6", "bytes over ::1");
@@ -258,7 +297,11 @@ export const CONTRACT: Record<string, Check> = {
   },
   "unix: connecting to a missing socket file is ENOENT or ECONNREFUSED": async (rt) => {
     if (!rt.features.unix) throw new Skip("features.unix is false");
-    await expectNetError(rt.connect({ transport: "unix", path: `/tmp/netparity-no-such-socket-${rt.host.pid()}` }), ["ENOENT", "ECONNREFUSED"], "connect");
+    await expectNetError(
+      rt.connect({ transport: "unix", path: `/tmp/netparity-no-such-socket-${rt.host.pid()}` }),
+      ["ENOENT", "ECONNREFUSED"],
+      "connect",
+    );
   },
   "udp: datagrams round-trip with the sender's address; receive() is null after close": async (rt) => {
     if (!rt.features.udp) throw new Skip("features.udp is false");
@@ -273,7 +316,10 @@ export const CONTRACT: Record<string, Check> = {
       assert(d.from.port === a.address.port && d.from.hostname === "127.0.0.1", `from ${JSON.stringify(d.from)}`);
       const pending = b.receive();
       b.close();
-      assert((await withTimeout(pending, 2000, "receive after close")) === null, "pending receive resolves null after close");
+      assert(
+        (await withTimeout(pending, 2000, "receive after close")) === null,
+        "pending receive resolves null after close",
+      );
     } finally {
       a.close();
       b.close();
@@ -283,7 +329,11 @@ export const CONTRACT: Record<string, Check> = {
     if (!rt.features.udp) throw new Skip("features.udp is false");
     const a = await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 });
     try {
-      await expectNetError(rt.bindDatagram({ hostname: "127.0.0.1", port: a.address.port }), ["EADDRINUSE"], "second bind");
+      await expectNetError(
+        rt.bindDatagram({ hostname: "127.0.0.1", port: a.address.port }),
+        ["EADDRINUSE"],
+        "second bind",
+      );
     } finally {
       a.close();
     }

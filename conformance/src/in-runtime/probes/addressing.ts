@@ -18,12 +18,16 @@ function isListener(x: unknown): x is Listener {
 export const addressingProbes: Probe[] = [
   {
     id: "addr.localhost-listen",
-    title: "listen on \"localhost\": the address the runtime binds",
+    title: 'listen on "localhost": the address the runtime binds',
     async run(rt) {
       return scoped(async (scope) => {
         const l = await tryListen(rt, scope, "localhost", 0);
         if (!isListener(l)) {
-          return { outcome: errorShape(l), evidence: errorEvidence(l), explanation: "Listening on the name localhost failed." };
+          return {
+            outcome: errorShape(l),
+            evidence: errorEvidence(l),
+            explanation: "Listening on the name localhost failed.",
+          };
         }
         const reported = hostOf(l.address);
         // The reported hostname may be the name itself (Bun echoes it), so the family that
@@ -48,7 +52,7 @@ export const addressingProbes: Probe[] = [
   },
   {
     id: "addr.localhost-connect",
-    title: "connect to \"localhost\" with listeners on both 127.0.0.1 and ::1",
+    title: 'connect to "localhost" with listeners on both 127.0.0.1 and ::1',
     async run(rt) {
       return scoped(async (scope) => {
         // One port on both loopbacks, so the address the client picked shows which family won.
@@ -67,13 +71,27 @@ export const addressingProbes: Probe[] = [
           }
         }
         if (!v4 || !v6) {
-          return { outcome: "no-dual-loopback", evidence: { attempts }, explanation: "Could not listen on the same port on 127.0.0.1 and ::1, so the choice cannot be observed." };
+          return {
+            outcome: "no-dual-loopback",
+            evidence: { attempts },
+            explanation: "Could not listen on the same port on 127.0.0.1 and ::1, so the choice cannot be observed.",
+          };
         }
         const port = tcpPort(v4.address);
         const r = await settle(rt, rt.connect({ transport: "tcp", hostname: "localhost", port }), 2000);
         if (r.state === "resolved") scope.conn(r.value);
-        else if (r.state === "pending") return { outcome: "connect-hangs", evidence: { port }, explanation: "Connecting to localhost did not finish within 2 s." };
-        if (r.state === "rejected") return { outcome: errorShape(r.error), evidence: errorEvidence(r.error), explanation: "Connecting to localhost failed although both loopbacks listen." };
+        else if (r.state === "pending")
+          return {
+            outcome: "connect-hangs",
+            evidence: { port },
+            explanation: "Connecting to localhost did not finish within 2 s.",
+          };
+        if (r.state === "rejected")
+          return {
+            outcome: errorShape(r.error),
+            evidence: errorEvidence(r.error),
+            explanation: "Connecting to localhost failed although both loopbacks listen.",
+          };
         const remote = hostOf(r.value.remoteAddress);
         return {
           outcome: remote,
@@ -85,15 +103,23 @@ export const addressingProbes: Probe[] = [
   },
   {
     id: "addr.localhost-udp",
-    title: "bind a datagram socket to \"localhost\"",
+    title: 'bind a datagram socket to "localhost"',
     needs: ["udp"],
     async run(rt) {
       return scoped(async (scope) => {
         try {
           const d = scope.dgram(await rt.bindDatagram({ hostname: "localhost", port: 0 }));
-          return { outcome: d.address.hostname, evidence: { address: d.address }, explanation: `A datagram socket bound to "localhost" reports ${d.address.hostname}.` };
+          return {
+            outcome: d.address.hostname,
+            evidence: { address: d.address },
+            explanation: `A datagram socket bound to "localhost" reports ${d.address.hostname}.`,
+          };
         } catch (e) {
-          return { outcome: errorShape(e), evidence: errorEvidence(e), explanation: "Binding a datagram socket to the name localhost failed." };
+          return {
+            outcome: errorShape(e),
+            evidence: errorEvidence(e),
+            explanation: "Binding a datagram socket to the name localhost failed.",
+          };
         }
       });
     },
@@ -153,7 +179,9 @@ export const addressingProbes: Probe[] = [
         return {
           outcome: ok ? "supported" : "no-data",
           evidence: { listener: l.address, clientLocal: c.localAddress, serverRemote: s?.remoteAddress ?? null },
-          explanation: ok ? "A listener on ::1 accepts an IPv6 client and bytes flow; addresses are reported without brackets." : "Bytes sent over ::1 did not arrive.",
+          explanation: ok
+            ? "A listener on ::1 accepts an IPv6 client and bytes flow; addresses are reported without brackets."
+            : "Bytes sent over ::1 did not arrive.",
         };
       });
     },
@@ -170,7 +198,11 @@ export const addressingProbes: Probe[] = [
           a = scope.dgram(await rt.bindDatagram({ hostname: "::1", port: 0 }));
           b = scope.dgram(await rt.bindDatagram({ hostname: "::1", port: 0 }));
         } catch (e) {
-          return { outcome: errorShape(e), evidence: errorEvidence(e), explanation: "Binding a datagram socket on ::1 failed." };
+          return {
+            outcome: errorShape(e),
+            evidence: errorEvidence(e),
+            explanation: "Binding a datagram socket on ::1 failed.",
+          };
         }
         await a.send(new Uint8Array([1, 2, 3]), { hostname: "::1", port: b.address.port });
         const r = await settle(rt, b.receive(), 1000);
@@ -178,14 +210,16 @@ export const addressingProbes: Probe[] = [
         return {
           outcome: ok ? "supported" : r.state === "rejected" ? errorShape(r.error) : "not-delivered",
           evidence: { address: b.address, from: r.state === "resolved" ? (r.value?.from ?? null) : null },
-          explanation: ok ? "Datagrams travel over ::1 and the sender's address is reported as ::1." : "A datagram sent over ::1 was not received.",
+          explanation: ok
+            ? "Datagrams travel over ::1 and the sender's address is reported as ::1."
+            : "A datagram sent over ::1 was not received.",
         };
       });
     },
   },
   {
     id: "ipv6.dual-stack",
-    title: "does a listener on \"::\" accept an IPv4 client?",
+    title: 'does a listener on "::" accept an IPv4 client?',
     needs: ["ipv6"],
     async run(rt) {
       return scoped(async (scope) => {
@@ -199,7 +233,10 @@ export const addressingProbes: Probe[] = [
         const accepted = l.accept();
         const r = await settle(rt, rt.connect({ transport: "tcp", hostname: "127.0.0.1", port }), 2000);
         if (r.state !== "resolved") {
-          void accepted.then((s) => s?.close(), () => undefined);
+          void accepted.then(
+            (s) => s?.close(),
+            () => undefined,
+          );
           return {
             outcome: "ipv6-only",
             evidence: { listener: l.address, connect: r.state === "rejected" ? errorEvidence(r.error) : "pending" },

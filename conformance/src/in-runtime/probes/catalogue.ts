@@ -13,7 +13,14 @@ import { udpProbes } from "./udp.js";
 import { unixProbes } from "./unix.js";
 import { errorEvidence } from "./util.js";
 
-export const PROBES: readonly Probe[] = [...addressingProbes, ...tcpProbes, stickyProbe, ...udpProbes, ...unixProbes, ...errorProbes];
+export const PROBES: readonly Probe[] = [
+  ...addressingProbes,
+  ...tcpProbes,
+  stickyProbe,
+  ...udpProbes,
+  ...unixProbes,
+  ...errorProbes,
+];
 
 /** Upper bound for one probe; a probe still running then is reported as "timeout". */
 export const PROBE_TIMEOUT_MS = 5000;
@@ -25,7 +32,11 @@ export function probeIds(): string[] {
 }
 
 /** Runs the catalogue (or the probes named in `only`) and returns one result per probe. */
-export async function runProbes(rt: Runtime, only?: readonly string[], onResult?: (r: ProbeResult) => void): Promise<ProbeResult[]> {
+export async function runProbes(
+  rt: Runtime,
+  only?: readonly string[],
+  onResult?: (r: ProbeResult) => void,
+): Promise<ProbeResult[]> {
   const selected = only?.length ? PROBES.filter((p) => only.includes(p.id)) : PROBES;
   const results: ProbeResult[] = [];
   for (const probe of selected) {
@@ -59,12 +70,26 @@ async function runOne(rt: Runtime, probe: Probe): Promise<ProbeResult> {
   } catch (e) {
     const ms = Math.round(rt.host.now() - t0);
     if (e instanceof ProbeTimeout) {
-      return { ...base, outcome: "timeout", evidence: {}, explanation: `The probe did not finish within ${PROBE_TIMEOUT_MS} ms.`, ms, error: { code: "TIMEOUT", message: `exceeded ${PROBE_TIMEOUT_MS} ms` } };
+      return {
+        ...base,
+        outcome: "timeout",
+        evidence: {},
+        explanation: `The probe did not finish within ${PROBE_TIMEOUT_MS} ms.`,
+        ms,
+        error: { code: "TIMEOUT", message: `exceeded ${PROBE_TIMEOUT_MS} ms` },
+      };
     }
     const ev = errorEvidence(e);
     const code = typeof ev.code === "string" ? ev.code : e instanceof Error ? e.name : "ERROR";
     const message = e instanceof Error ? e.message : String(e);
-    return { ...base, outcome: "error", evidence: ev, explanation: `The probe itself failed: ${message}`, ms, error: { code, message } };
+    return {
+      ...base,
+      outcome: "error",
+      evidence: ev,
+      explanation: `The probe itself failed: ${message}`,
+      ms,
+      error: { code, message },
+    };
   } finally {
     clearTimeout(timer);
   }

@@ -13,12 +13,20 @@ function shaped(e: unknown, subs: Record<string, string | number>, what: string)
   const causeMessage = isNetError(e) && e.cause !== undefined ? describeCause(e.cause).message : undefined;
   return {
     outcome: errorShape(e),
-    evidence: { ...ev, ...(causeMessage !== undefined ? { causeMessageTemplate: messageTemplate(causeMessage, subs) } : {}) },
+    evidence: {
+      ...ev,
+      ...(causeMessage !== undefined ? { causeMessageTemplate: messageTemplate(causeMessage, subs) } : {}),
+    },
     explanation: `${what} fails with ${errorShape(e)}; the runtime's message reads "${causeMessage === undefined ? "(none)" : messageTemplate(causeMessage, subs)}".`,
   };
 }
 
-async function expectFailure(_rt: Runtime, op: () => Promise<unknown>, subs: Record<string, string | number>, what: string): Promise<ProbeOutcome> {
+async function expectFailure(
+  _rt: Runtime,
+  op: () => Promise<unknown>,
+  subs: Record<string, string | number>,
+  what: string,
+): Promise<ProbeOutcome> {
   try {
     const x = await op();
     (x as { close?: () => unknown } | null)?.close?.();
@@ -36,7 +44,12 @@ export const errorProbes: Probe[] = [
       const l = await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 });
       const port = tcpPort(l.address);
       await l.close();
-      return expectFailure(rt, () => rt.connect({ transport: "tcp", hostname: "127.0.0.1", port }), { port, host: "127.0.0.1" }, "Connecting to a closed port");
+      return expectFailure(
+        rt,
+        () => rt.connect({ transport: "tcp", hostname: "127.0.0.1", port }),
+        { port, host: "127.0.0.1" },
+        "Connecting to a closed port",
+      );
     },
   },
   {
@@ -46,7 +59,12 @@ export const errorProbes: Probe[] = [
       return scoped(async (scope) => {
         const l = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 }));
         const port = tcpPort(l.address);
-        return expectFailure(rt, () => rt.listen({ transport: "tcp", hostname: "127.0.0.1", port }), { port, host: "127.0.0.1" }, "A second TCP listen on a used port");
+        return expectFailure(
+          rt,
+          () => rt.listen({ transport: "tcp", hostname: "127.0.0.1", port }),
+          { port, host: "127.0.0.1" },
+          "A second TCP listen on a used port",
+        );
       });
     },
   },
@@ -58,7 +76,12 @@ export const errorProbes: Probe[] = [
       return scoped(async (scope) => {
         const a = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 }));
         const port = a.address.port;
-        return expectFailure(rt, () => rt.bindDatagram({ hostname: "127.0.0.1", port }), { port, host: "127.0.0.1" }, "A second UDP bind on a used port");
+        return expectFailure(
+          rt,
+          () => rt.bindDatagram({ hostname: "127.0.0.1", port }),
+          { port, host: "127.0.0.1" },
+          "A second UDP bind on a used port",
+        );
       });
     },
   },
@@ -70,7 +93,12 @@ export const errorProbes: Probe[] = [
       return scoped(async (scope) => {
         const path = await socketPath(rt, scope);
         scope.listener(await rt.listen({ transport: "unix", path }));
-        return expectFailure(rt, () => rt.listen({ transport: "unix", path }), { path }, "A second listen on a bound socket path");
+        return expectFailure(
+          rt,
+          () => rt.listen({ transport: "unix", path }),
+          { path },
+          "A second listen on a bound socket path",
+        );
       });
     },
   },
@@ -81,7 +109,12 @@ export const errorProbes: Probe[] = [
     async run(rt) {
       return scoped(async (scope) => {
         const path = await socketPath(rt, scope, "missing.sock");
-        return expectFailure(rt, () => rt.connect({ transport: "unix", path }), { path }, "Connecting to a missing socket path");
+        return expectFailure(
+          rt,
+          () => rt.connect({ transport: "unix", path }),
+          { path },
+          "Connecting to a missing socket path",
+        );
       });
     },
   },
@@ -90,7 +123,12 @@ export const errorProbes: Probe[] = [
     title: "listen on an address this host does not have (192.0.2.1, TEST-NET-1)",
     async run(rt) {
       // bind(2) only: nothing is sent, the address is reserved for documentation.
-      return expectFailure(rt, () => rt.listen({ transport: "tcp", hostname: "192.0.2.1", port: 0 }), { host: "192.0.2.1" }, "Listening on a foreign address");
+      return expectFailure(
+        rt,
+        () => rt.listen({ transport: "tcp", hostname: "192.0.2.1", port: 0 }),
+        { host: "192.0.2.1" },
+        "Listening on a foreign address",
+      );
     },
   },
 ];

@@ -10,7 +10,16 @@
  * Then the same messages are sent framed (wire contract v1: 4-byte big-endian length)
  * and read with FrameReader: every message comes back whole, which is the fix.
  */
-import { FrameReader, Prng, equalBytes, utf8, writeFrame, type Connection, type Listener, type Runtime } from "@netparity/protocol";
+import {
+  FrameReader,
+  Prng,
+  equalBytes,
+  utf8,
+  writeFrame,
+  type Connection,
+  type Listener,
+  type Runtime,
+} from "@netparity/protocol";
 import { sleep } from "../common/timing.js";
 import type { Probe, ProbeOutcome } from "./types.js";
 
@@ -46,7 +55,10 @@ async function readAll(rt: Runtime, conn: Connection, total: number): Promise<{ 
 async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    return await Promise.race([p, new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(1, ms))))]);
+    return await Promise.race([
+      p,
+      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(1, ms)))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -96,7 +108,10 @@ async function pair(rt: Runtime): Promise<{ listener: Listener; writer: Connecti
   const listener = await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 });
   const port = listener.address.transport === "unix" ? 0 : listener.address.port;
   try {
-    const [writer, reader] = await Promise.all([rt.connect({ transport: "tcp", hostname: "127.0.0.1", port }), listener.accept()]);
+    const [writer, reader] = await Promise.all([
+      rt.connect({ transport: "tcp", hostname: "127.0.0.1", port }),
+      listener.accept(),
+    ]);
     if (!reader) throw new Error("accept() returned null on an open listener");
     return { listener, writer, reader };
   } catch (e) {
@@ -105,7 +120,11 @@ async function pair(rt: Runtime): Promise<{ listener: Listener; writer: Connecti
   }
 }
 
-async function unframed(rt: Runtime, msgs: Uint8Array[], delayMs = READER_DELAY_MS): Promise<{ reads: number[]; intact: boolean }> {
+async function unframed(
+  rt: Runtime,
+  msgs: Uint8Array[],
+  delayMs = READER_DELAY_MS,
+): Promise<{ reads: number[]; intact: boolean }> {
   const { listener, writer, reader } = await pair(rt);
   try {
     const total = msgs.reduce((s, m) => s + m.byteLength, 0);
@@ -183,7 +202,11 @@ export const stickyProbe: Probe = {
         reads: u.reads.length,
         unframedBytesIntact: u.intact,
         readerDelayMs: READER_DELAY_MS,
-        eagerReaderSmallWrites: { writeSizes: writeSizes.slice(0, SMALL.length), readSizes: eager.reads, shape: classify(writeSizes.slice(0, SMALL.length), eager.reads) },
+        eagerReaderSmallWrites: {
+          writeSizes: writeSizes.slice(0, SMALL.length),
+          readSizes: eager.reads,
+          shape: classify(writeSizes.slice(0, SMALL.length), eager.reads),
+        },
         framed: { frames: f.frames, intact: f.intact, readSizes: f.reads },
       },
       explanation:

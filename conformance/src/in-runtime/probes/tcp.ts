@@ -2,7 +2,20 @@
 import type { Connection, Listener, Runtime } from "@netparity/protocol";
 import { median } from "../common/stats.js";
 import type { Probe } from "./types.js";
-import { codeOf, errorEvidence, errorShape, mib, readAtLeast, readOutcome, readText, scoped, settle, sleep, tcpPair, tcpPort } from "./util.js";
+import {
+  codeOf,
+  errorEvidence,
+  errorShape,
+  mib,
+  readAtLeast,
+  readOutcome,
+  readText,
+  scoped,
+  settle,
+  sleep,
+  tcpPair,
+  tcpPort,
+} from "./util.js";
 
 const enc = new TextEncoder();
 
@@ -50,8 +63,17 @@ export const tcpProbes: Probe[] = [
         await client.write(enc.encode("ping"));
         await client.closeWrite();
         const first = await readText(rt, server, 2000);
-        if (!first.eof) return { outcome: "no-eof", evidence: { serverGot: first.text }, explanation: "The server never saw the client's FIN as end of stream." };
-        const w = await settle(rt, server.write(enc.encode("pong after FIN")).then(() => server.closeWrite()), 2000);
+        if (!first.eof)
+          return {
+            outcome: "no-eof",
+            evidence: { serverGot: first.text },
+            explanation: "The server never saw the client's FIN as end of stream.",
+          };
+        const w = await settle(
+          rt,
+          server.write(enc.encode("pong after FIN")).then(() => server.closeWrite()),
+          2000,
+        );
         if (w.state !== "resolved") {
           return {
             outcome: w.state === "rejected" ? `server write fails ${codeOf(w.error)}` : "server write hangs",
@@ -82,14 +104,20 @@ export const tcpProbes: Probe[] = [
         const t0 = rt.host.now();
         const write = client.write(data);
         const early = await settle(rt, write, 1000);
-        if (early.state === "rejected") return { outcome: `fails ${codeOf(early.error)}`, evidence: errorEvidence(early.error), explanation: "The 64 MiB write failed." };
+        if (early.state === "rejected")
+          return {
+            outcome: `fails ${codeOf(early.error)}`,
+            evidence: errorEvidence(early.error),
+            explanation: "The 64 MiB write failed.",
+          };
         const tRead = rt.host.now();
         const got = await readAtLeast(rt, server, size, 3000);
         const late = early.state === "resolved" ? early : await settle(rt, write, 500);
         const evidence = {
           bytes: size,
           resolvedBeforeReadMs: early.state === "resolved" ? early.ms : null,
-          resolvedAfterReaderStartedMs: early.state === "pending" && late.state === "resolved" ? Math.round(rt.host.now() - tRead) : null,
+          resolvedAfterReaderStartedMs:
+            early.state === "pending" && late.state === "resolved" ? Math.round(rt.host.now() - tRead) : null,
           readerGotMiB: mib(got.bytes),
           readMs: Math.round(rt.host.now() - tRead),
           totalMs: Math.round(rt.host.now() - t0),
@@ -105,10 +133,15 @@ export const tcpProbes: Probe[] = [
           return {
             outcome: "waits-for-reader",
             evidence,
-            explanation: "The write stays pending until the peer reads (backpressure); it resolves once the kernel took the last byte.",
+            explanation:
+              "The write stays pending until the peer reads (backpressure); it resolves once the kernel took the last byte.",
           };
         }
-        return { outcome: late.state === "rejected" ? `fails ${codeOf(late.error)}` : "never-resolves", evidence, explanation: "The write did not complete even though the peer read." };
+        return {
+          outcome: late.state === "rejected" ? `fails ${codeOf(late.error)}` : "never-resolves",
+          evidence,
+          explanation: "The write did not complete even though the peer read.",
+        };
       });
     },
   },
@@ -124,7 +157,12 @@ export const tcpProbes: Probe[] = [
         const t0 = rt.host.now();
         while (accepted < cap) {
           const r = await settle(rt, client.write(chunk), 250);
-          if (r.state === "rejected") return { outcome: `fails ${codeOf(r.error)}`, evidence: { acceptedMiB: mib(accepted), error: errorEvidence(r.error) }, explanation: "A write to an unread peer failed." };
+          if (r.state === "rejected")
+            return {
+              outcome: `fails ${codeOf(r.error)}`,
+              evidence: { acceptedMiB: mib(accepted), error: errorEvidence(r.error) },
+              explanation: "A write to an unread peer failed.",
+            };
           if (r.state === "pending") {
             return {
               outcome: "write-waits",
@@ -137,7 +175,8 @@ export const tcpProbes: Probe[] = [
         return {
           outcome: "never-waits",
           evidence: { acceptedMiB: mib(accepted) },
-          explanation: "128 MiB were accepted without the peer reading: the runtime buffers without bound and never signals backpressure.",
+          explanation:
+            "128 MiB were accepted without the peer reading: the runtime buffers without bound and never signals backpressure.",
         };
       });
     },
@@ -152,7 +191,14 @@ export const tcpProbes: Probe[] = [
         await sleep(30);
         server.close();
         const r = await settle(rt, pending, 1000);
-        const local = r.state === "pending" ? "stays pending" : r.state === "rejected" ? `rejects ${codeOf(r.error)}` : r.value === null ? "resolves null" : "data";
+        const local =
+          r.state === "pending"
+            ? "stays pending"
+            : r.state === "rejected"
+              ? `rejects ${codeOf(r.error)}`
+              : r.value === null
+                ? "resolves null"
+                : "data";
         const peer = await readOutcome(rt, client, 1000);
         const closed = await settle(rt, server.closed, 1000);
         return {
@@ -170,13 +216,14 @@ export const tcpProbes: Probe[] = [
   },
   {
     id: "tcp.close-after-read",
-    title: "close() right after a read resolved (the pull API's \"close in the data callback\")",
+    title: 'close() right after a read resolved (the pull API\'s "close in the data callback")',
     async run(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         await client.write(new Uint8Array(1024));
         const first = await settle(rt, server.read(), 2000);
-        if (first.state !== "resolved" || first.value === null) return { outcome: "no-data", evidence: {}, explanation: "The first read did not deliver data." };
+        if (first.state !== "resolved" || first.value === null)
+          return { outcome: "no-data", evidence: {}, explanation: "The first read did not deliver data." };
         const n = first.value.byteLength;
         server.close(); // same tick as the read's continuation
         const next = await readOutcome(rt, server, 500);
@@ -185,7 +232,12 @@ export const tcpProbes: Probe[] = [
         const writeLabel = write.state === "rejected" ? codeOf(write.error) : write.state;
         return {
           outcome: `next read ${next.label}; write ${writeLabel}; peer ${peer.label}`,
-          evidence: { firstReadBytes: n, nextRead: next.detail, write: write.state === "rejected" ? errorEvidence(write.error) : write.state, peer: peer.detail },
+          evidence: {
+            firstReadBytes: n,
+            nextRead: next.detail,
+            write: write.state === "rejected" ? errorEvidence(write.error) : write.state,
+            peer: peer.detail,
+          },
           explanation: `After close() in the read continuation the next read gives ${next.label}, a write ${writeLabel === "rejected" ? "rejects" : writeLabel}, and the peer sees ${peer.label}.`,
         };
       });
@@ -205,7 +257,10 @@ export const tcpProbes: Probe[] = [
         const wl = w.state === "rejected" ? codeOf(w.error) : w.state === "resolved" ? "ok" : "pending";
         return {
           outcome: `peer read ${peer.label}; next write ${wl}`,
-          evidence: { peerRead: peer.detail, peerWriteAfter: w.state === "rejected" ? errorEvidence(w.error) : w.state },
+          evidence: {
+            peerRead: peer.detail,
+            peerWriteAfter: w.state === "rejected" ? errorEvidence(w.error) : w.state,
+          },
           explanation:
             peer.label === "ECONNRESET"
               ? "Unread bytes were still in the kernel's receive buffer, so close() sent RST: the peer's read fails with ECONNRESET."
@@ -260,10 +315,17 @@ export const tcpProbes: Probe[] = [
         // Always eight rounds, never empty; the upper middle keeps the reported value a measured one.
         const d = median(byDefault, "upper");
         const n = median(noDelay, "upper");
-        const outcome = d > 20 && n < 10 ? "nagle on (noDelay false)" : d < 10 ? "nagle off (noDelay true)" : "inconclusive";
+        const outcome =
+          d > 20 && n < 10 ? "nagle on (noDelay false)" : d < 10 ? "nagle off (noDelay true)" : "inconclusive";
         return {
           outcome,
-          evidence: { medianDefaultMs: d, medianNoDelayMs: n, defaultRoundsMs: byDefault, noDelayRoundsMs: noDelay, readable: "no getter in any runtime's API" },
+          evidence: {
+            medianDefaultMs: d,
+            medianNoDelayMs: n,
+            defaultRoundsMs: byDefault,
+            noDelayRoundsMs: noDelay,
+            readable: "no getter in any runtime's API",
+          },
           explanation:
             outcome === "inconclusive"
               ? `Write-write-read took ${d} ms by default and ${n} ms with setNoDelay(true): no clear Nagle signature.`
@@ -279,7 +341,11 @@ export const tcpProbes: Probe[] = [
       return scoped(async (scope) => {
         const { client } = await tcpPair(rt, scope);
         if (typeof client.setKeepAlive !== "function") {
-          return { outcome: "not exposed", evidence: { method: "absent" }, explanation: "The adapter offers no setKeepAlive: the runtime's native API does not expose SO_KEEPALIVE." };
+          return {
+            outcome: "not exposed",
+            evidence: { method: "absent" },
+            explanation: "The adapter offers no setKeepAlive: the runtime's native API does not expose SO_KEEPALIVE.",
+          };
         }
         try {
           client.setKeepAlive(true, 1000);
@@ -290,7 +356,8 @@ export const tcpProbes: Probe[] = [
         return {
           outcome: "settable",
           evidence: { enabledWithDelayMs: 1000, readable: "no getter in any runtime's API" },
-          explanation: "SO_KEEPALIVE can be switched on and off on an open connection (it cannot be read back to confirm).",
+          explanation:
+            "SO_KEEPALIVE can be switched on and off on an open connection (it cannot be read back to confirm).",
         };
       });
     },
@@ -314,7 +381,11 @@ export const tcpProbes: Probe[] = [
         const label = r.state === "resolved" ? "connects anyway" : r.state === "rejected" ? codeOf(r.error) : "hangs";
         return {
           outcome: label,
-          evidence: { connect: r.state === "rejected" ? errorEvidence(r.error) : r.state, afterMs: r.ms, listenerSaw: serverSaw },
+          evidence: {
+            connect: r.state === "rejected" ? errorEvidence(r.error) : r.state,
+            afterMs: r.ms,
+            listenerSaw: serverSaw,
+          },
           explanation:
             r.state === "rejected"
               ? `An abort right after connect() rejects it with ${label} (the abort reason is kept as cause); the listener saw ${serverSaw}.`
@@ -331,17 +402,30 @@ export const tcpProbes: Probe[] = [
       return scoped(async (scope) => {
         const l = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 }));
         const ac = new AbortController();
-        const [c, s] = await Promise.all([rt.connect({ transport: "tcp", hostname: "127.0.0.1", port: tcpPort(l.address), signal: ac.signal }), l.accept()]);
+        const [c, s] = await Promise.all([
+          rt.connect({ transport: "tcp", hostname: "127.0.0.1", port: tcpPort(l.address), signal: ac.signal }),
+          l.accept(),
+        ]);
         scope.conn(c);
         if (s) scope.conn(s);
         const pending = c.read();
         ac.abort();
         const local = await settle(rt, pending, 1000);
         const peer = s ? await readOutcome(rt, s, 1000) : { label: "none", detail: {} };
-        const localLabel = local.state === "rejected" ? codeOf(local.error) : local.state === "resolved" ? (local.value === null ? "eof" : "data") : "pending";
+        const localLabel =
+          local.state === "rejected"
+            ? codeOf(local.error)
+            : local.state === "resolved"
+              ? local.value === null
+                ? "eof"
+                : "data"
+              : "pending";
         return {
           outcome: `local read ${localLabel}; peer ${peer.label}`,
-          evidence: { localRead: local.state === "rejected" ? errorEvidence(local.error) : localLabel, peer: peer.detail },
+          evidence: {
+            localRead: local.state === "rejected" ? errorEvidence(local.error) : localLabel,
+            peer: peer.detail,
+          },
           explanation: `Aborting the signal of an open connection ${localLabel === "pending" ? "leaves it open" : "closes it"}: the pending read gives ${localLabel}, the peer sees ${peer.label}.`,
         };
       });
@@ -362,7 +446,12 @@ export const tcpProbes: Probe[] = [
         while (bucket < got.maxChunk) bucket *= 2;
         return {
           outcome: `≤ ${bucket / 1024} KiB`,
-          evidence: { maxChunk: got.maxChunk, reads: got.chunks, bytes: got.bytes, averageChunk: Math.round(got.bytes / Math.max(1, got.chunks)) },
+          evidence: {
+            maxChunk: got.maxChunk,
+            reads: got.chunks,
+            bytes: got.bytes,
+            averageChunk: Math.round(got.bytes / Math.max(1, got.chunks)),
+          },
           explanation: `Reading 8 MiB took ${got.chunks} reads; the largest returned ${got.maxChunk} bytes (the size of the runtime's read buffer).`,
         };
       });
@@ -391,10 +480,16 @@ export const tcpProbes: Probe[] = [
           return {
             outcome: "rebinds",
             evidence: { port, address: again.address },
-            explanation: "The port is listened on again at once although a connection on it is in TIME_WAIT: the runtime sets SO_REUSEADDR on listeners.",
+            explanation:
+              "The port is listened on again at once although a connection on it is in TIME_WAIT: the runtime sets SO_REUSEADDR on listeners.",
           };
         } catch (e) {
-          return { outcome: errorShape(e), evidence: { port, ...errorEvidence(e) }, explanation: "Listening again on the port failed while its last connection is in TIME_WAIT (no SO_REUSEADDR)." };
+          return {
+            outcome: errorShape(e),
+            evidence: { port, ...errorEvidence(e) },
+            explanation:
+              "Listening again on the port failed while its last connection is in TIME_WAIT (no SO_REUSEADDR).",
+          };
         }
       });
     },
@@ -404,7 +499,9 @@ export const tcpProbes: Probe[] = [
     title: "two listeners on one port with reusePort",
     async run(rt) {
       return scoped(async (scope) => {
-        const a = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0, reusePort: true }));
+        const a = scope.listener(
+          await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0, reusePort: true }),
+        );
         const port = tcpPort(a.address);
         let b: Listener;
         try {
@@ -413,7 +510,8 @@ export const tcpProbes: Probe[] = [
           return {
             outcome: errorShape(e),
             evidence: { featuresReusePort: rt.features.reusePort, ...errorEvidence(e) },
-            explanation: "A second listener with reusePort on the same port fails: the option is not honoured (SO_REUSEPORT is not set).",
+            explanation:
+              "A second listener with reusePort on the same port fails: the option is not honoured (SO_REUSEPORT is not set).",
           };
         }
         // Which listener gets each of 8 clients: Linux balances SO_REUSEPORT groups by hash.
@@ -422,7 +520,10 @@ export const tcpProbes: Probe[] = [
           const c = scope.conn(await rt.connect({ transport: "tcp", hostname: "127.0.0.1", port }));
           void c;
         }
-        for (const [name, l] of [["first", a], ["second", b]] as const) {
+        for (const [name, l] of [
+          ["first", a],
+          ["second", b],
+        ] as const) {
           for (;;) {
             const r = await settle(rt, l.accept(), 150);
             if (r.state !== "resolved" || !r.value) break;

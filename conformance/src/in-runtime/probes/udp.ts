@@ -3,7 +3,11 @@ import type { DatagramSocket, Runtime } from "@netparity/protocol";
 import type { Probe } from "./types.js";
 import { codeOf, errorEvidence, errorShape, scoped, settle, sleep, type Scope } from "./util.js";
 
-async function udpPair(rt: Runtime, scope: Scope, hostname = "127.0.0.1"): Promise<{ a: DatagramSocket; b: DatagramSocket }> {
+async function udpPair(
+  rt: Runtime,
+  scope: Scope,
+  hostname = "127.0.0.1",
+): Promise<{ a: DatagramSocket; b: DatagramSocket }> {
   const a = scope.dgram(await rt.bindDatagram({ hostname, port: 0 }));
   const b = scope.dgram(await rt.bindDatagram({ hostname, port: 0 }));
   return { a, b };
@@ -18,17 +22,30 @@ interface SizeTrial {
 }
 
 /** Sends one datagram of `size` bytes from a to b; says whether it arrived whole. */
-async function trySize(rt: Runtime, a: DatagramSocket, b: DatagramSocket, size: number, hostname: string): Promise<SizeTrial> {
+async function trySize(
+  rt: Runtime,
+  a: DatagramSocket,
+  b: DatagramSocket,
+  size: number,
+  hostname: string,
+): Promise<SizeTrial> {
   const data = new Uint8Array(size);
   for (let i = 0; i < size; i++) data[i] = (i * 31 + 7) & 0xff;
   const s = await settle(rt, a.send(data, { hostname, port: b.address.port }), 1000);
-  if (s.state === "rejected") return { size, send: codeOf(s.error), received: null, intact: false, error: errorEvidence(s.error) };
+  if (s.state === "rejected")
+    return { size, send: codeOf(s.error), received: null, intact: false, error: errorEvidence(s.error) };
   if (s.state === "pending") return { size, send: "pending", received: null, intact: false };
   const r = await settle(rt, b.receive(), 500);
   if (r.state !== "resolved" || r.value === null) {
     // A receive that outlives this trial would steal the next trial's datagram: close-and-rebind is
     // not possible on the same port, so the caller stops at the first loss.
-    return { size, send: "ok", received: null, intact: false, ...(r.state === "rejected" ? { error: errorEvidence(r.error) } : {}) };
+    return {
+      size,
+      send: "ok",
+      received: null,
+      intact: false,
+      ...(r.state === "rejected" ? { error: errorEvidence(r.error) } : {}),
+    };
   }
   const got = r.value.data;
   let intact = got.byteLength === size;
@@ -71,7 +88,14 @@ export const udpProbes: Probe[] = [
       return scoped(async (scope) => {
         const { a, b } = await udpPair(rt, scope);
         const t = await trySize(rt, a, b, 65508, "127.0.0.1");
-        const outcome = t.send !== "ok" ? `send fails ${t.send}` : t.received === null ? "silently dropped" : t.intact ? "delivered" : `truncated to ${t.received}`;
+        const outcome =
+          t.send !== "ok"
+            ? `send fails ${t.send}`
+            : t.received === null
+              ? "silently dropped"
+              : t.intact
+                ? "delivered"
+                : `truncated to ${t.received}`;
         return {
           outcome,
           evidence: { ...t },
@@ -94,16 +118,29 @@ export const udpProbes: Probe[] = [
         const { a, b } = await udpPair(rt, scope);
         const to = { hostname: "127.0.0.1", port: b.address.port };
         const s = await settle(rt, a.send(new Uint8Array(0), to), 1000);
-        if (s.state === "rejected") return { outcome: `send fails ${codeOf(s.error)}`, evidence: errorEvidence(s.error), explanation: "Sending an empty datagram is refused." };
+        if (s.state === "rejected")
+          return {
+            outcome: `send fails ${codeOf(s.error)}`,
+            evidence: errorEvidence(s.error),
+            explanation: "Sending an empty datagram is refused.",
+          };
         // A marker after it tells "dropped" from "slow".
         await a.send(new Uint8Array([0x4d]), to);
         const first = await settle(rt, b.receive(), 1000);
-        if (first.state !== "resolved" || first.value === null) return { outcome: "nothing received", evidence: { first: first.state }, explanation: "Neither the empty datagram nor the marker after it arrived." };
+        if (first.state !== "resolved" || first.value === null)
+          return {
+            outcome: "nothing received",
+            evidence: { first: first.state },
+            explanation: "Neither the empty datagram nor the marker after it arrived.",
+          };
         const n = first.value.data.byteLength;
         return {
           outcome: n === 0 ? "delivered" : "not delivered",
           evidence: { firstReceivedBytes: n, from: first.value.from },
-          explanation: n === 0 ? "An empty datagram is sent and received as a 0-byte datagram (the time protocol's empty request relies on it)." : "The empty datagram never arrived; the next datagram came first.",
+          explanation:
+            n === 0
+              ? "An empty datagram is sent and received as a 0-byte datagram (the time protocol's empty request relies on it)."
+              : "The empty datagram never arrived; the next datagram came first.",
         };
       });
     },
@@ -122,8 +159,16 @@ export const udpProbes: Probe[] = [
         await sleep(50);
         const second = await settle(rt, a.send(new Uint8Array([2]), { hostname: "127.0.0.1", port }), 1000);
         const recv = await settle(rt, a.receive(), 300);
-        const label = (x: typeof first): string => (x.state === "rejected" ? codeOf(x.error) : x.state === "resolved" ? "ok" : "pending");
-        const recvLabel = recv.state === "rejected" ? codeOf(recv.error) : recv.state === "pending" ? "nothing" : recv.value === null ? "null" : "data";
+        const label = (x: typeof first): string =>
+          x.state === "rejected" ? codeOf(x.error) : x.state === "resolved" ? "ok" : "pending";
+        const recvLabel =
+          recv.state === "rejected"
+            ? codeOf(recv.error)
+            : recv.state === "pending"
+              ? "nothing"
+              : recv.value === null
+                ? "null"
+                : "data";
         const silent = label(first) === "ok" && label(second) === "ok" && recvLabel === "nothing";
         return {
           outcome: silent ? "silent" : `send ${label(first)}/${label(second)}; receive ${recvLabel}`,
@@ -149,15 +194,25 @@ export const udpProbes: Probe[] = [
         try {
           a = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: 0, reusePort: true }));
         } catch (e) {
-          return { outcome: `first bind ${errorShape(e)}`, evidence: errorEvidence(e), explanation: "A datagram socket cannot even be bound with reusePort." };
+          return {
+            outcome: `first bind ${errorShape(e)}`,
+            evidence: errorEvidence(e),
+            explanation: "A datagram socket cannot even be bound with reusePort.",
+          };
         }
         try {
-          const b = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: a.address.port, reusePort: true }));
+          const b = scope.dgram(
+            await rt.bindDatagram({ hostname: "127.0.0.1", port: a.address.port, reusePort: true }),
+          );
           // Who gets a datagram now: Linux gives SO_REUSEADDR sockets' unicast to the newest one.
           const c = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 }));
-          for (let i = 0; i < 4; i++) await c.send(new Uint8Array([i]), { hostname: "127.0.0.1", port: a.address.port });
+          for (let i = 0; i < 4; i++)
+            await c.send(new Uint8Array([i]), { hostname: "127.0.0.1", port: a.address.port });
           const got = { first: 0, second: 0 };
-          for (const [name, s] of [["first", a], ["second", b]] as const) {
+          for (const [name, s] of [
+            ["first", a],
+            ["second", b],
+          ] as const) {
             for (;;) {
               const r = await settle(rt, s.receive(), 150);
               if (r.state !== "resolved" || !r.value) break;
@@ -170,7 +225,11 @@ export const udpProbes: Probe[] = [
             explanation: `Two sockets share the port; of 4 datagrams the first got ${got.first}, the second ${got.second}.`,
           };
         } catch (e) {
-          return { outcome: errorShape(e), evidence: errorEvidence(e), explanation: "The second datagram socket with reusePort fails: the runtime does not share the port." };
+          return {
+            outcome: errorShape(e),
+            evidence: errorEvidence(e),
+            explanation: "The second datagram socket with reusePort fails: the runtime does not share the port.",
+          };
         }
       });
     },
@@ -197,7 +256,9 @@ export const udpProbes: Probe[] = [
           outcome,
           evidence: { setTrue: on, setFalse: off },
           explanation:
-            outcome === "settable" ? "setBroadcast(true) and setBroadcast(false) both work (no broadcast is sent by this probe)." : `setBroadcast(true) gives ${on}, setBroadcast(false) gives ${off}.`,
+            outcome === "settable"
+              ? "setBroadcast(true) and setBroadcast(false) both work (no broadcast is sent by this probe)."
+              : `setBroadcast(true) gives ${on}, setBroadcast(false) gives ${off}.`,
         };
       });
     },

@@ -15,7 +15,11 @@ export const unixProbes: Probe[] = [
         try {
           l = scope.listener(await rt.listen({ transport: "unix", path }));
         } catch (e) {
-          return { outcome: errorShape(e), evidence: errorEvidence(e), explanation: "Listening on a Unix socket path failed." };
+          return {
+            outcome: errorShape(e),
+            evidence: errorEvidence(e),
+            explanation: "Listening on a Unix socket path failed.",
+          };
         }
         const [c, s] = await Promise.all([rt.connect({ transport: "unix", path }), l.accept()]);
         scope.conn(c);
@@ -23,11 +27,18 @@ export const unixProbes: Probe[] = [
         await c.write(new TextEncoder().encode("over unix"));
         await c.closeWrite();
         const got = s ? await readText(rt, s, 2000) : { text: "", eof: false };
-        const p = (a: { transport: string; path?: string }): string => (a.transport === "unix" ? (a.path === path ? "<path>" : JSON.stringify(a.path ?? "")) : a.transport);
+        const p = (a: { transport: string; path?: string }): string =>
+          a.transport === "unix" ? (a.path === path ? "<path>" : JSON.stringify(a.path ?? "")) : a.transport;
         const seen = `client remote ${p(c.remoteAddress)}, server remote ${s ? p(s.remoteAddress) : "?"}`;
         return {
           outcome: got.text === "over unix" ? "supported" : "no-data",
-          evidence: { listener: p(l.address), clientLocal: p(c.localAddress), clientRemote: p(c.remoteAddress), serverLocal: s ? p(s.localAddress) : null, serverRemote: s ? p(s.remoteAddress) : null },
+          evidence: {
+            listener: p(l.address),
+            clientLocal: p(c.localAddress),
+            clientRemote: p(c.remoteAddress),
+            serverLocal: s ? p(s.localAddress) : null,
+            serverRemote: s ? p(s.remoteAddress) : null,
+          },
           explanation: `Bytes flow over a Unix stream socket; ${seen} (an unbound client socket has no path).`,
         };
       });

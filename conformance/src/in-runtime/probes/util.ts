@@ -2,7 +2,15 @@
  * Small helpers shared by the probes. Everything here runs inside Node, Bun and Deno, so it
  * uses web-standard globals and the Runtime interface only.
  */
-import { describeCause, isNetError, type Address, type Connection, type DatagramSocket, type Listener, type Runtime } from "@netparity/protocol";
+import {
+  describeCause,
+  isNetError,
+  type Address,
+  type Connection,
+  type DatagramSocket,
+  type Listener,
+  type Runtime,
+} from "@netparity/protocol";
 import { sleep } from "../common/timing.js";
 
 /** Cleanup actions run in reverse order; a probe registers every socket it opens. */
@@ -51,7 +59,10 @@ export async function scoped<T>(body: (scope: Scope) => Promise<T>): Promise<T> 
 
 export { sleep };
 
-export type Settled<T> = { state: "resolved"; value: T; ms: number } | { state: "rejected"; error: unknown; ms: number } | { state: "pending"; ms: number };
+export type Settled<T> =
+  | { state: "resolved"; value: T; ms: number }
+  | { state: "rejected"; error: unknown; ms: number }
+  | { state: "pending"; ms: number };
 
 /**
  * Waits at most `ms` for `p` and says how it ended without throwing. The promise keeps
@@ -132,7 +143,11 @@ export function hostOf(a: Address): string {
 }
 
 /** A connected TCP pair over `hostname`, registered in `scope`. */
-export async function tcpPair(rt: Runtime, scope: Scope, hostname = "127.0.0.1"): Promise<{ listener: Listener; client: Connection; server: Connection; port: number }> {
+export async function tcpPair(
+  rt: Runtime,
+  scope: Scope,
+  hostname = "127.0.0.1",
+): Promise<{ listener: Listener; client: Connection; server: Connection; port: number }> {
   const listener = scope.listener(await rt.listen({ transport: "tcp", hostname, port: 0 }));
   const port = tcpPort(listener.address);
   const [client, server] = await Promise.all([rt.connect({ transport: "tcp", hostname, port }), listener.accept()]);
@@ -143,7 +158,12 @@ export async function tcpPair(rt: Runtime, scope: Scope, hostname = "127.0.0.1")
 }
 
 /** Reads until `n` bytes arrived, EOF, or the deadline; returns how many bytes came. */
-export async function readAtLeast(rt: Runtime, conn: Connection, n: number, ms: number): Promise<{ bytes: number; eof: boolean; chunks: number; maxChunk: number }> {
+export async function readAtLeast(
+  rt: Runtime,
+  conn: Connection,
+  n: number,
+  ms: number,
+): Promise<{ bytes: number; eof: boolean; chunks: number; maxChunk: number }> {
   const deadline = rt.host.now() + ms;
   let bytes = 0;
   let chunks = 0;
@@ -181,10 +201,15 @@ export async function readText(rt: Runtime, conn: Connection, ms: number): Promi
 }
 
 /** How a read ended, as a short label: "data", "eof", an error code, or "pending". */
-export async function readOutcome(rt: Runtime, conn: Connection, ms: number): Promise<{ label: string; detail: Record<string, unknown> }> {
+export async function readOutcome(
+  rt: Runtime,
+  conn: Connection,
+  ms: number,
+): Promise<{ label: string; detail: Record<string, unknown> }> {
   const r = await settle(rt, conn.read(), ms);
   if (r.state === "pending") return { label: "pending", detail: { afterMs: r.ms } };
-  if (r.state === "rejected") return { label: codeOf(r.error), detail: { afterMs: r.ms, error: errorEvidence(r.error) } };
+  if (r.state === "rejected")
+    return { label: codeOf(r.error), detail: { afterMs: r.ms, error: errorEvidence(r.error) } };
   if (r.value === null) return { label: "eof", detail: { afterMs: r.ms } };
   return { label: "data", detail: { afterMs: r.ms, bytes: r.value.byteLength } };
 }

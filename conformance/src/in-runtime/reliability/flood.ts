@@ -17,7 +17,12 @@ const CHUNK = 64 * 1024;
  * Passes when that pending write fails exactly once with a connection error, later calls
  * fail the same way at once, `closed` settles, and nothing is left unhandled.
  */
-export async function floodUntilError(rt: Runtime, host: string, port: number, budgetMs: number): Promise<ClientResult> {
+export async function floodUntilError(
+  rt: Runtime,
+  host: string,
+  port: number,
+  budgetMs: number,
+): Promise<ClientResult> {
   const t0 = rt.host.now();
   const conn = await rt.connect({ transport: "tcp", hostname: host, port });
   const chunk = new Uint8Array(CHUNK).fill(0x61);
@@ -64,12 +69,35 @@ export async function floodUntilError(rt: Runtime, host: string, port: number, b
     await sleep(200);
     const connectionError = ["ECONNRESET", "EPIPE", "ECONNABORTED", "CLOSED"].includes(code);
     const checks = [
-      { name: "the peer stopped reading (backpressure)", ok: blockedAt > 0, detail: blockedAt ? `after ${writes} writes of 64 KiB` : `no write waited ${BLOCKED_AFTER_MS} ms in ${budgetMs} ms` },
-      { name: "the pending write failed once with a connection error", ok: errors === 1 && connectionError, detail: errors ? `${code} ${Math.round(failedAt - (blockedAt || t0))} ms after backpressure began` : "no error" },
-      { name: "later calls fail at once, no hang", ok: writeAfter !== "resolved" && writeAfter !== "ETIMEDOUT" && readAfter !== "ETIMEDOUT" && readAfter !== "resolved", detail: `write: ${writeAfter}, read: ${readAfter}` },
+      {
+        name: "the peer stopped reading (backpressure)",
+        ok: blockedAt > 0,
+        detail: blockedAt
+          ? `after ${writes} writes of 64 KiB`
+          : `no write waited ${BLOCKED_AFTER_MS} ms in ${budgetMs} ms`,
+      },
+      {
+        name: "the pending write failed once with a connection error",
+        ok: errors === 1 && connectionError,
+        detail: errors ? `${code} ${Math.round(failedAt - (blockedAt || t0))} ms after backpressure began` : "no error",
+      },
+      {
+        name: "later calls fail at once, no hang",
+        ok:
+          writeAfter !== "resolved" &&
+          writeAfter !== "ETIMEDOUT" &&
+          readAfter !== "ETIMEDOUT" &&
+          readAfter !== "resolved",
+        detail: `write: ${writeAfter}, read: ${readAfter}`,
+      },
       { name: "closed settles", ok: closed === "resolved", detail: closed },
     ];
-    return { ok: checks.every((c) => c.ok), checks, metrics: { writes, errors, msToError: failedAt && blockedAt ? Math.round(failedAt - blockedAt) : -1 }, output: `${code}; write after: ${writeAfter}; read after: ${readAfter}` };
+    return {
+      ok: checks.every((c) => c.ok),
+      checks,
+      metrics: { writes, errors, msToError: failedAt && blockedAt ? Math.round(failedAt - blockedAt) : -1 },
+      output: `${code}; write after: ${writeAfter}; read after: ${readAfter}`,
+    };
   } finally {
     conn.close();
   }

@@ -7,7 +7,14 @@ import { NetError, Prng, equalBytes, type Connection, type Runtime } from "@netp
 import { withTimeout } from "../common/timing.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections } from "./serve-util.js";
 import { receiverOf, serveDatagrams } from "./udp-util.js";
-import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
+import {
+  Checks,
+  type ClientResult,
+  type Logger,
+  type RoleOptions,
+  type RunningServer,
+  type Scenario,
+} from "./types.js";
 
 export async function echoConnection(conn: Connection): Promise<void> {
   for (;;) {
@@ -83,7 +90,8 @@ async function clientStream(rt: Runtime, options: RoleOptions): Promise<ClientRe
   const prng = new Prng(seed);
   const maxSize = Number(options.extra.size ?? 8 * 1024 * 1024);
   const sizes = [0, 1, 1000, 65_543, 1_048_579, maxSize].filter((s, i, a) => s <= maxSize && a.indexOf(s) === i);
-  if (!rt.features.halfClose) checks.pass("half-close", `unsupported by ${rt.runtime} ${rt.version}: reading until every byte returned`);
+  if (!rt.features.halfClose)
+    checks.pass("half-close", `unsupported by ${rt.runtime} ${rt.version}: reading until every byte returned`);
   for (const size of sizes) {
     const payload = prng.bytes(size);
     const r = await withTimeout(roundTrip(rt, options, payload, prng, 256 * 1024), 60_000, `echo of ${size} bytes`);
@@ -175,7 +183,8 @@ async function clientUdp(rt: Runtime, options: RoleOptions): Promise<ClientResul
 /** Loopback servers get a loopback client socket; any other server the wildcard of its family. */
 export function clientBindAddress(serverHost: string): string {
   const v6 = serverHost.includes(":");
-  if (serverHost === "::1" || serverHost.startsWith("127.") || serverHost === "localhost") return v6 ? "::1" : "127.0.0.1";
+  if (serverHost === "::1" || serverHost.startsWith("127.") || serverHost === "localhost")
+    return v6 ? "::1" : "127.0.0.1";
   return v6 ? "::" : "0.0.0.0";
 }
 
@@ -184,15 +193,34 @@ export const echo: Scenario = {
   summary: "RFC 862 echo: bytes back in order until half-close (TCP/Unix), datagram for datagram (UDP)",
   transports: ["tcp", "udp", "unix"],
   options: [
-    { flag: "--size <bytes>", key: "size", type: "size", roles: ["client"], description: "echo: largest payload (default 8MiB)" },
-    { flag: "--seed <n>", key: "seed", type: "int", roles: ["client"], description: "seed for generated data, so runs repeat (default 1)" },
-    { flag: "--count <n>", key: "count", type: "int", roles: ["client"], description: "echo/udp: datagrams to send (default 60)" },
+    {
+      flag: "--size <bytes>",
+      key: "size",
+      type: "size",
+      roles: ["client"],
+      description: "echo: largest payload (default 8MiB)",
+    },
+    {
+      flag: "--seed <n>",
+      key: "seed",
+      type: "int",
+      roles: ["client"],
+      description: "seed for generated data, so runs repeat (default 1)",
+    },
+    {
+      flag: "--count <n>",
+      key: "count",
+      type: "int",
+      roles: ["client"],
+      description: "echo/udp: datagrams to send (default 60)",
+    },
     {
       flag: "--lossy",
       key: "lossy",
       type: "boolean",
       roles: ["client"],
-      description: "UDP clients (echo, time, hello-udp): the path may cut datagrams short (e.g. a fault proxy); a reply matching no request is counted and ignored instead of failing",
+      description:
+        "UDP clients (echo, time, hello-udp): the path may cut datagrams short (e.g. a fault proxy); a reply matching no request is counted and ignored instead of failing",
     },
     ...SERVER_LIMIT_OPTIONS,
   ],

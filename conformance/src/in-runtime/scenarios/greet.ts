@@ -12,7 +12,14 @@
 import { FrameReader, NetError, fromUtf8, utf8, writeFrame, type Connection, type Runtime } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
-import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
+import {
+  Checks,
+  type ClientResult,
+  type Logger,
+  type RoleOptions,
+  type RunningServer,
+  type Scenario,
+} from "./types.js";
 
 export const WELCOME = "Welcome!";
 export const EXIT = "exit";
@@ -23,7 +30,9 @@ const MAX_MESSAGE = 64 * 1024;
 
 export async function greetConnection(conn: Connection, ctx?: ServeContext): Promise<void> {
   await writeFrame(conn, utf8(WELCOME));
-  const frames = ctx ? ctx.frames({ maxFrameLength: MAX_MESSAGE }) : new FrameReader(conn, { maxFrameLength: MAX_MESSAGE });
+  const frames = ctx
+    ? ctx.frames({ maxFrameLength: MAX_MESSAGE })
+    : new FrameReader(conn, { maxFrameLength: MAX_MESSAGE });
   for (;;) {
     const frame = await frames.read();
     if (frame === null) break;
@@ -40,7 +49,19 @@ async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<Ru
 }
 
 /** Names the clients send: ASCII, UTF-8 in several scripts, an empty one, one that looks like a frame header. */
-const NAMES = ["Ada", "Grace", "Zoë", "Łukasz", "李雷", "Ελένη", "🌍", "", "exit please", "\u0000\u0000\u0000\u0005x", "a".repeat(1000)];
+const NAMES = [
+  "Ada",
+  "Grace",
+  "Zoë",
+  "Łukasz",
+  "李雷",
+  "Ελένη",
+  "🌍",
+  "",
+  "exit please",
+  "\u0000\u0000\u0000\u0005x",
+  "a".repeat(1000),
+];
 
 function connectTo(rt: Runtime, options: RoleOptions): Promise<Connection> {
   return options.transport === "unix"
@@ -103,7 +124,9 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
           if (reply === greeting(name)) replies++;
           else {
             wrong++;
-            note(`client ${i} sent ${JSON.stringify(name.slice(0, 20))}, got ${JSON.stringify(reply?.slice(0, 40) ?? null)}`);
+            note(
+              `client ${i} sent ${JSON.stringify(name.slice(0, 20))}, got ${JSON.stringify(reply?.slice(0, 40) ?? null)}`,
+            );
           }
         }
         await writeFrame(s.conn, utf8(EXIT));
@@ -119,11 +142,19 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       replies === expected && wrong === 0 && expected === clients * messages,
       `${replies} of ${clients * messages} replies right, ${wrong} wrong: ${problems.join("; ")}`,
     );
-    checks.expect(`"${EXIT}" closes the connection`, closed === clients, `${closed} of ${clients} connections closed after "${EXIT}": ${problems.join("; ")}`);
+    checks.expect(
+      `"${EXIT}" closes the connection`,
+      closed === clients,
+      `${closed} of ${clients} connections closed after "${EXIT}": ${problems.join("; ")}`,
+    );
   } finally {
     for (const s of sessions) s.conn.close();
   }
-  return { ok: checks.ok, checks: checks.list, metrics: { clients, messages: clients * messages, replies, ms: Math.round(rt.host.now() - t0) } };
+  return {
+    ok: checks.ok,
+    checks: checks.list,
+    metrics: { clients, messages: clients * messages, replies, ms: Math.round(rt.host.now() - t0) },
+  };
 }
 
 function describeError(e: unknown): string {
@@ -135,8 +166,20 @@ export const greet: Scenario = {
   summary: 'greeting server: "Welcome!", then "Hello, X!" per framed message, "exit" closes; many clients at once',
   transports: ["tcp", "unix"],
   options: [
-    { flag: "--clients <n>", key: "clients", type: "int", roles: ["client"], description: "greet: concurrent clients (default 50)" },
-    { flag: "--messages <n>", key: "messages", type: "int", roles: ["client"], description: "greet: messages per client before exit (default 5)" },
+    {
+      flag: "--clients <n>",
+      key: "clients",
+      type: "int",
+      roles: ["client"],
+      description: "greet: concurrent clients (default 50)",
+    },
+    {
+      flag: "--messages <n>",
+      key: "messages",
+      type: "int",
+      roles: ["client"],
+      description: "greet: messages per client before exit (default 5)",
+    },
     ...SERVER_LIMIT_OPTIONS,
   ],
   serve,

@@ -10,15 +10,17 @@
  * with SO_BROADCAST off (Linux refuses the send with EACCES; Deno has it on always).
  */
 import { receiverOf, serveDatagrams } from "./udp-util.js";
-import {
-  NetError,
-  fromUtf8,
-  isNetError,
-  utf8,
-  type Runtime,
-} from "@netparity/protocol";
+import { NetError, fromUtf8, isNetError, utf8, type Runtime } from "@netparity/protocol";
 import { clientBindAddress } from "./echo.js";
-import { Checks, type Check, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
+import {
+  Checks,
+  type Check,
+  type ClientResult,
+  type Logger,
+  type RoleOptions,
+  type RunningServer,
+  type Scenario,
+} from "./types.js";
 import { greeting } from "./greet.js";
 
 function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
@@ -32,7 +34,20 @@ function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningS
   });
 }
 
-export const HELLO_NAMES = ["Ada", "Grace", "Linus", "Zoë", "Łukasz", "李雷", "Ελένη", "Алёна", "🌍🚀", "", "O'Brien & co", "x".repeat(1200)];
+export const HELLO_NAMES = [
+  "Ada",
+  "Grace",
+  "Linus",
+  "Zoë",
+  "Łukasz",
+  "李雷",
+  "Ελένη",
+  "Алёна",
+  "🌍🚀",
+  "",
+  "O'Brien & co",
+  "x".repeat(1200),
+];
 
 async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   if (options.extra.broadcast === true) return broadcastClient(rt, options);
@@ -92,7 +107,15 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   return {
     ok: checks.ok,
     checks: checks.list,
-    metrics: { names: HELLO_NAMES.length, answered: answered.length, lost, resent, stale, wrong: wrong.length, rttMedianMs: rtts[Math.floor(rtts.length / 2)] ?? -1 },
+    metrics: {
+      names: HELLO_NAMES.length,
+      answered: answered.length,
+      lost,
+      resent,
+      stale,
+      wrong: wrong.length,
+      rttMedianMs: rtts[Math.floor(rtts.length / 2)] ?? -1,
+    },
   };
 }
 
@@ -155,7 +178,11 @@ async function broadcastClient(rt: Runtime, options: RoleOptions): Promise<Clien
   } finally {
     sock.close();
   }
-  checks.expect("a server on the subnet answered the broadcast", responders.size > 0, `no answer within ${windowMs} ms from ${options.host}:${options.port}`);
+  checks.expect(
+    "a server on the subnet answered the broadcast",
+    responders.size > 0,
+    `no answer within ${windowMs} ms from ${options.host}:${options.port}`,
+  );
   checks.expect("no wrong replies", wrong === 0, `${wrong} replies were not "Hello, ${name}!"`);
   return {
     ok: checks.ok,
@@ -167,12 +194,32 @@ async function broadcastClient(rt: Runtime, options: RoleOptions): Promise<Clien
 
 export const helloUdp: Scenario = {
   name: "hello-udp",
-  summary: 'UDP hello: each datagram X answered "Hello, X!"; the client retries and matches replies (--broadcast greets a subnet)',
+  summary:
+    'UDP hello: each datagram X answered "Hello, X!"; the client retries and matches replies (--broadcast greets a subnet)',
   transports: ["udp"],
   options: [
-    { flag: "--reply-timeout <ms>", key: "replyTimeout", type: "int", roles: ["client"], description: "UDP clients (hello-udp, echo, time): reply timeout per attempt (default 500); hello-udp --broadcast: the answer window (default 1000)" },
-    { flag: "--retries <n>", key: "retries", type: "int", roles: ["client"], description: "UDP clients (hello-udp, echo, time): resends before a request counts as lost (default 5)" },
-    { flag: "--broadcast", key: "broadcast", type: "boolean", roles: ["client"], description: "hello-udp: send to the broadcast address --host with SO_BROADCAST and collect every answer" },
+    {
+      flag: "--reply-timeout <ms>",
+      key: "replyTimeout",
+      type: "int",
+      roles: ["client"],
+      description:
+        "UDP clients (hello-udp, echo, time): reply timeout per attempt (default 500); hello-udp --broadcast: the answer window (default 1000)",
+    },
+    {
+      flag: "--retries <n>",
+      key: "retries",
+      type: "int",
+      roles: ["client"],
+      description: "UDP clients (hello-udp, echo, time): resends before a request counts as lost (default 5)",
+    },
+    {
+      flag: "--broadcast",
+      key: "broadcast",
+      type: "boolean",
+      roles: ["client"],
+      description: "hello-udp: send to the broadcast address --host with SO_BROADCAST and collect every answer",
+    },
   ],
   serve,
   client,

@@ -12,7 +12,14 @@
 import { NetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
 import { listenStream, serveConnections } from "./serve-util.js";
-import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
+import {
+  Checks,
+  type ClientResult,
+  type Logger,
+  type RoleOptions,
+  type RunningServer,
+  type Scenario,
+} from "./types.js";
 
 const CRLFCRLF = utf8("\r\n\r\n");
 const MAX_HEAD = 16 * 1024;
@@ -82,7 +89,10 @@ export function chunkedBody(body: Uint8Array): Uint8Array {
     at += n;
   }
   parts.push(utf8("0\r\n\r\n"));
-  return concat(parts, parts.reduce((s, p) => s + p.byteLength, 0));
+  return concat(
+    parts,
+    parts.reduce((s, p) => s + p.byteLength, 0),
+  );
 }
 
 async function handle(conn: Connection): Promise<void> {
@@ -95,7 +105,8 @@ async function handle(conn: Connection): Promise<void> {
   else if (target === "/") {
     const body = lessonBody();
     out = response("200 OK", { ...text, "Content-Length": String(body.byteLength) }, body);
-  } else if (target === "/chunked") out = response("200 OK", { ...text, "Transfer-Encoding": "chunked" }, chunkedBody(lessonBody()));
+  } else if (target === "/chunked")
+    out = response("200 OK", { ...text, "Transfer-Encoding": "chunked" }, chunkedBody(lessonBody()));
   else {
     const body = utf8("not found\n");
     out = response("404 Not Found", { ...text, "Content-Length": String(body.byteLength) }, body);
@@ -128,7 +139,8 @@ export function parseHttpUrl(url: string): HttpTarget {
   } catch {
     throw new NetError("EINVAL", `not a URL: ${url}`);
   }
-  if (u.protocol !== "http:") throw new NetError("EINVAL", `only plain http:// URLs are supported (no TLS), got ${u.protocol}//`);
+  if (u.protocol !== "http:")
+    throw new NetError("EINVAL", `only plain http:// URLs are supported (no TLS), got ${u.protocol}//`);
   if (u.username || u.password) throw new NetError("EINVAL", "URLs with credentials are not supported");
   const hostname = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname;
   return { hostname, port: u.port ? Number(u.port) : 80, host: u.host, path: (u.pathname || "/") + u.search };
@@ -199,16 +211,39 @@ export function parseResponse(all: Uint8Array): HttpResponse {
     }
     const raw = all.subarray(bodyStart);
     const get = (name: string) => headers.find(([k]) => k === name)?.[1];
-    const base = { version: m[1]!, status, reason: m[3] ?? "", headers, rawBodyBytes: raw.byteLength, headBytes: bodyStart - start };
+    const base = {
+      version: m[1]!,
+      status,
+      reason: m[3] ?? "",
+      headers,
+      rawBodyBytes: raw.byteLength,
+      headBytes: bodyStart - start,
+    };
     if (/\bchunked\b/i.test(get("transfer-encoding") ?? "")) {
       const d = decodeChunked(raw);
-      return { ...base, body: d.body, chunked: true, chunks: d.chunks, ...(d.incomplete ? { incomplete: d.incomplete } : {}) };
+      return {
+        ...base,
+        body: d.body,
+        chunked: true,
+        chunks: d.chunks,
+        ...(d.incomplete ? { incomplete: d.incomplete } : {}),
+      };
     }
     const cl = get("content-length");
     if (cl !== undefined) {
       const n = Number(cl);
-      const incomplete = !/^\d+$/.test(cl) ? `bad Content-Length ${cl}` : raw.byteLength < n ? `body ${raw.byteLength} of ${n} bytes` : undefined;
-      return { ...base, body: raw.subarray(0, Math.min(n, raw.byteLength)), chunked: false, chunks: 0, ...(incomplete ? { incomplete } : {}) };
+      const incomplete = !/^\d+$/.test(cl)
+        ? `bad Content-Length ${cl}`
+        : raw.byteLength < n
+          ? `body ${raw.byteLength} of ${n} bytes`
+          : undefined;
+      return {
+        ...base,
+        body: raw.subarray(0, Math.min(n, raw.byteLength)),
+        chunked: false,
+        chunks: 0,
+        ...(incomplete ? { incomplete } : {}),
+      };
     }
     return { ...base, body: raw, chunked: false, chunks: 0 };
   }
@@ -226,20 +261,29 @@ export function decodeChunked(raw: Uint8Array): { body: Uint8Array; chunks: numb
     const eol = indexOf(raw, crlf, at);
     if (eol < 0) return { body: concat(parts, total), chunks, incomplete: "stream ended inside a chunk size line" };
     const sizeText = new TextDecoder().decode(raw.subarray(at, eol)).split(";")[0]!.trim();
-    if (!/^[0-9a-fA-F]+$/.test(sizeText)) return { body: concat(parts, total), chunks, incomplete: `bad chunk size ${JSON.stringify(sizeText.slice(0, 20))}` };
+    if (!/^[0-9a-fA-F]+$/.test(sizeText))
+      return {
+        body: concat(parts, total),
+        chunks,
+        incomplete: `bad chunk size ${JSON.stringify(sizeText.slice(0, 20))}`,
+      };
     const size = parseInt(sizeText, 16);
     at = eol + 2;
     if (size === 0) {
       // Trailers (ignored) end with an empty line.
       const end = indexOf(raw, crlf, at);
-      return end < 0 ? { body: concat(parts, total), chunks, incomplete: "stream ended before the last CRLF" } : { body: concat(parts, total), chunks };
+      return end < 0
+        ? { body: concat(parts, total), chunks, incomplete: "stream ended before the last CRLF" }
+        : { body: concat(parts, total), chunks };
     }
-    if (at + size + 2 > raw.byteLength) return { body: concat(parts, total), chunks, incomplete: `stream ended inside a chunk of ${size} bytes` };
+    if (at + size + 2 > raw.byteLength)
+      return { body: concat(parts, total), chunks, incomplete: `stream ended inside a chunk of ${size} bytes` };
     parts.push(raw.subarray(at, at + size));
     total += size;
     chunks++;
     at += size;
-    if (raw[at] !== 13 || raw[at + 1] !== 10) return { body: concat(parts, total), chunks, incomplete: "chunk data not followed by CRLF" };
+    if (raw[at] !== 13 || raw[at + 1] !== 10)
+      return { body: concat(parts, total), chunks, incomplete: "chunk data not followed by CRLF" };
     at += 2;
   }
 }
@@ -254,12 +298,21 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   if (typeof url === "string") {
     const target = parseHttpUrl(url);
     const r = await httpGet(rt, target);
-    checks.pass("response head parsed", `HTTP/${r.version} ${r.status}, ${r.headers.length} headers, ${r.headBytes} B head`);
+    checks.pass(
+      "response head parsed",
+      `HTTP/${r.version} ${r.status}, ${r.headers.length} headers, ${r.headBytes} B head`,
+    );
     checks.expect("body complete", r.incomplete === undefined, r.incomplete ?? "");
     return {
       ok: checks.ok,
       checks: checks.list,
-      metrics: { status: r.status, bodyBytes: r.body.byteLength, headBytes: r.headBytes, chunked: r.chunked ? 1 : 0, chunks: r.chunks },
+      metrics: {
+        status: r.status,
+        bodyBytes: r.body.byteLength,
+        headBytes: r.headBytes,
+        chunked: r.chunked ? 1 : 0,
+        chunks: r.chunks,
+      },
       output: summary(r),
     };
   }
@@ -267,7 +320,11 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   const host = options.host.includes(":") ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
   const expected = lessonBody();
   const metrics: Record<string, number> = {};
-  for (const [path, want] of [["/", "length"], ["/chunked", "chunked"], ["/missing", 404]] as const) {
+  for (const [path, want] of [
+    ["/", "length"],
+    ["/chunked", "chunked"],
+    ["/missing", 404],
+  ] as const) {
     const r = await httpGet(rt, { hostname: options.host, port: options.port, host, path });
     if (want === 404) {
       checks.expect(`GET ${path} is 404`, r.status === 404 && r.incomplete === undefined, summary(r));

@@ -6,5 +6,12 @@ import { time } from "./time.js";
 import { transfer } from "./transfer.js";
 import type { Scenario } from "./types.js";
 
-export const SCENARIOS: Record<string, Scenario> = { echo, greet, "hello-udp": helloUdp, "http-get": httpGetScenario, time, transfer };
+export const SCENARIOS: Record<string, Scenario> = {
+  echo,
+  greet,
+  "hello-udp": helloUdp,
+  "http-get": httpGetScenario,
+  time,
+  transfer,
+};
 export type { Scenario, RoleOptions, ClientResult, RunningServer, Check } from "./types.js";

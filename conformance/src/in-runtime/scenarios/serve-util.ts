@@ -1,4 +1,13 @@
-import { FrameReader, NetError, isNetError, type Connection, type FrameOptions, type FramePiece, type Listener, type Runtime } from "@netparity/protocol";
+import {
+  FrameReader,
+  NetError,
+  isNetError,
+  type Connection,
+  type FrameOptions,
+  type FramePiece,
+  type Listener,
+  type Runtime,
+} from "@netparity/protocol";
 import type { Logger, RoleOptions, RunningServer, ScenarioOption } from "./types.js";
 
 /** A connection is closed after this long without progress (`--idle-timeout`, 0: never). */
@@ -64,7 +73,8 @@ export async function listenStream(rt: Runtime, options: RoleOptions): Promise<L
       return await rt.listen({ transport: "unix", path });
     } catch (e) {
       if (!isNetError(e, "EADDRINUSE") || !(await rt.fs.exists(path))) throw e;
-      if (await isLive(rt, path)) throw new NetError("EADDRINUSE", `unix socket ${path} is in use by a running server`, { cause: e });
+      if (await isLive(rt, path))
+        throw new NetError("EADDRINUSE", `unix socket ${path} is in use by a running server`, { cause: e });
       await rt.fs.remove(path);
       return await rt.listen({ transport: "unix", path });
     }
@@ -108,7 +118,10 @@ class IdleGuard {
     } else this.#timer = setTimeout(this.#check, this.ms - idle);
   };
   error(): NetError {
-    return new NetError("ETIMEDOUT", `closed after ${this.ms} ms without ${this.framed ? "a complete frame" : "progress"} (--idle-timeout)`);
+    return new NetError(
+      "ETIMEDOUT",
+      `closed after ${this.ms} ms without ${this.framed ? "a complete frame" : "progress"} (--idle-timeout)`,
+    );
   }
   stop(): void {
     clearTimeout(this.#timer);
@@ -196,13 +209,17 @@ export function serveConnections(
         continue;
       }
       if (open.size >= limits.maxConnections) {
-        log(`connection from ${describe(conn)} closed: ${open.size} connections open, the maximum (--max-connections ${limits.maxConnections})`);
+        log(
+          `connection from ${describe(conn)} closed: ${open.size} connections open, the maximum (--max-connections ${limits.maxConnections})`,
+        );
         conn.close();
         continue;
       }
       open.add(conn);
       const guard = new IdleGuard(limits.idleTimeoutMs, (idle) => {
-        log(`connection from ${describe(conn)} closed: no ${guard.framed ? "complete frame" : "progress"} for ${idle} ms (--idle-timeout ${limits.idleTimeoutMs})`);
+        log(
+          `connection from ${describe(conn)} closed: no ${guard.framed ? "complete frame" : "progress"} for ${idle} ms (--idle-timeout ${limits.idleTimeoutMs})`,
+        );
         conn.close();
       });
       const g = guarded(conn, guard);

@@ -24,7 +24,14 @@ import {
 import { withTimeout } from "../common/timing.js";
 import { clientBindAddress } from "./echo.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
-import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
+import {
+  Checks,
+  type ClientResult,
+  type Logger,
+  type RoleOptions,
+  type RunningServer,
+  type Scenario,
+} from "./types.js";
 
 export const DEFAULT_TIME_FORMAT = "%Y-%m-%d %X";
 /** Largest request frame a time server reads: a format, not a file. */
@@ -139,7 +146,8 @@ function brokenDownAt(ms: number, offsetMinutes: number): BrokenDownTime {
 function expectedRenderings(format: string, fromMs: number, toMs: number, offsetMinutes: number): Set<string> {
   const out = new Set<string>();
   const first = Math.floor((fromMs - SLACK_MS) / 1000) * 1000;
-  for (let s = first; s <= toMs + SLACK_MS && out.size < 64; s += 1000) out.add(strftime(format, brokenDownAt(s, offsetMinutes)));
+  for (let s = first; s <= toMs + SLACK_MS && out.size < 64; s += 1000)
+    out.add(strftime(format, brokenDownAt(s, offsetMinutes)));
   return out;
 }
 
@@ -162,8 +170,12 @@ function decodeReply(bytes: Uint8Array, nonce: string, end = ""): { text?: strin
   } catch {
     return { problem: "reply is not valid UTF-8" };
   }
-  if (!text.startsWith(nonce)) return { problem: `reply does not start with the request's literal text ${JSON.stringify(nonce)}: ${JSON.stringify(text.slice(0, 80))}` };
-  if (!text.endsWith(end) || text.length < nonce.length + end.length) return { problem: `reply does not end with the request's literal text ${JSON.stringify(end)} (truncated?)` };
+  if (!text.startsWith(nonce))
+    return {
+      problem: `reply does not start with the request's literal text ${JSON.stringify(nonce)}: ${JSON.stringify(text.slice(0, 80))}`,
+    };
+  if (!text.endsWith(end) || text.length < nonce.length + end.length)
+    return { problem: `reply does not end with the request's literal text ${JSON.stringify(end)} (truncated?)` };
   return { text: text.slice(nonce.length, text.length - end.length) };
 }
 
@@ -198,7 +210,10 @@ const UDP_RETRIES = 5;
 function udpPatience(options: RoleOptions): { timeoutMs: number; retries: number } {
   const t = options.extra.replyTimeout;
   const r = options.extra.retries;
-  return { timeoutMs: typeof t === "number" && t > 0 ? t : UDP_TIMEOUT_MS, retries: typeof r === "number" ? r : UDP_RETRIES };
+  return {
+    timeoutMs: typeof t === "number" && t > 0 ? t : UDP_TIMEOUT_MS,
+    retries: typeof r === "number" ? r : UDP_RETRIES,
+  };
 }
 
 /**
@@ -207,7 +222,13 @@ function udpPatience(options: RoleOptions): { timeoutMs: number; retries: number
  * stale and ignored, one carrying no known nonce (or cut short: every UDP request ends with
  * a literal end mark) as unmatched; both are ignored and the request is retried.
  */
-function udpAsk(rt: Runtime, sock: Awaited<ReturnType<Runtime["bindDatagram"]>>, options: RoleOptions, stats: UdpStats, earlier: string[]): Ask {
+function udpAsk(
+  rt: Runtime,
+  sock: Awaited<ReturnType<Runtime["bindDatagram"]>>,
+  options: RoleOptions,
+  stats: UdpStats,
+  earlier: string[],
+): Ask {
   // One pending receive is kept across timeouts (adapters allow only one at a time).
   const receive = receiverOf(sock);
   const { timeoutMs, retries } = udpPatience(options);
@@ -238,7 +259,12 @@ function udpAsk(rt: Runtime, sock: Awaited<ReturnType<Runtime["bindDatagram"]>>,
       }
     }
     stats.lost++;
-    return { reply: null, problem: `no reply after ${retries} retries of ${timeoutMs} ms`, sentMs: firstSentMs, receivedMs: Date.now() };
+    return {
+      reply: null,
+      problem: `no reply after ${retries} retries of ${timeoutMs} ms`,
+      sentMs: firstSentMs,
+      receivedMs: Date.now(),
+    };
   };
 }
 
@@ -259,7 +285,11 @@ function judge(checks: Checks, probe: Probe, ex: Exchange, state: { offset?: num
       }
       state.offset = p.offsetMinutes;
       const at = p.wallMs - p.offsetMinutes * 60_000;
-      checks.expect(name, at >= ex.sentMs - SLACK_MS - 1000 && at <= ex.receivedMs + SLACK_MS, `reply ${shown} is ${((at - ex.receivedMs) / 1000).toFixed(1)} s from this client's clock (allowed ±2 s)`);
+      checks.expect(
+        name,
+        at >= ex.sentMs - SLACK_MS - 1000 && at <= ex.receivedMs + SLACK_MS,
+        `reply ${shown} is ${((at - ex.receivedMs) / 1000).toFixed(1)} s from this client's clock (allowed ±2 s)`,
+      );
       return;
     }
     case "local": {
@@ -270,7 +300,11 @@ function judge(checks: Checks, probe: Probe, ex: Exchange, state: { offset?: num
       }
       const offset = state.offset ?? 0;
       const at = p.wallMs - offset * 60_000;
-      checks.expect(name, at >= ex.sentMs - SLACK_MS - 1000 && at <= ex.receivedMs + SLACK_MS, `reply ${shown} at the server's UTC offset ${offset} min is ${((at - ex.receivedMs) / 1000).toFixed(1)} s from this client's clock (allowed ±2 s)`);
+      checks.expect(
+        name,
+        at >= ex.sentMs - SLACK_MS - 1000 && at <= ex.receivedMs + SLACK_MS,
+        `reply ${shown} at the server's UTC offset ${offset} min is ${((at - ex.receivedMs) / 1000).toFixed(1)} s from this client's clock (allowed ±2 s)`,
+      );
       return;
     }
     case "exact": {
@@ -279,7 +313,14 @@ function judge(checks: Checks, probe: Probe, ex: Exchange, state: { offset?: num
         return;
       }
       const want = expectedRenderings(probe.format, ex.sentMs, ex.receivedMs, state.offset);
-      checks.expect(name, want.has(reply), `reply ${shown}; expected one of ${[...want].slice(0, 3).map((s) => JSON.stringify(s)).join(", ")}…`);
+      checks.expect(
+        name,
+        want.has(reply),
+        `reply ${shown}; expected one of ${[...want]
+          .slice(0, 3)
+          .map((s) => JSON.stringify(s))
+          .join(", ")}…`,
+      );
       return;
     }
     case "zone":
@@ -346,12 +387,20 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
           const f = await withTimeout(reader.read(), 10_000, "pipelined time reply");
           got.push(f === null ? "<eof>" : fromUtf8(f));
         }
-        checks.expect("3 pipelined requests answered in order", got.every((g, i) => g.startsWith(nonces[i]!) && /^\d{2}:\d{2}$/.test(g.slice(nonces[i]!.length))), `got ${JSON.stringify(got)}`);
+        checks.expect(
+          "3 pipelined requests answered in order",
+          got.every((g, i) => g.startsWith(nonces[i]!) && /^\d{2}:\d{2}$/.test(g.slice(nonces[i]!.length))),
+          `got ${JSON.stringify(got)}`,
+        );
         // The empty request: the default format, and the stream stays in step.
         await writeFrame(conn, new Uint8Array(0));
         const e = await withTimeout(reader.read(), 10_000, "reply to the empty request");
         const text = e === null ? "<eof>" : fromUtf8(e);
-        checks.expect('empty request means "%Y-%m-%d %X"', /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text), `reply ${JSON.stringify(text)}`);
+        checks.expect(
+          'empty request means "%Y-%m-%d %X"',
+          /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text),
+          `reply ${JSON.stringify(text)}`,
+        );
         await conn.closeWrite();
         const end = await withTimeout(reader.read(), 10_000, "server close after half-close");
         checks.expect("server closes after the client half-closes", end === null, "another frame came instead of EOF");
@@ -401,7 +450,9 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     metrics: {
       requests: seq,
       rttMedianMs: rtts[Math.floor(rtts.length / 2)] ?? -1,
-      ...(options.transport === "udp" ? { resent: stats.resent, stale: stats.stale, unmatched: stats.unmatched, lost: stats.lost } : {}),
+      ...(options.transport === "udp"
+        ? { resent: stats.resent, stale: stats.stale, unmatched: stats.unmatched, lost: stats.lost }
+        : {}),
     },
     ...(output !== undefined ? { output } : {}),
   };
@@ -412,7 +463,13 @@ export const time: Scenario = {
   summary: "strftime time service: format in, the server's local time out (UDP datagram, TCP/Unix frame)",
   transports: ["tcp", "udp", "unix"],
   options: [
-    { flag: "--format <strftime>", key: "format", type: "string", roles: ["client"], description: "time: ask for this one format and print the server's reply in the result's \"output\"" },
+    {
+      flag: "--format <strftime>",
+      key: "format",
+      type: "string",
+      roles: ["client"],
+      description: "time: ask for this one format and print the server's reply in the result's \"output\"",
+    },
     ...SERVER_LIMIT_OPTIONS,
   ],
   serve,

@@ -31,7 +31,14 @@ import {
 } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
 import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
-import { Checks, type ClientResult, type Logger, type RoleOptions, type RunningServer, type Scenario } from "./types.js";
+import {
+  Checks,
+  type ClientResult,
+  type Logger,
+  type RoleOptions,
+  type RunningServer,
+  type Scenario,
+} from "./types.js";
 
 export const TRANSFER_DEFAULT_SIZE = 64 * 1024 * 1024;
 export const TRANSFER_DEFAULT_MAX_SIZE = 1024 * 1024 * 1024;
@@ -73,7 +80,13 @@ async function drain(conn: Connection): Promise<void> {
   }
 }
 
-async function handleTransfer(rt: Runtime, conn: Connection, ctx: ServeContext, cfg: ServerConfig, log: Logger): Promise<void> {
+async function handleTransfer(
+  rt: Runtime,
+  conn: Connection,
+  ctx: ServeContext,
+  cfg: ServerConfig,
+  log: Logger,
+): Promise<void> {
   // A stalled or trickling peer is cut off by the server's idle deadline (--idle-timeout).
   const reader = ctx.frames();
   const hasher = rt.sha256();
@@ -130,10 +143,14 @@ async function handleTransfer(rt: Runtime, conn: Connection, ctx: ServeContext, 
     const parsed = parseTransferHeader(first);
     if (!parsed.ok) return await refuse(`bad header: ${parsed.error}`);
     header = parsed.value;
-    if (header.size > cfg.maxSize) return await refuse(`declared size ${header.size} exceeds the server's maximum of ${cfg.maxSize} bytes (--max-size)`);
+    if (header.size > cfg.maxSize)
+      return await refuse(
+        `declared size ${header.size} exceeds the server's maximum of ${cfg.maxSize} bytes (--max-size)`,
+      );
     if (cfg.out !== undefined) {
       const base = safeBaseName(header.name);
-      if (base === null) return await refuse(`unsafe file name ${JSON.stringify(header.name)}: nothing usable is left of it`);
+      if (base === null)
+        return await refuse(`unsafe file name ${JSON.stringify(header.name)}: nothing usable is left of it`);
       if (cfg.reserved.has(base) || (await rt.fs.exists(inDir(cfg.out, base)))) {
         return await refuse(`file ${JSON.stringify(base)} exists in the output directory; it is not overwritten`);
       }
@@ -165,13 +182,16 @@ async function handleTransfer(rt: Runtime, conn: Connection, ctx: ServeContext, 
       if (received > header.size) {
         // More than declared: nothing more is saved; past the maximum the transfer is stopped.
         if (writing) await discardFile();
-        if (received > cfg.maxSize) return await refuse(`more than the server's maximum of ${cfg.maxSize} bytes was sent (--max-size)`);
+        if (received > cfg.maxSize)
+          return await refuse(`more than the server's maximum of ${cfg.maxSize} bytes was sent (--max-size)`);
       } else if (writing) await sink!.write(data);
     }
 
     const problems: string[] = [];
-    if (received !== header.size) problems.push(`size mismatch: header says ${header.size} bytes, received ${received}`);
-    if (sha() !== header.sha256) problems.push(`sha256 mismatch: header says ${header.sha256}, received data hashes to ${sha()}`);
+    if (received !== header.size)
+      problems.push(`size mismatch: header says ${header.size} bytes, received ${received}`);
+    if (sha() !== header.sha256)
+      problems.push(`sha256 mismatch: header says ${header.sha256}, received data hashes to ${sha()}`);
     if (problems.length) return await refuse(problems.join("; "), false);
 
     let saved: string | undefined;
@@ -181,7 +201,11 @@ async function handleTransfer(rt: Runtime, conn: Connection, ctx: ServeContext, 
       try {
         await s.close();
         const final = inDir(cfg.out, reservedName);
-        if (await rt.fs.exists(final)) return await refuse(`file ${JSON.stringify(reservedName)} appeared in the output directory during the transfer; it is not overwritten`, false);
+        if (await rt.fs.exists(final))
+          return await refuse(
+            `file ${JSON.stringify(reservedName)} appeared in the output directory during the transfer; it is not overwritten`,
+            false,
+          );
         await rt.fs.rename(tmp, final);
         tmp = undefined;
         saved = reservedName;
@@ -231,7 +255,8 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   const size = typeof options.extra.size === "number" ? options.extra.size : TRANSFER_DEFAULT_SIZE;
   const seed = typeof options.extra.seed === "number" ? options.extra.seed : 1;
   const lie = options.extra.lie;
-  if (lie !== undefined && lie !== "hash" && lie !== "size") throw new NetError("EINVAL", `--lie takes "hash" or "size", got ${JSON.stringify(lie)}`);
+  if (lie !== undefined && lie !== "hash" && lie !== "size")
+    throw new NetError("EINVAL", `--lie takes "hash" or "size", got ${JSON.stringify(lie)}`);
   const name = typeof options.extra.fileName === "string" ? options.extra.fileName : `netparity-${seed}-${size}.bin`;
 
   const kept: Uint8Array[] | undefined = size <= IN_MEMORY_LIMIT ? [...blocks(seed, size)] : undefined;
@@ -295,7 +320,8 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     } catch (e) {
       // A server that refused and closed may reset the connection under the writer; its reply decides.
       sendError = e;
-      if (!replied) await withTimeout(replyP, 2_000, "transfer reply after a failed send").catch(() => Promise.reject(e));
+      if (!replied)
+        await withTimeout(replyP, 2_000, "transfer reply after a failed send").catch(() => Promise.reject(e));
       stoppedEarly = true;
     }
     replyFrame = await withTimeout(replyP, 60_000, "transfer reply");
@@ -310,7 +336,10 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   const metrics: Record<string, number> = { bytes: size, frames };
   if (replyFrame === null) {
     // The stream ended where the reply was due: that is an unexpected end of stream, whatever the cause.
-    const why = sendError === undefined ? "" : ` (sending had failed: ${isNetError(sendError) ? sendError.code : "ERROR"}: ${(sendError as Error).message})`;
+    const why =
+      sendError === undefined
+        ? ""
+        : ` (sending had failed: ${isNetError(sendError) ? sendError.code : "ERROR"}: ${(sendError as Error).message})`;
     checks.fail("reply frame", `UNEXPECTED_EOF: the connection ended before the server's reply frame${why}`);
     return { ok: false, checks: checks.list, metrics };
   }
@@ -326,15 +355,31 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     checks.expect("server accepted the transfer", r.ok, `ok false: ${r.error ?? "no error given"}`);
     checks.expect("reply size is what was sent", r.size === size, `sent ${size} bytes, reply says ${r.size}`);
     checks.expect("reply sha256 is what was sent", r.sha256 === sha256, `sent ${sha256}, reply says ${r.sha256}`);
-    checks.expect("reply names the file", r.name === name, `sent ${JSON.stringify(name)}, reply says ${JSON.stringify(r.name)}`);
+    checks.expect(
+      "reply names the file",
+      r.name === name,
+      `sent ${JSON.stringify(name)}, reply says ${JSON.stringify(r.name)}`,
+    );
     const s = (replyMs - t0) / 1000;
     if (r.ok && s > 0) metrics.bytesPerSec = Math.round(size / s);
     metrics.ms = Math.round(replyMs - t0);
   } else {
-    checks.expect(`server rejected a header that lies about the ${lie}`, !r.ok && typeof r.error === "string", `reply ${output}`);
+    checks.expect(
+      `server rejected a header that lies about the ${lie}`,
+      !r.ok && typeof r.error === "string",
+      `reply ${output}`,
+    );
     if (!stoppedEarly) {
-      checks.expect("reply size is what was actually sent", r.size === size, `sent ${size} bytes, reply says ${r.size}`);
-      checks.expect("reply sha256 is what was actually sent", r.sha256 === sha256, `sent ${sha256}, reply says ${r.sha256}`);
+      checks.expect(
+        "reply size is what was actually sent",
+        r.size === size,
+        `sent ${size} bytes, reply says ${r.size}`,
+      );
+      checks.expect(
+        "reply sha256 is what was actually sent",
+        r.sha256 === sha256,
+        `sent ${sha256}, reply says ${r.sha256}`,
+      );
     }
   }
   checks.expect("server closes after its reply", closedAfter, "the connection stayed open or sent more");
@@ -346,12 +391,49 @@ export const transfer: Scenario = {
   summary: "framed file transfer: JSON header, data frames, empty frame; the server checks size and sha256",
   transports: ["tcp", "unix"],
   options: [
-    { flag: "--size <bytes>", key: "size", type: "size", roles: ["client"], description: "echo: largest payload (default 8MiB); transfer: file size (default 64MiB)" },
-    { flag: "--seed <n>", key: "seed", type: "int", roles: ["client"], description: "seed for generated data, so runs repeat (default 1)" },
-    { flag: "--file-name <name>", key: "fileName", type: "string", roles: ["client"], description: "transfer: the name sent in the header (default netparity-<seed>-<size>.bin)" },
-    { flag: "--lie <what>", key: "lie", type: "string", roles: ["client"], description: "transfer: send a header that lies about the \"hash\" or the \"size\"; passes when the server rejects it" },
-    { flag: "--out <dir>", key: "out", type: "string", roles: ["server"], description: "transfer: save received files in this directory (never overwriting)" },
-    { flag: "--max-size <bytes>", key: "maxSize", type: "size", roles: ["server"], description: "transfer: refuse files larger than this (default 1GiB)" },
+    {
+      flag: "--size <bytes>",
+      key: "size",
+      type: "size",
+      roles: ["client"],
+      description: "echo: largest payload (default 8MiB); transfer: file size (default 64MiB)",
+    },
+    {
+      flag: "--seed <n>",
+      key: "seed",
+      type: "int",
+      roles: ["client"],
+      description: "seed for generated data, so runs repeat (default 1)",
+    },
+    {
+      flag: "--file-name <name>",
+      key: "fileName",
+      type: "string",
+      roles: ["client"],
+      description: "transfer: the name sent in the header (default netparity-<seed>-<size>.bin)",
+    },
+    {
+      flag: "--lie <what>",
+      key: "lie",
+      type: "string",
+      roles: ["client"],
+      description:
+        'transfer: send a header that lies about the "hash" or the "size"; passes when the server rejects it',
+    },
+    {
+      flag: "--out <dir>",
+      key: "out",
+      type: "string",
+      roles: ["server"],
+      description: "transfer: save received files in this directory (never overwriting)",
+    },
+    {
+      flag: "--max-size <bytes>",
+      key: "maxSize",
+      type: "size",
+      roles: ["server"],
+      description: "transfer: refuse files larger than this (default 1GiB)",
+    },
     ...SERVER_LIMIT_OPTIONS,
   ],
   serve,

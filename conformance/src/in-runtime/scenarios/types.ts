@@ -32,7 +32,7 @@ export interface ClientResult {
   error?: { code: string; message: string };
 }
 
-export type Logger = (message: string) => void
+export type Logger = (message: string) => void;
 
 /**
  * A command-line option a scenario understands. The CLI registers the options of every

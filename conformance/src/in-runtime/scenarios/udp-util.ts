@@ -20,7 +20,9 @@ export async function serveDatagrams(
       if (!d) return;
       const reply = answer(d);
       if (reply === null) continue;
-      await sock.send(reply, d.from).catch((e: unknown) => log(`udp reply to ${d.from.hostname}:${d.from.port}: ${String(e)}`));
+      await sock
+        .send(reply, d.from)
+        .catch((e: unknown) => log(`udp reply to ${d.from.hostname}:${d.from.port}: ${String(e)}`));
     }
   })();
   return {

@@ -11,7 +11,12 @@ import { paramsFor, type Params } from "./params.js";
 import type { Cell } from "./plan.js";
 import type { ResultEntry, WorkloadResult } from "./types.js";
 
-export function aggregate(cells: Cell[], samples: Map<string, Sample[]>, p: Params, iperfCell: boolean): WorkloadResult[] {
+export function aggregate(
+  cells: Cell[],
+  samples: Map<string, Sample[]>,
+  p: Params,
+  iperfCell: boolean,
+): WorkloadResult[] {
   const out = new Map<string, WorkloadResult>();
   const wl = (name: string): WorkloadResult => {
     let w = out.get(name);
@@ -27,10 +32,11 @@ export function aggregate(cells: Cell[], samples: Map<string, Sample[]>, p: Para
     if (cell.kind === "decoder") {
       // One sample per round holds every decoder × frame size: regroup by those.
       const groups = new Map<string, DecoderResult[]>();
-      for (const s of ss) for (const d of s.result?.decoder ?? []) {
-        const k = `${d.frameSize}|${d.impl}`;
-        (groups.get(k) ?? groups.set(k, []).get(k)!).push(d);
-      }
+      for (const s of ss)
+        for (const d of s.result?.decoder ?? []) {
+          const k = `${d.frameSize}|${d.impl}`;
+          (groups.get(k) ?? groups.set(k, []).get(k)!).push(d);
+        }
       for (const [k, ds] of groups) {
         const [size, impl] = k.split("|") as [string, string];
         const values = ds.map((d) => d.framesPerSec);
@@ -52,7 +58,9 @@ export function aggregate(cells: Cell[], samples: Map<string, Sample[]>, p: Para
       const peer = subject === "server" ? cell.client : cell.server!;
       const perUnit = cell.kind === "bytes" ? 1e9 : 1e6;
       const cpuPer = (which: "server" | "client"): number | null =>
-        medianOrNull(ss.map((s) => (s.cpu[which] === null || s.units === 0 ? null : (s.cpu[which]! / s.units) * perUnit)));
+        medianOrNull(
+          ss.map((s) => (s.cpu[which] === null || s.units === 0 ? null : (s.cpu[which]! / s.units) * perUnit)),
+        );
       const lat = ss.map((s) => s.result?.latency).filter((l): l is LatencyStats => !!l);
       const entry: ResultEntry = {
         runtime: me.prog.runtime,
@@ -60,7 +68,11 @@ export function aggregate(cells: Cell[], samples: Map<string, Sample[]>, p: Para
         impl: me.prog.impl,
         peer: `${peer.prog.runtime} ${peer.prog.impl}`,
         ...spread(values),
-        cpuSecondsPer: { unit: cell.kind === "bytes" ? "GB" : "1M messages", self: cpuPer(subject), peer: cpuPer(subject === "server" ? "client" : "server") },
+        cpuSecondsPer: {
+          unit: cell.kind === "bytes" ? "GB" : "1M messages",
+          self: cpuPer(subject),
+          peer: cpuPer(subject === "server" ? "client" : "server"),
+        },
         peakRssBytes: medianOrNull(ss.map((s) => s.rss[subject])),
         peerPeakRssBytes: medianOrNull(ss.map((s) => s.rss[subject === "server" ? "client" : "server"])),
       };
@@ -91,7 +103,13 @@ export function aggregate(cells: Cell[], samples: Map<string, Sample[]>, p: Para
   }
   // Stable order: workloads as run, results by role, runtime, impl.
   const order = ["server", "client", "decoder"];
-  for (const w of out.values()) w.results.sort((a, b) => order.indexOf(a.role) - order.indexOf(b.role) || a.runtime.localeCompare(b.runtime) || a.impl.localeCompare(b.impl));
+  for (const w of out.values())
+    w.results.sort(
+      (a, b) =>
+        order.indexOf(a.role) - order.indexOf(b.role) ||
+        a.runtime.localeCompare(b.runtime) ||
+        a.impl.localeCompare(b.impl),
+    );
   return [...out.values()].sort((a, b) => workloadRank(a.name) - workloadRank(b.name));
 }
 

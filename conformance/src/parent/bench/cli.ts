@@ -18,9 +18,13 @@ export interface BenchCliOptions {
 }
 
 export function parseWorkloads(value: string): WorkloadName[] {
-  const list = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const w of list) {
-    if (!(WORKLOADS as readonly string[]).includes(w)) throw new UsageError(`unknown workload "${w}" (expected ${WORKLOADS.join(", ")})`);
+    if (!(WORKLOADS as readonly string[]).includes(w))
+      throw new UsageError(`unknown workload "${w}" (expected ${WORKLOADS.join(", ")})`);
   }
   if (!list.length) throw new UsageError(`--workloads needs at least one of ${WORKLOADS.join(", ")}`);
   return [...new Set(list)] as WorkloadName[];
@@ -53,7 +57,9 @@ export async function bench(o: BenchCliOptions): Promise<number> {
     if (tty) process.stderr.write("\r\x1b[2K");
     if (o.reportDir) {
       const files = writeReport(o.reportDir, report);
-      process.stderr.write(`netparity bench: wrote ${files.json} and ${files.md}${files.merged.length ? `; added the results to ${files.merged.join(", ")}` : ""}\n`);
+      process.stderr.write(
+        `netparity bench: wrote ${files.json} and ${files.md}${files.merged.length ? `; added the results to ${files.merged.join(", ")}` : ""}\n`,
+      );
     }
     process.stdout.write(o.json ? `${JSON.stringify(report, null, 2)}\n` : `${renderMarkdown(report)}\n`);
     return report.errors.length ? 1 : 0;

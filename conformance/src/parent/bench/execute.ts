@@ -45,7 +45,8 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     const s1 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
     if (result.event !== "result") throw new Error(`client said ${JSON.stringify(result)}`);
     const rss = { server: server ? peakRss(server.pid) : null, client: peakRss(client.pid) };
-    const diff = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.max(0, b - a));
+    const diff = (a: number | null, b: number | null): number | null =>
+      a === null || b === null ? null : Math.max(0, b - a);
     const cpu = { server: diff(s0.server, s1.server), client: diff(s0.client, s1.client) };
     let value: number;
     let units: number;
@@ -81,25 +82,51 @@ function freePort(): Promise<number> {
 /** iperf3 over loopback, the same byte count: the machine's limit for one TCP stream. */
 export async function runIperf(bytes: number, place: CpuPlacement, taskset: boolean): Promise<Sample> {
   const port = await freePort();
-  const server = startProc("iperf3", ["-s", "-1", "--forceflush", "-B", HOST, "-p", String(port)], { cpu: place.server }, taskset);
+  const server = startProc(
+    "iperf3",
+    ["-s", "-1", "--forceflush", "-B", HOST, "-p", String(port)],
+    { cpu: place.server },
+    taskset,
+  );
   let client: ReturnType<typeof startProc> | null = null;
   try {
     // Wait for its banner; probing the port would use up the one test `-1` allows.
     for (let i = 0; i < 200 && !server.stdout().includes("Server listening"); i++) await sleep(25);
-    client = startProc("iperf3", ["-c", HOST, "-p", String(port), "-n", String(bytes), "-J"], { cpu: place.client }, taskset);
+    client = startProc(
+      "iperf3",
+      ["-c", HOST, "-p", String(port), "-n", String(bytes), "-J"],
+      { cpu: place.client },
+      taskset,
+    );
     const c = client;
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await Promise.race([c.exited, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("iperf3 client timed out")), 120_000)))]);
+      await Promise.race([
+        c.exited,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("iperf3 client timed out")), 120_000))),
+      ]);
     } finally {
       clearTimeout(timer);
     }
     const out = c.stdout();
-    if (!out.trim()) throw new Error(`iperf3 client printed nothing: ${client.stderr().slice(0, 300)} / server: ${server.stderr().slice(0, 300)}`);
-    const j = JSON.parse(out) as { end?: { sum_received?: { bits_per_second?: number; bytes?: number; seconds?: number } }; error?: string };
+    if (!out.trim())
+      throw new Error(
+        `iperf3 client printed nothing: ${client.stderr().slice(0, 300)} / server: ${server.stderr().slice(0, 300)}`,
+      );
+    const j = JSON.parse(out) as {
+      end?: { sum_received?: { bits_per_second?: number; bytes?: number; seconds?: number } };
+      error?: string;
+    };
     const r = j.end?.sum_received;
-    if (!r?.bits_per_second) throw new Error(`iperf3: ${j.error ?? "no sum_received"} ${client.stderr().slice(0, 300)}`);
-    return { value: r.bits_per_second / 8, result: null, cpu: { server: null, client: null }, rss: { server: null, client: null }, units: r.bytes ?? bytes };
+    if (!r?.bits_per_second)
+      throw new Error(`iperf3: ${j.error ?? "no sum_received"} ${client.stderr().slice(0, 300)}`);
+    return {
+      value: r.bits_per_second / 8,
+      result: null,
+      cpu: { server: null, client: null },
+      rss: { server: null, client: null },
+      units: r.bytes ?? bytes,
+    };
   } finally {
     await Promise.all([client?.stop(), server.stop()]);
   }

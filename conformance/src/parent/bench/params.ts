@@ -50,6 +50,7 @@ export function paramsFor(name: string, p: Params): Record<string, number | stri
   if (name === "echo") return { messageBytes: p.echoSize, seconds: p.seconds, warmupSeconds: p.warmup };
   if (name === "udp") return { window: p.udpWindow, seconds: p.seconds, lossTimeoutMs: 200 };
   if (name.startsWith("concurrency")) return { messageBytes: p.concSize, seconds: p.seconds, warmupSeconds: p.warmup };
-  if (name.startsWith("decoder")) return { chunk: 64 * 1024, streamBytes: p.decoderStream, secondsPerMeasurement: p.decoderSeconds };
+  if (name.startsWith("decoder"))
+    return { chunk: 64 * 1024, streamBytes: p.decoderStream, secondsPerMeasurement: p.decoderSeconds };
   return {};
 }

@@ -29,7 +29,13 @@ export function planCells(o: BenchOptions, p: Params, runtimes: RuntimeName[], p
   const cells: Cell[] = [];
   const byKey = new Map<string, Cell>();
   const progs = (rt: RuntimeName) => [program(rt, "adapter", o.binaries), program(rt, "raw", o.binaries)];
-  const add = (workload: string, server: Cell["server"], client: Cell["client"], role: "server" | "client", kind: Cell["kind"]): void => {
+  const add = (
+    workload: string,
+    server: Cell["server"],
+    client: Cell["client"],
+    role: "server" | "client",
+    kind: Cell["kind"],
+  ): void => {
     const key = `${workload}|${server ? `${server.prog.runtime}/${server.prog.impl}` : "-"}|${client.prog.runtime}/${client.prog.impl}`;
     const subject = role;
     const existing = byKey.get(key);
@@ -41,14 +47,31 @@ export function planCells(o: BenchOptions, p: Params, runtimes: RuntimeName[], p
     byKey.set(key, cell);
     cells.push(cell);
   };
-  const both = (workload: string, serverSpec: BenchSpec, clientSpec: BenchSpec, kind: Cell["kind"], withPython: boolean): void => {
-    for (const rt of runtimes) for (const prog of progs(rt)) add(workload, { prog, spec: serverSpec }, { prog: fixed, spec: clientSpec }, "server", kind);
-    if (withPython && python) add(workload, { prog: pythonProgram(), spec: serverSpec }, { prog: fixed, spec: clientSpec }, "server", kind);
-    for (const rt of runtimes) for (const prog of progs(rt)) add(workload, { prog: fixed, spec: serverSpec }, { prog, spec: clientSpec }, "client", kind);
+  const both = (
+    workload: string,
+    serverSpec: BenchSpec,
+    clientSpec: BenchSpec,
+    kind: Cell["kind"],
+    withPython: boolean,
+  ): void => {
+    for (const rt of runtimes)
+      for (const prog of progs(rt))
+        add(workload, { prog, spec: serverSpec }, { prog: fixed, spec: clientSpec }, "server", kind);
+    if (withPython && python)
+      add(workload, { prog: pythonProgram(), spec: serverSpec }, { prog: fixed, spec: clientSpec }, "server", kind);
+    for (const rt of runtimes)
+      for (const prog of progs(rt))
+        add(workload, { prog: fixed, spec: serverSpec }, { prog, spec: clientSpec }, "client", kind);
   };
   const base = { host: HOST, port: 0 };
   if (wl.has("bulk")) {
-    both("bulk", { ...base, role: "sink-server" }, { ...base, role: "bulk-client", bytes: p.bulkBytes, warmup: p.bulkWarmup }, "bytes", true);
+    both(
+      "bulk",
+      { ...base, role: "sink-server" },
+      { ...base, role: "bulk-client", bytes: p.bulkBytes, warmup: p.bulkWarmup },
+      "bytes",
+      true,
+    );
   }
   if (wl.has("transfer")) {
     both(
@@ -60,22 +83,65 @@ export function planCells(o: BenchOptions, p: Params, runtimes: RuntimeName[], p
     );
   }
   if (wl.has("echo")) {
-    both("echo", { ...base, role: "echo-server" }, { ...base, role: "rtt-client", size: p.echoSize, seconds: p.seconds, warmup: p.warmup }, "messages", true);
+    both(
+      "echo",
+      { ...base, role: "echo-server" },
+      { ...base, role: "rtt-client", size: p.echoSize, seconds: p.seconds, warmup: p.warmup },
+      "messages",
+      true,
+    );
   }
   if (wl.has("concurrency")) {
     for (const n of p.concLevels) {
-      const client: BenchSpec = { ...base, role: "conc-client", connections: n, size: p.concSize, seconds: p.seconds, warmup: p.warmup };
-      for (const rt of runtimes) for (const prog of progs(rt)) add(`concurrency-${n}`, { prog, spec: { ...base, role: "echo-server" } }, { prog: fixed, spec: client }, "server", "messages");
-      if (python) add(`concurrency-${n}`, { prog: pythonProgram(), spec: { ...base, role: "echo-server" } }, { prog: fixed, spec: client }, "server", "messages");
+      const client: BenchSpec = {
+        ...base,
+        role: "conc-client",
+        connections: n,
+        size: p.concSize,
+        seconds: p.seconds,
+        warmup: p.warmup,
+      };
+      for (const rt of runtimes)
+        for (const prog of progs(rt))
+          add(
+            `concurrency-${n}`,
+            { prog, spec: { ...base, role: "echo-server" } },
+            { prog: fixed, spec: client },
+            "server",
+            "messages",
+          );
+      if (python)
+        add(
+          `concurrency-${n}`,
+          { prog: pythonProgram(), spec: { ...base, role: "echo-server" } },
+          { prog: fixed, spec: client },
+          "server",
+          "messages",
+        );
     }
   }
   if (wl.has("udp")) {
-    both("udp", { ...base, role: "udp-server", udpMode: "echo" }, { ...base, role: "udp-client", window: p.udpWindow, seconds: p.seconds, warmup: p.warmup / 2 }, "messages", true);
+    both(
+      "udp",
+      { ...base, role: "udp-server", udpMode: "echo" },
+      { ...base, role: "udp-client", window: p.udpWindow, seconds: p.seconds, warmup: p.warmup / 2 },
+      "messages",
+      true,
+    );
   }
   if (wl.has("decoder")) {
     for (const rt of runtimes) {
       const prog = program(rt, "adapter", o.binaries);
-      add("decoder", null, { prog, spec: { ...base, role: "decoder", seconds: p.decoderSeconds, streamBytes: p.decoderStream, chunk: 64 * 1024 } }, "client", "decoder");
+      add(
+        "decoder",
+        null,
+        {
+          prog,
+          spec: { ...base, role: "decoder", seconds: p.decoderSeconds, streamBytes: p.decoderStream, chunk: 64 * 1024 },
+        },
+        "client",
+        "decoder",
+      );
     }
   }
   return cells;

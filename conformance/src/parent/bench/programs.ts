@@ -25,9 +25,24 @@ const RAW = join(PACKAGE_ROOT, "bench", "raw");
 
 // Datagram sockets are behind --unstable-net; the bundles are self-contained, so no config
 // or lock file is looked for. The same flags for the adapter agent and the raw program.
-const DENO_FLAGS = ["run", "--quiet", "--unstable-net", "--no-config", "--no-lock", "--no-prompt", "--allow-net", "--allow-read", "--allow-env", "--allow-sys"];
+const DENO_FLAGS = [
+  "run",
+  "--quiet",
+  "--unstable-net",
+  "--no-config",
+  "--no-lock",
+  "--no-prompt",
+  "--allow-net",
+  "--allow-read",
+  "--allow-env",
+  "--allow-sys",
+];
 
-export function program(runtime: RuntimeName, impl: "adapter" | "raw", binaries: Partial<Record<RuntimeName, string>>): Program {
+export function program(
+  runtime: RuntimeName,
+  impl: "adapter" | "raw",
+  binaries: Partial<Record<RuntimeName, string>>,
+): Program {
   const bin = runtimeBinary(runtime, binaries);
   const file = impl === "adapter" ? join(DIST, `bench-${runtime}.js`) : join(RAW, `${runtime}.mjs`);
   return {
@@ -38,7 +53,11 @@ export function program(runtime: RuntimeName, impl: "adapter" | "raw", binaries:
 }
 
 export function pythonProgram(): Program {
-  return { runtime: "python", impl: "python-threads", command: (spec) => ({ cmd: "python3", args: [join(RAW, "python_server.py"), JSON.stringify(spec)] }) };
+  return {
+    runtime: "python",
+    impl: "python-threads",
+    command: (spec) => ({ cmd: "python3", args: [join(RAW, "python_server.py"), JSON.stringify(spec)] }),
+  };
 }
 
 export function hasCommand(cmd: string, args: string[] = ["--version"]): string | null {
@@ -60,7 +79,10 @@ export type Proc = Harness<BenchEvent>;
  * SIGKILL after 2 s.
  */
 export function startProc(cmd: string, args: string[], place: Placement, tasksetOk: boolean): Proc {
-  return spawnHarness<BenchEvent>(cmd, args, { wrap: { fdLimit: "hard", cpu: tasksetOk ? place.cpu : null }, stop: { signal: "SIGTERM", graceMs: 2000 } });
+  return spawnHarness<BenchEvent>(cmd, args, {
+    wrap: { fdLimit: "hard", cpu: tasksetOk ? place.cpu : null },
+    stop: { signal: "SIGTERM", graceMs: 2000 },
+  });
 }
 
 /** The next event of a bench program, which has to come: the program's end or its error event throws. */

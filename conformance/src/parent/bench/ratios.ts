@@ -24,10 +24,36 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         const ours = find(w, rt, "decoder", "framedecoder")?.median;
         const is64 = w.name === "decoder-64";
         const v = r(ours, find(w, rt, "decoder", "it-length-prefixed")?.median);
-        ratios.push({ name: `${w.name} framedecoder/it-length-prefixed`, workload: w.name, runtime: rt, role: "decoder", numerator: "framedecoder", denominator: "it-length-prefixed", ratio: v, ...(is64 ? judgeTarget(v, DECODER_VS_IT_LENGTH_PREFIXED) : {}) });
-        ratios.push({ name: `${w.name} framedecoder/naive`, workload: w.name, runtime: rt, role: "decoder", numerator: "framedecoder", denominator: "naive", ratio: r(ours, find(w, rt, "decoder", "naive")?.median) });
+        ratios.push({
+          name: `${w.name} framedecoder/it-length-prefixed`,
+          workload: w.name,
+          runtime: rt,
+          role: "decoder",
+          numerator: "framedecoder",
+          denominator: "it-length-prefixed",
+          ratio: v,
+          ...(is64 ? judgeTarget(v, DECODER_VS_IT_LENGTH_PREFIXED) : {}),
+        });
+        ratios.push({
+          name: `${w.name} framedecoder/naive`,
+          workload: w.name,
+          runtime: rt,
+          role: "decoder",
+          numerator: "framedecoder",
+          denominator: "naive",
+          ratio: r(ours, find(w, rt, "decoder", "naive")?.median),
+        });
         if (is64 && ours !== undefined) {
-          ratios.push({ name: `${w.name} framedecoder frames/s / 10M`, workload: w.name, runtime: rt, role: "decoder", numerator: "framedecoder", denominator: "10M frames/s", ratio: ours / DECODER_FRAMES_PER_SECOND, ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, 1) });
+          ratios.push({
+            name: `${w.name} framedecoder frames/s / 10M`,
+            workload: w.name,
+            runtime: rt,
+            role: "decoder",
+            numerator: "framedecoder",
+            denominator: "10M frames/s",
+            ratio: ours / DECODER_FRAMES_PER_SECOND,
+            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, 1),
+          });
         }
       }
       continue;
@@ -39,15 +65,43 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         if (!a || !b) continue;
         const target = ADAPTER_RAW_TARGETS[w.name];
         const v = r(a.median, b.median);
-        ratios.push({ name: `${w.name} adapter/raw`, workload: w.name, runtime: rt, role, numerator: "adapter", denominator: "raw", ratio: v, ...(target ? judgeTarget(v, target) : {}) });
+        ratios.push({
+          name: `${w.name} adapter/raw`,
+          workload: w.name,
+          runtime: rt,
+          role,
+          numerator: "adapter",
+          denominator: "raw",
+          ratio: v,
+          ...(target ? judgeTarget(v, target) : {}),
+        });
         if (role === "server") {
           const py = find(w, "python", "server", "python-threads");
-          if (py) ratios.push({ name: `${w.name} adapter/python-threads`, workload: w.name, runtime: rt, role, numerator: "adapter", denominator: "python-threads", ratio: r(a.median, py.median) });
+          if (py)
+            ratios.push({
+              name: `${w.name} adapter/python-threads`,
+              workload: w.name,
+              runtime: rt,
+              role,
+              numerator: "adapter",
+              denominator: "python-threads",
+              ratio: r(a.median, py.median),
+            });
         }
       }
       if (w.name === "concurrency-1000") {
         const a = find(w, rt, "server", "adapter");
-        if (a) ratios.push({ name: "concurrency-1000 errors (adapter server)", workload: w.name, runtime: rt, role: "server", numerator: "errors", denominator: "", ratio: a.errors ?? null, ...judgeCount(a.errors, 0) });
+        if (a)
+          ratios.push({
+            name: "concurrency-1000 errors (adapter server)",
+            workload: w.name,
+            runtime: rt,
+            role: "server",
+            numerator: "errors",
+            denominator: "",
+            ratio: a.errors ?? null,
+            ...judgeCount(a.errors, 0),
+          });
       }
     }
     if (w.name === "bulk") {
@@ -56,10 +110,27 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
       if (ip && adapters.length) {
         const best = adapters.reduce((a, b) => (b.median > a.median ? b : a));
         const v = best.median / ip.median;
-        ratios.push({ name: "bulk best adapter/iperf3", workload: "bulk", runtime: best.runtime, role: best.role, numerator: "adapter", denominator: "iperf3", ratio: v, ...judgeTarget(v, BULK_BEST_VS_IPERF3) });
+        ratios.push({
+          name: "bulk best adapter/iperf3",
+          workload: "bulk",
+          runtime: best.runtime,
+          role: best.role,
+          numerator: "adapter",
+          denominator: "iperf3",
+          ratio: v,
+          ...judgeTarget(v, BULK_BEST_VS_IPERF3),
+        });
         for (const x of adapters) {
           if (x === best) continue;
-          ratios.push({ name: "bulk adapter/iperf3", workload: "bulk", runtime: x.runtime, role: x.role, numerator: "adapter", denominator: "iperf3", ratio: x.median / ip.median });
+          ratios.push({
+            name: "bulk adapter/iperf3",
+            workload: "bulk",
+            runtime: x.runtime,
+            role: x.role,
+            numerator: "adapter",
+            denominator: "iperf3",
+            ratio: x.median / ip.median,
+          });
         }
       }
     }

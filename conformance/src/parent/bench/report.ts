@@ -27,7 +27,9 @@ function us(n: number | undefined): string {
 }
 
 function ratioCell(ratios: Ratio[], workload: string, runtime: string, role: string, denominator = "raw"): string {
-  const r = ratios.find((x) => x.workload === workload && x.runtime === runtime && x.role === role && x.denominator === denominator);
+  const r = ratios.find(
+    (x) => x.workload === workload && x.runtime === runtime && x.role === role && x.denominator === denominator,
+  );
   if (!r || r.ratio === null) return "–";
   const mark = r.met === undefined ? "" : r.met ? " ✔" : " ✘";
   return `${r.ratio.toFixed(2)}${mark}`;
@@ -44,18 +46,30 @@ function workloadTable(w: WorkloadResult): string[] {
   const hasErr = w.results.some((r) => r.errors !== undefined);
   const hasLost = w.results.some((r) => r.lost !== undefined);
   out.push(`### ${w.title} (${w.unit}, higher is better)`, "");
-  const params = Object.entries(w.params).map(([k, v]) => `${k} ${v}`).join(", ");
+  const params = Object.entries(w.params)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   if (params) out.push(`Parameters: ${params}.`, "");
   if (decoder) {
     out.push("| runtime | decoder | frames/s median | min–max | copied frames per pass |", "|---|---|---:|---:|---:|");
     for (const r of w.results) {
-      out.push(`| ${r.runtime} | ${r.impl} | ${rate(r.median, "")} | ${rate(r.min, "")}–${rate(r.max, "")} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`);
+      out.push(
+        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")} | ${rate(r.min, "")}–${rate(r.max, "")} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
+      );
     }
     out.push("");
     return out;
   }
   const cpuUnit = w.results.find((r) => r.cpuSecondsPer)?.cpuSecondsPer?.unit ?? "";
-  const head = ["role", "program", "peer", "median", "min–max", `CPU s/${cpuUnit} (self / peer)`, "peak RSS (self / peer)"];
+  const head = [
+    "role",
+    "program",
+    "peer",
+    "median",
+    "min–max",
+    `CPU s/${cpuUnit} (self / peer)`,
+    "peak RSS (self / peer)",
+  ];
   if (hasLat) head.push("p50", "p99", "max");
   if (hasErr) head.push("errors");
   if (hasLost) head.push("lost");
@@ -81,7 +95,9 @@ function workloadTable(w: WorkloadResult): string[] {
 
 /** The summary the README quotes: one row per runtime and role, ratios against raw and baselines. */
 export function summaryTable(report: BenchReport): string[] {
-  const runtimes = [...new Set(report.workloads.flatMap((w) => w.results.map((r) => r.runtime)))].filter((r) => ["node", "bun", "deno"].includes(r));
+  const runtimes = [...new Set(report.workloads.flatMap((w) => w.results.map((r) => r.runtime)))].filter((r) =>
+    ["node", "bun", "deno"].includes(r),
+  );
   const rs = report.ratios;
   const conc = report.workloads.find((w) => w.name === "concurrency-1000");
   const out = [
@@ -90,9 +106,13 @@ export function summaryTable(report: BenchReport): string[] {
   ];
   for (const rt of runtimes) {
     for (const role of ["server", "client"]) {
-      const ip = rs.find((x) => x.workload === "bulk" && x.denominator === "iperf3" && x.runtime === rt && x.role === role);
+      const ip = rs.find(
+        (x) => x.workload === "bulk" && x.denominator === "iperf3" && x.runtime === rt && x.role === role,
+      );
       const c = conc?.results.find((x) => x.runtime === rt && x.impl === "adapter" && x.role === "server");
-      const dec = report.workloads.find((w) => w.name === "decoder-64")?.results.find((x) => x.runtime === rt && x.impl === "framedecoder");
+      const dec = report.workloads
+        .find((w) => w.name === "decoder-64")
+        ?.results.find((x) => x.runtime === rt && x.impl === "framedecoder");
       out.push(
         `| ${rt} | ${role} | ${ratioCell(rs, "bulk", rt, role)} | ${ratioCell(rs, "transfer", rt, role)} | ${ratioCell(rs, "echo", rt, role)} | ${ratioCell(rs, "udp", rt, role)} | ${ip?.ratio ? `${ip.ratio.toFixed(2)}${ip.met === undefined ? "" : ip.met ? " ✔" : " ✘"}` : "–"} | ${
           role === "server" && c ? `${ratioCell(rs, "concurrency-1000", rt, role)}, ${c.errors ?? "–"} errors` : "–"
@@ -110,7 +130,9 @@ export function renderMarkdown(report: BenchReport): string {
   out.push(
     `Measured ${report.createdAt.slice(0, 16).replace("T", " ")} UTC on ${m.cpuModel} × ${m.cpuCount} CPUs, Linux ${m.kernel}, ` +
       `load average ${(m.loadAverageAtStart as number[]).join(" ")} at start; ${m.placement}. ` +
-      `Runtimes: ${Object.entries(m.runtimes).map(([k, v]) => `${k} ${v}`).join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}. ` +
+      `Runtimes: ${Object.entries(m.runtimes)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}. ` +
       `${report.rounds} interleaved round(s), medians with min–max; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );
@@ -118,7 +140,10 @@ export function renderMarkdown(report: BenchReport): string {
   out.push(...summaryTable(report), "");
   const targets = report.ratios.filter((r) => r.target !== undefined);
   const missed = targets.filter((r) => !r.met);
-  out.push(`Targets: ${targets.length - missed.length} of ${targets.length} met.${missed.length ? ` Missed: ${missed.map((r) => `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : r.ratio.toFixed(2)} vs ${r.target})`).join("; ")}.` : ""}`, "");
+  out.push(
+    `Targets: ${targets.length - missed.length} of ${targets.length} met.${missed.length ? ` Missed: ${missed.map((r) => `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : r.ratio.toFixed(2)} vs ${r.target})`).join("; ")}.` : ""}`,
+    "",
+  );
   for (const w of report.workloads) out.push(...workloadTable(w));
   if (report.skipped.length) out.push("Skipped:", "", ...report.skipped.map((s) => `- ${s}`), "");
   if (report.errors.length) out.push("Errors:", "", ...report.errors.map((s) => `- ${s}`), "");
@@ -131,7 +156,8 @@ export function renderMarkdown(report: BenchReport): string {
  * percentiles of the echo and UDP workloads as charts of their own (lower is better).
  */
 export function benchSection(report: BenchReport): BenchSection {
-  const version = (rt: string): string | undefined => (report.machine.runtimes as Record<string, string> | undefined)?.[rt];
+  const version = (rt: string): string | undefined =>
+    (report.machine.runtimes as Record<string, string> | undefined)?.[rt];
   const workloads: BenchSection["workloads"] = [];
   for (const w of report.workloads) {
     const bar = (x: ResultEntry, v: { median: number; min: number; max: number }) => ({

@@ -40,7 +40,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const runtimes = o.runtimes.filter((rt) => versions[rt]);
   if (!versions.node) versions.node = process.versions.node;
   const wl = new Set(o.workloads);
-  if (wl.has("bulk") && !iperf) skipped.push("iperf3: not installed (apt-get install -y iperf3); the loopback limit row is missing");
+  if (wl.has("bulk") && !iperf)
+    skipped.push("iperf3: not installed (apt-get install -y iperf3); the loopback limit row is missing");
   if (!python) skipped.push("python3: not found; the thread-per-connection Python server rows are missing");
 
   const cells = planCells(o, p, runtimes, python !== null);
@@ -85,7 +86,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     kernel: release(),
     memoryBytes: totalmem(),
     loadAverageAtStart: loadavg().map((x) => Math.round(x * 100) / 100),
-    placement: place.server !== null ? `server on CPU ${place.server}, client on CPU ${place.client} (taskset)` : "not pinned",
+    placement:
+      place.server !== null ? `server on CPU ${place.server}, client on CPU ${place.client} (taskset)` : "not pinned",
     runtimes: versions,
     python: python ?? null,
     iperf3: iperf?.split("\n")[0] ?? null,
@@ -105,4 +107,3 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     errors,
   };
 }
-

@@ -20,8 +20,12 @@ export interface ClientOptions {
 export async function client(scenario: string, o: ClientOptions): Promise<number> {
   const sc = SCENARIOS[scenario]!;
   if (typeof o.extra.url === "string") o = { ...o, ...urlTarget(o.extra.url) };
-  if (!sc.transports.includes(o.transport)) throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
-  if (o.transport === "unix" ? !o.path : !o.port) throw new UsageError(o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)");
+  if (!sc.transports.includes(o.transport))
+    throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
+  if (o.transport === "unix" ? !o.path : !o.port)
+    throw new UsageError(
+      o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)",
+    );
   const v = runtimeVersion(o.runtime, o.binaries);
   if (v.error) {
     process.stderr.write(`netparity: ${v.error}\n`);
@@ -29,7 +33,16 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
   }
   const agent = startAgent(
     o.runtime,
-    { role: "client", scenario, transport: o.transport, host: o.host, port: o.port, ...(o.path ? { path: o.path } : {}), extra: o.extra, timeoutMs: o.timeoutMs },
+    {
+      role: "client",
+      scenario,
+      transport: o.transport,
+      host: o.host,
+      port: o.port,
+      ...(o.path ? { path: o.path } : {}),
+      extra: o.extra,
+      timeoutMs: o.timeoutMs,
+    },
     o.binaries,
     { onStderr: (s) => process.stderr.write(s) },
   );

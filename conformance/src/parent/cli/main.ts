@@ -32,8 +32,12 @@ import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
 function binaryOptions(cmd: Command): Command {
   return cmd
     .addOption(new Option("--node-bin <path>", "node binary to use").env("NETPARITY_NODE"))
-    .addOption(new Option("--bun-bin <path>", "bun binary to use (default: the npm-installed bun)").env("NETPARITY_BUN"))
-    .addOption(new Option("--deno-bin <path>", "deno binary to use (default: the npm-installed deno)").env("NETPARITY_DENO"));
+    .addOption(
+      new Option("--bun-bin <path>", "bun binary to use (default: the npm-installed bun)").env("NETPARITY_BUN"),
+    )
+    .addOption(
+      new Option("--deno-bin <path>", "deno binary to use (default: the npm-installed deno)").env("NETPARITY_DENO"),
+    );
 }
 
 function binaries(o: { nodeBin?: string; bunBin?: string; denoBin?: string }): Partial<Record<RuntimeName, string>> {
@@ -55,7 +59,8 @@ function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Comm
       if (role !== "both" && !opt.roles.includes(role)) continue;
       const prev = seen.get(opt.key);
       if (prev) {
-        if (prev.type !== opt.type || prev.flag !== opt.flag) throw new Error(`scenarios disagree on option ${opt.flag}`);
+        if (prev.type !== opt.type || prev.flag !== opt.flag)
+          throw new Error(`scenarios disagree on option ${opt.flag}`);
         continue;
       }
       seen.set(opt.key, opt);
@@ -91,7 +96,9 @@ export function program(): Command {
 
   const serveCmd = prog
     .command("serve")
-    .description("run a scenario's server inside a runtime; prints one JSON 'listening' line; SIGINT/SIGTERM stop it (exit 0)")
+    .description(
+      "run a scenario's server inside a runtime; prints one JSON 'listening' line; SIGINT/SIGTERM stop it (exit 0)",
+    )
     .argument("<scenario>", scenarioList, parseScenario)
     .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
@@ -122,7 +129,9 @@ Safe defaults (docs/reliability.md):
 
   const clientCmd = prog
     .command("client")
-    .description("run a scenario's client inside a runtime against any server; prints one JSON result line; exit 0 pass, 1 fail")
+    .description(
+      "run a scenario's client inside a runtime against any server; prints one JSON result line; exit 0 pass, 1 fail",
+    )
     .argument("<scenario>", scenarioList, parseScenario)
     .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
@@ -147,17 +156,41 @@ Safe defaults (docs/reliability.md):
     .command("run")
     .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
     .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
-    .option("--scenarios <list>", "comma-separated scenarios", (v: string) => v.split(",").map(parseScenario), Object.keys(SCENARIOS))
-    .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [...TRANSPORTS])
+    .option(
+      "--scenarios <list>",
+      "comma-separated scenarios",
+      (v: string) => v.split(",").map(parseScenario),
+      Object.keys(SCENARIOS),
+    )
+    .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [
+      ...TRANSPORTS,
+    ])
     .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp cells run on 127.0.0.1 and ::1)")
     .option("--json", "print the report (report.json's content) on stdout instead of tables", false)
     .option("--report-dir <dir>", "write report.json, report.md, junit.xml and report.html into this directory")
     .option("--expectations <dir>", "expectation files to compare with (default: the package's expectations/)")
     .option("--no-expectations", "do not compare with expectations: exit 1 when any cell fails")
-    .option("--update-expectations", "rewrite the expectation files from this run (keeps issue links of unchanged entries)", false)
-    .option("--probes <ids>", "comma-separated probe ids to run (default: the whole catalogue)", (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .option(
+      "--update-expectations",
+      "rewrite the expectation files from this run (keeps issue links of unchanged entries)",
+      false,
+    )
+    .option("--probes <ids>", "comma-separated probe ids to run (default: the whole catalogue)", (v: string) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .option("--no-probes", "skip the behaviour probes")
-    .option("--reliability <ids>", `comma-separated reliability cases to run (default: all of ${RELIABILITY_CASES.map((c) => c.id).join(", ")})`, (v: string) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .option(
+      "--reliability <ids>",
+      `comma-separated reliability cases to run (default: all of ${RELIABILITY_CASES.map((c) => c.id).join(", ")})`,
+      (v: string) =>
+        v
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean),
+    )
     .option("--no-reliability", "skip the reliability section (faults, bad input, load, lifecycle)")
     .option("--faults <list>", FAULTS_HELP, (v: string) => {
       try {
@@ -168,7 +201,8 @@ Safe defaults (docs/reliability.md):
       }
     });
   binaryOptions(scenarioOptions(runCmd, "both")).action(async (o) => {
-    if (o.updateExpectations && o.expectations === false) throw new UsageError("--update-expectations and --no-expectations contradict each other");
+    if (o.updateExpectations && o.expectations === false)
+      throw new UsageError("--update-expectations and --no-expectations contradict each other");
     process.exitCode = await run({
       runtimes: o.runtimes,
       scenarios: o.scenarios,
@@ -178,10 +212,18 @@ Safe defaults (docs/reliability.md):
       binaries: binaries(o),
       extra: extra(runCmd, o),
       ...(o.reportDir ? { reportDir: o.reportDir } : {}),
-      ...(o.expectations === false ? { expectationsDir: null } : typeof o.expectations === "string" ? { expectationsDir: o.expectations } : {}),
+      ...(o.expectations === false
+        ? { expectationsDir: null }
+        : typeof o.expectations === "string"
+          ? { expectationsDir: o.expectations }
+          : {}),
       updateExpectations: o.updateExpectations,
       ...(o.probes === false ? { probes: [] } : Array.isArray(o.probes) ? { probes: o.probes } : {}),
-      ...(o.reliability === false ? { reliability: [] } : Array.isArray(o.reliability) ? { reliability: o.reliability } : {}),
+      ...(o.reliability === false
+        ? { reliability: [] }
+        : Array.isArray(o.reliability)
+          ? { reliability: o.reliability }
+          : {}),
       ...(o.faults ? { faults: o.faults } : {}),
       command: ["netparity", ...process.argv.slice(2)],
     });
@@ -189,7 +231,9 @@ Safe defaults (docs/reliability.md):
 
   const benchCmd = prog
     .command("bench")
-    .description("the performance comparison: each runtime's adapter against its raw API and the baselines (see docs/bench.md)")
+    .description(
+      "the performance comparison: each runtime's adapter against its raw API and the baselines (see docs/bench.md)",
+    )
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
     .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
     .option("--workloads <list>", WORKLOADS.join(","), parseWorkloads, [...WORKLOADS])
@@ -221,7 +265,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) {
       // help and version are "errors" to commander; usage mistakes were printed already.
-      if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version") return 0;
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.code === "commander.version")
+        return 0;
       if (e.code === "commander.invalidArgument" && e.cause instanceof UsageError) return 2;
       return 2;
     }

@@ -4,7 +4,15 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { formatFaults, hasUdpFaults, startFaultProxy, type FaultSpec } from "../faults/index.js";
 import { runReliability, selectCases, type ReliabilityResult } from "../reliability/run.js";
-import { judgeRun, loadExpectations, updateReliabilityExpectations, updatedExpectations, writeExpectations, type Expectations, type Selection } from "../verdict/index.js";
+import {
+  judgeRun,
+  loadExpectations,
+  updateReliabilityExpectations,
+  updatedExpectations,
+  writeExpectations,
+  type Expectations,
+  type Selection,
+} from "../verdict/index.js";
 import { writeReportFiles } from "../report/index.js";
 import { benchSection } from "../bench/report.js";
 import type { BenchReport } from "../bench/types.js";
@@ -13,7 +21,15 @@ import { runMatrix } from "../runner/matrix.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
-import { paint, renderExpectationDiff, renderProbeTable, renderProblems, renderTables, tableWidth, useColor } from "./table.js";
+import {
+  paint,
+  renderExpectationDiff,
+  renderProbeTable,
+  renderProblems,
+  renderTables,
+  tableWidth,
+  useColor,
+} from "./table.js";
 import { UsageError } from "../common/usage.js";
 
 export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
@@ -44,7 +60,10 @@ export interface RunOptions {
 
 function toolVersion(): string {
   try {
-    return (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string }).version ?? "unknown";
+    return (
+      (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string }).version ??
+      "unknown"
+    );
   } catch {
     return "unknown";
   }
@@ -75,7 +94,8 @@ export async function run(o: RunOptions): Promise<number> {
     }
   }
   const unknown = (o.probes ?? []).filter((id) => !PROBES.some((p) => p.id === id));
-  if (unknown.length) throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${PROBES.map((p) => p.id).join(", ")})`);
+  if (unknown.length)
+    throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${PROBES.map((p) => p.id).join(", ")})`);
   const wantReliability = o.reliability === undefined || o.reliability.length > 0;
   let cases: ReturnType<typeof selectCases> = [];
   try {
@@ -98,7 +118,10 @@ export async function run(o: RunOptions): Promise<number> {
     ...(faults?.blackhole ? { clientTimeoutMs: 10_000 } : {}),
     onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),
     onCell: (cell, i, total) => {
-      if (lines) process.stderr.write(`[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${cell.server}->${cell.client}: ${cell.status}\n`);
+      if (lines)
+        process.stderr.write(
+          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${cell.server}->${cell.client}: ${cell.status}\n`,
+        );
     },
   });
 
@@ -122,7 +145,10 @@ export async function run(o: RunOptions): Promise<number> {
         onProbe: (id) => progress(`[probes ${info.name} ${++n}/${count}] ${id}`),
       });
       probeRuns.push(r);
-      if (lines) process.stderr.write(`[probes] ${info.name} ${r.version}: ${r.error ? `failed: ${r.error}` : `${r.results.length} probes`} in ${((performance.now() - tp) / 1000).toFixed(1)} s\n`);
+      if (lines)
+        process.stderr.write(
+          `[probes] ${info.name} ${r.version}: ${r.error ? `failed: ${r.error}` : `${r.results.length} probes`} in ${((performance.now() - tp) / 1000).toFixed(1)} s\n`,
+        );
     }
   }
   let reliability: ReliabilityResult[] = [];
@@ -134,10 +160,16 @@ export async function run(o: RunOptions): Promise<number> {
       only: cases.map((x) => x.id),
       onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),
       onResult: (r, i, total) => {
-        if (lines) process.stderr.write(`[${i + 1}/${total}] reliability ${r.id} ${r.runtime}: ${r.status} (${(r.durationMs / 1000).toFixed(1)} s)\n`);
+        if (lines)
+          process.stderr.write(
+            `[${i + 1}/${total}] reliability ${r.id} ${r.runtime}: ${r.status} (${(r.durationMs / 1000).toFixed(1)} s)\n`,
+          );
       },
     });
-    if (lines) process.stderr.write(`[reliability] ${reliability.length} results in ${((performance.now() - tr) / 1000).toFixed(1)} s\n`);
+    if (lines)
+      process.stderr.write(
+        `[reliability] ${reliability.length} results in ${((performance.now() - tr) / 1000).toFixed(1)} s\n`,
+      );
   }
   if (tty) process.stderr.write("\r\x1b[2K");
 
@@ -151,11 +183,24 @@ export async function run(o: RunOptions): Promise<number> {
   let updated: string[] = [];
   if (expDir !== null && expectations && o.updateExpectations) {
     const next = updatedExpectations({ dir: expDir, expectations, selection, runtimes, cells, probes: probeRuns });
-    if (wantReliability) updateReliabilityExpectations(next, reliability, cases.map((x) => x.id));
+    if (wantReliability)
+      updateReliabilityExpectations(
+        next,
+        reliability,
+        cases.map((x) => x.id),
+      );
     updated = writeExpectations(expDir, next);
     expectations = loadExpectations(expDir, o.runtimes);
   }
-  const verdicts = judgeRun({ dir: expDir, expectations, selection, runtimes, cells, probes: probeRuns, ...(wantReliability ? { reliability } : {}) });
+  const verdicts = judgeRun({
+    dir: expDir,
+    expectations,
+    selection,
+    runtimes,
+    cells,
+    probes: probeRuns,
+    ...(wantReliability ? { reliability } : {}),
+  });
   const { comparison } = verdicts;
   const reliabilityRows = verdicts.reliability ?? [];
 
@@ -174,7 +219,9 @@ export async function run(o: RunOptions): Promise<number> {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const out: string[] = [];
-    out.push(`${c.bold("netparity conformance")}  ${runtimes.map((r) => `${r.name} ${r.version}${r.error ? c.red(` (${r.error})`) : ""}`).join(", ")}`);
+    out.push(
+      `${c.bold("netparity conformance")}  ${runtimes.map((r) => `${r.name} ${r.version}${r.error ? c.red(` (${r.error})`) : ""}`).join(", ")}`,
+    );
     out.push("");
     if (cells.length) out.push(renderTables(cells, o.runtimes, color, tableWidth()));
     const problems = renderProblems(cells, color);
@@ -189,8 +236,14 @@ export async function run(o: RunOptions): Promise<number> {
     const s = report.summary;
     const secs = (s.durationMs / 1000).toFixed(1);
     const failed = s.cells.fail + s.cells.error;
-    const verdict = comparison ? (comparison.ok ? "all results match the expectations" : `${comparison.diffs.length} differ from the expectations`) : "expectations not compared";
-    const rel = reliabilityRows.length ? `; ${reliabilityRows.length} reliability results, ${reliabilityRows.filter((r) => r.status === "pass").length} passed` : "";
+    const verdict = comparison
+      ? comparison.ok
+        ? "all results match the expectations"
+        : `${comparison.diffs.length} differ from the expectations`
+      : "expectations not compared";
+    const rel = reliabilityRows.length
+      ? `; ${reliabilityRows.length} reliability results, ${reliabilityRows.filter((r) => r.status === "pass").length} passed`
+      : "";
     const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results${rel}; ${verdict}${faults ? ` (clients through faults ${formatFaults(faults)})` : ""} (${secs} s)`;
     out.push(s.ok ? c.green(summary) : c.red(summary));
     process.stdout.write(`${out.join("\n")}\n`);

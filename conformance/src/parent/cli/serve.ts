@@ -20,7 +20,8 @@ export interface ServeOptions {
  */
 export async function serve(scenario: string, o: ServeOptions): Promise<number> {
   const sc = SCENARIOS[scenario]!;
-  if (!sc.transports.includes(o.transport)) throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
+  if (!sc.transports.includes(o.transport))
+    throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
   if (o.transport === "unix" && !o.path) throw new UsageError("--transport unix needs --path");
   const v = runtimeVersion(o.runtime, o.binaries);
   if (v.error) {
@@ -29,7 +30,15 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
   }
   const agent = startAgent(
     o.runtime,
-    { role: "server", scenario, transport: o.transport, host: o.host, port: o.port, ...(o.path ? { path: o.path } : {}), extra: o.extra },
+    {
+      role: "server",
+      scenario,
+      transport: o.transport,
+      host: o.host,
+      port: o.port,
+      ...(o.path ? { path: o.path } : {}),
+      extra: o.extra,
+    },
     o.binaries,
     { onStderr: (s) => process.stderr.write(s) },
   );

@@ -3,7 +3,9 @@ import type { CellResult, CellStatus } from "../runner/matrix.js";
 
 /** Colours only on a TTY and only without NO_COLOR (https://no-color.org). */
 export function useColor(stream: { isTTY?: boolean } = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !("NO_COLOR" in process.env && process.env.NO_COLOR !== "") && process.env.TERM !== "dumb";
+  return (
+    Boolean(stream.isTTY) && !("NO_COLOR" in process.env && process.env.NO_COLOR !== "") && process.env.TERM !== "dumb"
+  );
 }
 
 export function paint(on: boolean) {
@@ -73,7 +75,12 @@ function longest(texts: Iterable<string>): number {
 }
 
 /** One server × client table per scenario/transport/host group. */
-export function renderTables(cells: CellResult[], runtimes: RuntimeName[], color: boolean, width = TABLE_WIDTH): string {
+export function renderTables(
+  cells: CellResult[],
+  runtimes: RuntimeName[],
+  color: boolean,
+  width = TABLE_WIDTH,
+): string {
   const c = paint(color);
   const groups = new Map<string, CellResult[]>();
   for (const cell of cells) {
@@ -82,7 +89,10 @@ export function renderTables(cells: CellResult[], runtimes: RuntimeName[], color
   }
   const out: string[] = [];
   const statusW = Math.max(10, longest(Object.values(SYMBOL)));
-  const [rowW, ...colW] = fitColumns([Math.max(15, longest(runtimes)) + 1, ...runtimes.map((r) => Math.max(statusW, r.length + 1) + 1)], width - 2);
+  const [rowW, ...colW] = fitColumns(
+    [Math.max(15, longest(runtimes)) + 1, ...runtimes.map((r) => Math.max(statusW, r.length + 1) + 1)],
+    width - 2,
+  );
   for (const [key, group] of groups) {
     out.push(c.bold(key) + c.dim("   rows: server, columns: client"));
     out.push(`  ${column("server \\ client", rowW!)}${runtimes.map((r, i) => column(r, colW[i]!)).join("")}`);
@@ -129,7 +139,10 @@ export function renderProbeTable(
   const shown = (p: { outcome: string; verdict: string }): string => `${p.verdict !== "ok" ? "! " : ""}${p.outcome}`;
   const heading = (rt: RuntimeName): string => `${rt} ${probes.find((p) => p.runtime === rt)?.version ?? ""}`;
   // Each column is as wide as its longest cell and a one-space gap, narrowed to fit the width.
-  const natural = [longest(["probe", ...ids]) + 2, ...rts.map((rt) => longest([heading(rt), ...probes.filter((p) => p.runtime === rt).map(shown)]) + 1)];
+  const natural = [
+    longest(["probe", ...ids]) + 2,
+    ...rts.map((rt) => longest([heading(rt), ...probes.filter((p) => p.runtime === rt).map(shown)]) + 1),
+  ];
   const [idW, ...colW] = fitColumns(natural, width - 4);
   const out: string[] = [];
   out.push(c.bold("behaviour probes") + c.dim("   ≠ runtimes differ, ! differs from the expectations"));
@@ -153,13 +166,33 @@ export function renderProbeTable(
 
 /** The expectation diff: what changed, expected X, got Y, and why. */
 export function renderExpectationDiff(
-  cmp: { dir: string; diffs: Array<{ kind: string; subject: string; key: string; runtimes: string[]; expected: string; actual: string; detail?: string; issue?: string; versions: string[] }>; notes: Array<{ kind: string; message: string }> },
+  cmp: {
+    dir: string;
+    diffs: Array<{
+      kind: string;
+      subject: string;
+      key: string;
+      runtimes: string[];
+      expected: string;
+      actual: string;
+      detail?: string;
+      issue?: string;
+      versions: string[];
+    }>;
+    notes: Array<{ kind: string; message: string }>;
+  },
   color: boolean,
 ): string {
   const c = paint(color);
   const out: string[] = [];
   if (cmp.diffs.length) {
-    out.push(c.red(c.bold(`${cmp.diffs.length} difference${cmp.diffs.length === 1 ? "" : "s"} from the expectations in ${cmp.dir}:`)));
+    out.push(
+      c.red(
+        c.bold(
+          `${cmp.diffs.length} difference${cmp.diffs.length === 1 ? "" : "s"} from the expectations in ${cmp.dir}:`,
+        ),
+      ),
+    );
     for (const d of cmp.diffs) {
       const what = d.subject === "probe" ? `probe ${d.key} [${d.runtimes.join(", ")}]` : `cell ${d.key}`;
       out.push(c.red(`  ${d.kind}: ${what}: expected ${d.expected}, got ${d.actual}`));
@@ -167,11 +200,16 @@ export function renderExpectationDiff(
       if (d.issue) out.push(c.dim(`      known issue: ${d.issue}`));
       if (d.versions.length) out.push(c.dim(`      versions: ${d.versions.join("; ")}`));
     }
-    out.push(c.dim("  If the new behaviour is right, record it: netparity run --update-expectations (then review and commit the diff)."));
+    out.push(
+      c.dim(
+        "  If the new behaviour is right, record it: netparity run --update-expectations (then review and commit the diff).",
+      ),
+    );
   }
   const shown = cmp.notes.slice(0, 12);
   for (const n of shown) out.push(c.dim(`  note: ${n.message}`));
-  if (cmp.notes.length > shown.length) out.push(c.dim(`  … and ${cmp.notes.length - shown.length} more notes (see report.json)`));
+  if (cmp.notes.length > shown.length)
+    out.push(c.dim(`  … and ${cmp.notes.length - shown.length} more notes (see report.json)`));
   if (out.length) out.push("");
   return out.join("\n");
 }

@@ -15,18 +15,23 @@ export function parseRuntime(value: string): RuntimeName {
 }
 
 export function parseRuntimeList(value: string): RuntimeName[] {
-  const list = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!list.length) throw new UsageError("--runtimes needs at least one of node, bun, deno");
   return [...new Set(list.map(parseRuntime))];
 }
 
 export function parseScenario(value: string): string {
-  if (!SCENARIOS[value]) throw new UsageError(`unknown scenario "${value}" (expected ${Object.keys(SCENARIOS).join(", ")})`);
+  if (!SCENARIOS[value])
+    throw new UsageError(`unknown scenario "${value}" (expected ${Object.keys(SCENARIOS).join(", ")})`);
   return value;
 }
 
 export function parseTransport(value: string): Transport {
-  if (!(TRANSPORTS as readonly string[]).includes(value)) throw new UsageError(`unknown transport "${value}" (expected tcp, udp or unix)`);
+  if (!(TRANSPORTS as readonly string[]).includes(value))
+    throw new UsageError(`unknown transport "${value}" (expected tcp, udp or unix)`);
   return value as Transport;
 }
 

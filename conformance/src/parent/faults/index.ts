@@ -14,7 +14,9 @@ export * from "./spec.js";
 export { startStreamProxy, type StreamProxy, type StreamEndpoint, type StreamProxyStats } from "./tcp.js";
 export { startDatagramProxy, type DatagramProxy, type DatagramProxyStats } from "./udp.js";
 
-export type ProxyTarget = { transport: "tcp" | "udp"; host: string; port: number } | { transport: "unix"; path: string };
+export type ProxyTarget =
+  | { transport: "tcp" | "udp"; host: string; port: number }
+  | { transport: "unix"; path: string };
 
 export interface FaultProxy {
   /** Where the client goes instead of the server. */
@@ -27,7 +29,11 @@ export interface FaultProxy {
 export async function startFaultProxy(server: ProxyTarget, spec: FaultSpec): Promise<FaultProxy> {
   if (server.transport === "udp") {
     const p = await startDatagramProxy({ host: server.host, port: server.port }, spec, server.host);
-    return { target: { transport: "udp", host: p.address.host, port: p.address.port }, stats: () => ({ ...p.stats }), close: () => p.close() };
+    return {
+      target: { transport: "udp", host: p.address.host, port: p.address.port },
+      stats: () => ({ ...p.stats }),
+      close: () => p.close(),
+    };
   }
   if (server.transport === "unix") {
     const dir = mkdtempSync(join(tmpdir(), "netparity-proxy-"));
@@ -42,7 +48,15 @@ export async function startFaultProxy(server: ProxyTarget, spec: FaultSpec): Pro
       },
     };
   }
-  const p = await startStreamProxy({ transport: "tcp", host: server.host, port: server.port }, spec, { transport: "tcp", host: server.host, port: 0 });
+  const p = await startStreamProxy({ transport: "tcp", host: server.host, port: server.port }, spec, {
+    transport: "tcp",
+    host: server.host,
+    port: 0,
+  });
   const a = p.address as { host: string; port: number };
-  return { target: { transport: "tcp", host: a.host, port: a.port }, stats: () => ({ ...p.stats }), close: () => p.close() };
+  return {
+    target: { transport: "tcp", host: a.host, port: a.port },
+    stats: () => ({ ...p.stats }),
+    close: () => p.close(),
+  };
 }

@@ -35,7 +35,20 @@ export interface FaultSpec {
   seed: number;
 }
 
-export const FAULT_NAMES = ["slicer", "latency", "bandwidth", "reset", "slow-close", "blackhole", "drop", "dup", "duplicate", "reorder", "truncate", "seed"] as const;
+export const FAULT_NAMES = [
+  "slicer",
+  "latency",
+  "bandwidth",
+  "reset",
+  "slow-close",
+  "blackhole",
+  "drop",
+  "dup",
+  "duplicate",
+  "reorder",
+  "truncate",
+  "seed",
+] as const;
 
 export const FAULTS_HELP = `comma-separated faults for every client's path (a fault proxy in this process):
   tcp/unix: slicer[=N], latency=D, bandwidth=R, reset=N, slow-close=D, blackhole
@@ -59,13 +72,17 @@ function duration(name: string, v: string | undefined): number {
 function size(name: string, v: string | undefined): number {
   // Every size may end in /s, not only the bandwidth: the fault list has always allowed it.
   const n = v === undefined ? null : parseByteSize(v, { perSecond: true });
-  if (n === null) throw new FaultSyntaxError(`${name} needs a byte size, e.g. ${name}=64KiB (got ${JSON.stringify(v ?? "")})`);
+  if (n === null)
+    throw new FaultSyntaxError(`${name} needs a byte size, e.g. ${name}=64KiB (got ${JSON.stringify(v ?? "")})`);
   return n;
 }
 
 function probability(name: string, v: string | undefined): number {
   const n = v === undefined ? NaN : Number(v);
-  if (!/^\d*\.?\d+$/.test(v ?? "") || !(n >= 0 && n <= 1)) throw new FaultSyntaxError(`${name} needs a probability between 0 and 1, e.g. ${name}=0.1 (got ${JSON.stringify(v ?? "")})`);
+  if (!/^\d*\.?\d+$/.test(v ?? "") || !(n >= 0 && n <= 1))
+    throw new FaultSyntaxError(
+      `${name} needs a probability between 0 and 1, e.g. ${name}=0.1 (got ${JSON.stringify(v ?? "")})`,
+    );
   return n;
 }
 
@@ -75,7 +92,10 @@ function none(name: string, v: string | undefined): void {
 
 export function parseFaults(text: string): FaultSpec {
   const spec: FaultSpec = { seed: 1 };
-  const items = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!items.length) throw new FaultSyntaxError("--faults needs at least one fault");
   for (const item of items) {
     const eq = item.indexOf("=");
@@ -121,7 +141,8 @@ export function parseFaults(text: string): FaultSpec {
         spec.truncate = probability(name, value);
         break;
       case "seed": {
-        if (value === undefined || !/^\d+$/.test(value)) throw new FaultSyntaxError(`seed needs a non-negative integer (got ${JSON.stringify(value ?? "")})`);
+        if (value === undefined || !/^\d+$/.test(value))
+          throw new FaultSyntaxError(`seed needs a non-negative integer (got ${JSON.stringify(value ?? "")})`);
         spec.seed = Number(value);
         break;
       }

@@ -169,7 +169,11 @@ class Pipe {
   }
 }
 
-export async function startStreamProxy(target: StreamEndpoint, spec: FaultSpec, listenOn: StreamEndpoint): Promise<StreamProxy> {
+export async function startStreamProxy(
+  target: StreamEndpoint,
+  spec: FaultSpec,
+  listenOn: StreamEndpoint,
+): Promise<StreamProxy> {
   const prng = new Prng(spec.seed);
   const stats: StreamProxyStats = { connections: 0, bytesUp: 0, bytesDown: 0, resets: 0, passedResets: 0 };
   const sockets = new Set<Socket>();
@@ -248,7 +252,13 @@ export async function startStreamProxy(target: StreamEndpoint, spec: FaultSpec, 
   });
   const a = server.address();
   const address: StreamEndpoint =
-    listenOn.transport === "unix" ? listenOn : { transport: "tcp", host: typeof a === "object" && a ? a.address : listenOn.host, port: typeof a === "object" && a ? a.port : 0 };
+    listenOn.transport === "unix"
+      ? listenOn
+      : {
+          transport: "tcp",
+          host: typeof a === "object" && a ? a.address : listenOn.host,
+          port: typeof a === "object" && a ? a.port : 0,
+        };
   return {
     address,
     stats,

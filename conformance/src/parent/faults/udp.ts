@@ -32,7 +32,11 @@ interface Lane {
   held?: { data: Buffer; copies: number; timer: ReturnType<typeof setTimeout> };
 }
 
-export async function startDatagramProxy(target: { host: string; port: number }, spec: FaultSpec, listenHost: string): Promise<DatagramProxy> {
+export async function startDatagramProxy(
+  target: { host: string; port: number },
+  spec: FaultSpec,
+  listenHost: string,
+): Promise<DatagramProxy> {
   const prng = new Prng(spec.seed);
   const chance = (p: number | undefined): boolean => p !== undefined && p > 0 && prng.nextU32() / 0x1_0000_0000 < p;
   const stats: DatagramProxyStats = { datagrams: 0, dropped: 0, duplicated: 0, reordered: 0, truncated: 0 };

@@ -90,7 +90,11 @@ export function spawnHarness<E>(cmd: string, args: readonly string[], options: H
   if (parentPipe) env[PARENT_PIPE_ENV] = "1";
   else delete env[PARENT_PIPE_ENV];
   const line = wrapCommand(cmd, args, options.wrap);
-  const child = spawn(line.cmd, line.args, { stdio: [parentPipe ? "pipe" : "ignore", "pipe", "pipe"], env, detached: options.detached === true });
+  const child = spawn(line.cmd, line.args, {
+    stdio: [parentPipe ? "pipe" : "ignore", "pipe", "pipe"],
+    env,
+    detached: options.detached === true,
+  });
   // Never written to; an error on it (the child gone) says nothing the exit does not.
   child.stdin?.on("error", () => {});
 

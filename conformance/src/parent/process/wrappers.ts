@@ -20,7 +20,11 @@ export interface Wrappers {
  * @example wrapCommand("bun", ["x.js"], { fdLimit: "hard", cpu: 1 })
  * // { cmd: "sh", args: ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', "sh", "taskset", "-c", "1", "bun", "x.js"] }
  */
-export function wrapCommand(cmd: string, args: readonly string[], wrap: Wrappers = {}): { cmd: string; args: string[] } {
+export function wrapCommand(
+  cmd: string,
+  args: readonly string[],
+  wrap: Wrappers = {},
+): { cmd: string; args: string[] } {
   let line = [cmd, ...args];
   if (wrap.cpu !== undefined && wrap.cpu !== null) line = ["taskset", "-c", String(wrap.cpu), ...line];
   if (wrap.netns !== undefined) line = ["ip", "netns", "exec", wrap.netns, ...line];

@@ -13,8 +13,15 @@ export const FD_LIMIT = 4096;
 export type Agent = AgentProcess;
 
 /** An agent with FD_LIMIT descriptors; `stop()` is SIGKILL (5 s bound) unless a case asks for SIGTERM. */
-export function startAgentProcess(runtime: RuntimeName, spec: AgentSpec, binaries: Partial<Record<RuntimeName, string>> = {}): Agent {
-  return startAgent(runtime, spec, binaries, { wrap: { fdLimit: FD_LIMIT }, stop: { signal: "SIGKILL", graceMs: 5000 } });
+export function startAgentProcess(
+  runtime: RuntimeName,
+  spec: AgentSpec,
+  binaries: Partial<Record<RuntimeName, string>> = {},
+): Agent {
+  return startAgent(runtime, spec, binaries, {
+    wrap: { fdLimit: FD_LIMIT },
+    stop: { signal: "SIGKILL", graceMs: 5000 },
+  });
 }
 
 export interface ServerAgent extends Agent {
@@ -30,12 +37,26 @@ export async function startServer(
   runtime: RuntimeName,
   scenario: string,
   transport: Transport,
-  opts: { extra?: Record<string, string | number | boolean>; port?: number; path?: string; host?: string; binaries?: Partial<Record<RuntimeName, string>> } = {},
+  opts: {
+    extra?: Record<string, string | number | boolean>;
+    port?: number;
+    path?: string;
+    host?: string;
+    binaries?: Partial<Record<RuntimeName, string>>;
+  } = {},
 ): Promise<ServerAgent> {
   const host = opts.host ?? (transport === "unix" ? "" : "127.0.0.1");
   const a = startAgentProcess(
     runtime,
-    { role: "server", scenario, transport, host, port: opts.port ?? 0, ...(opts.path ? { path: opts.path } : {}), extra: opts.extra ?? {} },
+    {
+      role: "server",
+      scenario,
+      transport,
+      host,
+      port: opts.port ?? 0,
+      ...(opts.path ? { path: opts.path } : {}),
+      extra: opts.extra ?? {},
+    },
     opts.binaries,
   );
   let e: AgentEvent | null;
@@ -65,13 +86,25 @@ export async function runClient(
 ): Promise<Extract<AgentEvent, { event: "result" }> | { event: "none"; why: string }> {
   const a = startAgentProcess(
     runtime,
-    { role: "client", scenario, transport, host: to.host ?? "", port: to.port ?? 0, ...(to.path ? { path: to.path } : {}), extra, timeoutMs },
+    {
+      role: "client",
+      scenario,
+      transport,
+      host: to.host ?? "",
+      port: to.port ?? 0,
+      ...(to.path ? { path: to.path } : {}),
+      extra,
+      timeoutMs,
+    },
     binaries,
   );
   try {
     const e = await a.next(timeoutMs + 15_000).catch((err: Error) => err);
     if (e && !(e instanceof Error) && e.event === "result") return e;
-    return { event: "none", why: e instanceof Error ? e.message : `no result: ${a.stderr().trim().split("\n").slice(-2).join(" | ")}` };
+    return {
+      event: "none",
+      why: e instanceof Error ? e.message : `no result: ${a.stderr().trim().split("\n").slice(-2).join(" | ")}`,
+    };
   } finally {
     await a.stop();
   }

@@ -50,7 +50,15 @@ export async function throughProxy(
     try {
       const t = proxy.target as { host: string; port: number };
       const t0 = Date.now();
-      const r = await runClient(ctx.runtime, run.scenario, run.transport, { host: t.host, port: t.port }, run.extra, timeoutMs, ctx.binaries);
+      const r = await runClient(
+        ctx.runtime,
+        run.scenario,
+        run.transport,
+        { host: t.host, port: t.port },
+        run.extra,
+        timeoutMs,
+        ctx.binaries,
+      );
       judge(run.scenario, r, Date.now() - t0);
       for (const [k, v] of Object.entries(proxy.stats())) c.metrics[`${run.scenario}.proxy.${k}`] = v;
       if (r.event === "result") for (const [k, v] of Object.entries(r.metrics)) c.metrics[`${run.scenario}.${k}`] = v;
@@ -63,5 +71,8 @@ export async function throughProxy(
 export function failedDetail(r: Awaited<ReturnType<typeof runClient>>): string {
   if (r.event !== "result") return r.why;
   const bad = (r.checks as Check[]).filter((x) => !x.ok);
-  return r.ok ? "passed" : bad.map((x) => `${x.name}: ${x.detail ?? ""}`).join("; ") || (r.error ? `${r.error.code}: ${r.error.message}` : "failed");
+  return r.ok
+    ? "passed"
+    : bad.map((x) => `${x.name}: ${x.detail ?? ""}`).join("; ") ||
+        (r.error ? `${r.error.code}: ${r.error.message}` : "failed");
 }

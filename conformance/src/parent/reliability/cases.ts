@@ -33,7 +33,11 @@ const tooLarge: ReliabilityCase = {
   timeoutMs: 60_000,
   async run(ctx) {
     const c = new CaseChecks();
-    for (const [scenario, max] of [["time", TIME_REQUEST_MAX], ["greet", GREET_MAX], ["transfer", DEFAULT_MAX_FRAME_LENGTH]] as const) {
+    for (const [scenario, max] of [
+      ["time", TIME_REQUEST_MAX],
+      ["greet", GREET_MAX],
+      ["transfer", DEFAULT_MAX_FRAME_LENGTH],
+    ] as const) {
       const s = await ctx.server(scenario, "tcp");
       const before = peakRss(s.pid);
       for (const length of [max + 1, 0x7fff_ffff, 0x8000_0000, 0xffff_ffff]) {
@@ -45,11 +49,19 @@ const tooLarge: ReliabilityCase = {
           if (scenario === "transfer") {
             const reply = await raw.frame();
             const r = reply ? (JSON.parse(reply.toString()) as { ok?: boolean; error?: string }) : null;
-            c.record(`transfer answers length 0x${length.toString(16)} with ok false`, r?.ok === false && /exceeds the maximum/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
+            c.record(
+              `transfer answers length 0x${length.toString(16)} with ok false`,
+              r?.ok === false && /exceeds the maximum/.test(r.error ?? ""),
+              `reply ${reply?.toString() ?? "none"}`,
+            );
             raw.end();
           }
           const how = await raw.closed(3000);
-          c.record(`${scenario} closes after length 0x${length.toString(16)}`, how !== undefined, "still open after 3 s");
+          c.record(
+            `${scenario} closes after length 0x${length.toString(16)}`,
+            how !== undefined,
+            "still open after 3 s",
+          );
         } finally {
           raw.destroy();
         }
@@ -59,10 +71,15 @@ const tooLarge: ReliabilityCase = {
       if (before !== undefined && after !== undefined) {
         const grew = after - before;
         c.metrics[`${scenario}PeakRssGrowthBytes`] = grew;
-        c.record(`${scenario} allocated nothing of the declared sizes`, grew < 64 * 1024 * 1024, `peak RSS grew by ${(grew / 1048576).toFixed(1)} MiB`);
+        c.record(
+          `${scenario} allocated nothing of the declared sizes`,
+          grew < 64 * 1024 * 1024,
+          `peak RSS grew by ${(grew / 1048576).toFixed(1)} MiB`,
+        );
       }
       const log = s.stderr();
-      if (scenario !== "transfer") c.record(`${scenario} logs FRAME_TOO_LARGE`, log.includes("FRAME_TOO_LARGE"), log.slice(-300));
+      if (scenario !== "transfer")
+        c.record(`${scenario} logs FRAME_TOO_LARGE`, log.includes("FRAME_TOO_LARGE"), log.slice(-300));
     }
     return c.done();
   },
@@ -88,7 +105,11 @@ const truncated: ReliabilityCase = {
           if (scenario === "transfer") {
             const reply = await raw.frame();
             const r = reply ? (JSON.parse(reply.toString()) as { ok?: boolean; error?: string }) : null;
-            c.record(`transfer answers EOF ${what} with ok false, UNEXPECTED_EOF`, r?.ok === false && /UNEXPECTED_EOF/.test(r.error ?? ""), `reply ${reply?.toString() ?? "none"}`);
+            c.record(
+              `transfer answers EOF ${what} with ok false, UNEXPECTED_EOF`,
+              r?.ok === false && /UNEXPECTED_EOF/.test(r.error ?? ""),
+              `reply ${reply?.toString() ?? "none"}`,
+            );
           }
           const how = await raw.closed(3000);
           c.record(`${scenario} closes after EOF ${what}`, how !== undefined, "still open after 3 s");
@@ -97,7 +118,8 @@ const truncated: ReliabilityCase = {
         }
         await c.stillServes(scenario, at(s), `EOF ${what}`);
       }
-      if (scenario !== "transfer") c.record(`${scenario} logs UNEXPECTED_EOF`, s.stderr().includes("UNEXPECTED_EOF"), s.stderr().slice(-300));
+      if (scenario !== "transfer")
+        c.record(`${scenario} logs UNEXPECTED_EOF`, s.stderr().includes("UNEXPECTED_EOF"), s.stderr().slice(-300));
     }
     return c.done();
   },
@@ -133,7 +155,11 @@ const slowloris: ReliabilityCase = {
       } finally {
         raw.destroy();
       }
-      c.record(`${scenario} logs the idle time-out`, await s.waitStderr("--idle-timeout", 1000), s.stderr().slice(-300));
+      c.record(
+        `${scenario} logs the idle time-out`,
+        await s.waitStderr("--idle-timeout", 1000),
+        s.stderr().slice(-300),
+      );
       if (scenario === "echo") {
         // Progress keeps a connection: an echo client that sends a byte every 100 ms for 1 s stays.
         const slow = await RawClient.open(at(s));
@@ -144,7 +170,11 @@ const slowloris: ReliabilityCase = {
           }
           slow.end();
           const got = await slow.bytes(10, 2000);
-          c.record("echo keeps a slow client that makes progress", got.toString() === "abcdefghij" && (await slow.closed(2000)) === "eof", `got ${JSON.stringify(got.toString())}, ended ${slow.ended ?? "no"}`);
+          c.record(
+            "echo keeps a slow client that makes progress",
+            got.toString() === "abcdefghij" && (await slow.closed(2000)) === "eof",
+            `got ${JSON.stringify(got.toString())}, ended ${slow.ended ?? "no"}`,
+          );
         } finally {
           slow.destroy();
         }
@@ -177,7 +207,11 @@ const maxConnections: ReliabilityCase = {
       open.push(extra);
       extra.write(Buffer.from("x"));
       const how = await extra.closed(3000);
-      c.record(`connection ${max + 1} is closed at once`, how !== undefined && extra.received.length === 0, `ended: ${how ?? "no"}, got ${extra.received.length} bytes`);
+      c.record(
+        `connection ${max + 1} is closed at once`,
+        how !== undefined && extra.received.length === 0,
+        `ended: ${how ?? "no"}, got ${extra.received.length} bytes`,
+      );
       c.record("a log line says why", await s.waitStderr("--max-connections", 1000), s.stderr().slice(-300));
       const first = open.shift()!;
       first.end();
@@ -193,14 +227,18 @@ const maxConnections: ReliabilityCase = {
 
 const transferBad: ReliabilityCase = {
   id: "transfer.bad-input",
-  title: "transfer: malformed or lying headers, size above --max-size, a client gone mid-transfer; no partial file, nothing outside --out",
+  title:
+    "transfer: malformed or lying headers, size above --max-size, a client gone mid-transfer; no partial file, nothing outside --out",
   timeoutMs: 60_000,
   async run(ctx) {
     const c = new CaseChecks();
     const out = ctx.tmp();
     const s = await ctx.server("transfer", "tcp", { extra: { out, maxSize: 1024 * 1024 } });
     const data = Buffer.from(new Prng(50_000).bytes(50_000));
-    const send = async (parts: Buffer[], end: "fin" | "destroy" | "none"): Promise<{ reply: { ok?: boolean; error?: string; saved?: string } | null; how: string | undefined }> => {
+    const send = async (
+      parts: Buffer[],
+      end: "fin" | "destroy" | "none",
+    ): Promise<{ reply: { ok?: boolean; error?: string; saved?: string } | null; how: string | undefined }> => {
       const raw = await RawClient.open(at(s));
       try {
         for (const p of parts) raw.write(p);
@@ -220,21 +258,45 @@ const transferBad: ReliabilityCase = {
     const cases: Array<[string, Buffer[], "fin" | "destroy" | "none", RegExp | null]> = [
       ["malformed JSON header", [frame("{not json"), frame("")], "fin", /bad header/],
       ["a header lacking fields", [frame(JSON.stringify({ name: "x.bin" })), frame("")], "fin", /lacks/],
-      ["a header lying about the size", transferFrames("size-lie.bin", data, { size: data.length + 1 }), "fin", /size mismatch/],
-      ["a header lying about the hash", transferFrames("hash-lie.bin", data, { sha256: "0".repeat(64) }), "fin", /sha256 mismatch/],
-      ["a declared size above --max-size", [frame(JSON.stringify({ name: "big.bin", size: 2 * 1024 * 1024, sha256: "0".repeat(64) }))], "none", /max-size/],
+      [
+        "a header lying about the size",
+        transferFrames("size-lie.bin", data, { size: data.length + 1 }),
+        "fin",
+        /size mismatch/,
+      ],
+      [
+        "a header lying about the hash",
+        transferFrames("hash-lie.bin", data, { sha256: "0".repeat(64) }),
+        "fin",
+        /sha256 mismatch/,
+      ],
+      [
+        "a declared size above --max-size",
+        [frame(JSON.stringify({ name: "big.bin", size: 2 * 1024 * 1024, sha256: "0".repeat(64) }))],
+        "none",
+        /max-size/,
+      ],
       ["a client gone mid-transfer (reset)", transferFrames("vanished.bin", data).slice(0, 4), "destroy", null],
       ["FIN before the end frame", transferFrames("half.bin", data).slice(0, 4), "fin", /before the end frame/],
     ];
     for (const [what, parts, end, want] of cases) {
       const r = await send(parts, end);
-      if (want) c.record(`${what}: ok false`, r.reply?.ok === false && want.test(r.reply.error ?? ""), `reply ${JSON.stringify(r.reply)}`);
+      if (want)
+        c.record(
+          `${what}: ok false`,
+          r.reply?.ok === false && want.test(r.reply.error ?? ""),
+          `reply ${JSON.stringify(r.reply)}`,
+        );
       c.record(`${what}: connection closed`, r.how !== undefined, "still open after 3 s");
       await c.stillServes("transfer", at(s), what);
     }
     // A name that climbs out of --out is saved inside it, under its base name.
     const escaped = await send(transferFrames("../../escape-attempt.bin", data), "fin");
-    c.record("a name with ../ is saved inside --out", escaped.reply?.ok === true && escaped.reply.saved === "escape-attempt.bin", `reply ${JSON.stringify(escaped.reply)}`);
+    c.record(
+      "a name with ../ is saved inside --out",
+      escaped.reply?.ok === true && escaped.reply.saved === "escape-attempt.bin",
+      `reply ${JSON.stringify(escaped.reply)}`,
+    );
     // Temporary files are removed once the server noticed; wait for that (bounded).
     let files: string[] = [];
     for (let i = 0; i < 40; i++) {
@@ -244,7 +306,11 @@ const transferBad: ReliabilityCase = {
     }
     const bad = files.filter((f) => !f.startsWith("healthy-") && f !== "escape-attempt.bin");
     c.record("no partial or rejected file left in --out", bad.length === 0, `left: ${bad.join(", ")}`);
-    c.record("server log names the failures", /UNEXPECTED_EOF|ECONNRESET|half-closed/.test(s.stderr()), s.stderr().slice(-300));
+    c.record(
+      "server log names the failures",
+      /UNEXPECTED_EOF|ECONNRESET|half-closed/.test(s.stderr()),
+      s.stderr().slice(-300),
+    );
     return c.done();
   },
 };
@@ -272,7 +338,10 @@ const load: ReliabilityCase = {
           r.end();
           const got = await r.bytes(payload.length, 20_000);
           const how = await r.closed(20_000);
-          if (!got.equals(payload) || how !== "eof") throw new Error(`client ${i}: ${got.length} bytes back${got.equals(payload) ? "" : " (different)"}, end: ${how ?? "none"}`);
+          if (!got.equals(payload) || how !== "eof")
+            throw new Error(
+              `client ${i}: ${got.length} bytes back${got.equals(payload) ? "" : " (different)"}, end: ${how ?? "none"}`,
+            );
         } finally {
           r.destroy();
         }
@@ -282,7 +351,14 @@ const load: ReliabilityCase = {
     c.metrics.clients = LOAD_CLIENTS;
     c.metrics.failed = failed.length;
     c.metrics.ms = Date.now() - t0;
-    c.record(`${LOAD_CLIENTS} echoes correct`, failed.length === 0, `${failed.length} failed, e.g. ${failed.slice(0, 3).map((f) => (f.reason as Error).message).join("; ")}`);
+    c.record(
+      `${LOAD_CLIENTS} echoes correct`,
+      failed.length === 0,
+      `${failed.length} failed, e.g. ${failed
+        .slice(0, 3)
+        .map((f) => (f.reason as Error).message)
+        .join("; ")}`,
+    );
     await c.stillServes("echo", at(s), "the load");
     return c.done();
   },
@@ -309,7 +385,11 @@ const stopOpen: ReliabilityCase = {
       c.record("exit code 0", code === 0, `exit ${code}`);
       const ends = await Promise.all(clients.map((r) => r.closed(3000)));
       const open = ends.filter((e) => e === undefined).length;
-      c.record("every client saw its connection end", open === 0, `${open} of ${clients.length} still open; ends: ${[...new Set(ends)].join(", ")}`);
+      c.record(
+        "every client saw its connection end",
+        open === 0,
+        `${open} of ${clients.length} still open; ends: ${[...new Set(ends)].join(", ")}`,
+      );
       c.metrics.eof = ends.filter((e) => e === "eof").length;
       c.metrics.reset = ends.filter((e) => e === "reset").length;
     } finally {
@@ -351,7 +431,11 @@ const addrInUse: ReliabilityCase = {
       } catch (e) {
         const ev = (e as { event?: { event: string; code?: string; message?: string } }).event;
         const line = ev?.event === "error" ? `${ev.code}: ${ev.message}` : (e as Error).message;
-        c.record(`${transport}: EADDRINUSE naming ${name}`, ev?.code === "EADDRINUSE" && line.includes(name) && !line.includes("\n"), line);
+        c.record(
+          `${transport}: EADDRINUSE naming ${name}`,
+          ev?.code === "EADDRINUSE" && line.includes(name) && !line.includes("\n"),
+          line,
+        );
       }
     }
     return c.done();
@@ -374,15 +458,27 @@ const rebind: ReliabilityCase = {
     await r.closed(3000);
     r.destroy();
     // A one-shot look at the socket table, bounded like any command run to completion.
-    const ss = spawnSync("ss", ["-Htan", "state", "time-wait", `sport = :${port}`], { encoding: "utf8", timeout: 5000, stdio: ["ignore", "pipe", "ignore"] });
+    const ss = spawnSync("ss", ["-Htan", "state", "time-wait", `sport = :${port}`], {
+      encoding: "utf8",
+      timeout: 5000,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
     const timeWait = ss.error || ss.status !== 0 ? "unknown" : ss.stdout.trim() ? "yes" : "no";
     c.metrics.timeWaitSeen = timeWait === "yes" ? 1 : 0;
     try {
       const again = await ctx.server("echo", "tcp", { port });
-      c.record(`rebinds 127.0.0.1:${port} at once`, again.port === port, `listening on ${again.port}; TIME_WAIT on the port: ${timeWait}`);
+      c.record(
+        `rebinds 127.0.0.1:${port} at once`,
+        again.port === port,
+        `listening on ${again.port}; TIME_WAIT on the port: ${timeWait}`,
+      );
       await c.stillServes("echo", at(again), "the restart");
     } catch (e) {
-      c.record(`rebinds 127.0.0.1:${port} at once`, false, `${(e as Error).message}; TIME_WAIT on the port: ${timeWait}`);
+      c.record(
+        `rebinds 127.0.0.1:${port} at once`,
+        false,
+        `${(e as Error).message}; TIME_WAIT on the port: ${timeWait}`,
+      );
     }
     return c.done();
   },
@@ -397,13 +493,20 @@ const killedPeer: ReliabilityCase = {
     // The peer: a separate Node process that accepts and never reads (and ends with our stdin pipe).
     const sink = spawnHarness<{ port: number }>(
       process.execPath,
-      ["-e", "process.stdin.on('end',()=>process.exit(0)).resume();require('net').createServer(()=>{}).listen(0,'127.0.0.1',function(){console.log(JSON.stringify({port:this.address().port}))})"],
+      [
+        "-e",
+        "process.stdin.on('end',()=>process.exit(0)).resume();require('net').createServer(()=>{}).listen(0,'127.0.0.1',function(){console.log(JSON.stringify({port:this.address().port}))})",
+      ],
       { name: "sink", stop: { signal: "SIGKILL", graceMs: 1000 } },
     );
     ctx.defer(() => sink.stop());
     const port = (await sink.next(10_000, "its port"))?.port;
     if (typeof port !== "number") throw new Error(`the sink did not start: ${sink.stderr().slice(-300)}`);
-    const flood = startAgentProcess(ctx.runtime, { role: "reliability", scenario: "killed-peer", host: "127.0.0.1", port, timeoutMs: 15_000 }, ctx.binaries);
+    const flood = startAgentProcess(
+      ctx.runtime,
+      { role: "reliability", scenario: "killed-peer", host: "127.0.0.1", port, timeoutMs: 15_000 },
+      ctx.binaries,
+    );
     ctx.defer(() => flood.stop());
     const blocked = await flood.waitStderr(FLOOD_BLOCKED_LINE, 15_000);
     c.record("the writer is under backpressure", blocked, flood.stderr().slice(-300));
@@ -412,12 +515,20 @@ const killedPeer: ReliabilityCase = {
     const e = await flood.next(15_000).catch((err: Error) => err);
     c.metrics.msToResult = Date.now() - t0;
     if (!e || e instanceof Error || e.event !== "result") {
-      c.record("the writer reports (no crash, no hang)", false, `${e instanceof Error ? e.message : JSON.stringify(e)}; exit ${await flood.stop()}; ${flood.stderr().slice(-300)}`);
+      c.record(
+        "the writer reports (no crash, no hang)",
+        false,
+        `${e instanceof Error ? e.message : JSON.stringify(e)}; exit ${await flood.stop()}; ${flood.stderr().slice(-300)}`,
+      );
       return c.done();
     }
     for (const ch of e.checks) c.record(ch.name, ch.ok, ch.detail ?? "");
     Object.assign(c.metrics, e.metrics);
-    c.record("exit code 0, no unhandled rejection", (await flood.exited) === 0 && !/unhandled/i.test(flood.stderr()), `exit ${await flood.exited}: ${flood.stderr().slice(-200)}`);
+    c.record(
+      "exit code 0, no unhandled rejection",
+      (await flood.exited) === 0 && !/unhandled/i.test(flood.stderr()),
+      `exit ${await flood.exited}: ${flood.stderr().slice(-200)}`,
+    );
     if (e.output) c.record("what the writer saw", true, e.output);
     return c.done();
   },
@@ -440,7 +551,9 @@ const streamFaults: ReliabilityCase = {
       { scenario: "time", transport: "tcp", extra: {} },
       { scenario: "transfer", transport: "tcp", extra: { size: 1024 * 1024 } },
     ];
-    await throughProxy(ctx, c, STREAM_FAULTS, runs, 30_000, (scenario, r) => c.record(`${scenario} passes`, r.event === "result" && r.ok, failedDetail(r)));
+    await throughProxy(ctx, c, STREAM_FAULTS, runs, 30_000, (scenario, r) =>
+      c.record(`${scenario} passes`, r.event === "result" && r.ok, failedDetail(r)),
+    );
     return c.done();
   },
 };
@@ -456,7 +569,10 @@ const resetFault: ReliabilityCase = {
       { scenario: "transfer", transport: "tcp" as const, extra: { size: 1024 * 1024 } },
     ];
     await throughProxy(ctx, c, "reset=64KiB", runs, 20_000, (scenario, r, ms) => {
-      const named = r.event === "result" && !r.ok && r.checks.some((x) => !x.ok && /ECONNRESET|UNEXPECTED_EOF|EPIPE|ECONNABORTED/.test(x.detail ?? ""));
+      const named =
+        r.event === "result" &&
+        !r.ok &&
+        r.checks.some((x) => !x.ok && /ECONNRESET|UNEXPECTED_EOF|EPIPE|ECONNABORTED/.test(x.detail ?? ""));
       c.record(`${scenario} client fails with the code in a check`, named, failedDetail(r));
       // Which code the runtime's client saw: a reset (ECONNRESET/EPIPE) or only an early end.
       c.metrics[`${scenario}.sawReset`] = /ECONNRESET|EPIPE|ECONNABORTED/.test(failedDetail(r)) ? 1 : 0;
@@ -472,10 +588,21 @@ const blackhole: ReliabilityCase = {
   timeoutMs: 30_000,
   async run(ctx) {
     const c = new CaseChecks();
-    await throughProxy(ctx, c, "blackhole", [{ scenario: "time", transport: "tcp", extra: {} }], 2000, (scenario, r, ms) => {
-      c.record(`${scenario} client reports ETIMEDOUT`, r.event === "result" && !r.ok && r.error?.code === "ETIMEDOUT", failedDetail(r));
-      c.record(`${scenario} client stops at its --timeout`, ms < 8000, `${ms} ms`);
-    });
+    await throughProxy(
+      ctx,
+      c,
+      "blackhole",
+      [{ scenario: "time", transport: "tcp", extra: {} }],
+      2000,
+      (scenario, r, ms) => {
+        c.record(
+          `${scenario} client reports ETIMEDOUT`,
+          r.event === "result" && !r.ok && r.error?.code === "ETIMEDOUT",
+          failedDetail(r),
+        );
+        c.record(`${scenario} client stops at its --timeout`, ms < 8000, `${ms} ms`);
+      },
+    );
     return c.done();
   },
 };
@@ -488,7 +615,9 @@ const udpFaults: ReliabilityCase = {
     const c = new CaseChecks();
     const extra = { lossy: true, retries: 20, replyTimeout: 100, count: 30 };
     const runs = ["echo", "time", "hello-udp"].map((scenario) => ({ scenario, transport: "udp" as const, extra }));
-    await throughProxy(ctx, c, UDP_FAULTS, runs, 40_000, (scenario, r) => c.record(`${scenario} gets every answer`, r.event === "result" && r.ok, failedDetail(r)));
+    await throughProxy(ctx, c, UDP_FAULTS, runs, 40_000, (scenario, r) =>
+      c.record(`${scenario} gets every answer`, r.event === "result" && r.ok, failedDetail(r)),
+    );
     return c.done();
   },
 };
@@ -502,13 +631,22 @@ const loopback: ReliabilityCase = {
   timeoutMs: 30_000,
   async run(ctx) {
     const c = new CaseChecks();
-    const cli = spawnHarness<{ host?: string }>(process.execPath, [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "serve", "echo", "--runtime", ctx.runtime], {
-      name: "netparity serve",
-      stop: { signal: "SIGTERM", graceMs: 5000 },
-    });
+    const cli = spawnHarness<{ host?: string }>(
+      process.execPath,
+      [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "serve", "echo", "--runtime", ctx.runtime],
+      {
+        name: "netparity serve",
+        stop: { signal: "SIGTERM", graceMs: 5000 },
+      },
+    );
     ctx.defer(() => cli.stop({ signal: "SIGKILL" }));
     const ready = await cli.next(20_000, "its listening line").catch((e: Error) => e);
-    const line = ready instanceof Error ? ready.message : ready === null ? `exited before listening: ${cli.stderr().slice(-200)}` : cli.stdout().split("\n")[0]!;
+    const line =
+      ready instanceof Error
+        ? ready.message
+        : ready === null
+          ? `exited before listening: ${cli.stderr().slice(-200)}`
+          : cli.stdout().split("\n")[0]!;
     const host = ready && !(ready instanceof Error) ? (ready.host ?? "") : "";
     c.record("binds 127.0.0.1 by default", host === "127.0.0.1", line);
     // SIGTERM, then SIGKILL after 5 s: a process that ignored SIGTERM shows as exit SIGKILL.

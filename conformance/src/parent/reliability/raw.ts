@@ -51,7 +51,10 @@ export class RawClient {
 
   static open(target: StreamTarget, timeoutMs = 5000): Promise<RawClient> {
     return new Promise((resolve, reject) => {
-      const s = "path" in target ? connect({ path: target.path, allowHalfOpen: true }) : connect({ host: target.host, port: target.port, allowHalfOpen: true });
+      const s =
+        "path" in target
+          ? connect({ path: target.path, allowHalfOpen: true })
+          : connect({ host: target.host, port: target.port, allowHalfOpen: true });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new Error(`connect timed out after ${timeoutMs} ms`));
@@ -161,17 +164,22 @@ export async function healthy(scenario: string, target: StreamTarget): Promise<s
       case "time": {
         c.write(frame("%Y"));
         const f = await c.frame();
-        return f && /^\d{4}$/.test(f.toString()) ? null : `time reply ${JSON.stringify(f?.toString() ?? null)} (ended: ${c.ended ?? "no"})`;
+        return f && /^\d{4}$/.test(f.toString())
+          ? null
+          : `time reply ${JSON.stringify(f?.toString() ?? null)} (ended: ${c.ended ?? "no"})`;
       }
       case "greet": {
         const w = await c.frame();
         c.write(frame("Ada"));
         const f = await c.frame();
-        return w?.toString() === "Welcome!" && f?.toString() === "Hello, Ada!" ? null : `greet replies ${JSON.stringify(w?.toString() ?? null)}, ${JSON.stringify(f?.toString() ?? null)}`;
+        return w?.toString() === "Welcome!" && f?.toString() === "Hello, Ada!"
+          ? null
+          : `greet replies ${JSON.stringify(w?.toString() ?? null)}, ${JSON.stringify(f?.toString() ?? null)}`;
       }
       case "transfer": {
         const data = Buffer.alloc(10_000, 7);
-        for (const p of transferFrames(`healthy-${Date.now()}-${Math.random().toString(36).slice(2)}.bin`, data)) c.write(p);
+        for (const p of transferFrames(`healthy-${Date.now()}-${Math.random().toString(36).slice(2)}.bin`, data))
+          c.write(p);
         const f = await c.frame(10_000);
         const r = f ? (JSON.parse(f.toString()) as { ok?: boolean; error?: string }) : null;
         return r?.ok ? null : `transfer reply ${f?.toString() ?? "none"} (ended: ${c.ended ?? "no"})`;
@@ -182,7 +190,9 @@ export async function healthy(scenario: string, target: StreamTarget): Promise<s
         c.end();
         const b = await c.bytes(data.length);
         const how = await c.closed();
-        return b.equals(data) && how === "eof" ? null : `echo got ${JSON.stringify(b.toString())}, end: ${how ?? "none"}`;
+        return b.equals(data) && how === "eof"
+          ? null
+          : `echo got ${JSON.stringify(b.toString())}, end: ${how ?? "none"}`;
       }
       default:
         return `no health check for ${scenario}`;

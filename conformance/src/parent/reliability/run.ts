@@ -27,11 +27,18 @@ export interface ReliabilityOptions {
 export function selectCases(only?: string[]): ReliabilityCase[] {
   if (!only?.length) return [...RELIABILITY_CASES];
   const unknown = only.filter((id) => !RELIABILITY_CASES.some((c) => c.id === id));
-  if (unknown.length) throw new Error(`unknown reliability case ${unknown.join(", ")} (expected ${RELIABILITY_CASES.map((c) => c.id).join(", ")})`);
+  if (unknown.length)
+    throw new Error(
+      `unknown reliability case ${unknown.join(", ")} (expected ${RELIABILITY_CASES.map((c) => c.id).join(", ")})`,
+    );
   return RELIABILITY_CASES.filter((c) => only.includes(c.id));
 }
 
-export async function runCase(c: ReliabilityCase, info: RuntimeInfo, binaries: Partial<Record<RuntimeName, string>> = {}): Promise<ReliabilityResult> {
+export async function runCase(
+  c: ReliabilityCase,
+  info: RuntimeInfo,
+  binaries: Partial<Record<RuntimeName, string>> = {},
+): Promise<ReliabilityResult> {
   const base = { id: c.id, title: c.title, runtime: info.name, version: info.version };
   if (info.error) return { ...base, status: "error", detail: info.error, checks: [], metrics: {}, durationMs: 0 };
   const deferred: Array<() => unknown> = [];
@@ -62,13 +69,37 @@ export async function runCase(c: ReliabilityCase, info: RuntimeInfo, binaries: P
       }),
     ]);
     const durationMs = Math.round(performance.now() - t0);
-    if (outcome.unsupported) return { ...base, status: "unsupported", detail: outcome.unsupported, checks: outcome.checks, metrics: outcome.metrics ?? {}, durationMs };
+    if (outcome.unsupported)
+      return {
+        ...base,
+        status: "unsupported",
+        detail: outcome.unsupported,
+        checks: outcome.checks,
+        metrics: outcome.metrics ?? {},
+        durationMs,
+      };
     const failed = outcome.checks.filter((x) => !x.ok);
     const ok = outcome.checks.length > 0 && failed.length === 0;
-    const detail = ok ? `${outcome.checks.length} checks passed` : failed.map((x) => `${x.name}: ${x.detail ?? "failed"}`).join("; ") || "no checks ran";
-    return { ...base, status: ok ? "pass" : "fail", detail, checks: outcome.checks, metrics: outcome.metrics ?? {}, durationMs };
+    const detail = ok
+      ? `${outcome.checks.length} checks passed`
+      : failed.map((x) => `${x.name}: ${x.detail ?? "failed"}`).join("; ") || "no checks ran";
+    return {
+      ...base,
+      status: ok ? "pass" : "fail",
+      detail,
+      checks: outcome.checks,
+      metrics: outcome.metrics ?? {},
+      durationMs,
+    };
   } catch (e) {
-    return { ...base, status: "error", detail: (e as Error).message ?? String(e), checks: [], metrics: {}, durationMs: Math.round(performance.now() - t0) };
+    return {
+      ...base,
+      status: "error",
+      detail: (e as Error).message ?? String(e),
+      checks: [],
+      metrics: {},
+      durationMs: Math.round(performance.now() - t0),
+    };
   } finally {
     clearTimeout(timer);
     await Promise.all(servers.map((s) => s.stop()));

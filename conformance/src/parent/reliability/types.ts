@@ -23,7 +23,11 @@ export interface CaseContext {
   readonly features: Record<string, boolean>;
   readonly binaries: Partial<Record<RuntimeName, string>>;
   /** Starts a server of this runtime; it is stopped after the case. */
-  server(scenario: string, transport: "tcp" | "udp" | "unix", opts?: { extra?: Record<string, string | number | boolean>; port?: number; path?: string }): Promise<ServerAgent>;
+  server(
+    scenario: string,
+    transport: "tcp" | "udp" | "unix",
+    opts?: { extra?: Record<string, string | number | boolean>; port?: number; path?: string },
+  ): Promise<ServerAgent>;
   /** A fresh temporary directory, removed after the case. */
   tmp(): string;
   /** Runs `f` after the case, whatever happened. */

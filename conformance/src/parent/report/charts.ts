@@ -53,12 +53,16 @@ export function barChart(opts: { title: string; unit: string; bars: Bar[]; width
   parts.push(
     `<svg class="chart" ${opts.id ? `id="${esc(opts.id)}" ` : ""}width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(opts.title)}">`,
   );
-  parts.push(`<text x="0" y="16" class="chart-title">${esc(opts.title)} <tspan class="chart-unit">(${esc(opts.unit)})</tspan></text>`);
+  parts.push(
+    `<text x="0" y="16" class="chart-title">${esc(opts.title)} <tspan class="chart-unit">(${esc(opts.unit)})</tspan></text>`,
+  );
   for (let t = 0; t <= 4; t++) {
     const v = (max * t) / 4;
     const gx = x(v);
     parts.push(`<line x1="${gx.toFixed(1)}" y1="${top - 4}" x2="${gx.toFixed(1)}" y2="${height - 18}" class="grid"/>`);
-    parts.push(`<text x="${gx.toFixed(1)}" y="${height - 5}" class="tick" text-anchor="middle">${esc(formatNumber(v))}</text>`);
+    parts.push(
+      `<text x="${gx.toFixed(1)}" y="${height - 5}" class="tick" text-anchor="middle">${esc(formatNumber(v))}</text>`,
+    );
   }
   opts.bars.forEach((b, i) => {
     const y = top + i * (barH + gap);
@@ -66,14 +70,24 @@ export function barChart(opts: { title: string; unit: string; bars: Bar[]; width
     const tip = b.tip ?? `${b.label}: ${formatNumber(b.value)} ${opts.unit}`;
     parts.push(`<g class="bar"><title>${esc(tip)}</title>`);
     parts.push(`<text x="${labelW - 6}" y="${y + barH - 4}" class="label" text-anchor="end">${esc(b.label)}</text>`);
-    parts.push(`<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" rx="2" fill="${esc(b.color ?? colorFor(b.label))}"/>`);
+    parts.push(
+      `<rect x="${labelW}" y="${y}" width="${w.toFixed(1)}" height="${barH}" rx="2" fill="${esc(b.color ?? colorFor(b.label))}"/>`,
+    );
     if (b.min !== undefined && b.max !== undefined) {
       const y0 = y + barH / 2;
-      parts.push(`<line x1="${x(b.min).toFixed(1)}" y1="${y0}" x2="${x(b.max).toFixed(1)}" y2="${y0}" class="whisker"/>`);
-      parts.push(`<line x1="${x(b.min).toFixed(1)}" y1="${y0 - 4}" x2="${x(b.min).toFixed(1)}" y2="${y0 + 4}" class="whisker"/>`);
-      parts.push(`<line x1="${x(b.max).toFixed(1)}" y1="${y0 - 4}" x2="${x(b.max).toFixed(1)}" y2="${y0 + 4}" class="whisker"/>`);
+      parts.push(
+        `<line x1="${x(b.min).toFixed(1)}" y1="${y0}" x2="${x(b.max).toFixed(1)}" y2="${y0}" class="whisker"/>`,
+      );
+      parts.push(
+        `<line x1="${x(b.min).toFixed(1)}" y1="${y0 - 4}" x2="${x(b.min).toFixed(1)}" y2="${y0 + 4}" class="whisker"/>`,
+      );
+      parts.push(
+        `<line x1="${x(b.max).toFixed(1)}" y1="${y0 - 4}" x2="${x(b.max).toFixed(1)}" y2="${y0 + 4}" class="whisker"/>`,
+      );
     }
-    parts.push(`<text x="${(x(Math.max(b.value, b.max ?? 0)) + 5).toFixed(1)}" y="${y + barH - 4}" class="value">${esc(formatNumber(b.value))}</text>`);
+    parts.push(
+      `<text x="${(x(Math.max(b.value, b.max ?? 0)) + 5).toFixed(1)}" y="${y + barH - 4}" class="value">${esc(formatNumber(b.value))}</text>`,
+    );
     parts.push(`</g>`);
   });
   parts.push(`</svg>`);

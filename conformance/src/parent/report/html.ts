@@ -6,16 +6,32 @@
  */
 import type { RuntimeName } from "@netparity/protocol";
 import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
-import { cellGroups, probeRows, reliabilityLabel, reliabilityRows, type Report, type ReportCell, type ReportProbe, type ReportReliability } from "./model.js";
+import {
+  cellGroups,
+  probeRows,
+  reliabilityLabel,
+  reliabilityRows,
+  type Report,
+  type ReportCell,
+  type ReportProbe,
+  type ReportReliability,
+} from "./model.js";
 
 export function htmlEscape(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
+  return s
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#39;");
 }
 
 /** Only http(s) links to issues are made clickable; anything else is shown as text. */
 function issueLink(url: string | undefined): string {
   if (!url) return "";
-  return /^https:\/\/[^\s"'<>]+$/.test(url) ? ` <a class="issue" href="${htmlEscape(url)}" rel="noreferrer">issue</a>` : ` <span class="issue">${htmlEscape(url)}</span>`;
+  return /^https:\/\/[^\s"'<>]+$/.test(url)
+    ? ` <a class="issue" href="${htmlEscape(url)}" rel="noreferrer">issue</a>`
+    : ` <span class="issue">${htmlEscape(url)}</span>`;
 }
 
 const CSS = `
@@ -73,10 +89,14 @@ function cellText(c: ReportCell): string {
 function heatmaps(r: Report): string {
   const rts = runtimesOf(r);
   const out: string[] = [];
-  out.push(`<p class="legend"><span class="pass">pass</span><span class="fail">fail</span><span class="error">error</span><span class="known">known failing</span><span class="unsupported">unsupported</span> a black frame marks a result that differs from the expectations</p>`);
+  out.push(
+    `<p class="legend"><span class="pass">pass</span><span class="fail">fail</span><span class="error">error</span><span class="known">known failing</span><span class="unsupported">unsupported</span> a black frame marks a result that differs from the expectations</p>`,
+  );
   out.push(`<div class="grid">`);
   for (const g of cellGroups(r.cells)) {
-    out.push(`<div><h3>${htmlEscape(g.label)}</h3><table class="heatmap" data-group="${htmlEscape(g.label)}"><thead><tr><th>server \\ client</th>${rts.map((x) => `<th>${x}</th>`).join("")}</tr></thead><tbody>`);
+    out.push(
+      `<div><h3>${htmlEscape(g.label)}</h3><table class="heatmap" data-group="${htmlEscape(g.label)}"><thead><tr><th>server \\ client</th>${rts.map((x) => `<th>${x}</th>`).join("")}</tr></thead><tbody>`,
+    );
     for (const server of rts) {
       const tds = rts.map((client) => {
         const c = g.cells.find((x) => x.server === server && x.client === client);
@@ -99,7 +119,10 @@ function probeCell(p: ReportProbe | undefined, hue: Map<string, number>, differs
   else if (p.outcome === "unsupported") cls.push("unsupported");
   else if (differs) cls.push(`h${(hue.get(p.outcome) ?? 0) % 4}`);
   if (p.verdict !== "ok") cls.push("off");
-  const expected = p.verdict !== "ok" ? `<div><b>expected</b> ${htmlEscape(p.expected ? (p.expected.status === "supported" ? (p.expected.outcome ?? "") : p.expected.status) : "(no entry)")}</div>` : "";
+  const expected =
+    p.verdict !== "ok"
+      ? `<div><b>expected</b> ${htmlEscape(p.expected ? (p.expected.status === "supported" ? (p.expected.outcome ?? "") : p.expected.status) : "(no entry)")}</div>`
+      : "";
   return `<td class="${cls.join(" ")}"><details><summary>${p.verdict !== "ok" ? "⚠ " : ""}${htmlEscape(p.outcome)}</summary>${expected}<div>${htmlEscape(p.explanation)}</div><pre>${htmlEscape(JSON.stringify(p.evidence, null, 1))}</pre><div class="notes">${p.ms} ms${issueLink(p.expected?.issue)}</div></details></td>`;
 }
 
@@ -108,8 +131,12 @@ function probeMatrix(r: Report): string {
   if (!rows.length) return `<p class="notes">No probes in this run.</p>`;
   const rts = runtimesOf(r).filter((rt) => r.probes.some((p) => p.runtime === rt));
   const out: string[] = [];
-  out.push(`<div class="controls"><label><input type="checkbox" id="only-diff"> only probes where runtimes differ</label><label>filter <input type="search" id="probe-filter" placeholder="tcp., udp., EADDRINUSE…"></label></div>`);
-  out.push(`<table class="probe-matrix"><thead><tr><th>probe</th>${rts.map((rt) => `<th>${rt} ${htmlEscape(r.probes.find((p) => p.runtime === rt)?.version ?? "")}</th>`).join("")}</tr></thead><tbody>`);
+  out.push(
+    `<div class="controls"><label><input type="checkbox" id="only-diff"> only probes where runtimes differ</label><label>filter <input type="search" id="probe-filter" placeholder="tcp., udp., EADDRINUSE…"></label></div>`,
+  );
+  out.push(
+    `<table class="probe-matrix"><thead><tr><th>probe</th>${rts.map((rt) => `<th>${rt} ${htmlEscape(r.probes.find((p) => p.runtime === rt)?.version ?? "")}</th>`).join("")}</tr></thead><tbody>`,
+  );
   for (const row of rows) {
     const hue = new Map<string, number>();
     for (const p of row.byRuntime.values()) if (!hue.has(p.outcome)) hue.set(p.outcome, hue.size);
@@ -127,24 +154,46 @@ function charts(r: Report): string {
   for (const g of cellGroups(r.cells)) {
     const ran = g.cells.filter((c) => c.status !== "unsupported");
     if (!ran.length) continue;
-    const bars: Bar[] = ran.map((c) => ({ label: `${c.server}→${c.client}`, value: Math.round(c.durationMs), color: colorFor(c.server), tip: `${c.server} server → ${c.client} client: ${Math.round(c.durationMs)} ms (${c.status})` }));
+    const bars: Bar[] = ran.map((c) => ({
+      label: `${c.server}→${c.client}`,
+      value: Math.round(c.durationMs),
+      color: colorFor(c.server),
+      tip: `${c.server} server → ${c.client} client: ${Math.round(c.durationMs)} ms (${c.status})`,
+    }));
     out.push(barChart({ title: `${g.label}: cell duration`, unit: "ms", bars }));
-    const metricNames = [...new Set(ran.flatMap((c) => Object.keys(c.metrics)))].filter((m) => /bytesPerSec$/i.test(m) || /Ms$/.test(m));
+    const metricNames = [...new Set(ran.flatMap((c) => Object.keys(c.metrics)))].filter(
+      (m) => /bytesPerSec$/i.test(m) || /Ms$/.test(m),
+    );
     for (const m of metricNames) {
       const perSec = /bytesPerSec$/i.test(m);
       const mb: Bar[] = ran
         .filter((c) => typeof c.metrics[m] === "number" && c.metrics[m]! >= 0)
         .map((c) => {
           const v = perSec ? c.metrics[m]! / (1024 * 1024) : c.metrics[m]!;
-          return { label: `${c.server}→${c.client}`, value: v, color: colorFor(c.server), tip: `${c.server} → ${c.client}: ${formatNumber(v)} ${perSec ? "MiB/s" : "ms"}` };
+          return {
+            label: `${c.server}→${c.client}`,
+            value: v,
+            color: colorFor(c.server),
+            tip: `${c.server} → ${c.client}: ${formatNumber(v)} ${perSec ? "MiB/s" : "ms"}`,
+          };
         });
       if (mb.length) out.push(barChart({ title: `${g.label}: ${m}`, unit: perSec ? "MiB/s" : "ms", bars: mb }));
     }
   }
   const perRuntime = new Map<string, number>();
-  for (const p of r.probes) perRuntime.set(`${p.runtime} ${p.version}`, (perRuntime.get(`${p.runtime} ${p.version}`) ?? 0) + p.ms);
-  if (perRuntime.size) out.push(barChart({ title: "probe catalogue: total time", unit: "ms", bars: [...perRuntime].map(([label, value]) => ({ label, value })) }));
-  return out.length ? `<div class="grid">${out.join("")}</div>` : `<p class="notes">Nothing ran, so there is nothing to chart.</p>`;
+  for (const p of r.probes)
+    perRuntime.set(`${p.runtime} ${p.version}`, (perRuntime.get(`${p.runtime} ${p.version}`) ?? 0) + p.ms);
+  if (perRuntime.size)
+    out.push(
+      barChart({
+        title: "probe catalogue: total time",
+        unit: "ms",
+        bars: [...perRuntime].map(([label, value]) => ({ label, value })),
+      }),
+    );
+  return out.length
+    ? `<div class="grid">${out.join("")}</div>`
+    : `<p class="notes">Nothing ran, so there is nothing to chart.</p>`;
 }
 
 function benchCharts(r: Report): string {
@@ -160,7 +209,9 @@ function benchCharts(r: Report): string {
       tip: `${x.runtime}${x.version ? ` ${x.version}` : ""}${x.role ? ` ${x.role}` : ""}: median ${formatNumber(x.median)} ${w.unit} (min ${formatNumber(x.min)}, max ${formatNumber(x.max)})`,
     }));
     const better = w.higherIsBetter === false ? "lower is better" : "higher is better";
-    out.push(`<div>${barChart({ title: w.name, unit: `${w.unit}, ${better}`, bars, id: `bench-${w.name.replace(/[^\w-]/g, "_")}` })}${w.description ? `<p class="notes">${htmlEscape(w.description)}</p>` : ""}</div>`);
+    out.push(
+      `<div>${barChart({ title: w.name, unit: `${w.unit}, ${better}`, bars, id: `bench-${w.name.replace(/[^\w-]/g, "_")}` })}${w.description ? `<p class="notes">${htmlEscape(w.description)}</p>` : ""}</div>`,
+    );
   }
   out.push(`</div>`);
   return out.join("");
@@ -170,18 +221,26 @@ function benchCharts(r: Report): string {
 function reliabilityHtml(rows: ReportReliability[], runtimes: RuntimeName[]): string {
   if (!rows.length) return "";
   const rts = runtimes.filter((rt) => rows.some((r) => r.runtime === rt));
-  const out = [`<h2 id="reliability">Reliability</h2>`, `<p class="notes">Bad input, faults, load and lifecycle: each case against each runtime's server (and its client where one is used).</p>`];
-  out.push(`<table class="reliability"><thead><tr><th>case</th>${rts.map((rt) => `<th>${htmlEscape(rt)}</th>`).join("")}</tr></thead><tbody>`);
+  const out = [
+    `<h2 id="reliability">Reliability</h2>`,
+    `<p class="notes">Bad input, faults, load and lifecycle: each case against each runtime's server (and its client where one is used).</p>`,
+  ];
+  out.push(
+    `<table class="reliability"><thead><tr><th>case</th>${rts.map((rt) => `<th>${htmlEscape(rt)}</th>`).join("")}</tr></thead><tbody>`,
+  );
   for (const t of reliabilityRows(rows)) {
     const cells = rts.map((rt) => {
       const r = t.byRuntime.get(rt);
       if (!r) return "<td></td>";
       const cls = r.status === "pass" ? "pass" : r.status === "unsupported" ? "unsupported" : "fail";
-      const bg = r.status === "pass" ? "#dafbe1" : r.status === "unsupported" || r.verdict === "ok" ? "#f3f4f6" : "#ffebe9";
+      const bg =
+        r.status === "pass" ? "#dafbe1" : r.status === "unsupported" || r.verdict === "ok" ? "#f3f4f6" : "#ffebe9";
       const issue = r.expected?.issue ? ` <a href="${htmlEscape(r.expected.issue)}">issue</a>` : "";
       return `<td class="${cls}" style="background:${bg};padding:4px 8px" title="${htmlEscape(r.detail)}">${htmlEscape(reliabilityLabel(r))} <span class="notes">${(r.durationMs / 1000).toFixed(1)} s</span>${issue}</td>`;
     });
-    out.push(`<tr><td><code>${htmlEscape(t.id)}</code><br><span class="notes">${htmlEscape(t.title)}</span></td>${cells.join("")}</tr>`);
+    out.push(
+      `<tr><td><code>${htmlEscape(t.id)}</code><br><span class="notes">${htmlEscape(t.title)}</span></td>${cells.join("")}</tr>`,
+    );
   }
   out.push("</tbody></table>");
   return out.join("\n");
@@ -192,7 +251,9 @@ function diffTable(r: Report): string {
   if (!e) return `<p class="notes">Expectations were not compared in this run.</p>`;
   const out: string[] = [];
   if (e.diffs.length) {
-    out.push(`<table class="diff"><thead><tr><th>kind</th><th>what</th><th>expected</th><th>got</th><th>why</th></tr></thead><tbody>`);
+    out.push(
+      `<table class="diff"><thead><tr><th>kind</th><th>what</th><th>expected</th><th>got</th><th>why</th></tr></thead><tbody>`,
+    );
     for (const d of e.diffs) {
       const what = d.subject === "probe" ? `probe ${d.key} on ${d.runtimes.join(", ")}` : d.key;
       out.push(
@@ -201,14 +262,23 @@ function diffTable(r: Report): string {
     }
     out.push(`</tbody></table>`);
   } else out.push(`<p>Every result matches the expectations in <code>${htmlEscape(e.dir)}</code>.</p>`);
-  if (e.notes.length) out.push(`<details class="notes"><summary>${e.notes.length} note${e.notes.length === 1 ? "" : "s"}</summary><ul>${e.notes.map((n) => `<li>${htmlEscape(n.kind)}: ${htmlEscape(n.message)}</li>`).join("")}</ul></details>`);
+  if (e.notes.length)
+    out.push(
+      `<details class="notes"><summary>${e.notes.length} note${e.notes.length === 1 ? "" : "s"}</summary><ul>${e.notes.map((n) => `<li>${htmlEscape(n.kind)}: ${htmlEscape(n.message)}</li>`).join("")}</ul></details>`,
+    );
   return out.join("");
 }
 
 export function renderHtml(r: Report): string {
   const s = r.summary;
   const m = r.machine;
-  const okBadge = r.expectations ? (r.expectations.ok ? `<span class="badge ok">matches expectations</span>` : `<span class="badge bad">${r.expectations.diffs.length} expectation differences</span>`) : s.ok ? `<span class="badge ok">no failures</span>` : `<span class="badge bad">failures</span>`;
+  const okBadge = r.expectations
+    ? r.expectations.ok
+      ? `<span class="badge ok">matches expectations</span>`
+      : `<span class="badge bad">${r.expectations.diffs.length} expectation differences</span>`
+    : s.ok
+      ? `<span class="badge ok">no failures</span>`
+      : `<span class="badge bad">failures</span>`;
   const body = [
     `<h1>netparity report</h1>`,
     `<p class="meta">${r.runtimes.map((x) => `<b>${x.name}</b> ${htmlEscape(x.version)}${x.error ? ` <span class="notes">(${htmlEscape(x.error)})</span>` : ""}`).join(" · ")}<br>${htmlEscape(m.os)} · kernel ${htmlEscape(m.kernel)} · ${htmlEscape(m.arch)} · ${m.cpuCount}× ${htmlEscape(m.cpuModel)} · ${formatNumber(m.memoryBytes / 1024 ** 3)} GiB · ${htmlEscape(r.generatedAt)}</p>`,

@@ -30,7 +30,12 @@ interface Case {
 function cellCase(c: ReportCell): Case {
   const name = `${c.server} server, ${c.client} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
   const versions = `server ${c.server} ${c.serverVersion}, client ${c.client} ${c.clientVersion}`;
-  const base: Case = { classname: `${c.scenario}/${c.transport}`, name, ms: c.durationMs, out: `${c.status}; ${versions}${c.reason ? `\n${c.reason}` : ""}` };
+  const base: Case = {
+    classname: `${c.scenario}/${c.transport}`,
+    name,
+    ms: c.durationMs,
+    out: `${c.status}; ${versions}${c.reason ? `\n${c.reason}` : ""}`,
+  };
   if (c.verdict !== "ok") {
     const expected = c.expected?.status ?? "supported";
     return {
@@ -38,12 +43,19 @@ function cellCase(c: ReportCell): Case {
       failure: {
         type: c.verdict,
         message: `${c.verdict}: expected ${expected}, got ${c.status}${c.reason ? ` (${c.reason})` : ""}`,
-        body: [`${versions}`, ...c.checks.map((k) => `${k.ok ? "ok  " : "FAIL"} ${k.name}${k.detail ? `: ${k.detail}` : ""}`)].join("\n"),
+        body: [
+          `${versions}`,
+          ...c.checks.map((k) => `${k.ok ? "ok  " : "FAIL"} ${k.name}${k.detail ? `: ${k.detail}` : ""}`),
+        ].join("\n"),
       },
     };
   }
   if (c.status === "unsupported") return { ...base, skipped: `unsupported: ${c.reason ?? ""}` };
-  if (c.status !== "pass") return { ...base, skipped: `known-failing${c.expected?.issue ? ` (${c.expected.issue})` : ""}: ${c.reason ?? c.status}` };
+  if (c.status !== "pass")
+    return {
+      ...base,
+      skipped: `known-failing${c.expected?.issue ? ` (${c.expected.issue})` : ""}: ${c.reason ?? c.status}`,
+    };
   return base;
 }
 
@@ -55,8 +67,19 @@ function probeCase(p: ReportProbe): Case {
     out: `${p.runtime} ${p.version}: ${p.outcome}\n${p.explanation}\n${JSON.stringify(p.evidence)}`,
   };
   if (p.verdict !== "ok") {
-    const expected = p.expected ? (p.expected.status === "supported" ? JSON.stringify(p.expected.outcome) : p.expected.status) : "(no entry)";
-    return { ...base, failure: { type: p.verdict, message: `${p.verdict}: expected ${expected}, got ${JSON.stringify(p.outcome)}`, body: `${p.explanation}${p.error ? `\n${p.error.code}: ${p.error.message}` : ""}` } };
+    const expected = p.expected
+      ? p.expected.status === "supported"
+        ? JSON.stringify(p.expected.outcome)
+        : p.expected.status
+      : "(no entry)";
+    return {
+      ...base,
+      failure: {
+        type: p.verdict,
+        message: `${p.verdict}: expected ${expected}, got ${JSON.stringify(p.outcome)}`,
+        body: `${p.explanation}${p.error ? `\n${p.error.code}: ${p.error.message}` : ""}`,
+      },
+    };
   }
   if (p.outcome === "unsupported") return { ...base, skipped: p.explanation };
   return base;
@@ -66,11 +89,16 @@ function renderSuite(name: string, cases: Case[], timestamp: string): string {
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped !== undefined).length;
   const time = secs(cases.reduce((n, c) => n + c.ms, 0));
-  const out = [`  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}" timestamp="${xmlEscape(timestamp)}">`];
+  const out = [
+    `  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${time}" timestamp="${xmlEscape(timestamp)}">`,
+  ];
   for (const c of cases) {
     const open = `    <testcase classname="${xmlEscape(c.classname)}" name="${xmlEscape(c.name)}" time="${secs(c.ms)}"`;
     const inner: string[] = [];
-    if (c.failure) inner.push(`      <failure message="${xmlEscape(c.failure.message)}" type="${xmlEscape(c.failure.type)}">${xmlEscape(c.failure.body)}</failure>`);
+    if (c.failure)
+      inner.push(
+        `      <failure message="${xmlEscape(c.failure.message)}" type="${xmlEscape(c.failure.type)}">${xmlEscape(c.failure.body)}</failure>`,
+      );
     if (c.skipped !== undefined) inner.push(`      <skipped message="${xmlEscape(c.skipped)}"/>`);
     if (c.out) inner.push(`      <system-out>${xmlEscape(c.out)}</system-out>`);
     out.push(inner.length ? `${open}>\n${inner.join("\n")}\n    </testcase>` : `${open}/>`);
@@ -90,7 +118,14 @@ export function renderJunit(r: Report): string {
   for (const e of r.probeErrors) {
     suites.push({
       name: `probes/${e.runtime}`,
-      cases: [{ classname: `probes/${e.runtime}`, name: "probe agent", ms: 0, failure: { type: "not-run", message: e.error, body: e.error } }],
+      cases: [
+        {
+          classname: `probes/${e.runtime}`,
+          name: "probe agent",
+          ms: 0,
+          failure: { type: "not-run", message: e.error, body: e.error },
+        },
+      ],
     });
   }
   for (const rt of [...new Set((r.reliability ?? []).map((x) => x.runtime))]) {
@@ -98,9 +133,25 @@ export function renderJunit(r: Report): string {
     suites.push({
       name: `reliability/${rt} ${rows[0]?.version ?? ""}`.trim(),
       cases: rows.map((x): Case => {
-        const base: Case = { classname: `reliability/${rt}`, name: x.id, ms: x.durationMs, out: `${x.status}: ${x.detail}` };
-        if (x.verdict !== "ok") return { ...base, failure: { type: x.verdict, message: `${x.verdict}: expected ${x.expected?.status ?? "supported"}, got ${x.status} (${x.detail})`, body: x.checks.map((c) => `${c.ok ? "ok" : "FAIL"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`).join("\n") } };
-        if (x.status !== "pass") return { ...base, skipped: `${x.status}${x.expected?.issue ? ` (${x.expected.issue})` : ""}: ${x.detail}` };
+        const base: Case = {
+          classname: `reliability/${rt}`,
+          name: x.id,
+          ms: x.durationMs,
+          out: `${x.status}: ${x.detail}`,
+        };
+        if (x.verdict !== "ok")
+          return {
+            ...base,
+            failure: {
+              type: x.verdict,
+              message: `${x.verdict}: expected ${x.expected?.status ?? "supported"}, got ${x.status} (${x.detail})`,
+              body: x.checks
+                .map((c) => `${c.ok ? "ok" : "FAIL"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`)
+                .join("\n"),
+            },
+          };
+        if (x.status !== "pass")
+          return { ...base, skipped: `${x.status}${x.expected?.issue ? ` (${x.expected.issue})` : ""}: ${x.detail}` };
         return base;
       }),
     });

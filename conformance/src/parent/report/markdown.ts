@@ -3,7 +3,14 @@
  * PR comment: a server × client table per scenario, the probe table, the expectation diff.
  */
 import type { RuntimeName } from "@netparity/protocol";
-import { cellGroups, probeRows, reliabilityRows, type Report, type ReportCell, type ReportReliability } from "./model.js";
+import {
+  cellGroups,
+  probeRows,
+  reliabilityRows,
+  type Report,
+  type ReportCell,
+  type ReportReliability,
+} from "./model.js";
 
 /** A table cell: pipes escaped, no line breaks. */
 export function mdCell(s: string): string {
@@ -22,13 +29,27 @@ function mark(c: ReportCell): string {
 function reliabilityMarkdown(rows: ReportReliability[], runtimes: RuntimeName[]): string[] {
   if (!rows.length) return [];
   const rts = runtimes.filter((rt) => rows.some((r) => r.runtime === rt));
-  const out = ["### Reliability", "", "Bad input, faults, load and lifecycle, case × runtime (the runtime's server; clients of the same runtime where one is used). ✅ pass · ❌ fail · ➖ unsupported.", ""];
+  const out = [
+    "### Reliability",
+    "",
+    "Bad input, faults, load and lifecycle, case × runtime (the runtime's server; clients of the same runtime where one is used). ✅ pass · ❌ fail · ➖ unsupported.",
+    "",
+  ];
   out.push(`| case | ${rts.join(" | ")} |`, `|---|${rts.map(() => "---").join("|")}|`);
   for (const t of reliabilityRows(rows)) {
     const cells = rts.map((rt) => {
       const r = t.byRuntime.get(rt);
       if (!r) return " ";
-      const m = r.status === "pass" ? "✅" : r.status === "unsupported" ? "➖" : r.verdict === "ok" ? (r.expected?.issue ? `❌ [known](${r.expected.issue})` : "❌ (known)") : "❌";
+      const m =
+        r.status === "pass"
+          ? "✅"
+          : r.status === "unsupported"
+            ? "➖"
+            : r.verdict === "ok"
+              ? r.expected?.issue
+                ? `❌ [known](${r.expected.issue})`
+                : "❌ (known)"
+              : "❌";
       return `${m}${r.verdict !== "ok" && r.status === "pass" ? " (unexpected pass)" : ""}`;
     });
     out.push(`| \`${t.id}\` ${mdCell(t.title)} | ${cells.join(" | ")} |`);
@@ -37,7 +58,10 @@ function reliabilityMarkdown(rows: ReportReliability[], runtimes: RuntimeName[])
   const bad = rows.filter((r) => r.status !== "pass");
   if (bad.length) {
     out.push("<details><summary>Why reliability cases did not pass</summary>", "");
-    for (const r of bad) out.push(`- \`${r.id}\` on ${r.runtime}: ${r.status}${r.expected?.issue ? ` ([issue](${r.expected.issue}))` : ""}: ${mdCell(r.detail)}`);
+    for (const r of bad)
+      out.push(
+        `- \`${r.id}\` on ${r.runtime}: ${r.status}${r.expected?.issue ? ` ([issue](${r.expected.issue}))` : ""}: ${mdCell(r.detail)}`,
+      );
     out.push("", "</details>", "");
   }
   return out;
@@ -74,14 +98,25 @@ export function renderMarkdown(r: Report): string {
     out.push("| | what | expected | got | why |", "|---|---|---|---|---|");
     for (const d of r.expectations.diffs) {
       const what = d.subject === "probe" ? `probe \`${d.key}\` on ${d.runtimes.join(", ")}` : `\`${d.key}\``;
-      const why = [d.detail ?? "", d.issue ? `[issue](${d.issue})` : "", d.versions.length ? `versions: ${d.versions.join("; ")}` : ""].filter(Boolean).join(" ");
+      const why = [
+        d.detail ?? "",
+        d.issue ? `[issue](${d.issue})` : "",
+        d.versions.length ? `versions: ${d.versions.join("; ")}` : "",
+      ]
+        .filter(Boolean)
+        .join(" ");
       out.push(`| ${d.kind} | ${mdCell(what)} | ${mdCell(d.expected)} | ${mdCell(d.actual)} | ${mdCell(why)} |`);
     }
     out.push("");
   }
 
   if (r.cells.length) {
-    out.push("### Server × client", "", "Rows: server runtime, columns: client runtime. ✅ pass · ❌ fail · ➖ unsupported.", "");
+    out.push(
+      "### Server × client",
+      "",
+      "Rows: server runtime, columns: client runtime. ✅ pass · ❌ fail · ➖ unsupported.",
+      "",
+    );
     for (const g of cellGroups(r.cells)) {
       out.push(`**${mdCell(g.label)}**`, "");
       out.push(`| server \\ client | ${rts.join(" | ")} |`, `|---|${rts.map(() => "---").join("|")}|`);
@@ -97,7 +132,10 @@ export function renderMarkdown(r: Report): string {
     const problems = r.cells.filter((c) => c.status !== "pass");
     if (problems.length) {
       out.push("<details><summary>Why cells did not pass</summary>", "");
-      for (const c of problems) out.push(`- \`${c.key}\` ${c.status}${c.expected?.issue ? ` ([issue](${c.expected.issue}))` : ""}: ${mdCell(c.reason ?? "no reason given")}`);
+      for (const c of problems)
+        out.push(
+          `- \`${c.key}\` ${c.status}${c.expected?.issue ? ` ([issue](${c.expected.issue}))` : ""}: ${mdCell(c.reason ?? "no reason given")}`,
+        );
       out.push("", "</details>", "");
     }
   }
@@ -105,8 +143,16 @@ export function renderMarkdown(r: Report): string {
   const rows = probeRows(r.probes);
   if (rows.length) {
     const prts = rts.filter((rt) => r.probes.some((p) => p.runtime === rt));
-    out.push("### Behaviour probes", "", "What each runtime does; ≠ marks probes where runtimes differ, ⚠️ a result that differs from the expectations.", "");
-    out.push(`| probe | ${prts.map((rt) => `${rt} ${r.probes.find((p) => p.runtime === rt)?.version ?? ""}`).join(" | ")} | |`, `|---|${prts.map(() => "---").join("|")}|---|`);
+    out.push(
+      "### Behaviour probes",
+      "",
+      "What each runtime does; ≠ marks probes where runtimes differ, ⚠️ a result that differs from the expectations.",
+      "",
+    );
+    out.push(
+      `| probe | ${prts.map((rt) => `${rt} ${r.probes.find((p) => p.runtime === rt)?.version ?? ""}`).join(" | ")} | |`,
+      `|---|${prts.map(() => "---").join("|")}|---|`,
+    );
     for (const row of rows) {
       const cells = prts.map((rt) => {
         const p = row.byRuntime.get(rt);
@@ -123,7 +169,10 @@ export function renderMarkdown(r: Report): string {
   if (r.bench?.workloads.length) {
     out.push("### Benchmarks", "", "| workload | runtime | median | min | max |", "|---|---|---|---|---|");
     for (const w of r.bench.workloads) {
-      for (const x of w.results) out.push(`| ${mdCell(w.name)} | ${mdCell(x.runtime + (x.role ? ` (${x.role})` : ""))} | ${x.median} ${mdCell(w.unit)} | ${x.min} | ${x.max} |`);
+      for (const x of w.results)
+        out.push(
+          `| ${mdCell(w.name)} | ${mdCell(x.runtime + (x.role ? ` (${x.role})` : ""))} | ${x.median} ${mdCell(w.unit)} | ${x.min} | ${x.max} |`,
+        );
     }
     out.push("");
   }

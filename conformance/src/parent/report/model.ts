@@ -7,7 +7,14 @@ import { readFileSync } from "node:fs";
 import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
 import type { RuntimeInfo } from "../runner/matrix.js";
-import type { Comparison, JudgedCell, JudgedProbe, JudgedReliability, RunVerdicts, Selection } from "../verdict/index.js";
+import type {
+  Comparison,
+  JudgedCell,
+  JudgedProbe,
+  JudgedReliability,
+  RunVerdicts,
+  Selection,
+} from "../verdict/index.js";
 
 export const REPORT_SCHEMA = "netparity.report/1";
 
@@ -87,7 +94,15 @@ export function machineInfo(): MachineInfo {
     // Not Linux, or no os-release: os.type() stands.
   }
   const c = cpus();
-  return { os, platform: platform(), arch: arch(), kernel: release(), cpuModel: c[0]?.model.trim() ?? "unknown", cpuCount: c.length, memoryBytes: totalmem() };
+  return {
+    os,
+    platform: platform(),
+    arch: arch(),
+    kernel: release(),
+    cpuModel: c[0]?.model.trim() ?? "unknown",
+    cpuCount: c.length,
+    memoryBytes: totalmem(),
+  };
 }
 
 export interface BuildInput {
@@ -107,7 +122,14 @@ export function buildReport(i: BuildInput): Report {
   const version = new Map(i.runtimes.map((r) => [r.name, r.version]));
   const v = i.verdicts;
   // The versions go between the key and the verdict, where report.json has always had them.
-  const cells: ReportCell[] = v.cells.map(({ key, expected, verdict, ...c }) => ({ ...c, key, serverVersion: version.get(c.server) ?? "unknown", clientVersion: version.get(c.client) ?? "unknown", ...(expected ? { expected } : {}), verdict }));
+  const cells: ReportCell[] = v.cells.map(({ key, expected, verdict, ...c }) => ({
+    ...c,
+    key,
+    serverVersion: version.get(c.server) ?? "unknown",
+    clientVersion: version.get(c.client) ?? "unknown",
+    ...(expected ? { expected } : {}),
+    verdict,
+  }));
   const probes = v.probes;
   const count = (s: ReportCell["status"]) => cells.filter((c) => c.status === s).length;
   const byId = new Map<string, Set<string>>();
@@ -126,7 +148,13 @@ export function buildReport(i: BuildInput): Report {
     ...(v.reliability ? { reliability: v.reliability } : {}),
     expectations: v.comparison,
     summary: {
-      cells: { total: cells.length, pass: count("pass"), fail: count("fail"), error: count("error"), unsupported: count("unsupported") },
+      cells: {
+        total: cells.length,
+        pass: count("pass"),
+        fail: count("fail"),
+        error: count("error"),
+        unsupported: count("unsupported"),
+      },
       probes: {
         total: probes.length,
         runtimes: new Set(probes.map((p) => p.runtime)).size,
@@ -141,7 +169,9 @@ export function buildReport(i: BuildInput): Report {
 }
 
 /** Cells grouped by scenario/transport (and host, for ::1 runs), in first-seen order. */
-export function cellGroups<T extends { scenario: string; transport: string; host: string }>(cells: T[]): Array<{ label: string; cells: T[] }> {
+export function cellGroups<T extends { scenario: string; transport: string; host: string }>(
+  cells: T[],
+): Array<{ label: string; cells: T[] }> {
   const groups = new Map<string, T[]>();
   for (const c of cells) {
     const label = `${c.scenario}/${c.transport}${c.host.includes(":") ? ` [${c.host}]` : ""}`;
@@ -151,10 +181,16 @@ export function cellGroups<T extends { scenario: string; transport: string; host
 }
 
 /** Probe ids in catalogue order, with each runtime's result. */
-export function probeRows(probes: ReportProbe[]): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }> {
-  const rows = new Map<string, { id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }>();
+export function probeRows(
+  probes: ReportProbe[],
+): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }> {
+  const rows = new Map<
+    string,
+    { id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }
+  >();
   for (const p of probes) {
-    const row = rows.get(p.id) ?? rows.set(p.id, { id: p.id, title: p.title, byRuntime: new Map(), differs: false }).get(p.id)!;
+    const row =
+      rows.get(p.id) ?? rows.set(p.id, { id: p.id, title: p.title, byRuntime: new Map(), differs: false }).get(p.id)!;
     row.byRuntime.set(p.runtime, p);
   }
   for (const row of rows.values()) row.differs = new Set([...row.byRuntime.values()].map((p) => p.outcome)).size > 1;
@@ -162,7 +198,9 @@ export function probeRows(probes: ReportProbe[]): Array<{ id: string; title: str
 }
 
 /** Reliability case ids in catalogue order, with each runtime's result. */
-export function reliabilityRows(rows: ReportReliability[]): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }> {
+export function reliabilityRows(
+  rows: ReportReliability[],
+): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }> {
   const out = new Map<string, { id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }>();
   for (const r of rows) {
     const row = out.get(r.id) ?? out.set(r.id, { id: r.id, title: r.title, byRuntime: new Map() }).get(r.id)!;
@@ -171,10 +209,19 @@ export function reliabilityRows(rows: ReportReliability[]): Array<{ id: string; 
   return [...out.values()];
 }
 
-export const RELIABILITY_MARK: Record<ReportReliability["status"], string> = { pass: "pass", fail: "FAIL", error: "ERROR", unsupported: "unsupported" };
+export const RELIABILITY_MARK: Record<ReportReliability["status"], string> = {
+  pass: "pass",
+  fail: "FAIL",
+  error: "ERROR",
+  unsupported: "unsupported",
+};
 
 /** One reliability result in a table: "FAIL (known)" for an expected failure, "FAIL !" for a difference. */
 export function reliabilityLabel(r: ReportReliability): string {
   const known = r.verdict === "ok" && (r.status === "fail" || r.status === "error");
-  return known ? `${RELIABILITY_MARK[r.status]} (known)` : r.verdict === "ok" ? RELIABILITY_MARK[r.status] : `${RELIABILITY_MARK[r.status]} !`;
+  return known
+    ? `${RELIABILITY_MARK[r.status]} (known)`
+    : r.verdict === "ok"
+      ? RELIABILITY_MARK[r.status]
+      : `${RELIABILITY_MARK[r.status]} !`;
 }

@@ -19,6 +19,10 @@ export function startAgent(
   options: HarnessOptions = {},
 ): AgentProcess {
   const { cmd, args } = agentCommand(runtime, spec, binaries);
-  const h = spawnHarness<AgentEvent>(cmd, args, { name: `${runtime} agent`, ...options, stop: { signal: "SIGTERM", graceMs: 3000, ...options.stop } });
+  const h = spawnHarness<AgentEvent>(cmd, args, {
+    name: `${runtime} agent`,
+    ...options,
+    stop: { signal: "SIGTERM", graceMs: 3000, ...options.stop },
+  });
   return Object.assign(h, { runtime });
 }

@@ -49,19 +49,29 @@ export interface MatrixOptions {
   via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
 }
 
-export type CellEndpoint = { transport: "tcp" | "udp"; host: string; port: number } | { transport: "unix"; path: string };
+export type CellEndpoint =
+  | { transport: "tcp" | "udp"; host: string; port: number }
+  | { transport: "unix"; path: string };
 
 const READY_TIMEOUT_MS = 20_000;
 
 /** Asks one runtime (through its agent) for its exact version and features. */
-export async function probeRuntime(name: RuntimeName, binaries: Partial<Record<RuntimeName, string>> = {}): Promise<RuntimeInfo> {
+export async function probeRuntime(
+  name: RuntimeName,
+  binaries: Partial<Record<RuntimeName, string>> = {},
+): Promise<RuntimeInfo> {
   const v = runtimeVersion(name, binaries);
   if (v.error) return { name, version: "unavailable", features: {}, error: v.error };
   const agent = startAgent(name, { role: "features" }, binaries);
   try {
     const e = await agent.next(READY_TIMEOUT_MS);
     if (e?.event === "features") return { name, version: e.version, features: { ...e.features } };
-    return { name, version: v.version ?? "unknown", features: {}, error: `agent did not start: ${lastLine(agent.stderr())}` };
+    return {
+      name,
+      version: v.version ?? "unknown",
+      features: {},
+      error: `agent did not start: ${lastLine(agent.stderr())}`,
+    };
   } catch (err) {
     return { name, version: v.version ?? "unknown", features: {}, error: (err as Error).message };
   } finally {
@@ -83,7 +93,13 @@ function needs(transport: Transport, host: string): string[] {
 export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
   const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries)));
   const byName = new Map(infos.map((i) => [i.name, i]));
-  const plan: Array<{ scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName }> = [];
+  const plan: Array<{
+    scenario: string;
+    transport: Transport;
+    host: string;
+    server: RuntimeName;
+    client: RuntimeName;
+  }> = [];
   for (const scenario of opts.scenarios) {
     const sc = SCENARIOS[scenario];
     if (!sc) throw new Error(`unknown scenario "${scenario}"`);
@@ -91,13 +107,18 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
       if (!sc.transports.includes(transport)) continue;
       const hosts = transport === "unix" ? ["unix"] : (opts.hosts ?? ["127.0.0.1"]);
       for (const host of hosts)
-        for (const server of opts.runtimes) for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client });
+        for (const server of opts.runtimes)
+          for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client });
     }
   }
   const cells: CellResult[] = [];
   for (let i = 0; i < plan.length; i++) {
     const p = plan[i]!;
-    opts.onStart?.(`${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}`, i, plan.length);
+    opts.onStart?.(
+      `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}`,
+      i,
+      plan.length,
+    );
     const cell = await runCell(p, byName, opts);
     cells.push(cell);
     opts.onCell?.(cell, i, plan.length);
@@ -110,20 +131,44 @@ async function runCell(
   infos: Map<RuntimeName, RuntimeInfo>,
   opts: MatrixOptions,
 ): Promise<CellResult> {
-  const base = { scenario: p.scenario, transport: p.transport, host: p.host, server: p.server, client: p.client, checks: [] as Check[], metrics: {} };
+  const base = {
+    scenario: p.scenario,
+    transport: p.transport,
+    host: p.host,
+    server: p.server,
+    client: p.client,
+    checks: [] as Check[],
+    metrics: {},
+  };
   const t0 = performance.now();
-  for (const [role, rt] of [["server", p.server], ["client", p.client]] as const) {
+  for (const [role, rt] of [
+    ["server", p.server],
+    ["client", p.client],
+  ] as const) {
     const info = infos.get(rt)!;
     if (info.error) return { ...base, status: "error", reason: `${role} ${rt}: ${info.error}`, durationMs: 0 };
     const missing = needs(p.transport, p.host).filter((f) => info.features[f] === false);
-    if (missing.length) return { ...base, status: "unsupported", reason: `${rt} ${info.version} lacks ${missing.join(", ")}`, durationMs: 0 };
+    if (missing.length)
+      return {
+        ...base,
+        status: "unsupported",
+        reason: `${rt} ${info.version} lacks ${missing.join(", ")}`,
+        durationMs: 0,
+      };
   }
   let dir: string | undefined;
   let server: AgentProcess | undefined;
   let client: AgentProcess | undefined;
   let via: { close(): Promise<void> } | undefined;
   try {
-    const spec: AgentSpec & { role: "server" } = { role: "server", scenario: p.scenario, transport: p.transport, host: p.host, port: 0, extra: opts.extra ?? {} };
+    const spec: AgentSpec & { role: "server" } = {
+      role: "server",
+      scenario: p.scenario,
+      transport: p.transport,
+      host: p.host,
+      port: 0,
+      extra: opts.extra ?? {},
+    };
     if (p.transport === "unix") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
       spec.path = join(dir, `${p.scenario}.sock`);
@@ -132,25 +177,56 @@ async function runCell(
     server = startAgent(p.server, spec, opts.binaries);
     const ready = await server.next(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
-      const why = ready instanceof Error ? ready.message : ready?.event === "error" ? `${ready.code}: ${ready.message}` : `exited (${await server.exited}) without a ready line: ${lastLine(server.stderr())}`;
-      return { ...base, status: "error", reason: `server ${p.server} did not start: ${why}`, durationMs: performance.now() - t0 };
+      const why =
+        ready instanceof Error
+          ? ready.message
+          : ready?.event === "error"
+            ? `${ready.code}: ${ready.message}`
+            : `exited (${await server.exited}) without a ready line: ${lastLine(server.stderr())}`;
+      return {
+        ...base,
+        status: "error",
+        reason: `server ${p.server} did not start: ${why}`,
+        durationMs: performance.now() - t0,
+      };
     }
     const timeoutMs = opts.clientTimeoutMs ?? 120_000;
     let to = { host: ready.host ?? p.host, port: ready.port ?? 0, path: ready.path };
     if (opts.via) {
-      const proxy = await opts.via(p.transport === "unix" ? { transport: "unix", path: ready.path ?? "" } : { transport: p.transport, host: to.host, port: to.port });
+      const proxy = await opts.via(
+        p.transport === "unix"
+          ? { transport: "unix", path: ready.path ?? "" }
+          : { transport: p.transport, host: to.host, port: to.port },
+      );
       via = proxy;
-      to = proxy.target.transport === "unix" ? { ...to, path: proxy.target.path } : { ...to, host: proxy.target.host, port: proxy.target.port };
+      to =
+        proxy.target.transport === "unix"
+          ? { ...to, path: proxy.target.path }
+          : { ...to, host: proxy.target.host, port: proxy.target.port };
     }
     client = startAgent(
       p.client,
-      { role: "client", scenario: p.scenario, transport: p.transport, host: to.host, port: to.port, ...(to.path ? { path: to.path } : {}), extra: opts.extra ?? {}, timeoutMs },
+      {
+        role: "client",
+        scenario: p.scenario,
+        transport: p.transport,
+        host: to.host,
+        port: to.port,
+        ...(to.path ? { path: to.path } : {}),
+        extra: opts.extra ?? {},
+        timeoutMs,
+      },
       opts.binaries,
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;
     if (!result || result instanceof Error || result.event !== "result") {
-      const why = result instanceof Error ? result.message : result?.event === "error" ? `${result.code}: ${result.message}` : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
+      const why =
+        result instanceof Error
+          ? result.message
+          : result?.event === "error"
+            ? `${result.code}: ${result.message}`
+            : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
       return { ...base, status: "error", reason: `client ${p.client}: ${why}`, durationMs };
     }
     const checks = result.checks;
@@ -160,7 +236,14 @@ async function runCell(
       : failed.length
         ? failed.map((c) => `${c.name}: ${c.detail ?? "failed"}`).join("; ")
         : undefined;
-    return { ...base, status: result.ok ? "pass" : "fail", ...(reason ? { reason } : {}), checks, metrics: result.metrics, durationMs };
+    return {
+      ...base,
+      status: result.ok ? "pass" : "fail",
+      ...(reason ? { reason } : {}),
+      checks,
+      metrics: result.metrics,
+      durationMs,
+    };
   } finally {
     await Promise.all([client?.stop(), server?.stop(), via?.close()]);
     if (dir) rmSync(dir, { recursive: true, force: true });

@@ -23,23 +23,36 @@ export async function runProbesIn(
   const count = opts.only?.length ?? PROBES.length;
   const budget = count * (PROBE_TIMEOUT_MS + 1000) + 20_000;
   const onProbe = opts.onProbe;
-  const agent = startAgent(runtime, { role: "probes", ...(opts.only?.length ? { probes: opts.only } : {}) }, opts.binaries, {
-    ...(onProbe
-      ? {
-          onStderr: (s: string) => {
-            for (const line of s.split("\n")) {
-              const m = /^\[\w+\] probe (\S+):/.exec(line);
-              if (m?.[1]) onProbe(m[1]);
-            }
-          },
-        }
-      : {}),
-  });
+  const agent = startAgent(
+    runtime,
+    { role: "probes", ...(opts.only?.length ? { probes: opts.only } : {}) },
+    opts.binaries,
+    {
+      ...(onProbe
+        ? {
+            onStderr: (s: string) => {
+              for (const line of s.split("\n")) {
+                const m = /^\[\w+\] probe (\S+):/.exec(line);
+                if (m?.[1]) onProbe(m[1]);
+              }
+            },
+          }
+        : {}),
+    },
+  );
   try {
     const e = await agent.next(budget);
     if (e?.event === "probes") return { runtime, version: e.version, results: e.results };
-    const why = e?.event === "error" ? `${e.code}: ${e.message}` : (agent.stderr().trim().split("\n").slice(-3).join(" | ") || "no output");
-    return { runtime, version: e && "version" in e ? e.version : "unknown", results: [], error: `probes did not run in ${runtime}: ${why}` };
+    const why =
+      e?.event === "error"
+        ? `${e.code}: ${e.message}`
+        : agent.stderr().trim().split("\n").slice(-3).join(" | ") || "no output";
+    return {
+      runtime,
+      version: e && "version" in e ? e.version : "unknown",
+      results: [],
+      error: `probes did not run in ${runtime}: ${why}`,
+    };
   } catch (err) {
     return { runtime, version: "unknown", results: [], error: (err as Error).message };
   } finally {

@@ -34,7 +34,11 @@ export function runtimeBinary(rt: RuntimeName, overrides: Partial<Record<Runtime
 }
 
 /** The command line that runs the agent bundle for `rt` with one JSON argument. */
-export function agentCommand(rt: RuntimeName, spec: unknown, overrides: Partial<Record<RuntimeName, string>> = {}): { cmd: string; args: string[] } {
+export function agentCommand(
+  rt: RuntimeName,
+  spec: unknown,
+  overrides: Partial<Record<RuntimeName, string>> = {},
+): { cmd: string; args: string[] } {
   const bin = runtimeBinary(rt, overrides);
   const json = JSON.stringify(spec);
   switch (rt) {
@@ -68,13 +72,20 @@ export function agentCommand(rt: RuntimeName, spec: unknown, overrides: Partial<
 
 const versionCache = new Map<string, string>();
 /** The exact version string of a runtime binary, or an error message. */
-export function runtimeVersion(rt: RuntimeName, overrides: Partial<Record<RuntimeName, string>> = {}): { version?: string; error?: string } {
+export function runtimeVersion(
+  rt: RuntimeName,
+  overrides: Partial<Record<RuntimeName, string>> = {},
+): { version?: string; error?: string } {
   const bin = runtimeBinary(rt, overrides);
   const key = `${rt}:${bin}`;
   const cached = versionCache.get(key);
   if (cached) return { version: cached };
   try {
-    const out = execFileSync(bin, ["--version"], { encoding: "utf8", timeout: 15_000, stdio: ["ignore", "pipe", "pipe"] });
+    const out = execFileSync(bin, ["--version"], {
+      encoding: "utf8",
+      timeout: 15_000,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const m = /(\d+\.\d+\.\d+[\w.-]*)/.exec(out);
     const v = m?.[1] ?? out.trim();
     versionCache.set(key, v);

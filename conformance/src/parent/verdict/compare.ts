@@ -66,13 +66,23 @@ export function compare(input: CompareInput): Comparison {
   for (const rt of sel.runtimes) {
     const f = exp[rt];
     if (!f) {
-      notes.push({ kind: "new", subject: "runtime", key: rt, message: `no expectations file for ${rt}: every cell is expected to pass (run --update-expectations to record one)` });
+      notes.push({
+        kind: "new",
+        subject: "runtime",
+        key: rt,
+        message: `no expectations file for ${rt}: every cell is expected to pass (run --update-expectations to record one)`,
+      });
       continue;
     }
     recorded[rt] = f.version;
     const v = actualVersion.get(rt);
     if (v && v !== f.version) {
-      notes.push({ kind: "version", subject: "runtime", key: rt, message: `${rt} is ${v}; its expectations were recorded with ${f.version} (compared all the same)` });
+      notes.push({
+        kind: "version",
+        subject: "runtime",
+        key: rt,
+        message: `${rt} is ${v}; its expectations were recorded with ${f.version} (compared all the same)`,
+      });
     }
   }
   const versions = (rts: RuntimeName[]): string[] =>
@@ -113,23 +123,48 @@ export function compare(input: CompareInput): Comparison {
       // Listed once, in the server's file (both files name it).
       const k = parseCellKey(key)!;
       if (k.server !== rt && exp[k.server as RuntimeName]?.cells[key]) continue;
-      notes.push({ kind: "stale", subject: "cell", key, message: `${key}: expected but not run (the scenario no longer has this cell?)` });
+      notes.push({
+        kind: "stale",
+        subject: "cell",
+        key,
+        message: `${key}: expected but not run (the scenario no longer has this cell?)`,
+      });
     }
   }
 
   for (const rp of input.probes) {
     const f = exp[rp.runtime];
     if (rp.error) {
-      diffs.push({ kind: "not-run", subject: "probe", key: "(all probes)", runtimes: [rp.runtime], expected: "probe results", actual: "none", detail: rp.error, versions: versions([rp.runtime]) });
+      diffs.push({
+        kind: "not-run",
+        subject: "probe",
+        key: "(all probes)",
+        runtimes: [rp.runtime],
+        expected: "probe results",
+        actual: "none",
+        detail: rp.error,
+        versions: versions([rp.runtime]),
+      });
       continue;
     }
     const ran = new Set<string>();
     for (const p of judgedProbes(rp, exp)) {
       ran.add(p.id);
       const { expected: e, verdict } = p;
-      if (!e && f && verdict === "ok") notes.push({ kind: "new", subject: "probe", key: `${rp.runtime}:${p.id}`, message: `${rp.runtime} ${p.id}: "${p.outcome}", no expectation yet` });
+      if (!e && f && verdict === "ok")
+        notes.push({
+          kind: "new",
+          subject: "probe",
+          key: `${rp.runtime}:${p.id}`,
+          message: `${rp.runtime} ${p.id}: "${p.outcome}", no expectation yet`,
+        });
       if (e?.status === "varies" && e.outcome !== undefined && e.outcome !== p.outcome && verdict === "ok") {
-        notes.push({ kind: "varies", subject: "probe", key: `${rp.runtime}:${p.id}`, message: `${rp.runtime} ${p.id}: "${p.outcome}" (last recorded "${e.outcome}"; this probe varies by machine)` });
+        notes.push({
+          kind: "varies",
+          subject: "probe",
+          key: `${rp.runtime}:${p.id}`,
+          message: `${rp.runtime} ${p.id}: "${p.outcome}" (last recorded "${e.outcome}"; this probe varies by machine)`,
+        });
       }
       if (verdict === "ok") continue;
       diffs.push({
@@ -151,7 +186,12 @@ export function compare(input: CompareInput): Comparison {
           ignored++;
           continue;
         }
-        notes.push({ kind: "stale", subject: "probe", key: `${rp.runtime}:${id}`, message: `${rp.runtime} ${id}: expected but the catalogue has no such probe` });
+        notes.push({
+          kind: "stale",
+          subject: "probe",
+          key: `${rp.runtime}:${id}`,
+          message: `${rp.runtime} ${id}: expected but the catalogue has no such probe`,
+        });
       }
     }
   }

@@ -101,12 +101,21 @@ function validate(x: unknown, path: string, rt: RuntimeName): ExpectationsFile {
   }
   for (const [k, e] of Object.entries(f.probes ?? {})) {
     if (!PROBE_STATUSES.includes(e?.status)) fail(`probe "${k}": status must be one of ${PROBE_STATUSES.join(", ")}`);
-    if (e.status === "supported" && typeof e.outcome !== "string") fail(`probe "${k}": a supported probe needs an "outcome"`);
+    if (e.status === "supported" && typeof e.outcome !== "string")
+      fail(`probe "${k}": a supported probe needs an "outcome"`);
   }
   for (const [k, e] of Object.entries(f.reliability ?? {})) {
-    if (!CELL_STATUSES.includes(e?.status)) fail(`reliability "${k}": status must be one of ${CELL_STATUSES.join(", ")}`);
+    if (!CELL_STATUSES.includes(e?.status))
+      fail(`reliability "${k}": status must be one of ${CELL_STATUSES.join(", ")}`);
   }
-  return { schema: EXPECTATIONS_SCHEMA, runtime: rt, version: String(f.version ?? "unknown"), cells: f.cells ?? {}, probes: f.probes ?? {}, ...(f.reliability ? { reliability: f.reliability } : {}) };
+  return {
+    schema: EXPECTATIONS_SCHEMA,
+    runtime: rt,
+    version: String(f.version ?? "unknown"),
+    cells: f.cells ?? {},
+    probes: f.probes ?? {},
+    ...(f.reliability ? { reliability: f.reliability } : {}),
+  };
 }
 
 /** Writes files with sorted keys and a trailing newline, so updates make small diffs. */
@@ -163,11 +172,13 @@ function expectedStatusOf(status: CellResult["status"] | ReliabilityResult["stat
 
 function probeExpectationOf(p: ProbeResult, prev: ProbeExpectation | undefined): ProbeExpectation {
   if (prev?.status === "varies") return { ...prev, outcome: p.outcome };
-  const status: ProbeExpectedStatus = p.outcome === "unsupported" ? "unsupported" : isProbeFailure(p.outcome) ? "known-failing" : "supported";
+  const status: ProbeExpectedStatus =
+    p.outcome === "unsupported" ? "unsupported" : isProbeFailure(p.outcome) ? "known-failing" : "supported";
   const next: ProbeExpectation = status === "supported" ? { status, outcome: p.outcome } : { status };
   const same = prev && prev.status === next.status && prev.outcome === next.outcome;
   if (same) return { ...next, ...(prev.issue ? { issue: prev.issue } : {}), ...(prev.note ? { note: prev.note } : {}) };
-  if (status === "known-failing") return { ...next, note: `recorded by --update-expectations: ${p.error?.message ?? p.explanation}`.slice(0, 240) };
+  if (status === "known-failing")
+    return { ...next, note: `recorded by --update-expectations: ${p.error?.message ?? p.explanation}`.slice(0, 240) };
   return next;
 }
 
@@ -182,7 +193,8 @@ export function updatedExpectations(input: CompareInput): Expectations {
   const infos = new Map(input.runtimes.map((r) => [r.name, r]));
   for (const rt of sel.runtimes) {
     const info = infos.get(rt);
-    if (!info || info.error) throw new Error(`cannot update expectations for ${rt}: ${info?.error ?? "it did not run"}`);
+    if (!info || info.error)
+      throw new Error(`cannot update expectations for ${rt}: ${info?.error ?? "it did not run"}`);
     const prev = exp[rt];
     const cells: Record<string, CellExpectation> = {};
     for (const [key, e] of Object.entries(prev?.cells ?? {})) if (!inSelection(key, sel)) cells[key] = e;
@@ -192,7 +204,8 @@ export function updatedExpectations(input: CompareInput): Expectations {
       const old = prev?.cells[key];
       const status = expectedStatusOf(c.status);
       if (old && old.status === status) cells[key] = old;
-      else if (status === "known-failing") cells[key] = { status, note: `recorded by --update-expectations: ${c.reason ?? c.status}`.slice(0, 240) };
+      else if (status === "known-failing")
+        cells[key] = { status, note: `recorded by --update-expectations: ${c.reason ?? c.status}`.slice(0, 240) };
       else cells[key] = { status };
     }
     const probes: Record<string, ProbeExpectation> = {};
@@ -203,13 +216,24 @@ export function updatedExpectations(input: CompareInput): Expectations {
       if (!rp || (sel.probes && !sel.probes.includes(id))) probes[id] = e;
     }
     for (const p of rp?.results ?? []) probes[p.id] = probeExpectationOf(p, prev?.probes[p.id]);
-    out[rt] = { schema: EXPECTATIONS_SCHEMA, runtime: rt, version: info.version, cells, probes, ...(prev?.reliability ? { reliability: prev.reliability } : {}) };
+    out[rt] = {
+      schema: EXPECTATIONS_SCHEMA,
+      runtime: rt,
+      version: info.version,
+      cells,
+      probes,
+      ...(prev?.reliability ? { reliability: prev.reliability } : {}),
+    };
   }
   return out;
 }
 
 /** Writes this run's reliability results into `files` (in place), keeping issue links of unchanged entries. */
-export function updateReliabilityExpectations(files: Expectations, results: ReliabilityResult[], ran: readonly string[]): void {
+export function updateReliabilityExpectations(
+  files: Expectations,
+  results: ReliabilityResult[],
+  ran: readonly string[],
+): void {
   for (const rt of Object.keys(files) as RuntimeName[]) {
     const f = files[rt];
     if (!f) continue;
@@ -220,7 +244,12 @@ export function updateReliabilityExpectations(files: Expectations, results: Reli
     for (const r of results.filter((x) => x.runtime === rt)) {
       const status = expectedStatusOf(r.status);
       const old = prev[r.id];
-      next[r.id] = old && old.status === status ? old : status === "known-failing" ? { status, note: `recorded by --update-expectations: ${r.detail}`.slice(0, 240) } : { status };
+      next[r.id] =
+        old && old.status === status
+          ? old
+          : status === "known-failing"
+            ? { status, note: `recorded by --update-expectations: ${r.detail}`.slice(0, 240) }
+            : { status };
     }
     f.reliability = sortKeys(next);
   }

@@ -7,7 +7,14 @@ import type { RuntimeName } from "@netparity/protocol";
 import type { ReliabilityResult } from "../reliability/types.js";
 import { compare, reliabilityDiffs, type Comparison } from "./compare.js";
 import type { CompareInput, Expectations } from "./expectations-file.js";
-import { judgeReliability, judgedCell, judgedProbes, type JudgedCell, type JudgedProbe, type JudgedReliability } from "./judge.js";
+import {
+  judgeReliability,
+  judgedCell,
+  judgedProbes,
+  type JudgedCell,
+  type JudgedProbe,
+  type JudgedReliability,
+} from "./judge.js";
 
 export interface JudgeInput extends Omit<CompareInput, "dir" | "expectations"> {
   /** Where the expectation files are; null: not compared. */
@@ -36,12 +43,22 @@ export function judgeRun(i: JudgeInput): RunVerdicts {
   const reliability = i.reliability ? judgeReliability(i.reliability, exp) : undefined;
   let comparison: Comparison | null = null;
   if (i.dir !== null && exp) {
-    comparison = compare({ dir: i.dir, expectations: exp, selection: i.selection, runtimes: i.runtimes, cells: i.cells, probes: i.probes });
+    comparison = compare({
+      dir: i.dir,
+      expectations: exp,
+      selection: i.selection,
+      runtimes: i.runtimes,
+      cells: i.cells,
+      probes: i.probes,
+    });
     comparison.diffs.push(...reliabilityDiffs(reliability ?? []));
     comparison.ok = comparison.diffs.length === 0;
   }
   const ok = comparison
     ? comparison.ok
-    : cells.every((c) => c.verdict === "ok") && probes.every((p) => p.verdict === "ok") && probeErrors.length === 0 && (reliability ?? []).every((r) => r.verdict === "ok");
+    : cells.every((c) => c.verdict === "ok") &&
+      probes.every((p) => p.verdict === "ok") &&
+      probeErrors.length === 0 &&
+      (reliability ?? []).every((r) => r.verdict === "ok");
   return { cells, probes, probeErrors, ...(reliability ? { reliability } : {}), comparison, ok };
 }

@@ -43,14 +43,17 @@ export interface JudgedReliability extends ReliabilityResult {
 const STRENGTH: Record<CellExpectedStatus, number> = { supported: 0, unsupported: 1, "known-failing": 2 };
 
 /** The expectation for a cell: from the server's and the client's files, the stronger one. */
-export function cellExpectation(exp: Expectations, cell: { server: RuntimeName; client: RuntimeName } & Parameters<typeof cellKey>[0]): CellExpectation | undefined {
+export function cellExpectation(
+  exp: Expectations,
+  cell: { server: RuntimeName; client: RuntimeName } & Parameters<typeof cellKey>[0],
+): CellExpectation | undefined {
   const key = cellKey(cell);
   const a = exp[cell.server]?.cells[key];
   const b = cell.client === cell.server ? undefined : exp[cell.client]?.cells[key];
   if (!a) return b;
   if (!b) return a;
   const [strong, weak] = STRENGTH[b.status] > STRENGTH[a.status] ? [b, a] : [a, b];
-  return { ...strong, ...(strong.issue ?? weak.issue ? { issue: strong.issue ?? weak.issue } : {}) };
+  return { ...strong, ...((strong.issue ?? weak.issue) ? { issue: strong.issue ?? weak.issue } : {}) };
 }
 
 function isFailure(status: string): boolean {
@@ -66,7 +69,8 @@ function failureOnly(failed: boolean): CellVerdict {
 export function judgeCell(status: CellResult["status"], exp: CellExpectation | undefined): CellVerdict {
   const want = exp?.status ?? "supported";
   if (want === "supported") return status === "pass" ? "ok" : isFailure(status) ? "unexpected-failure" : "changed";
-  if (want === "unsupported") return status === "unsupported" ? "ok" : status === "pass" ? "unexpected-pass" : "changed";
+  if (want === "unsupported")
+    return status === "unsupported" ? "ok" : status === "pass" ? "unexpected-pass" : "changed";
   return isFailure(status) ? "ok" : status === "pass" ? "unexpected-pass" : "changed";
 }
 

@@ -14,11 +14,19 @@ export interface Selection {
   probes?: string[];
 }
 
-export function cellKey(c: { scenario: string; transport: string; host: string; server: string; client: string }): string {
+export function cellKey(c: {
+  scenario: string;
+  transport: string;
+  host: string;
+  server: string;
+  client: string;
+}): string {
   return `${c.scenario}/${c.transport}/${c.host}/${c.server}->${c.client}`;
 }
 
-export function parseCellKey(key: string): { scenario: string; transport: string; host: string; server: string; client: string } | null {
+export function parseCellKey(
+  key: string,
+): { scenario: string; transport: string; host: string; server: string; client: string } | null {
   const m = /^([^/]+)\/([^/]+)\/(.+)\/(\w+)->(\w+)$/.exec(key);
   if (!m) return null;
   return { scenario: m[1]!, transport: m[2]!, host: m[3]!, server: m[4]!, client: m[5]! };
