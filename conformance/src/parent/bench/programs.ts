@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
-import { DIST, PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
+import { DIST, PACKAGE_ROOT, denoRunFlags, runtimeBinary } from "../runner/runtimes.js";
 import type { BenchEvent, BenchSpec } from "../../in-runtime/bench/protocol.js";
 import { spawnHarness, type Harness } from "../process/harness.js";
 
@@ -23,20 +23,8 @@ export interface Program {
 
 const RAW = join(PACKAGE_ROOT, "bench", "raw");
 
-// Datagram sockets are behind --unstable-net; the bundles are self-contained, so no config
-// or lock file is looked for. The same flags for the adapter agent and the raw program.
-const DENO_FLAGS = [
-  "run",
-  "--quiet",
-  "--unstable-net",
-  "--no-config",
-  "--no-lock",
-  "--no-prompt",
-  "--allow-net",
-  "--allow-read",
-  "--allow-env",
-  "--allow-sys",
-];
+// The same deno flags for the adapter agent and the raw program, so both get the same permissions.
+const DENO_FLAGS = denoRunFlags({ write: false });
 
 export function program(
   runtime: RuntimeName,

@@ -1,7 +1,6 @@
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { startAgent } from "../runner/agent-process.js";
-import { runtimeVersion } from "../runner/runtimes.js";
-import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
+import { requireTransport, runtimeRuns } from "./preflight.js";
 import { parseHttpUrl } from "../../in-runtime/scenarios/http-get.js";
 import { UsageError } from "../common/usage.js";
 
@@ -18,19 +17,13 @@ export interface ClientOptions {
 
 /** Runs a scenario's client inside the chosen runtime; prints its one JSON result line. */
 export async function client(scenario: string, o: ClientOptions): Promise<number> {
-  const sc = SCENARIOS[scenario]!;
   if (typeof o.extra.url === "string") o = { ...o, ...urlTarget(o.extra.url) };
-  if (!sc.transports.includes(o.transport))
-    throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
+  requireTransport(scenario, o.transport);
   if (o.transport === "unix" ? !o.path : !o.port)
     throw new UsageError(
       o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)",
     );
-  const v = runtimeVersion(o.runtime, o.binaries);
-  if (v.error) {
-    process.stderr.write(`netparity: ${v.error}\n`);
-    return 1;
-  }
+  if (!runtimeRuns(o.runtime, o.binaries)) return 1;
   const agent = startAgent(
     o.runtime,
     {

@@ -1,7 +1,6 @@
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { startAgent } from "../runner/agent-process.js";
-import { runtimeVersion } from "../runner/runtimes.js";
-import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
+import { requireTransport, runtimeRuns } from "./preflight.js";
 import { UsageError } from "../common/usage.js";
 
 export interface ServeOptions {
@@ -19,15 +18,9 @@ export interface ServeOptions {
  * SIGTERM stops the server cleanly (exit 0); a server that cannot start exits 1 with one line.
  */
 export async function serve(scenario: string, o: ServeOptions): Promise<number> {
-  const sc = SCENARIOS[scenario]!;
-  if (!sc.transports.includes(o.transport))
-    throw new UsageError(`${scenario} does not run over ${o.transport} (it supports ${sc.transports.join(", ")})`);
+  requireTransport(scenario, o.transport);
   if (o.transport === "unix" && !o.path) throw new UsageError("--transport unix needs --path");
-  const v = runtimeVersion(o.runtime, o.binaries);
-  if (v.error) {
-    process.stderr.write(`netparity: ${v.error}\n`);
-    return 1;
-  }
+  if (!runtimeRuns(o.runtime, o.binaries)) return 1;
   const agent = startAgent(
     o.runtime,
     {

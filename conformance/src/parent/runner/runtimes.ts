@@ -33,6 +33,27 @@ export function runtimeBinary(rt: RuntimeName, overrides: Partial<Record<Runtime
   return rt;
 }
 
+/**
+ * `deno run` flags for our self-contained bundles: datagram sockets are behind --unstable-net,
+ * and no config or lock file is looked for. `write`: the agent's scenarios save files
+ * (transfer --out); the bench programs do not.
+ */
+export function denoRunFlags(o: { write: boolean }): string[] {
+  return [
+    "run",
+    "--quiet",
+    "--unstable-net",
+    "--no-config",
+    "--no-lock",
+    "--no-prompt",
+    "--allow-net",
+    "--allow-read",
+    ...(o.write ? ["--allow-write"] : []),
+    "--allow-env",
+    "--allow-sys",
+  ];
+}
+
 /** The command line that runs the agent bundle for `rt` with one JSON argument. */
 export function agentCommand(
   rt: RuntimeName,
@@ -47,26 +68,7 @@ export function agentCommand(
     case "bun":
       return { cmd: bin, args: [join(DIST, "agent-bun.js"), json] };
     case "deno":
-      // Datagram sockets are behind --unstable-net; the bundle is self-contained, so no
-      // config or lock file is looked for.
-      return {
-        cmd: bin,
-        args: [
-          "run",
-          "--quiet",
-          "--unstable-net",
-          "--no-config",
-          "--no-lock",
-          "--no-prompt",
-          "--allow-net",
-          "--allow-read",
-          "--allow-write",
-          "--allow-env",
-          "--allow-sys",
-          join(DIST, "agent-deno.js"),
-          json,
-        ],
-      };
+      return { cmd: bin, args: [...denoRunFlags({ write: true }), join(DIST, "agent-deno.js"), json] };
   }
 }
 
