@@ -4,5 +4,9 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The property and fuzz tests do a fixed, seeded amount of work (up to 110 000 generated
+    // inputs a file); how long that takes depends on what else the machine runs, which must
+    // not fail them. A real hang still ends here.
+    testTimeout: 120_000,
   },
 });
