@@ -21,6 +21,7 @@ const LAYERS = {
     ["verdict"],
     ["reliability"],
     ["runner"],
+    ["certs"],
     ["faults"],
     ["process"],
     ["common"],

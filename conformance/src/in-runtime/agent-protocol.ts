@@ -3,6 +3,21 @@ import type { ContractResult } from "./contract/adapter-contract.js";
 import type { ProbeResult } from "./probes/types.js";
 import type { Check } from "./scenarios/types.js";
 
+/**
+ * TLS settings of a role as the agent receives them: file PATHS, never key material on a
+ * command line; the agent reads the files (`rt.fs.readText`) before it runs the scenario.
+ */
+export interface AgentTlsFiles {
+  /** Server: PEM certificate chain and key. */
+  cert?: string;
+  key?: string;
+  /** Client: PEM CAs to trust instead of the runtime's default store. */
+  ca?: string;
+  /** Client: SNI and the name to verify (default: the host). */
+  servername?: string;
+  alpn?: string[];
+}
+
 /** Where a scenario role listens or connects: host and port, or a Unix socket path (host ""). */
 interface ScenarioTarget {
   scenario: string;
@@ -10,6 +25,8 @@ interface ScenarioTarget {
   host: string;
   port: number;
   path?: string;
+  /** With transport "tls". */
+  tls?: AgentTlsFiles;
   /** Scenario-specific settings, already validated by the parent. */
   extra: Record<string, string | number | boolean>;
 }

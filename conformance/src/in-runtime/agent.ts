@@ -9,7 +9,22 @@ import { SCENARIOS } from "./scenarios/index.js";
 import { runContract } from "./contract/adapter-contract.js";
 import { runProbes } from "./probes/catalogue.js";
 import { floodUntilError } from "./reliability/flood.js";
-import type { AgentEvent, AgentSpec } from "./agent-protocol.js";
+import type { RoleOptions, RoleTls } from "./scenarios/types.js";
+import type { AgentEvent, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
+
+/** The PEM text behind the paths of an agent spec. */
+async function readTls(rt: Runtime, files: AgentTlsFiles): Promise<RoleTls> {
+  const read = (path: string | undefined): Promise<string | undefined> =>
+    path ? rt.fs.readText(path) : Promise.resolve(undefined);
+  const [cert, key, ca] = await Promise.all([read(files.cert), read(files.key), read(files.ca)]);
+  return {
+    ...(cert !== undefined ? { cert } : {}),
+    ...(key !== undefined ? { key } : {}),
+    ...(ca !== undefined ? { ca } : {}),
+    ...(files.servername ? { servername: files.servername } : {}),
+    ...(files.alpn?.length ? { alpn: files.alpn } : {}),
+  };
+}
 
 export async function runAgent(rt: Runtime): Promise<never> {
   const emit = (e: AgentEvent): void => rt.host.stdoutLine(JSON.stringify(e));
@@ -69,7 +84,7 @@ export async function runAgent(rt: Runtime): Promise<never> {
     });
     return rt.host.exit(2);
   }
-  const options = {
+  const options: RoleOptions = {
     transport: spec.transport,
     host: spec.host,
     port: spec.port,
@@ -77,6 +92,7 @@ export async function runAgent(rt: Runtime): Promise<never> {
     ...(spec.path ? { path: spec.path } : {}),
   };
   try {
+    if (spec.tls) options.tls = await readTls(rt, spec.tls);
     if (spec.role === "server") {
       const server = await scenario.serve(rt, options, log);
       const a = server.address;

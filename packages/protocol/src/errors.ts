@@ -25,6 +25,14 @@ export const NET_ERROR_CODES = [
   "FRAME_TOO_LARGE",
   "UNEXPECTED_EOF",
   "PROTOCOL",
+  // TLS: the peer's certificate chain ends at a CA this side does not trust (or is self-signed).
+  "CERT_UNTRUSTED",
+  // TLS: the certificate is valid but not for the name (SNI / servername) that was asked for.
+  "CERT_HOSTNAME_MISMATCH",
+  // TLS: the certificate (or one in its chain) is outside its validity period.
+  "CERT_EXPIRED",
+  // TLS: the handshake failed for another reason (no shared protocol or cipher, bad record, alert).
+  "TLS_HANDSHAKE",
   "UNKNOWN",
 ] as const;
 

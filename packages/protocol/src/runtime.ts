@@ -19,8 +19,10 @@ export function isRuntimeName(s: string): s is RuntimeName {
   return (RUNTIME_NAMES as readonly string[]).includes(s);
 }
 
-export type Transport = "tcp" | "udp" | "unix";
+/** "tls" is TLS over TCP: a stream transport whose bytes are the same as over "tcp". */
+export type Transport = "tcp" | "udp" | "unix" | "tls";
 
+/** A TLS connection's addresses are its TCP addresses (transport "tcp"). */
 export interface NetAddress {
   readonly transport: "tcp" | "udp";
   /** Numeric address as the runtime reports it, e.g. "127.0.0.1" or "::1". */
@@ -65,6 +67,51 @@ export interface Connection {
    * the runtime's native API does not expose the option.
    */
   setKeepAlive?(on: boolean, initialDelayMs?: number): void;
+  /**
+   * What the TLS handshake agreed, on a TLS connection once it is open (listen/connect with
+   * transport "tls" resolve after the handshake); null on a plaintext connection.
+   */
+  tlsInfo?(): TlsInfo | null;
+}
+
+/** TLS settings of a server. PEM text throughout, never file paths: the agent reads files. */
+export interface TlsServerOptions {
+  /** The certificate chain, leaf first. */
+  cert: string;
+  key: string;
+  /** CAs that client certificates are verified against (with `requestCert`). */
+  ca?: string;
+  /** Ask the client for a certificate; a client without one is still accepted. */
+  requestCert?: boolean;
+  /** ALPN protocols offered, in order of preference. */
+  alpn?: readonly string[];
+}
+
+/** TLS settings of a client. Verification is on unless `verify` is false. */
+export interface TlsClientOptions {
+  /** CAs to trust instead of the runtime's default store. */
+  ca?: string;
+  /** SNI, and the name the certificate must be valid for (default: the connect hostname). */
+  servername?: string;
+  alpn?: readonly string[];
+  /** Default true. false accepts any certificate: for probes that look at a bad one. */
+  verify?: boolean;
+  /** A client certificate and key, for servers that ask for one. */
+  cert?: string;
+  key?: string;
+}
+
+/** What a TLS handshake agreed, as the runtime reports it. */
+export interface TlsInfo {
+  /** e.g. "TLSv1.3"; null where the runtime does not tell. */
+  readonly protocol: string | null;
+  /** The cipher suite's standard (IANA) name where the runtime gives it, else its own name. */
+  readonly cipher: string | null;
+  /** The agreed ALPN protocol; null when none was agreed (normalized: Node and Bun say false). */
+  readonly alpn: string | null;
+  /** The peer certificate's subject CN and subjectAltName entries ("DNS:localhost", "IP Address:127.0.0.1"); null where there is none or the runtime does not expose it. */
+  readonly peerSubject: string | null;
+  readonly peerSan: readonly string[] | null;
 }
 
 export interface Listener {
@@ -104,7 +151,15 @@ export interface UnixListenOptions {
   transport: "unix";
   path: string;
 }
-export type ListenOptions = TcpListenOptions | UnixListenOptions;
+export interface TlsListenOptions {
+  transport: "tls";
+  hostname: string;
+  port: number;
+  reusePort?: boolean;
+  tls: TlsServerOptions;
+}
+/** Listeners with transport "tls" accept connections whose handshake completed; a failed handshake is logged by nobody and never surfaces from `accept()`. */
+export type ListenOptions = TcpListenOptions | UnixListenOptions | TlsListenOptions;
 
 export interface TcpConnectOptions {
   transport: "tcp";
@@ -118,7 +173,15 @@ export interface UnixConnectOptions {
   path: string;
   signal?: AbortSignal;
 }
-export type ConnectOptions = TcpConnectOptions | UnixConnectOptions;
+export interface TlsConnectOptions {
+  transport: "tls";
+  hostname: string;
+  port: number;
+  signal?: AbortSignal;
+  tls: TlsClientOptions;
+}
+/** With transport "tls", `connect` resolves once the handshake completed and the certificate was verified; a failed verification rejects with a CERT_* NetError, another handshake failure with TLS_HANDSHAKE. */
+export type ConnectOptions = TcpConnectOptions | UnixConnectOptions | TlsConnectOptions;
 
 export interface DatagramOptions {
   hostname: string;
@@ -137,6 +200,8 @@ export interface Features {
   readonly reusePort: boolean;
   readonly broadcast: boolean;
   readonly connectSignal: boolean;
+  /** TLS listeners and connections (transport "tls"). */
+  readonly tls: boolean;
 }
 
 export interface Hasher {
@@ -162,6 +227,8 @@ export interface FileSystem {
   mkdirp(path: string): Promise<void>;
   /** A fresh temporary directory. */
   tempDir(prefix: string): Promise<string>;
+  /** The whole file as UTF-8 text (a certificate, a key). Rejects with NetError ENOENT if missing. */
+  readText(path: string): Promise<string>;
 }
 
 export type Signal = "SIGINT" | "SIGTERM";

@@ -2,8 +2,9 @@
 //
 // Bun takes one handler set per listener or connect call, not per-socket listeners; the
 // socket's `data` slot points at its BunConnection, so the handler functions are shared.
+import type { PeerCertificate } from "node:tls";
 import type { Socket, SocketHandler } from "bun";
-import { NetError, toNetError, type Address, type Connection } from "@netparity/protocol";
+import { NetError, toNetError, type Address, type Connection, type TlsInfo } from "@netparity/protocol";
 import { Fifo } from "./fifo.js";
 
 /** Unread bytes above which the socket stops reading from the kernel (backpressure). */
@@ -46,6 +47,12 @@ export class BunConnection implements Connection {
   #closeWrite: Promise<void> | undefined;
   /** closeWrite() waiting for the pending writes to flush before it sends FIN. */
   #shutdown: Waiter<void> | undefined;
+
+  /** TLS: what the handshake agreed, read while the socket is open (Bun forgets it on close). */
+  #tls: TlsInfo | null = null;
+  /** TLS: the creator waiting for Bun's `handshake` event. */
+  #handshake: Waiter<TlsVerdict> | undefined;
+  #handshakeResult: Promise<TlsVerdict> | undefined;
 
   /** close() was called (or an abort): the socket is ours to end, its errors are not news. */
   #closedByUs = false;
@@ -127,6 +134,25 @@ export class BunConnection implements Connection {
     this.#teardown(undefined, new NetError("CLOSED", "connection closed", { operation: "write" }));
     // end() is write-flush-close(2): the fd is released at once and `close` fires synchronously.
     this.#socket?.end();
+  }
+
+  tlsInfo(): TlsInfo | null {
+    return this.#tls;
+  }
+
+  /**
+   * TLS: resolves with Bun's verdict once the handshake finished, for the creator to accept
+   * or refuse; rejects (TLS_HANDSHAKE, or the abort) if the socket closes first. Bun fires
+   * `open` before the handshake as soon as a `handshake` handler is set, and Bun.connect
+   * resolves at `open`, so this is the only point at which the session is known to be up.
+   * Call it before the socket opens: a verdict that arrives with no one waiting is lost.
+   */
+  handshake(): Promise<TlsVerdict> {
+    this.#handshakeResult ??= new Promise<TlsVerdict>((resolve, reject) => {
+      if (this.#isClosed) reject(this.#handshakeFailure(undefined));
+      else this.#handshake = { resolve, reject };
+    });
+    return this.#handshakeResult;
   }
 
   setNoDelay(on: boolean): void {
@@ -252,9 +278,29 @@ export class BunConnection implements Connection {
     }
   }
 
+  #onHandshake(socket: BunSocket, success: boolean, error: Error | null): void {
+    const waiter = this.#handshake;
+    this.#handshake = undefined;
+    if (success) this.#tls = readTlsInfo(socket);
+    waiter?.resolve({ success, error, peerCertificate: socket.getPeerX509Certificate() !== undefined });
+  }
+
+  #handshakeFailure(error: Error | undefined): NetError {
+    return (
+      this.#error ??
+      new NetError("TLS_HANDSHAKE", error?.message ?? "the connection closed during the TLS handshake", {
+        cause: error,
+        operation: "handshake",
+      })
+    );
+  }
+
   #onClose(error: Error | undefined): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    const handshake = this.#handshake;
+    this.#handshake = undefined;
+    handshake?.reject(this.#handshakeFailure(error));
     // After our own shutdown() Bun reports the peer's FIN as `close` only, never `end`
     // (https://github.com/oven-sh/bun/pull/35947), so a clean close is an EOF too.
     if (error && !this.#closedByUs) this.#error ??= toNetError(error, "read", "ECONNRESET");
@@ -291,10 +337,43 @@ export class BunConnection implements Connection {
     },
   } satisfies SocketHandler<BunConnection | undefined>;
 
+  /** The same, plus `handshake` for TLS sockets. */
+  static readonly tlsHandlers = {
+    ...BunConnection.handlers,
+    handshake(s: BunSocket, success: boolean, error: Error | null): void {
+      const c = s.data;
+      if (c) c.#onHandshake(s, success, error);
+    },
+  } satisfies SocketHandler<BunConnection | undefined>;
+
   /** Binds `conn` to the socket Bun opened for it. */
   static attach(conn: BunConnection, s: BunSocket): void {
     conn.#attach(s);
   }
+}
+
+/** What Bun said about a finished TLS handshake. */
+export interface TlsVerdict {
+  /** False when verification failed and the socket verifies (rejectUnauthorized). */
+  readonly success: boolean;
+  /** Why the peer's certificate did not verify (also set when `success` is true without rejectUnauthorized). */
+  readonly error: Error | null;
+  /** The peer presented a certificate. */
+  readonly peerCertificate: boolean;
+}
+
+function readTlsInfo(socket: BunSocket): TlsInfo {
+  const cipher = socket.getCipher();
+  const peer = socket.getPeerCertificate() as Partial<PeerCertificate> | null | undefined;
+  const cn = peer?.subject?.CN;
+  return {
+    protocol: socket.getTLSVersion() || null,
+    cipher: cipher?.standardName || cipher?.name || null,
+    // Bun says false when the handshake agreed on no protocol (null before the handshake).
+    alpn: socket.alpnProtocol || null,
+    peerSubject: (Array.isArray(cn) ? cn[0] : cn) ?? null,
+    peerSan: peer?.subjectaltname ? peer.subjectaltname.split(", ") : null,
+  };
 }
 
 export function tcpAddress(hostname: string, port: number): Address {

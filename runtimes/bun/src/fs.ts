@@ -79,6 +79,14 @@ export const bunFileSystem: FileSystem = {
       throw toNetError(e, "mkdir");
     }
   },
+  async readText(path) {
+    // Bun.file() is lazy: a missing file shows only here, as an error with code ENOENT.
+    try {
+      return await Bun.file(path).text();
+    } catch (e) {
+      throw toNetError(e, "read");
+    }
+  },
   async tempDir(prefix) {
     try {
       return await mkdtemp(join(tmpdir(), prefix));

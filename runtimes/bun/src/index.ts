@@ -1,5 +1,5 @@
 // netparity Runtime adapter for Bun, over Bun's native socket API.
-// TCP and Unix: https://bun.sh/docs/api/tcp  UDP: https://bun.sh/docs/api/udp
+// TCP, TLS and Unix: https://bun.sh/docs/api/tcp  UDP: https://bun.sh/docs/api/udp
 import type { Features, Hasher, Host, Runtime, Signal } from "@netparity/protocol";
 import { bunFileSystem } from "./fs.js";
 import { connect, listen } from "./tcp.js";
@@ -25,6 +25,11 @@ const features: Features = {
   broadcast: true,
   // Emulated: Bun.connect takes no signal; see connect() in tcp.ts.
   connectSignal: true,
+  // Bun.listen / Bun.connect with `tls`. Half-close holds over TLS too: shutdown() sends
+  // close_notify then FIN and the socket keeps reading (checked on Bun 1.4.5 against
+  // Python's ssl, which saw a clean close_notify EOF, both as client and as server); older
+  // Bun lost the FIN or the write side (oven-sh/bun#34498, #35535, #40384).
+  tls: true,
 };
 
 const host: Host = {

@@ -1,4 +1,4 @@
-// Listeners and clients (TCP and Unix) over Bun.listen / Bun.connect: https://bun.sh/docs/api/tcp
+// Listeners and clients (TCP, TLS and Unix) over Bun.listen / Bun.connect: https://bun.sh/docs/api/tcp
 import type { SocketHandler, TCPSocketListenOptions } from "bun";
 import {
   NetError,
@@ -8,14 +8,23 @@ import {
   type Connection,
   type ListenOptions,
   type Listener,
+  type TlsConnectOptions,
 } from "@netparity/protocol";
 import { BunConnection, DONE, tcpAddress, type BunSocket } from "./connection.js";
 import { Fifo } from "./fifo.js";
+import { clientTlsOptions, serverTlsOptions, verdictError } from "./tls.js";
 
 const TCP_UNKNOWN = tcpAddress("", 0);
 
 const CLIENT_HANDLERS: SocketHandler<BunConnection | undefined> = {
   ...BunConnection.handlers,
+  open(s) {
+    if (s.data) BunConnection.attach(s.data, s);
+  },
+};
+
+const TLS_CLIENT_HANDLERS: SocketHandler<BunConnection | undefined> = {
+  ...BunConnection.tlsHandlers,
   open(s) {
     if (s.data) BunConnection.attach(s.data, s);
   },
@@ -27,6 +36,11 @@ class BunListener implements Listener {
   #backlog = new Fifo<BunConnection>();
   #waiter: ((c: Connection | null) => void) | undefined;
   #closed = false;
+  /** TLS: connections whose handshake is still running; not accepted yet, so ours to close. */
+  #handshaking = new Set<BunConnection>();
+  #tls = false;
+  /** TLS with requestCert: a client certificate that does not verify drops the connection. */
+  #verifyClients = false;
 
   get address(): Address {
     return this.#address;
@@ -35,7 +49,7 @@ class BunListener implements Listener {
   start(options: ListenOptions): void {
     const listener = this;
     const socket: SocketHandler<BunConnection | undefined> = {
-      ...BunConnection.handlers,
+      ...(options.transport === "tls" ? BunConnection.tlsHandlers : BunConnection.handlers),
       open(s) {
         listener.#onOpen(s);
       },
@@ -53,6 +67,11 @@ class BunListener implements Listener {
         allowHalfOpen: true,
         socket,
       };
+      if (options.transport === "tls") {
+        config.tls = serverTlsOptions(options.tls);
+        this.#tls = true;
+        this.#verifyClients = options.tls.requestCert === true;
+      }
       // bun-types declares reusePort on Bun.connect's options only, but it is Bun.listen that
       // honours it (https://github.com/oven-sh/bun/pull/41899).
       if (options.reusePort) config.reusePort = true;
@@ -73,6 +92,28 @@ class BunListener implements Listener {
       conn.close();
       return;
     }
+    if (this.#tls) this.#awaitHandshake(conn);
+    else this.#deliver(conn);
+  }
+
+  #awaitHandshake(conn: BunConnection): void {
+    // Bun fires `open` at the TCP accept; the connection is only handed out once its
+    // handshake completed, and one whose handshake fails is dropped without a word.
+    this.#handshaking.add(conn);
+    conn.handshake().then(
+      (verdict) => {
+        this.#handshaking.delete(conn);
+        // `success` is false when the server itself aborted the handshake (e.g. an ALPN
+        // mismatch: BoringSSL sends no_application_protocol but Bun still fires `handshake`).
+        const refused = !verdict.success || (this.#verifyClients && verdict.peerCertificate && verdict.error !== null);
+        if (this.#closed || refused) conn.close();
+        else this.#deliver(conn);
+      },
+      () => this.#handshaking.delete(conn),
+    );
+  }
+
+  #deliver(conn: BunConnection): void {
     const waiter = this.#waiter;
     if (waiter) {
       this.#waiter = undefined;
@@ -99,6 +140,8 @@ class BunListener implements Listener {
     this.#stop?.();
     // Connections no one accepted yet would otherwise stay open with no owner.
     for (const conn of this.#backlog.drain()) conn.close();
+    for (const conn of this.#handshaking) conn.close();
+    this.#handshaking.clear();
     const waiter = this.#waiter;
     this.#waiter = undefined;
     waiter?.(null);
@@ -116,6 +159,28 @@ export async function listen(options: ListenOptions): Promise<Listener> {
   return listener;
 }
 
+/** Bun.connect resolves at the TCP connect; a TLS connection is ready once its handshake was accepted. */
+async function connectTls(conn: BunConnection, options: TlsConnectOptions): Promise<void> {
+  const handshake = conn.handshake();
+  // A handshake cut short before Bun.connect resolved rejects with no one listening yet.
+  handshake.catch(() => undefined);
+  await Bun.connect<BunConnection | undefined>({
+    hostname: options.hostname,
+    port: options.port,
+    allowHalfOpen: true,
+    data: conn,
+    tls: clientTlsOptions(options.tls),
+    socket: TLS_CLIENT_HANDLERS,
+  });
+  const verdict = await handshake;
+  if (!verdict.success) {
+    // Bun closes a socket whose certificate it refused; destroy() makes sure of it.
+    const error = verdictError(verdict);
+    conn.destroy(error);
+    throw error;
+  }
+}
+
 function abortError(signal: AbortSignal): NetError {
   return new NetError("ABORTED", "connect aborted", { cause: signal.reason, operation: "connect" });
 }
@@ -129,20 +194,23 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     : new BunConnection(TCP_UNKNOWN, TCP_UNKNOWN);
   let attempt: Promise<unknown>;
   try {
-    attempt = unix
-      ? Bun.connect<BunConnection | undefined>({
-          unix: options.path,
-          allowHalfOpen: true,
-          data: conn,
-          socket: CLIENT_HANDLERS,
-        })
-      : Bun.connect<BunConnection | undefined>({
-          hostname: options.hostname,
-          port: options.port,
-          allowHalfOpen: true,
-          data: conn,
-          socket: CLIENT_HANDLERS,
-        });
+    attempt =
+      options.transport === "tls"
+        ? connectTls(conn, options)
+        : unix
+          ? Bun.connect<BunConnection | undefined>({
+              unix: options.path,
+              allowHalfOpen: true,
+              data: conn,
+              socket: CLIENT_HANDLERS,
+            })
+          : Bun.connect<BunConnection | undefined>({
+              hostname: options.hostname,
+              port: options.port,
+              allowHalfOpen: true,
+              data: conn,
+              socket: CLIENT_HANDLERS,
+            });
   } catch (e) {
     throw toNetError(e, "connect");
   }

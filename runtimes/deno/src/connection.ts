@@ -1,4 +1,4 @@
-import { NetError, type Address, type Connection } from "@netparity/protocol";
+import { NetError, type Address, type Connection, type TlsInfo } from "@netparity/protocol";
 import { denoNetError, isClosedResource } from "./errors.js";
 
 /**
@@ -25,6 +25,12 @@ export function toAddress(addr: Deno.Addr): Address {
   if (addr.transport === "tcp" || addr.transport === "udp") {
     return { transport: addr.transport, hostname: addr.hostname, port: addr.port };
   }
+  // The TlsConn of Deno.startTls carries addresses without `transport` (Deno 2.9.6:
+  // connectTls sets it, startTls does not, in ext/net/02_tls.js); they are TCP addresses.
+  if ((addr as { transport?: unknown }).transport === undefined && "hostname" in addr) {
+    const { hostname, port } = addr as Deno.NetAddr;
+    return { transport: "tcp", hostname, port };
+  }
   throw new NetError("EAFNOSUPPORT", `unsupported address transport ${addr.transport}`);
 }
 
@@ -34,6 +40,7 @@ export class DenoConnection implements Connection {
   readonly closed: Promise<void>;
 
   #conn: Deno.Conn;
+  #tls: TlsInfo | null;
   #buf = new Uint8Array(READ_BUFFER_SIZE);
   #resolveClosed!: () => void;
   #isClosed = false;
@@ -44,8 +51,10 @@ export class DenoConnection implements Connection {
   /** The last queued write (or FIN); null when nothing is in flight. */
   #writeTail: Promise<void> | null = null;
 
-  constructor(conn: Deno.Conn) {
+  /** `tls`: what the handshake of a Deno.TlsConn agreed (the caller awaited it). */
+  constructor(conn: Deno.Conn, tls: TlsInfo | null = null) {
     this.#conn = conn;
+    this.#tls = tls;
     this.localAddress = toAddress(conn.localAddr);
     this.remoteAddress = toAddress(conn.remoteAddr);
     this.closed = new Promise((resolve) => (this.#resolveClosed = resolve));
@@ -112,6 +121,11 @@ export class DenoConnection implements Connection {
     this.#resolveClosed();
   }
 
+  tlsInfo(): TlsInfo | null {
+    return this.#tls;
+  }
+
+  /** A no-op on TLS: Deno.TlsConn has no setNoDelay (nor setKeepAlive). */
   setNoDelay(on: boolean): void {
     if (this.#isClosed || !("setNoDelay" in this.#conn)) return;
     try {

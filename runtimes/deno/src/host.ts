@@ -144,4 +144,6 @@ export const fs: FileSystem = {
   },
   mkdirp: (path) => fsOp("mkdir", () => Deno.mkdir(path, { recursive: true })),
   tempDir: (prefix) => fsOp("mkdtemp", () => Deno.makeTempDir({ prefix })),
+  // NotFound maps to ENOENT in denoNetError.
+  readText: (path) => fsOp("read", () => Deno.readTextFile(path)),
 };

@@ -21,6 +21,7 @@ import { DenoConnection, toAddress } from "./connection.js";
 import { DenoDatagramSocket } from "./datagram.js";
 import { denoNetError, isClosedResource } from "./errors.js";
 import { fs, host } from "./host.js";
+import { connectTls, listenTls } from "./tls.js";
 
 /**
  * Deno gates Deno.listenDatagram and `reusePort` behind --unstable-net; without the flag the
@@ -119,12 +120,17 @@ export const denoRuntime = {
     reusePort: unstableNet && Deno.build.os === "linux",
     // Every Deno UDP socket has SO_BROADCAST set (denoland/deno#12860).
     broadcast: unstableNet,
-    // Native for TCP since Deno 2.3 (denoland/deno#27113); emulated for Unix sockets.
+    // Native for TCP since Deno 2.3 (denoland/deno#27113); emulated for Unix sockets and TLS.
     connectSignal: true,
+    // Deno.listenTls / Deno.connectTls. closeWrite() on a TlsConn sends close_notify then FIN
+    // and keeps reading (checked on Deno 2.9.6 against Python's ssl), so halfClose holds for
+    // TLS too. Not offered: verify:false and requestCert (ENOTSUP, see tls.ts).
+    tls: true,
   } satisfies Features,
 
   async listen(options: ListenOptions): Promise<Listener> {
     try {
+      if (options.transport === "tls") return listenTls(options, unstableNet);
       if (options.transport === "unix") {
         return new DenoListener(Deno.listen({ transport: "unix", path: options.path }), options.path);
       }
@@ -142,6 +148,7 @@ export const denoRuntime = {
 
   async connect(options: ConnectOptions): Promise<Connection> {
     const { signal } = options;
+    if (options.transport === "tls") return connectTls(options);
     if (signal?.aborted) throw abortError(signal, "connect");
     let conn: Deno.Conn;
     try {

@@ -1,5 +1,7 @@
 import type { Socket } from "node:net";
-import { NetError, toNetError, type Address, type Connection } from "@netparity/protocol";
+import { TLSSocket } from "node:tls";
+import { NetError, toNetError, type Address, type Connection, type TlsInfo } from "@netparity/protocol";
+import { tlsInfoOf } from "./tls.js";
 
 /** Pause the socket once this many bytes were received but not yet read. */
 const HIGH_WATER = 1024 * 1024;
@@ -15,7 +17,7 @@ export function nodeAddress(socket: Socket, which: "local" | "remote", unixPath?
 }
 
 /**
- * A pull-based view of a net.Socket. Chunks are queued as Node delivers them (no copies);
+ * A pull-based view of a net.Socket (or a tls.TLSSocket, whose end() sends close_notify then FIN). Chunks are queued as Node delivers them (no copies);
  * the socket is paused above HIGH_WATER unread bytes so a slow reader exerts real TCP
  * backpressure instead of growing this queue.
  */
@@ -172,5 +174,9 @@ export class NodeConnection implements Connection {
 
   setKeepAlive(on: boolean, initialDelayMs?: number): void {
     if (this.localAddress.transport === "tcp") this.#socket.setKeepAlive(on, initialDelayMs ?? 0);
+  }
+
+  tlsInfo(): TlsInfo | null {
+    return this.#socket instanceof TLSSocket ? tlsInfoOf(this.#socket) : null;
   }
 }

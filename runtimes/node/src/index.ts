@@ -1,12 +1,13 @@
 /**
- * netparity Runtime adapter for Node.js, over node:net and node:dgram.
- * https://nodejs.org/api/net.html  https://nodejs.org/api/dgram.html
+ * netparity Runtime adapter for Node.js, over node:net, node:tls and node:dgram.
+ * https://nodejs.org/api/net.html  https://nodejs.org/api/tls.html  https://nodejs.org/api/dgram.html
  */
 import { createHash } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { mkdir, mkdtemp, open, rename, rm, rmdir, stat } from "node:fs/promises";
+import { mkdir, mkdtemp, open, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import { writeSync } from "node:fs";
 import { connect as netConnect, createServer, type Server, type Socket } from "node:net";
+import { connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -24,9 +25,11 @@ import {
   type Listener,
   type ListenOptions,
   type Runtime,
+  type TlsConnectOptions,
 } from "@netparity/protocol";
 import { NodeConnection } from "./connection.js";
 import { NodeDatagramSocket } from "./datagram.js";
+import { clientOptions, serverOptions, tlsNetError } from "./tls.js";
 
 if (
   typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== "string" ||
@@ -46,7 +49,7 @@ class NodeListener implements Listener {
   #waiter: ((c: Connection | null) => void) | null = null;
   #closed = false;
 
-  constructor(server: Server, unixPath: string | undefined) {
+  constructor(server: Server, unixPath: string | undefined, secure: boolean) {
     this.#server = server;
     this.#unixPath = unixPath;
     const a = server.address();
@@ -54,7 +57,9 @@ class NodeListener implements Listener {
       unixPath !== undefined || typeof a === "string" || a === null
         ? { transport: "unix", path: unixPath ?? String(a) }
         : { transport: "tcp", hostname: a.address, port: a.port };
-    server.on("connection", (socket: Socket) => {
+    // A TLS server's "connection" is the raw TCP socket; only a completed handshake is a connection.
+    // A failed one ("tlsClientError") is dropped by Node with its socket and never reaches accept().
+    server.on(secure ? "secureConnection" : "connection", (socket: Socket) => {
       const conn = new NodeConnection(socket, this.#unixPath);
       if (this.#waiter) {
         const w = this.#waiter;
@@ -92,14 +97,17 @@ class NodeListener implements Listener {
 
 function listen(options: ListenOptions): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const server = createServer({ allowHalfOpen: true });
+    const server =
+      options.transport === "tls" ? tlsCreateServer(serverOptions(options.tls)) : createServer({ allowHalfOpen: true });
     const onError = (e: unknown): void => reject(toNetError(e, "listen"));
     server.once("error", onError);
     server.once("listening", () => {
       server.off("error", onError);
       // Later server errors (EMFILE on accept...) must not crash the process.
       server.on("error", () => {});
-      resolve(new NodeListener(server, options.transport === "unix" ? options.path : undefined));
+      resolve(
+        new NodeListener(server, options.transport === "unix" ? options.path : undefined, options.transport === "tls"),
+      );
     });
     if (options.transport === "unix") server.listen({ path: options.path });
     else {
@@ -110,6 +118,7 @@ function listen(options: ListenOptions): Promise<Listener> {
 }
 
 function connect(options: ConnectOptions): Promise<Connection> {
+  if (options.transport === "tls") return connectTls(options);
   return new Promise((resolve, reject) => {
     const signal = options.signal;
     if (signal?.aborted) {
@@ -138,6 +147,42 @@ function connect(options: ConnectOptions): Promise<Connection> {
     };
     socket.once("error", onError);
     socket.once("connect", onConnect);
+  });
+}
+
+/** Resolves on "secureConnect", which Node emits only after the certificate was verified. */
+function connectTls(options: TlsConnectOptions): Promise<Connection> {
+  return new Promise((resolve, reject) => {
+    const signal = options.signal;
+    if (signal?.aborted) {
+      reject(
+        new NetError("ABORTED", "connect aborted before it started", { cause: signal.reason, operation: "connect" }),
+      );
+      return;
+    }
+    const socket = tlsConnect(clientOptions(options.hostname, options.port, options.tls));
+    const settle = (): void => {
+      socket.off("error", onError);
+      socket.off("secureConnect", onSecure);
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onError = (e: unknown): void => {
+      settle();
+      socket.destroy();
+      reject(tlsNetError(e, "connect"));
+    };
+    const onAbort = (): void => {
+      settle();
+      socket.destroy();
+      reject(new NetError("ABORTED", "connect aborted", { cause: signal?.reason, operation: "connect" }));
+    };
+    const onSecure = (): void => {
+      settle();
+      resolve(new NodeConnection(socket));
+    };
+    socket.once("error", onError);
+    socket.once("secureConnect", onSecure);
+    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
 
@@ -189,6 +234,7 @@ const fs: FileSystem = {
     await mkdir(path, { recursive: true });
   },
   tempDir: (prefix) => mkdtemp(join(tmpdir(), prefix)),
+  readText: (path) => readFile(path, "utf8").catch((e) => Promise.reject(toNetError(e, "read"))),
 };
 
 const host: Host = {
@@ -240,6 +286,7 @@ const features: Features = {
   reusePort: major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12),
   broadcast: true,
   connectSignal: true,
+  tls: true,
 };
 
 export const nodeRuntime = {

@@ -5,7 +5,7 @@
  */
 import { NetError, Prng, equalBytes, type Connection, type Runtime } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
-import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections } from "./serve-util.js";
+import { SERVER_LIMIT_OPTIONS, connectStream, listenStream, serveConnections } from "./serve-util.js";
 import { receiverOf, serveDatagrams } from "./udp-util.js";
 import {
   Checks,
@@ -31,12 +31,6 @@ async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<Ru
   return serveConnections(rt, listener, options, log, echoConnection);
 }
 
-function connectTo(rt: Runtime, options: RoleOptions): Promise<Connection> {
-  return options.transport === "unix"
-    ? rt.connect({ transport: "unix", path: options.path ?? "" })
-    : rt.connect({ transport: "tcp", hostname: options.host, port: options.port });
-}
-
 /** Writes `payload` in pieces of random size while reading the echo concurrently. */
 async function roundTrip(
   rt: Runtime,
@@ -45,7 +39,7 @@ async function roundTrip(
   prng: Prng,
   maxPiece: number,
 ): Promise<{ received: number; sha256: string; sentSha256: string; eof: boolean; ms: number }> {
-  const conn = await connectTo(rt, options);
+  const conn = await connectStream(rt, options);
   try {
     const t0 = rt.host.now();
     const sent = rt.sha256();
@@ -191,7 +185,7 @@ export function clientBindAddress(serverHost: string): string {
 export const echo: Scenario = {
   name: "echo",
   summary: "RFC 862 echo: bytes back in order until half-close (TCP/Unix), datagram for datagram (UDP)",
-  transports: ["tcp", "udp", "unix"],
+  transports: ["tcp", "udp", "unix", "tls"],
   options: [
     {
       flag: "--size <bytes>",

@@ -11,7 +11,13 @@
  */
 import { FrameReader, NetError, fromUtf8, utf8, writeFrame, type Connection, type Runtime } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
-import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
+import {
+  SERVER_LIMIT_OPTIONS,
+  connectStream,
+  listenStream,
+  serveConnections,
+  type ServeContext,
+} from "./serve-util.js";
 import {
   Checks,
   type ClientResult,
@@ -63,12 +69,6 @@ const NAMES = [
   "a".repeat(1000),
 ];
 
-function connectTo(rt: Runtime, options: RoleOptions): Promise<Connection> {
-  return options.transport === "unix"
-    ? rt.connect({ transport: "unix", path: options.path ?? "" })
-    : rt.connect({ transport: "tcp", hostname: options.host, port: options.port });
-}
-
 interface Session {
   conn: Connection;
   frames: FrameReader;
@@ -101,7 +101,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   try {
     const opened = await Promise.allSettled(
       Array.from({ length: clients }, async () => {
-        const conn = await connectTo(rt, options);
+        const conn = await connectStream(rt, options);
         const s: Session = { conn, frames: new FrameReader(conn, { maxFrameLength: MAX_MESSAGE }) };
         sessions.push(s);
         const w = await withTimeout(readText(s), 10_000, "welcome");
@@ -164,7 +164,7 @@ function describeError(e: unknown): string {
 export const greet: Scenario = {
   name: "greet",
   summary: 'greeting server: "Welcome!", then "Hello, X!" per framed message, "exit" closes; many clients at once',
-  transports: ["tcp", "unix"],
+  transports: ["tcp", "unix", "tls"],
   options: [
     {
       flag: "--clients <n>",

@@ -60,7 +60,7 @@ export interface ServeContext {
 }
 
 /**
- * Listens for the transport in `options` (tcp or unix), handling a stale Unix socket file
+ * Listens for the transport in `options` (tcp, unix or tls), handling a stale Unix socket file
  * left by a crashed server: if nobody answers on it, it is removed and the bind retried;
  * if a live server answers, EADDRINUSE stands.
  */
@@ -79,7 +79,39 @@ export async function listenStream(rt: Runtime, options: RoleOptions): Promise<L
       return await rt.listen({ transport: "unix", path });
     }
   }
+  if (options.transport === "tls") {
+    const { cert, key, alpn } = options.tls ?? {};
+    if (!rt.features.tls) throw new NetError("ENOTSUP", `${rt.runtime} ${rt.version} does not support TLS`);
+    if (!cert || !key) throw new NetError("EINVAL", "a certificate and a key are required for --transport tls");
+    return rt.listen({
+      transport: "tls",
+      hostname: options.host,
+      port: options.port,
+      tls: { cert, key, ...(alpn?.length ? { alpn } : {}) },
+    });
+  }
   return rt.listen({ transport: "tcp", hostname: options.host, port: options.port });
+}
+
+/** Connects to the server in `options` over its stream transport (tcp, unix or tls). */
+export function connectStream(rt: Runtime, options: RoleOptions): Promise<Connection> {
+  if (options.transport === "unix") return rt.connect({ transport: "unix", path: options.path ?? "" });
+  if (options.transport === "tls") {
+    if (!rt.features.tls)
+      return Promise.reject(new NetError("ENOTSUP", `${rt.runtime} ${rt.version} does not support TLS`));
+    const { ca, servername, alpn } = options.tls ?? {};
+    return rt.connect({
+      transport: "tls",
+      hostname: options.host,
+      port: options.port,
+      tls: {
+        ...(ca !== undefined ? { ca } : {}),
+        ...(servername ? { servername } : {}),
+        ...(alpn?.length ? { alpn } : {}),
+      },
+    });
+  }
+  return rt.connect({ transport: "tcp", hostname: options.host, port: options.port });
 }
 
 async function isLive(rt: Runtime, path: string): Promise<boolean> {
@@ -146,6 +178,7 @@ function guarded(conn: Connection, g: IdleGuard): Connection {
     remoteAddress: conn.remoteAddress,
     setNoDelay: (on) => conn.setNoDelay(on),
     ...(conn.setKeepAlive ? { setKeepAlive: (on: boolean, delay?: number) => conn.setKeepAlive!(on, delay) } : {}),
+    ...(conn.tlsInfo ? { tlsInfo: () => conn.tlsInfo!() } : {}),
   };
 }
 

@@ -23,7 +23,13 @@ import {
 } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
 import { clientBindAddress } from "./echo.js";
-import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
+import {
+  SERVER_LIMIT_OPTIONS,
+  connectStream,
+  listenStream,
+  serveConnections,
+  type ServeContext,
+} from "./serve-util.js";
 import {
   Checks,
   type ClientResult,
@@ -353,10 +359,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       sock = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
       ask = udpAsk(rt, sock, options, stats, earlier);
     } else {
-      conn =
-        options.transport === "unix"
-          ? await rt.connect({ transport: "unix", path: options.path ?? "" })
-          : await rt.connect({ transport: "tcp", hostname: options.host, port: options.port });
+      conn = await connectStream(rt, options);
       conn.setNoDelay(true);
       reader = new FrameReader(conn);
       ask = streamAsk(conn, reader);
@@ -461,7 +464,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
 export const time: Scenario = {
   name: "time",
   summary: "strftime time service: format in, the server's local time out (UDP datagram, TCP/Unix frame)",
-  transports: ["tcp", "udp", "unix"],
+  transports: ["tcp", "udp", "unix", "tls"],
   options: [
     {
       flag: "--format <strftime>",

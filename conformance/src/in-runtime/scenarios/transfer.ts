@@ -30,7 +30,13 @@ import {
   type TransferReply,
 } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
-import { SERVER_LIMIT_OPTIONS, listenStream, serveConnections, type ServeContext } from "./serve-util.js";
+import {
+  SERVER_LIMIT_OPTIONS,
+  connectStream,
+  listenStream,
+  serveConnections,
+  type ServeContext,
+} from "./serve-util.js";
 import {
   Checks,
   type ClientResult,
@@ -271,10 +277,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   };
 
   const t0 = rt.host.now();
-  const conn =
-    options.transport === "unix"
-      ? await rt.connect({ transport: "unix", path: options.path ?? "" })
-      : await rt.connect({ transport: "tcp", hostname: options.host, port: options.port });
+  const conn = await connectStream(rt, options);
   let frames = 0;
   let stoppedEarly = false;
   let replyMs = 0;
@@ -389,7 +392,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
 export const transfer: Scenario = {
   name: "transfer",
   summary: "framed file transfer: JSON header, data frames, empty frame; the server checks size and sha256",
-  transports: ["tcp", "unix"],
+  transports: ["tcp", "unix", "tls"],
   options: [
     {
       flag: "--size <bytes>",

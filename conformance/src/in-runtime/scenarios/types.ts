@@ -1,11 +1,26 @@
 import type { Address, Runtime, Transport } from "@netparity/protocol";
 
+/** TLS settings of a role, PEM text (the agent reads the files); which fields a role uses depends on it. */
+export interface RoleTls {
+  /** Server: its certificate chain and key. */
+  cert?: string;
+  key?: string;
+  /** Client: the CAs to trust instead of the runtime's default store. */
+  ca?: string;
+  /** Client: SNI and the name the certificate must be valid for (default: the host). */
+  servername?: string;
+  /** ALPN protocols, in order of preference. */
+  alpn?: readonly string[];
+}
+
 /** Options every scenario role understands; scenario-specific ones ride in `extra`. */
 export interface RoleOptions {
   transport: Transport;
   host: string;
   port: number;
   path?: string;
+  /** With transport "tls". */
+  tls?: RoleTls;
   /** Scenario-specific settings (`--size`, `--seed`, `--format`, ...), already validated. */
   extra: Record<string, string | number | boolean>;
 }

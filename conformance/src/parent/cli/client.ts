@@ -3,6 +3,7 @@ import { startAgent } from "../runner/agent-process.js";
 import { requireTransport, runtimeRuns } from "./preflight.js";
 import { parseHttpUrl } from "../../in-runtime/scenarios/http-get.js";
 import { UsageError } from "../common/usage.js";
+import { clientTlsFiles, type TlsFlags } from "./tls.js";
 
 export interface ClientOptions {
   runtime: RuntimeName;
@@ -11,6 +12,7 @@ export interface ClientOptions {
   port: number;
   path?: string;
   timeoutMs: number;
+  tls?: TlsFlags;
   extra: Record<string, string | number | boolean>;
   binaries: Partial<Record<RuntimeName, string>>;
 }
@@ -23,6 +25,7 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
     throw new UsageError(
       o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)",
     );
+  const tls = clientTlsFiles(o.transport, o.tls ?? {});
   if (!runtimeRuns(o.runtime, o.binaries)) return 1;
   const agent = startAgent(
     o.runtime,
@@ -33,6 +36,7 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
+      ...(tls ? { tls } : {}),
       extra: o.extra,
       timeoutMs: o.timeoutMs,
     },

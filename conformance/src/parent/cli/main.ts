@@ -12,6 +12,7 @@ import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../in-runti
 import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { client } from "./client.js";
+import { DEFAULT_SERVERNAME, parseAlpn, type TlsFlags } from "./tls.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
 import { bench, parseWorkloads } from "../bench/cli.js";
@@ -76,6 +77,13 @@ function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Comm
 
 const scenarioOptionKeys = new WeakMap<Command, string[]>();
 
+function tlsFlags(o: Record<string, unknown>): TlsFlags {
+  const flags: TlsFlags = {};
+  for (const k of ["cert", "key", "ca", "servername"] as const) if (typeof o[k] === "string") flags[k] = o[k];
+  if (Array.isArray(o.alpn)) flags.alpn = o.alpn as string[];
+  return flags;
+}
+
 function extra(cmd: Command, o: Record<string, unknown>): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const k of scenarioOptionKeys.get(cmd) ?? []) {
@@ -105,6 +113,13 @@ export function program(): Command {
     .option("--host <addr>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
     .option("--path <file>", "socket path for --transport unix")
+    .option(
+      "--cert <file>",
+      "--transport tls: PEM certificate chain (default: a throwaway CA and certificate are made)",
+    )
+    .option("--key <file>", "--transport tls: PEM private key of --cert")
+    .option("--ca <file>", "--transport tls: the CA of --cert, named in the listening line for clients")
+    .option("--alpn <list>", "--transport tls: ALPN protocols offered, comma-separated", parseAlpn)
     .addHelpText(
       "after",
       `
@@ -113,7 +128,11 @@ Safe defaults (docs/reliability.md):
   connections at once  ${DEFAULT_MAX_CONNECTIONS} (--max-connections); more are closed at once with a log line
   idle timeout         ${DEFAULT_IDLE_TIMEOUT_MS} ms (--idle-timeout): per frame for time/greet/transfer, per read or write otherwise
   frame length         16 MiB for transfer frames, ${TIME_REQUEST_MAX / 1024} KiB for time requests and greet messages (FRAME_TOO_LARGE, closed)
-  transfer size        ${TRANSFER_DEFAULT_MAX_SIZE / 1024 ** 3} GiB (--max-size); files only inside --out, never overwritten`,
+  transfer size        ${TRANSFER_DEFAULT_MAX_SIZE / 1024 ** 3} GiB (--max-size); files only inside --out, never overwritten
+
+TLS (--transport tls): without --cert/--key a throwaway CA and a server certificate for
+localhost, 127.0.0.1 and ::1 are made in a temp directory (removed when the server stops);
+the listening line names the CA file as "ca": pass it to clients (client --ca).`,
     );
   binaryOptions(scenarioOptions(serveCmd, "server")).action(async (scenario: string, o) => {
     process.exitCode = await serve(scenario, {
@@ -122,6 +141,7 @@ Safe defaults (docs/reliability.md):
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
+      tls: tlsFlags(o),
       extra: extra(serveCmd, o),
       binaries: binaries(o),
     });
@@ -138,6 +158,12 @@ Safe defaults (docs/reliability.md):
     .option("--host <addr>", "server address", "127.0.0.1")
     .option("--port <n>", "server port", parsePort, 0)
     .option("--path <file>", "server socket path for --transport unix")
+    .option("--ca <file>", "--transport tls: PEM CA to trust (default: the runtime's default store)")
+    .option(
+      "--servername <name>",
+      `--transport tls: SNI and the name the certificate must be valid for (default ${DEFAULT_SERVERNAME})`,
+    )
+    .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
     .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000);
   binaryOptions(scenarioOptions(clientCmd, "client")).action(async (scenario: string, o) => {
     process.exitCode = await client(scenario, {
@@ -147,6 +173,7 @@ Safe defaults (docs/reliability.md):
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
       timeoutMs: o.timeout,
+      tls: tlsFlags(o),
       extra: extra(clientCmd, o),
       binaries: binaries(o),
     });
@@ -165,7 +192,7 @@ Safe defaults (docs/reliability.md):
     .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [
       ...TRANSPORTS,
     ])
-    .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp cells run on 127.0.0.1 and ::1)")
+    .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp/tls cells run on 127.0.0.1 and ::1)")
     .option("--json", "print the report (report.json's content) on stdout instead of tables", false)
     .option("--report-dir <dir>", "write report.json, report.md, junit.xml and report.html into this directory")
     .option("--expectations <dir>", "expectation files to compare with (default: the package's expectations/)")

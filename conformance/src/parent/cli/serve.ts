@@ -1,7 +1,10 @@
+import { resolve } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { startAgent } from "../runner/agent-process.js";
 import { requireTransport, runtimeRuns } from "./preflight.js";
 import { UsageError } from "../common/usage.js";
+import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
+import { serverTlsFiles, type TlsFlags } from "./tls.js";
 
 export interface ServeOptions {
   runtime: RuntimeName;
@@ -9,6 +12,7 @@ export interface ServeOptions {
   host: string;
   port: number;
   path?: string;
+  tls?: TlsFlags;
   extra: Record<string, string | number | boolean>;
   binaries: Partial<Record<RuntimeName, string>>;
 }
@@ -16,11 +20,21 @@ export interface ServeOptions {
 /**
  * Runs a scenario's server inside the chosen runtime and relays its JSON lines. SIGINT or
  * SIGTERM stops the server cleanly (exit 0); a server that cannot start exits 1 with one line.
+ * Over TLS without --cert/--key, a throwaway CA and server certificate are made for the
+ * server's lifetime and the listening line names the CA file ("ca") for clients to trust.
  */
 export async function serve(scenario: string, o: ServeOptions): Promise<number> {
   requireTransport(scenario, o.transport);
   if (o.transport === "unix" && !o.path) throw new UsageError("--transport unix needs --path");
+  const tlsFiles = serverTlsFiles(o.transport, o.tls ?? {});
   if (!runtimeRuns(o.runtime, o.binaries)) return 1;
+  let generated: CertificateFiles | undefined;
+  if (tlsFiles === "generate") generated = await writeCertificates();
+  const tls =
+    tlsFiles === "generate"
+      ? { cert: generated!.cert, key: generated!.key, ...(o.tls?.alpn ? { alpn: o.tls.alpn } : {}) }
+      : tlsFiles;
+  const ca = generated?.ca ?? o.tls?.ca;
   const agent = startAgent(
     o.runtime,
     {
@@ -30,6 +44,7 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
+      ...(tls ? { tls } : {}),
       extra: o.extra,
     },
     o.binaries,
@@ -53,7 +68,9 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
       process.stderr.write(`netparity: ${ready.code}: ${ready.message}\n`);
       return ready.code === "USAGE" ? 2 : 1;
     }
-    process.stdout.write(`${JSON.stringify(ready)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(ca && ready.event === "listening" ? { ...ready, ca: resolve(ca) } : ready)}\n`,
+    );
     for (;;) {
       const e = await agent.next(2 ** 31 - 1);
       if (!e) break;
@@ -65,5 +82,6 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
     process.off("SIGINT", stop);
     process.off("SIGTERM", stop);
     await agent.stop();
+    await generated?.remove();
   }
 }

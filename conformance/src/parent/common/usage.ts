@@ -7,7 +7,7 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export const TRANSPORTS: readonly Transport[] = ["tcp", "udp", "unix"];
+export const TRANSPORTS: readonly Transport[] = ["tcp", "udp", "unix", "tls"];
 
 export function parseRuntime(value: string): RuntimeName {
   if (!isRuntimeName(value)) throw new UsageError(`unknown runtime "${value}" (expected node, bun or deno)`);
@@ -31,7 +31,7 @@ export function parseScenario(value: string): string {
 
 export function parseTransport(value: string): Transport {
   if (!(TRANSPORTS as readonly string[]).includes(value))
-    throw new UsageError(`unknown transport "${value}" (expected tcp, udp or unix)`);
+    throw new UsageError(`unknown transport "${value}" (expected tcp, udp, unix or tls)`);
   return value as Transport;
 }
 

@@ -5,6 +5,7 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
+import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeVersion } from "./runtimes.js";
 
@@ -49,6 +50,7 @@ export interface MatrixOptions {
   via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
 }
 
+/** A TLS cell's endpoint is its TCP endpoint: a proxy in between sees TLS records. */
 export type CellEndpoint =
   | { transport: "tcp" | "udp"; host: string; port: number }
   | { transport: "unix"; path: string };
@@ -112,16 +114,22 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     }
   }
   const cells: CellResult[] = [];
-  for (let i = 0; i < plan.length; i++) {
-    const p = plan[i]!;
-    opts.onStart?.(
-      `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}`,
-      i,
-      plan.length,
-    );
-    const cell = await runCell(p, byName, opts);
-    cells.push(cell);
-    opts.onCell?.(cell, i, plan.length);
+  // One throwaway CA and server certificate per run, for every TLS cell; removed with the run.
+  const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
+  try {
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i]!;
+      opts.onStart?.(
+        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}`,
+        i,
+        plan.length,
+      );
+      const cell = await runCell(p, byName, opts, certs);
+      cells.push(cell);
+      opts.onCell?.(cell, i, plan.length);
+    }
+  } finally {
+    await certs?.remove();
   }
   return { runtimes: infos, cells };
 }
@@ -130,6 +138,7 @@ async function runCell(
   p: { scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName },
   infos: Map<RuntimeName, RuntimeInfo>,
   opts: MatrixOptions,
+  certs: CertificateFiles | undefined,
 ): Promise<CellResult> {
   const base = {
     scenario: p.scenario,
@@ -147,7 +156,8 @@ async function runCell(
   ] as const) {
     const info = infos.get(rt)!;
     if (info.error) return { ...base, status: "error", reason: `${role} ${rt}: ${info.error}`, durationMs: 0 };
-    const missing = needs(p.transport, p.host).filter((f) => info.features[f] === false);
+    // A feature the runtime does not report (an adapter older than the feature) is one it lacks.
+    const missing = needs(p.transport, p.host).filter((f) => info.features[f] !== true);
     if (missing.length)
       return {
         ...base,
@@ -168,6 +178,7 @@ async function runCell(
       host: p.host,
       port: 0,
       extra: opts.extra ?? {},
+      ...(p.transport === "tls" && certs ? { tls: { cert: certs.cert, key: certs.key } } : {}),
     };
     if (p.transport === "unix") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
@@ -196,7 +207,7 @@ async function runCell(
       const proxy = await opts.via(
         p.transport === "unix"
           ? { transport: "unix", path: ready.path ?? "" }
-          : { transport: p.transport, host: to.host, port: to.port },
+          : { transport: p.transport === "tls" ? "tcp" : p.transport, host: to.host, port: to.port },
       );
       via = proxy;
       to =
@@ -213,6 +224,7 @@ async function runCell(
         host: to.host,
         port: to.port,
         ...(to.path ? { path: to.path } : {}),
+        ...(p.transport === "tls" && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
         extra: opts.extra ?? {},
         timeoutMs,
       },

@@ -1,0 +1,222 @@
+/**
+ * TLS against foreign peers: a Python ssl echo server and client and OpenSSL's s_client,
+ * driven through the CLI as a user would. Each runtime's server and client get the same tests.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { connect } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { writeCertificates, type CertificateFiles } from "../src/parent/certs/generate.js";
+import { RUNTIMES } from "./helpers.js";
+import { BIN, PEERS, cli, hasPython, python, spawnJson, type Spawned } from "./peer-helpers.js";
+
+const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
+if (!hasPython) console.warn("tls-peers: python3 is missing; the Python ssl peer tests are skipped");
+if (!hasOpenssl) console.warn("tls-peers: openssl is missing; the s_client tests are skipped");
+
+type Listening = { port: number; ca: string; host: string };
+
+async function serveTls(runtime: string, extra: string[] = []): Promise<{ server: Spawned; ready: Listening }> {
+  const server = spawnJson(
+    process.execPath,
+    [BIN, "serve", "echo", "--runtime", runtime, "--transport", "tls", ...extra],
+    {},
+    30_000,
+  );
+  try {
+    const ready = (await server.first) as unknown as Listening & { event: string; transport: string };
+    expect(ready, server.stderr()).toMatchObject({ event: "listening", transport: "tls" });
+    return { server, ready };
+  } catch (e) {
+    server.kill();
+    throw e;
+  }
+}
+
+/** Plaintext bytes to a TLS port, then wait for the server to drop them. */
+function garbage(host: string, port: number): Promise<void> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port }, () => s.end("GET / HTTP/1.0\r\n\r\nnot a ClientHello"));
+    s.setTimeout(10_000, () => s.destroy());
+    s.on("error", () => resolve());
+    s.on("close", () => resolve());
+    s.resume();
+  });
+}
+
+describe.each(RUNTIMES)("%s tls server", (runtime) => {
+  it.skipIf(!hasPython)(
+    "answers Python ssl with a verified chain over TLS 1.3, also after plaintext garbage",
+    async () => {
+      const { server, ready } = await serveTls(runtime);
+      try {
+        expect(existsSync(ready.ca), "the listening line names the CA file").toBe(true);
+        const args = [String(ready.port), "--ca", ready.ca, "--bytes", "300000"];
+        const first = python("tls_echo_client.py", args);
+        expect(first.code, first.stdout + first.stderr).toBe(0);
+        expect(first.json).toMatchObject({ ok: true, verified: true, version: "TLSv1.3", received: 300000 });
+        await garbage("127.0.0.1", ready.port);
+        const again = python("tls_echo_client.py", args);
+        expect(again.code, again.stdout + again.stderr + server.stderr()).toBe(0);
+        // Without the CA, Python's default store does not trust the throwaway CA.
+        const untrusted = python("tls_echo_client.py", [String(ready.port)]);
+        expect(untrusted.code).toBe(1);
+        expect(untrusted.json).toMatchObject({ ok: false, verified: false });
+        server.child.kill("SIGTERM");
+        expect(await server.exited).toBe(0);
+        expect(existsSync(ready.ca), "the throwaway CA is removed when the server stops").toBe(false);
+      } finally {
+        server.kill();
+      }
+    },
+  );
+
+  it.skipIf(!hasOpenssl)("answers openssl s_client on ::1: TLS 1.3, Verification: OK, the bytes echoed", async () => {
+    // s_client never half-closes (-ign_eof): the idle timeout ends the connection.
+    const { server, ready } = await serveTls(runtime, ["--host", "::1", "--idle-timeout", "1500"]);
+    try {
+      expect(ready.host).toBe("::1");
+      const r = spawnSync(
+        "openssl",
+        [
+          "s_client",
+          "-connect",
+          `[::1]:${ready.port}`,
+          "-CAfile",
+          ready.ca,
+          "-servername",
+          "localhost",
+          "-verify_return_error",
+          "-tls1_3",
+          "-brief",
+          "-ign_eof",
+        ],
+        { input: "hello netparity\n", encoding: "utf8", timeout: 20_000 },
+      );
+      expect(r.stderr).toContain("Verification: OK");
+      expect(r.stderr).toContain("Protocol version: TLSv1.3");
+      expect(r.stdout).toContain("hello netparity");
+      const bad = spawnSync(
+        "openssl",
+        ["s_client", "-connect", `[::1]:${ready.port}`, "-verify_return_error", "-brief"],
+        {
+          input: "",
+          encoding: "utf8",
+          timeout: 20_000,
+        },
+      );
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toMatch(/unable to get local issuer certificate|certificate verify failed/);
+    } finally {
+      server.kill();
+    }
+  });
+});
+
+describe.skipIf(!hasPython)("tls clients against a Python ssl echo server", () => {
+  let good: CertificateFiles;
+  let expired: CertificateFiles;
+  let stranger: CertificateFiles;
+  const servers: Spawned[] = [];
+  let port = 0;
+  let expiredPort = 0;
+  beforeAll(async () => {
+    [good, expired, stranger] = await Promise.all([
+      writeCertificates(),
+      writeCertificates({ expired: true }),
+      writeCertificates(),
+    ]);
+    const start = async (c: CertificateFiles): Promise<number> => {
+      const s = spawnJson("python3", [join(PEERS, "tls_echo_server.py"), "--cert", c.cert, "--key", c.key], {}, 30_000);
+      servers.push(s);
+      return Number((await s.first).port);
+    };
+    [port, expiredPort] = await Promise.all([start(good), start(expired)]);
+  });
+  afterAll(async () => {
+    for (const s of servers) s.kill();
+    await Promise.all([good?.remove(), expired?.remove(), stranger?.remove()]);
+  });
+
+  /** `client echo --transport tls` exit code and the code its failed check names. */
+  function client(
+    runtime: string,
+    p: number,
+    args: string[],
+  ): { code: number | null; error?: string; detail?: string; out: string } {
+    const r = cli([
+      "client",
+      "echo",
+      "--runtime",
+      runtime,
+      "--transport",
+      "tls",
+      "--port",
+      String(p),
+      "--size",
+      "1MiB",
+      ...args,
+    ]);
+    let e: { error?: { code: string }; checks?: Array<{ ok: boolean; detail?: string }> } = {};
+    try {
+      e = JSON.parse(r.stdout);
+    } catch {
+      // asserted through `out`
+    }
+    return {
+      code: r.code,
+      error: e.error?.code,
+      detail: e.checks?.find((c) => !c.ok)?.detail,
+      out: r.stdout + r.stderr,
+    };
+  }
+
+  describe.each(RUNTIMES)("%s client", (runtime) => {
+    it("passes with --ca", () => {
+      const r = client(runtime, port, ["--ca", good.ca]);
+      expect(r.code, r.out).toBe(0);
+    });
+
+    it("without --ca fails with exit 1 naming CERT_UNTRUSTED", () => {
+      const r = client(runtime, port, []);
+      expect(r.code, r.out).toBe(1);
+      expect(r.error, r.out).toBe("CERT_UNTRUSTED");
+      expect(r.detail).toMatch(/^CERT_UNTRUSTED: /);
+    });
+
+    it("names an unknown CA, a hostname mismatch and an expired certificate", () => {
+      const unknown = client(runtime, port, ["--ca", stranger.ca]);
+      expect([unknown.code, unknown.error], unknown.out).toEqual([1, "CERT_UNTRUSTED"]);
+      const mismatch = client(runtime, port, ["--ca", good.ca, "--servername", "other.example"]);
+      expect([mismatch.code, mismatch.error], mismatch.out).toEqual([1, "CERT_HOSTNAME_MISMATCH"]);
+      const old = client(runtime, expiredPort, ["--ca", expired.ca]);
+      expect([old.code, old.error], old.out).toEqual([1, "CERT_EXPIRED"]);
+    });
+  });
+});
+
+describe("tls flags", () => {
+  it("--help documents them", () => {
+    const serve = cli(["serve", "--help"]);
+    for (const flag of ["--cert", "--key", "--ca", "--alpn", "tls"]) expect(serve.stdout).toContain(flag);
+    const client = cli(["client", "--help"]);
+    for (const flag of ["--ca", "--servername", "--alpn", "localhost"]) expect(client.stdout).toContain(flag);
+  });
+
+  it("refuses flags that do not fit, with exit 2", () => {
+    const cases: string[][] = [
+      ["serve", "echo", "--runtime", "node", "--transport", "tls", "--cert", BIN],
+      ["serve", "echo", "--runtime", "node", "--ca", BIN],
+      ["client", "echo", "--runtime", "node", "--transport", "tls", "--port", "1", "--ca", "/nonexistent/ca.pem"],
+      ["client", "echo", "--runtime", "node", "--port", "1", "--servername", "localhost"],
+      ["serve", "udp", "--runtime", "node", "--transport", "tls"],
+      ["serve", "hello-udp", "--runtime", "node", "--transport", "tls"],
+    ];
+    for (const args of cases) {
+      const r = cli(args);
+      expect(r.code, `${args.join(" ")}: ${r.stderr}`).toBe(2);
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    }
+  });
+});

@@ -1,0 +1,88 @@
+/**
+ * TLS over node:tls: option mapping and the error codes of a failed handshake.
+ * https://nodejs.org/api/tls.html
+ */
+import { isIP } from "node:net";
+import {
+  checkServerIdentity,
+  type ConnectionOptions,
+  type PeerCertificate,
+  type TlsOptions,
+  type TLSSocket,
+} from "node:tls";
+import { NetError, toNetError, type TlsClientOptions, type TlsInfo, type TlsServerOptions } from "@netparity/protocol";
+
+export function serverOptions(tls: TlsServerOptions): TlsOptions {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    // A client without a certificate is still accepted: requestCert asks, it does not require.
+    ...(tls.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}),
+    ...(tls.alpn?.length ? { ALPNProtocols: [...tls.alpn] } : {}),
+    allowHalfOpen: true,
+  };
+}
+
+/** tls.connect passes allowHalfOpen to its TLSSocket, though @types/node does not declare it there. */
+export function clientOptions(
+  hostname: string,
+  port: number,
+  tls: TlsClientOptions,
+): ConnectionOptions & { allowHalfOpen: boolean } {
+  const name = tls.servername ?? hostname;
+  // RFC 6066 forbids an IP literal as SNI (Node warns when asked to send one): the name is then
+  // only checked against the certificate's IP SANs.
+  const sni = isIP(name) === 0 ? name : undefined;
+  return {
+    host: hostname,
+    port,
+    ...(sni !== undefined ? { servername: sni } : {}),
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert),
+    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    ...(tls.alpn?.length ? { ALPNProtocols: [...tls.alpn] } : {}),
+    rejectUnauthorized: tls.verify !== false,
+    allowHalfOpen: true,
+  };
+}
+
+const UNTRUSTED = new Set([
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_UNTRUSTED",
+]);
+
+/** Node names verification failures by OpenSSL's X509_V_ERR_* names and handshake failures ERR_SSL_*. */
+export function tlsNetError(e: unknown, operation: string): NetError {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (typeof code === "string") {
+    if (UNTRUSTED.has(code)) return new NetError("CERT_UNTRUSTED", `${code}: ${message}`, { cause: e, operation });
+    if (code === "ERR_TLS_CERT_ALTNAME_INVALID")
+      return new NetError("CERT_HOSTNAME_MISMATCH", message, { cause: e, operation });
+    if (code === "CERT_HAS_EXPIRED" || code === "CERT_NOT_YET_VALID")
+      return new NetError("CERT_EXPIRED", `${code}: ${message}`, { cause: e, operation });
+    if (code.startsWith("ERR_SSL_") || code.startsWith("ERR_TLS_") || /alert/i.test(message))
+      return new NetError("TLS_HANDSHAKE", `${code}: ${message}`, { cause: e, operation });
+  }
+  return toNetError(e, operation);
+}
+
+export function tlsInfoOf(socket: TLSSocket): TlsInfo {
+  const cipher = socket.getCipher() as { name?: string; standardName?: string } | undefined;
+  const peer = socket.getPeerCertificate();
+  const hasPeer = peer !== null && typeof peer === "object" && Object.keys(peer).length > 0;
+  const cn = hasPeer ? peer.subject?.CN : undefined;
+  return {
+    protocol: socket.getProtocol() ?? null,
+    cipher: cipher?.standardName ?? cipher?.name ?? null,
+    alpn: typeof socket.alpnProtocol === "string" ? socket.alpnProtocol : null,
+    peerSubject: typeof cn === "string" ? cn : Array.isArray(cn) ? cn.join(",") : null,
+    peerSan: hasPeer && peer.subjectaltname ? peer.subjectaltname.split(", ") : null,
+  };
+}
