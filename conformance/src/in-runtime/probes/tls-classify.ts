@@ -145,7 +145,8 @@ export function classifyCloseTail(records: readonly TlsRecordHeader[], end: stri
   const ending = end === "eof" ? "FIN" : end === "ECONNRESET" ? "reset" : end === "pending" ? null : `fails ${end}`;
   const when = ending && afterPeerClose ? `${ending} after the peer closed` : ending;
   if (sent === null) {
-    if (when === "FIN") return "FIN without close_notify";
+    if (ending === "FIN")
+      return afterPeerClose ? "FIN without close_notify, after the peer closed" : "FIN without close_notify";
     return when ?? "nothing sent, no FIN";
   }
   return when ? `${sent} then ${when}` : `${sent}, no FIN`;
