@@ -1,7 +1,7 @@
 import { X509Certificate, createPrivateKey } from "node:crypto";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { generateCertificates, writeCertificates } from "../src/parent/certs/generate.js";
+import { generateCertificates, writeCertificateSets, writeCertificates } from "../src/parent/certs/generate.js";
 
 describe("throwaway certificates", () => {
   it("writes a CA and a server certificate for localhost, 127.0.0.1 and ::1 (ECDSA P-256)", async () => {
@@ -57,5 +57,21 @@ describe("throwaway certificates", () => {
   it("makes a fresh CA each time", async () => {
     const [a, b] = await Promise.all([generateCertificates(), generateCertificates()]);
     expect(new X509Certificate(a.cert).verify(new X509Certificate(b.ca).publicKey)).toBe(false);
+  });
+
+  it("writes several independent sets into one directory and removes it", async () => {
+    const out = await writeCertificateSets({ good: {}, old: { expired: true }, other: { names: ["other.example"] } });
+    try {
+      const load = (f: string) => new X509Certificate(readFileSync(f));
+      const good = out.sets.good;
+      expect(load(good.cert).checkIssued(load(good.ca))).toBe(true);
+      expect(load(out.sets.old.cert).checkIssued(load(good.ca))).toBe(false);
+      expect(Date.parse(load(out.sets.old.cert).validTo)).toBeLessThan(Date.now());
+      expect(load(out.sets.other.cert).subjectAltName).toBe("DNS:other.example");
+      expect(statSync(out.sets.other.key).mode & 0o077).toBe(0);
+    } finally {
+      await out.remove();
+    }
+    expect(existsSync(out.dir)).toBe(false);
   });
 });

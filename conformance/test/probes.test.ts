@@ -60,4 +60,20 @@ describe.each(RUNTIMES)("probes in %s", (runtime) => {
     expect(refused.evidence.cause).toMatchObject({ message: expect.any(String) });
     expect(by.get("addr.localhost-listen")!.evidence.address).toBeDefined();
   });
+
+  it("runs at least 12 tls.* probes with the parent's certificates, each classified", async () => {
+    const tls = (await get()).results.filter((p) => p.id.startsWith("tls."));
+    expect(tls.length).toBeGreaterThanOrEqual(12);
+    for (const p of tls) {
+      const where = `${runtime} ${p.id}: ${JSON.stringify(p)}`;
+      expect(["error", "timeout", "unsupported", "unsupported: no certificates"], where).not.toContain(p.outcome);
+      expect(p.outcome, where).not.toMatch(/unknown/i);
+      expect(Object.keys(p.evidence).length, where).toBeGreaterThan(0);
+    }
+    const by = new Map(tls.map((p) => [p.id, p]));
+    expect(by.get("tls.untrusted-ca")!.outcome).toMatch(/^CERT_UNTRUSTED \(/);
+    expect(by.get("tls.hostname-mismatch")!.outcome).toMatch(/^CERT_HOSTNAME_MISMATCH \(/);
+    expect(by.get("tls.expired")!.outcome).toMatch(/^CERT_EXPIRED \(/);
+    expect(by.get("tls.half-close")!.outcome).toBe("server writes after FIN");
+  });
 });

@@ -18,6 +18,21 @@ export interface AgentTlsFiles {
   alpn?: string[];
 }
 
+/** One certificate set as PEM file paths: a CA, and a server certificate it signed with its key. */
+export interface AgentCertFiles {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** The certificate sets of the TLS probes as files (see ProbeCerts in probes/types.ts for what each is). */
+export interface AgentProbeCertFiles {
+  main: AgentCertFiles;
+  expired: AgentCertFiles;
+  other: AgentCertFiles;
+  rsa?: AgentCertFiles;
+}
+
 /** Where a scenario role listens or connects: host and port, or a Unix socket path (host ""). */
 interface ScenarioTarget {
   scenario: string;
@@ -49,6 +64,8 @@ export type AgentSpec =
       role: "probes";
       /** Run just these probe ids (all when absent). */
       probes?: string[];
+      /** Certificates for the TLS probes; without them those probes report "unsupported: no certificates". */
+      certs?: AgentProbeCertFiles;
     }
   | {
       /** The in-runtime half of a reliability case; `scenario` names the case. */

@@ -9,8 +9,9 @@ import { SCENARIOS } from "./scenarios/index.js";
 import { runContract } from "./contract/adapter-contract.js";
 import { runProbes } from "./probes/catalogue.js";
 import { floodUntilError } from "./reliability/flood.js";
+import type { CertPems, ProbeCerts } from "./probes/types.js";
 import type { RoleOptions, RoleTls } from "./scenarios/types.js";
-import type { AgentEvent, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
+import type { AgentCertFiles, AgentEvent, AgentProbeCertFiles, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
 
 /** The PEM text behind the paths of an agent spec. */
 async function readTls(rt: Runtime, files: AgentTlsFiles): Promise<RoleTls> {
@@ -24,6 +25,21 @@ async function readTls(rt: Runtime, files: AgentTlsFiles): Promise<RoleTls> {
     ...(files.servername ? { servername: files.servername } : {}),
     ...(files.alpn?.length ? { alpn: files.alpn } : {}),
   };
+}
+
+/** The PEM text of the probes' certificate sets. */
+async function readProbeCerts(rt: Runtime, files: AgentProbeCertFiles): Promise<ProbeCerts> {
+  const read = async (f: AgentCertFiles): Promise<CertPems> => {
+    const [ca, cert, key] = await Promise.all([rt.fs.readText(f.ca), rt.fs.readText(f.cert), rt.fs.readText(f.key)]);
+    return { ca, cert, key };
+  };
+  const [main, expired, other, rsa] = await Promise.all([
+    read(files.main),
+    read(files.expired),
+    read(files.other),
+    files.rsa ? read(files.rsa) : Promise.resolve(undefined),
+  ]);
+  return { main, expired, other, ...(rsa ? { rsa } : {}) };
 }
 
 export async function runAgent(rt: Runtime): Promise<never> {
@@ -53,8 +69,27 @@ export async function runAgent(rt: Runtime): Promise<never> {
     return rt.host.exit(0);
   }
   if (spec.role === "probes") {
+    let certs: ProbeCerts | undefined;
+    try {
+      if (spec.certs) certs = await readProbeCerts(rt, spec.certs);
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      emit({
+        event: "error",
+        runtime: rt.runtime,
+        version: rt.version,
+        code: isNetError(e) ? e.code : "ERROR",
+        message,
+      });
+      return rt.host.exit(1);
+    }
     // Progress on stderr (one line per probe); the one result event on stdout.
-    const results = await runProbes(rt, spec.probes, (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`));
+    const results = await runProbes(
+      rt,
+      spec.probes,
+      (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`),
+      certs ? { certs } : {},
+    );
     emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }

@@ -8,7 +8,8 @@ import { addressingProbes } from "./addressing.js";
 import { errorProbes } from "./errors.js";
 import { stickyProbe } from "./sticky.js";
 import { tcpProbes } from "./tcp.js";
-import type { Probe, ProbeResult } from "./types.js";
+import { tlsProbes } from "./tls.js";
+import type { Probe, ProbeContext, ProbeResult } from "./types.js";
 import { udpProbes } from "./udp.js";
 import { unixProbes } from "./unix.js";
 import { errorEvidence } from "./util.js";
@@ -20,6 +21,7 @@ export const PROBES: readonly Probe[] = [
   ...udpProbes,
   ...unixProbes,
   ...errorProbes,
+  ...tlsProbes,
 ];
 
 /** Upper bound for one probe; a probe still running then is reported as "timeout". */
@@ -36,18 +38,19 @@ export async function runProbes(
   rt: Runtime,
   only?: readonly string[],
   onResult?: (r: ProbeResult) => void,
+  ctx: ProbeContext = {},
 ): Promise<ProbeResult[]> {
   const selected = only?.length ? PROBES.filter((p) => only.includes(p.id)) : PROBES;
   const results: ProbeResult[] = [];
   for (const probe of selected) {
-    const r = await runOne(rt, probe);
+    const r = await runOne(rt, probe, ctx);
     results.push(r);
     onResult?.(r);
   }
   return results;
 }
 
-async function runOne(rt: Runtime, probe: Probe): Promise<ProbeResult> {
+async function runOne(rt: Runtime, probe: Probe, ctx: ProbeContext): Promise<ProbeResult> {
   const base = { id: probe.id, title: probe.title };
   const missing = (probe.needs ?? []).filter((f) => !rt.features[f]);
   if (missing.length) {
@@ -63,7 +66,7 @@ async function runOne(rt: Runtime, probe: Probe): Promise<ProbeResult> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     const out = await Promise.race([
-      probe.run(rt),
+      probe.run(rt, ctx),
       new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ProbeTimeout()), PROBE_TIMEOUT_MS))),
     ]);
     return { ...base, ...out, ms: Math.round(rt.host.now() - t0) };

@@ -21,7 +21,32 @@ export interface Probe {
   readonly title: string;
   /** Features the probe needs; where one is false the outcome is "unsupported" without running. */
   readonly needs?: ReadonlyArray<keyof Features>;
-  run(rt: Runtime): Promise<ProbeOutcome>;
+  run(rt: Runtime, ctx: ProbeContext): Promise<ProbeOutcome>;
+}
+
+/** One throwaway certificate set as PEM text: a CA, and a server certificate it signed with its key. */
+export interface CertPems {
+  ca: string;
+  cert: string;
+  key: string;
+}
+
+/** The certificate sets the TLS probes use, each with its own CA. */
+export interface ProbeCerts {
+  /** Valid for localhost, 127.0.0.1 and ::1 (ECDSA P-256). */
+  main: CertPems;
+  /** Valid for the same names, but expired yesterday. */
+  expired: CertPems;
+  /** Valid only for "other.example". */
+  other: CertPems;
+  /** As `main`, with an RSA-2048 key. */
+  rsa?: CertPems;
+}
+
+/** What the parent handed the probes run besides the runtime; probes that need nothing ignore it. */
+export interface ProbeContext {
+  /** Absent when the parent gave no certificates: TLS probes then report "unsupported: no certificates". */
+  certs?: ProbeCerts;
 }
 
 export interface ProbeResult extends ProbeOutcome {

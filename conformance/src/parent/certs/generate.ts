@@ -127,3 +127,44 @@ export async function writeCertificates(options: CertificateOptions = {}): Promi
   await writeFile(files.key, pem.key, { mode: 0o600 });
   return { dir, ...files, remove: () => rm(dir, { recursive: true, force: true }) };
 }
+
+/** PEM paths of one set written by writeCertificateSets. */
+export interface CertificateSetFiles {
+  readonly ca: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+/**
+ * Several independent sets (each with its own CA) in one fresh temp directory, as
+ * `<name>-ca.pem`, `<name>-cert.pem`, `<name>-key.pem`: for runs that need a good, an
+ * expired and a wrongly named certificate side by side.
+ */
+export async function writeCertificateSets<K extends string>(
+  sets: Record<K, CertificateOptions>,
+  prefix = "netparity-tls-",
+): Promise<{ dir: string; sets: Record<K, CertificateSetFiles>; remove(): Promise<void> }> {
+  const names = Object.keys(sets) as K[];
+  const pems = await Promise.all(names.map((n) => generateCertificates(sets[n])));
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const remove = () => rm(dir, { recursive: true, force: true });
+  try {
+    const out = {} as Record<K, CertificateSetFiles>;
+    for (const [i, name] of names.entries()) {
+      const pem = pems[i] as { ca: string; cert: string; key: string };
+      const files = {
+        ca: join(dir, `${name}-ca.pem`),
+        cert: join(dir, `${name}-cert.pem`),
+        key: join(dir, `${name}-key.pem`),
+      };
+      await writeFile(files.ca, pem.ca);
+      await writeFile(files.cert, pem.cert);
+      await writeFile(files.key, pem.key, { mode: 0o600 });
+      out[name] = files;
+    }
+    return { dir, sets: out, remove };
+  } catch (e) {
+    await remove();
+    throw e;
+  }
+}

@@ -1,6 +1,8 @@
 import type { RuntimeName } from "@netparity/protocol";
 import { PROBE_TIMEOUT_MS, PROBES } from "../../in-runtime/probes/catalogue.js";
+import type { AgentProbeCertFiles } from "../../in-runtime/agent-protocol.js";
 import type { ProbeResult } from "../../in-runtime/probes/types.js";
+import { writeCertificateSets } from "../certs/generate.js";
 import { startAgent } from "./agent-process.js";
 
 export interface RuntimeProbes {
@@ -23,10 +25,46 @@ export async function runProbesIn(
   const count = opts.only?.length ?? PROBES.length;
   const budget = count * (PROBE_TIMEOUT_MS + 1000) + 20_000;
   const onProbe = opts.onProbe;
+  const selected = opts.only?.length ? PROBES.filter((p) => opts.only?.includes(p.id)) : PROBES;
+  // One throwaway set per run, only when a TLS probe runs; the agent reads the files, the directory goes afterwards.
+  let certs: Awaited<ReturnType<typeof probeCertificates>> | undefined;
+  try {
+    if (selected.some((p) => p.needs?.includes("tls"))) certs = await probeCertificates();
+  } catch (err) {
+    return {
+      runtime,
+      version: "unknown",
+      results: [],
+      error: `certificates for the TLS probes: ${(err as Error).message}`,
+    };
+  }
+  try {
+    return await runAgentProbes(runtime, budget, opts.binaries, onProbe, opts.only, certs?.sets);
+  } finally {
+    await certs?.remove();
+  }
+}
+
+/** A good, an expired, a wrongly named and an RSA set, each with its own CA. */
+function probeCertificates() {
+  return writeCertificateSets(
+    { main: {}, expired: { expired: true }, other: { names: ["other.example"] }, rsa: { keyType: "rsa" } },
+    "netparity-probes-",
+  );
+}
+
+async function runAgentProbes(
+  runtime: RuntimeName,
+  budget: number,
+  binaries: Partial<Record<RuntimeName, string>> | undefined,
+  onProbe: ((line: string) => void) | undefined,
+  only: string[] | undefined,
+  certs: AgentProbeCertFiles | undefined,
+): Promise<RuntimeProbes> {
   const agent = startAgent(
     runtime,
-    { role: "probes", ...(opts.only?.length ? { probes: opts.only } : {}) },
-    opts.binaries,
+    { role: "probes", ...(only?.length ? { probes: only } : {}), ...(certs ? { certs } : {}) },
+    binaries,
     {
       ...(onProbe
         ? {

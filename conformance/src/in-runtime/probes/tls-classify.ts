@@ -1,0 +1,188 @@
+/**
+ * The classification half of the TLS probes (tls.ts does the I/O): pure functions from what a
+ * probe observed to its short stable outcome, so that every outcome can be checked against
+ * recorded evidence without a runtime.
+ */
+import type { TlsInfo } from "@netparity/protocol";
+
+/** How one TLS connect attempt ended within the probe's wait. */
+export type Attempt =
+  | { state: "connected"; info: TlsInfo | null }
+  | { state: "failed"; code: string; shape: string }
+  | { state: "pending"; ms: number };
+
+/** A failed attempt in a few words: the error shape, or what happened instead of an error. */
+function failureLabel(a: Attempt): string {
+  if (a.state === "failed") return a.shape;
+  if (a.state === "pending") return "handshake hangs";
+  return "connected";
+}
+
+/** tls.default-version: the protocol version the client reports. */
+export function classifyVersion(a: Attempt): string {
+  if (a.state !== "connected") return `no handshake: ${failureLabel(a)}`;
+  const p = a.info?.protocol;
+  return p ? p : "not reported";
+}
+
+/** tls.alpn-none: what both ends report as ALPN when neither offered any. */
+export function classifyAlpnNone(a: Attempt, serverAlpn: string | null | undefined): string {
+  if (a.state !== "connected") return `no handshake: ${failureLabel(a)}`;
+  const c = a.info?.alpn ?? null;
+  const s = serverAlpn ?? null;
+  if (c === null && s === null) return "none (null)";
+  return `agreed without offers: client ${c}, server ${s}`;
+}
+
+/** tls.alpn-select: whose order of preference decided the protocol. */
+export function classifyAlpnSelect(
+  a: Attempt,
+  serverAlpn: string | null | undefined,
+  serverPrefers: string,
+  clientPrefers: string,
+): string {
+  if (a.state !== "connected") return `no handshake: ${failureLabel(a)}`;
+  const c = a.info?.alpn ?? null;
+  const s = serverAlpn === undefined ? c : serverAlpn;
+  if (c !== s) return `ends disagree: client ${c}, server ${s}`;
+  if (c === null) return "none agreed";
+  if (c === serverPrefers) return `server preference (${c})`;
+  if (c === clientPrefers) return `client preference (${c})`;
+  return `other (${c})`;
+}
+
+/** tls.alpn-mismatch: no protocol in common. */
+export function classifyAlpnMismatch(a: Attempt): string {
+  if (a.state === "connected") return `connects, alpn ${a.info?.alpn ?? "null"}`;
+  if (a.state === "pending") return "handshake hangs";
+  return `fails: ${a.code}`;
+}
+
+/** tls.sni-ip: verification of an IP literal against the certificate's IP SAN. */
+export function classifyIpVerification(a: Attempt): string {
+  if (a.state === "connected") return "verified";
+  return `fails: ${failureLabel(a)}`;
+}
+
+/** tls.untrusted-ca, tls.hostname-mismatch, tls.expired: a certificate that must be refused. */
+export function classifyRefusal(a: Attempt): string {
+  if (a.state === "connected") return "connected (not refused)";
+  return failureLabel(a);
+}
+
+/** tls.verify-off: verification turned off against a certificate of an unknown CA. */
+export function classifyVerifyOff(a: Attempt): string {
+  if (a.state === "connected") return "connected";
+  if (a.state === "failed" && a.code === "ENOTSUP") return "unsupported: ENOTSUP";
+  return `refused: ${failureLabel(a)}`;
+}
+
+/** tls.client-cert-absent: a server that asks for a client certificate, a client without one. */
+export function classifyClientCertAbsent(o: {
+  listen: string | null;
+  attempt?: Attempt;
+  /** How the round trip after the handshake went: "ok", "eof", an error code or "pending". */
+  roundTrip?: string;
+}): string {
+  if (o.listen !== null) return o.listen === "ENOTSUP" ? "unsupported: ENOTSUP" : `listen fails: ${o.listen}`;
+  const a = o.attempt;
+  if (!a || a.state === "pending") return "handshake hangs";
+  if (a.state === "failed") return `refused: ${a.code}`;
+  if (o.roundTrip === "ok") return "connected";
+  return `dropped after handshake: ${o.roundTrip ?? "no round trip"}`;
+}
+
+/** tls.half-close: the steps of a half-close over TLS, each "ok", an error code, "pending" or a text. */
+export function classifyHalfClose(o: {
+  closeWrite: string;
+  serverSawEof: boolean;
+  serverWrite?: string;
+  clientGot?: string;
+  expected: string;
+}): string {
+  if (o.closeWrite !== "ok") return `closeWrite fails ${o.closeWrite}`;
+  if (!o.serverSawEof) return "no-eof";
+  if (o.serverWrite === "pending") return "server write hangs";
+  if (o.serverWrite !== "ok") return `server write fails ${o.serverWrite}`;
+  return o.clientGot === o.expected ? "server writes after FIN" : "reply lost";
+}
+
+export interface TlsRecordHeader {
+  /** Content type: 20 change_cipher_spec, 21 alert, 22 handshake, 23 application data. */
+  type: number;
+  length: number;
+}
+
+/** The record headers in a run of TLS bytes that starts at a record boundary; `partial` when the last one is cut. */
+export function tlsRecords(bytes: Uint8Array): { records: TlsRecordHeader[]; partial: boolean } {
+  const records: TlsRecordHeader[] = [];
+  let off = 0;
+  while (off + 5 <= bytes.byteLength) {
+    const type = bytes[off] ?? 0;
+    const length = ((bytes[off + 3] ?? 0) << 8) | (bytes[off + 4] ?? 0);
+    records.push({ type, length });
+    off += 5 + length;
+  }
+  return { records, partial: off !== bytes.byteLength };
+}
+
+/**
+ * Largest record that can be an encrypted alert: TLS 1.3 hides the alert inside an
+ * application-data record (2 alert bytes + 1 inner type byte + a 16-byte AEAD tag = 19 bytes);
+ * TLS 1.2 with AES-GCM adds an 8-byte explicit nonce (26). Data records here are far larger.
+ */
+export const ALERT_RECORD_MAX = 40;
+
+/**
+ * tls.close-notify: what the closing side sent after close(), seen by a relay in between:
+ * the records after the last data exchange, and how the byte stream ended there ("eof", an
+ * error code such as ECONNRESET, or "pending" when it had not ended within the wait).
+ * `afterPeerClose` says the stream ended only after the probe closed the other end as well.
+ */
+export function classifyCloseTail(records: readonly TlsRecordHeader[], end: string, afterPeerClose = false): string {
+  const alertLike = records.some((r) => r.type === 21 || (r.type === 23 && r.length <= ALERT_RECORD_MAX));
+  const sent = alertLike ? "close_notify" : records.length > 0 ? "other records" : null;
+  const ending = end === "eof" ? "FIN" : end === "ECONNRESET" ? "reset" : end === "pending" ? null : `fails ${end}`;
+  const when = ending && afterPeerClose ? `${ending} after the peer closed` : ending;
+  if (sent === null) {
+    if (ending === "FIN")
+      return afterPeerClose ? "FIN without close_notify, after the peer closed" : "FIN without close_notify";
+    return when ?? "nothing sent, no FIN";
+  }
+  return when ? `${sent} then ${when}` : `${sent}, no FIN`;
+}
+
+/** tls.largest-read: the largest chunk as a power-of-two bucket, as tcp.read-chunk-max does. */
+export function classifyChunk(maxChunk: number): string {
+  if (maxChunk <= 0) return "no data";
+  let bucket = 1024;
+  while (bucket < maxChunk) bucket *= 2;
+  return `≤ ${bucket / 1024} KiB`;
+}
+
+/** tls.cipher-name: the format of the cipher suite name the runtime reports. */
+export function classifyCipher(a: Attempt): string {
+  if (a.state !== "connected") return `no handshake: ${failureLabel(a)}`;
+  const name = a.info?.cipher ?? null;
+  if (name === null) return "not reported";
+  if (/^TLS_[A-Z0-9_]+$/.test(name)) return `IANA ${name}`;
+  if (/^[A-Z0-9]+(-[A-Z0-9]+)+$/.test(name)) return `OpenSSL-style ${name}`;
+  return `own name ${name}`;
+}
+
+/** tls.peer-certificate: which parts of the server's certificate the client can see. */
+export function classifyPeer(a: Attempt): string {
+  if (a.state !== "connected") return `no handshake: ${failureLabel(a)}`;
+  const subject = a.info?.peerSubject ?? null;
+  const san = a.info?.peerSan ?? null;
+  if (subject !== null && san !== null) return "subject and SAN";
+  if (subject !== null) return "subject only";
+  if (san !== null) return "SAN only";
+  return "not exposed";
+}
+
+/** tls.rsa-server: a handshake with an RSA-2048 server certificate. */
+export function classifyRsa(a: Attempt): string {
+  if (a.state === "connected") return "connected";
+  return `fails: ${failureLabel(a)}`;
+}

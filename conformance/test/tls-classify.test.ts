@@ -1,0 +1,230 @@
+/**
+ * The TLS probes' classifiers, fed with evidence recorded from Node 20, Bun 1.4.5 and Deno
+ * 2.9.6 (and made-up evidence for the outcomes no runtime shows today): every outcome each
+ * classifier can report, and never an unclassified one.
+ */
+import type { Runtime, TlsInfo } from "@netparity/protocol";
+import { describe, expect, it } from "vitest";
+import {
+  type Attempt,
+  classifyAlpnMismatch,
+  classifyAlpnNone,
+  classifyAlpnSelect,
+  classifyChunk,
+  classifyCipher,
+  classifyClientCertAbsent,
+  classifyCloseTail,
+  classifyHalfClose,
+  classifyIpVerification,
+  classifyPeer,
+  classifyRefusal,
+  classifyRsa,
+  classifyVerifyOff,
+  classifyVersion,
+  tlsRecords,
+} from "../src/in-runtime/probes/tls-classify.js";
+import { tlsProbes } from "../src/in-runtime/probes/tls.js";
+
+// Recorded: the client's tlsInfo() after a default handshake.
+const NODE_INFO: TlsInfo = {
+  protocol: "TLSv1.3",
+  cipher: "TLS_AES_256_GCM_SHA384",
+  alpn: null,
+  peerSubject: "localhost",
+  peerSan: ["DNS:localhost", "IP Address:127.0.0.1", "IP Address:0:0:0:0:0:0:0:1"],
+};
+const BUN_INFO: TlsInfo = { ...NODE_INFO, cipher: "TLS_AES_128_GCM_SHA256" };
+const DENO_INFO: TlsInfo = { protocol: null, cipher: null, alpn: null, peerSubject: null, peerSan: null };
+
+const connected = (info: TlsInfo | null): Attempt => ({ state: "connected", info });
+const failed = (code: string, shape: string): Attempt => ({ state: "failed", code, shape });
+const pending: Attempt = { state: "pending", ms: 2000 };
+const untrusted = failed("CERT_UNTRUSTED", "CERT_UNTRUSTED (Error:UNABLE_TO_VERIFY_LEAF_SIGNATURE)");
+
+describe("handshake reports", () => {
+  it.each([
+    [connected(NODE_INFO), "TLSv1.3"],
+    [connected({ ...NODE_INFO, protocol: "TLSv1.2" }), "TLSv1.2"],
+    [connected(DENO_INFO), "not reported"],
+    [connected(null), "not reported"],
+    [untrusted, "no handshake: CERT_UNTRUSTED (Error:UNABLE_TO_VERIFY_LEAF_SIGNATURE)"],
+    [pending, "no handshake: handshake hangs"],
+  ])("version %j: %s", (a, outcome) => {
+    expect(classifyVersion(a)).toBe(outcome);
+  });
+
+  it.each([
+    [connected(BUN_INFO), "IANA TLS_AES_128_GCM_SHA256"],
+    [
+      connected({ ...NODE_INFO, cipher: "ECDHE-ECDSA-AES128-GCM-SHA256" }),
+      "OpenSSL-style ECDHE-ECDSA-AES128-GCM-SHA256",
+    ],
+    [connected({ ...NODE_INFO, cipher: "Aes128Gcm" }), "own name Aes128Gcm"],
+    [connected(DENO_INFO), "not reported"],
+    [pending, "no handshake: handshake hangs"],
+  ])("cipher %j: %s", (a, outcome) => {
+    expect(classifyCipher(a)).toBe(outcome);
+  });
+
+  it.each([
+    [connected(NODE_INFO), "subject and SAN"],
+    [connected({ ...NODE_INFO, peerSan: null }), "subject only"],
+    [connected({ ...NODE_INFO, peerSubject: null }), "SAN only"],
+    [connected(DENO_INFO), "not exposed"],
+    [untrusted, "no handshake: CERT_UNTRUSTED (Error:UNABLE_TO_VERIFY_LEAF_SIGNATURE)"],
+  ])("peer certificate %j: %s", (a, outcome) => {
+    expect(classifyPeer(a)).toBe(outcome);
+  });
+});
+
+describe("ALPN", () => {
+  it.each([
+    [connected(NODE_INFO), null, "none (null)"],
+    [connected(DENO_INFO), undefined, "none (null)"],
+    [connected({ ...NODE_INFO, alpn: "h2" }), null, "agreed without offers: client h2, server null"],
+    [pending, null, "no handshake: handshake hangs"],
+  ])("none %j / server %j: %s", (a, server, outcome) => {
+    expect(classifyAlpnNone(a, server)).toBe(outcome);
+  });
+
+  it.each([
+    [connected({ ...NODE_INFO, alpn: "h2" }), "h2", "server preference (h2)"],
+    [connected({ ...NODE_INFO, alpn: "http/1.1" }), "http/1.1", "client preference (http/1.1)"],
+    [connected({ ...NODE_INFO, alpn: "h3" }), "h3", "other (h3)"],
+    [connected(NODE_INFO), null, "none agreed"],
+    [connected({ ...NODE_INFO, alpn: "h2" }), "http/1.1", "ends disagree: client h2, server http/1.1"],
+    // The server end never arrived: judged by the client alone.
+    [connected({ ...NODE_INFO, alpn: "h2" }), undefined, "server preference (h2)"],
+    [failed("TLS_HANDSHAKE", "TLS_HANDSHAKE (Error:EPROTO)"), undefined, "no handshake: TLS_HANDSHAKE (Error:EPROTO)"],
+  ])("select %j / server %j: %s", (a, server, outcome) => {
+    expect(classifyAlpnSelect(a, server, "h2", "http/1.1")).toBe(outcome);
+  });
+
+  it.each([
+    [failed("TLS_HANDSHAKE", "TLS_HANDSHAKE (InvalidData)"), "fails: TLS_HANDSHAKE"],
+    [connected(NODE_INFO), "connects, alpn null"],
+    [connected({ ...NODE_INFO, alpn: "h2" }), "connects, alpn h2"],
+    [pending, "handshake hangs"],
+  ])("mismatch %j: %s", (a, outcome) => {
+    expect(classifyAlpnMismatch(a)).toBe(outcome);
+  });
+});
+
+describe("verification", () => {
+  it.each([
+    [connected(NODE_INFO), "verified"],
+    [
+      failed("CERT_HOSTNAME_MISMATCH", "CERT_HOSTNAME_MISMATCH (InvalidData)"),
+      "fails: CERT_HOSTNAME_MISMATCH (InvalidData)",
+    ],
+    [pending, "fails: handshake hangs"],
+  ])("IP SAN %j: %s", (a, outcome) => {
+    expect(classifyIpVerification(a)).toBe(outcome);
+  });
+
+  it.each([
+    [untrusted, "CERT_UNTRUSTED (Error:UNABLE_TO_VERIFY_LEAF_SIGNATURE)"],
+    [failed("CERT_EXPIRED", "CERT_EXPIRED (InvalidData)"), "CERT_EXPIRED (InvalidData)"],
+    [connected(NODE_INFO), "connected (not refused)"],
+    [pending, "handshake hangs"],
+  ])("refusal %j: %s", (a, outcome) => {
+    expect(classifyRefusal(a)).toBe(outcome);
+  });
+
+  it.each([
+    [connected(BUN_INFO), "connected"],
+    [failed("ENOTSUP", "ENOTSUP (no cause)"), "unsupported: ENOTSUP"],
+    [untrusted, "refused: CERT_UNTRUSTED (Error:UNABLE_TO_VERIFY_LEAF_SIGNATURE)"],
+    [pending, "refused: handshake hangs"],
+  ])("verify off %j: %s", (a, outcome) => {
+    expect(classifyVerifyOff(a)).toBe(outcome);
+  });
+
+  it.each([
+    [connected(DENO_INFO), "connected"],
+    [failed("TLS_HANDSHAKE", "TLS_HANDSHAKE (Error:EPROTO)"), "fails: TLS_HANDSHAKE (Error:EPROTO)"],
+    [pending, "fails: handshake hangs"],
+  ])("RSA %j: %s", (a, outcome) => {
+    expect(classifyRsa(a)).toBe(outcome);
+  });
+});
+
+describe("client certificate absent", () => {
+  it.each([
+    [{ listen: "ENOTSUP" }, "unsupported: ENOTSUP"],
+    [{ listen: "EINVAL" }, "listen fails: EINVAL"],
+    [{ listen: null, attempt: connected(NODE_INFO), roundTrip: "ok" }, "connected"],
+    [{ listen: null, attempt: connected(NODE_INFO), roundTrip: "eof" }, "dropped after handshake: eof"],
+    [{ listen: null, attempt: connected(NODE_INFO), roundTrip: "ECONNRESET" }, "dropped after handshake: ECONNRESET"],
+    [{ listen: null, attempt: connected(NODE_INFO) }, "dropped after handshake: no round trip"],
+    [{ listen: null, attempt: failed("TLS_HANDSHAKE", "TLS_HANDSHAKE (Error:EPROTO)") }, "refused: TLS_HANDSHAKE"],
+    [{ listen: null, attempt: pending }, "handshake hangs"],
+  ])("%j: %s", (o, outcome) => {
+    expect(classifyClientCertAbsent(o)).toBe(outcome);
+  });
+});
+
+describe("half-close", () => {
+  const expected = "pong after FIN";
+  it.each([
+    [{ closeWrite: "ok", serverSawEof: true, serverWrite: "ok", clientGot: expected }, "server writes after FIN"],
+    [{ closeWrite: "ok", serverSawEof: true, serverWrite: "ok", clientGot: "" }, "reply lost"],
+    [{ closeWrite: "ok", serverSawEof: true, serverWrite: "EPIPE" }, "server write fails EPIPE"],
+    [{ closeWrite: "ok", serverSawEof: true, serverWrite: "pending" }, "server write hangs"],
+    [{ closeWrite: "ok", serverSawEof: false }, "no-eof"],
+    [{ closeWrite: "ENOTSUP", serverSawEof: false }, "closeWrite fails ENOTSUP"],
+  ])("%j: %s", (o, outcome) => {
+    expect(classifyHalfClose({ ...o, expected })).toBe(outcome);
+  });
+});
+
+describe("close_notify", () => {
+  // Recorded by the relay after close(): Bun and Deno sent 24 bytes, one TLS 1.3 record of
+  // outer type 23 and length 19 (an encrypted alert); Node sent nothing.
+  const ALERT_13 = new Uint8Array([23, 3, 3, 0, 19, ...new Uint8Array(19)]);
+
+  it("reads record headers, and says when the last record is cut", () => {
+    expect(tlsRecords(ALERT_13)).toEqual({ records: [{ type: 23, length: 19 }], partial: false });
+    expect(tlsRecords(new Uint8Array(0))).toEqual({ records: [], partial: false });
+    expect(tlsRecords(ALERT_13.subarray(0, 10))).toEqual({ records: [{ type: 23, length: 19 }], partial: true });
+    expect(tlsRecords(new Uint8Array([21, 3, 3]))).toEqual({ records: [], partial: true });
+  });
+
+  const alert13 = [{ type: 23, length: 19 }];
+  it.each([
+    [alert13, "eof", false, "close_notify then FIN"],
+    [alert13, "eof", true, "close_notify then FIN after the peer closed"],
+    [[{ type: 21, length: 2 }], "eof", false, "close_notify then FIN"],
+    [[{ type: 21, length: 26 }], "ECONNRESET", false, "close_notify then reset"],
+    [alert13, "pending", true, "close_notify, no FIN"],
+    [alert13, "EPIPE", false, "close_notify then fails EPIPE"],
+    [[], "eof", false, "FIN without close_notify"],
+    [[], "eof", true, "FIN without close_notify, after the peer closed"],
+    [[], "ECONNRESET", false, "reset"],
+    [[], "EPIPE", false, "fails EPIPE"],
+    [[], "pending", true, "nothing sent, no FIN"],
+    [[{ type: 23, length: 16401 }], "eof", false, "other records then FIN"],
+  ])("%j, end %s, after peer close %s: %s", (records, end, afterPeer, outcome) => {
+    expect(classifyCloseTail(records, end, afterPeer)).toBe(outcome);
+  });
+});
+
+describe("largest read", () => {
+  it.each([
+    [16384, "≤ 16 KiB"],
+    [524288, "≤ 512 KiB"],
+    [1000, "≤ 1 KiB"],
+    [65537, "≤ 128 KiB"],
+    [0, "no data"],
+  ])("%d bytes: %s", (n, outcome) => {
+    expect(classifyChunk(n)).toBe(outcome);
+  });
+});
+
+describe("without certificates", () => {
+  it.each(tlsProbes.map((p) => [p.id, p] as const))("%s says so without touching the runtime", async (_id, probe) => {
+    const out = await probe.run({} as Runtime, {});
+    expect(out.outcome).toBe("unsupported: no certificates");
+    expect(probe.needs).toContain("tls");
+  });
+});
