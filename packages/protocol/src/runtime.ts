@@ -74,6 +74,9 @@ export interface Connection {
   tlsInfo?(): TlsInfo | null;
 }
 
+/** How long a TLS listener waits for a handshake by default (see `TlsServerOptions.handshakeTimeoutMs`). */
+export const DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS = 30_000;
+
 /** TLS settings of a server. PEM text throughout, never file paths: the agent reads files. */
 export interface TlsServerOptions {
   /** The certificate chain, leaf first. */
@@ -85,6 +88,13 @@ export interface TlsServerOptions {
   requestCert?: boolean;
   /** ALPN protocols offered, in order of preference. */
   alpn?: readonly string[];
+  /**
+   * A connection whose handshake has not completed this long after the TCP accept is closed
+   * (it never reaches `accept()`, which yields only handshaken connections, so no deadline of
+   * the caller can cover it): without one, a client that connects and stays silent holds its
+   * socket for as long as it likes. Default DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS; 0: none.
+   */
+  handshakeTimeoutMs?: number;
 }
 
 /** TLS settings of a client. Verification is on unless `verify` is false. */

@@ -1,6 +1,7 @@
 // Listeners and clients (TCP, TLS and Unix) over Bun.listen / Bun.connect: https://bun.sh/docs/api/tcp
 import type { SocketHandler, TCPSocketListenOptions } from "bun";
 import {
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
   NetError,
   toNetError,
   type Address,
@@ -41,6 +42,8 @@ class BunListener implements Listener {
   #tls = false;
   /** TLS with requestCert: a client certificate that does not verify drops the connection. */
   #verifyClients = false;
+  /** TLS: a handshake not done this long after the accept is abandoned (0: never). */
+  #handshakeTimeoutMs = 0;
 
   get address(): Address {
     return this.#address;
@@ -71,6 +74,7 @@ class BunListener implements Listener {
         config.tls = serverTlsOptions(options.tls);
         this.#tls = true;
         this.#verifyClients = options.tls.requestCert === true;
+        this.#handshakeTimeoutMs = options.tls.handshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
       }
       // bun-types declares reusePort on Bun.connect's options only, but it is Bun.listen that
       // honours it (https://github.com/oven-sh/bun/pull/41899).
@@ -100,8 +104,14 @@ class BunListener implements Listener {
     // Bun fires `open` at the TCP accept; the connection is only handed out once its
     // handshake completed, and one whose handshake fails is dropped without a word.
     this.#handshaking.add(conn);
+    // Bun has no handshake deadline of its own (a silent client stays open until it leaves),
+    // and its socket timeout() counts whole seconds: a timer of ours closes the connection,
+    // which settles handshake() with a rejection.
+    const ms = this.#handshakeTimeoutMs;
+    const timer = ms > 0 ? setTimeout(() => this.#handshaking.has(conn) && conn.close(), ms) : undefined;
     conn.handshake().then(
       (verdict) => {
+        clearTimeout(timer);
         this.#handshaking.delete(conn);
         // `success` is false when the server itself aborted the handshake (e.g. an ALPN
         // mismatch: BoringSSL sends no_application_protocol but Bun still fires `handshake`).
@@ -109,7 +119,10 @@ class BunListener implements Listener {
         if (this.#closed || refused) conn.close();
         else this.#deliver(conn);
       },
-      () => this.#handshaking.delete(conn),
+      () => {
+        clearTimeout(timer);
+        this.#handshaking.delete(conn);
+      },
     );
   }
 

@@ -101,6 +101,10 @@ function listen(options: ListenOptions): Promise<Listener> {
       options.transport === "tls" ? tlsCreateServer(serverOptions(options.tls)) : createServer({ allowHalfOpen: true });
     const onError = (e: unknown): void => reject(toNetError(e, "listen"));
     server.once("error", onError);
+    // A handshake that failed or hit handshakeTimeout is reported as tlsClientError, and on a
+    // timeout Node only reports: without a listener that destroys the socket, the connection
+    // stays open (fastify/fastify#3251, nodejs/node-v0.x-archive#4383).
+    if (options.transport === "tls") server.on("tlsClientError", (_e: Error, socket: Socket) => socket.destroy());
     server.once("listening", () => {
       server.off("error", onError);
       // Later server errors (EMFILE on accept...) must not crash the process.

@@ -10,9 +10,20 @@ import {
   type TlsOptions,
   type TLSSocket,
 } from "node:tls";
-import { NetError, toNetError, type TlsClientOptions, type TlsInfo, type TlsServerOptions } from "@netparity/protocol";
+import {
+  DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+  NetError,
+  toNetError,
+  type TlsClientOptions,
+  type TlsInfo,
+  type TlsServerOptions,
+} from "@netparity/protocol";
+
+/** The largest delay a Node timer takes (a longer one fires at once). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function serverOptions(tls: TlsServerOptions): TlsOptions {
+  const handshakeMs = tls.handshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS;
   return {
     cert: tls.cert,
     key: tls.key,
@@ -20,6 +31,11 @@ export function serverOptions(tls: TlsServerOptions): TlsOptions {
     // A client without a certificate is still accepted: requestCert asks, it does not require.
     ...(tls.requestCert ? { requestCert: true, rejectUnauthorized: false } : {}),
     ...(tls.alpn?.length ? { ALPNProtocols: [...tls.alpn] } : {}),
+    // Node's handshakeTimeout (120 s by default) is an inactivity timeout on the socket
+    // (socket.setTimeout until "secure"), so a client that trickles its handshake restarts it;
+    // and 0 means the default, hence the largest timer for "none". It only emits tlsClientError:
+    // the listener (index.ts) destroys the socket.
+    handshakeTimeout: handshakeMs > 0 ? Math.min(handshakeMs, MAX_TIMER_MS) : MAX_TIMER_MS,
     allowHalfOpen: true,
   };
 }

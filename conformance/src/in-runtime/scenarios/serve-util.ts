@@ -83,11 +83,14 @@ export async function listenStream(rt: Runtime, options: RoleOptions): Promise<L
     const { cert, key, alpn } = options.tls ?? {};
     if (!rt.features.tls) throw new NetError("ENOTSUP", `${rt.runtime} ${rt.version} does not support TLS`);
     if (!cert || !key) throw new NetError("EINVAL", "a certificate and a key are required for --transport tls");
+    // The idle deadline starts once accept() yields a handshaken connection; before that the
+    // listener's handshake deadline holds, and it is the same one (0: none, as for idle).
+    const handshakeTimeoutMs = serverLimits(options).idleTimeoutMs;
     return rt.listen({
       transport: "tls",
       hostname: options.host,
       port: options.port,
-      tls: { cert, key, ...(alpn?.length ? { alpn } : {}) },
+      tls: { cert, key, handshakeTimeoutMs, ...(alpn?.length ? { alpn } : {}) },
     });
   }
   return rt.listen({ transport: "tcp", hostname: options.host, port: options.port });

@@ -5,7 +5,7 @@
  * `finally`.
  */
 import type { RuntimeName, Transport } from "@netparity/protocol";
-import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
+import type { AgentEvent, AgentSpec, AgentTlsFiles } from "../../in-runtime/agent-protocol.js";
 import { startAgent, type AgentProcess } from "../runner/agent-process.js";
 
 export const FD_LIMIT = 4096;
@@ -42,6 +42,8 @@ export async function startServer(
     port?: number;
     path?: string;
     host?: string;
+    /** Certificate and key files, with transport "tls". */
+    tls?: AgentTlsFiles;
     binaries?: Partial<Record<RuntimeName, string>>;
   } = {},
 ): Promise<ServerAgent> {
@@ -55,6 +57,7 @@ export async function startServer(
       host,
       port: opts.port ?? 0,
       ...(opts.path ? { path: opts.path } : {}),
+      ...(opts.tls ? { tls: opts.tls } : {}),
       extra: opts.extra ?? {},
     },
     opts.binaries,

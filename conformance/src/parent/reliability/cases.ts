@@ -18,6 +18,7 @@ import { spawnHarness } from "../process/harness.js";
 import { startAgentProcess } from "./agents.js";
 import { CaseChecks, at, failedDetail, peakRss, throughProxy } from "./case-helpers.js";
 import { RawClient, frame, header, transferFrames } from "./raw.js";
+import { TLS_CASES } from "./tls-cases.js";
 import type { ReliabilityCase } from "./types.js";
 
 const GREET_MAX = 64 * 1024;
@@ -672,4 +673,5 @@ export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
   blackhole,
   udpFaults,
   loopback,
+  ...TLS_CASES,
 ];

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
+import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
 import type { RuntimeInfo } from "../runner/matrix.js";
 import { startServer, type ServerAgent } from "./agents.js";
 import { RELIABILITY_CASES } from "./cases.js";
@@ -34,13 +35,29 @@ export function selectCases(only?: string[]): ReliabilityCase[] {
   return RELIABILITY_CASES.filter((c) => only.includes(c.id));
 }
 
+/** One certificate set for a whole run, made by the first case that asks for it (most runs need none). */
+export class RunCertificates {
+  #files: Promise<CertificateFiles> | undefined;
+  get(): Promise<CertificateFiles> {
+    this.#files ??= writeCertificates({ prefix: "netparity-rel-tls-" });
+    return this.#files;
+  }
+  async remove(): Promise<void> {
+    const files = await this.#files?.catch(() => undefined);
+    await files?.remove();
+  }
+}
+
 export async function runCase(
   c: ReliabilityCase,
   info: RuntimeInfo,
   binaries: Partial<Record<RuntimeName, string>> = {},
+  certs?: RunCertificates,
 ): Promise<ReliabilityResult> {
   const base = { id: c.id, title: c.title, runtime: info.name, version: info.version };
   if (info.error) return { ...base, status: "error", detail: info.error, checks: [], metrics: {}, durationMs: 0 };
+  const ownCerts = certs ? undefined : new RunCertificates();
+  const certificates = certs ?? ownCerts!;
   const deferred: Array<() => unknown> = [];
   const servers: ServerAgent[] = [];
   const ctx: CaseContext = {
@@ -48,10 +65,16 @@ export async function runCase(
     features: info.features,
     binaries,
     async server(scenario, transport, opts = {}) {
-      const s = await startServer(info.name, scenario, transport, { ...opts, binaries });
+      const tls = transport === "tls" ? await certificates.get() : undefined;
+      const s = await startServer(info.name, scenario, transport, {
+        ...opts,
+        ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),
+        binaries,
+      });
       servers.push(s);
       return s;
     },
+    certificates: () => certificates.get(),
     tmp() {
       const d = mkdtempSync(join(tmpdir(), `netparity-rel-${info.name}-`));
       deferred.push(() => rmSync(d, { recursive: true, force: true }));
@@ -110,6 +133,7 @@ export async function runCase(
         // cleanup is best effort; the case's verdict stands
       }
     }
+    await ownCerts?.remove();
   }
 }
 
@@ -118,13 +142,18 @@ export async function runReliability(o: ReliabilityOptions): Promise<Reliability
   const cases = selectCases(o.only);
   const total = cases.length * o.runtimes.length;
   const out: ReliabilityResult[] = [];
-  for (const info of o.runtimes) {
-    for (const c of cases) {
-      o.onStart?.(`reliability ${c.id} ${info.name}`, out.length, total);
-      const r = await runCase(c, info, o.binaries);
-      out.push(r);
-      o.onResult?.(r, out.length - 1, total);
+  const certs = new RunCertificates();
+  try {
+    for (const info of o.runtimes) {
+      for (const c of cases) {
+        o.onStart?.(`reliability ${c.id} ${info.name}`, out.length, total);
+        const r = await runCase(c, info, o.binaries, certs);
+        out.push(r);
+        o.onResult?.(r, out.length - 1, total);
+      }
     }
+  } finally {
+    await certs.remove();
   }
   return out;
 }
