@@ -14,6 +14,7 @@ import { RUNTIMES } from "./helpers.js";
 const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
 const hasPython = spawnSync("python3", ["--version"]).status === 0;
 const hasIperf = spawnSync("iperf3", ["--version"]).status === 0;
+const hasOpenssl = spawnSync("openssl", ["version"]).status === 0;
 
 describe("netparity bench", () => {
   it("--quick --workloads decoder,bulk: bench.json and bench.md with every runtime, adapter and raw, and the baselines", () => {
@@ -79,6 +80,51 @@ describe("netparity bench", () => {
       const md = readFileSync(join(dir, "bench.md"), "utf8");
       expect(md).toContain("### Summary");
       expect(md).toContain("Bulk one-way TCP stream");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--quick --workloads tls-handshake,tls-bulk: rows for every runtime, role and impl, with no errors", () => {
+    const dir = mkdtempSync(join(tmpdir(), "netparity-bench-tls-"));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [BIN, "bench", "--quick", "--workloads", "tls-handshake,tls-bulk", "--report-dir", dir, "--json"],
+        { encoding: "utf8", timeout: 150_000 },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8")) as BenchReport;
+      expect(report.errors).toEqual([]);
+      for (const name of ["tls-handshake-ecdsa", "tls-handshake-rsa", "tls-bulk"]) {
+        const w = report.workloads.find((x) => x.name === name)!;
+        expect(w, name).toBeDefined();
+        expect(w.unit).toBe(name === "tls-bulk" ? "bytes/s" : "handshakes/s");
+        for (const rt of RUNTIMES) {
+          for (const role of ["server", "client"] as const) {
+            for (const impl of ["adapter", "raw"]) {
+              const e = w.results.find((x) => x.runtime === rt && x.role === role && x.impl === impl);
+              expect(e, `${name}: ${rt} ${impl} as ${role}`).toBeDefined();
+              expect(e!.median).toBeGreaterThan(0);
+              expect(e!.samples.length).toBe(report.rounds);
+              expect(e!.cpuSecondsPer?.unit).toBe(name === "tls-bulk" ? "GB" : "1000 handshakes");
+              if (name !== "tls-bulk") expect(e!.errors, `${name}: ${rt} ${impl} as ${role}`).toBe(0);
+            }
+            expect(
+              report.ratios.find(
+                (x) => x.workload === name && x.runtime === rt && x.role === role && x.denominator === "raw",
+              ),
+            ).toMatchObject({ target: 0.95, ratio: expect.any(Number) });
+          }
+        }
+        if (name !== "tls-bulk") {
+          if (hasOpenssl) expect(w.results.find((x) => x.impl === "s_server")?.median).toBeGreaterThan(0);
+          else expect(report.skipped.join("\n")).toMatch(/openssl/);
+        }
+      }
+      const md = readFileSync(join(dir, "bench.md"), "utf8");
+      expect(md).toContain("TLS handshakes, RSA-2048 certificate");
+      expect(md).toContain("Bulk one-way TLS stream");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,5 +1,6 @@
 // Raw Bun baseline for `netparity bench`: the adapter bench agent's workloads written straight
-// against Bun.listen / Bun.connect / Bun.udpSocket / Bun.CryptoHasher (https://bun.sh/docs/api/tcp),
+// against Bun.listen / Bun.connect (with `tls` for the TLS roles) / Bun.udpSocket / Bun.CryptoHasher
+// (https://bun.sh/docs/api/tcp),
 // as a competent user would: one handler object per listener, per-socket state in `socket.data`,
 // partial writes kept and finished on `drain` (Bun's write() returns the bytes the kernel took).
 // Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
@@ -33,6 +34,15 @@ if (Bun.env[PARENT_PIPE_ENV] === "1") {
     process.exit(129);
   })();
 }
+
+// TLS roles: the run's throwaway certificate set, read from the files the bench names.
+const pem = spec.tls
+  ? {
+      cert: await Bun.file(spec.tls.cert).text(),
+      key: await Bun.file(spec.tls.key).text(),
+      ca: await Bun.file(spec.tls.ca).text(),
+    }
+  : null;
 
 const listening = (port) => emit({ event: "listening", port, pid: process.pid, ...base, impl: "raw" });
 const linger = () => setTimeout(() => process.exit(0), 60_000);
@@ -87,7 +97,13 @@ function flush(s) {
 // ---- servers -------------------------------------------------------------------------
 
 function listen(handlers) {
-  const server = Bun.listen({ hostname: spec.host, port: spec.port, allowHalfOpen: true, socket: handlers });
+  const server = Bun.listen({
+    hostname: spec.host,
+    port: spec.port,
+    allowHalfOpen: true,
+    ...(pem ? { tls: { cert: pem.cert, key: pem.key } } : {}),
+    socket: handlers,
+  });
   listening(server.port);
 }
 
@@ -223,9 +239,30 @@ async function udpServer() {
 
 // ---- clients -------------------------------------------------------------------------
 
-/** Connects with `handlers`; `state` becomes socket.data. */
-function connect(state, handlers) {
-  return Bun.connect({ hostname: spec.host, port: spec.port, allowHalfOpen: true, data: state, socket: handlers });
+/**
+ * Connects with `handlers`; `state` becomes socket.data. Over TLS the `ready` handler runs at
+ * the end of a verified handshake (`open` fires at the TCP connect), over TCP at `open`.
+ */
+function connect(state, handlers, ready) {
+  const socket = { ...handlers };
+  if (pem)
+    socket.handshake = (s, ok, err) => {
+      if (ok) ready(s);
+      else {
+        s.end();
+        handlers.error?.(s, err ?? new Error("TLS handshake refused"));
+      }
+    };
+  else socket.open = ready;
+  return Bun.connect({
+    hostname: spec.host,
+    port: spec.port,
+    allowHalfOpen: true,
+    // Verified against the run's CA; rejectUnauthorized makes a failed verification close the socket.
+    ...(pem ? { tls: { ca: pem.ca, rejectUnauthorized: true } } : {}),
+    data: state,
+    socket,
+  });
 }
 
 /** One connection that writes `total` bytes produced by `next()` then half-closes, and collects the answer. */
@@ -247,7 +284,6 @@ function streamOnce(pieces) {
     connect(
       { out: [] },
       {
-        open: pump,
         drain: pump,
         data(_s, d) {
           answer.push(d);
@@ -266,6 +302,7 @@ function streamOnce(pieces) {
           reject(err);
         },
       },
+      pump,
     ).catch(reject);
   });
 }
@@ -311,12 +348,6 @@ async function rttClient() {
     connect(
       { out: [] },
       {
-        open(s) {
-          sock = s;
-          s.setNoDelay(true);
-          t = now();
-          send(s, msg);
-        },
         data(s, c) {
           got += c.length;
           if (got < size) return;
@@ -349,10 +380,81 @@ async function rttClient() {
           reject(e);
         },
       },
+      (s) => {
+        sock = s;
+        s.setNoDelay(true);
+        t = now();
+        send(s, msg);
+      },
     ).catch(reject);
   });
   sock.end();
   emit({ event: "result", ok: true, seconds: (t - t0) / 1000, messages: n, latency: hist.stats(), ...base });
+  linger();
+}
+
+/** One new TLS connection: handshake, `msg` out, half-close, the echo back until the server's FIN. */
+function handshakeOnce(msg) {
+  return new Promise((resolve, reject) => {
+    let got = 0;
+    connect(
+      { out: [] },
+      {
+        data(_s, d) {
+          got += d.length;
+        },
+        drain(s) {
+          if (flush(s)) s.shutdown();
+        },
+        end(s) {
+          s.end();
+        },
+        close(_s, err) {
+          if (err) reject(err);
+          else if (got === msg.length) resolve();
+          else reject(new Error(`echo returned ${got} of ${msg.length} bytes`));
+        },
+        error(_s, err) {
+          reject(err);
+        },
+        connectError(_s, err) {
+          reject(err);
+        },
+      },
+      (s) => {
+        if (send(s, msg)) s.shutdown();
+      },
+    ).catch(reject);
+  });
+}
+
+/** `connections` loops of handshakeOnce: warm-up seconds, then the measured seconds. */
+async function handshakeClient() {
+  const msg = pattern(spec.size ?? 64, 5);
+  const inFlight = Math.max(1, spec.connections ?? 4);
+  const runFor = async (seconds) => {
+    const until = now() + seconds * 1000;
+    let handshakes = 0,
+      errors = 0;
+    const loop = async () => {
+      for (let i = 0; i < 10_000_000 && now() < until; i++) {
+        try {
+          await handshakeOnce(msg);
+          handshakes++;
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, loop));
+    return { handshakes, errors };
+  };
+  if (spec.warmup) await runFor(spec.warmup);
+  emit({ event: "start" });
+  const t0 = now();
+  const r = await runFor(spec.seconds ?? 2);
+  const seconds = (now() - t0) / 1000;
+  emit({ event: "result", ok: r.errors === 0, seconds, ...r, ...base });
   linger();
 }
 
@@ -432,6 +534,7 @@ const roles = {
   "transfer-server": transferServer,
   "udp-server": udpServer,
   "bulk-client": bulkClient,
+  "handshake-client": handshakeClient,
   "rtt-client": rttClient,
   "transfer-client": transferClient,
   "udp-client": udpClient,

@@ -1,5 +1,6 @@
 // Raw Deno baseline for `netparity bench`: the adapter bench agent's workloads written straight
-// against Deno.listen / Deno.connect / Deno.listenDatagram (https://docs.deno.com/api/deno/~/Deno.listen)
+// against Deno.listen / Deno.connect / Deno.listenDatagram (https://docs.deno.com/api/deno/~/Deno.listen),
+// and Deno.listenTls / Deno.connectTls for the TLS roles,
 // as a competent user would: one async loop per connection, one reused read buffer per
 // connection, write() looped until the whole buffer is taken (it may write only part).
 // sha256 is Deno's node:crypto createHash, the same native hash the adapter uses.
@@ -42,6 +43,15 @@ if (Deno.env.get(PARENT_PIPE_ENV) === "1") {
   })();
 }
 
+// TLS roles: the run's throwaway certificate set, read from the files the bench names.
+const pem = spec.tls
+  ? {
+      cert: Deno.readTextFileSync(spec.tls.cert),
+      key: Deno.readTextFileSync(spec.tls.key),
+      ca: Deno.readTextFileSync(spec.tls.ca),
+    }
+  : null;
+
 const listening = (port) => emit({ event: "listening", port, pid: Deno.pid, ...base, impl: "raw" });
 const linger = () => setTimeout(() => Deno.exit(0), 60_000);
 
@@ -70,7 +80,10 @@ async function writeAll(conn, buf) {
 // ---- servers -------------------------------------------------------------------------
 
 function serve(handle) {
-  const listener = Deno.listen({ hostname: spec.host, port: spec.port });
+  // A TLS connection handshakes on its first read; the handler is the same as over TCP.
+  const listener = pem
+    ? Deno.listenTls({ hostname: spec.host, port: spec.port, cert: pem.cert, key: pem.key })
+    : Deno.listen({ hostname: spec.host, port: spec.port });
   listening(listener.addr.port);
   void (async () => {
     for await (const conn of listener) {
@@ -103,7 +116,8 @@ function sinkServer() {
 
 function echoServer() {
   serve(async (conn) => {
-    conn.setNoDelay(true);
+    // Deno.TlsConn has no setNoDelay.
+    if (!pem) conn.setNoDelay(true);
     const buf = new Uint8Array(READ_BUFFER);
     for (;;) {
       const r = await conn.read(buf);
@@ -198,7 +212,11 @@ function udpServer() {
 
 // ---- clients -------------------------------------------------------------------------
 
-const connect = () => Deno.connect({ hostname: spec.host, port: spec.port });
+// TLS: the certificate is verified against the run's CA (and Deno's roots) for the IP literal.
+const connect = () =>
+  pem
+    ? Deno.connectTls({ hostname: spec.host, port: spec.port, caCerts: [pem.ca] })
+    : Deno.connect({ hostname: spec.host, port: spec.port });
 
 async function readAnswer(conn) {
   const buf = new Uint8Array(READ_BUFFER);
@@ -275,6 +293,56 @@ async function rttClient() {
   await conn.closeWrite();
   conn.close();
   emit({ event: "result", ok: true, seconds: (t - t0) / 1000, messages: n, latency: hist.stats(), ...base });
+  linger();
+}
+
+/** One new TLS connection: handshake, `msg` out, half-close, the echo back until the server's FIN. */
+async function handshakeOnce(msg, buf) {
+  const conn = await connect();
+  try {
+    await conn.handshake();
+    await writeAll(conn, msg);
+    await conn.closeWrite();
+    let got = 0;
+    for (let i = 0; i < 1000; i++) {
+      const r = await conn.read(buf);
+      if (r === null) break;
+      got += r;
+    }
+    if (got !== msg.length) throw new Error(`echo returned ${got} of ${msg.length} bytes`);
+  } finally {
+    conn.close();
+  }
+}
+
+/** `connections` loops of handshakeOnce: warm-up seconds, then the measured seconds. */
+async function handshakeClient() {
+  const msg = pattern(spec.size ?? 64, 5);
+  const inFlight = Math.max(1, spec.connections ?? 4);
+  const runFor = async (seconds) => {
+    const until = now() + seconds * 1000;
+    let handshakes = 0,
+      errors = 0;
+    const loop = async () => {
+      const buf = new Uint8Array(READ_BUFFER);
+      for (let i = 0; i < 10_000_000 && now() < until; i++) {
+        try {
+          await handshakeOnce(msg, buf);
+          handshakes++;
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, loop));
+    return { handshakes, errors };
+  };
+  if (spec.warmup) await runFor(spec.warmup);
+  emit({ event: "start" });
+  const t0 = now();
+  const r = await runFor(spec.seconds ?? 2);
+  const seconds = (now() - t0) / 1000;
+  emit({ event: "result", ok: r.errors === 0, seconds, ...r, ...base });
   linger();
 }
 
@@ -359,6 +427,7 @@ const roles = {
   "transfer-server": transferServer,
   "udp-server": udpServer,
   "bulk-client": bulkClient,
+  "handshake-client": handshakeClient,
   "rtt-client": rttClient,
   "transfer-client": transferClient,
   "udp-client": udpClient,

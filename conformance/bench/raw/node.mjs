@@ -1,11 +1,13 @@
 // Raw Node.js baseline for `netparity bench`: the same workloads as the adapter bench agent,
-// written straight against node:net / node:dgram / node:crypto as a competent user would
+// written straight against node:net / node:tls / node:dgram / node:crypto as a competent user would
 // (event handlers, socket.pipe for echo, write() + 'drain' for backpressure, no copies).
 // It is also the fixed peer: the one client every runtime's server is measured with, and
 // the one server every runtime's client is measured against.
 // Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
 import net from "node:net";
 import dgram from "node:dgram";
+import { readFileSync } from "node:fs";
+import tls from "node:tls";
 import { createHash } from "node:crypto";
 import { LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
 
@@ -28,6 +30,23 @@ if (process.env[PARENT_PIPE_ENV] === "1") {
   process.stdin.once("end", () => process.exit(129));
   process.stdin.once("error", () => process.exit(129));
   process.stdin.resume();
+}
+
+// TLS roles: the run's throwaway certificate set, read from the files the bench names.
+const pem = spec.tls
+  ? { cert: readFileSync(spec.tls.cert), key: readFileSync(spec.tls.key), ca: readFileSync(spec.tls.ca) }
+  : null;
+
+// One client context for every connection, as tls.connect's documentation suggests: without
+// it each connect builds a fresh context from its options (parses the CA again).
+let clientCtx = null;
+const clientContext = () => (clientCtx ??= tls.createSecureContext({ ca: pem.ca }));
+
+/** A TCP server, or with spec.tls a TLS one: the same handler either way. */
+function createServer(handler) {
+  return pem
+    ? tls.createServer({ cert: pem.cert, key: pem.key, allowHalfOpen: true }, handler)
+    : net.createServer({ allowHalfOpen: true }, handler);
 }
 
 function listening(server) {
@@ -59,7 +78,7 @@ function frame(payload) {
 // ---- servers -------------------------------------------------------------------------
 
 function sinkServer() {
-  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+  const server = createServer((s) => {
     let n = 0;
     s.on("data", (c) => {
       n += c.length;
@@ -71,7 +90,7 @@ function sinkServer() {
 }
 
 function echoServer() {
-  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+  const server = createServer((s) => {
     s.setNoDelay(true);
     s.on("error", () => s.destroy());
     // pipe() handles backpressure and ends the write side after the peer's FIN.
@@ -164,10 +183,13 @@ function udpServer() {
 
 function connect() {
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: spec.host, port: spec.port, allowHalfOpen: true }, () => {
+    const opts = { host: spec.host, port: spec.port, allowHalfOpen: true };
+    // TLS: resolves at 'secureConnect', once the certificate was verified against the run's CA.
+    const s = pem ? tls.connect({ ...opts, secureContext: clientContext() }, ready) : net.connect(opts, ready);
+    function ready() {
       s.off("error", reject);
       resolve(s);
-    });
+    }
     s.once("error", reject);
   });
 }
@@ -216,6 +238,57 @@ async function bulkClient() {
   const bytes = spec.bytes ?? 2 ** 30;
   const seconds = await bulkOnce(bytes, block);
   emit({ event: "result", ok: true, seconds, bytes, ...base });
+  linger();
+}
+
+/** One new TLS connection: handshake, `msg` out, half-close, the echo back until the server's FIN. */
+function handshakeOnce(msg) {
+  return connect().then(
+    (s) =>
+      new Promise((resolve, reject) => {
+        let got = 0;
+        s.on("data", (c) => (got += c.length));
+        s.on("end", () => {
+          s.destroy();
+          if (got === msg.length) resolve();
+          else reject(new Error(`echo returned ${got} of ${msg.length} bytes`));
+        });
+        s.on("error", (e) => {
+          s.destroy();
+          reject(e);
+        });
+        s.end(msg);
+      }),
+  );
+}
+
+/** `connections` loops of handshakeOnce: warm-up seconds, then the measured seconds. */
+async function handshakeClient() {
+  const msg = pattern(spec.size ?? 64, 5);
+  const inFlight = Math.max(1, spec.connections ?? 4);
+  const runFor = async (seconds) => {
+    const until = now() + seconds * 1000;
+    let handshakes = 0,
+      errors = 0;
+    const loop = async () => {
+      for (let i = 0; i < 10_000_000 && now() < until; i++) {
+        try {
+          await handshakeOnce(msg);
+          handshakes++;
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, loop));
+    return { handshakes, errors };
+  };
+  if (spec.warmup) await runFor(spec.warmup);
+  emit({ event: "start" });
+  const t0 = now();
+  const r = await runFor(spec.seconds ?? 2);
+  const seconds = (now() - t0) / 1000;
+  emit({ event: "result", ok: r.errors === 0, seconds, ...r, ...base });
   linger();
 }
 
@@ -426,6 +499,7 @@ const roles = {
   "transfer-server": transferServer,
   "udp-server": udpServer,
   "bulk-client": bulkClient,
+  "handshake-client": handshakeClient,
   "rtt-client": rttClient,
   "transfer-client": transferClient,
   "udp-client": udpClient,

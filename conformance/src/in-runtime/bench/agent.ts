@@ -17,11 +17,11 @@ import {
 import { exitWithParent } from "../common/parent.js";
 import { SCENARIOS } from "../scenarios/index.js";
 import { listenStream, serveConnections } from "../scenarios/serve-util.js";
-import type { RoleOptions, RunningServer } from "../scenarios/types.js";
+import type { RoleOptions, RoleTls, RunningServer } from "../scenarios/types.js";
 import { DECODERS, makeStream, measure, type DecoderName } from "./decoders.js";
 import { LatencyRecorder } from "./latency.js";
 import { UdpRequestWindow } from "./udp-window.js";
-import type { BenchEvent, BenchSpec, DecoderResult } from "./protocol.js";
+import type { BenchEvent, BenchSpec, BenchTlsFiles, DecoderResult } from "./protocol.js";
 
 /** Writes of the bulk client: big enough that a write is never the bottleneck, as a user would. */
 const BULK_WRITE = 256 * 1024;
@@ -42,8 +42,9 @@ export async function runBenchAgent(rt: Runtime): Promise<never> {
     return rt.host.exit(2);
   }
   try {
+    const tls = spec.tls ? await readTls(rt, spec.tls) : null;
     if (spec.role.endsWith("-server")) {
-      const server = await startServer(rt, spec, log);
+      const server = await startServer(rt, spec, tls, log);
       const a = server.address;
       emit({
         event: "listening",
@@ -61,7 +62,7 @@ export async function runBenchAgent(rt: Runtime): Promise<never> {
       return rt.host.exit(0);
     }
     const start = (): void => emit({ event: "start" });
-    const result = await runClient(rt, spec, start);
+    const result = await runClient(rt, spec, tls, start);
     emit({ event: "result", runtime: rt.runtime, version: rt.version, ...result });
     // Stay alive so the parent can read this process's final CPU time and peak RSS.
     await new Promise<void>((resolve) => {
@@ -78,22 +79,39 @@ export async function runBenchAgent(rt: Runtime): Promise<never> {
 
 type ClientOutcome = Omit<Extract<BenchEvent, { event: "result" }>, "event" | "runtime" | "version">;
 
-function roleOptions(spec: BenchSpec, transport: "tcp" | "udp"): RoleOptions {
+/** Server certificate and key, and the CA a client trusts: the parent passes paths, as to the raw programs. */
+async function readTls(rt: Runtime, files: BenchTlsFiles): Promise<RoleTls> {
+  const [cert, key, ca] = await Promise.all([
+    rt.fs.readText(files.cert),
+    rt.fs.readText(files.key),
+    rt.fs.readText(files.ca),
+  ]);
+  return { cert, key, ca };
+}
+
+function roleOptions(spec: BenchSpec, transport: "tcp" | "udp", tls: RoleTls | null = null): RoleOptions {
+  if (transport === "tcp" && tls) return { transport: "tls", host: spec.host, port: spec.port, tls, extra: {} };
   return { transport, host: spec.host, port: spec.port, extra: {} };
 }
 
-async function startServer(rt: Runtime, spec: BenchSpec, log: (m: string) => void): Promise<RunningServer> {
+async function startServer(
+  rt: Runtime,
+  spec: BenchSpec,
+  tls: RoleTls | null,
+  log: (m: string) => void,
+): Promise<RunningServer> {
   switch (spec.role) {
     case "echo-server":
-      // The conformance echo server itself: what is measured is what the matrix checks.
-      return SCENARIOS.echo!.serve(rt, roleOptions(spec, "tcp"), log);
+      // The conformance echo server itself (over TLS when asked): what is measured is what the matrix checks.
+      return SCENARIOS.echo!.serve(rt, roleOptions(spec, "tcp", tls), log);
     case "udp-server": {
       const scenario = spec.udpMode === "time" && SCENARIOS.time ? SCENARIOS.time : SCENARIOS.echo!;
       return scenario.serve(rt, roleOptions(spec, "udp"), log);
     }
     case "sink-server": {
-      const listener = await listenStream(rt, roleOptions(spec, "tcp"));
-      return serveConnections(rt, listener, roleOptions(spec, "tcp"), log, sinkConnection);
+      const options = roleOptions(spec, "tcp", tls);
+      const listener = await listenStream(rt, options);
+      return serveConnections(rt, listener, options, log, sinkConnection);
     }
     case "transfer-server":
       // The conformance transfer server itself (no --out: nothing is written to disk), so the
@@ -115,10 +133,13 @@ async function sinkConnection(conn: Connection): Promise<void> {
   await conn.closeWrite();
 }
 
-async function runClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
+async function runClient(rt: Runtime, spec: BenchSpec, tls: RoleTls | null, start: () => void): Promise<ClientOutcome> {
   switch (spec.role) {
     case "bulk-client":
-      return bulkClient(rt, spec, start);
+      return bulkClient(rt, spec, tls, start);
+    case "handshake-client":
+      if (!tls) throw new Error("handshake-client needs tls files");
+      return handshakeClient(rt, spec, tls, start);
     case "rtt-client":
       return rttClient(rt, spec, start);
     case "transfer-client":
@@ -132,7 +153,9 @@ async function runClient(rt: Runtime, spec: BenchSpec, start: () => void): Promi
   }
 }
 
-function connect(rt: Runtime, spec: BenchSpec): Promise<Connection> {
+function connect(rt: Runtime, spec: BenchSpec, tls: RoleTls | null = null): Promise<Connection> {
+  // Verified against the run's throwaway CA, as any real client would; no session is resumed.
+  if (tls) return rt.connect({ transport: "tls", hostname: spec.host, port: spec.port, tls: { ca: tls.ca! } });
   return rt.connect({ transport: "tcp", hostname: spec.host, port: spec.port });
 }
 
@@ -147,8 +170,14 @@ async function readAll(conn: Connection): Promise<string> {
 }
 
 /** Sends `bytes` on a new connection and waits for the sink's count; returns seconds. */
-async function bulkOnce(rt: Runtime, spec: BenchSpec, bytes: number, block: Uint8Array): Promise<number> {
-  const conn = await connect(rt, spec);
+async function bulkOnce(
+  rt: Runtime,
+  spec: BenchSpec,
+  tls: RoleTls | null,
+  bytes: number,
+  block: Uint8Array,
+): Promise<number> {
+  const conn = await connect(rt, spec, tls);
   try {
     const t0 = rt.host.now();
     let left = bytes;
@@ -167,13 +196,68 @@ async function bulkOnce(rt: Runtime, spec: BenchSpec, bytes: number, block: Uint
   }
 }
 
-async function bulkClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
+async function bulkClient(
+  rt: Runtime,
+  spec: BenchSpec,
+  tls: RoleTls | null,
+  start: () => void,
+): Promise<ClientOutcome> {
   const bytes = spec.bytes ?? 1 << 30;
   const block = new Prng(1).bytes(BULK_WRITE);
-  if (spec.warmup) await bulkOnce(rt, spec, spec.warmup, block);
+  if (spec.warmup) await bulkOnce(rt, spec, tls, spec.warmup, block);
   start();
-  const seconds = await bulkOnce(rt, spec, bytes, block);
+  const seconds = await bulkOnce(rt, spec, tls, bytes, block);
   return { ok: true, seconds, bytes };
+}
+
+/** One new TLS connection: full handshake, `msg` out, half-close, the echo back until the server's FIN. */
+async function handshakeOnce(rt: Runtime, spec: BenchSpec, tls: RoleTls, msg: Uint8Array): Promise<void> {
+  const conn = await connect(rt, spec, tls);
+  try {
+    await conn.write(msg);
+    await conn.closeWrite();
+    let got = 0;
+    for (let i = 0; i < 1000; i++) {
+      const c = await conn.read();
+      if (c === null) break;
+      got += c.byteLength;
+    }
+    if (got !== msg.byteLength) throw new Error(`echo returned ${got} of ${msg.byteLength} bytes`);
+  } finally {
+    conn.close();
+  }
+}
+
+/**
+ * `connections` loops of handshakeOnce until a deadline: warm-up seconds, then the measured
+ * seconds; a failed connection counts as an error and the loop goes on.
+ */
+async function handshakeClient(rt: Runtime, spec: BenchSpec, tls: RoleTls, start: () => void): Promise<ClientOutcome> {
+  const msg = new Prng(5).bytes(spec.size ?? 64);
+  const inFlight = Math.max(1, spec.connections ?? 4);
+  const runFor = async (seconds: number): Promise<{ handshakes: number; errors: number }> => {
+    const until = rt.host.now() + seconds * 1000;
+    let handshakes = 0;
+    let errors = 0;
+    const loop = async (): Promise<void> => {
+      for (let i = 0; i < 10_000_000 && rt.host.now() < until; i++) {
+        try {
+          await handshakeOnce(rt, spec, tls, msg);
+          handshakes++;
+        } catch {
+          errors++;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: inFlight }, loop));
+    return { handshakes, errors };
+  };
+  if (spec.warmup) await runFor(spec.warmup);
+  start();
+  const t0 = rt.host.now();
+  const r = await runFor(spec.seconds ?? 2);
+  const seconds = (rt.host.now() - t0) / 1000;
+  return { ok: r.errors === 0, seconds, handshakes: r.handshakes, errors: r.errors };
 }
 
 async function rttClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {

@@ -12,11 +12,12 @@
  */
 
 export type BenchRole =
-  | "sink-server" // TCP: counts bytes until FIN, then answers the count in ASCII decimal + "\n" and closes
-  | "echo-server" // TCP: RFC 862 echo, any number of connections
+  | "sink-server" // TCP or TLS: counts bytes until FIN, then answers the count in ASCII decimal + "\n" and closes
+  | "echo-server" // TCP or TLS: RFC 862 echo, any number of connections
   | "transfer-server" // TCP: framed transfer of wire contract v1, sha256 verified
   | "udp-server" // UDP: answers each datagram (echo, or the time service when the program has it)
-  | "bulk-client" // TCP: sends `bytes` one way, half-closes, waits for the sink's answer
+  | "bulk-client" // TCP or TLS: sends `bytes` one way, half-closes, waits for the sink's answer
+  | "handshake-client" // TLS: `connections` loops, each a new connection: handshake, `size` bytes out, half-close, the echo back
   | "rtt-client" // TCP: ping-pong of `size`-byte messages on one connection
   | "transfer-client" // TCP: framed transfer of `bytes` in `frame`-byte data frames
   | "udp-client" // UDP: `window` requests in flight, replies matched by sequence number
@@ -45,6 +46,15 @@ export interface BenchSpec {
   chunk?: number;
   /** decoder: stream length per measurement. */
   streamBytes?: number;
+  /** TLS instead of TCP (sink, echo, bulk and handshake roles): PEM file paths the program reads itself. */
+  tls?: BenchTlsFiles;
+}
+
+/** PEM files of one throwaway certificate set: servers use cert + key, clients trust ca. */
+export interface BenchTlsFiles {
+  cert: string;
+  key: string;
+  ca: string;
 }
 
 /** Latency statistics in microseconds, from an HDR histogram (3 significant digits). */
@@ -80,6 +90,8 @@ export type BenchEvent =
       seconds: number;
       bytes?: number;
       messages?: number;
+      /** handshake-client: connections that completed handshake and round trip. */
+      handshakes?: number;
       errors?: number;
       sent?: number;
       lost?: number;

@@ -4,6 +4,7 @@
  * rounds), errors and loss; decoder samples are regrouped by decoder and frame size.
  */
 import type { DecoderResult, LatencyStats } from "../../in-runtime/bench/protocol.js";
+import type { KeyType } from "../certs/generate.js";
 import { median, medianOrNull, spread } from "../common/stats.js";
 import type { Sample } from "./execute.js";
 import { workloadTitle } from "./format.js";
@@ -16,6 +17,7 @@ export function aggregate(
   samples: Map<string, Sample[]>,
   p: Params,
   iperfCell: boolean,
+  sTimeKeys: readonly KeyType[] = [],
 ): WorkloadResult[] {
   const out = new Map<string, WorkloadResult>();
   const wl = (name: string): WorkloadResult => {
@@ -56,7 +58,7 @@ export function aggregate(
     for (const { role, subject } of cell.entries) {
       const me = subject === "server" ? cell.server! : cell.client;
       const peer = subject === "server" ? cell.client : cell.server!;
-      const perUnit = cell.kind === "bytes" ? 1e9 : 1e6;
+      const perUnit = PER_UNIT[cell.kind] ?? 1e6;
       const cpuPer = (which: "server" | "client"): number | null =>
         medianOrNull(
           ss.map((s) => (s.cpu[which] === null || s.units === 0 ? null : (s.cpu[which]! / s.units) * perUnit)),
@@ -69,7 +71,7 @@ export function aggregate(
         peer: `${peer.prog.runtime} ${peer.prog.impl}`,
         ...spread(values),
         cpuSecondsPer: {
-          unit: cell.kind === "bytes" ? "GB" : "1M messages",
+          unit: UNIT_NAME[cell.kind] ?? "1M messages",
           self: cpuPer(subject),
           peer: cpuPer(subject === "server" ? "client" : "server"),
         },
@@ -101,6 +103,25 @@ export function aggregate(
       wl("bulk").results.push({ runtime: "iperf3", role: "server", impl: "iperf3", peer: "iperf3", ...spread(values) });
     }
   }
+  for (const k of sTimeKeys) {
+    const ss = samples.get(`openssl|${k}`) ?? [];
+    if (!ss.length) continue;
+    wl(`tls-handshake-${k}`).results.push({
+      runtime: "openssl",
+      role: "server",
+      impl: "s_server",
+      peer: "openssl s_time",
+      ...spread(ss.map((s) => s.value)),
+      cpuSecondsPer: {
+        unit: "1000 handshakes",
+        self: medianOrNull(ss.map((s) => (s.cpu.server === null ? null : (s.cpu.server / s.units) * 1e3))),
+        peer: null,
+      },
+      peakRssBytes: medianOrNull(ss.map((s) => s.rss.server)),
+      peerPeakRssBytes: null,
+      note: "one connection at a time, handshake only (no data)",
+    });
+  }
   // Stable order: workloads as run, results by role, runtime, impl.
   const order = ["server", "client", "decoder"];
   for (const w of out.values())
@@ -113,8 +134,30 @@ export function aggregate(
   return [...out.values()].sort((a, b) => workloadRank(a.name) - workloadRank(b.name));
 }
 
+/** CPU seconds are reported per this many units of a cell's kind, named as in UNIT_NAME. */
+const PER_UNIT: Partial<Record<Cell["kind"], number>> = { bytes: 1e9, messages: 1e6, handshakes: 1e3 };
+const UNIT_NAME: Partial<Record<Cell["kind"], string>> = {
+  bytes: "GB",
+  messages: "1M messages",
+  handshakes: "1000 handshakes",
+};
+
+const RANK = [
+  "bulk",
+  "transfer",
+  "echo",
+  "concurrency",
+  "udp",
+  "decoder",
+  "tls-handshake-ecdsa",
+  "tls-handshake-rsa",
+  "tls-bulk",
+];
+
 function workloadRank(name: string): number {
-  const base = ["bulk", "transfer", "echo", "concurrency", "udp", "decoder"].indexOf(name.split("-")[0]!);
+  const exact = RANK.indexOf(name);
+  if (exact >= 0) return exact * 1e8;
+  const base = RANK.indexOf(name.split("-")[0]!);
   const n = Number(name.split("-")[1] ?? 0);
   return base * 1e8 + n;
 }

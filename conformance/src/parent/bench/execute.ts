@@ -3,9 +3,9 @@
  * client measured, and CPU seconds and peak RSS of both processes from /proc. Every process
  * started here is stopped in `finally`.
  */
-import { createServer } from "node:net";
+import { connect, createServer } from "node:net";
 import { sleep } from "../../in-runtime/common/timing.js";
-import type { BenchEvent } from "../../in-runtime/bench/protocol.js";
+import type { BenchEvent, BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
 import { HOST } from "./params.js";
 import type { Cell } from "./plan.js";
 import { cpuSeconds, expectEvent, peakRss, startProc } from "./programs.js";
@@ -56,11 +56,16 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     } else if (cell.kind === "messages") {
       units = result.messages ?? 0;
       value = units / result.seconds;
+    } else if (cell.kind === "handshakes") {
+      units = result.handshakes ?? 0;
+      value = units / result.seconds;
     } else {
       units = 0;
       value = result.seconds;
     }
-    if (!result.ok && cell.kind !== "messages") throw new Error(`client reported failure: ${result.error ?? "?"}`);
+    // Failed connections of a rate workload are counted in the row (errors), not fatal.
+    if (!result.ok && cell.kind !== "messages" && cell.kind !== "handshakes")
+      throw new Error(`client reported failure: ${result.error ?? "?"}`);
     return { value, result, cpu, rss, units };
   } finally {
     await Promise.all([client?.stop(), server?.stop()]);
@@ -126,6 +131,80 @@ export async function runIperf(bytes: number, place: CpuPlacement, taskset: bool
       cpu: { server: null, client: null },
       rss: { server: null, client: null },
       units: r.bytes ?? bytes,
+    };
+  } finally {
+    await Promise.all([client?.stop(), server.stop()]);
+  }
+}
+
+/** Resolves once something accepts TCP connections on `port` (bounded: about 5 s). */
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = connect({ host: HOST, port }, () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(25);
+  }
+  throw new Error(`nothing listens on port ${port}`);
+}
+
+/**
+ * OpenSSL's own client and server (`openssl s_time -new` against `openssl s_server`), the
+ * native reference for tls-handshake: one connection at a time, full handshakes, no data
+ * (s_time sends nothing unless asked for a page). Its rate is the count over the wall time
+ * the parent measures (s_time's own "real seconds" are whole seconds); CPU is the server's.
+ */
+export async function runSTime(
+  files: BenchTlsFiles,
+  seconds: number,
+  place: CpuPlacement,
+  taskset: boolean,
+): Promise<Sample> {
+  const port = await freePort();
+  const server = startProc(
+    "openssl",
+    ["s_server", "-quiet", "-accept", `${HOST}:${port}`, "-cert", files.cert, "-key", files.key],
+    { cpu: place.server },
+    taskset,
+  );
+  let client: ReturnType<typeof startProc> | null = null;
+  try {
+    await waitForPort(port);
+    const c0 = cpuSeconds(server.pid);
+    const t0 = performance.now();
+    client = startProc(
+      "openssl",
+      ["s_time", "-connect", `${HOST}:${port}`, "-new", "-time", String(Math.max(1, Math.round(seconds)))],
+      { cpu: place.client },
+      taskset,
+    );
+    const c = client;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        c.exited,
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("openssl s_time timed out")), 60_000))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+    const wall = (performance.now() - t0) / 1000;
+    const c1 = cpuSeconds(server.pid);
+    const m = /(\d+) connections in [\d.]+s/.exec(c.stdout());
+    if (!m) throw new Error(`openssl s_time: ${(c.stdout() + c.stderr()).trim().slice(-300)}`);
+    const n = Number(m[1]);
+    if (n === 0) throw new Error(`openssl s_time made no connection: ${c.stderr().trim().slice(-300)}`);
+    return {
+      value: n / wall,
+      result: null,
+      cpu: { server: c0 === null || c1 === null ? null : Math.max(0, c1 - c0), client: null },
+      rss: { server: peakRss(server.pid), client: null },
+      units: n,
     };
   } finally {
     await Promise.all([client?.stop(), server.stop()]);

@@ -20,6 +20,15 @@ const TITLES: Record<string, { title: string; unit: string }> = {
   transfer: { title: "Framed transfer with sha256 verification", unit: "bytes/s" },
   echo: { title: "Echo round trips, 64 B messages, one connection", unit: "round trips/s" },
   udp: { title: "UDP request/reply (echo of a short request), 8 in flight", unit: "replies/s" },
+  "tls-handshake-ecdsa": {
+    title: "TLS handshakes, ECDSA P-256 certificate: new connection, full handshake, 64 B echoed, 4 in flight",
+    unit: "handshakes/s",
+  },
+  "tls-handshake-rsa": {
+    title: "TLS handshakes, RSA-2048 certificate: new connection, full handshake, 64 B echoed, 4 in flight",
+    unit: "handshakes/s",
+  },
+  "tls-bulk": { title: "Bulk one-way TLS stream (ECDSA P-256 certificate)", unit: "bytes/s" },
 };
 
 /** Title and unit of a workload by its report name ("echo", "concurrency-1000", "decoder-64"). */

@@ -18,6 +18,11 @@ export interface Params {
   udpWindow: number;
   decoderSeconds: number;
   decoderStream: number;
+  tlsBulkBytes: number;
+  tlsBulkWarmup: number;
+  /** tls-handshake: new connections kept in flight by the client, and the echoed message. */
+  handshakeInFlight: number;
+  handshakeSize: number;
   rounds: number;
 }
 
@@ -39,6 +44,10 @@ export function params(o: BenchOptions): Params {
     udpWindow: 8,
     decoderSeconds: q ? 0.04 : 0.3,
     decoderStream: q ? 2 * MiB : 16 * MiB,
+    tlsBulkBytes: q ? 32 * MiB : 512 * MiB,
+    tlsBulkWarmup: q ? 4 * MiB : 64 * MiB,
+    handshakeInFlight: 4,
+    handshakeSize: 64,
     rounds: o.rounds ?? (q ? 1 : 3),
   };
 }
@@ -50,6 +59,16 @@ export function paramsFor(name: string, p: Params): Record<string, number | stri
   if (name === "echo") return { messageBytes: p.echoSize, seconds: p.seconds, warmupSeconds: p.warmup };
   if (name === "udp") return { window: p.udpWindow, seconds: p.seconds, lossTimeoutMs: 200 };
   if (name.startsWith("concurrency")) return { messageBytes: p.concSize, seconds: p.seconds, warmupSeconds: p.warmup };
+  if (name === "tls-bulk")
+    return { bytes: p.tlsBulkBytes, warmupBytes: p.tlsBulkWarmup, writeSize: 256 * 1024, certificate: "ECDSA P-256" };
+  if (name.startsWith("tls-handshake-"))
+    return {
+      certificate: name.endsWith("rsa") ? "RSA-2048" : "ECDSA P-256",
+      inFlight: p.handshakeInFlight,
+      messageBytes: p.handshakeSize,
+      seconds: p.seconds,
+      warmupSeconds: p.warmup,
+    };
   if (name.startsWith("decoder"))
     return { chunk: 64 * 1024, streamBytes: p.decoderStream, secondsPerMeasurement: p.decoderSeconds };
   return {};

@@ -5,7 +5,8 @@
  * server where the workload has one; the decoder runs alone in each runtime.
  */
 import type { RuntimeName } from "@netparity/protocol";
-import type { BenchSpec } from "../../in-runtime/bench/protocol.js";
+import type { BenchSpec, BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
+import type { KeyType } from "../certs/generate.js";
 import { HOST, type Params } from "./params.js";
 import { program, pythonProgram, type Program } from "./programs.js";
 import type { BenchOptions } from "./types.js";
@@ -18,12 +19,32 @@ export interface Cell {
   client: { prog: Program; spec: BenchSpec };
   /** The result entries this cell's samples feed (one cell can be both "node raw as server" and "node raw as client"). */
   entries: Array<{ role: "server" | "client"; subject: "server" | "client" }>;
-  /** Units of work for CPU-per-unit: bytes or messages, from a result. */
-  kind: "bytes" | "messages" | "decoder" | "iperf3";
+  /** Units of work for CPU-per-unit: bytes, messages or handshakes, from a result. */
+  kind: "bytes" | "messages" | "handshakes" | "decoder" | "iperf3";
 }
 
-/** The cells of `o.workloads` for `runtimes` (those that answered with a version), in run order. */
-export function planCells(o: BenchOptions, p: Params, runtimes: RuntimeName[], python: boolean): Cell[] {
+/** tls-handshake runs once per key type: ECDSA P-256 and RSA-2048 cost very different signatures. */
+export const HANDSHAKE_KEYS: readonly KeyType[] = ["ecdsa", "rsa"];
+
+/** The TLS key types each workload needs a certificate set for. */
+export function keyTypesFor(workloads: readonly string[]): KeyType[] {
+  const out = new Set<KeyType>();
+  if (workloads.includes("tls-handshake")) for (const k of HANDSHAKE_KEYS) out.add(k);
+  if (workloads.includes("tls-bulk")) out.add("ecdsa");
+  return [...out];
+}
+
+/**
+ * The cells of `o.workloads` for `runtimes` (those that answered with a version), in run
+ * order; `certs` holds the run's certificate files per key type (see keyTypesFor).
+ */
+export function planCells(
+  o: BenchOptions,
+  p: Params,
+  runtimes: RuntimeName[],
+  python: boolean,
+  certs: Partial<Record<KeyType, BenchTlsFiles>> = {},
+): Cell[] {
   const fixed = program("node", "raw", o.binaries);
   const wl = new Set(o.workloads);
   const cells: Cell[] = [];
@@ -127,6 +148,39 @@ export function planCells(o: BenchOptions, p: Params, runtimes: RuntimeName[], p
       { ...base, role: "udp-client", window: p.udpWindow, seconds: p.seconds, warmup: p.warmup / 2 },
       "messages",
       true,
+    );
+  }
+  // TLS: the same roles as bulk and echo, with the run's throwaway certificates; there is no
+  // Python TLS server.
+  if (wl.has("tls-handshake")) {
+    for (const k of HANDSHAKE_KEYS) {
+      const tls = certs[k];
+      if (!tls) continue;
+      both(
+        `tls-handshake-${k}`,
+        { ...base, role: "echo-server", tls },
+        {
+          ...base,
+          role: "handshake-client",
+          tls,
+          connections: p.handshakeInFlight,
+          size: p.handshakeSize,
+          seconds: p.seconds,
+          warmup: p.warmup,
+        },
+        "handshakes",
+        false,
+      );
+    }
+  }
+  if (wl.has("tls-bulk") && certs.ecdsa) {
+    const tls = certs.ecdsa;
+    both(
+      "tls-bulk",
+      { ...base, role: "sink-server", tls },
+      { ...base, role: "bulk-client", tls, bytes: p.tlsBulkBytes, warmup: p.tlsBulkWarmup },
+      "bytes",
+      false,
     );
   }
   if (wl.has("decoder")) {

@@ -90,6 +90,7 @@ function workloadTable(w: WorkloadResult): string[] {
     out.push(`| ${row.join(" | ")} |`);
   }
   out.push("");
+  for (const r of w.results.filter((x) => x.note)) out.push(`${label(r)}: ${r.note}.`, "");
   return out;
 }
 
@@ -100,9 +101,11 @@ export function summaryTable(report: BenchReport): string[] {
   );
   const rs = report.ratios;
   const conc = report.workloads.find((w) => w.name === "concurrency-1000");
+  // The TLS columns only when a TLS workload ran, so the summary of a plain run keeps its shape.
+  const tls = report.workloads.some((w) => w.name.startsWith("tls-"));
   const out = [
-    "| runtime | role | bulk adapter/raw (≥ 0.95) | transfer adapter/raw (≥ 0.85) | echo rt/s adapter/raw (≥ 0.9) | UDP adapter/raw | bulk adapter/iperf3 | 1000 clients: adapter/raw, errors | decoder 64 B: ours/it-length-prefixed (≥ 3), frames/s (≥ 10M) |",
-    "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    `| runtime | role | bulk adapter/raw (≥ 0.95) | transfer adapter/raw (≥ 0.85) | echo rt/s adapter/raw (≥ 0.9) | UDP adapter/raw | bulk adapter/iperf3 | 1000 clients: adapter/raw, errors | decoder 64 B: ours/it-length-prefixed (≥ 3), frames/s (≥ 10M) |${tls ? " TLS handshakes/s adapter/raw, ECDSA (≥ 0.95) | RSA (≥ 0.95) | TLS bulk adapter/raw (≥ 0.95) |" : ""}`,
+    `|---|---|---:|---:|---:|---:|---:|---:|---:|${tls ? "---:|---:|---:|" : ""}`,
   ];
   for (const rt of runtimes) {
     for (const role of ["server", "client"]) {
@@ -116,7 +119,11 @@ export function summaryTable(report: BenchReport): string[] {
       out.push(
         `| ${rt} | ${role} | ${ratioCell(rs, "bulk", rt, role)} | ${ratioCell(rs, "transfer", rt, role)} | ${ratioCell(rs, "echo", rt, role)} | ${ratioCell(rs, "udp", rt, role)} | ${ip?.ratio ? `${ip.ratio.toFixed(2)}${ip.met === undefined ? "" : ip.met ? " ✔" : " ✘"}` : "–"} | ${
           role === "server" && c ? `${ratioCell(rs, "concurrency-1000", rt, role)}, ${c.errors ?? "–"} errors` : "–"
-        } | ${role === "server" && dec ? `${ratioCell(rs, "decoder-64", rt, "decoder", "it-length-prefixed")}, ${rate(dec.median, "")}` : "–"} |`,
+        } | ${role === "server" && dec ? `${ratioCell(rs, "decoder-64", rt, "decoder", "it-length-prefixed")}, ${rate(dec.median, "")}` : "–"} |${
+          tls
+            ? ` ${ratioCell(rs, "tls-handshake-ecdsa", rt, role)} | ${ratioCell(rs, "tls-handshake-rsa", rt, role)} | ${ratioCell(rs, "tls-bulk", rt, role)} |`
+            : ""
+        }`,
       );
     }
   }
@@ -132,7 +139,7 @@ export function renderMarkdown(report: BenchReport): string {
       `load average ${(m.loadAverageAtStart as number[]).join(" ")} at start; ${m.placement}. ` +
       `Runtimes: ${Object.entries(m.runtimes)
         .map(([k, v]) => `${k} ${v}`)
-        .join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}. ` +
+        .join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}${m.openssl ? `; ${m.openssl}` : ""}. ` +
       `${report.rounds} interleaved round(s), medians with min–max; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );

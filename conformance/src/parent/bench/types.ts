@@ -5,7 +5,16 @@
 import type { RuntimeName } from "@netparity/protocol";
 import type { LatencyStats } from "../../in-runtime/bench/protocol.js";
 
-export const WORKLOADS = ["bulk", "transfer", "echo", "concurrency", "udp", "decoder"] as const;
+export const WORKLOADS = [
+  "bulk",
+  "transfer",
+  "echo",
+  "concurrency",
+  "udp",
+  "decoder",
+  "tls-handshake",
+  "tls-bulk",
+] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 export interface BenchOptions {
@@ -29,7 +38,7 @@ export interface ResultEntry {
   min: number;
   max: number;
   samples: number[];
-  /** CPU seconds (user + system) per unit (GB or 1M messages) of the process under test and its peer. */
+  /** CPU seconds (user + system) per unit (GB, 1M messages or 1000 handshakes) of the process under test and its peer. */
   cpuSecondsPer?: { unit: string; self: number | null; peer: number | null };
   /** Peak RSS (VmHWM) of the process under test, median over samples. */
   peakRssBytes?: number | null;
