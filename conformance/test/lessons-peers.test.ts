@@ -162,6 +162,41 @@ describe.skipIf(!hasPython)("client http-get --url against Python's http.server"
   });
 });
 
+describe("serve http-get --transport tls, fetched by https URL", () => {
+  RUNTIMES.forEach((runtime, i) => {
+    const other = RUNTIMES[(i + 1) % RUNTIMES.length]!;
+    it(`${runtime} server: a throwaway CA in the listening line; a ${other} client fetches /chunked with it`, async () => {
+      const server = spawnJson(
+        process.execPath,
+        [BIN, "serve", "http-get", "--runtime", runtime, "--transport", "tls"],
+        {},
+        30_000,
+      );
+      try {
+        const ready = (await server.first) as { transport?: string; port?: number; ca?: string };
+        expect(ready, server.stderr()).toMatchObject({ event: "listening", scenario: "http-get", transport: "tls" });
+        expect(typeof ready.ca).toBe("string");
+        const r = cli([
+          "client",
+          "http-get",
+          "--runtime",
+          other,
+          "--url",
+          `https://localhost:${ready.port}/chunked`,
+          "--ca",
+          ready.ca!,
+        ]);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+        expect(JSON.parse(r.stdout)).toMatchObject({ transport: "tls", metrics: { status: 200, chunked: 1 } });
+        server.child.kill("SIGTERM");
+        expect(await server.exited).toBe(0);
+      } finally {
+        server.kill();
+      }
+    });
+  });
+});
+
 describe.skipIf(!hasPython)("client http-get --url https:// against Python's http.server behind ssl", () => {
   let server: Spawned | undefined;
   let certs: CertificateFiles | undefined;
