@@ -1,8 +1,8 @@
-/** The stream scenarios over TLS across every server × client pairing, on 127.0.0.1 and ::1. */
+/** The stream scenarios (http-get too: https) over TLS across every server × client pairing, on 127.0.0.1 and ::1. */
 import { describe, expect, it } from "vitest";
 import { PAIRS, cellOf, lazyMatrix } from "./helpers.js";
 
-const SCENARIOS = ["echo", "time", "transfer", "greet"] as const;
+const SCENARIOS = ["echo", "time", "transfer", "greet", "http-get"] as const;
 const HOSTS = ["127.0.0.1", "::1"] as const;
 
 describe("tls matrix", () => {

@@ -31,6 +31,7 @@ class Handler(SimpleHTTPRequestHandler):
         pass
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=sys.argv[1]))
-print(json.dumps({"port": server.server_address[1]}), flush=True)
-server.serve_forever()
+if __name__ == "__main__":
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(Handler, directory=sys.argv[1]))
+    print(json.dumps({"port": server.server_address[1]}), flush=True)
+    server.serve_forever()

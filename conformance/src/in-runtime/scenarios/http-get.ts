@@ -3,20 +3,23 @@
  * client writes an HTTP/1.1 request with `Host` and `Connection: close`, reads until the
  * server closes, splits head from body at the first CRLFCRLF and reports the status and
  * the body size. `Content-Length` bodies are checked for length and `Transfer-Encoding:
- * chunked` bodies are decoded. Plain `http://` only: there is no TLS here, on purpose.
+ * chunked` bodies are decoded. `https://` is the same request inside TLS (the `tls`
+ * transport): the certificate is verified against `--ca` or the runtime's store, for the
+ * URL's host unless a servername is given.
  *
  * The server role is a tiny HTTP/1.1 responder for the matrix: `GET /` answers a
  * deterministic body with Content-Length, `GET /chunked` the same body chunked, anything
  * else 404; every response closes the connection.
  */
-import { NetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
+import { NetError, isNetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
-import { listenStream, serveConnections } from "./serve-util.js";
+import { connectStream, listenStream, serveConnections } from "./serve-util.js";
 import {
   Checks,
   type ClientResult,
   type Logger,
   type RoleOptions,
+  type RoleTls,
   type RunningServer,
   type Scenario,
 } from "./types.js";
@@ -129,9 +132,11 @@ export interface HttpTarget {
   host: string;
   /** Request target: path and query. */
   path: string;
+  /** https: the request goes inside TLS. */
+  tls: boolean;
 }
 
-/** Plain http:// URLs only; host and port come from the URL (port 80 when absent). */
+/** http:// and https:// URLs; host and port come from the URL (80 or 443 when absent). */
 export function parseHttpUrl(url: string): HttpTarget {
   let u: URL;
   try {
@@ -139,11 +144,18 @@ export function parseHttpUrl(url: string): HttpTarget {
   } catch {
     throw new NetError("EINVAL", `not a URL: ${url}`);
   }
-  if (u.protocol !== "http:")
-    throw new NetError("EINVAL", `only plain http:// URLs are supported (no TLS), got ${u.protocol}//`);
+  if (u.protocol !== "http:" && u.protocol !== "https:")
+    throw new NetError("EINVAL", `only http:// and https:// URLs are supported, got ${u.protocol}//`);
   if (u.username || u.password) throw new NetError("EINVAL", "URLs with credentials are not supported");
   const hostname = u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname;
-  return { hostname, port: u.port ? Number(u.port) : 80, host: u.host, path: (u.pathname || "/") + u.search };
+  const tls = u.protocol === "https:";
+  return {
+    hostname,
+    port: u.port ? Number(u.port) : tls ? 443 : 80,
+    host: u.host,
+    path: (u.pathname || "/") + u.search,
+    tls,
+  };
 }
 
 export interface HttpResponse {
@@ -160,19 +172,43 @@ export interface HttpResponse {
   /** Why the body is not complete (length mismatch, bad chunk), if it is not. */
   incomplete?: string;
   headBytes: number;
+  /** https: the server closed without close_notify (only runtimes that report it, e.g. Deno). */
+  noCloseNotify?: boolean;
 }
 
-export async function httpGet(rt: Runtime, target: HttpTarget, signalMs = 30_000): Promise<HttpResponse> {
-  const conn = await rt.connect({ transport: "tcp", hostname: target.hostname, port: target.port });
+/** `tls` is used for an https target: CA, servername (the runtime's default: the host) and ALPN. */
+export async function httpGet(
+  rt: Runtime,
+  target: HttpTarget,
+  tls: RoleTls = {},
+  signalMs = 30_000,
+): Promise<HttpResponse> {
+  const conn = await connectStream(rt, {
+    transport: target.tls ? "tls" : "tcp",
+    host: target.hostname,
+    port: target.port,
+    ...(target.tls ? { tls } : {}),
+    extra: {},
+  });
   try {
     const request = `GET ${target.path} HTTP/1.1\r\nHost: ${target.host}\r\nUser-Agent: netparity/${rt.runtime}\r\nAccept: */*\r\nConnection: close\r\n\r\n`;
     await conn.write(utf8(request));
     const chunks: Uint8Array[] = [];
     let total = 0;
+    let noCloseNotify = false;
     await withTimeout(
       (async () => {
         for (;;) {
-          const c = await conn.read();
+          let c: Uint8Array | null;
+          try {
+            c = await conn.read();
+          } catch (e) {
+            // Many servers (Python's http.server over ssl among them) close without close_notify.
+            // RFC 9112 §9.8: the response still counts when its framing shows it complete.
+            if (!target.tls || !isNetError(e, "UNEXPECTED_EOF")) throw e;
+            noCloseNotify = true;
+            return;
+          }
           if (c === null) return;
           chunks.push(c.slice());
           total += c.byteLength;
@@ -182,7 +218,16 @@ export async function httpGet(rt: Runtime, target: HttpTarget, signalMs = 30_000
       signalMs,
       `GET ${target.path}`,
     );
-    return parseResponse(concat(chunks, total));
+    const r = parseResponse(concat(chunks, total));
+    if (!noCloseNotify) return r;
+    const framed = r.chunked || r.headers.some(([k]) => k === "content-length");
+    return {
+      ...r,
+      noCloseNotify,
+      ...(framed || r.incomplete
+        ? {}
+        : { incomplete: "closed without close_notify and the body has no length: it may be truncated" }),
+    };
   } finally {
     conn.close();
   }
@@ -297,12 +342,14 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   const url = options.extra.url;
   if (typeof url === "string") {
     const target = parseHttpUrl(url);
-    const r = await httpGet(rt, target);
+    const r = await httpGet(rt, target, options.tls);
     checks.pass(
       "response head parsed",
       `HTTP/${r.version} ${r.status}, ${r.headers.length} headers, ${r.headBytes} B head`,
     );
     checks.expect("body complete", r.incomplete === undefined, r.incomplete ?? "");
+    if (r.noCloseNotify && r.incomplete === undefined)
+      checks.pass("TLS closed without close_notify", "the framing shows the body complete (RFC 9112 §9.8)");
     return {
       ok: checks.ok,
       checks: checks.list,
@@ -325,7 +372,11 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     ["/chunked", "chunked"],
     ["/missing", 404],
   ] as const) {
-    const r = await httpGet(rt, { hostname: options.host, port: options.port, host, path });
+    const r = await httpGet(
+      rt,
+      { hostname: options.host, port: options.port, host, path, tls: options.transport === "tls" },
+      options.tls,
+    );
     if (want === 404) {
       checks.expect(`GET ${path} is 404`, r.status === 404 && r.incomplete === undefined, summary(r));
       continue;
@@ -344,15 +395,16 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
 
 export const httpGetScenario: Scenario = {
   name: "http-get",
-  summary: "raw-socket HTTP/1.1 GET (Connection: close, read to EOF, chunked decoded); plain http:// only",
-  transports: ["tcp"],
+  summary: "raw-socket HTTP/1.1 GET (Connection: close, read to EOF, chunked decoded); http:// and https://",
+  transports: ["tcp", "tls"],
   options: [
     {
       flag: "--url <url>",
       key: "url",
       type: "string",
       roles: ["client"],
-      description: "http-get: plain http:// URL to fetch (host and port come from it; no https)",
+      description:
+        "http-get: http:// or https:// URL to fetch (host, port and transport come from it; https verifies the certificate for the URL's host, or --servername, against --ca or the system store)",
     },
   ],
   serve,

@@ -3,7 +3,7 @@ import { startAgent } from "../runner/agent-process.js";
 import { requireTransport, runtimeRuns } from "./preflight.js";
 import { parseHttpUrl } from "../../in-runtime/scenarios/http-get.js";
 import { UsageError } from "../common/usage.js";
-import { clientTlsFiles, type TlsFlags } from "./tls.js";
+import { DEFAULT_SERVERNAME, clientTlsFiles, type TlsFlags } from "./tls.js";
 
 export interface ClientOptions {
   runtime: RuntimeName;
@@ -19,13 +19,15 @@ export interface ClientOptions {
 
 /** Runs a scenario's client inside the chosen runtime; prints its one JSON result line. */
 export async function client(scenario: string, o: ClientOptions): Promise<number> {
-  if (typeof o.extra.url === "string") o = { ...o, ...urlTarget(o.extra.url) };
+  const url = typeof o.extra.url === "string" ? urlTarget(o.extra.url) : undefined;
+  if (url) o = { ...o, host: url.host, port: url.port, transport: url.transport };
   requireTransport(scenario, o.transport);
   if (o.transport === "unix" ? !o.path : !o.port)
     throw new UsageError(
       o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)",
     );
-  const tls = clientTlsFiles(o.transport, o.tls ?? {});
+  // An https URL names the server the certificate must be valid for, as a browser takes it.
+  const tls = clientTlsFiles(o.transport, o.tls ?? {}, url ? null : DEFAULT_SERVERNAME);
   if (!runtimeRuns(o.runtime, o.binaries)) return 1;
   const agent = startAgent(
     o.runtime,
@@ -57,11 +59,11 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
   }
 }
 
-/** `--url` (http-get): the server address comes from the URL; only plain http:// is accepted. */
-function urlTarget(url: string): { host: string; port: number } {
+/** `--url` (http-get): the server address and the transport come from the URL (https: tls). */
+function urlTarget(url: string): { host: string; port: number; transport: Transport } {
   try {
     const t = parseHttpUrl(url);
-    return { host: t.hostname, port: t.port };
+    return { host: t.hostname, port: t.port, transport: t.tls ? "tls" : "tcp" };
   } catch (e) {
     throw new UsageError(`--url: ${(e as Error).message}`);
   }

@@ -161,7 +161,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     .option("--ca <file>", "--transport tls: PEM CA to trust (default: the runtime's default store)")
     .option(
       "--servername <name>",
-      `--transport tls: SNI and the name the certificate must be valid for (default ${DEFAULT_SERVERNAME})`,
+      `--transport tls: SNI and the name the certificate must be valid for (default ${DEFAULT_SERVERNAME}; with an https --url, its host)`,
     )
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
     .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000);

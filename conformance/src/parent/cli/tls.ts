@@ -59,15 +59,21 @@ export function serverTlsFiles(transport: Transport, flags: TlsFlags): AgentTlsF
   };
 }
 
-export function clientTlsFiles(transport: Transport, flags: TlsFlags): AgentTlsFiles | undefined {
+/** `defaultServername` null: none, so the runtime verifies the name the client connects to. */
+export function clientTlsFiles(
+  transport: Transport,
+  flags: TlsFlags,
+  defaultServername: string | null = DEFAULT_SERVERNAME,
+): AgentTlsFiles | undefined {
   onlyWithTls(transport, flags);
   if (transport !== "tls") return undefined;
   if (flags.cert !== undefined || flags.key !== undefined)
     throw new UsageError("--cert and --key are server options (client certificates are not supported yet)");
   const ca = file("--ca", flags.ca);
+  const servername = flags.servername ?? defaultServername;
   return {
     ...(ca ? { ca } : {}),
-    servername: flags.servername ?? DEFAULT_SERVERNAME,
+    ...(servername !== null ? { servername } : {}),
     ...(flags.alpn ? { alpn: flags.alpn } : {}),
   };
 }
