@@ -221,6 +221,6 @@ export function classifyStartTlsBuffered(u: Upgrade, firstRead: string | null): 
     if (u.code === "TLS_HANDSHAKE") return `handshake broken: ${u.shape}`;
     return `failed: ${u.shape}`;
   }
-  if (firstRead !== null && firstRead.startsWith("OK")) return "readable after the upgrade";
+  if (firstRead?.startsWith("OK")) return "readable after the upgrade";
   return u.roundTrip === "ok" ? "lost" : `upgraded, no round trip: ${u.roundTrip}`;
 }
