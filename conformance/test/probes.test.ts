@@ -61,9 +61,9 @@ describe.each(RUNTIMES)("probes in %s", (runtime) => {
     expect(by.get("addr.localhost-listen")!.evidence.address).toBeDefined();
   });
 
-  it("runs at least 12 tls.* probes with the parent's certificates, each classified", async () => {
+  it("runs at least 19 tls.* probes with the parent's certificates, each classified", async () => {
     const tls = (await get()).results.filter((p) => p.id.startsWith("tls."));
-    expect(tls.length).toBeGreaterThanOrEqual(12);
+    expect(tls.length).toBeGreaterThanOrEqual(19);
     for (const p of tls) {
       const where = `${runtime} ${p.id}: ${JSON.stringify(p)}`;
       expect(["error", "timeout", "unsupported", "unsupported: no certificates"], where).not.toContain(p.outcome);
@@ -75,5 +75,8 @@ describe.each(RUNTIMES)("probes in %s", (runtime) => {
     expect(by.get("tls.hostname-mismatch")!.outcome).toMatch(/^CERT_HOSTNAME_MISMATCH \(/);
     expect(by.get("tls.expired")!.outcome).toMatch(/^CERT_EXPIRED \(/);
     expect(by.get("tls.half-close")!.outcome).toBe("server writes after FIN");
+    // Every runtime upgrades as a client; as a server, "upgraded" or an ENOTSUP its features announce.
+    expect(by.get("tls.starttls-client")!.outcome).toBe("upgraded");
+    expect(["upgraded", "unsupported (ENOTSUP)"]).toContain(by.get("tls.starttls-server")!.outcome);
   });
 });

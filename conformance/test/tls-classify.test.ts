@@ -19,10 +19,14 @@ import {
   classifyPeer,
   classifyRefusal,
   classifyRsa,
+  classifyStartTls,
+  classifyStartTlsBuffered,
   classifyVerifyOff,
   classifyVersion,
   tlsRecords,
+  type Upgrade,
 } from "../src/in-runtime/probes/tls-classify.js";
+import { startTlsProbes } from "../src/in-runtime/probes/starttls.js";
 import { tlsProbes } from "../src/in-runtime/probes/tls.js";
 
 // Recorded: the client's tlsInfo() after a default handshake.
@@ -222,9 +226,54 @@ describe("largest read", () => {
 });
 
 describe("without certificates", () => {
-  it.each(tlsProbes.map((p) => [p.id, p] as const))("%s says so without touching the runtime", async (_id, probe) => {
-    const out = await probe.run({} as Runtime, {});
-    expect(out.outcome).toBe("unsupported: no certificates");
-    expect(probe.needs).toContain("tls");
+  it.each([...tlsProbes, ...startTlsProbes].map((p) => [p.id, p] as const))(
+    "%s says so without touching the runtime",
+    async (_id, probe) => {
+      const out = await probe.run({} as Runtime, {});
+      expect(out.outcome).toBe("unsupported: no certificates");
+      expect(probe.needs).toContain("tls");
+    },
+  );
+});
+
+describe("STARTTLS", () => {
+  const upgraded = (info: TlsInfo | null, roundTrip = "ok"): Upgrade => ({ state: "upgraded", info, roundTrip });
+  const refused = (code: string, shape: string): Upgrade => ({ state: "failed", code, shape });
+  // Recorded: startTls as a client (all three) and as a server (Node; ENOTSUP from Bun and Deno).
+  it.each([
+    [upgraded(NODE_INFO), true, "upgraded"],
+    [upgraded(BUN_INFO), true, "upgraded"],
+    [upgraded(DENO_INFO), true, "upgraded"],
+    [refused("ENOTSUP", "ENOTSUP (NetError)"), false, "unsupported (ENOTSUP)"],
+    [refused("ENOTSUP", "ENOTSUP (NetError)"), true, "ENOTSUP, though features says supported"],
+    [upgraded(NODE_INFO), false, "upgraded, though features says unsupported"],
+    [upgraded(NODE_INFO, "pong lost"), true, "upgraded, no round trip: pong lost"],
+    [
+      refused("TLS_HANDSHAKE", "TLS_HANDSHAKE (Error:ERR_SSL_WRONG_VERSION_NUMBER)"),
+      true,
+      "failed: TLS_HANDSHAKE (Error:ERR_SSL_WRONG_VERSION_NUMBER)",
+    ],
+    [{ state: "pending", ms: 2000 } as Upgrade, true, "handshake hangs"],
+  ])("%j, features %s: %s", (u, featured, outcome) => {
+    expect(classifyStartTls(u, featured)).toBe(outcome);
+  });
+
+  // Recorded: Node (the reply is put back for the TLS layer), Bun (startTls refuses), Deno (rustls reads it).
+  it.each([
+    [
+      refused("TLS_HANDSHAKE", "TLS_HANDSHAKE (Error:ERR_SSL_WRONG_VERSION_NUMBER)"),
+      null,
+      "handshake broken: TLS_HANDSHAKE (Error:ERR_SSL_WRONG_VERSION_NUMBER)",
+    ],
+    [refused("PROTOCOL", "PROTOCOL (NetError)"), null, "refused before the handshake (PROTOCOL)"],
+    [refused("TLS_HANDSHAKE", "TLS_HANDSHAKE (InvalidData)"), null, "handshake broken: TLS_HANDSHAKE (InvalidData)"],
+    [upgraded(NODE_INFO), null, "lost"],
+    [upgraded(NODE_INFO), "OK\r\n", "readable after the upgrade"],
+    [upgraded(NODE_INFO, "ping lost"), null, "upgraded, no round trip: ping lost"],
+    [refused("ENOTSUP", "ENOTSUP (NetError)"), null, "unsupported (ENOTSUP)"],
+    [refused("ECONNRESET", "ECONNRESET (Error)"), null, "failed: ECONNRESET (Error)"],
+    [{ state: "pending", ms: 2000 } as Upgrade, null, "handshake hangs"],
+  ])("unread reply, %j, first read %j: %s", (u, firstRead, outcome) => {
+    expect(classifyStartTlsBuffered(u, firstRead)).toBe(outcome);
   });
 });

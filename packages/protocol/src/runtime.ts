@@ -193,6 +193,15 @@ export interface TlsConnectOptions {
 /** With transport "tls", `connect` resolves once the handshake completed and the certificate was verified; a failed verification rejects with a CERT_* NetError, another handshake failure with TLS_HANDSHAKE. */
 export type ConnectOptions = TcpConnectOptions | UnixConnectOptions | TlsConnectOptions;
 
+/**
+ * How `startTls` upgrades a connection. "client" verifies the server as `connect` does: the
+ * name is `tls.servername`, else `hostname`, else the connection's remote address. "server"
+ * takes the listener's options (`handshakeTimeoutMs` included).
+ */
+export type StartTlsOptions =
+  | { role: "client"; tls: TlsClientOptions; hostname?: string }
+  | { role: "server"; tls: TlsServerOptions };
+
 export interface DatagramOptions {
   hostname: string;
   port: number;
@@ -212,6 +221,10 @@ export interface Features {
   readonly connectSignal: boolean;
   /** TLS listeners and connections (transport "tls"). */
   readonly tls: boolean;
+  /** `startTls` with role "client": a plaintext TCP connection becomes a TLS client. */
+  readonly startTlsClient: boolean;
+  /** `startTls` with role "server": a plaintext TCP connection (accepted or connected) becomes a TLS server. */
+  readonly startTlsServer: boolean;
 }
 
 export interface Hasher {
@@ -281,6 +294,21 @@ export interface Runtime {
   listen(options: ListenOptions): Promise<Listener>;
   connect(options: ConnectOptions): Promise<Connection>;
   bindDatagram(options: DatagramOptions): Promise<DatagramSocket>;
+  /**
+   * STARTTLS: turns a plaintext TCP connection of this runtime into a TLS one, resolving once
+   * the handshake completed (and, as a client, the certificate verified) with a new Connection
+   * whose `tlsInfo()` tells what was agreed. Errors are those of a TLS `connect` (CERT_*,
+   * TLS_HANDSHAKE); a role the runtime cannot take rejects with ENOTSUP (see `features`).
+   *
+   * `conn` belongs to the upgrade from the call on: it must not be read, written or closed
+   * again, whatever the outcome (a failed upgrade closes it). No read may be pending on it.
+   * Bytes that arrived before the call and were not returned by `read()` are not plaintext to
+   * anyone any more: the TLS layer takes them as the start of the peer's handshake (a STARTTLS
+   * server whose client sent its ClientHello early gets it), where the adapter can hand them
+   * over; where it cannot (Bun: its upgrade takes no bytes) the call rejects with PROTOCOL and
+   * closes `conn`. So a client reads the server's plaintext answer to its end before upgrading.
+   */
+  startTls(conn: Connection, options: StartTlsOptions): Promise<Connection>;
   /** The runtime's fastest native SHA-256. */
   sha256(): Hasher;
   readonly fs: FileSystem;

@@ -155,6 +155,39 @@ export class BunConnection implements Connection {
     return this.#handshakeResult;
   }
 
+  /**
+   * For startTls: detaches the socket, which this connection no longer reads or writes, and
+   * ends this connection. Bun's upgradeTLS reads only what arrives afterwards, so bytes this
+   * connection received but did not hand out would be lost: then, as with a read pending or a
+   * write not yet flushed, it closes instead and throws PROTOCOL.
+   */
+  release(): BunSocket {
+    const socket = this.#socket;
+    if (this.#isClosed || this.#closedByUs || this.#error || !socket)
+      throw this.#error ?? new NetError("CLOSED", "startTls on a closed connection", { operation: "startTls" });
+    if (this.#transport !== "tcp" || this.#tls)
+      throw new NetError("EINVAL", "startTls takes a plaintext TCP connection", { operation: "startTls" });
+    if (this.#reader) throw new NetError("PROTOCOL", "startTls while a read is pending", { operation: "startTls" });
+    const unread = this.#unread;
+    if (unread > 0 || this.#writes.length > 0 || this.#writeClosed) {
+      this.close();
+      throw new NetError(
+        "PROTOCOL",
+        unread > 0
+          ? `startTls with ${unread} received bytes not read: Bun's upgradeTLS cannot take them`
+          : "startTls with a write pending or after closeWrite",
+        { operation: "startTls" },
+      );
+    }
+    socket.data = undefined;
+    this.#socket = undefined;
+    this.#closedByUs = true;
+    this.#eof = true;
+    this.#isClosed = true;
+    this.#resolveClosed();
+    return socket;
+  }
+
   setNoDelay(on: boolean): void {
     if (this.#transport === "tcp") this.#socket?.setNoDelay(on);
   }

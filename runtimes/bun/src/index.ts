@@ -2,6 +2,7 @@
 // TCP, TLS and Unix: https://bun.sh/docs/api/tcp  UDP: https://bun.sh/docs/api/udp
 import type { Features, Hasher, Host, Runtime, Signal } from "@netparity/protocol";
 import { bunFileSystem } from "./fs.js";
+import { startTls } from "./starttls.js";
 import { connect, listen } from "./tcp.js";
 import { bindDatagram } from "./udp.js";
 
@@ -30,6 +31,9 @@ const features: Features = {
   // Python's ssl, which saw a clean close_notify EOF, both as client and as server); older
   // Bun lost the FIN or the write side (oven-sh/bun#34498, #35535, #40384).
   tls: true,
+  // socket.upgradeTLS, client side only (see starttls.ts).
+  startTlsClient: true,
+  startTlsServer: false,
 };
 
 const host: Host = {
@@ -79,6 +83,7 @@ export const bunRuntime = {
   listen,
   connect,
   bindDatagram,
+  startTls,
   sha256,
   fs: bunFileSystem,
   host,

@@ -50,6 +50,7 @@ export class DenoConnection implements Connection {
   #finSent = false;
   /** The last queued write (or FIN); null when nothing is in flight. */
   #writeTail: Promise<void> | null = null;
+  #reading = false;
 
   /** `tls`: what the handshake of a Deno.TlsConn agreed (the caller awaited it). */
   constructor(conn: Deno.Conn, tls: TlsInfo | null = null) {
@@ -64,6 +65,7 @@ export class DenoConnection implements Connection {
     if (this.#error) throw this.#error;
     if (this.#readEnded) return null;
     let n: number | null;
+    this.#reading = true;
     try {
       n = await this.#conn.read(this.#buf);
     } catch (e) {
@@ -71,6 +73,8 @@ export class DenoConnection implements Connection {
       // Deno rejects a pending read with Interrupted when the conn is closed under it.
       if (this.#isClosed && isClosedResource(e)) return null;
       throw this.#fail(denoNetError(e, "read"));
+    } finally {
+      this.#reading = false;
     }
     if (n === null) {
       this.#readEnded = true;
@@ -123,6 +127,28 @@ export class DenoConnection implements Connection {
 
   tlsInfo(): TlsInfo | null {
     return this.#tls;
+  }
+
+  /**
+   * For startTls: hands the Deno.TcpConn over and ends this connection without closing it.
+   * Reads go straight to the kernel, so nothing is buffered here: unread bytes stay in the
+   * socket, for Deno.startTls to take as TLS. A pending read would make Deno.startTls fail
+   * (it needs the resource to itself), so that, like a write in flight, is PROTOCOL.
+   */
+  release(): Deno.TcpConn {
+    if (this.#isClosed || this.#error)
+      throw this.#error ?? new NetError("CLOSED", "startTls on a closed connection", { operation: "startTls" });
+    if (this.#tls !== null || !("setNoDelay" in this.#conn) || this.localAddress.transport !== "tcp")
+      throw new NetError("EINVAL", "startTls takes a plaintext TCP connection", { operation: "startTls" });
+    if (this.#reading || this.#writeTail !== null || this.#writeEnded)
+      throw new NetError("PROTOCOL", "startTls while a read or write is pending, or after closeWrite", {
+        operation: "startTls",
+      });
+    this.#isClosed = true;
+    this.#readEnded = true;
+    this.#writeEnded = true;
+    this.#resolveClosed();
+    return this.#conn as Deno.TcpConn;
   }
 
   /** A no-op on TLS: Deno.TlsConn has no setNoDelay (nor setKeepAlive). */

@@ -21,6 +21,7 @@ import { DenoConnection, toAddress } from "./connection.js";
 import { DenoDatagramSocket } from "./datagram.js";
 import { denoNetError, isClosedResource } from "./errors.js";
 import { fs, host } from "./host.js";
+import { startTls } from "./starttls.js";
 import { connectTls, listenTls } from "./tls.js";
 
 /**
@@ -126,6 +127,9 @@ export const denoRuntime = {
     // and keeps reading (checked on Deno 2.9.6 against Python's ssl), so halfClose holds for
     // TLS too. Not offered: verify:false and requestCert (ENOTSUP, see tls.ts).
     tls: true,
+    // Deno.startTls; no server-side upgrade exists (see starttls.ts).
+    startTlsClient: true,
+    startTlsServer: false,
   } satisfies Features,
 
   async listen(options: ListenOptions): Promise<Listener> {
@@ -174,6 +178,8 @@ export const denoRuntime = {
     }
     return connection;
   },
+
+  startTls,
 
   async bindDatagram(options: DatagramOptions): Promise<DatagramSocket> {
     if (!unstableNet) {

@@ -16,7 +16,7 @@ import { denoNetError, isClosedResource } from "./errors.js";
  * the peer certificate are not exposed by the native API (node:tls has them, over other
  * code), so those fields stay null.
  */
-function tlsInfo(handshake: Deno.TlsHandshakeInfo): TlsInfo {
+export function tlsInfo(handshake: Deno.TlsHandshakeInfo): TlsInfo {
   return { protocol: null, cipher: null, alpn: handshake.alpnProtocol, peerSubject: null, peerSan: null };
 }
 

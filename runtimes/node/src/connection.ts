@@ -40,32 +40,59 @@ export class NodeConnection implements Connection {
     this.localAddress = nodeAddress(socket, "local", unixPath);
     this.remoteAddress = nodeAddress(socket, "remote", unixPath);
     this.closed = new Promise((resolve) => socket.once("close", () => resolve()));
-    socket.on("data", (chunk: Buffer) => {
-      if (this.#waiter) {
-        const w = this.#waiter;
-        this.#waiter = null;
-        w.resolve(chunk);
-        return;
-      }
-      this.#queue.push(chunk);
-      this.#buffered += chunk.byteLength;
-      if (!this.#paused && this.#buffered > HIGH_WATER) {
-        this.#paused = true;
-        socket.pause();
-      }
-    });
-    socket.on("end", () => {
-      this.#ended = true;
-      this.#wake();
-    });
-    socket.on("error", (e) => {
-      this.#error ??= toNetError(e, "socket");
-      this.#wake();
-    });
-    socket.on("close", () => {
-      this.#ended = true;
-      this.#wake();
-    });
+    socket.on("data", this.#onData);
+    socket.on("end", this.#onEnd);
+    socket.on("error", this.#onError);
+    socket.on("close", this.#onEnd);
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = null;
+      w.resolve(chunk);
+      return;
+    }
+    this.#queue.push(chunk);
+    this.#buffered += chunk.byteLength;
+    if (!this.#paused && this.#buffered > HIGH_WATER) {
+      this.#paused = true;
+      this.#socket.pause();
+    }
+  };
+
+  readonly #onEnd = (): void => {
+    this.#ended = true;
+    this.#wake();
+  };
+
+  readonly #onError = (e: unknown): void => {
+    this.#error ??= toNetError(e, "socket");
+    this.#wake();
+  };
+
+  /**
+   * For startTls: hands the socket over, paused, with the bytes received but not read put back
+   * in its readable buffer (a TLSSocket feeds those to its handshake first). This connection
+   * reads nothing any more. Throws PROTOCOL while a read is pending.
+   */
+  release(): Socket {
+    if (this.#waiter) throw new NetError("PROTOCOL", "startTls while a read is pending", { operation: "startTls" });
+    if (this.#destroyed || this.#error || this.#socket.destroyed)
+      throw this.#error ?? new NetError("CLOSED", "startTls on a closed connection", { operation: "startTls" });
+    const socket = this.#socket;
+    socket.pause();
+    socket.off("data", this.#onData);
+    socket.off("end", this.#onEnd);
+    socket.off("error", this.#onError);
+    socket.off("close", this.#onEnd);
+    const unread = this.#queue.slice(this.#head);
+    for (let i = unread.length - 1; i >= 0; i--) socket.unshift(unread[i] as Buffer);
+    this.#queue = [];
+    this.#head = 0;
+    this.#buffered = 0;
+    this.#destroyed = true;
+    return socket;
   }
 
   #wake(): void {

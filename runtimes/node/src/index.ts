@@ -29,6 +29,7 @@ import {
 } from "@netparity/protocol";
 import { NodeConnection } from "./connection.js";
 import { NodeDatagramSocket } from "./datagram.js";
+import { startTls } from "./starttls.js";
 import { clientOptions, serverOptions, tlsNetError } from "./tls.js";
 
 if (
@@ -291,6 +292,8 @@ const features: Features = {
   broadcast: true,
   connectSignal: true,
   tls: true,
+  startTlsClient: true,
+  startTlsServer: true,
 };
 
 export const nodeRuntime = {
@@ -300,6 +303,7 @@ export const nodeRuntime = {
   listen,
   connect,
   bindDatagram,
+  startTls,
   sha256: () => {
     const h = createHash("sha256");
     return {

@@ -3,7 +3,16 @@
  * runtime by the agent (`role: "contract"`) and asserted by vitest on Node. One file, three
  * runtimes: a check that passes on Node and fails on Bun is a finding, not a flaky test.
  */
-import { NetError, Prng, equalBytes, isNetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
+import {
+  NetError,
+  Prng,
+  equalBytes,
+  isNetError,
+  utf8,
+  type Connection,
+  type Runtime,
+  type StartTlsOptions,
+} from "@netparity/protocol";
 import { sleep, withTimeout } from "../common/timing.js";
 
 export interface ContractResult {
@@ -32,6 +41,25 @@ async function expectNetError(p: Promise<unknown>, codes: string[], what: string
     return e;
   }
   throw new Error(`${what}: expected ${codes.join(" or ")}, but it succeeded`);
+}
+
+/** Options no handshake could use: for checks that must end before one. */
+function bogusStartTls(role: "client" | "server"): StartTlsOptions {
+  return role === "client"
+    ? { role, tls: { ca: "not a certificate" } }
+    : { role, tls: { cert: "not a certificate", key: "not a key" } };
+}
+
+/** A refusal the adapter decides itself (no runtime error behind it, so no cause is required). */
+async function expectCode(p: Promise<unknown>, code: string, what: string): Promise<void> {
+  try {
+    await withTimeout(p, 2000, what);
+  } catch (e) {
+    assert(e instanceof NetError, `${what}: expected a NetError, got ${String(e)}`);
+    assert(e.code === code, `${what}: expected ${code}, got ${e.code} (${e.message})`);
+    return;
+  }
+  throw new Error(`${what}: expected ${code}, but it succeeded`);
 }
 
 async function pair(
@@ -257,6 +285,41 @@ export const CONTRACT: Record<string, Check> = {
     } finally {
       await l.close();
     }
+  },
+  // Certificates are not available here: the checks stop before a handshake, and the
+  // upgrades themselves are the tls.starttls-* probes.
+  "startTls: a role features says is unsupported rejects with ENOTSUP": async (rt) => {
+    const roles = (["client", "server"] as const).filter((r) =>
+      r === "client" ? !rt.features.startTlsClient : !rt.features.startTlsServer,
+    );
+    // Nothing to refuse: a pass, since a skip is only for a capability the features deny.
+    if (roles.length === 0) return "both roles supported";
+    for (const role of roles) {
+      const p = await pair(rt);
+      try {
+        await expectCode(rt.startTls(p.client, bogusStartTls(role)), "ENOTSUP", `startTls as ${role}`);
+      } finally {
+        await p.close();
+      }
+    }
+    return `ENOTSUP for ${roles.join(" and ")}`;
+  },
+  "startTls: with a read pending it rejects with PROTOCOL": async (rt) => {
+    const role = rt.features.startTlsClient ? "client" : rt.features.startTlsServer ? "server" : null;
+    if (role === null) throw new Skip("features.startTlsClient is false");
+    const p = await pair(rt);
+    try {
+      const pending = p.client.read();
+      pending.catch(() => undefined);
+      await expectCode(
+        rt.startTls(p.client, bogusStartTls(role)),
+        "PROTOCOL",
+        `startTls as ${role} with a read pending`,
+      );
+    } finally {
+      await p.close();
+    }
+    return undefined;
   },
   "tcp: IPv6 loopback ::1": async (rt) => {
     if (!rt.features.ipv6) throw new Skip("features.ipv6 is false");

@@ -6,6 +6,7 @@
 import type { Runtime } from "@netparity/protocol";
 import { addressingProbes } from "./addressing.js";
 import { errorProbes } from "./errors.js";
+import { startTlsProbes } from "./starttls.js";
 import { stickyProbe } from "./sticky.js";
 import { tcpProbes } from "./tcp.js";
 import { tlsProbes } from "./tls.js";
@@ -22,6 +23,7 @@ export const PROBES: readonly Probe[] = [
   ...unixProbes,
   ...errorProbes,
   ...tlsProbes,
+  ...startTlsProbes,
 ];
 
 /** Upper bound for one probe; a probe still running then is reported as "timeout". */

@@ -186,3 +186,41 @@ export function classifyRsa(a: Attempt): string {
   if (a.state === "connected") return "connected";
   return `fails: ${failureLabel(a)}`;
 }
+
+/** How one startTls call ended within the probe's wait, and whether data then crossed the upgraded connection. */
+export type Upgrade =
+  | { state: "upgraded"; info: TlsInfo | null; roundTrip: string }
+  | { state: "failed"; code: string; shape: string }
+  | { state: "pending"; ms: number };
+
+/**
+ * tls.starttls-client / tls.starttls-server: whether the upgrade works, checked against what
+ * `features` claims for the role (an ENOTSUP the features announce is "unsupported").
+ */
+export function classifyStartTls(u: Upgrade, featured: boolean): string {
+  if (u.state === "pending") return "handshake hangs";
+  if (u.state === "failed") {
+    if (u.code === "ENOTSUP") return featured ? "ENOTSUP, though features says supported" : "unsupported (ENOTSUP)";
+    return `failed: ${u.shape}`;
+  }
+  if (!featured) return "upgraded, though features says unsupported";
+  return u.roundTrip === "ok" ? "upgraded" : `upgraded, no round trip: ${u.roundTrip}`;
+}
+
+/**
+ * tls.starttls-buffered: the client upgrades while the server's plaintext "OK\r\n" has arrived
+ * but was not read. The bytes either reach the TLS layer and break the handshake, are refused
+ * by startTls before any handshake, vanish (a working connection without them), or come out
+ * of the upgraded connection as if they were decrypted.
+ */
+export function classifyStartTlsBuffered(u: Upgrade, firstRead: string | null): string {
+  if (u.state === "pending") return "handshake hangs";
+  if (u.state === "failed") {
+    if (u.code === "ENOTSUP") return "unsupported (ENOTSUP)";
+    if (u.code === "PROTOCOL") return "refused before the handshake (PROTOCOL)";
+    if (u.code === "TLS_HANDSHAKE") return `handshake broken: ${u.shape}`;
+    return `failed: ${u.shape}`;
+  }
+  if (firstRead?.startsWith("OK")) return "readable after the upgrade";
+  return u.roundTrip === "ok" ? "lost" : `upgraded, no round trip: ${u.roundTrip}`;
+}

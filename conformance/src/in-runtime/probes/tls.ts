@@ -39,9 +39,9 @@ import {
 } from "./util.js";
 
 const enc = new TextEncoder();
-const HOST = "127.0.0.1";
+export const HOST = "127.0.0.1";
 /** Every wait of one step; a probe has at most a few, well inside PROBE_TIMEOUT_MS. */
-const STEP_MS = 2000;
+export const STEP_MS = 2000;
 
 const NO_CERTS: ProbeOutcome = {
   outcome: "unsupported: no certificates",
@@ -50,12 +50,15 @@ const NO_CERTS: ProbeOutcome = {
 };
 
 /** Runs `body` with the certificates, or says that there are none. */
-function withCerts(ctx: ProbeContext, body: (certs: ProbeCerts) => Promise<ProbeOutcome>): Promise<ProbeOutcome> {
+export function withCerts(
+  ctx: ProbeContext,
+  body: (certs: ProbeCerts) => Promise<ProbeOutcome>,
+): Promise<ProbeOutcome> {
   return ctx.certs ? body(ctx.certs) : Promise.resolve(NO_CERTS);
 }
 
 /** A TLS listener on 127.0.0.1 and its first accepted connection (null when none came); both closed by `scope`. */
-async function tlsServer(
+export async function tlsServer(
   rt: Runtime,
   scope: Scope,
   tls: TlsServerOptions,
@@ -73,7 +76,7 @@ async function tlsServer(
 }
 
 /** One TLS connect, bounded; a connection that opens is closed by `scope`, also one that opens too late. */
-async function tlsConnect(
+export async function tlsConnect(
   rt: Runtime,
   scope: Scope,
   port: number,
@@ -102,17 +105,17 @@ async function tlsConnect(
 }
 
 /** The server end of a handshake that completed, or null when none arrived in time. */
-async function serverEnd(rt: Runtime, accepted: Promise<Connection | null>): Promise<Connection | null> {
+export async function serverEnd(rt: Runtime, accepted: Promise<Connection | null>): Promise<Connection | null> {
   const r = await settle(rt, accepted, STEP_MS);
   return r.state === "resolved" ? r.value : null;
 }
 
 /** A client with our CA that verifies the name "localhost" on 127.0.0.1. */
-function trusting(certs: ProbeCerts, extra: Partial<TlsClientOptions> = {}): TlsClientOptions {
+export function trusting(certs: ProbeCerts, extra: Partial<TlsClientOptions> = {}): TlsClientOptions {
   return { ca: certs.main.ca, servername: "localhost", ...extra };
 }
 
-function serving(certs: ProbeCerts, extra: Partial<TlsServerOptions> = {}): TlsServerOptions {
+export function serving(certs: ProbeCerts, extra: Partial<TlsServerOptions> = {}): TlsServerOptions {
   return { cert: certs.main.cert, key: certs.main.key, ...extra };
 }
 
@@ -539,7 +542,7 @@ export const tlsProbes: Probe[] = [
 ];
 
 /** Copies `from` to `to` until EOF or an error; returns how it ended ("eof" or an error code). */
-async function pipe(from: Connection, to: Connection, seen?: (bytes: Uint8Array) => void): Promise<string> {
+export async function pipe(from: Connection, to: Connection, seen?: (bytes: Uint8Array) => void): Promise<string> {
   for (;;) {
     let chunk: Uint8Array | null;
     try {
