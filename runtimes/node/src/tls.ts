@@ -5,8 +5,10 @@
 import { isIP } from "node:net";
 import {
   checkServerIdentity,
+  createSecureContext,
   type ConnectionOptions,
   type PeerCertificate,
+  type SecureContext,
   type TlsOptions,
   type TLSSocket,
 } from "node:tls";
@@ -40,6 +42,32 @@ export function serverOptions(tls: TlsServerOptions): TlsOptions {
   };
 }
 
+/**
+ * One SecureContext per set of client credentials. Given `ca`/`cert`/`key`, tls.connect
+ * builds a new context for every connection (parsing the PEMs and loading the CA store each
+ * time): the TLS handshake bench measured the adapter's client at 3.19 CPU s per 1000
+ * handshakes against 2.13 for a raw client that shares one context, as Node's documentation
+ * recommends (https://nodejs.org/api/tls.html#tlscreatesecurecontextoptions).
+ */
+const clientContexts = new Map<string, SecureContext>();
+const MAX_CLIENT_CONTEXTS = 16;
+
+function clientContext(tls: TlsClientOptions): SecureContext {
+  const key = JSON.stringify([tls.ca ?? null, tls.cert ?? null, tls.key ?? null]);
+  let ctx = clientContexts.get(key);
+  if (!ctx) {
+    ctx = createSecureContext({
+      ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
+      ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
+      ...(tls.key !== undefined ? { key: tls.key } : {}),
+    });
+    // A bounded cache: a program that makes many different contexts keeps the latest few.
+    if (clientContexts.size >= MAX_CLIENT_CONTEXTS) clientContexts.delete(clientContexts.keys().next().value as string);
+    clientContexts.set(key, ctx);
+  }
+  return ctx;
+}
+
 /** tls.connect passes allowHalfOpen to its TLSSocket, though @types/node does not declare it there. */
 export function clientOptions(
   hostname: string,
@@ -55,9 +83,7 @@ export function clientOptions(
     port,
     ...(sni !== undefined ? { servername: sni } : {}),
     checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert),
-    ...(tls.ca !== undefined ? { ca: tls.ca } : {}),
-    ...(tls.cert !== undefined ? { cert: tls.cert } : {}),
-    ...(tls.key !== undefined ? { key: tls.key } : {}),
+    ...(tls.ca !== undefined || tls.cert !== undefined ? { secureContext: clientContext(tls) } : {}),
     ...(tls.alpn?.length ? { ALPNProtocols: [...tls.alpn] } : {}),
     rejectUnauthorized: tls.verify !== false,
     allowHalfOpen: true,
