@@ -1,10 +1,10 @@
 /**
- * TLS against foreign peers: a Python ssl echo server and client and OpenSSL's s_client,
+ * TLS against foreign peers: a Python ssl echo server and client, OpenSSL's s_client and s_server,
  * driven through the CLI as a user would. Each runtime's server and client get the same tests.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { connect } from "node:net";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeCertificates, type CertificateFiles } from "../src/parent/certs/generate.js";
@@ -194,6 +194,62 @@ describe.skipIf(!hasPython)("tls clients against a Python ssl echo server", () =
       expect([old.code, old.error], old.out).toEqual([1, "CERT_EXPIRED"]);
     });
   });
+});
+
+describe.skipIf(!hasOpenssl)("tls clients against openssl s_server -www", () => {
+  let certs: CertificateFiles;
+  let server: Spawned | undefined;
+  let port = 0;
+  beforeAll(async () => {
+    certs = await writeCertificates();
+    // s_server takes a port, not 0: ask the kernel for a free one first (loopback only).
+    port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const p = (probe.address() as { port: number }).port;
+        probe.close(() => resolve(p));
+      });
+    });
+    // `-www` answers every request with an HTTP/1.0 status page, then closes.
+    server = spawnJson(
+      "openssl",
+      ["s_server", "-accept", `127.0.0.1:${port}`, "-cert", certs.cert, "-key", certs.key, "-www", "-quiet"],
+      {},
+      30_000,
+    );
+    // It prints nothing when ready: wait until it accepts a TCP connection (bounded).
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const up = await new Promise<boolean>((resolve) => {
+        const c = connect({ host: "127.0.0.1", port }, () => {
+          c.destroy();
+          resolve(true);
+        });
+        c.on("error", () => resolve(false));
+      });
+      if (up) break;
+      if (Date.now() > deadline) throw new Error(`openssl s_server did not listen: ${server.stderr()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  });
+  afterAll(async () => {
+    server?.kill();
+    await certs?.remove();
+  });
+
+  const get = (runtime: string, args: string[]) =>
+    cli(["client", "http-get", "--runtime", runtime, "--url", `https://localhost:${port}/`, ...args]);
+
+  it.each(RUNTIMES)(
+    "%s client: https against OpenSSL passes with --ca, fails naming CERT_UNTRUSTED without",
+    (runtime) => {
+      const ok = get(runtime, ["--ca", certs.ca]);
+      expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, transport: "tls", metrics: { status: 200 } });
+      const bad = get(runtime, []);
+      expect(bad.code, bad.stdout + bad.stderr).toBe(1);
+      expect(bad.stdout).toContain("CERT_UNTRUSTED");
+    },
+  );
 });
 
 describe("tls flags", () => {
