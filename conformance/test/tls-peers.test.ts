@@ -3,9 +3,10 @@
  * driven through the CLI as a user would. Each runtime's server and client get the same tests.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { X509Certificate } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeCertificates, type CertificateFiles } from "../src/parent/certs/generate.js";
 import { RUNTIMES } from "./helpers.js";
@@ -260,6 +261,32 @@ describe("tls flags", () => {
     for (const flag of ["--ca", "--servername", "--alpn", "localhost"]) expect(client.stdout).toContain(flag);
   });
 
+  it("serve --key-type rsa makes an RSA-2048 certificate that a client verifies", async () => {
+    const { server, ready } = await serveTls("node", ["--key-type", "rsa"]);
+    try {
+      const cert = new X509Certificate(readFileSync(join(dirname(ready.ca), "cert.pem")));
+      expect(cert.publicKey.asymmetricKeyType).toBe("rsa");
+      expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBe(2048);
+      const r = cli([
+        "client",
+        "echo",
+        "--runtime",
+        "bun",
+        "--transport",
+        "tls",
+        "--port",
+        String(ready.port),
+        "--ca",
+        ready.ca,
+        "--size",
+        "64KiB",
+      ]);
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+    } finally {
+      server.kill();
+    }
+  });
+
   it("refuses flags that do not fit, with exit 2", () => {
     const cases: string[][] = [
       ["serve", "echo", "--runtime", "node", "--transport", "tls", "--cert", BIN],
@@ -268,6 +295,9 @@ describe("tls flags", () => {
       ["client", "echo", "--runtime", "node", "--port", "1", "--servername", "localhost"],
       ["serve", "udp", "--runtime", "node", "--transport", "tls"],
       ["serve", "hello-udp", "--runtime", "node", "--transport", "tls"],
+      ["serve", "echo", "--runtime", "node", "--key-type", "rsa"],
+      ["serve", "echo", "--runtime", "node", "--transport", "tls", "--key-type", "dsa"],
+      ["serve", "echo", "--runtime", "node", "--transport", "tls", "--key-type", "rsa", "--cert", BIN, "--key", BIN],
     ];
     for (const args of cases) {
       const r = cli(args);

@@ -12,7 +12,7 @@ import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../in-runti
 import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { client } from "./client.js";
-import { DEFAULT_SERVERNAME, parseAlpn, type TlsFlags } from "./tls.js";
+import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType, type TlsFlags } from "./tls.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
 import { bench, parseWorkloads } from "../bench/cli.js";
@@ -81,6 +81,7 @@ function tlsFlags(o: Record<string, unknown>): TlsFlags {
   const flags: TlsFlags = {};
   for (const k of ["cert", "key", "ca", "servername"] as const) if (typeof o[k] === "string") flags[k] = o[k];
   if (Array.isArray(o.alpn)) flags.alpn = o.alpn as string[];
+  if (o.keyType === "ecdsa" || o.keyType === "rsa") flags.keyType = o.keyType;
   return flags;
 }
 
@@ -120,6 +121,11 @@ export function program(): Command {
     .option("--key <file>", "--transport tls: PEM private key of --cert")
     .option("--ca <file>", "--transport tls: the CA of --cert, named in the listening line for clients")
     .option("--alpn <list>", "--transport tls: ALPN protocols offered, comma-separated", parseAlpn)
+    .option(
+      "--key-type <type>",
+      "--transport tls: key of the generated certificate, ecdsa (P-256) or rsa (2048)",
+      parseKeyType,
+    )
     .addHelpText(
       "after",
       `

@@ -29,7 +29,7 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
   const tlsFiles = serverTlsFiles(o.transport, o.tls ?? {});
   if (!runtimeRuns(o.runtime, o.binaries)) return 1;
   let generated: CertificateFiles | undefined;
-  if (tlsFiles === "generate") generated = await writeCertificates();
+  if (tlsFiles === "generate") generated = await writeCertificates(o.tls?.keyType ? { keyType: o.tls.keyType } : {});
   const tls =
     tlsFiles === "generate"
       ? { cert: generated!.cert, key: generated!.key, ...(o.tls?.alpn ? { alpn: o.tls.alpn } : {}) }

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Transport } from "@netparity/protocol";
 import type { AgentTlsFiles } from "../../in-runtime/agent-protocol.js";
+import type { KeyType } from "../certs/generate.js";
 import { UsageError } from "../common/usage.js";
 
 export interface TlsFlags {
@@ -11,6 +12,14 @@ export interface TlsFlags {
   ca?: string;
   servername?: string;
   alpn?: string[];
+  /** serve: the key of a generated certificate. */
+  keyType?: KeyType;
+}
+
+export function parseKeyType(value: string): KeyType {
+  if (value !== "ecdsa" && value !== "rsa")
+    throw new UsageError(`invalid --key-type "${value}" (expected ecdsa or rsa)`);
+  return value;
 }
 
 /** The SNI and verified name `client --transport tls` uses unless --servername says otherwise. */
@@ -36,8 +45,8 @@ function file(flag: string, path: string | undefined): string | undefined {
 /** Refuses TLS flags without --transport tls, so a forgotten --transport is not a silent plaintext run. */
 function onlyWithTls(transport: Transport, flags: TlsFlags): void {
   if (transport === "tls") return;
-  const given = (["cert", "key", "ca", "servername", "alpn"] as const).filter((k) => flags[k] !== undefined);
-  if (given.length) throw new UsageError(`--${given[0]} needs --transport tls`);
+  const given = (["cert", "key", "ca", "servername", "alpn", "keyType"] as const).filter((k) => flags[k] !== undefined);
+  if (given.length) throw new UsageError(`--${given[0] === "keyType" ? "key-type" : given[0]} needs --transport tls`);
 }
 
 /** The server's files: both --cert and --key, or neither (the caller then generates them). */
@@ -47,6 +56,8 @@ export function serverTlsFiles(transport: Transport, flags: TlsFlags): AgentTlsF
   if (transport !== "tls") return undefined;
   if ((flags.cert === undefined) !== (flags.key === undefined))
     throw new UsageError("--cert and --key go together (or neither: a throwaway CA and certificate are made)");
+  if (flags.cert !== undefined && flags.keyType !== undefined)
+    throw new UsageError("--key-type chooses the key of a generated certificate; your --cert has its own");
   if (flags.cert === undefined) {
     if (flags.ca !== undefined)
       throw new UsageError("--ca on serve names the CA of your --cert; give --cert and --key");
