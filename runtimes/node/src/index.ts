@@ -123,15 +123,15 @@ function listen(options: ListenOptions): Promise<Listener> {
 }
 
 function connect(options: ConnectOptions): Promise<Connection> {
+  // One check for every transport: an already aborted signal never starts an attempt.
+  const aborted = options.signal?.aborted ? options.signal : undefined;
+  if (aborted)
+    return Promise.reject(
+      new NetError("ABORTED", "connect aborted before it started", { cause: aborted.reason, operation: "connect" }),
+    );
   if (options.transport === "tls") return connectTls(options);
   return new Promise((resolve, reject) => {
     const signal = options.signal;
-    if (signal?.aborted) {
-      reject(
-        new NetError("ABORTED", "connect aborted before it started", { cause: signal.reason, operation: "connect" }),
-      );
-      return;
-    }
     const socket =
       options.transport === "unix"
         ? netConnect({ path: options.path, allowHalfOpen: true, ...(signal ? { signal } : {}) })
@@ -159,12 +159,6 @@ function connect(options: ConnectOptions): Promise<Connection> {
 function connectTls(options: TlsConnectOptions): Promise<Connection> {
   return new Promise((resolve, reject) => {
     const signal = options.signal;
-    if (signal?.aborted) {
-      reject(
-        new NetError("ABORTED", "connect aborted before it started", { cause: signal.reason, operation: "connect" }),
-      );
-      return;
-    }
     const socket = tlsConnect(clientOptions(options.hostname, options.port, options.tls));
     const settle = (): void => {
       socket.off("error", onError);
