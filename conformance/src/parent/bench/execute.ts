@@ -4,7 +4,7 @@
  * started here is stopped in `finally`.
  */
 import { connect, createServer } from "node:net";
-import { sleep } from "../../in-runtime/common/timing.js";
+import { sleep, withTimeout } from "../../in-runtime/common/timing.js";
 import type { BenchEvent, BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
 import { HOST } from "./params.js";
 import type { Cell } from "./plan.js";
@@ -104,15 +104,7 @@ export async function runIperf(bytes: number, place: CpuPlacement, taskset: bool
       taskset,
     );
     const c = client;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        c.exited,
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("iperf3 client timed out")), 120_000))),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(c.exited, 120_000, "iperf3 client");
     const out = c.stdout();
     if (!out.trim())
       throw new Error(
@@ -184,15 +176,7 @@ export async function runSTime(
       taskset,
     );
     const c = client;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        c.exited,
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error("openssl s_time timed out")), 60_000))),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withTimeout(c.exited, 60_000, "openssl s_time");
     const wall = (performance.now() - t0) / 1000;
     const c1 = cpuSeconds(server.pid);
     const m = /(\d+) connections in [\d.]+s/.exec(c.stdout());
