@@ -10,7 +10,8 @@ export interface BenchCliOptions {
   quick: boolean;
   runtimes: RuntimeName[];
   workloads: WorkloadName[];
-  rounds?: number;
+  rounds?: number | "auto";
+  budgetSeconds?: number;
   reportDir?: string;
   json: boolean;
   pin: boolean;
@@ -30,6 +31,14 @@ export function parseWorkloads(value: string): WorkloadName[] {
   return [...new Set(list)] as WorkloadName[];
 }
 
+/** --rounds: a positive number of rounds, or "auto". */
+export function parseRounds(value: string): number | "auto" {
+  if (value === "auto") return "auto";
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`invalid rounds "${value}" (expected a positive integer or "auto")`);
+  return Number(value);
+}
+
 export async function bench(o: BenchCliOptions): Promise<number> {
   const tty = process.stderr.isTTY === true;
   // Ctrl-C: no measured program may outlive the bench.
@@ -47,6 +56,7 @@ export async function bench(o: BenchCliOptions): Promise<number> {
       runtimes: o.runtimes,
       workloads: o.workloads,
       ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
+      ...(o.budgetSeconds !== undefined ? { budgetSeconds: o.budgetSeconds } : {}),
       pin: o.pin,
       binaries: o.binaries,
       progress: (line, final) => {

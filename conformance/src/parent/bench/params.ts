@@ -23,8 +23,16 @@ export interface Params {
   /** tls-handshake: new connections kept in flight by the client, and the echoed message. */
   handshakeInFlight: number;
   handshakeSize: number;
+  /** Rounds to run (with --rounds auto: the rounds before the first check of the intervals). */
   rounds: number;
+  /** --rounds auto: keep adding rounds until every ratio's interval is within ±5 % or the budget is spent. */
+  auto: { budgetSeconds: number; maxRounds: number; halfWidth: number } | null;
 }
+
+/** --rounds auto: default budget, the most rounds it may add, and the precision it stops at. */
+export const AUTO_BUDGET_SECONDS = 900;
+export const AUTO_MAX_ROUNDS = 30;
+export const AUTO_HALF_WIDTH = 0.05;
 
 const MiB = 1024 * 1024;
 
@@ -48,7 +56,15 @@ export function params(o: BenchOptions): Params {
     tlsBulkWarmup: q ? 4 * MiB : 64 * MiB,
     handshakeInFlight: 4,
     handshakeSize: 64,
-    rounds: o.rounds ?? (q ? 1 : 3),
+    rounds: typeof o.rounds === "number" ? o.rounds : o.rounds === "auto" ? (q ? 2 : 3) : q ? 1 : 3,
+    auto:
+      o.rounds === "auto"
+        ? {
+            budgetSeconds: o.budgetSeconds ?? AUTO_BUDGET_SECONDS,
+            maxRounds: AUTO_MAX_ROUNDS,
+            halfWidth: AUTO_HALF_WIDTH,
+          }
+        : null,
   };
 }
 

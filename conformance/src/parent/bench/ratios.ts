@@ -11,7 +11,24 @@ import {
   judgeCount,
   judgeTarget,
 } from "../verdict/targets.js";
+import { bootstrapRatio, seedOf, type Interval } from "../common/stats.js";
 import type { ResultEntry, Ratio, WorkloadResult } from "./types.js";
+
+/** The 95 % interval of median(a) / median(b), seeded by the ratio's name so a rerun of the same samples agrees. */
+function ci(a: ResultEntry | undefined, b: ResultEntry | undefined, name: string): Interval | null {
+  if (!a || !b) return null;
+  return bootstrapRatio(a.samples, b.samples, { seed: seedOf(name) });
+}
+
+function scaled(i: Interval | null | undefined, by: number): Interval | null {
+  return i ? [i[0] / by, i[1] / by] : null;
+}
+
+/** Why a ratio between these rows cannot be judged: either row's peer was the bottleneck. */
+function peerBound(...rows: Array<ResultEntry | undefined>): string | null {
+  const r = rows.find((x) => x?.peerBound);
+  return r ? `${r.runtime} ${r.impl} as ${r.role}: ${r.peerBound}` : null;
+}
 
 export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
   const ratios: Ratio[] = [];
@@ -21,9 +38,12 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
   for (const w of workloads) {
     if (w.name.startsWith("decoder")) {
       for (const rt of new Set(w.results.map((x) => x.runtime))) {
-        const ours = find(w, rt, "decoder", "framedecoder")?.median;
+        const oursRow = find(w, rt, "decoder", "framedecoder");
+        const ours = oursRow?.median;
         const is64 = w.name === "decoder-64";
-        const v = r(ours, find(w, rt, "decoder", "it-length-prefixed")?.median);
+        const ilp = find(w, rt, "decoder", "it-length-prefixed");
+        const v = r(ours, ilp?.median);
+        const vci = ci(oursRow, ilp, `${w.name}|${rt}|ilp`);
         ratios.push({
           name: `${w.name} framedecoder/it-length-prefixed`,
           workload: w.name,
@@ -32,7 +52,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "framedecoder",
           denominator: "it-length-prefixed",
           ratio: v,
-          ...(is64 ? judgeTarget(v, DECODER_VS_IT_LENGTH_PREFIXED) : {}),
+          ci95: vci,
+          ...(is64 ? judgeTarget(v, vci, DECODER_VS_IT_LENGTH_PREFIXED) : {}),
         });
         ratios.push({
           name: `${w.name} framedecoder/naive`,
@@ -42,6 +63,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "framedecoder",
           denominator: "naive",
           ratio: r(ours, find(w, rt, "decoder", "naive")?.median),
+          ci95: ci(oursRow, find(w, rt, "decoder", "naive"), `${w.name}|${rt}|naive`),
         });
         if (is64 && ours !== undefined) {
           ratios.push({
@@ -52,7 +74,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             numerator: "framedecoder",
             denominator: "10M frames/s",
             ratio: ours / DECODER_FRAMES_PER_SECOND,
-            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, 1),
+            ci95: scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND),
+            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND), 1),
           });
         }
       }
@@ -65,6 +88,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         if (!a || !b) continue;
         const target = ADAPTER_RAW_TARGETS[w.name];
         const v = r(a.median, b.median);
+        const vci = ci(a, b, `${w.name}|${rt}|${role}|adapter/raw`);
         ratios.push({
           name: `${w.name} adapter/raw`,
           workload: w.name,
@@ -73,7 +97,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "adapter",
           denominator: "raw",
           ratio: v,
-          ...(target ? judgeTarget(v, target) : {}),
+          ci95: vci,
+          ...(target ? judgeTarget(v, vci, target, { peerBound: peerBound(a, b) }) : {}),
         });
         if (role === "server") {
           const py = find(w, "python", "server", "python-threads");
@@ -86,6 +111,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
               numerator: "adapter",
               denominator: "python-threads",
               ratio: r(a.median, py.median),
+              ci95: ci(a, py, `${w.name}|${rt}|python`),
             });
         }
       }
@@ -100,6 +126,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             numerator: "errors",
             denominator: "",
             ratio: a.errors ?? null,
+            ci95: null,
             ...judgeCount(a.errors, 0),
           });
       }
@@ -110,6 +137,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
       if (ip && adapters.length) {
         const best = adapters.reduce((a, b) => (b.median > a.median ? b : a));
         const v = best.median / ip.median;
+        const vci = ci(best, ip, "bulk|best/iperf3");
         ratios.push({
           name: "bulk best adapter/iperf3",
           workload: "bulk",
@@ -118,7 +146,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "adapter",
           denominator: "iperf3",
           ratio: v,
-          ...judgeTarget(v, BULK_BEST_VS_IPERF3),
+          ci95: vci,
+          ...judgeTarget(v, vci, BULK_BEST_VS_IPERF3, { peerBound: peerBound(best) }),
         });
         for (const x of adapters) {
           if (x === best) continue;
@@ -130,6 +159,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             numerator: "adapter",
             denominator: "iperf3",
             ratio: x.median / ip.median,
+            ci95: ci(x, ip, `bulk|${x.runtime}|${x.role}|iperf3`),
           });
         }
       }

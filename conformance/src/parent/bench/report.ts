@@ -26,13 +26,30 @@ function us(n: number | undefined): string {
   return n >= 1000 ? `${(n / 1000).toFixed(1)} ms` : `${n.toFixed(0)} µs`;
 }
 
+/** ✔ met, ✘ missed, ? inconclusive; nothing for a ratio without a target. */
+export function verdictMark(r: Pick<Ratio, "verdict" | "met">): string {
+  const v = r.verdict ?? (r.met === undefined ? undefined : r.met ? "met" : "missed");
+  return v === "met" ? " ✔" : v === "missed" ? " ✘" : v === "inconclusive" ? " ?" : "";
+}
+
+function interval(ci: readonly [number, number] | null | undefined, f: (n: number) => string): string {
+  return ci ? `[${f(ci[0])}, ${f(ci[1])}]` : "";
+}
+
+function ratioText(r: Ratio): string {
+  if (r.ratio === null) return "–";
+  return `${r.ratio.toFixed(2)} ${interval(r.ci95, (n) => n.toFixed(2))}${verdictMark(r)}`.replace("  ", " ");
+}
+
 function ratioCell(ratios: Ratio[], workload: string, runtime: string, role: string, denominator = "raw"): string {
   const r = ratios.find(
     (x) => x.workload === workload && x.runtime === runtime && x.role === role && x.denominator === denominator,
   );
-  if (!r || r.ratio === null) return "–";
-  const mark = r.met === undefined ? "" : r.met ? " ✔" : " ✘";
-  return `${r.ratio.toFixed(2)}${mark}`;
+  return r ? ratioText(r) : "–";
+}
+
+function cv(n: number | null | undefined): string {
+  return typeof n === "number" ? `${(n * 100).toFixed(0)} %` : "–";
 }
 
 function label(e: ResultEntry): string {
@@ -51,10 +68,13 @@ function workloadTable(w: WorkloadResult): string[] {
     .join(", ");
   if (params) out.push(`Parameters: ${params}.`, "");
   if (decoder) {
-    out.push("| runtime | decoder | frames/s median | min–max | copied frames per pass |", "|---|---|---:|---:|---:|");
+    out.push(
+      "| runtime | decoder | frames/s median | 95% CI | min–max | CV | copied frames per pass |",
+      "|---|---|---:|---:|---:|---:|---:|",
+    );
     for (const r of w.results) {
       out.push(
-        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")} | ${rate(r.min, "")}–${rate(r.max, "")} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
+        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")} | ${interval(r.ci95, (n) => rate(n, "")) || "–"} | ${rate(r.min, "")}–${rate(r.max, "")} | ${cv(r.cv)} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
       );
     }
     out.push("");
@@ -66,8 +86,11 @@ function workloadTable(w: WorkloadResult): string[] {
     "program",
     "peer",
     "median",
+    "95% CI",
     "min–max",
+    "CV",
     `CPU s/${cpuUnit} (self / peer)`,
+    "CPU cores (self / peer)",
     "peak RSS (self / peer)",
   ];
   if (hasLat) head.push("p50", "p99", "max");
@@ -79,9 +102,12 @@ function workloadTable(w: WorkloadResult): string[] {
       r.role,
       label(r),
       r.peer ?? "",
-      rate(r.median, w.unit),
+      `${rate(r.median, w.unit)}${r.peerBound ? " (peer-bound)" : ""}`,
+      interval(r.ci95, (n) => rate(n, w.unit)) || "–",
       `${rate(r.min, w.unit)}–${rate(r.max, w.unit)}`,
+      cv(r.cv),
       r.cpuSecondsPer ? `${num(r.cpuSecondsPer.self)} / ${num(r.cpuSecondsPer.peer)}` : "–",
+      r.cpuUtilization ? `${num(r.cpuUtilization.self)} / ${num(r.cpuUtilization.peer)}` : "–",
       r.peakRssBytes !== undefined ? `${bytes(r.peakRssBytes)} / ${bytes(r.peerPeakRssBytes)}` : "–",
     ];
     if (hasLat) row.push(us(r.latencyUs?.p50), us(r.latencyUs?.p99), us(r.latencyUs?.max));
@@ -117,7 +143,7 @@ export function summaryTable(report: BenchReport): string[] {
         .find((w) => w.name === "decoder-64")
         ?.results.find((x) => x.runtime === rt && x.impl === "framedecoder");
       out.push(
-        `| ${rt} | ${role} | ${ratioCell(rs, "bulk", rt, role)} | ${ratioCell(rs, "transfer", rt, role)} | ${ratioCell(rs, "echo", rt, role)} | ${ratioCell(rs, "udp", rt, role)} | ${ip?.ratio ? `${ip.ratio.toFixed(2)}${ip.met === undefined ? "" : ip.met ? " ✔" : " ✘"}` : "–"} | ${
+        `| ${rt} | ${role} | ${ratioCell(rs, "bulk", rt, role)} | ${ratioCell(rs, "transfer", rt, role)} | ${ratioCell(rs, "echo", rt, role)} | ${ratioCell(rs, "udp", rt, role)} | ${ip ? ratioText(ip) : "–"} | ${
           role === "server" && c ? `${ratioCell(rs, "concurrency-1000", rt, role)}, ${c.errors ?? "–"} errors` : "–"
         } | ${role === "server" && dec ? `${ratioCell(rs, "decoder-64", rt, "decoder", "it-length-prefixed")}, ${rate(dec.median, "")}` : "–"} |${
           tls
@@ -140,15 +166,29 @@ export function renderMarkdown(report: BenchReport): string {
       `Runtimes: ${Object.entries(m.runtimes)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}${m.openssl ? `; ${m.openssl}` : ""}. ` +
-      `${report.rounds} interleaved round(s), medians with min–max; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
+      `${report.rounds} interleaved round(s)${report.roundsAuto ? ` (--rounds auto: ${report.roundsAuto.outcome})` : ""}, medians with 95% bootstrap intervals, min–max and coefficient of variation; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );
-  out.push("### Summary: what the adapter costs, per runtime (ratios of medians; ✔/✘ against the targets)", "");
+  out.push(
+    "### Summary: what the adapter costs, per runtime (ratios of medians with their 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
+    "",
+  );
   out.push(...summaryTable(report), "");
   const targets = report.ratios.filter((r) => r.target !== undefined);
-  const missed = targets.filter((r) => !r.met);
+  const by = (v: string) => targets.filter((r) => (r.verdict ?? (r.met ? "met" : "missed")) === v);
+  const list = (rs: Ratio[]) =>
+    rs
+      .map(
+        (r) =>
+          `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : `${r.ratio.toFixed(2)} ${interval(r.ci95, (n) => n.toFixed(2))}`} vs ${r.target}${r.reason ? `; ${r.reason}` : ""})`,
+      )
+      .join("; ");
+  const missed = by("missed");
+  const open = by("inconclusive");
   out.push(
-    `Targets: ${targets.length - missed.length} of ${targets.length} met.${missed.length ? ` Missed: ${missed.map((r) => `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : r.ratio.toFixed(2)} vs ${r.target})`).join("; ")}.` : ""}`,
+    `Targets: ${by("met").length} met, ${missed.length} missed, ${open.length} inconclusive, of ${targets.length}.` +
+      (missed.length ? ` Missed: ${list(missed)}.` : "") +
+      (open.length ? ` Inconclusive: ${list(open)}.` : ""),
     "",
   );
   for (const w of report.workloads) out.push(...workloadTable(w));

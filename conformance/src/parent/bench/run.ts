@@ -21,7 +21,19 @@ import { params } from "./params.js";
 import { HANDSHAKE_KEYS, describeCell, keyTypesFor, planCells } from "./plan.js";
 import { hasCommand } from "./programs.js";
 import { computeRatios } from "./ratios.js";
-import type { BenchOptions, BenchReport } from "./types.js";
+import type { BenchOptions, BenchReport, Ratio } from "./types.js";
+import { relativeHalfWidth } from "../common/stats.js";
+
+/** The ratio whose 95 % interval is widest relative to the ratio (targets and rankings alike), or null if none has one. */
+function widest(ratios: Ratio[]): { name: string; halfWidth: number } | null {
+  let out: { name: string; halfWidth: number } | null = null;
+  for (const r of ratios) {
+    if (!r.ci95 || r.ratio === null) continue;
+    const h = relativeHalfWidth(r.ci95, r.ratio);
+    if (!out || h > out.halfWidth) out = { name: `${r.name} ${r.runtime} ${r.role}`, halfWidth: h };
+  }
+  return out;
+}
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const t0 = performance.now();
@@ -68,43 +80,81 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const sTimeKeys = openssl ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
 
   const samples = new Map<string, Sample[]>();
-  const total = p.rounds * (cells.length + (iperfCell ? 1 : 0) + sTimeKeys.length);
+  const perRound = cells.length + (iperfCell ? 1 : 0) + sTimeKeys.length;
   let done = 0;
+  const push = (key: string, s: Sample): void => {
+    (samples.get(key) ?? samples.set(key, []).get(key)!).push(s);
+  };
+  const runRound = async (round: number, of: string): Promise<void> => {
+    const total = p.auto ? `${done + perRound}` : `${p.rounds * perRound}`;
+    const tag = (): string => `[${done}/${total}] round ${round}/${of}`;
+    for (const cell of cells) {
+      done++;
+      say(`${tag()} ${describeCell(cell)}`, false);
+      try {
+        const s = await runCell(cell, place, taskset);
+        push(cell.key, s);
+        say(`${tag()} ${describeCell(cell)}: ${fmt(s.value)}`, true);
+      } catch (e) {
+        const msg = `${describeCell(cell)} (round ${round}): ${(e as Error).message}`;
+        errors.push(msg);
+        say(`[${done}/${total}] ${msg}`, true);
+      }
+    }
+    if (iperfCell) {
+      done++;
+      say(`${tag()} bulk: iperf3`, false);
+      try {
+        const s = await runIperf(p.bulkBytes, place, taskset);
+        push("iperf3", s);
+        say(`${tag()} bulk: iperf3: ${fmt(s.value)}`, true);
+      } catch (e) {
+        errors.push(`iperf3 (round ${round}): ${(e as Error).message}`);
+      }
+    }
+    for (const k of sTimeKeys) {
+      const what = `tls-handshake-${k}: openssl s_time`;
+      done++;
+      say(`${tag()} ${what}`, false);
+      try {
+        const s = await runSTime(certs[k]!, p.seconds, place, taskset);
+        push(`openssl|${k}`, s);
+        say(`${tag()} ${what}: ${fmt(s.value)}`, true);
+      } catch (e) {
+        errors.push(`${what} (round ${round}): ${(e as Error).message}`);
+      }
+    }
+  };
+  let rounds = 0;
+  let autoNote: string | null = null;
   try {
     for (let round = 1; round <= p.rounds; round++) {
-      for (const cell of cells) {
-        say(`[${++done}/${total}] round ${round}/${p.rounds} ${describeCell(cell)}`, false);
-        try {
-          const s = await runCell(cell, place, taskset);
-          (samples.get(cell.key) ?? samples.set(cell.key, []).get(cell.key)!).push(s);
-          say(`[${done}/${total}] round ${round}/${p.rounds} ${describeCell(cell)}: ${fmt(s.value)}`, true);
-        } catch (e) {
-          const msg = `${describeCell(cell)} (round ${round}): ${(e as Error).message}`;
-          errors.push(msg);
-          say(`[${done}/${total}] ${msg}`, true);
+      await runRound(round, p.auto ? `${p.rounds}+` : `${p.rounds}`);
+      rounds = round;
+    }
+    // --rounds auto: more interleaved rounds until every ratio's 95 % interval is within
+    // ±halfWidth of the ratio, while a round more still fits in the budget.
+    if (p.auto) {
+      const a = p.auto;
+      for (;;) {
+        const ratios = computeRatios(aggregate(cells, samples, p, iperfCell, sTimeKeys));
+        const worst = widest(ratios);
+        const elapsed = (performance.now() - t0) / 1000;
+        const perRoundSeconds = elapsed / Math.max(1, rounds);
+        const status = `after ${rounds} round(s), ${Math.round(elapsed)} s of ${a.budgetSeconds} s: widest ratio interval ±${worst ? `${(worst.halfWidth * 100).toFixed(1)} % (${worst.name})` : "–"}`;
+        if (!worst || worst.halfWidth <= a.halfWidth) {
+          autoNote = `every ratio within ±${a.halfWidth * 100} % ${status}`;
+          break;
         }
-      }
-      if (iperfCell) {
-        say(`[${++done}/${total}] round ${round}/${p.rounds} bulk: iperf3`, false);
-        try {
-          const s = await runIperf(p.bulkBytes, place, taskset);
-          (samples.get("iperf3") ?? samples.set("iperf3", []).get("iperf3")!).push(s);
-          say(`[${done}/${total}] round ${round}/${p.rounds} bulk: iperf3: ${fmt(s.value)}`, true);
-        } catch (e) {
-          errors.push(`iperf3 (round ${round}): ${(e as Error).message}`);
+        if (rounds >= a.maxRounds || elapsed + perRoundSeconds > a.budgetSeconds) {
+          autoNote = `stopped (${rounds >= a.maxRounds ? `${a.maxRounds} rounds` : "budget"}) ${status}`;
+          break;
         }
+        say(`--rounds auto: ${status}; one more round`, true);
+        rounds++;
+        await runRound(rounds, `${rounds}`);
       }
-      for (const k of sTimeKeys) {
-        const what = `tls-handshake-${k}: openssl s_time`;
-        say(`[${++done}/${total}] round ${round}/${p.rounds} ${what}`, false);
-        try {
-          const s = await runSTime(certs[k]!, p.seconds, place, taskset);
-          (samples.get(`openssl|${k}`) ?? samples.set(`openssl|${k}`, []).get(`openssl|${k}`)!).push(s);
-          say(`[${done}/${total}] round ${round}/${p.rounds} ${what}: ${fmt(s.value)}`, true);
-        } catch (e) {
-          errors.push(`${what} (round ${round}): ${(e as Error).message}`);
-        }
-      }
+      say(`--rounds auto: ${autoNote}`, true);
     }
   } finally {
     await Promise.all(certFiles.map((f) => f.remove()));
@@ -134,7 +184,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     schema: "netparity.bench/1",
     createdAt: new Date().toISOString(),
     quick: o.quick,
-    rounds: p.rounds,
+    rounds,
+    ...(p.auto ? { roundsAuto: { ...p.auto, outcome: autoNote ?? "" } } : {}),
     durationSeconds: Math.round((performance.now() - t0) / 100) / 10,
     machine,
     workloads,

@@ -4,6 +4,8 @@
  */
 import type { RuntimeName } from "@netparity/protocol";
 import type { LatencyStats } from "../../in-runtime/bench/protocol.js";
+import type { Interval } from "../common/stats.js";
+import type { TargetOutcome } from "../verdict/targets.js";
 
 export const WORKLOADS = [
   "bulk",
@@ -21,9 +23,14 @@ export interface BenchOptions {
   quick: boolean;
   runtimes: RuntimeName[];
   workloads: WorkloadName[];
-  rounds?: number;
+  /** A number of interleaved rounds, or "auto": add rounds until every ratio's interval is within ±5 % or the budget is spent. */
+  rounds?: number | "auto";
+  /** --rounds auto: wall-clock budget in seconds (default 900). */
+  budgetSeconds?: number;
   pin: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
+  /** Run the client-side workloads against `netparity serve bench` at HOST:PORT instead of local servers. */
+  target?: { host: string; port: number };
   /** Progress lines (stderr). */
   progress?: (line: string, final: boolean) => void;
 }
@@ -35,14 +42,22 @@ export interface ResultEntry {
   /** The other end of the connection, e.g. "node raw"; absent for decoder results. */
   peer?: string;
   median: number;
+  /** 95 % bootstrap confidence interval of the median. */
+  ci95: Interval | null;
   min: number;
   max: number;
+  /** Coefficient of variation of the samples (standard deviation / mean); null with one sample. */
+  cv: number | null;
   samples: number[];
   /** CPU seconds (user + system) per unit (GB, 1M messages or 1000 handshakes) of the process under test and its peer. */
   cpuSecondsPer?: { unit: string; self: number | null; peer: number | null };
   /** Peak RSS (VmHWM) of the process under test, median over samples. */
   peakRssBytes?: number | null;
   peerPeakRssBytes?: number | null;
+  /** CPU use of each process during the measured part, in cores (CPU seconds / wall seconds), medians over samples. */
+  cpuUtilization?: { self: number | null; peer: number | null };
+  /** Set when the fixed peer was busier than PEER_BOUND_UTILIZATION of a core: the row measures the peer. */
+  peerBound?: string;
   latencyUs?: LatencyStats;
   errors?: number;
   lost?: number;
@@ -68,8 +83,14 @@ export interface Ratio {
   numerator: string;
   denominator: string;
   ratio: number | null;
+  /** 95 % bootstrap confidence interval of the ratio of medians. */
+  ci95: Interval | null;
   target?: number;
+  /** Against the target: met (interval above), missed (below), inconclusive (straddles, or peer-bound). */
+  verdict?: TargetOutcome;
+  /** verdict === "met" (kept for readers of older reports). */
   met?: boolean;
+  reason?: string;
 }
 
 export interface BenchReport {
@@ -77,6 +98,8 @@ export interface BenchReport {
   createdAt: string;
   quick: boolean;
   rounds: number;
+  /** --rounds auto: its budget and precision, and why it stopped. */
+  roundsAuto?: { budgetSeconds: number; maxRounds: number; halfWidth: number; outcome: string };
   durationSeconds: number;
   machine: Record<string, unknown>;
   workloads: WorkloadResult[];

@@ -15,11 +15,12 @@ import { client } from "./client.js";
 import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType, type TlsFlags } from "./tls.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
-import { bench, parseWorkloads } from "../bench/cli.js";
+import { bench, parseRounds, parseWorkloads } from "../bench/cli.js";
 import { WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
   UsageError,
+  parseDurationOption,
   parseNonNegativeInt,
   parsePort,
   parseRuntime,
@@ -270,7 +271,16 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
     .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
     .option("--workloads <list>", WORKLOADS.join(","), parseWorkloads, [...WORKLOADS])
-    .option("--rounds <n>", "interleaved rounds (default 3, 1 with --quick)", parseNonNegativeInt("rounds"))
+    .option(
+      "--rounds <n>",
+      "interleaved rounds (default 3, 1 with --quick), or auto: add rounds until every ratio's 95% interval is within ±5% or --budget is spent",
+      parseRounds,
+    )
+    .option(
+      "--budget <duration>",
+      "wall-clock budget of --rounds auto (e.g. 10m; default 15m)",
+      parseDurationOption("budget"),
+    )
     .option("--report-dir <dir>", "write bench.json and bench.md there")
     .option("--json", "print the JSON report instead of Markdown", false)
     .option("--no-pin", "do not pin server and client to separate CPUs with taskset");
@@ -280,6 +290,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       runtimes: o.runtimes,
       workloads: o.workloads,
       ...(o.rounds ? { rounds: o.rounds } : {}),
+      ...(o.budget ? { budgetSeconds: o.budget } : {}),
       ...(o.reportDir ? { reportDir: o.reportDir } : {}),
       json: o.json,
       pin: o.pin,

@@ -21,17 +21,48 @@ export const DECODER_FRAMES_PER_SECOND = 1e7;
 /** The best adapter's bulk throughput against iperf3 on the same loopback. */
 export const BULK_BEST_VS_IPERF3 = 0.8;
 
+/**
+ * A target verdict is never a point comparison: `met` when the whole 95 % interval of the
+ * measured value lies at or above the target, `missed` when it lies below, `inconclusive`
+ * when it straddles the target or when the row's fixed peer was the bottleneck (its
+ * numbers then measure the peer). Nothing measured is `missed`.
+ */
+export type TargetOutcome = "met" | "missed" | "inconclusive";
+
 export interface TargetVerdict {
   target: number;
+  verdict: TargetOutcome;
+  /** verdict === "met", for readers of the first report schema. */
   met: boolean;
+  /** Why the verdict is inconclusive when the interval alone would not say so. */
+  reason?: string;
 }
 
-/** Met when the measured value reaches the target; a missing measurement never meets it. */
-export function judgeTarget(measured: number | null | undefined, target: number): TargetVerdict {
-  return { target, met: measured !== null && measured !== undefined && measured >= target };
+/**
+ * Judges `measured` (with its 95 % interval `ci95`) against `target`.
+ * @example judgeTarget(0.97, [0.96, 0.99], 0.95) // { target: 0.95, verdict: "met", met: true }
+ * @example judgeTarget(0.97, [0.90, 0.99], 0.95) // verdict "inconclusive"
+ */
+export function judgeTarget(
+  measured: number | null | undefined,
+  ci95: readonly [number, number] | null | undefined,
+  target: number,
+  o: { peerBound?: string | null } = {},
+): TargetVerdict {
+  const v = ((): TargetOutcome => {
+    if (measured === null || measured === undefined || !Number.isFinite(measured)) return "missed";
+    const [lo, hi] = ci95 ?? [measured, measured];
+    if (lo >= target) return "met";
+    if (hi < target) return "missed";
+    return "inconclusive";
+  })();
+  if (o.peerBound && measured !== null && measured !== undefined)
+    return { target, verdict: "inconclusive", met: false, reason: o.peerBound };
+  return { target, verdict: v, met: v === "met" };
 }
 
 /** Met only when the count is exactly the target (e.g. 0 errors); a missing count never meets it. */
 export function judgeCount(measured: number | null | undefined, target: number): TargetVerdict {
-  return { target, met: measured !== null && measured !== undefined && measured === target };
+  const met = measured !== null && measured !== undefined && measured === target;
+  return { target, verdict: met ? "met" : "missed", met };
 }

@@ -1,0 +1,109 @@
+/**
+ * The bench's statistics and target verdicts: pure functions of their inputs (seeded
+ * resampling), so these tests involve no timing and no process.
+ */
+import { Prng } from "@netparity/protocol";
+import { describe, expect, it } from "vitest";
+import {
+  bootstrapMedian,
+  bootstrapRatio,
+  coefficientOfVariation,
+  median,
+  overlaps,
+  relativeHalfWidth,
+} from "../src/parent/common/stats.js";
+import { parseDuration } from "../src/parent/common/size.js";
+import { judgeCount, judgeTarget } from "../src/parent/verdict/targets.js";
+
+/** n samples around `center` with ±`noise` relative uniform noise, from a fixed seed. */
+function samples(n: number, center: number, noise: number, seed: number): number[] {
+  const rng = new Prng(seed);
+  return Array.from({ length: n }, () => center * (1 + noise * ((rng.nextU32() / 2 ** 32) * 2 - 1)));
+}
+
+describe("bootstrap intervals", () => {
+  it("are reproducible: the same samples and seed give the same interval; another seed may differ slightly", () => {
+    const xs = samples(12, 100, 0.2, 1);
+    expect(bootstrapMedian(xs, { seed: 7 })).toEqual(bootstrapMedian(xs, { seed: 7 }));
+    expect(bootstrapMedian(xs)).toEqual(bootstrapMedian([...xs]));
+    expect(bootstrapRatio(xs, xs, { seed: 3 })).toEqual(bootstrapRatio(xs, xs, { seed: 3 }));
+  });
+
+  it("contain the median, lie within min–max, and collapse to a point for constant samples", () => {
+    const xs = samples(9, 50, 0.3, 2);
+    const ci = bootstrapMedian(xs, { seed: 1 })!;
+    expect(ci[0]).toBeLessThanOrEqual(median(xs));
+    expect(ci[1]).toBeGreaterThanOrEqual(median(xs));
+    expect(ci[0]).toBeGreaterThanOrEqual(Math.min(...xs));
+    expect(ci[1]).toBeLessThanOrEqual(Math.max(...xs));
+    expect(bootstrapMedian([4, 4, 4, 4])).toEqual([4, 4]);
+    expect(bootstrapMedian([5])).toEqual([5, 5]);
+    expect(bootstrapMedian([])).toBeNull();
+  });
+
+  it("of a ratio: covers the true ratio and narrows as rounds are added", () => {
+    const a = samples(40, 90, 0.1, 11);
+    const b = samples(40, 100, 0.1, 12);
+    const wide = bootstrapRatio(a.slice(0, 4), b.slice(0, 4), { seed: 5 })!;
+    const narrow = bootstrapRatio(a, b, { seed: 5 })!;
+    expect(narrow[0]).toBeLessThan(0.9);
+    expect(narrow[1]).toBeGreaterThan(0.9);
+    expect(narrow[1] - narrow[0]).toBeLessThan(wide[1] - wide[0]);
+    expect(relativeHalfWidth(narrow, 0.9)).toBeLessThan(relativeHalfWidth(wide, 0.9));
+    expect(relativeHalfWidth(null, 1)).toBe(Number.POSITIVE_INFINITY);
+    expect(bootstrapRatio([1, 2], [0, 0])).toBeNull();
+  });
+
+  it("bounds the resample count", () => {
+    const xs = samples(5, 10, 0.1, 4);
+    expect(bootstrapMedian(xs, { resamples: 1e9, seed: 1 })).toEqual(
+      bootstrapMedian(xs, { resamples: 20_000, seed: 1 }),
+    );
+  });
+
+  it("overlap", () => {
+    expect(overlaps([1, 2], [2, 3])).toBe(true);
+    expect(overlaps([1, 2], [2.1, 3])).toBe(false);
+  });
+});
+
+describe("coefficient of variation", () => {
+  it("is the sample standard deviation over the mean", () => {
+    expect(coefficientOfVariation([2, 4, 4, 4, 5, 5, 7, 9])).toBeCloseTo(Math.sqrt(32 / 7) / 5, 10);
+    expect(coefficientOfVariation([3])).toBeNull();
+    expect(coefficientOfVariation([1, 1, 1])).toBe(0);
+  });
+});
+
+describe("target verdicts from intervals", () => {
+  it("met above, missed below, inconclusive when the interval straddles the target", () => {
+    expect(judgeTarget(0.97, [0.96, 0.99], 0.95)).toMatchObject({ verdict: "met", met: true });
+    expect(judgeTarget(0.9, [0.85, 0.94], 0.95)).toMatchObject({ verdict: "missed", met: false });
+    expect(judgeTarget(0.97, [0.9, 1.02], 0.95)).toMatchObject({ verdict: "inconclusive", met: false });
+    // A point above the target with an interval below it is not met: never a point comparison.
+    expect(judgeTarget(0.96, [0.9, 0.94], 0.95).verdict).toBe("missed");
+    expect(judgeTarget(null, null, 0.95).verdict).toBe("missed");
+  });
+
+  it("a peer-bound row is inconclusive whatever its interval, with the reason", () => {
+    const v = judgeTarget(1.2, [1.1, 1.3], 0.95, { peerBound: "node raw at 0.97 cores" });
+    expect(v).toMatchObject({ verdict: "inconclusive", reason: "node raw at 0.97 cores" });
+  });
+
+  it("counts are met or missed exactly", () => {
+    expect(judgeCount(0, 0).verdict).toBe("met");
+    expect(judgeCount(3, 0).verdict).toBe("missed");
+    expect(judgeCount(undefined, 0).verdict).toBe("missed");
+  });
+});
+
+describe("parseDuration", () => {
+  it("reads seconds, minutes, hours and milliseconds", () => {
+    expect(parseDuration("10m")).toBe(600);
+    expect(parseDuration("90")).toBe(90);
+    expect(parseDuration("90s")).toBe(90);
+    expect(parseDuration("500ms")).toBe(0.5);
+    expect(parseDuration("1.5h")).toBe(5400);
+    expect(parseDuration("ten")).toBeNull();
+  });
+});
