@@ -10,6 +10,7 @@ import type { Sample } from "./execute.js";
 import { workloadTitle } from "./format.js";
 import { paramsFor, type Params } from "./params.js";
 import type { Cell } from "./plan.js";
+import { peerBoundReason } from "../verdict/targets.js";
 import type { ResultEntry, WorkloadResult } from "./types.js";
 
 export function aggregate(
@@ -63,6 +64,8 @@ export function aggregate(
         medianOrNull(
           ss.map((s) => (s.cpu[which] === null || s.units === 0 ? null : (s.cpu[which]! / s.units) * perUnit)),
         );
+      const cores = (which: "server" | "client"): number | null =>
+        medianOrNull(ss.map((s) => (s.cpu[which] === null || !s.wall ? null : s.cpu[which]! / s.wall)));
       const lat = ss.map((s) => s.result?.latency).filter((l): l is LatencyStats => !!l);
       const entry: ResultEntry = {
         runtime: me.prog.runtime,
@@ -77,7 +80,10 @@ export function aggregate(
         },
         peakRssBytes: medianOrNull(ss.map((s) => s.rss[subject])),
         peerPeakRssBytes: medianOrNull(ss.map((s) => s.rss[subject === "server" ? "client" : "server"])),
+        cpuUtilization: { self: cores(subject), peer: cores(subject === "server" ? "client" : "server") },
       };
+      const bound = peerBoundReason(entry.peer!, entry.cpuUtilization!.peer);
+      if (bound) entry.peerBound = bound;
       if (lat.length) {
         entry.latencyUs = {
           count: median(lat.map((l) => l.count)),

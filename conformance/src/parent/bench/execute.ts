@@ -22,6 +22,8 @@ export interface Sample {
   cpu: { server: number | null; client: number | null };
   rss: { server: number | null; client: number | null };
   units: number;
+  /** Wall seconds between the client's `start` and its `result`, as the parent saw them (CPU use = CPU seconds / wall). */
+  wall: number | null;
 }
 
 export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean): Promise<Sample> {
@@ -41,8 +43,10 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     const start = await expectEvent(client, 60_000, "start");
     if (start.event !== "start") throw new Error(`client said ${JSON.stringify(start)}`);
     const s0 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
+    const w0 = performance.now();
     const result = await expectEvent(client, 180_000, "its result");
     const s1 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
+    const wall = (performance.now() - w0) / 1000;
     if (result.event !== "result") throw new Error(`client said ${JSON.stringify(result)}`);
     const rss = { server: server ? peakRss(server.pid) : null, client: peakRss(client.pid) };
     const diff = (a: number | null, b: number | null): number | null =>
@@ -66,7 +70,7 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     // Failed connections of a rate workload are counted in the row (errors), not fatal.
     if (!result.ok && cell.kind !== "messages" && cell.kind !== "handshakes")
       throw new Error(`client reported failure: ${result.error ?? "?"}`);
-    return { value, result, cpu, rss, units };
+    return { value, result, cpu, rss, units, wall };
   } finally {
     await Promise.all([client?.stop(), server?.stop()]);
   }
@@ -123,6 +127,7 @@ export async function runIperf(bytes: number, place: CpuPlacement, taskset: bool
       cpu: { server: null, client: null },
       rss: { server: null, client: null },
       units: r.bytes ?? bytes,
+      wall: null,
     };
   } finally {
     await Promise.all([client?.stop(), server.stop()]);
@@ -189,6 +194,7 @@ export async function runSTime(
       cpu: { server: c0 === null || c1 === null ? null : Math.max(0, c1 - c0), client: null },
       rss: { server: peakRss(server.pid), client: null },
       units: n,
+      wall,
     };
   } finally {
     await Promise.all([client?.stop(), server.stop()]);

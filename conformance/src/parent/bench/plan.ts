@@ -1,6 +1,7 @@
 /**
  * Which pairings a bench run measures. Each workload runs with each runtime as the server
- * (against one fixed client, node raw) and as the client (against the same fixed server),
+ * (against one fixed client) and as the client (against one fixed server), the fastest raw
+ * program of its group as calibrate.ts measured it,
  * through our adapter and through the runtime's raw API, plus the Python thread-per-connection
  * server where the workload has one; the decoder runs alone in each runtime.
  */
@@ -35,8 +36,128 @@ export function keyTypesFor(workloads: readonly string[]): KeyType[] {
 }
 
 /**
+ * One workload's pairing: the server and client specs, and whether runtimes are measured in
+ * both roles or as the server only. `group` names the fixed peer it uses (one calibration per
+ * group: the concurrency levels share one).
+ */
+export interface WorkloadSpec {
+  workload: string;
+  group: string;
+  server: BenchSpec;
+  client: BenchSpec;
+  kind: Cell["kind"];
+  roles: "both" | "server";
+  python: boolean;
+}
+
+/** The fixed peer of each group and role: the raw program of this runtime (see calibrate.ts). */
+export type Peers = Record<string, { server: RuntimeName; client: RuntimeName }>;
+
+/** The specs of `o.workloads` with the sizes of `p` (the decoder has none: it runs alone). */
+export function workloadSpecs(
+  o: Pick<BenchOptions, "workloads">,
+  p: Params,
+  certs: Partial<Record<KeyType, BenchTlsFiles>> = {},
+): WorkloadSpec[] {
+  const wl = new Set(o.workloads);
+  const base = { host: HOST, port: 0 };
+  const out: WorkloadSpec[] = [];
+  const add = (s: Omit<WorkloadSpec, "group"> & { group?: string }): void => {
+    out.push({ group: s.workload, ...s });
+  };
+  if (wl.has("bulk"))
+    add({
+      workload: "bulk",
+      server: { ...base, role: "sink-server" },
+      client: { ...base, role: "bulk-client", bytes: p.bulkBytes, warmup: p.bulkWarmup },
+      kind: "bytes",
+      roles: "both",
+      python: true,
+    });
+  if (wl.has("transfer"))
+    add({
+      workload: "transfer",
+      server: { ...base, role: "transfer-server" },
+      client: { ...base, role: "transfer-client", bytes: p.transferBytes, warmup: p.transferWarmup, size: p.frame },
+      kind: "bytes",
+      roles: "both",
+      python: false,
+    });
+  if (wl.has("echo"))
+    add({
+      workload: "echo",
+      server: { ...base, role: "echo-server" },
+      client: { ...base, role: "rtt-client", size: p.echoSize, seconds: p.seconds, warmup: p.warmup },
+      kind: "messages",
+      roles: "both",
+      python: true,
+    });
+  if (wl.has("concurrency"))
+    for (const n of p.concLevels)
+      add({
+        workload: `concurrency-${n}`,
+        group: "concurrency",
+        server: { ...base, role: "echo-server" },
+        client: {
+          ...base,
+          role: "conc-client",
+          connections: n,
+          size: p.concSize,
+          seconds: p.seconds,
+          warmup: p.warmup,
+        },
+        kind: "messages",
+        roles: "server",
+        python: true,
+      });
+  if (wl.has("udp"))
+    add({
+      workload: "udp",
+      server: { ...base, role: "udp-server", udpMode: "echo" },
+      client: { ...base, role: "udp-client", window: p.udpWindow, seconds: p.seconds, warmup: p.warmup / 2 },
+      kind: "messages",
+      roles: "both",
+      python: true,
+    });
+  // TLS: the same roles as bulk and echo, with the run's throwaway certificates; there is no
+  // Python TLS server.
+  if (wl.has("tls-handshake"))
+    for (const k of HANDSHAKE_KEYS) {
+      const tls = certs[k];
+      if (!tls) continue;
+      add({
+        workload: `tls-handshake-${k}`,
+        server: { ...base, role: "echo-server", tls },
+        client: {
+          ...base,
+          role: "handshake-client",
+          tls,
+          connections: p.handshakeInFlight,
+          size: p.handshakeSize,
+          seconds: p.seconds,
+          warmup: p.warmup,
+        },
+        kind: "handshakes",
+        roles: "both",
+        python: false,
+      });
+    }
+  if (wl.has("tls-bulk") && certs.ecdsa)
+    add({
+      workload: "tls-bulk",
+      server: { ...base, role: "sink-server", tls: certs.ecdsa },
+      client: { ...base, role: "bulk-client", tls: certs.ecdsa, bytes: p.tlsBulkBytes, warmup: p.tlsBulkWarmup },
+      kind: "bytes",
+      roles: "both",
+      python: false,
+    });
+  return out;
+}
+
+/**
  * The cells of `o.workloads` for `runtimes` (those that answered with a version), in run
- * order; `certs` holds the run's certificate files per key type (see keyTypesFor).
+ * order; `certs` holds the run's certificate files per key type (see keyTypesFor); `peers`
+ * the fixed peer of each group (default: node raw).
  */
 export function planCells(
   o: BenchOptions,
@@ -44,9 +165,8 @@ export function planCells(
   runtimes: RuntimeName[],
   python: boolean,
   certs: Partial<Record<KeyType, BenchTlsFiles>> = {},
+  peers: Peers = {},
 ): Cell[] {
-  const fixed = program("node", "raw", o.binaries);
-  const wl = new Set(o.workloads);
   const cells: Cell[] = [];
   const byKey = new Map<string, Cell>();
   const progs = (rt: RuntimeName) => [program(rt, "adapter", o.binaries), program(rt, "raw", o.binaries)];
@@ -68,122 +188,28 @@ export function planCells(
     byKey.set(key, cell);
     cells.push(cell);
   };
-  const both = (
-    workload: string,
-    serverSpec: BenchSpec,
-    clientSpec: BenchSpec,
-    kind: Cell["kind"],
-    withPython: boolean,
-  ): void => {
+  for (const w of workloadSpecs(o, p, certs)) {
+    const peer = peers[w.group] ?? { server: "node", client: "node" };
+    const fixedClient = program(peer.client, "raw", o.binaries);
+    const fixedServer = program(peer.server, "raw", o.binaries);
     for (const rt of runtimes)
       for (const prog of progs(rt))
-        add(workload, { prog, spec: serverSpec }, { prog: fixed, spec: clientSpec }, "server", kind);
-    if (withPython && python)
-      add(workload, { prog: pythonProgram(), spec: serverSpec }, { prog: fixed, spec: clientSpec }, "server", kind);
-    for (const rt of runtimes)
-      for (const prog of progs(rt))
-        add(workload, { prog: fixed, spec: serverSpec }, { prog, spec: clientSpec }, "client", kind);
-  };
-  const base = { host: HOST, port: 0 };
-  if (wl.has("bulk")) {
-    both(
-      "bulk",
-      { ...base, role: "sink-server" },
-      { ...base, role: "bulk-client", bytes: p.bulkBytes, warmup: p.bulkWarmup },
-      "bytes",
-      true,
-    );
-  }
-  if (wl.has("transfer")) {
-    both(
-      "transfer",
-      { ...base, role: "transfer-server" },
-      { ...base, role: "transfer-client", bytes: p.transferBytes, warmup: p.transferWarmup, size: p.frame },
-      "bytes",
-      false,
-    );
-  }
-  if (wl.has("echo")) {
-    both(
-      "echo",
-      { ...base, role: "echo-server" },
-      { ...base, role: "rtt-client", size: p.echoSize, seconds: p.seconds, warmup: p.warmup },
-      "messages",
-      true,
-    );
-  }
-  if (wl.has("concurrency")) {
-    for (const n of p.concLevels) {
-      const client: BenchSpec = {
-        ...base,
-        role: "conc-client",
-        connections: n,
-        size: p.concSize,
-        seconds: p.seconds,
-        warmup: p.warmup,
-      };
+        add(w.workload, { prog, spec: w.server }, { prog: fixedClient, spec: w.client }, "server", w.kind);
+    if (w.python && python)
+      add(
+        w.workload,
+        { prog: pythonProgram(), spec: w.server },
+        { prog: fixedClient, spec: w.client },
+        "server",
+        w.kind,
+      );
+    if (w.roles === "both")
       for (const rt of runtimes)
         for (const prog of progs(rt))
-          add(
-            `concurrency-${n}`,
-            { prog, spec: { ...base, role: "echo-server" } },
-            { prog: fixed, spec: client },
-            "server",
-            "messages",
-          );
-      if (python)
-        add(
-          `concurrency-${n}`,
-          { prog: pythonProgram(), spec: { ...base, role: "echo-server" } },
-          { prog: fixed, spec: client },
-          "server",
-          "messages",
-        );
-    }
+          add(w.workload, { prog: fixedServer, spec: w.server }, { prog, spec: w.client }, "client", w.kind);
   }
-  if (wl.has("udp")) {
-    both(
-      "udp",
-      { ...base, role: "udp-server", udpMode: "echo" },
-      { ...base, role: "udp-client", window: p.udpWindow, seconds: p.seconds, warmup: p.warmup / 2 },
-      "messages",
-      true,
-    );
-  }
-  // TLS: the same roles as bulk and echo, with the run's throwaway certificates; there is no
-  // Python TLS server.
-  if (wl.has("tls-handshake")) {
-    for (const k of HANDSHAKE_KEYS) {
-      const tls = certs[k];
-      if (!tls) continue;
-      both(
-        `tls-handshake-${k}`,
-        { ...base, role: "echo-server", tls },
-        {
-          ...base,
-          role: "handshake-client",
-          tls,
-          connections: p.handshakeInFlight,
-          size: p.handshakeSize,
-          seconds: p.seconds,
-          warmup: p.warmup,
-        },
-        "handshakes",
-        false,
-      );
-    }
-  }
-  if (wl.has("tls-bulk") && certs.ecdsa) {
-    const tls = certs.ecdsa;
-    both(
-      "tls-bulk",
-      { ...base, role: "sink-server", tls },
-      { ...base, role: "bulk-client", tls, bytes: p.tlsBulkBytes, warmup: p.tlsBulkWarmup },
-      "bytes",
-      false,
-    );
-  }
-  if (wl.has("decoder")) {
+  if (o.workloads.includes("decoder")) {
+    const base = { host: HOST, port: 0 };
     for (const rt of runtimes) {
       const prog = program(rt, "adapter", o.binaries);
       add(

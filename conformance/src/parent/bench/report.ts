@@ -191,6 +191,23 @@ export function renderMarkdown(report: BenchReport): string {
       (open.length ? ` Inconclusive: ${list(open)}.` : ""),
     "",
   );
+  if (report.peers?.length) {
+    out.push(
+      "### Fixed peers (calibrated: the raw program with the least CPU per unit, each against itself once, a quarter of the run's sizes)",
+      "",
+      "| workload | peer role | program | its CPU s per unit | candidates (CPU s per unit in that role) |",
+      "|---|---|---|---:|---|",
+    );
+    for (const c of report.peers)
+      out.push(
+        `| ${c.group} | ${c.role} | ${c.program} | ${num(c.cpuSecondsPer)} / ${c.unit} | ${c.candidates.map((x) => `${x.runtime} ${x.error ? "failed" : num(x[c.role])}`).join(", ")} |`,
+      );
+    out.push(
+      "",
+      "A row whose peer used more than 0.8 of a core while measured is marked (peer-bound): the peer set the pace, and a target on it is inconclusive.",
+      "",
+    );
+  }
   for (const w of report.workloads) out.push(...workloadTable(w));
   if (report.skipped.length) out.push("Skipped:", "", ...report.skipped.map((s) => `- ${s}`), "");
   if (report.errors.length) out.push("Errors:", "", ...report.errors.map((s) => `- ${s}`), "");

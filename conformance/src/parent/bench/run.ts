@@ -21,6 +21,7 @@ import { params } from "./params.js";
 import { HANDSHAKE_KEYS, describeCell, keyTypesFor, planCells } from "./plan.js";
 import { hasCommand } from "./programs.js";
 import { computeRatios } from "./ratios.js";
+import { calibratePeers } from "./calibrate.js";
 import type { BenchOptions, BenchReport, Ratio } from "./types.js";
 import { relativeHalfWidth } from "../common/stats.js";
 
@@ -75,7 +76,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     errors.push(`TLS certificates: ${(e as Error).message}`);
   }
 
-  const cells = planCells(o, p, runtimes, python !== null, certs);
+  const calibration = await calibratePeers(o, runtimes, certs, place, taskset, say);
+  const cells = planCells(o, p, runtimes, python !== null, certs, calibration.peers);
   const iperfCell = wl.has("bulk") && iperf !== null;
   const sTimeKeys = openssl ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
 
@@ -178,7 +180,9 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     iperf3: iperf?.split("\n")[0] ?? null,
     openssl: openssl ?? null,
     nofileHardLimit: hasCommand("sh", ["-c", "ulimit -Hn"]),
-    fixedPeer: `node raw (conformance/bench/raw/node.mjs, Node ${versions.node})`,
+    fixedPeer: calibration.choices.length
+      ? "per workload and role, the raw program that spent the least CPU per unit in a calibration (see peers)"
+      : `node raw (conformance/bench/raw/node.mjs, Node ${versions.node})`,
   };
   return {
     schema: "netparity.bench/1",
@@ -190,6 +194,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     machine,
     workloads,
     ratios,
+    peers: calibration.choices,
     skipped,
     errors,
   };

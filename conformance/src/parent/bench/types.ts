@@ -93,6 +93,24 @@ export interface Ratio {
   reason?: string;
 }
 
+/** The fixed peer of one workload group and role, and the calibration behind the choice. */
+export interface PeerChoice {
+  group: string;
+  /** The role the peer plays (its server peers the runtimes measured as clients). */
+  role: "server" | "client";
+  program: string;
+  /** The chosen program's CPU seconds per unit in the calibration. */
+  cpuSecondsPer: number | null;
+  unit: string;
+  candidates: Array<{
+    runtime: string;
+    value: number | null;
+    server: number | null;
+    client: number | null;
+    error?: string;
+  }>;
+}
+
 export interface BenchReport {
   schema: "netparity.bench/1";
   createdAt: string;
@@ -104,6 +122,8 @@ export interface BenchReport {
   machine: Record<string, unknown>;
   workloads: WorkloadResult[];
   ratios: Ratio[];
+  /** The fixed peer chosen per workload group and role (calibrated: the raw program with the least CPU per unit). */
+  peers?: PeerChoice[];
   skipped: string[];
   errors: string[];
 }

@@ -18,6 +18,19 @@ export const ADAPTER_RAW_TARGETS: Readonly<Record<string, number>> = {
 export const DECODER_VS_IT_LENGTH_PREFIXED = 3;
 /** FrameDecoder on 64-byte frames: at least 10 M frames/s (the ratio's denominator). */
 export const DECODER_FRAMES_PER_SECOND = 1e7;
+/**
+ * A row whose fixed peer used more than this many cores during the measured part is
+ * peer-bound: the peer, not the program under test, set the pace, and its verdict is
+ * inconclusive.
+ */
+export const PEER_BOUND_CORES = 0.8;
+
+/** The reason a row is peer-bound, or null; `peerCores` is the peer's CPU seconds per wall second. */
+export function peerBoundReason(peer: string, peerCores: number | null | undefined): string | null {
+  if (peerCores === null || peerCores === undefined || peerCores <= PEER_BOUND_CORES) return null;
+  return `peer-bound: the fixed peer (${peer}) used ${peerCores.toFixed(2)} cores (> ${PEER_BOUND_CORES})`;
+}
+
 /** The best adapter's bulk throughput against iperf3 on the same loopback. */
 export const BULK_BEST_VS_IPERF3 = 0.8;
 
