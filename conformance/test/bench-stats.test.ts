@@ -37,7 +37,8 @@ describe("bootstrap intervals", () => {
     expect(ci[0]).toBeGreaterThanOrEqual(Math.min(...xs));
     expect(ci[1]).toBeLessThanOrEqual(Math.max(...xs));
     expect(bootstrapMedian([4, 4, 4, 4])).toEqual([4, 4]);
-    expect(bootstrapMedian([5])).toEqual([5, 5]);
+    expect(bootstrapMedian([5])).toBeNull();
+    expect(bootstrapRatio([5], [4, 4])).toBeNull();
     expect(bootstrapMedian([])).toBeNull();
   });
 
@@ -83,6 +84,11 @@ describe("target verdicts from intervals", () => {
     // A point above the target with an interval below it is not met: never a point comparison.
     expect(judgeTarget(0.96, [0.9, 0.94], 0.95).verdict).toBe("missed");
     expect(judgeTarget(null, null, 0.95).verdict).toBe("missed");
+    // One round has no interval: nothing can be concluded from it.
+    expect(judgeTarget(1.5, null, 0.95)).toMatchObject({
+      verdict: "inconclusive",
+      reason: expect.stringMatching(/interval/),
+    });
   });
 
   it("a peer-bound row is inconclusive whatever its interval, with the reason", () => {

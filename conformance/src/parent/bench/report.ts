@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeReportFiles } from "../report/index.js";
 import type { BenchSection, Report } from "../report/model.js";
-import type { BenchReport, Ratio, ResultEntry, WorkloadResult } from "./types.js";
+import type { BenchReport, RankingEntry, Ratio, ResultEntry, WorkloadResult } from "./types.js";
 
 function rate(v: number, unit: string): string {
   if (!Number.isFinite(v)) return "–";
@@ -156,6 +156,40 @@ export function summaryTable(report: BenchReport): string[] {
   return out;
 }
 
+/** "AMD EPYC × 2 CPUs, Linux 6.1; node 20.20.2, bun 1.4.5, deno 2.9.6": what a ranking was measured on. */
+export function machineLine(report: BenchReport): string {
+  const m = report.machine as Record<string, unknown> & { runtimes: Record<string, string> };
+  return `${m.cpuModel} × ${m.cpuCount} CPUs, Linux ${m.kernel}; ${Object.entries(m.runtimes)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")}${m.target ? `; servers at ${m.target}` : ""}`;
+}
+
+/** One ranked runtime: "**bun** 2.10 GB/s (best)" or "deno 0.93 [0.85, 1.02] tie, 0.40 CPU s/GB". */
+function rankCell(row: RankingEntry["rows"][number], unit: string): string {
+  const name = row.standing === "best" ? `**${row.runtime}**` : row.runtime;
+  const cost = row.cpuSecondsPer !== null ? `, ${num(row.cpuSecondsPer)} CPU s/${row.cpuUnit}` : "";
+  const bound = row.peerBound ? " (peer-bound)" : "";
+  if (row.standing === "best") return `${name} ${rate(row.median, unit)} (best${cost})${bound}`;
+  return `${name} ${num(row.ratioToBest)} ${interval(row.ci95, (n) => n.toFixed(2))}${row.standing === "tie" ? " tie" : ""}${cost}${bound}`;
+}
+
+/** "Which runtime to deploy": per workload and role, the runtimes best first, ratios to the best with 95 % intervals. */
+export function rankingTable(report: BenchReport): string[] {
+  const rs = report.ranking ?? [];
+  if (!rs.length) return [];
+  const width = Math.max(...rs.map((r) => r.rows.length));
+  const ord = ["1st", "2nd", "3rd", "4th"];
+  const out = [
+    `| workload | runtime as | ${Array.from({ length: width }, (_, i) => ord[i] ?? `${i + 1}th`).join(" | ")} |`,
+    `|---|---|${"---|".repeat(width)}`,
+  ];
+  for (const r of rs)
+    out.push(
+      `| ${r.workload} (${r.unit}${r.higherIsBetter ? "" : ", lower is better"}) | ${r.role} | ${Array.from({ length: width }, (_, i) => (r.rows[i] ? rankCell(r.rows[i]!, r.unit) : "")).join(" | ")} |`,
+    );
+  return out;
+}
+
 export function renderMarkdown(report: BenchReport): string {
   const m = report.machine as Record<string, unknown> & { runtimes: Record<string, string> };
   const out: string[] = [];
@@ -169,6 +203,16 @@ export function renderMarkdown(report: BenchReport): string {
       `${report.rounds} interleaved round(s)${report.roundsAuto ? ` (--rounds auto: ${report.roundsAuto.outcome})` : ""}, medians with 95% bootstrap intervals, min–max and coefficient of variation; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );
+  if (report.ranking?.length) {
+    out.push(
+      "### Which runtime to deploy",
+      "",
+      `Measured on ${machineLine(report)}. Each runtime through netparity's adapter, best first; the others as a ratio to the best with its 95% bootstrap interval (1.00 = as good as the best), "tie" where the interval reaches the best (this run cannot tell them apart), and the CPU seconds per unit the runtime itself spent.`,
+      "",
+      ...rankingTable(report),
+      "",
+    );
+  }
   out.push(
     "### Summary: what the adapter costs, per runtime (ratios of medians with their 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
     "",
@@ -249,7 +293,10 @@ export function benchSection(report: BenchReport): BenchSection {
       });
     }
   }
-  return { workloads };
+  return {
+    workloads,
+    ...(report.ranking?.length ? { ranking: report.ranking, rankingContext: machineLine(report) } : {}),
+  };
 }
 
 export function writeReport(dir: string, report: BenchReport): { json: string; md: string; merged: string[] } {

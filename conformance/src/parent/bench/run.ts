@@ -22,6 +22,7 @@ import { HANDSHAKE_KEYS, describeCell, keyTypesFor, planCells } from "./plan.js"
 import { hasCommand } from "./programs.js";
 import { computeRatios } from "./ratios.js";
 import { calibratePeers } from "./calibrate.js";
+import { computeRanking } from "./ranking.js";
 import type { BenchOptions, BenchReport, Ratio } from "./types.js";
 import { relativeHalfWidth } from "../common/stats.js";
 
@@ -194,6 +195,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     machine,
     workloads,
     ratios,
+    ranking: computeRanking(workloads, versions),
     peers: calibration.choices,
     skipped,
     errors,

@@ -6,6 +6,9 @@ import type { RuntimeName } from "@netparity/protocol";
 import type { LatencyStats } from "../../in-runtime/bench/protocol.js";
 import type { Interval } from "../common/stats.js";
 import type { TargetOutcome } from "../verdict/targets.js";
+import type { RankingEntry } from "../report/model.js";
+
+export type { RankingEntry };
 
 export const WORKLOADS = [
   "bulk",
@@ -122,6 +125,8 @@ export interface BenchReport {
   machine: Record<string, unknown>;
   workloads: WorkloadResult[];
   ratios: Ratio[];
+  /** Which runtime to deploy: per workload and role, the runtimes' adapter rows ranked, with ratios to the best. */
+  ranking?: RankingEntry[];
   /** The fixed peer chosen per workload group and role (calibrated: the raw program with the least CPU per unit). */
   peers?: PeerChoice[];
   skipped: string[];

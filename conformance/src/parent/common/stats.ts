@@ -103,13 +103,13 @@ function options(o: BootstrapOptions, seedText: string): { rng: Prng; n: number;
 }
 
 /**
- * Bootstrap confidence interval of the median of `xs`; null without a finite sample.
+ * Bootstrap confidence interval of the median of `xs`; null with fewer than two finite
+ * samples (one measurement says nothing about its spread).
  * @example bootstrapMedian([10, 11, 12, 13, 50], { seed: 1 }) // [10.5…, 13] or so: the outlier barely moves it
  */
 export function bootstrapMedian(xs: readonly number[], o: BootstrapOptions = {}): Interval | null {
   const v = xs.filter(Number.isFinite);
-  if (!v.length) return null;
-  if (v.length === 1) return [v[0]!, v[0]!];
+  if (v.length < 2) return null;
   const { rng, n, level } = options(o, v.join(","));
   const buf = new Array<number>(v.length);
   const stats = new Array<number>(n);
@@ -120,7 +120,8 @@ export function bootstrapMedian(xs: readonly number[], o: BootstrapOptions = {})
 /**
  * Bootstrap confidence interval of median(num) / median(den): both sides resampled
  * independently (they are different programs), the ratio of the resampled medians taken
- * each time. Null when either side has no finite sample or a resampled denominator is 0.
+ * each time. Null when either side has fewer than two finite samples or a resampled
+ * denominator is 0.
  */
 export function bootstrapRatio(
   num: readonly number[],
@@ -129,7 +130,7 @@ export function bootstrapRatio(
 ): Interval | null {
   const a = num.filter(Number.isFinite);
   const b = den.filter(Number.isFinite);
-  if (!a.length || !b.length) return null;
+  if (a.length < 2 || b.length < 2) return null;
   const { rng, n, level } = options(o, `${a.join(",")}/${b.join(",")}`);
   const ba = new Array<number>(a.length);
   const bb = new Array<number>(b.length);

@@ -37,8 +37,9 @@ export const BULK_BEST_VS_IPERF3 = 0.8;
 /**
  * A target verdict is never a point comparison: `met` when the whole 95 % interval of the
  * measured value lies at or above the target, `missed` when it lies below, `inconclusive`
- * when it straddles the target or when the row's fixed peer was the bottleneck (its
- * numbers then measure the peer). Nothing measured is `missed`.
+ * when it straddles the target, when there is no interval (a single round), or when the
+ * row's fixed peer was the bottleneck (its numbers then measure the peer). Nothing measured
+ * is `missed`.
  */
 export type TargetOutcome = "met" | "missed" | "inconclusive";
 
@@ -62,15 +63,16 @@ export function judgeTarget(
   target: number,
   o: { peerBound?: string | null } = {},
 ): TargetVerdict {
+  if (measured === null || measured === undefined || !Number.isFinite(measured))
+    return { target, verdict: "missed", met: false };
+  if (!ci95) return { target, verdict: "inconclusive", met: false, reason: "no interval: fewer than two rounds" };
   const v = ((): TargetOutcome => {
-    if (measured === null || measured === undefined || !Number.isFinite(measured)) return "missed";
-    const [lo, hi] = ci95 ?? [measured, measured];
+    const [lo, hi] = ci95;
     if (lo >= target) return "met";
     if (hi < target) return "missed";
     return "inconclusive";
   })();
-  if (o.peerBound && measured !== null && measured !== undefined)
-    return { target, verdict: "inconclusive", met: false, reason: o.peerBound };
+  if (o.peerBound) return { target, verdict: "inconclusive", met: false, reason: o.peerBound };
   return { target, verdict: v, met: v === "met" };
 }
 
