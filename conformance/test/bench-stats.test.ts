@@ -13,7 +13,9 @@ import {
   relativeHalfWidth,
 } from "../src/parent/common/stats.js";
 import { parseDuration } from "../src/parent/common/size.js";
-import { judgeCount, judgeTarget } from "../src/parent/verdict/targets.js";
+import { judgeCount, judgeTarget, peerBoundReason } from "../src/parent/verdict/targets.js";
+import { jain } from "../src/parent/bench/aggregate.js";
+import { nodeHasReusePort } from "../src/parent/bench/run.js";
 
 /** n samples around `center` with ±`noise` relative uniform noise, from a fixed seed. */
 function samples(n: number, center: number, noise: number, seed: number): number[] {
@@ -100,6 +102,29 @@ describe("target verdicts from intervals", () => {
     expect(judgeCount(0, 0).verdict).toBe("met");
     expect(judgeCount(3, 0).verdict).toBe("missed");
     expect(judgeCount(undefined, 0).verdict).toBe("missed");
+  });
+});
+
+describe("peer-bound, connection spread, Node's reusePort", () => {
+  it("a peer above 0.8 of a core is the bottleneck", () => {
+    expect(peerBoundReason("bun raw", 0.95)).toMatch(/peer-bound: the fixed peer \(bun raw\) used 0.95 cores/);
+    expect(peerBoundReason("bun raw", 0.5)).toBeNull();
+    expect(peerBoundReason("bun raw", null)).toBeNull();
+  });
+
+  it("Jain's fairness index is 1 for an even spread and 1/n when one process takes all", () => {
+    expect(jain([16, 16])).toBe(1);
+    expect(jain([32, 0])).toBe(0.5);
+    expect(jain([0, 0])).toBeNull();
+  });
+
+  it("node:net reusePort from v22.12.0 and v23.1.0", () => {
+    expect(nodeHasReusePort("20.20.2")).toBe(false);
+    expect(nodeHasReusePort("22.11.0")).toBe(false);
+    expect(nodeHasReusePort("22.12.0")).toBe(true);
+    expect(nodeHasReusePort("23.0.0")).toBe(false);
+    expect(nodeHasReusePort("23.1.0")).toBe(true);
+    expect(nodeHasReusePort("24.0.0")).toBe(true);
   });
 });
 

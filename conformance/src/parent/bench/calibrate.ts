@@ -35,7 +35,7 @@ function calibrationParams(o: BenchOptions): Params {
   };
 }
 
-const PER_UNIT: Record<string, number> = { bytes: 1e9, messages: 1e6, handshakes: 1e3 };
+const PER_UNIT: Record<string, number> = { bytes: 1e9, messages: 1e6, handshakes: 1e3, load: 1e6 };
 
 export async function calibratePeers(
   o: BenchOptions,
@@ -47,14 +47,26 @@ export async function calibratePeers(
 ): Promise<{ peers: Peers; choices: PeerChoice[] }> {
   const groups = new Map<string, WorkloadSpec>();
   // The last spec of a group is its heaviest (concurrency: the most connections).
-  for (const w of workloadSpecs(o, calibrationParams(o), certs)) groups.set(w.group, w);
   const peers: Peers = {};
   const choices: PeerChoice[] = [];
+  for (const w of workloadSpecs(o, calibrationParams(o), certs)) {
+    if (!w.fixedPeer) groups.set(w.group, w);
+    else if (!choices.some((c) => c.group === w.group))
+      choices.push({
+        group: w.group,
+        role: "client",
+        program: `${w.fixedPeer.runtime} ${w.fixedPeer.impl}`,
+        cpuSecondsPer: null,
+        unit: "",
+        note: `not calibrated: ${w.fixedPeer.reason}`,
+        candidates: [],
+      });
+  }
   for (const [group, w] of groups) {
     const per = PER_UNIT[w.kind] ?? 1e6;
     const candidates: PeerChoice["candidates"] = [];
     for (const rt of runtimes) {
-      const prog = program(rt, "raw", o.binaries);
+      const prog = program(rt, w.peerImpl ?? "raw", o.binaries);
       const cell: Cell = {
         workload: group,
         key: `calibrate|${group}|${rt}`,
@@ -63,7 +75,7 @@ export async function calibratePeers(
         entries: [],
         kind: w.kind,
       };
-      say(`calibrating the fixed peer: ${group}: ${rt} raw <- ${rt} raw`, false);
+      say(`calibrating the fixed peer: ${group}: ${prog.runtime} ${prog.impl} <- ${prog.runtime} ${prog.impl}`, false);
       try {
         const s = await runCell(cell, place, taskset);
         const perUnit = (c: number | null): number | null => (c === null || !s.units ? null : (c / s.units) * per);
@@ -85,13 +97,14 @@ export async function calibratePeers(
       choices.push({
         group,
         role,
-        program: `${chosen[role]} raw`,
+        program: `${chosen[role]} ${w.peerImpl ?? "raw"}`,
         cpuSecondsPer: c?.[role] ?? null,
         unit: w.kind === "bytes" ? "GB" : w.kind === "handshakes" ? "1000 handshakes" : "1M messages",
+        ...(w.peerImpl === "adapter" ? { note: "the adapter agent: the raw programs have no such client" } : {}),
         candidates,
       });
       say(
-        `fixed peer for ${group} as ${role}: ${chosen[role]} raw (${candidates.map((x) => `${x.runtime} ${x[role] === null ? "–" : x[role]!.toFixed(2)}`).join(", ")} CPU s/unit)`,
+        `fixed peer for ${group} as ${role}: ${chosen[role]} ${w.peerImpl ?? "raw"} (${candidates.map((x) => `${x.runtime} ${x[role] === null ? "–" : x[role]!.toFixed(2)}`).join(", ")} CPU s/unit)`,
         true,
       );
     }

@@ -20,8 +20,16 @@ export interface Cell {
   client: { prog: Program; spec: BenchSpec };
   /** The result entries this cell's samples feed (one cell can be both "node raw as server" and "node raw as client"). */
   entries: Array<{ role: "server" | "client"; subject: "server" | "client" }>;
-  /** Units of work for CPU-per-unit: bytes, messages or handshakes, from a result. */
-  kind: "bytes" | "messages" | "handshakes" | "decoder" | "iperf3";
+  /**
+   * Units of work for CPU-per-unit: bytes, messages or handshakes, from a result; "load" is
+   * messages with the closed-loop maximum as the value, "idle" the server's RSS per idle
+   * connection.
+   */
+  kind: "bytes" | "messages" | "handshakes" | "decoder" | "iperf3" | "load" | "idle";
+  /** Server processes sharing the port with SO_REUSEPORT (scaling); default 1. */
+  servers?: number;
+  /** false: no taskset for this cell (scaling spreads servers over every CPU). */
+  pin?: boolean;
 }
 
 /** tls-handshake runs once per key type: ECDSA P-256 and RSA-2048 cost very different signatures. */
@@ -48,6 +56,12 @@ export interface WorkloadSpec {
   kind: Cell["kind"];
   roles: "both" | "server";
   python: boolean;
+  servers?: number;
+  pin?: boolean;
+  /** The fixed peer's implementation: the raw programs, or (for roles only the agent has) the adapter agent. */
+  peerImpl?: "raw" | "adapter";
+  /** A fixed peer that is not calibrated (idle-memory: memory, not speed, is measured), with the reason. */
+  fixedPeer?: { runtime: RuntimeName; impl: "raw" | "adapter"; reason: string };
 }
 
 /** The fixed peer of each group and role: the raw program of this runtime (see calibrate.ts). */
@@ -151,6 +165,61 @@ export function workloadSpecs(
       roles: "both",
       python: false,
     });
+  if (wl.has("scaling"))
+    for (const n of p.scalingServers)
+      add({
+        workload: `scaling-${n}`,
+        group: "scaling",
+        server: { ...base, role: "echo-server", reusePort: true },
+        client: {
+          ...base,
+          role: "conc-client",
+          connections: p.scalingConnections,
+          size: p.concSize,
+          seconds: p.seconds,
+          warmup: p.warmup,
+        },
+        kind: "messages",
+        roles: "server",
+        python: false,
+        servers: n,
+        pin: false,
+      });
+  if (wl.has("load-latency"))
+    add({
+      workload: "load-latency",
+      server: { ...base, role: "echo-server" },
+      client: {
+        ...base,
+        role: "load-client",
+        connections: p.loadConnections,
+        size: p.echoSize,
+        seconds: p.seconds,
+        warmup: p.warmup,
+        fractions: p.loadFractions,
+      },
+      kind: "load",
+      roles: "server",
+      python: false,
+      peerImpl: "adapter",
+    });
+  if (wl.has("idle-memory"))
+    for (const n of p.idleLevels)
+      add({
+        workload: `idle-memory-${n}`,
+        group: "idle-memory",
+        // No idle deadline and room for every connection: the adapter's server defaults would close them.
+        server: { ...base, role: "echo-server", maxConnections: n + 1024, idleTimeoutMs: 0 },
+        client: { ...base, role: "idle-client", connections: n, seconds: p.idleHoldSeconds },
+        kind: "idle",
+        roles: "server",
+        python: false,
+        fixedPeer: {
+          runtime: "node",
+          impl: "adapter",
+          reason: "memory, not speed, is measured: the client only holds connections open",
+        },
+      });
   return out;
 }
 
@@ -166,6 +235,8 @@ export function planCells(
   python: boolean,
   certs: Partial<Record<KeyType, BenchTlsFiles>> = {},
   peers: Peers = {},
+  /** Runtimes that cannot be measured in a group, with the reason (scaling on Node before v22.12). */
+  unsupported: Record<string, Partial<Record<RuntimeName, string>>> = {},
 ): Cell[] {
   const cells: Cell[] = [];
   const byKey = new Map<string, Cell>();
@@ -176,6 +247,7 @@ export function planCells(
     client: Cell["client"],
     role: "server" | "client",
     kind: Cell["kind"],
+    extra: Pick<Cell, "servers" | "pin"> = {},
   ): void => {
     const key = `${workload}|${server ? `${server.prog.runtime}/${server.prog.impl}` : "-"}|${client.prog.runtime}/${client.prog.impl}`;
     const subject = role;
@@ -184,17 +256,21 @@ export function planCells(
       existing.entries.push({ role, subject });
       return;
     }
-    const cell: Cell = { workload, key, server, client, entries: [{ role, subject }], kind };
+    const cell: Cell = { workload, key, server, client, entries: [{ role, subject }], kind, ...extra };
     byKey.set(key, cell);
     cells.push(cell);
   };
   for (const w of workloadSpecs(o, p, certs)) {
     const peer = peers[w.group] ?? { server: "node", client: "node" };
-    const fixedClient = program(peer.client, "raw", o.binaries);
-    const fixedServer = program(peer.server, "raw", o.binaries);
+    const fixedClient = w.fixedPeer
+      ? program(w.fixedPeer.runtime, w.fixedPeer.impl, o.binaries)
+      : program(peer.client, w.peerImpl ?? "raw", o.binaries);
+    const fixedServer = program(peer.server, w.peerImpl ?? "raw", o.binaries);
+    const extra = { ...(w.servers ? { servers: w.servers } : {}), ...(w.pin === false ? { pin: false } : {}) };
     for (const rt of runtimes)
-      for (const prog of progs(rt))
-        add(w.workload, { prog, spec: w.server }, { prog: fixedClient, spec: w.client }, "server", w.kind);
+      if (!unsupported[w.group]?.[rt])
+        for (const prog of progs(rt))
+          add(w.workload, { prog, spec: w.server }, { prog: fixedClient, spec: w.client }, "server", w.kind, extra);
     if (w.python && python)
       add(
         w.workload,

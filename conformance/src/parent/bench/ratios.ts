@@ -131,6 +131,25 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           });
       }
     }
+    // scaling: N server processes against one, per runtime and program (the speed-up).
+    const sc = /^scaling-(\d+)$/.exec(w.name);
+    const one = workloads.find((x) => x.name === "scaling-1");
+    if (sc && sc[1] !== "1" && one) {
+      for (const a of w.results) {
+        const b = one.results.find((x) => x.runtime === a.runtime && x.impl === a.impl && x.role === a.role);
+        if (!b) continue;
+        ratios.push({
+          name: `${w.name}/scaling-1 ${a.impl}`,
+          workload: w.name,
+          runtime: a.runtime,
+          role: a.role,
+          numerator: `${sc[1]} processes`,
+          denominator: "1 process",
+          ratio: r(a.median, b.median),
+          ci95: ci(a, b, `${w.name}|${a.runtime}|${a.impl}|speedup`),
+        });
+      }
+    }
     if (w.name === "bulk") {
       const ip = find(w, "iperf3", "server", "iperf3");
       const adapters = w.results.filter((x) => x.impl === "adapter");

@@ -8,6 +8,7 @@ import type { BenchReport, RankingEntry, Ratio, ResultEntry, WorkloadResult } fr
 function rate(v: number, unit: string): string {
   if (!Number.isFinite(v)) return "–";
   if (unit === "bytes/s") return `${(v / 1e9).toFixed(2)} GB/s`;
+  if (unit === "bytes RSS/connection") return `${(v / 1024).toFixed(1)} KiB`;
   if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
   if (v >= 1e4) return `${(v / 1e3).toFixed(1)} k`;
   return v.toFixed(0);
@@ -62,7 +63,7 @@ function workloadTable(w: WorkloadResult): string[] {
   const hasLat = w.results.some((r) => r.latencyUs);
   const hasErr = w.results.some((r) => r.errors !== undefined);
   const hasLost = w.results.some((r) => r.lost !== undefined);
-  out.push(`### ${w.title} (${w.unit}, higher is better)`, "");
+  out.push(`### ${w.title} (${w.unit}, ${w.higherIsBetter ? "higher" : "lower"} is better)`, "");
   const params = Object.entries(w.params)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
@@ -116,6 +117,46 @@ function workloadTable(w: WorkloadResult): string[] {
     out.push(`| ${row.join(" | ")} |`);
   }
   out.push("");
+  const spreadRows = w.results.filter((x) => x.connectionSpread);
+  if (spreadRows.length) {
+    out.push(
+      "How the kernel spread the connections over the server processes (last round; Jain's fairness index, median over rounds: 1 = even, 1/N = one process took all):",
+      "",
+      "| program | connections per process | fairness |",
+      "|---|---|---:|",
+      ...spreadRows.map(
+        (r) => `| ${label(r)} | ${r.connectionSpread!.perProcess.join(" / ")} | ${num(r.connectionSpread!.fairness)} |`,
+      ),
+      "",
+    );
+  }
+  const loadRows = w.results.filter((x) => x.loadLevels?.length);
+  if (loadRows.length) {
+    out.push(
+      "Latency at a fixed offered rate, from each request's intended send time (HDR histogram, medians over rounds):",
+      "",
+      "| program | offered (of max) | offered req/s | achieved req/s | p50 | p99 | p99.9 | max |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const r of loadRows)
+      for (const l of r.loadLevels!)
+        out.push(
+          `| ${label(r)} | ${(l.fraction * 100).toFixed(0)} % | ${rate(l.offeredPerSec, "")} | ${rate(l.achievedPerSec, "")} | ${us(l.latencyUs.p50)} | ${us(l.latencyUs.p99)} | ${us(l.latencyUs.p999)} | ${us(l.latencyUs.max)} |`,
+        );
+    out.push("");
+  }
+  const idleRows = w.results.filter((x) => x.idle);
+  if (idleRows.length) {
+    out.push(
+      "| program | idle connections held | RSS before | RSS with them |",
+      "|---|---:|---:|---:|",
+      ...idleRows.map(
+        (r) =>
+          `| ${label(r)} | ${r.idle!.connections} | ${bytes(r.idle!.rssBeforeBytes)} | ${bytes(r.idle!.rssAfterBytes)} |`,
+      ),
+      "",
+    );
+  }
   for (const r of w.results.filter((x) => x.note)) out.push(`${label(r)}: ${r.note}.`, "");
   return out;
 }
@@ -277,7 +318,7 @@ export function benchSection(report: BenchReport): BenchSection {
     workloads.push({
       name: w.name,
       unit: w.unit,
-      higherIsBetter: true,
+      higherIsBetter: w.higherIsBetter,
       description: w.title,
       results: w.results.map((x) => bar(x, { median: x.median, min: x.min, max: x.max })),
     });

@@ -10,6 +10,7 @@
  * This file runs the rounds; plan.ts picks the cells, execute.ts runs one, aggregate.ts and
  * ratios.ts turn samples into the report.
  */
+import type { RuntimeName } from "@netparity/protocol";
 import { cpus, loadavg, release, totalmem, availableParallelism } from "node:os";
 import type { BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
 import { writeCertificates, type CertificateFiles, type KeyType } from "../certs/generate.js";
@@ -35,6 +36,12 @@ function widest(ratios: Ratio[]): { name: string; halfWidth: number } | null {
     if (!out || h > out.halfWidth) out = { name: `${r.name} ${r.runtime} ${r.role}`, halfWidth: h };
   }
   return out;
+}
+
+/** node:net's listen({ reusePort }) exists from v22.12.0 and v23.1.0. */
+export function nodeHasReusePort(version: string): boolean {
+  const [major = 0, minor = 0] = version.replace(/^v/, "").split(".").map(Number);
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
 }
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
@@ -77,8 +84,22 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     errors.push(`TLS certificates: ${(e as Error).message}`);
   }
 
+  // scaling needs SO_REUSEPORT in every program of a runtime: node:net has it since v22.12.0 / v23.1.0.
+  const unsupported: Record<string, Partial<Record<RuntimeName, string>>> = {};
+  if (wl.has("scaling") && versions.node && runtimes.includes("node") && !nodeHasReusePort(versions.node)) {
+    const why = `node ${versions.node} has no reusePort in node:net (added in v22.12.0 / v23.1.0); cluster's shared handle is not SO_REUSEPORT, so node is not measured`;
+    unsupported.scaling = { node: why };
+    skipped.push(`scaling: ${why}`);
+  }
+  if (wl.has("idle-memory")) {
+    const hard = Number(hasCommand("sh", ["-c", "ulimit -Hn"]) ?? 0);
+    const fits = p.idleLevels.filter((n) => hard === 0 || Number.isNaN(hard) || n + 1024 <= hard);
+    for (const n of p.idleLevels.filter((x) => !fits.includes(x)))
+      skipped.push(`idle-memory-${n}: the descriptor hard limit (ulimit -Hn) is ${hard}, too low for ${n} connections`);
+    p.idleLevels = fits;
+  }
   const calibration = await calibratePeers(o, runtimes, certs, place, taskset, say);
-  const cells = planCells(o, p, runtimes, python !== null, certs, calibration.peers);
+  const cells = planCells(o, p, runtimes, python !== null, certs, calibration.peers, unsupported);
   const iperfCell = wl.has("bulk") && iperf !== null;
   const sTimeKeys = openssl ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
 

@@ -19,6 +19,9 @@ export const WORKLOADS = [
   "decoder",
   "tls-handshake",
   "tls-bulk",
+  "scaling",
+  "load-latency",
+  "idle-memory",
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
@@ -64,6 +67,12 @@ export interface ResultEntry {
   latencyUs?: LatencyStats;
   errors?: number;
   lost?: number;
+  /** scaling: connections each server process held (from /proc/<pid>/fd), and Jain's fairness index of that spread (1 = even). */
+  connectionSpread?: { perProcess: number[]; fairness: number | null };
+  /** load-latency: latency at each offered rate (medians over rounds). */
+  loadLevels?: Array<{ fraction: number; offeredPerSec: number; achievedPerSec: number; latencyUs: LatencyStats }>;
+  /** idle-memory: the server's RSS before and with the idle connections, and the connections it held. */
+  idle?: { connections: number; rssBeforeBytes: number; rssAfterBytes: number };
   /** decoder: frames copied per pass / frames per pass. */
   copied?: { copied: number; frames: number };
   note?: string;
@@ -105,6 +114,7 @@ export interface PeerChoice {
   /** The chosen program's CPU seconds per unit in the calibration. */
   cpuSecondsPer: number | null;
   unit: string;
+  note?: string;
   candidates: Array<{
     runtime: string;
     value: number | null;
