@@ -59,7 +59,7 @@ export function aggregate(
     const values = ss.map((s) => s.value);
     for (const { role, subject } of cell.entries) {
       const me = subject === "server" ? cell.server! : cell.client;
-      const peer = subject === "server" ? cell.client : cell.server!;
+      const peer = subject === "server" ? cell.client : cell.server;
       const perUnit = PER_UNIT[cell.kind] ?? 1e6;
       const cpuPer = (which: "server" | "client"): number | null =>
         medianOrNull(
@@ -72,7 +72,7 @@ export function aggregate(
         runtime: me.prog.runtime,
         role,
         impl: me.prog.impl,
-        peer: `${peer.prog.runtime} ${peer.prog.impl}`,
+        peer: peer ? `${peer.prog.runtime} ${peer.prog.impl}` : (cell.remote ?? "–"),
         ...spread(values),
         cpuSecondsPer: {
           unit: UNIT_NAME[cell.kind] ?? "1M messages",

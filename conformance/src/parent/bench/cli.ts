@@ -12,6 +12,7 @@ export interface BenchCliOptions {
   workloads: WorkloadName[];
   rounds?: number | "auto";
   budgetSeconds?: number;
+  target?: { host: string; port: number };
   reportDir?: string;
   json: boolean;
   pin: boolean;
@@ -29,6 +30,15 @@ export function parseWorkloads(value: string): WorkloadName[] {
   }
   if (!list.length) throw new UsageError(`--workloads needs at least one of ${WORKLOADS.join(", ")}`);
   return [...new Set(list)] as WorkloadName[];
+}
+
+/** --target HOST:PORT (an IPv6 literal in brackets: [::1]:9000). */
+export function parseTarget(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65533)
+    throw new UsageError(`invalid target "${value}" (expected HOST:PORT, the base port of \`netparity serve bench\`)`);
+  return { host: (m[1] ?? m[2])!, port };
 }
 
 /** --rounds: a positive number of rounds, or "auto". */
@@ -57,6 +67,7 @@ export async function bench(o: BenchCliOptions): Promise<number> {
       workloads: o.workloads,
       ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
       ...(o.budgetSeconds !== undefined ? { budgetSeconds: o.budgetSeconds } : {}),
+      ...(o.target ? { target: o.target } : {}),
       pin: o.pin,
       binaries: o.binaries,
       progress: (line, final) => {

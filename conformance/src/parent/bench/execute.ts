@@ -49,7 +49,8 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     }
     const baseSockets = servers.map((sp) => socketCount(sp.pid) ?? 0);
     const rssBefore = cell.kind === "idle" && servers[0] ? currentRss(servers[0].pid) : null;
-    const c = cell.client.prog.command({ ...cell.client.spec, port });
+    // A remote target's port is in the spec already; a local server's is the one it printed.
+    const c = cell.client.prog.command(cell.server ? { ...cell.client.spec, port } : cell.client.spec);
     client = startProc(c.cmd, c.args, { cpu: place.client }, pinOk);
     const start = await expectEvent(client, 60_000, "start");
     if (start.event !== "start") throw new Error(`client said ${JSON.stringify(start)}`);

@@ -30,6 +30,8 @@ export interface Cell {
   servers?: number;
   /** false: no taskset for this cell (scaling spreads servers over every CPU). */
   pin?: boolean;
+  /** --target: the server is `netparity serve bench` on another host, named here ("node adapter at 10.0.0.2:9000"). */
+  remote?: string;
 }
 
 /** tls-handshake runs once per key type: ECDSA P-256 and RSA-2048 cost very different signatures. */
@@ -303,7 +305,40 @@ export function planCells(
   return cells;
 }
 
+/**
+ * --target: every runtime's adapter and raw client of the served workloads against the remote
+ * bench server (TARGET_PORTS: bulk on the base port, echo on +1, transfer on +2).
+ */
+export function targetCells(
+  o: BenchOptions,
+  p: Params,
+  runtimes: RuntimeName[],
+  target: { host: string; port: number },
+  offsets: Record<string, number>,
+  label: string,
+): Cell[] {
+  const cells: Cell[] = [];
+  for (const w of workloadSpecs({ workloads: o.workloads.filter((x) => x in offsets) }, p)) {
+    const spec = { ...w.client, host: target.host, port: target.port + offsets[w.workload]! };
+    for (const rt of runtimes)
+      for (const impl of ["adapter", "raw"] as const) {
+        const prog = program(rt, impl, o.binaries);
+        cells.push({
+          workload: w.workload,
+          key: `${w.workload}|remote|${rt}/${impl}`,
+          server: null,
+          client: { prog, spec },
+          entries: [{ role: "client", subject: "client" }],
+          kind: w.kind,
+          remote: label,
+        });
+      }
+  }
+  return cells;
+}
+
 /** "echo: bun adapter <- node raw", for progress lines and errors. */
 export function describeCell(c: Cell): string {
+  if (c.remote) return `${c.workload}: ${c.remote} <- ${c.client.prog.runtime} ${c.client.prog.impl}`;
   return `${c.workload}: ${c.server ? `${c.server.prog.runtime} ${c.server.prog.impl}` : ""}${c.server ? " <- " : ""}${c.client.prog.runtime} ${c.client.prog.impl}`;
 }

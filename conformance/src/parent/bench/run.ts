@@ -19,7 +19,8 @@ import { aggregate } from "./aggregate.js";
 import { runCell, runIperf, runSTime, type Sample } from "./execute.js";
 import { fmt } from "./format.js";
 import { params } from "./params.js";
-import { HANDSHAKE_KEYS, describeCell, keyTypesFor, planCells } from "./plan.js";
+import { HANDSHAKE_KEYS, describeCell, keyTypesFor, planCells, targetCells, type Cell } from "./plan.js";
+import { TARGET_PORTS } from "./serve.js";
 import { hasCommand } from "./programs.js";
 import { computeRatios } from "./ratios.js";
 import { calibratePeers } from "./calibrate.js";
@@ -98,10 +99,22 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       skipped.push(`idle-memory-${n}: the descriptor hard limit (ulimit -Hn) is ${hard}, too low for ${n} connections`);
     p.idleLevels = fits;
   }
-  const calibration = await calibratePeers(o, runtimes, certs, place, taskset, say);
-  const cells = planCells(o, p, runtimes, python !== null, certs, calibration.peers, unsupported);
-  const iperfCell = wl.has("bulk") && iperf !== null;
-  const sTimeKeys = openssl ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
+  let cells: Cell[];
+  let calibration: Awaited<ReturnType<typeof calibratePeers>> = { peers: {}, choices: [] };
+  const remote = o.target ? `server at ${o.target.host}:${o.target.port}` : null;
+  if (o.target) {
+    // --target: only the client rows, against the remote `netparity serve bench`; no local
+    // baselines (they would measure loopback, not the link).
+    const offsets = Object.fromEntries(Object.entries(TARGET_PORTS).map(([w, t]) => [w, t.offset]));
+    for (const w of o.workloads.filter((x) => !(x in offsets)))
+      skipped.push(`${w}: not served by \`netparity serve bench\` (--target runs ${Object.keys(offsets).join(", ")})`);
+    cells = targetCells(o, p, runtimes, o.target, offsets, `remote ${remote}`);
+  } else {
+    calibration = await calibratePeers(o, runtimes, certs, place, taskset, say);
+    cells = planCells(o, p, runtimes, python !== null, certs, calibration.peers, unsupported);
+  }
+  const iperfCell = wl.has("bulk") && iperf !== null && !o.target;
+  const sTimeKeys = openssl && !o.target ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
 
   const samples = new Map<string, Sample[]>();
   const perRound = cells.length + (iperfCell ? 1 : 0) + sTimeKeys.length;
@@ -202,9 +215,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     iperf3: iperf?.split("\n")[0] ?? null,
     openssl: openssl ?? null,
     nofileHardLimit: hasCommand("sh", ["-c", "ulimit -Hn"]),
-    fixedPeer: calibration.choices.length
-      ? "per workload and role, the raw program that spent the least CPU per unit in a calibration (see peers)"
-      : `node raw (conformance/bench/raw/node.mjs, Node ${versions.node})`,
+    ...(remote ? { target: `${o.target!.host}:${o.target!.port}` } : {}),
+    fixedPeer: remote
+      ? `the remote bench server (${remote}); throughput is bounded by the link between the hosts`
+      : calibration.choices.length
+        ? "per workload and role, the raw program that spent the least CPU per unit in a calibration (see peers)"
+        : `node raw (conformance/bench/raw/node.mjs, Node ${versions.node})`,
   };
   return {
     schema: "netparity.bench/1",

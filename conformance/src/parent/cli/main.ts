@@ -15,7 +15,8 @@ import { client } from "./client.js";
 import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType, type TlsFlags } from "./tls.js";
 import { run } from "./run.js";
 import { serve } from "./serve.js";
-import { bench, parseRounds, parseWorkloads } from "../bench/cli.js";
+import { bench, parseRounds, parseTarget, parseWorkloads } from "../bench/cli.js";
+import { serveBench } from "../bench/serve.js";
 import { WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
@@ -109,7 +110,9 @@ export function program(): Command {
     .description(
       "run a scenario's server inside a runtime; prints one JSON 'listening' line; SIGINT/SIGTERM stop it (exit 0)",
     )
-    .argument("<scenario>", scenarioList, parseScenario)
+    .argument("<scenario>", `${scenarioList}, or bench (the servers of bench --target)`, (v: string) =>
+      v === "bench" ? v : parseScenario(v),
+    )
     .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "address to bind", "127.0.0.1")
@@ -142,6 +145,10 @@ localhost, 127.0.0.1 and ::1 are made in a temp directory (removed when the serv
 the listening line names the CA file as "ca": pass it to clients (client --ca).`,
     );
   binaryOptions(scenarioOptions(serveCmd, "server")).action(async (scenario: string, o) => {
+    if (scenario === "bench") {
+      process.exitCode = await serveBench({ runtime: o.runtime, host: o.host, port: o.port, binaries: binaries(o) });
+      return;
+    }
     process.exitCode = await serve(scenario, {
       runtime: o.runtime,
       transport: o.transport,
@@ -283,7 +290,12 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     )
     .option("--report-dir <dir>", "write bench.json and bench.md there")
     .option("--json", "print the JSON report instead of Markdown", false)
-    .option("--no-pin", "do not pin server and client to separate CPUs with taskset");
+    .option("--no-pin", "do not pin server and client to separate CPUs with taskset")
+    .option(
+      "--target <host:port>",
+      "run the client-side workloads (bulk, echo, transfer) against `netparity serve bench --runtime R` on another host",
+      parseTarget,
+    );
   binaryOptions(benchCmd).action(async (o) => {
     process.exitCode = await bench({
       quick: o.quick,
@@ -291,6 +303,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       workloads: o.workloads,
       ...(o.rounds ? { rounds: o.rounds } : {}),
       ...(o.budget ? { budgetSeconds: o.budget } : {}),
+      ...(o.target ? { target: o.target } : {}),
       ...(o.reportDir ? { reportDir: o.reportDir } : {}),
       json: o.json,
       pin: o.pin,
