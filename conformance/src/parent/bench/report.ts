@@ -39,7 +39,7 @@ function interval(ci: readonly [number, number] | null | undefined, f: (n: numbe
 
 function ratioText(r: Ratio): string {
   if (r.ratio === null) return "–";
-  return `${r.ratio.toFixed(2)} ${interval(r.ci95, (n) => n.toFixed(2))}${verdictMark(r)}`.replace("  ", " ");
+  return `${r.ratio.toFixed(2)}${r.ci95 ? ` ${interval(r.ci95, (n) => n.toFixed(2))}` : ""}${verdictMark(r)}`;
 }
 
 function ratioCell(ratios: Ratio[], workload: string, runtime: string, role: string, denominator = "raw"): string {
@@ -211,7 +211,7 @@ function rankCell(row: RankingEntry["rows"][number], unit: string): string {
   const cost = row.cpuSecondsPer !== null ? `, ${num(row.cpuSecondsPer)} CPU s/${row.cpuUnit}` : "";
   const bound = row.peerBound ? " (peer-bound)" : "";
   if (row.standing === "best") return `${name} ${rate(row.median, unit)} (best${cost})${bound}`;
-  return `${name} ${num(row.ratioToBest)} ${interval(row.ci95, (n) => n.toFixed(2))}${row.standing === "tie" ? " tie" : ""}${cost}${bound}`;
+  return `${name} ${num(row.ratioToBest)}${row.ci95 ? ` ${interval(row.ci95, (n) => n.toFixed(2))}` : ""}${row.standing === "tie" ? " tie" : ""}${cost}${bound}`;
 }
 
 /** "Which runtime to deploy": per workload and role, the runtimes best first, ratios to the best with 95 % intervals. */
@@ -265,7 +265,7 @@ export function renderMarkdown(report: BenchReport): string {
     rs
       .map(
         (r) =>
-          `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : `${r.ratio.toFixed(2)} ${interval(r.ci95, (n) => n.toFixed(2))}`} vs ${r.target}${r.reason ? `; ${r.reason}` : ""})`,
+          `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : `${r.ratio.toFixed(2)}${r.ci95 ? ` ${interval(r.ci95, (n) => n.toFixed(2))}` : ""}`} vs ${r.target}${r.reason ? `; ${r.reason}` : ""})`,
       )
       .join("; ");
   const missed = by("missed");
@@ -278,14 +278,14 @@ export function renderMarkdown(report: BenchReport): string {
   );
   if (report.peers?.length) {
     out.push(
-      "### Fixed peers (calibrated: the raw program with the least CPU per unit, each against itself once, a quarter of the run's sizes)",
+      "### Fixed peers (calibrated: the program with the least CPU per unit, each against itself once, a quarter of the run's sizes)",
       "",
       "| workload | peer role | program | its CPU s per unit | candidates (CPU s per unit in that role) |",
       "|---|---|---|---:|---|",
     );
     for (const c of report.peers)
       out.push(
-        `| ${c.group} | ${c.role} | ${c.program} | ${num(c.cpuSecondsPer)} / ${c.unit} | ${c.candidates.map((x) => `${x.runtime} ${x.error ? "failed" : num(x[c.role])}`).join(", ")} |`,
+        `| ${c.group} | ${c.role} | ${c.program} | ${c.cpuSecondsPer === null ? "–" : `${num(c.cpuSecondsPer)} / ${c.unit}`} | ${c.note ? `${c.note}${c.candidates.length ? "; " : ""}` : ""}${c.candidates.map((x) => `${x.runtime} ${x.error ? `failed (${x.error.includes("not offered") ? "role not offered" : "error"})` : num(x[c.role])}`).join(", ")} |`,
       );
     out.push(
       "",
