@@ -93,6 +93,14 @@ describe("target verdicts from intervals", () => {
     });
   });
 
+  it("fewer than five rounds a side is inconclusive, whatever the interval", () => {
+    expect(judgeTarget(0.5, [0.4, 0.6], 0.95, { samples: 3 })).toMatchObject({
+      verdict: "inconclusive",
+      reason: "3 rounds: a verdict needs at least 5",
+    });
+    expect(judgeTarget(0.5, [0.4, 0.6], 0.95, { samples: 5 }).verdict).toBe("missed");
+  });
+
   it("a peer-bound row is inconclusive whatever its interval, with the reason", () => {
     const v = judgeTarget(1.2, [1.1, 1.3], 0.95, { peerBound: "node raw at 0.97 cores" });
     expect(v).toMatchObject({ verdict: "inconclusive", reason: "node raw at 0.97 cores" });

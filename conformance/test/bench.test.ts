@@ -214,6 +214,40 @@ describe("netparity bench", () => {
     }
   });
 
+  it("--rounds auto --budget: adds interleaved rounds after the first two and says why it stopped", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        "bench",
+        "--quick",
+        "--rounds",
+        "auto",
+        "--budget",
+        "40s",
+        "--workloads",
+        "decoder",
+        "--runtimes",
+        "node,bun",
+        "--json",
+      ],
+      { encoding: "utf8", timeout: 200_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as BenchReport;
+    expect(report.roundsAuto).toMatchObject({ budgetSeconds: 40, halfWidth: 0.05, maxRounds: 30 });
+    expect(report.roundsAuto!.outcome).toMatch(
+      /^(every ratio within ±5 %|stopped \((budget|30 rounds)\)) after \d+ round/,
+    );
+    expect(report.rounds).toBeGreaterThanOrEqual(2);
+    expect(report.rounds).toBeLessThanOrEqual(30);
+    expect(r.stderr).toContain("--rounds auto:");
+    for (const x of report.ratios) {
+      expect(x.ci95, x.name).toHaveLength(2);
+      expect(x.ci95![0]).toBeLessThanOrEqual(x.ci95![1]);
+    }
+  });
+
   it("bench --help offers --rounds auto, --budget and --target; a bad --budget is a usage error", () => {
     const h = spawnSync(process.execPath, [BIN, "bench", "--help"], { encoding: "utf8", timeout: 30_000 });
     expect(h.stdout).toMatch(/--rounds <n>[\s\S]*auto/);

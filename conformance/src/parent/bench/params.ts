@@ -1,6 +1,7 @@
 /** How much each workload does, in a full run and with --quick, and what the report shows of it. */
 import { availableParallelism } from "node:os";
 import type { BenchOptions } from "./types.js";
+import { MIN_VERDICT_SAMPLES } from "../verdict/targets.js";
 
 /** Every program binds and connects on loopback. */
 export const HOST = "127.0.0.1";
@@ -72,7 +73,17 @@ export function params(o: BenchOptions): Params {
     loadFractions: [0.25, 0.5, 0.75],
     idleLevels: [1000, 10000],
     idleHoldSeconds: q ? 1 : 3,
-    rounds: typeof o.rounds === "number" ? o.rounds : o.rounds === "auto" ? (q ? 2 : 3) : q ? 1 : 3,
+    // 5: the fewest rounds a target verdict is given on (MIN_VERDICT_SAMPLES); --rounds auto starts there too.
+    rounds:
+      typeof o.rounds === "number"
+        ? o.rounds
+        : o.rounds === "auto"
+          ? q
+            ? 2
+            : MIN_VERDICT_SAMPLES
+          : q
+            ? 1
+            : MIN_VERDICT_SAMPLES,
     auto:
       o.rounds === "auto"
         ? {

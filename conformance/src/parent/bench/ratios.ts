@@ -24,6 +24,11 @@ function scaled(i: Interval | null | undefined, by: number): Interval | null {
   return i ? [i[0] / by, i[1] / by] : null;
 }
 
+/** The fewest samples among the rows a ratio is made of. */
+function n(...rows: Array<ResultEntry | undefined>): number {
+  return Math.min(...rows.map((x) => x?.samples.length ?? 0));
+}
+
 /** Why a ratio between these rows cannot be judged: either row's peer was the bottleneck. */
 function peerBound(...rows: Array<ResultEntry | undefined>): string | null {
   const r = rows.find((x) => x?.peerBound);
@@ -53,7 +58,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           denominator: "it-length-prefixed",
           ratio: v,
           ci95: vci,
-          ...(is64 ? judgeTarget(v, vci, DECODER_VS_IT_LENGTH_PREFIXED) : {}),
+          ...(is64 ? judgeTarget(v, vci, DECODER_VS_IT_LENGTH_PREFIXED, { samples: n(oursRow, ilp) }) : {}),
         });
         ratios.push({
           name: `${w.name} framedecoder/naive`,
@@ -75,7 +80,9 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             denominator: "10M frames/s",
             ratio: ours / DECODER_FRAMES_PER_SECOND,
             ci95: scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND),
-            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND), 1),
+            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND), 1, {
+              samples: n(oursRow),
+            }),
           });
         }
       }
@@ -98,7 +105,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           denominator: "raw",
           ratio: v,
           ci95: vci,
-          ...(target ? judgeTarget(v, vci, target, { peerBound: peerBound(a, b) }) : {}),
+          ...(target ? judgeTarget(v, vci, target, { peerBound: peerBound(a, b), samples: n(a, b) }) : {}),
         });
         if (role === "server") {
           const py = find(w, "python", "server", "python-threads");
@@ -166,7 +173,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           denominator: "iperf3",
           ratio: v,
           ci95: vci,
-          ...judgeTarget(v, vci, BULK_BEST_VS_IPERF3, { peerBound: peerBound(best) }),
+          ...judgeTarget(v, vci, BULK_BEST_VS_IPERF3, { peerBound: peerBound(best), samples: n(best, ip) }),
         });
         for (const x of adapters) {
           if (x === best) continue;

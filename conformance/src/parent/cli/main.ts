@@ -280,7 +280,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     .option("--workloads <list>", WORKLOADS.join(","), parseWorkloads, [...WORKLOADS])
     .option(
       "--rounds <n>",
-      "interleaved rounds (default 3, 1 with --quick), or auto: add rounds until every ratio's 95% interval is within ±5% or --budget is spent",
+      "interleaved rounds (default 5, 1 with --quick), or auto: add rounds until every ratio's 95% interval is within ±5% or --budget is spent",
       parseRounds,
     )
     .option(

@@ -43,6 +43,13 @@ export const BULK_BEST_VS_IPERF3 = 0.8;
  */
 export type TargetOutcome = "met" | "missed" | "inconclusive";
 
+/**
+ * A percentile-bootstrap interval from a handful of samples is too narrow (with 3 samples a
+ * side it is about their min–max, which holds the median only 75 % of the time): a target is
+ * met or missed only when each side has at least this many samples, and inconclusive below.
+ */
+export const MIN_VERDICT_SAMPLES = 5;
+
 export interface TargetVerdict {
   target: number;
   verdict: TargetOutcome;
@@ -61,11 +68,18 @@ export function judgeTarget(
   measured: number | null | undefined,
   ci95: readonly [number, number] | null | undefined,
   target: number,
-  o: { peerBound?: string | null } = {},
+  o: { peerBound?: string | null; samples?: number } = {},
 ): TargetVerdict {
   if (measured === null || measured === undefined || !Number.isFinite(measured))
     return { target, verdict: "missed", met: false };
   if (!ci95) return { target, verdict: "inconclusive", met: false, reason: "no interval: fewer than two rounds" };
+  if (o.samples !== undefined && o.samples < MIN_VERDICT_SAMPLES)
+    return {
+      target,
+      verdict: "inconclusive",
+      met: false,
+      reason: `${o.samples} rounds: a verdict needs at least ${MIN_VERDICT_SAMPLES}`,
+    };
   const v = ((): TargetOutcome => {
     const [lo, hi] = ci95;
     if (lo >= target) return "met";
