@@ -10,7 +10,7 @@
 const IN_RUNTIME = "^conformance/src/in-runtime/";
 const PARENT = "^conformance/src/parent/";
 // Pure npm packages the in-runtime code may bundle (no host API inside).
-const PURE_PACKAGES = ["hdr-histogram-js", "it-length-prefixed", "uint8arraylist", "uint8arrays"];
+const PURE_PACKAGES = ["@exodus/bytes", "hdr-histogram-js", "it-length-prefixed", "uint8arraylist", "uint8arrays"];
 
 // Top first. A layer is a folder (or a file at a tree's root) under the tree's prefix.
 const LAYERS = {

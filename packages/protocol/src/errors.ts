@@ -25,6 +25,10 @@ export const NET_ERROR_CODES = [
   "FRAME_TOO_LARGE",
   "UNEXPECTED_EOF",
   "PROTOCOL",
+  // Text: a character the chosen encoding (e.g. gbk) has no bytes for; never replaced by "?".
+  "ENCODING_UNREPRESENTABLE",
+  // Text: bytes that are not valid in the chosen encoding.
+  "ENCODING_INVALID",
   // TLS: the peer's certificate chain ends at a CA this side does not trust (or is self-signed).
   "CERT_UNTRUSTED",
   // TLS: the certificate is valid but not for the name (SNI / servername) that was asked for.

@@ -62,6 +62,8 @@ export interface ScenarioOption {
   description: string;
   /** How the value is parsed: a byte size ("64MiB"), a non-negative integer, text, or a switch. */
   type: "size" | "int" | "string" | "boolean";
+  /** For "string": the only values accepted (anything else is a usage error). */
+  choices?: readonly string[];
   /** Which roles use it (shown in --help of those commands). */
   roles: ReadonlyArray<"server" | "client">;
 }

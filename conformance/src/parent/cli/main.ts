@@ -68,6 +68,7 @@ function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Comm
       const o = new Option(opt.flag, opt.description);
       if (opt.type === "size") o.argParser(parseSize);
       else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.key));
+      else if (opt.choices) o.choices(opt.choices);
       cmd.addOption(o);
     }
   }
