@@ -74,6 +74,11 @@ export interface Scenario {
   readonly transports: readonly Transport[];
   /** Scenario-specific command-line options. */
   readonly options?: readonly ScenarioOption[];
+  /**
+   * The matrix runs this scenario only between hosts of a private subnet of network
+   * namespaces that the runner creates (root only): its client sweeps a whole /24.
+   */
+  readonly subnet?: boolean;
   serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer>;
   client(rt: Runtime, options: RoleOptions, log: Logger): Promise<ClientResult>;
 }

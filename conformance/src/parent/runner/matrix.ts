@@ -6,6 +6,7 @@ import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
+import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeVersion } from "./runtimes.js";
 
@@ -107,7 +108,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     if (!sc) throw new Error(`unknown scenario "${scenario}"`);
     for (const transport of opts.transports) {
       if (!sc.transports.includes(transport)) continue;
-      const hosts = transport === "unix" ? ["unix"] : (opts.hosts ?? ["127.0.0.1"]);
+      const hosts = transport === "unix" ? ["unix"] : sc.subnet ? [SUBNET_HOST] : (opts.hosts ?? ["127.0.0.1"]);
       for (const host of hosts)
         for (const server of opts.runtimes)
           for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client });
@@ -116,7 +117,17 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
   const cells: CellResult[] = [];
   // One throwaway CA and server certificate per run, for every TLS cell; removed with the run.
   const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
+  // One private subnet of network namespaces per run for the scenarios that sweep one (root only).
+  let subnet: Subnet | string | undefined;
   try {
+    if (plan.some((p) => p.host === SUBNET_HOST)) {
+      const support = netnsSupport();
+      try {
+        subnet = support.ok ? createSubnet(2) : support.reason;
+      } catch (e) {
+        subnet = `could not create the network namespaces: ${(e as Error).message}`;
+      }
+    }
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       opts.onStart?.(
@@ -124,12 +135,13 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
         i,
         plan.length,
       );
-      const cell = await runCell(p, byName, opts, certs);
+      const cell = await runCell(p, byName, opts, certs, subnet);
       cells.push(cell);
       opts.onCell?.(cell, i, plan.length);
     }
   } finally {
     await certs?.remove();
+    if (typeof subnet === "object") subnet.remove();
   }
   return { runtimes: infos, cells };
 }
@@ -139,6 +151,7 @@ async function runCell(
   infos: Map<RuntimeName, RuntimeInfo>,
   opts: MatrixOptions,
   certs: CertificateFiles | undefined,
+  subnet?: Subnet | string,
 ): Promise<CellResult> {
   const base = {
     scenario: p.scenario,
@@ -166,6 +179,17 @@ async function runCell(
         durationMs: 0,
       };
   }
+  // A subnet cell: the server on the subnet's first host, the client on its second, which
+  // sweeps the whole /24 (never a real network: the addresses exist only in the namespaces).
+  const onSubnet = p.host === SUBNET_HOST;
+  if (onSubnet && typeof subnet !== "object")
+    return {
+      ...base,
+      status: "unsupported",
+      reason: `runs only between network namespaces: ${subnet ?? "no subnet"}`,
+      durationMs: 0,
+    };
+  const net = onSubnet ? (subnet as Subnet) : undefined;
   let dir: string | undefined;
   let server: AgentProcess | undefined;
   let client: AgentProcess | undefined;
@@ -180,12 +204,13 @@ async function runCell(
       extra: opts.extra ?? {},
       ...(p.transport === "tls" && certs ? { tls: { cert: certs.cert, key: certs.key } } : {}),
     };
+    if (net) spec.host = "0.0.0.0";
     if (p.transport === "unix") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
       spec.path = join(dir, `${p.scenario}.sock`);
       spec.host = "";
     }
-    server = startAgent(p.server, spec, opts.binaries);
+    server = startAgent(p.server, spec, opts.binaries, net ? { wrap: { netns: net.hosts[0]!.netns } } : {});
     const ready = await server.next(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
       const why =
@@ -202,8 +227,8 @@ async function runCell(
       };
     }
     const timeoutMs = opts.clientTimeoutMs ?? 120_000;
-    let to = { host: ready.host ?? p.host, port: ready.port ?? 0, path: ready.path };
-    if (opts.via) {
+    let to = { host: net ? net.hosts[0]!.address : (ready.host ?? p.host), port: ready.port ?? 0, path: ready.path };
+    if (opts.via && !net) {
       const proxy = await opts.via(
         p.transport === "unix"
           ? { transport: "unix", path: ready.path ?? "" }
@@ -225,10 +250,11 @@ async function runCell(
         port: to.port,
         ...(to.path ? { path: to.path } : {}),
         ...(p.transport === "tls" && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
-        extra: opts.extra ?? {},
+        extra: net ? { ...opts.extra, subnet: net.cidr } : (opts.extra ?? {}),
         timeoutMs,
       },
       opts.binaries,
+      net ? { wrap: { netns: net.hosts[1]!.netns } } : {},
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;
