@@ -66,6 +66,8 @@ export type AgentSpec =
       probes?: string[];
       /** Certificates for the TLS probes; without them those probes report "unsupported: no certificates". */
       certs?: AgentProbeCertFiles;
+      /** Set when the agent runs inside the parent's network namespace (multicast probes). */
+      multicast?: { interfaceAddress: string };
     }
   | {
       /** The in-runtime half of a reliability case; `scenario` names the case. */

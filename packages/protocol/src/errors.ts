@@ -19,6 +19,8 @@ export const NET_ERROR_CODES = [
   "EHOSTUNREACH",
   "ENETUNREACH",
   "EAFNOSUPPORT",
+  // No such device: e.g. a multicast join on an interface address no interface has.
+  "ENODEV",
   "ENOTSUP",
   "ABORTED",
   "CLOSED",
