@@ -42,6 +42,7 @@ describe("GitHub Actions workflows", () => {
 
   it("a broken copy of the workflow is rejected, naming what is wrong", () => {
     const cases: Array<[string, string, RegExp]> = [
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
       ["misspelled-key.yml", main.replace("    runs-on: ${{ matrix.os }}", "    run-on: ${{ matrix.os }}"), /run-on/],
       ["bad-trigger.yml", main.replace("  pull_request:", "  pull-request:"), /pull-request/],
       [
@@ -85,7 +86,9 @@ describe("GitHub Actions workflows", () => {
       const others = ["node", "bun", "deno"].map((n) => (n === name ? t : n)).join(",");
       expect(main).toContain(`          - target: ${t}\n            runtimes: ${others}\n`);
     }
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
     expect(main).toContain('npx netparity run --runtimes "${{ matrix.runtimes }}" --report-dir "out/$RUN_ID"');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression, not a template
     expect(main).toContain("path: out/${{ env.RUN_ID }}/report.json");
   });
 

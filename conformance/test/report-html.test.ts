@@ -97,7 +97,7 @@ describe.skipIf(!hasChromium)(`report.html in headless Chromium (${CHROMIUM})`, 
   });
   /** The differences section and its first row lie inside a 1280×800 viewport at scroll 0. */
   async function differencesOnScreen(page: Page, dir: string, name: string): Promise<void> {
-    expect(await page.evaluate(() => window.scrollY)).toBe(0);
+    expect(await page.evaluate("window.scrollY")).toBe(0);
     const section = page.locator("#differences");
     const box = await section.boundingBox();
     expect(box, "no #differences section").not.toBeNull();
