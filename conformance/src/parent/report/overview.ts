@@ -25,7 +25,7 @@ export function verdictOf(r: Report): Verdict {
       ? "no failures (expectations not compared)"
       : "failures (expectations not compared)";
   const runs = r.runs?.length ? `${r.runs.length} runs · ` : "";
-  const counts = `${runs}${s.cells.total} cells: ${s.cells.pass} pass, ${s.cells.fail + s.cells.error} fail, ${s.cells.unsupported} unsupported · ${s.probes.total} probe results, ${s.probes.differing} probe${s.probes.differing === 1 ? "" : "s"} differ · ${(s.durationMs / 1000).toFixed(1)} s`;
+  const counts = `${runs}${s.cells.total} cells: ${s.cells.pass} pass, ${s.cells.fail + s.cells.error} fail, ${s.cells.unsupported} unsupported · ${s.probes.total} probe results, ${s.probes.differing} probe${s.probes.differing === 1 ? " differs" : "s differ"} · ${(s.durationMs / 1000).toFixed(1)} s`;
   return { ok: e ? e.ok : s.ok, headline, counts };
 }
 
