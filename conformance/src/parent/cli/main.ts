@@ -13,7 +13,9 @@ import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.j
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { client } from "./client.js";
 import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType, type TlsFlags } from "./tls.js";
-import { run } from "./run.js";
+import { run, toolVersion } from "./run.js";
+import { diff } from "./diff.js";
+import { merge } from "./merge.js";
 import { serve } from "./serve.js";
 import { bench, parseWorkloads } from "../bench/cli.js";
 import { WORKLOADS } from "../bench/types.js";
@@ -286,6 +288,45 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       binaries: binaries(o),
     });
   });
+
+  prog
+    .command("diff")
+    .description(
+      "what changed between two reports (report.json files or report directories); exit 0 same, 1 changed, 2 usage",
+    )
+    .argument("<a>", "the report before: a report.json or a directory with one")
+    .argument("<b>", "the report after")
+    .option("--markdown", "print GitHub Markdown (for a PR comment) instead of a table", false)
+    .addOption(
+      new Option("--json", "print the diff as JSON (schema netparity.diff/1)").default(false).conflicts("markdown"),
+    )
+    .addHelpText(
+      "after",
+      `
+Results are paired by kind and id and runtime: by name when each report has one version of
+that runtime (node 20 against node 22 is a change of node's results), else by name and
+version (what has no partner is added or removed). A benchmark result differs only when
+each median lies outside the other report's spread (its ci95 when present, else min-max).`,
+    )
+    .action((a: string, b: string, o) => {
+      process.exitCode = diff({ a, b, format: o.json ? "json" : o.markdown ? "markdown" : "table" });
+    });
+
+  prog
+    .command("merge")
+    .description(
+      "one report from several runs (versions, machines, operating systems): writes report.json, report.md, junit.xml and report.html",
+    )
+    .argument("<reports...>", "report directories or report.json files; each run is named by its directory")
+    .requiredOption("--report-dir <dir>", "where to write the merged report files")
+    .action((reports: string[], o) => {
+      process.exitCode = merge({
+        inputs: reports,
+        reportDir: o.reportDir,
+        toolVersion: toolVersion(),
+        command: ["netparity", ...process.argv.slice(2)],
+      });
+    });
 
   return prog;
 }

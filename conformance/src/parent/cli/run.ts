@@ -58,7 +58,7 @@ export interface RunOptions {
   command?: string[];
 }
 
-function toolVersion(): string {
+export function toolVersion(): string {
   try {
     return (
       (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string }).version ??

@@ -33,16 +33,41 @@ export interface MachineInfo {
 export interface ReportRuntime extends RuntimeInfo {
   /** The binary that ran the agents. */
   binary: string;
+  /** The runtime as the command line named it ("node", "node@22", "bun@1.3.0"); additive. */
+  spec?: string;
 }
 
-export interface ReportCell extends JudgedCell {
+/** In a merged report (`netparity merge`), the run a result came from: an id of `runs[]`. */
+export interface FromRun {
+  run?: string;
+}
+
+export interface ReportCell extends JudgedCell, FromRun {
   serverVersion: string;
   clientVersion: string;
 }
 
-export type ReportProbe = JudgedProbe;
+export type ReportProbe = JudgedProbe & FromRun;
 
-export type ReportReliability = JudgedReliability;
+export type ReportReliability = JudgedReliability & FromRun;
+
+/**
+ * One run that a merged report was made of (`netparity merge`): where it was read from, the
+ * machine and runtimes it ran with, and its own summary. Results carry its `id` as `run`.
+ */
+export interface ReportRun {
+  id: string;
+  /** The report.json it was read from, as given on the command line. */
+  source: string;
+  generatedAt: string;
+  command: string[];
+  machine: MachineInfo;
+  runtimes: ReportRuntime[];
+  selection: Selection;
+  summary: Report["summary"];
+  /** Whether it matched its expectations; null when it did not compare them. */
+  expectationsOk: boolean | null;
+}
 
 /**
  * Benchmark results, written by `netparity bench` into the same report. One workload is one
@@ -56,7 +81,18 @@ export interface BenchSection {
     /** Whether a larger number is better (throughput) or worse (latency). Default true. */
     higherIsBetter?: boolean;
     description?: string;
-    results: Array<{ runtime: string; role?: string; version?: string; median: number; min: number; max: number }>;
+    results: Array<{
+      runtime: string;
+      role?: string;
+      version?: string;
+      median: number;
+      min: number;
+      max: number;
+      /** 95% confidence interval of the median, [low, high], where the bench computed one. */
+      ci95?: [number, number];
+      /** In a merged report, the run it came from. */
+      run?: string;
+    }>;
   }>;
 }
 
@@ -71,7 +107,7 @@ export interface Report {
   cells: ReportCell[];
   probes: ReportProbe[];
   /** Runtimes whose probe agent failed as a whole. */
-  probeErrors: Array<{ runtime: RuntimeName; error: string }>;
+  probeErrors: Array<{ runtime: RuntimeName; error: string; run?: string }>;
   /** Reliability cases × runtimes, when the run had them (additive). */
   reliability?: ReportReliability[];
   expectations: Comparison | null;
@@ -83,6 +119,11 @@ export interface Report {
     durationMs: number;
   };
   bench?: BenchSection;
+  /**
+   * Present in a report made by `netparity merge`: the runs it was made of. Every cell,
+   * probe, reliability and bench result then carries the `run` it came from.
+   */
+  runs?: ReportRun[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -197,14 +238,21 @@ export function probeRows(
   return [...rows.values()];
 }
 
-/** Reliability case ids in catalogue order, with each runtime's result. */
-export function reliabilityRows(
-  rows: ReportReliability[],
-): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }> {
-  const out = new Map<string, { id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }>();
+/** Reliability case ids in catalogue order, with each runtime's result (`all`: every version's). */
+export function reliabilityRows(rows: ReportReliability[]): Array<{
+  id: string;
+  title: string;
+  byRuntime: Map<RuntimeName, ReportReliability>;
+  all: ReportReliability[];
+}> {
+  const out = new Map<
+    string,
+    { id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability>; all: ReportReliability[] }
+  >();
   for (const r of rows) {
-    const row = out.get(r.id) ?? out.set(r.id, { id: r.id, title: r.title, byRuntime: new Map() }).get(r.id)!;
-    row.byRuntime.set(r.runtime, r);
+    const row = out.get(r.id) ?? out.set(r.id, { id: r.id, title: r.title, byRuntime: new Map(), all: [] }).get(r.id)!;
+    if (!row.byRuntime.has(r.runtime)) row.byRuntime.set(r.runtime, r);
+    row.all.push(r);
   }
   return [...out.values()];
 }
