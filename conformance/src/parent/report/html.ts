@@ -6,6 +6,7 @@
  */
 import type { RuntimeName } from "@netparity/protocol";
 import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
+import { controlsHtml } from "./controls.js";
 import {
   cellGroups,
   probeRows,
@@ -288,6 +289,7 @@ export function renderHtml(r: Report): string {
     `<h2 id="probes">Behaviour probes</h2>${probeMatrix(r)}`,
     ...r.probeErrors.map((e) => `<p class="badge bad">probes did not run in ${e.runtime}: ${htmlEscape(e.error)}</p>`),
     reliabilityHtml(r.reliability ?? [], runtimesOf(r)),
+    controlsHtml(r.controls ?? [], htmlEscape),
     `<h2 id="charts">Charts</h2><p class="notes">Bar colour: the server's runtime (<span style="color:#3c873a">node</span>, <span style="color:#c98a3d">bun</span>, <span style="color:#4a5bd4">deno</span>).</p>${charts(r)}`,
     benchCharts(r),
     `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,

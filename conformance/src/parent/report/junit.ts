@@ -3,6 +3,7 @@
  * probe and runtime (classname probes/<runtime>). A case fails when its result does not match
  * the expectations; known failures and unsupported cells are <skipped> with the reason.
  */
+import { controlsJunit } from "./controls.js";
 import { cellGroups, type Report, type ReportCell, type ReportProbe } from "./model.js";
 
 /** XML 1.0 text: the five entities escaped, characters XML cannot carry removed. */
@@ -156,6 +157,8 @@ export function renderJunit(r: Report): string {
       }),
     });
   }
+  const controls = controlsJunit(r.controls ?? []);
+  if (controls) suites.push(controls);
   const all = suites.flatMap((s) => s.cases);
   const failures = all.filter((c) => c.failure).length;
   const skipped = all.filter((c) => c.skipped !== undefined).length;

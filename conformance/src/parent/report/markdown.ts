@@ -11,6 +11,7 @@ import {
   type ReportCell,
   type ReportReliability,
 } from "./model.js";
+import { controlsMarkdown } from "./controls.js";
 
 /** A table cell: pipes escaped, no line breaks. */
 export function mdCell(s: string): string {
@@ -165,6 +166,7 @@ export function renderMarkdown(r: Report): string {
   }
   for (const e of r.probeErrors) out.push(`> ❌ probes did not run in ${e.runtime}: ${mdCell(e.error)}`, "");
   out.push(...reliabilityMarkdown(r.reliability ?? [], rts));
+  out.push(...controlsMarkdown(r.controls ?? [], mdCell));
 
   if (r.bench?.workloads.length) {
     out.push("### Benchmarks", "", "| workload | runtime | median | min | max |", "|---|---|---|---|---|");
