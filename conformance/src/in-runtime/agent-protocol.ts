@@ -48,7 +48,11 @@ interface ScenarioTarget {
 
 /** What the runner asks of one agent process, passed as a single JSON argument: one shape per role. */
 export type AgentSpec =
-  | ({ role: "server" } & ScenarioTarget)
+  | ({
+      role: "server";
+      /** A deliberate mistake of the server (one of its scenario's `mutations`), for the negative controls. */
+      mutation?: string;
+    } & ScenarioTarget)
   | ({
       role: "client";
       /** Give up after this long (default 120 s). */

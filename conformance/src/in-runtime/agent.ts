@@ -125,6 +125,7 @@ export async function runAgent(rt: Runtime): Promise<never> {
     port: spec.port,
     extra: spec.extra ?? {},
     ...(spec.path ? { path: spec.path } : {}),
+    ...(spec.role === "server" && spec.mutation !== undefined ? { mutation: spec.mutation } : {}),
   };
   try {
     if (spec.tls) options.tls = await readTls(rt, spec.tls);

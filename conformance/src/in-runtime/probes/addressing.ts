@@ -1,6 +1,7 @@
 /** Which addresses a runtime binds and connects to: `localhost`, the default host, IPv6, dual stack. */
 import type { DatagramSocket, Listener, Runtime } from "@netparity/protocol";
-import type { Probe } from "./types.js";
+import { classifyBind, type BindEvidence } from "./addressing-classify.js";
+import type { Probe, ProbeOutcome } from "./types.js";
 import { codeOf, errorEvidence, errorShape, hostOf, scoped, settle, tcpPort, type Scope } from "./util.js";
 
 async function tryListen(rt: Runtime, scope: Scope, hostname: string, port: number): Promise<Listener | unknown> {
@@ -13,6 +14,35 @@ async function tryListen(rt: Runtime, scope: Scope, hostname: string, port: numb
 
 function isListener(x: unknown): x is Listener {
   return typeof x === "object" && x !== null && "accept" in x;
+}
+
+/**
+ * Listens with `hostname` (undefined: left out of the runtime's own listen call), then tries a
+ * client on each loopback: what the listener reports and who reaches it is the evidence.
+ */
+async function bindProbe(rt: Runtime, hostname: string | undefined): Promise<ProbeOutcome> {
+  return scoped(async (scope) => {
+    let evidence: BindEvidence;
+    try {
+      const l = scope.listener(
+        await rt.listen({ transport: "tcp", ...(hostname !== undefined ? { hostname } : {}), port: 0 }),
+      );
+      // Only loopback clients: the listener is closed again within milliseconds.
+      const port = tcpPort(l.address);
+      const reach: Record<string, string> = {};
+      for (const host of ["127.0.0.1", "::1"]) {
+        const r = await settle(rt, rt.connect({ transport: "tcp", hostname: host, port }), 1000);
+        if (r.state === "resolved") {
+          reach[host] = "connected";
+          r.value.close();
+        } else reach[host] = r.state === "rejected" ? codeOf(r.error) : "pending";
+      }
+      evidence = { address: { hostname: hostOf(l.address), port }, loopbackClients: reach };
+    } catch (e) {
+      evidence = { error: errorEvidence(e) as Extract<BindEvidence, { error: unknown }>["error"] };
+    }
+    return { ...classifyBind(evidence), evidence };
+  });
 }
 
 export const addressingProbes: Probe[] = [
@@ -126,36 +156,13 @@ export const addressingProbes: Probe[] = [
   },
   {
     id: "addr.default-host",
-    title: "listen with an empty hostname (the runtime's default bind address)",
-    async run(rt) {
-      return scoped(async (scope) => {
-        const l = await tryListen(rt, scope, "", 0);
-        if (!isListener(l)) {
-          return {
-            outcome: errorShape(l),
-            evidence: errorEvidence(l),
-            explanation: "The runtime rejects an empty hostname instead of picking a default bind address.",
-          };
-        }
-        const bound = hostOf(l.address);
-        // Only loopback clients: the listener is closed again within milliseconds.
-        const port = tcpPort(l.address);
-        const reach: Record<string, string> = {};
-        for (const host of ["127.0.0.1", "::1"]) {
-          const r = await settle(rt, rt.connect({ transport: "tcp", hostname: host, port }), 1000);
-          if (r.state === "resolved") {
-            reach[host] = "connected";
-            r.value.close();
-          } else reach[host] = r.state === "rejected" ? codeOf(r.error) : "pending";
-        }
-        const family = bound === "::" ? "dual-stack ::" : bound === "0.0.0.0" ? "IPv4 0.0.0.0" : bound;
-        return {
-          outcome: family,
-          evidence: { address: l.address, loopbackClients: reach },
-          explanation: `Without a hostname the runtime binds ${bound} (127.0.0.1 client: ${reach["127.0.0.1"]}, ::1 client: ${reach["::1"]}).`,
-        };
-      });
-    },
+    title: "listen without a hostname (the runtime's native default bind address)",
+    run: (rt) => bindProbe(rt, undefined),
+  },
+  {
+    id: "addr.empty-host",
+    title: 'listen with an empty hostname ""',
+    run: (rt) => bindProbe(rt, ""),
   },
   {
     id: "ipv6.loopback-tcp",

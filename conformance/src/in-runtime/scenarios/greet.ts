@@ -20,6 +20,7 @@ import {
 } from "./serve-util.js";
 import {
   Checks,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -34,7 +35,15 @@ export const greeting = (name: string): string => `Hello, ${name}!`;
 /** Largest message the server accepts; the lesson's recv(1024) with room for UTF-8 names. */
 const MAX_MESSAGE = 64 * 1024;
 
-export async function greetConnection(conn: Connection, ctx?: ServeContext): Promise<void> {
+const MUTATIONS = {
+  "no-bang": 'the server answers "Hello, X" without the "!"',
+} as const;
+
+export async function greetConnection(
+  conn: Connection,
+  ctx?: ServeContext,
+  answer: (name: string) => string = greeting,
+): Promise<void> {
   await writeFrame(conn, utf8(WELCOME));
   const frames = ctx
     ? ctx.frames({ maxFrameLength: MAX_MESSAGE })
@@ -44,14 +53,15 @@ export async function greetConnection(conn: Connection, ctx?: ServeContext): Pro
     if (frame === null) break;
     const text = fromUtf8(frame);
     if (text === EXIT) break;
-    await writeFrame(conn, utf8(greeting(text)));
+    await writeFrame(conn, utf8(answer(text)));
   }
   await conn.closeWrite();
 }
 
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
+  const answer = mutationOf(options, "greet", MUTATIONS) === "no-bang" ? (n: string) => `Hello, ${n}` : greeting;
   const listener = await listenStream(rt, options);
-  return serveConnections(rt, listener, options, log, greetConnection);
+  return serveConnections(rt, listener, options, log, (conn, ctx) => greetConnection(conn, ctx, answer));
 }
 
 /** Names the clients send: ASCII, UTF-8 in several scripts, an empty one, one that looks like a frame header. */
@@ -182,6 +192,7 @@ export const greet: Scenario = {
     },
     ...SERVER_LIMIT_OPTIONS,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

@@ -14,6 +14,7 @@ import { NetError, fromUtf8, isNetError, utf8, type Runtime } from "@netparity/p
 import { clientBindAddress } from "./echo.js";
 import {
   Checks,
+  mutationOf,
   type Check,
   type ClientResult,
   type Logger,
@@ -23,10 +24,15 @@ import {
 } from "./types.js";
 import { greeting } from "./greet.js";
 
-function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
+const MUTATIONS = {
+  "no-bang": 'the server answers "Hello, X" without the "!"',
+} as const;
+
+async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
+  const answer = mutationOf(options, "hello-udp", MUTATIONS) === "no-bang" ? (n: string) => `Hello, ${n}` : greeting;
   return serveDatagrams(rt, options, log, (d) => {
     try {
-      return utf8(greeting(fromUtf8(d.data)));
+      return utf8(answer(fromUtf8(d.data)));
     } catch {
       log(`datagram from ${d.from.hostname}:${d.from.port} is not UTF-8; ignored`);
       return null;
@@ -221,6 +227,7 @@ export const helloUdp: Scenario = {
       description: "hello-udp: send to the broadcast address --host with SO_BROADCAST and collect every answer",
     },
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

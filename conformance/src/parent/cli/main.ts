@@ -8,6 +8,7 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { ScenarioOption } from "../../in-runtime/scenarios/types.js";
 import { FAULTS_HELP, FaultSyntaxError, parseFaults } from "../faults/index.js";
 import { RELIABILITY_CASES } from "../reliability/cases.js";
+import { CONTROLS } from "../runner/controls.js";
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../in-runtime/scenarios/serve-util.js";
 import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
@@ -227,6 +228,11 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
           .filter(Boolean),
     )
     .option("--no-reliability", "skip the reliability section (faults, bad input, load, lifecycle)")
+    .option(
+      "--negative-controls",
+      "also run every client of the selection once against a server that is wrong on purpose (mutated, or behind a corrupting proxy); a client that does not fail with a check naming the problem fails the run (docs/controls.md)",
+      false,
+    )
     .option("--faults <list>", FAULTS_HELP, (v: string) => {
       try {
         return parseFaults(v);
@@ -260,6 +266,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
           ? { reliability: o.reliability }
           : {}),
       ...(o.faults ? { faults: o.faults } : {}),
+      ...(o.negativeControls ? { controls: CONTROLS } : {}),
       command: ["netparity", ...process.argv.slice(2)],
     });
   });

@@ -21,6 +21,8 @@ import { runMatrix } from "../runner/matrix.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
+import { renderControlsTable } from "./controls-table.js";
+import { runControls, type ControlDef, type ControlRun } from "../runner/controls.js";
 import {
   paint,
   renderExpectationDiff,
@@ -56,6 +58,11 @@ export interface RunOptions {
   faults?: FaultSpec;
   /** The command line, recorded in the report. */
   command?: string[];
+  /**
+   * Negative controls to run (`--negative-controls`: the whole catalogue, CONTROLS): each
+   * client of the selection against a wrong server; one not detected fails the run.
+   */
+  controls?: readonly ControlDef[];
 }
 
 export function toolVersion(): string {
@@ -124,6 +131,31 @@ export async function run(o: RunOptions): Promise<number> {
         );
     },
   });
+
+  let controlRuns: ControlRun[] | undefined;
+  if (o.controls) {
+    const tc = performance.now();
+    controlRuns = await runControls({
+      runtimes: o.runtimes,
+      scenarios: o.scenarios,
+      transports: o.transports,
+      binaries: o.binaries,
+      extra: o.extra,
+      infos: runtimes,
+      catalogue: o.controls,
+      onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),
+      onControl: (r, i, total) => {
+        if (lines)
+          process.stderr.write(
+            `[${i + 1}/${total}] control ${r.scenario}/${r.transport} ${r.runtime} (${r.mutation}): ${r.cell.status}\n`,
+          );
+      },
+    });
+    if (lines)
+      process.stderr.write(
+        `[controls] ${controlRuns.length} controls in ${((performance.now() - tc) / 1000).toFixed(1)} s\n`,
+      );
+  }
 
   const probeRuns: RuntimeProbes[] = [];
   const wantProbes = o.probes === undefined || o.probes.length > 0;
@@ -200,6 +232,7 @@ export async function run(o: RunOptions): Promise<number> {
     cells,
     probes: probeRuns,
     ...(wantReliability ? { reliability } : {}),
+    ...(controlRuns ? { controls: controlRuns } : {}),
   });
   const { comparison } = verdicts;
   const reliabilityRows = verdicts.reliability ?? [];
@@ -229,6 +262,7 @@ export async function run(o: RunOptions): Promise<number> {
     if (report.probes.length) out.push(renderProbeTable(report.probes, o.runtimes, color, tableWidth()));
     for (const e of report.probeErrors) out.push(c.red(`probes did not run in ${e.runtime}: ${e.error}`));
     if (reliabilityRows.length) out.push(renderReliabilityTable(reliabilityRows, o.runtimes, c, tableWidth()));
+    if (report.controls?.length) out.push(renderControlsTable(report.controls, c, tableWidth()));
     if (comparison) out.push(renderExpectationDiff(comparison, color));
     for (const p of updated) out.push(c.green(`updated ${p}`));
     for (const p of written) out.push(c.dim(`wrote ${p}`));
@@ -244,7 +278,10 @@ export async function run(o: RunOptions): Promise<number> {
     const rel = reliabilityRows.length
       ? `; ${reliabilityRows.length} reliability results, ${reliabilityRows.filter((r) => r.status === "pass").length} passed`
       : "";
-    const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results${rel}; ${verdict}${faults ? ` (clients through faults ${formatFaults(faults)})` : ""} (${secs} s)`;
+    const ctl = s.controls
+      ? `; ${s.controls.detected} of ${s.controls.total} negative controls detected${s.controls.undetected ? ` (${s.controls.undetected} NOT)` : ""}`
+      : "";
+    const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results${rel}${ctl}; ${verdict}${faults ? ` (clients through faults ${formatFaults(faults)})` : ""} (${secs} s)`;
     out.push(s.ok ? c.green(summary) : c.red(summary));
     process.stdout.write(`${out.join("\n")}\n`);
   }

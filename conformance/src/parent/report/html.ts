@@ -7,6 +7,7 @@
  * probe matrix with evidence, reliability, the runs of a merged report, and the charts.
  */
 import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
+import { controlsHtml } from "./controls.js";
 import {
   benchRanking,
   cellAt,
@@ -399,6 +400,7 @@ export function renderHtml(r: Report): string {
     ),
     ...runViews(r).map(reliabilityHtml),
     runsHtml(r),
+    controlsHtml(r.controls ?? [], htmlEscape),
     `<h2 id="charts">Charts</h2><p class="notes">Bar colour: the server's runtime (<span style="color:#3c873a">node</span>, <span style="color:#c98a3d">bun</span>, <span style="color:#4a5bd4">deno</span>).</p>${charts(r)}`,
     benchCharts(r),
     `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,

@@ -6,6 +6,7 @@
  * versions of node); in a merged report every classname starts with the run's id.
  */
 import { runViews, targetLabel, type RunView } from "./columns.js";
+import { controlsJunit } from "./controls.js";
 import { cellGroups, type Report, type ReportCell, type ReportProbe } from "./model.js";
 
 /** XML 1.0 text: the five entities escaped, characters XML cannot carry removed. */
@@ -174,6 +175,8 @@ export function renderJunit(r: Report): string {
       });
     }
   }
+  const controls = controlsJunit(r.controls ?? []);
+  if (controls) suites.push(controls);
   const all = suites.flatMap((s) => s.cases);
   const failures = all.filter((c) => c.failure).length;
   const skipped = all.filter((c) => c.skipped !== undefined).length;

@@ -20,6 +20,7 @@ import {
 } from "./columns.js";
 import { cellGroups, reliabilityRows, type Report, type ReportCell } from "./model.js";
 import { differHeading, verdictOf } from "./overview.js";
+import { controlsMarkdown } from "./controls.js";
 
 /** A table cell: pipes escaped, no line breaks. */
 export function mdCell(s: string): string {
@@ -237,6 +238,7 @@ export function renderMarkdown(r: Report): string {
   for (const e of r.probeErrors)
     out.push(`> ❌ probes did not run in ${e.runtime}${e.run ? ` (${mdCell(e.run)})` : ""}: ${mdCell(e.error)}`, "");
   for (const view of views) out.push(...reliabilityMarkdown(view));
+  out.push(...controlsMarkdown(r.controls ?? [], mdCell));
 
   if (r.bench?.workloads.length) {
     out.push("### Benchmarks", "", "| workload | runtime | median | min | max |", "|---|---|---|---|---|");

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
 import type { RuntimeInfo } from "../runner/matrix.js";
+import { controlsSummary, type ReportControl } from "./controls.js";
 import type {
   Comparison,
   JudgedCell,
@@ -110,10 +111,14 @@ export interface Report {
   probeErrors: Array<{ runtime: RuntimeName; error: string; run?: string }>;
   /** Reliability cases × runtimes, when the run had them (additive). */
   reliability?: ReportReliability[];
+  /** Negative controls (`run --negative-controls`), when the run had them (additive). */
+  controls?: ReportControl[];
   expectations: Comparison | null;
   summary: {
     cells: { total: number; pass: number; fail: number; error: number; unsupported: number };
     probes: { total: number; runtimes: number; differing: number; errors: number };
+    /** With negative controls: how many were detected (a control not detected makes `ok` false). */
+    controls?: { total: number; detected: number; undetected: number; unsupported: number };
     /** Everything matched the expectations (or, without them, no cell failed). */
     ok: boolean;
     durationMs: number;
@@ -187,6 +192,7 @@ export function buildReport(i: BuildInput): Report {
     probes,
     probeErrors: v.probeErrors,
     ...(v.reliability ? { reliability: v.reliability } : {}),
+    ...(v.controls ? { controls: v.controls } : {}),
     expectations: v.comparison,
     summary: {
       cells: {
@@ -202,6 +208,7 @@ export function buildReport(i: BuildInput): Report {
         differing: [...byId.values()].filter((s) => s.size > 1).length,
         errors: probes.filter((p) => p.outcome === "error" || p.outcome === "timeout").length,
       },
+      ...(v.controls ? { controls: controlsSummary(v.controls) } : {}),
       ok: v.ok,
       durationMs: Math.round(i.durationMs),
     },

@@ -24,9 +24,12 @@ export function verdictOf(r: Report): Verdict {
     : s.ok
       ? "no failures (expectations not compared)"
       : "failures (expectations not compared)";
+  // An undetected negative control fails the run whatever the expectations say.
+  const missed = s.controls?.undetected ?? 0;
+  const controls = missed ? `; ${missed} negative control${missed === 1 ? "" : "s"} not detected` : "";
   const runs = r.runs?.length ? `${r.runs.length} runs · ` : "";
   const counts = `${runs}${s.cells.total} cells: ${s.cells.pass} pass, ${s.cells.fail + s.cells.error} fail, ${s.cells.unsupported} unsupported · ${s.probes.total} probe results, ${s.probes.differing} probe${s.probes.differing === 1 ? " differs" : "s differ"} · ${(s.durationMs / 1000).toFixed(1)} s`;
-  return { ok: e ? e.ok : s.ok, headline, counts };
+  return { ok: (e ? e.ok : s.ok) && missed === 0, headline: headline + controls, counts };
 }
 
 /** "runtimes" or "runtimes or versions", as the probe-difference heading says it. */

@@ -48,6 +48,19 @@ export interface MatrixOptions {
    * given the server's address, returns the one the client is sent to instead.
    */
   via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
+  /** The client's scenario settings once its target is known (default: `extra`). */
+  clientExtra?: (to: { host: string; port: number }) => Record<string, string | number | boolean>;
+}
+
+/** One cell to run: a scenario over a transport and host, between two runtimes. */
+export interface CellPlan {
+  scenario: string;
+  transport: Transport;
+  host: string;
+  server: RuntimeName;
+  client: RuntimeName;
+  /** A deliberate mistake of the server (negative controls). */
+  mutation?: string;
 }
 
 /** A TLS cell's endpoint is its TCP endpoint: a proxy in between sees TLS records. */
@@ -134,8 +147,8 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
   return { runtimes: infos, cells };
 }
 
-async function runCell(
-  p: { scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName },
+export async function runCell(
+  p: CellPlan,
   infos: Map<RuntimeName, RuntimeInfo>,
   opts: MatrixOptions,
   certs: CertificateFiles | undefined,
@@ -179,6 +192,7 @@ async function runCell(
       port: 0,
       extra: opts.extra ?? {},
       ...(p.transport === "tls" && certs ? { tls: { cert: certs.cert, key: certs.key } } : {}),
+      ...(p.mutation !== undefined ? { mutation: p.mutation } : {}),
     };
     if (p.transport === "unix") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
@@ -225,7 +239,7 @@ async function runCell(
         port: to.port,
         ...(to.path ? { path: to.path } : {}),
         ...(p.transport === "tls" && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
-        extra: opts.extra ?? {},
+        extra: opts.clientExtra?.({ host: to.host, port: to.port }) ?? opts.extra ?? {},
         timeoutMs,
       },
       opts.binaries,
