@@ -30,6 +30,7 @@ import {
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
+import { init } from "./init.js";
 
 const SCENARIO_MODULE_FLAG = "--scenario-module";
 
@@ -316,6 +317,17 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       binaries: binaries(o),
     });
   });
+
+  prog
+    .command("init")
+    .description(
+      "write a starter scenario, an expectations directory and a GitHub Actions workflow into a project (never overwrites)",
+    )
+    .option("--dir <dir>", "the project directory", ".")
+    .action((o: { dir: string }) => {
+      init(o.dir);
+      process.exitCode = 0;
+    });
 
   return prog;
 }
