@@ -6,6 +6,7 @@ import { isNetError, type Runtime } from "@netparity/protocol";
 import { exitWithParent } from "./common/parent.js";
 import { withTimeout } from "./common/timing.js";
 import { SCENARIOS } from "./scenarios/index.js";
+import { registerUserScenarios } from "./scenarios/user.js";
 import { runContract } from "./contract/adapter-contract.js";
 import { runProbes } from "./probes/catalogue.js";
 import { floodUntilError } from "./reliability/flood.js";
@@ -42,10 +43,20 @@ async function readProbeCerts(rt: Runtime, files: AgentProbeCertFiles): Promise<
   return { main, expired, other, ...(rsa ? { rsa } : {}) };
 }
 
-export async function runAgent(rt: Runtime): Promise<never> {
+/**
+ * `userScenarios`: the default exports of `--scenario-module` files (defineScenario results),
+ * bundled into this agent by the parent; they join the built-in scenarios.
+ */
+export async function runAgent(rt: Runtime, userScenarios: readonly unknown[] = []): Promise<never> {
   const emit = (e: AgentEvent): void => rt.host.stdoutLine(JSON.stringify(e));
   const log = (m: string): void => rt.host.stderrLine(`[${rt.runtime}] ${m}`);
   exitWithParent(rt);
+  try {
+    registerUserScenarios(SCENARIOS, userScenarios);
+  } catch (e) {
+    emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "USAGE", message: (e as Error).message });
+    return rt.host.exit(2);
+  }
   let spec: AgentSpec;
   try {
     spec = JSON.parse(rt.host.args[0] ?? "") as AgentSpec;

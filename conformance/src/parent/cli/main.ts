@@ -32,6 +32,38 @@ import {
   parseTransport,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
+import { loadScenarioModules } from "../runner/scenario-modules.js";
+import { init } from "./init.js";
+
+const SCENARIO_MODULE_FLAG = "--scenario-module";
+
+/**
+ * The `--scenario-module` paths of a command line. They are read before the command is
+ * parsed: their scenarios must be known to `<scenario>`, `--scenarios` and `--help`.
+ */
+export function scenarioModulePaths(argv: readonly string[]): string[] {
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    if (a === SCENARIO_MODULE_FLAG) {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith("-")) throw new UsageError(`${SCENARIO_MODULE_FLAG} needs a path`);
+      paths.push(v);
+      i++;
+    } else if (a.startsWith(`${SCENARIO_MODULE_FLAG}=`)) paths.push(a.slice(SCENARIO_MODULE_FLAG.length + 1));
+  }
+  return paths;
+}
+
+/** Declares `--scenario-module` (already applied by main(); declared for --help and parsing). */
+function scenarioModuleOption(cmd: Command): Command {
+  return cmd.option(
+    `${SCENARIO_MODULE_FLAG} <path>`,
+    "a module whose default export is defineScenario({...}) (TypeScript or JavaScript); repeatable",
+    (v: string, prev: string[] = []) => [...prev, v],
+  );
+}
 
 function binaryOptions(cmd: Command): Command {
   return cmd
@@ -97,14 +129,13 @@ function extra(cmd: Command, o: Record<string, unknown>): Record<string, string 
   return out;
 }
 
-const scenarioList = Object.keys(SCENARIOS).join("|");
-
-export function program(): Command {
+export function program(userScenarios: readonly string[] = []): Command {
   const prog = new Command("netparity")
     .description("Run the same socket programs on Node.js, Bun and Deno, in every server/client pairing.")
     .showSuggestionAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const scenarioList = Object.keys(SCENARIOS).join("|");
 
   const serveCmd = prog
     .command("serve")
@@ -143,7 +174,7 @@ TLS (--transport tls): without --cert/--key a throwaway CA and a server certific
 localhost, 127.0.0.1 and ::1 are made in a temp directory (removed when the server stops);
 the listening line names the CA file as "ca": pass it to clients (client --ca).`,
     );
-  binaryOptions(scenarioOptions(serveCmd, "server")).action(async (scenario: string, o) => {
+  binaryOptions(scenarioOptions(scenarioModuleOption(serveCmd), "server")).action(async (scenario: string, o) => {
     process.exitCode = await serve(scenario, {
       runtime: o.runtime,
       transport: o.transport,
@@ -174,7 +205,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     )
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
     .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000);
-  binaryOptions(scenarioOptions(clientCmd, "client")).action(async (scenario: string, o) => {
+  binaryOptions(scenarioOptions(scenarioModuleOption(clientCmd), "client")).action(async (scenario: string, o) => {
     process.exitCode = await client(scenario, {
       runtime: o.runtime,
       transport: o.transport,
@@ -194,9 +225,9 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
     .option(
       "--scenarios <list>",
-      "comma-separated scenarios",
+      "comma-separated scenarios (default: every built-in one; with --scenario-module, the modules' scenarios)",
       (v: string) => v.split(",").map(parseScenario),
-      Object.keys(SCENARIOS),
+      userScenarios.length ? [...userScenarios] : Object.keys(SCENARIOS),
     )
     .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [
       ...TRANSPORTS,
@@ -241,7 +272,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
         throw e;
       }
     });
-  binaryOptions(scenarioOptions(runCmd, "both")).action(async (o) => {
+  binaryOptions(scenarioOptions(scenarioModuleOption(runCmd), "both")).action(async (o) => {
     if (o.updateExpectations && o.expectations === false)
       throw new UsageError("--update-expectations and --no-expectations contradict each other");
     process.exitCode = await run({
@@ -335,12 +366,25 @@ each median lies outside the other report's spread (its ci95 when present, else 
       });
     });
 
+  prog
+    .command("init")
+    .description(
+      "write a starter scenario, an expectations directory and a GitHub Actions workflow into a project (never overwrites)",
+    )
+    .option("--dir <dir>", "the project directory", ".")
+    .action((o: { dir: string }) => {
+      init(o.dir);
+      process.exitCode = 0;
+    });
+
   return prog;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const prog = program();
   try {
+    const modules = scenarioModulePaths(argv);
+    const userScenarios = modules.length ? (await loadScenarioModules(modules)).map((s) => s.name) : [];
+    const prog = program(userScenarios);
     await prog.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {
