@@ -1,0 +1,9 @@
+/** `@netparity/sockets` on Bun (export condition "bun"), over Bun.connect. */
+import { bunRuntime } from "@netparity/runtime-bun";
+import { createSockets } from "./core.js";
+
+export { SocketError } from "./core.js";
+export type * from "./core.js";
+
+// Bun's adapter queues the buffers Bun gave its data callback, never reused: no copy.
+export const { connect, sockets } = createSockets(bunRuntime);

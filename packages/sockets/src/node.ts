@@ -1,0 +1,9 @@
+/** `@netparity/sockets` on Node.js (export condition "node"), over node:net and node:tls. */
+import { nodeRuntime } from "@netparity/runtime-node";
+import { createSockets } from "./core.js";
+
+export { SocketError } from "./core.js";
+export type * from "./core.js";
+
+// Node's adapter hands out each chunk node:net delivered: a reader may keep it.
+export const { connect, sockets } = createSockets(nodeRuntime);
