@@ -37,6 +37,18 @@ export async function buildAll() {
       platform: "node",
       target: "node20",
     }),
+    // The WinterTC Sockets spec suite against the Node-only polyfill @arrowood.dev/socket
+    // (CommonJS: its require() calls get a real require, as the CLI's do).
+    build({
+      ...common,
+      entryPoints: [join(here, "agents/sockets-polyfill.ts")],
+      outfile: join(here, "dist/sockets-polyfill-node.js"),
+      platform: "node",
+      target: "node20",
+      banner: {
+        js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+      },
+    }),
     build({
       ...common,
       entryPoints: [join(here, "agents/bun.ts")],

@@ -1,6 +1,7 @@
 import type { Features, Transport } from "@netparity/protocol";
 import type { ContractResult } from "./contract/adapter-contract.js";
 import type { ProbeResult } from "./probes/types.js";
+import type { SpecResult } from "./sockets-spec/spec.js";
 import type { Check } from "./scenarios/types.js";
 
 /**
@@ -68,6 +69,14 @@ export type AgentSpec =
       certs?: AgentProbeCertFiles;
     }
   | {
+      /** The WinterTC Sockets spec suite against @netparity/sockets bound to this runtime's adapter. */
+      role: "sockets-spec";
+      /** The CA, certificate and key of the suite's TLS peers; without them the TLS checks skip. */
+      certs?: AgentCertFiles;
+      /** Run only the checks whose name contains this. */
+      only?: string;
+    }
+  | {
       /** The in-runtime half of a reliability case; `scenario` names the case. */
       role: "reliability";
       scenario: string;
@@ -106,4 +115,12 @@ export type AgentEvent =
   | { event: "stopped"; runtime: string }
   | { event: "contract"; runtime: string; version: string; features: Features; results: ContractResult[] }
   | { event: "features"; runtime: string; version: string; features: Features }
-  | { event: "probes"; runtime: string; version: string; features: Features; results: ProbeResult[] };
+  | { event: "probes"; runtime: string; version: string; features: Features; results: ProbeResult[] }
+  | {
+      event: "sockets-spec";
+      runtime: string;
+      version: string;
+      /** The implementation under test, e.g. "@netparity/sockets" or "@arrowood.dev/socket". */
+      implementation: string;
+      results: SpecResult[];
+    };

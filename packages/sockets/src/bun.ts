@@ -5,5 +5,4 @@ import { createSockets } from "./core.js";
 export { SocketError } from "./core.js";
 export type * from "./core.js";
 
-// Bun's adapter queues the buffers Bun gave its data callback, never reused: no copy.
 export const { connect, sockets } = createSockets(bunRuntime);

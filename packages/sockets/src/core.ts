@@ -59,8 +59,11 @@ function bind(rt: Runtime, borrowedReads: boolean, binding: BindingOptions) {
  * `connect` and `sockets` over `rt`.
  * @example const { connect } = createSockets(nodeRuntime); const s = connect("127.0.0.1:7");
  */
-export function createSockets(rt: Runtime, options: { borrowedReads?: boolean } = {}): Sockets {
-  const borrowed = options.borrowedReads ?? false;
+export function createSockets(rt: Runtime): Sockets {
+  // Deno's adapter reads into one buffer per connection, reused by the next read (see
+  // runtimes/deno/src/connection.ts); Node's and Bun's hand out each chunk their runtime
+  // delivered. A reader may keep every chunk, so Deno's are copied.
+  const borrowed = rt.runtime === "deno";
   return {
     connect: bind(rt, borrowed, {}),
     sockets: (binding) => ({ connect: bind(rt, borrowed, binding) }),

@@ -5,5 +5,4 @@ import { createSockets } from "./core.js";
 export { SocketError } from "./core.js";
 export type * from "./core.js";
 
-// Node's adapter hands out each chunk node:net delivered: a reader may keep it.
 export const { connect, sockets } = createSockets(nodeRuntime);
