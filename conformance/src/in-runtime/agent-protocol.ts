@@ -54,6 +54,8 @@ export type AgentSpec =
       role: "client";
       /** Give up after this long (default 120 s). */
       timeoutMs?: number;
+      /** "wintertc": connect through @netparity/sockets instead of the adapter (default "native"). */
+      api?: "native" | "wintertc";
     } & ScenarioTarget)
   | { role: "features" }
   | {

@@ -11,6 +11,7 @@ import { runProbes } from "./probes/catalogue.js";
 import { floodUntilError } from "./reliability/flood.js";
 import { runSocketsSpec, type SpecHostHooks } from "./sockets-spec/spec.js";
 import { createSockets, type AnySocketAddress, type SocketOptions } from "@netparity/sockets/core";
+import { winterTcRuntime } from "./scenarios/wintertc.js";
 import type { CertPems, ProbeCerts } from "./probes/types.js";
 import type { RoleOptions, RoleTls } from "./scenarios/types.js";
 import type { AgentCertFiles, AgentEvent, AgentProbeCertFiles, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
@@ -182,8 +183,10 @@ export async function runAgent(rt: Runtime, hooks: AgentHooks = {}): Promise<nev
       return rt.host.exit(0);
     }
     const t0 = rt.host.now();
+    // --api wintertc: the same client, its connections made by @netparity/sockets.
+    const clientRt = spec.api === "wintertc" ? winterTcRuntime(rt) : rt;
     const result = await withTimeout(
-      scenario.client(rt, options, log),
+      scenario.client(clientRt, options, log),
       spec.timeoutMs ?? 120_000,
       `${scenario.name} client`,
     );

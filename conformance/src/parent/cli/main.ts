@@ -20,6 +20,7 @@ import { WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
   UsageError,
+  parseApi,
   parseNonNegativeInt,
   parsePort,
   parseRuntime,
@@ -170,7 +171,13 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       `--transport tls: SNI and the name the certificate must be valid for (default ${DEFAULT_SERVERNAME}; with an https --url, its host)`,
     )
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
-    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000);
+    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000)
+    .option(
+      "--api <api>",
+      "native: connect with the runtime adapter; wintertc: with @netparity/sockets (the WinterTC Sockets API; tcp and tls)",
+      parseApi,
+      "native",
+    );
   binaryOptions(scenarioOptions(clientCmd, "client")).action(async (scenario: string, o) => {
     process.exitCode = await client(scenario, {
       runtime: o.runtime,
@@ -179,6 +186,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
       timeoutMs: o.timeout,
+      api: o.api,
       tls: tlsFlags(o),
       extra: extra(clientCmd, o),
       binaries: binaries(o),
@@ -198,6 +206,12 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [
       ...TRANSPORTS,
     ])
+    .option(
+      "--apis <list>",
+      "client APIs, comma-separated: native (the adapter), wintertc (@netparity/sockets: adds cells whose client connects through the WinterTC Sockets API, tcp and tls; keys end in +wintertc)",
+      (v: string) => v.split(",").map(parseApi),
+      ["native"],
+    )
     .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp/tls cells run on 127.0.0.1 and ::1)")
     .option("--json", "print the report (report.json's content) on stdout instead of tables", false)
     .option("--report-dir <dir>", "write report.json, report.md, junit.xml and report.html into this directory")
@@ -240,6 +254,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       runtimes: o.runtimes,
       scenarios: o.scenarios,
       transports: o.transports,
+      apis: o.apis,
       hosts: o.ipv6 ? ["127.0.0.1", "::1"] : ["127.0.0.1"],
       json: o.json,
       binaries: binaries(o),

@@ -28,7 +28,7 @@ interface Case {
 }
 
 function cellCase(c: ReportCell): Case {
-  const name = `${c.server} server, ${c.client} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
+  const name = `${c.server} server, ${c.client}${c.api === "wintertc" ? "+wintertc" : ""} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
   const versions = `server ${c.server} ${c.serverVersion}, client ${c.client} ${c.clientVersion}`;
   const base: Case = {
     classname: `${c.scenario}/${c.transport}`,

@@ -5,6 +5,7 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
+import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeVersion } from "./runtimes.js";
@@ -17,6 +18,11 @@ export interface CellResult {
   host: string;
   server: RuntimeName;
   client: RuntimeName;
+  /**
+   * "wintertc": the client connected through @netparity/sockets (`--apis wintertc`); absent for
+   * the adapter's own connect, so native cells keep their keys.
+   */
+  api?: "wintertc";
   status: CellStatus;
   /** Why it failed or is unsupported, in one line. */
   reason?: string;
@@ -36,6 +42,11 @@ export interface MatrixOptions {
   runtimes: RuntimeName[];
   scenarios: string[];
   transports: Transport[];
+  /**
+   * Which client APIs: "native" (the adapter, default) and/or "wintertc" (@netparity/sockets;
+   * its cells exist for the stream transports of the draft, tcp and tls).
+   */
+  apis?: ClientApi[];
   /** Hosts for tcp/udp cells: 127.0.0.1 and, where asked, ::1. */
   hosts?: string[];
   binaries?: Partial<Record<RuntimeName, string>>;
@@ -101,16 +112,21 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     host: string;
     server: RuntimeName;
     client: RuntimeName;
+    api: ClientApi;
   }> = [];
+  const apis = opts.apis ?? ["native"];
   for (const scenario of opts.scenarios) {
     const sc = SCENARIOS[scenario];
     if (!sc) throw new Error(`unknown scenario "${scenario}"`);
     for (const transport of opts.transports) {
       if (!sc.transports.includes(transport)) continue;
       const hosts = transport === "unix" ? ["unix"] : (opts.hosts ?? ["127.0.0.1"]);
-      for (const host of hosts)
-        for (const server of opts.runtimes)
-          for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client });
+      for (const api of apis) {
+        if (api === "wintertc" && !WINTERTC_TRANSPORTS.includes(transport)) continue;
+        for (const host of hosts)
+          for (const server of opts.runtimes)
+            for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client, api });
+      }
     }
   }
   const cells: CellResult[] = [];
@@ -120,7 +136,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       opts.onStart?.(
-        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}`,
+        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}${p.api === "wintertc" ? "+wintertc" : ""}`,
         i,
         plan.length,
       );
@@ -135,7 +151,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
 }
 
 async function runCell(
-  p: { scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName },
+  p: { scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName; api: ClientApi },
   infos: Map<RuntimeName, RuntimeInfo>,
   opts: MatrixOptions,
   certs: CertificateFiles | undefined,
@@ -146,6 +162,7 @@ async function runCell(
     host: p.host,
     server: p.server,
     client: p.client,
+    ...(p.api === "wintertc" ? { api: p.api } : {}),
     checks: [] as Check[],
     metrics: {},
   };
@@ -227,6 +244,7 @@ async function runCell(
         ...(p.transport === "tls" && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
         extra: opts.extra ?? {},
         timeoutMs,
+        ...(p.api === "wintertc" ? { api: p.api } : {}),
       },
       opts.binaries,
     );
