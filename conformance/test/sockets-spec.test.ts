@@ -74,6 +74,7 @@ describe("@arrowood.dev/socket on node (comparison row)", () => {
     const status = (name: string) => e.results.find((r) => r.name.startsWith(name))?.status;
     // 0.2.0: no `opened`, allowHalfOpen defaults to true, sni and alpn are not supported.
     expect(status("opened resolves with a SocketInfo")).toBe("fail");
+    expect(status("opened and closed are marked as handled")).toBe("fail");
     expect(status("allowHalfOpen defaults to false")).toBe("fail");
     expect(status("alpn: the protocol the server agreed")).toBe("fail");
     expect(status("sni is the name")).toBe("fail");
