@@ -11,6 +11,7 @@ import { socketsSpecMarkdown } from "../src/parent/report/sockets-spec.js";
 import { runSocketsSpecIn, type SocketsSpecEvent, type SocketsSpecTarget } from "../src/parent/runner/sockets-spec.js";
 import { SPEC } from "../src/in-runtime/sockets-spec/spec.js";
 import { RUNTIMES } from "./helpers.js";
+import { cli } from "./peer-helpers.js";
 
 let certs: CertificateFiles;
 const runs = new Map<SocketsSpecTarget, Promise<SocketsSpecEvent>>();
@@ -82,5 +83,15 @@ describe("@arrowood.dev/socket on node (comparison row)", () => {
     expect(status('a "hostname:port" string')).toBe("pass");
     expect(status("a { hostname, port } dictionary")).toBe("pass");
     expect(status('startTls() fails with a SocketError when secureTransport is "off"')).toBe("pass");
+  });
+});
+
+describe("netparity sockets-spec", () => {
+  it("prints the table for one runtime and exits 0 when every normative check passed", { timeout: 120_000 }, () => {
+    const r = cli(["sockets-spec", "--runtimes", "node", "--no-polyfill"], 110_000);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^\| section \| check \| @netparity\/sockets on node \S+ \|$/m);
+    expect(r.stdout).toContain(`| **normative checks passed** | | **${NORMATIVE.length}/${NORMATIVE.length}** |`);
+    expect(r.stdout).toMatch(/@netparity\/sockets on node \S+: none/);
   });
 });

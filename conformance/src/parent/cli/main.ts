@@ -30,6 +30,7 @@ import {
   parseTransport,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
+import { socketsSpec } from "./sockets-spec.js";
 
 function binaryOptions(cmd: Command): Command {
   return cmd
@@ -298,6 +299,23 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       ...(o.reportDir ? { reportDir: o.reportDir } : {}),
       json: o.json,
       pin: o.pin,
+      binaries: binaries(o),
+    });
+  });
+
+  const specCmd = prog
+    .command("sockets-spec")
+    .description(
+      "the WinterTC Sockets API spec suite: @netparity/sockets inside each runtime, and @arrowood.dev/socket on node (see docs/sockets.md); exit 0 when @netparity/sockets passes every normative check",
+    )
+    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--no-polyfill", "skip the comparison row (@arrowood.dev/socket on node)")
+    .option("--json", "print the suite's results as JSON instead of the Markdown table", false);
+  binaryOptions(specCmd).action(async (o) => {
+    process.exitCode = await socketsSpec({
+      runtimes: o.runtimes,
+      polyfill: o.polyfill,
+      json: o.json,
       binaries: binaries(o),
     });
   });
