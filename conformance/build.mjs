@@ -43,6 +43,18 @@ export async function buildAll() {
       platform: "node",
       target: "node20",
     }),
+    // The WinterTC Sockets spec suite against the Node-only polyfill @arrowood.dev/socket
+    // (CommonJS: its require() calls get a real require, as the CLI's do).
+    build({
+      ...common,
+      entryPoints: [join(here, "agents/sockets-polyfill.ts")],
+      outfile: join(here, "dist/sockets-polyfill-node.js"),
+      platform: "node",
+      target: "node20",
+      banner: {
+        js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+      },
+    }),
     build({
       ...common,
       entryPoints: [join(here, "agents/bun.ts")],
@@ -101,7 +113,9 @@ export async function buildAll() {
       ...neutral,
       entryPoints: [join(here, "src/in-runtime/agent.ts")],
       outfile: join(here, "dist/agent-lib.js"),
-      external: ["@netparity/*"],
+      // The adapters and protocol stay imports (aliased when users' agents are bundled);
+      // @netparity/sockets' core is bundled in, so the installed CLI does not need it.
+      external: ["@netparity/protocol", "@netparity/runtime-*"],
     }),
   ]);
 }

@@ -23,6 +23,7 @@ import { WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
   UsageError,
+  parseApi,
   parseNonNegativeInt,
   parsePort,
   parseRuntime,
@@ -64,6 +65,7 @@ function scenarioModuleOption(cmd: Command): Command {
     (v: string, prev: string[] = []) => [...prev, v],
   );
 }
+import { socketsSpec } from "./sockets-spec.js";
 
 function binaryOptions(cmd: Command): Command {
   return cmd
@@ -204,7 +206,13 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       `--transport tls: SNI and the name the certificate must be valid for (default ${DEFAULT_SERVERNAME}; with an https --url, its host)`,
     )
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
-    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000);
+    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000)
+    .option(
+      "--api <api>",
+      "native: connect with the runtime adapter; wintertc: with @netparity/sockets (the WinterTC Sockets API; tcp and tls)",
+      parseApi,
+      "native",
+    );
   binaryOptions(scenarioOptions(scenarioModuleOption(clientCmd), "client")).action(async (scenario: string, o) => {
     process.exitCode = await client(scenario, {
       runtime: o.runtime,
@@ -213,6 +221,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
       timeoutMs: o.timeout,
+      api: o.api,
       tls: tlsFlags(o),
       extra: extra(clientCmd, o),
       binaries: binaries(o),
@@ -232,6 +241,12 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [
       ...TRANSPORTS,
     ])
+    .option(
+      "--apis <list>",
+      "client APIs, comma-separated: native (the adapter), wintertc (@netparity/sockets: adds cells whose client connects through the WinterTC Sockets API, tcp and tls; keys end in +wintertc)",
+      (v: string) => v.split(",").map(parseApi),
+      ["native"],
+    )
     .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp/tls cells run on 127.0.0.1 and ::1)")
     .option("--json", "print the report (report.json's content) on stdout instead of tables", false)
     .option("--report-dir <dir>", "write report.json, report.md, junit.xml and report.html into this directory")
@@ -279,6 +294,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       runtimes: o.runtimes,
       scenarios: o.scenarios,
       transports: o.transports,
+      apis: o.apis,
       hosts: o.ipv6 ? ["127.0.0.1", "::1"] : ["127.0.0.1"],
       json: o.json,
       binaries: binaries(o),
@@ -376,6 +392,23 @@ each median lies outside the other report's spread (its ci95 when present, else 
       init(o.dir);
       process.exitCode = 0;
     });
+
+  const specCmd = prog
+    .command("sockets-spec")
+    .description(
+      "the WinterTC Sockets API spec suite: @netparity/sockets inside each runtime, and @arrowood.dev/socket on node (see docs/sockets.md); exit 0 when @netparity/sockets passes every normative check",
+    )
+    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--no-polyfill", "skip the comparison row (@arrowood.dev/socket on node)")
+    .option("--json", "print the suite's results as JSON instead of the Markdown table", false);
+  binaryOptions(specCmd).action(async (o) => {
+    process.exitCode = await socketsSpec({
+      runtimes: o.runtimes,
+      polyfill: o.polyfill,
+      json: o.json,
+      binaries: binaries(o),
+    });
+  });
 
   return prog;
 }

@@ -18,6 +18,7 @@ import { benchSection } from "../bench/report.js";
 import type { BenchReport } from "../bench/types.js";
 import { buildReport } from "../report/model.js";
 import { runMatrix } from "../runner/matrix.js";
+import type { ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
@@ -40,6 +41,8 @@ export interface RunOptions {
   runtimes: RuntimeName[];
   scenarios: string[];
   transports: Transport[];
+  /** Client APIs (default ["native"]): "wintertc" adds cells whose client uses @netparity/sockets. */
+  apis?: ClientApi[];
   hosts: string[];
   json: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
@@ -116,6 +119,7 @@ export async function run(o: RunOptions): Promise<number> {
     runtimes: o.runtimes,
     scenarios: o.scenarios,
     transports: o.transports,
+    ...(o.apis ? { apis: o.apis } : {}),
     hosts: o.hosts,
     binaries: o.binaries,
     // --faults: every client goes through the fault proxy; UDP clients are told the path is lossy,
@@ -127,7 +131,7 @@ export async function run(o: RunOptions): Promise<number> {
     onCell: (cell, i, total) => {
       if (lines)
         process.stderr.write(
-          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${cell.server}->${cell.client}: ${cell.status}\n`,
+          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${cell.server}->${cell.client}${cell.api === "wintertc" ? "+wintertc" : ""}: ${cell.status}\n`,
         );
     },
   });
@@ -210,6 +214,7 @@ export async function run(o: RunOptions): Promise<number> {
     scenarios: o.scenarios,
     transports: o.transports,
     hosts: o.hosts,
+    ...(o.apis ? { apis: o.apis } : {}),
     ...(o.probes?.length ? { probes: o.probes } : {}),
   };
   let updated: string[] = [];

@@ -34,7 +34,7 @@ interface Case {
 function cellCase(c: ReportCell, view: RunView, prefix: string): Case {
   const server = targetLabel({ name: c.server, version: c.serverVersion }, view.versions);
   const client = targetLabel({ name: c.client, version: c.clientVersion }, view.versions);
-  const name = `${server} server, ${client} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
+  const name = `${server} server, ${client}${c.api === "wintertc" ? "+wintertc" : ""} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
   const versions = `server ${c.server} ${c.serverVersion}, client ${c.client} ${c.clientVersion}`;
   const base: Case = {
     classname: `${prefix}${c.scenario}/${c.transport}`,

@@ -217,12 +217,13 @@ export function buildReport(i: BuildInput): Report {
 }
 
 /** Cells grouped by scenario/transport (and host, for ::1 runs), in first-seen order. */
-export function cellGroups<T extends { scenario: string; transport: string; host: string }>(
+export function cellGroups<T extends { scenario: string; transport: string; host: string; api?: string }>(
   cells: T[],
 ): Array<{ label: string; cells: T[] }> {
   const groups = new Map<string, T[]>();
   for (const c of cells) {
-    const label = `${c.scenario}/${c.transport}${c.host.includes(":") ? ` [${c.host}]` : ""}`;
+    // Cells whose client used the WinterTC Sockets API (`--apis wintertc`) are a group of their own.
+    const label = `${c.scenario}/${c.transport}${c.host.includes(":") ? ` [${c.host}]` : ""}${c.api === "wintertc" ? " (wintertc client)" : ""}`;
     (groups.get(label) ?? groups.set(label, []).get(label)!).push(c);
   }
   return [...groups].map(([label, cells]) => ({ label, cells }));

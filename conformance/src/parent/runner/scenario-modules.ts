@@ -86,7 +86,7 @@ export async function loadScenarioModules(paths: readonly string[]): Promise<Sce
         build({
           ...common,
           stdin: {
-            contents: `import { ${a.value} as runtime } from ${JSON.stringify(a.pkg)};\nimport { runAgent } from ${JSON.stringify(agent)};\n${imports}\nvoid runAgent(runtime, ${list});\n`,
+            contents: `import { ${a.value} as runtime } from ${JSON.stringify(a.pkg)};\nimport { runAgent } from ${JSON.stringify(agent)};\n${imports}\nvoid runAgent(runtime, {}, ${list});\n`,
             resolveDir: PACKAGE_ROOT,
             sourcefile: `agent-${rt}.ts`,
             loader: "ts",
