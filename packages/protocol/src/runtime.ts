@@ -171,7 +171,11 @@ export interface DatagramSocket {
 
 export interface TcpListenOptions {
   transport: "tcp";
-  hostname: string;
+  /**
+   * The address to bind. Absent: the hostname is left out of the runtime's own listen call,
+   * so the listener binds whatever that runtime binds by default (probe `addr.default-host`).
+   */
+  hostname?: string;
   /** 0 asks the OS for an ephemeral port; read it back from `address`. */
   port: number;
   /** SO_REUSEPORT where the runtime offers it. */

@@ -143,7 +143,8 @@ export const denoRuntime = {
       }
       const listener = Deno.listen({
         transport: "tcp",
-        hostname: options.hostname,
+        // No hostname: left out, so Deno picks its own default.
+        ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
         port: options.port,
         ...(options.reusePort && unstableNet ? { reusePort: true } : {}),
       });

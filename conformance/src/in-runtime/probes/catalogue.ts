@@ -87,7 +87,7 @@ async function runOne(rt: Runtime, probe: Probe, ctx: ProbeContext): Promise<Pro
       };
     }
     const ev = errorEvidence(e);
-    const code = typeof ev.code === "string" ? ev.code : e instanceof Error ? e.name : "ERROR";
+    const code = "code" in ev ? ev.code : e instanceof Error ? e.name : "ERROR";
     const message = e instanceof Error ? e.message : String(e);
     return {
       ...base,

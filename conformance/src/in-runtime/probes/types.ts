@@ -63,3 +63,6 @@ export interface ProbeResult extends ProbeOutcome {
   /** Set when the probe itself threw: the outcome is then "error". */
   error?: { code: string; message: string };
 }
+
+/** What a probe's classifier decides from the recorded evidence: the outcome and its explanation. */
+export type ProbeVerdict = Pick<ProbeOutcome, "outcome" | "explanation">;

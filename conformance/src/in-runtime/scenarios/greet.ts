@@ -26,6 +26,7 @@ import {
 import { ENCODING_OPTION, codecOf, textCodec, type TextCodec } from "./text-codec.js";
 import {
   Checks,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -49,10 +50,15 @@ export function wireOf(options: RoleOptions): GreetWire {
   return w;
 }
 
+const MUTATIONS = {
+  "no-bang": 'the server answers "Hello, X" without the "!"',
+} as const;
+
 export async function greetConnection(
   conn: Connection,
   ctx?: ServeContext,
   codec: TextCodec = textCodec("utf-8"),
+  answer: (name: string) => string = greeting,
 ): Promise<void> {
   await writeFrame(conn, codec.encode(WELCOME));
   const frames = ctx
@@ -63,7 +69,7 @@ export async function greetConnection(
     if (frame === null) break;
     const text = codec.decode(frame);
     if (text === EXIT) break;
-    await writeFrame(conn, codec.encode(greeting(text)));
+    await writeFrame(conn, codec.encode(answer(text)));
   }
   await conn.closeWrite();
 }
@@ -73,14 +79,18 @@ export async function greetConnection(
  * message, as `recv(1024)` took it. Two messages that arrive in one read are greeted as one
  * (`Hello, AliceBob!`): that is the sticky-packet bug this wire keeps for compatibility.
  */
-export async function greetRawConnection(conn: Connection, codec: TextCodec): Promise<void> {
+export async function greetRawConnection(
+  conn: Connection,
+  codec: TextCodec,
+  answer: (name: string) => string = greeting,
+): Promise<void> {
   await conn.write(codec.encode(WELCOME));
   for (;;) {
     const chunk = await conn.read();
     if (chunk === null) break;
     const text = codec.decode(chunk);
     if (text === EXIT) break;
-    await conn.write(codec.encode(greeting(text)));
+    await conn.write(codec.encode(answer(text)));
   }
   await conn.closeWrite();
 }
@@ -88,9 +98,10 @@ export async function greetRawConnection(conn: Connection, codec: TextCodec): Pr
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
   const codec = codecOf(options);
   const wire = wireOf(options);
+  const answer = mutationOf(options, "greet", MUTATIONS) === "no-bang" ? (n: string) => `Hello, ${n}` : greeting;
   const listener = await listenStream(rt, options);
   return serveConnections(rt, listener, options, log, (conn, ctx) =>
-    wire === "raw" ? greetRawConnection(conn, codec) : greetConnection(conn, ctx, codec),
+    wire === "raw" ? greetRawConnection(conn, codec, answer) : greetConnection(conn, ctx, codec, answer),
   );
 }
 
@@ -293,6 +304,7 @@ export const greet: Scenario = {
     ENCODING_OPTION,
     ...SERVER_LIMIT_OPTIONS,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

@@ -19,6 +19,7 @@ import { NetError, isNetError, type DatagramSocket, type Runtime } from "@netpar
 import { clientBindAddress } from "./echo.js";
 import {
   Checks,
+  mutationOf,
   type Check,
   type ClientResult,
   type Logger,
@@ -47,8 +48,13 @@ function interfaceOf(options: RoleOptions): string | undefined {
   return typeof i === "string" && i !== "" ? i : undefined;
 }
 
+const MUTATIONS = {
+  "no-bang": 'the server answers "Hello, X" without the "!"',
+} as const;
+
 function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
   const codec = codecOf(options);
+  const answer = mutationOf(options, "hello-udp", MUTATIONS) === "no-bang" ? (n: string) => `Hello, ${n}` : greeting;
   const group = groupOf(options);
   const iface = interfaceOf(options);
   if (group && !rt.features.multicast)
@@ -59,7 +65,7 @@ function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningS
     log,
     (d) => {
       try {
-        return codec.encode(greeting(codec.decode(d.data)));
+        return codec.encode(answer(codec.decode(d.data)));
       } catch {
         log(`datagram from ${d.from.hostname}:${d.from.port} is not ${codec.name}; ignored`);
         return null;
@@ -352,6 +358,7 @@ export const helloUdp: Scenario = {
     },
     ENCODING_OPTION,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

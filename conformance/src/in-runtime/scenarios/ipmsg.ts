@@ -27,6 +27,7 @@ import { clientBindAddress } from "./echo.js";
 import { ENCODING_OPTION, codecOf, type TextCodec } from "./text-codec.js";
 import {
   Checks,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -98,8 +99,13 @@ export function answerTo(p: IpmsgPacket, self: { packetNo: string; user: string;
   return { version: IPMSG_VERSION, ...self, command: IPMSG_RECVMSG, message: p.packetNo };
 }
 
+const MUTATIONS = {
+  "wrong-ack": "the receiver acknowledges with a packet number one higher than the one it received",
+} as const;
+
 function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
   const codec = codecOf(options);
+  const wrongAck = mutationOf(options, "ipmsg", MUTATIONS) === "wrong-ack";
   let packetNo = Math.floor(Date.now() / 1000);
   const self = { user: "netparity", host: rt.runtime };
   return serveDatagrams(rt, options, log, (d) => {
@@ -121,6 +127,7 @@ function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningS
       `ipmsg from ${p.user}@${p.host} (${d.from.hostname}) #${p.packetNo} command 0x${p.command.toString(16)}: ${JSON.stringify(p.message.slice(0, 80))}`,
     );
     const answer = answerTo(p, { ...self, packetNo: String(++packetNo) });
+    if (answer && wrongAck) answer.message = String(BigInt(answer.message) + 1n);
     return answer ? codec.encode(formatIpmsg(answer)) : null;
   });
 }
@@ -342,6 +349,7 @@ export const ipmsg: Scenario = {
     },
     ENCODING_OPTION,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

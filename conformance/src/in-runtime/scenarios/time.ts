@@ -34,6 +34,7 @@ import {
 import { ENCODING_OPTION, codecOf, type TextCodec } from "./text-codec.js";
 import {
   Checks,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -95,21 +96,27 @@ function latin1(bytes: Uint8Array): string {
   return s;
 }
 
-async function serveFramed(conn: Connection, ctx: ServeContext, codec: TextCodec): Promise<void> {
+async function serveFramed(conn: Connection, ctx: ServeContext, codec: TextCodec, now: () => Date): Promise<void> {
   const reader = ctx.frames({ maxFrameLength: TIME_REQUEST_MAX });
   for (;;) {
     const request = await reader.read();
     if (request === null) break;
-    await writeFrame(conn, formatTimeIn(codec, request));
+    await writeFrame(conn, formatTimeIn(codec, request, now()));
   }
   await conn.closeWrite();
 }
 
+const MUTATIONS = {
+  "hour-off": "the server's clock runs one hour ahead (its UTC offset stays right)",
+} as const;
+
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
   const codec = codecOf(options);
-  if (options.transport === "udp") return serveDatagrams(rt, options, log, (d) => formatTimeIn(codec, d.data));
+  const skew = mutationOf(options, "time", MUTATIONS) === "hour-off" ? 3_600_000 : 0;
+  const now = (): Date => new Date(Date.now() + skew);
+  if (options.transport === "udp") return serveDatagrams(rt, options, log, (d) => formatTimeIn(codec, d.data, now()));
   const listener = await listenStream(rt, options);
-  return serveConnections(rt, listener, options, log, (conn, ctx) => serveFramed(conn, ctx, codec));
+  return serveConnections(rt, listener, options, log, (conn, ctx) => serveFramed(conn, ctx, codec, now));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -479,6 +486,18 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       s.close();
     }
   }
+  if (options.transport === "udp" && typeof userFormat !== "string") {
+    // On a clean path a reply that matches no request is the server's (or the path's) fault:
+    // retrying hid it, so it is reported here; a lossy path (--lossy) may cut replies short.
+    if (options.extra.lossy === true)
+      checks.pass("no corrupted replies", `--lossy: ${stats.unmatched} replies matching no request were ignored`);
+    else
+      checks.expect(
+        "no corrupted replies",
+        stats.unmatched === 0,
+        `${stats.unmatched} replies matched no request (a changed nonce, end mark or shape)`,
+      );
+  }
   rtts.sort((a, b) => a - b);
   return {
     ok: checks.ok,
@@ -509,6 +528,7 @@ export const time: Scenario = {
     ENCODING_OPTION,
     ...SERVER_LIMIT_OPTIONS,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };
