@@ -12,7 +12,7 @@ const PARENT = "^conformance/src/parent/";
 // packages/sockets without its per-runtime entry points: runtime-neutral, like protocol.
 const SOCKETS_CORE = "^packages/sockets/src/(core|socket|address|errors|types)\\.ts$";
 // Pure npm packages the in-runtime code may bundle (no host API inside).
-const PURE_PACKAGES = ["hdr-histogram-js", "it-length-prefixed", "uint8arraylist", "uint8arrays"];
+const PURE_PACKAGES = ["@exodus/bytes", "hdr-histogram-js", "it-length-prefixed", "uint8arraylist", "uint8arrays"];
 
 // Top first. A layer is a folder (or a file at a tree's root) under the tree's prefix.
 const LAYERS = {

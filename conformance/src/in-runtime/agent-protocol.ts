@@ -73,6 +73,8 @@ export type AgentSpec =
       probes?: string[];
       /** Certificates for the TLS probes; without them those probes report "unsupported: no certificates". */
       certs?: AgentProbeCertFiles;
+      /** Set when the agent runs inside the parent's network namespace (multicast probes). */
+      multicast?: { interfaceAddress: string };
     }
   | {
       /** The WinterTC Sockets spec suite against @netparity/sockets bound to this runtime's adapter. */

@@ -128,12 +128,10 @@ export async function runAgent(
       return rt.host.exit(1);
     }
     // Progress on stderr (one line per probe); the one result event on stdout.
-    const results = await runProbes(
-      rt,
-      spec.probes,
-      (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`),
-      certs ? { certs } : {},
-    );
+    const results = await runProbes(rt, spec.probes, (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`), {
+      ...(certs ? { certs } : {}),
+      ...(spec.multicast ? { multicast: spec.multicast } : {}),
+    });
     emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }

@@ -289,6 +289,8 @@ const features: Features = {
   halfClose: true,
   reusePort: major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12),
   broadcast: true,
+  multicast: true,
+  sourceSpecificMulticast: true,
   connectSignal: true,
   tls: true,
   startTlsClient: true,

@@ -67,6 +67,8 @@ export interface ScenarioOption {
   description: string;
   /** How the value is parsed: a byte size ("64MiB"), a non-negative integer, text, or a switch. */
   type: "size" | "int" | "string" | "boolean";
+  /** For "string": the only values accepted (anything else is a usage error). */
+  choices?: readonly string[];
   /** Which roles use it (shown in --help of those commands). */
   roles: ReadonlyArray<"server" | "client">;
 }
@@ -77,6 +79,11 @@ export interface Scenario {
   readonly transports: readonly Transport[];
   /** Scenario-specific command-line options. */
   readonly options?: readonly ScenarioOption[];
+  /**
+   * The matrix runs this scenario only between hosts of a private subnet of network
+   * namespaces that the runner creates (root only): its client sweeps a whole /24.
+   */
+  readonly subnet?: boolean;
   /**
    * The mistakes its server can make on purpose (id -> what the server then does wrong), so
    * the negative controls can show that the client notices each of them.

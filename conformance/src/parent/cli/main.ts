@@ -33,6 +33,8 @@ import {
   parseTransport,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
+import { netnsSupport } from "../process/netns.js";
+import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
 import { init } from "./init.js";
 
@@ -105,6 +107,7 @@ function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Comm
       const o = new Option(opt.flag, opt.description);
       if (opt.type === "size") o.argParser(parseSize);
       else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.key));
+      else if (opt.choices) o.choices(opt.choices);
       cmd.addOption(o);
     }
   }
@@ -174,7 +177,12 @@ Safe defaults (docs/reliability.md):
 
 TLS (--transport tls): without --cert/--key a throwaway CA and a server certificate for
 localhost, 127.0.0.1 and ::1 are made in a temp directory (removed when the server stops);
-the listening line names the CA file as "ca": pass it to clients (client --ca).`,
+the listening line names the CA file as "ca": pass it to clients (client --ca).
+
+The lessons' own programs (docs/lessons.md):
+  serve greet --wire raw --encoding gbk       unframed gbk greetings, one read per message
+  serve hello-udp --transport udp --encoding gbk [--group 239.1.2.3 --host 0.0.0.0]
+  serve ipmsg --transport udp --host 0.0.0.0 --port 2425 --encoding gbk   (FeiQ receiver)`,
     );
   binaryOptions(scenarioOptions(scenarioModuleOption(serveCmd), "server")).action(async (scenario: string, o) => {
     process.exitCode = await serve(scenario, {
@@ -279,6 +287,14 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       "also run every client of the selection once against a server that is wrong on purpose (mutated, or behind a corrupting proxy); a client that does not fail with a check naming the problem fails the run (docs/controls.md)",
       false,
     )
+    .addHelpText(
+      "after",
+      `
+Network namespaces (root and iproute2): the ipmsg cells run between the hosts of a private
+10.x.y.0/24 the runner makes (host "subnet"), the udp.multicast-* probes inside a namespace
+of their own; both are removed at the end. Without root a default run leaves them out with
+one line saying why; asked for by name they are reported unsupported with the reason.`,
+    )
     .option("--faults <list>", FAULTS_HELP, (v: string) => {
       try {
         return parseFaults(v);
@@ -290,6 +306,28 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
   binaryOptions(scenarioOptions(scenarioModuleOption(runCmd), "both")).action(async (o) => {
     if (o.updateExpectations && o.expectations === false)
       throw new UsageError("--update-expectations and --no-expectations contradict each other");
+    // What runs only between network namespaces (root) leaves the default run without root,
+    // with one line saying so; asked for by name, it is reported unsupported with the reason.
+    const netns = netnsSupport();
+    if (!netns.ok) {
+      const skipped: string[] = [];
+      if (runCmd.getOptionValueSource("scenarios") === "default") {
+        const subnet = (o.scenarios as string[]).filter((n) => SCENARIOS[n]?.subnet);
+        if (subnet.length) {
+          o.scenarios = (o.scenarios as string[]).filter((n) => !SCENARIOS[n]?.subnet);
+          skipped.push(`scenario ${subnet.join(", ")}`);
+        }
+      }
+      if (o.probes === undefined) {
+        o.probes = PROBES.filter((p) => !p.netns).map((p) => p.id);
+        skipped.push(
+          `probes ${PROBES.filter((p) => p.netns)
+            .map((p) => p.id)
+            .join(", ")}`,
+        );
+      }
+      if (skipped.length) process.stderr.write(`netparity: skipped ${skipped.join("; ")}: ${netns.reason}\n`);
+    }
     process.exitCode = await run({
       runtimes: o.runtimes,
       scenarios: o.scenarios,

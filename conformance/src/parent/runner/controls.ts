@@ -74,6 +74,13 @@ export const CONTROLS: readonly ControlDef[] = [
     expect: { check: /^(\d+ names answered "Hello, X!"|no wrong replies)$/, detail: /Hello, / },
   },
   {
+    // On 127.0.0.1 the sender talks to the receiver directly (no sweep: that needs a subnet).
+    scenario: "ipmsg",
+    transports: ["udp"],
+    mutation: "wrong-ack",
+    expect: { check: /acknowledged with its packet number$/, detail: /^answers: command 33 message/ },
+  },
+  {
     scenario: "http-get",
     transports: ["tcp", "tls"],
     mutation: "changed-body",

@@ -7,6 +7,7 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
 import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
+import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeVersion } from "./runtimes.js";
 
@@ -128,7 +129,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     if (!sc) throw new Error(`unknown scenario "${scenario}"`);
     for (const transport of opts.transports) {
       if (!sc.transports.includes(transport)) continue;
-      const hosts = transport === "unix" ? ["unix"] : (opts.hosts ?? ["127.0.0.1"]);
+      const hosts = transport === "unix" ? ["unix"] : sc.subnet ? [SUBNET_HOST] : (opts.hosts ?? ["127.0.0.1"]);
       for (const api of apis) {
         if (api === "wintertc" && !WINTERTC_TRANSPORTS.includes(transport)) continue;
         for (const host of hosts)
@@ -140,7 +141,17 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
   const cells: CellResult[] = [];
   // One throwaway CA and server certificate per run, for every TLS cell; removed with the run.
   const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
+  // One private subnet of network namespaces per run for the scenarios that sweep one (root only).
+  let subnet: Subnet | string | undefined;
   try {
+    if (plan.some((p) => p.host === SUBNET_HOST)) {
+      const support = netnsSupport();
+      try {
+        subnet = support.ok ? createSubnet(2) : support.reason;
+      } catch (e) {
+        subnet = `could not create the network namespaces: ${(e as Error).message}`;
+      }
+    }
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       opts.onStart?.(
@@ -148,12 +159,13 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
         i,
         plan.length,
       );
-      const cell = await runCell(p, byName, opts, certs);
+      const cell = await runCell(p, byName, opts, certs, subnet);
       cells.push(cell);
       opts.onCell?.(cell, i, plan.length);
     }
   } finally {
     await certs?.remove();
+    if (typeof subnet === "object") subnet.remove();
   }
   return { runtimes: infos, cells };
 }
@@ -163,6 +175,7 @@ export async function runCell(
   infos: Map<RuntimeName, RuntimeInfo>,
   opts: MatrixOptions,
   certs: CertificateFiles | undefined,
+  subnet?: Subnet | string,
 ): Promise<CellResult> {
   const base = {
     scenario: p.scenario,
@@ -191,6 +204,17 @@ export async function runCell(
         durationMs: 0,
       };
   }
+  // A subnet cell: the server on the subnet's first host, the client on its second, which
+  // sweeps the whole /24 (never a real network: the addresses exist only in the namespaces).
+  const onSubnet = p.host === SUBNET_HOST;
+  if (onSubnet && typeof subnet !== "object")
+    return {
+      ...base,
+      status: "unsupported",
+      reason: `runs only between network namespaces: ${subnet ?? "no subnet"}`,
+      durationMs: 0,
+    };
+  const net = onSubnet ? (subnet as Subnet) : undefined;
   let dir: string | undefined;
   let server: AgentProcess | undefined;
   let client: AgentProcess | undefined;
@@ -206,12 +230,13 @@ export async function runCell(
       ...(p.transport === "tls" && certs ? { tls: { cert: certs.cert, key: certs.key } } : {}),
       ...(p.mutation !== undefined ? { mutation: p.mutation } : {}),
     };
+    if (net) spec.host = "0.0.0.0";
     if (p.transport === "unix") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
       spec.path = join(dir, `${p.scenario}.sock`);
       spec.host = "";
     }
-    server = startAgent(p.server, spec, opts.binaries);
+    server = startAgent(p.server, spec, opts.binaries, net ? { wrap: { netns: net.hosts[0]!.netns } } : {});
     const ready = await server.next(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
       const why =
@@ -228,8 +253,8 @@ export async function runCell(
       };
     }
     const timeoutMs = opts.clientTimeoutMs ?? 120_000;
-    let to = { host: ready.host ?? p.host, port: ready.port ?? 0, path: ready.path };
-    if (opts.via) {
+    let to = { host: net ? net.hosts[0]!.address : (ready.host ?? p.host), port: ready.port ?? 0, path: ready.path };
+    if (opts.via && !net) {
       const proxy = await opts.via(
         p.transport === "unix"
           ? { transport: "unix", path: ready.path ?? "" }
@@ -251,11 +276,14 @@ export async function runCell(
         port: to.port,
         ...(to.path ? { path: to.path } : {}),
         ...(p.transport === "tls" && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
-        extra: opts.clientExtra?.({ host: to.host, port: to.port }) ?? opts.extra ?? {},
+        extra: net
+          ? { ...opts.extra, subnet: net.cidr }
+          : (opts.clientExtra?.({ host: to.host, port: to.port }) ?? opts.extra ?? {}),
         timeoutMs,
         ...(p.api === "wintertc" ? { api: p.api } : {}),
       },
       opts.binaries,
+      net ? { wrap: { netns: net.hosts[1]!.netns } } : {},
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;

@@ -4,6 +4,7 @@
  * (an entry for a runtime, scenario, transport or host that was not selected is kept as is).
  */
 import type { RuntimeName } from "@netparity/protocol";
+import { SUBNET_HOST } from "../process/netns.js";
 
 export interface Selection {
   runtimes: RuntimeName[];
@@ -40,7 +41,8 @@ export function parseCellKey(
 export function inSelection(key: string, sel: Selection): boolean {
   const k = parseCellKey(key);
   if (!k) return false;
-  const hostOk = k.transport === "unix" ? true : sel.hosts.includes(k.host);
+  // Unix cells and subnet cells (between network namespaces) have one host of their own.
+  const hostOk = k.transport === "unix" || k.host === SUBNET_HOST ? true : sel.hosts.includes(k.host);
   return (
     sel.runtimes.includes(k.server as RuntimeName) &&
     sel.runtimes.includes(k.client as RuntimeName) &&
