@@ -5,6 +5,8 @@
  *
  * fixtures/probe-evidence.json is report.json's probe evidence of a real run on node 20.20.2,
  * bun 1.4.5 and deno 2.9.6 (Linux): each recorded evidence must give back the recorded outcome.
+ * The udp.multicast-* entries come from a run as root, inside the network namespace the runner
+ * makes for them (recorded.netns).
  * The outcomes no runtime here shows are fed with the smallest evidence that produces them,
  * marked "constructed", so every outcome a classifier can report is checked, and two different
  * kinds of evidence never share a label.
@@ -27,6 +29,14 @@ import {
   isErrorEvidence,
   shapeOf,
 } from "../src/in-runtime/probes/errors-classify.js";
+import {
+  classifyBadInterface,
+  classifyJoin,
+  classifyLeave,
+  classifyLoopbackDefault,
+  classifySourceSpecific,
+  classifyTtl,
+} from "../src/in-runtime/probes/multicast-classify.js";
 import { classifySticky } from "../src/in-runtime/probes/sticky-classify.js";
 import {
   classifyAbortOpen,
@@ -123,6 +133,12 @@ const CLASSIFIERS: Record<string, Classifier> = {
   "udp.unreachable-port": o(classifyUnreachable),
   "udp.reuseport": o(classifyUdpReusePort),
   "udp.broadcast": o(classifyBroadcast),
+  "udp.multicast-join": o(classifyJoin),
+  "udp.multicast-loopback-default": o(classifyLoopbackDefault),
+  "udp.multicast-ttl": o(classifyTtl),
+  "udp.multicast-leave": o(classifyLeave),
+  "udp.multicast-source-specific": o(classifySourceSpecific),
+  "udp.multicast-bad-interface": o(classifyBadInterface),
   "unix.roundtrip": o(classifyUnixRoundTrip),
   "unix.socket-file-after-close": o(classifySocketFile),
   "err.econnrefused": err,
@@ -212,6 +228,15 @@ const netErr = (code: string, name?: string, causeCode?: string): ErrorEvidence 
   cause: name === undefined ? null : { name, ...(causeCode ? { code: causeCode } : {}), message: "m" },
 });
 const read = (ended: string, extra: Ev = {}): Ev => ({ ended, afterMs: 1, ...extra });
+/** The multicast probes' evidence around the calls each case varies. */
+const mc = { group: "239.255.77.1", interfaceAddress: "10.0.0.1" };
+const ssm = { group: "232.1.77.5", source: "10.0.0.1" };
+const joined = { group: "239.255.77.4", addMembership: "ok", "setMulticastLoopback(true)": "ok" };
+const ttl = (before: Ev, after: Ev): Ev => ({
+  "setMulticastTTL(4) before joining": before,
+  addMembership: "ok",
+  "setMulticastTTL(4) after joining": after,
+});
 
 /**
  * The outcomes no runtime here produced in the recording, each from the smallest evidence that
@@ -376,6 +401,102 @@ const CONSTRUCTED: Array<[string, Ev, string]> = [
   ],
   ["udp.reuseport", { bind: "second", ...netErr("EADDRINUSE", "Error") }, "EADDRINUSE (Error)"],
   ["udp.broadcast", { setTrue: "ENOTSUP", setFalse: "ok" }, "on ENOTSUP, off ok"],
+  ["udp.multicast-join", { ...mc, addMembership: netErr("ENOTSUP") }, "ENOTSUP"],
+  [
+    "udp.multicast-join",
+    { ...mc, addMembership: "ok", "setMulticastLoopback(true)": "ok", received: false },
+    "not received",
+  ],
+  [
+    "udp.multicast-join",
+    { ...mc, addMembership: "ok", "setMulticastLoopback(true)": netErr("ENOTSUP"), received: false },
+    "not received; setMulticastLoopback(true) ENOTSUP",
+  ],
+  [
+    "udp.multicast-join",
+    { ...mc, addMembership: "ok", "setMulticastLoopback(true)": netErr("ENOTSUP"), received: true },
+    "received; setMulticastLoopback(true) ENOTSUP",
+  ],
+  ["udp.multicast-loopback-default", { group: "g", addMembership: netErr("ENODEV", "Error") }, "join fails ENODEV"],
+  [
+    "udp.multicast-ttl",
+    { "setMulticastTTL(4) before joining": "ok", addMembership: netErr("ENODEV", "Error") },
+    "settable; join fails ENODEV",
+  ],
+  [
+    "udp.multicast-ttl",
+    { "setMulticastTTL(4) before joining": netErr("ENOTSUP"), addMembership: netErr("ENODEV", "Error") },
+    "ENOTSUP; join fails ENODEV",
+  ],
+  ["udp.multicast-ttl", { ...ttl("ok", "ok"), "setMulticastTTL(300)": "ok" }, "settable; 300: accepted"],
+  [
+    "udp.multicast-ttl",
+    { ...ttl(netErr("ENOTSUP"), netErr("ENOTSUP")), "setMulticastTTL(300)": netErr("ENOTSUP") },
+    "ENOTSUP, after joining ENOTSUP; 300: ENOTSUP",
+  ],
+  ["udp.multicast-leave", { group: "g", addMembership: netErr("ENODEV", "Error") }, "join fails ENODEV"],
+  ["udp.multicast-leave", { ...joined, receivedAsMember: true, dropMembership: netErr("ENOTSUP") }, "ENOTSUP"],
+  [
+    "udp.multicast-leave",
+    {
+      ...joined,
+      receivedAsMember: true,
+      dropMembership: "ok",
+      receivedAfterLeaving: true,
+      "second dropMembership": "ok",
+    },
+    "still receiving; leaving twice: ok",
+  ],
+  [
+    "udp.multicast-leave",
+    {
+      ...joined,
+      receivedAsMember: false,
+      dropMembership: "ok",
+      receivedAfterLeaving: false,
+      "second dropMembership": "ok",
+    },
+    "never received; leaving twice: ok",
+  ],
+  [
+    "udp.multicast-leave",
+    {
+      ...joined,
+      receivedAsMember: false,
+      dropMembership: "ok",
+      receivedAfterLeaving: true,
+      "second dropMembership": "ok",
+    },
+    "received only after leaving; leaving twice: ok",
+  ],
+  [
+    "udp.multicast-leave",
+    {
+      ...joined,
+      "setMulticastLoopback(true)": netErr("ENOTSUP"),
+      receivedAsMember: false,
+      dropMembership: "ok",
+      receivedAfterLeaving: false,
+      "second dropMembership": netErr("EADDRNOTAVAIL"),
+    },
+    "never received; leaving twice: EADDRNOTAVAIL; setMulticastLoopback(true) ENOTSUP",
+  ],
+  [
+    "udp.multicast-source-specific",
+    { ...ssm, addSourceMembership: "ok", "sender setMulticastLoopback(true)": "ok", received: false },
+    "not received",
+  ],
+  [
+    "udp.multicast-source-specific",
+    { ...ssm, addSourceMembership: "ok", "sender setMulticastLoopback(true)": netErr("ENOTSUP"), received: false },
+    "not received; sender setMulticastLoopback(true) ENOTSUP",
+  ],
+  ["udp.multicast-bad-interface", { group: "g", interfaceAddress: "192.0.2.77" }, "accepted"],
+  [
+    "udp.multicast-bad-interface",
+    { group: "g", interfaceAddress: "192.0.2.77", error: netErr("EADDRNOTAVAIL", "Error") },
+    "EADDRNOTAVAIL (Error)",
+  ],
   ["unix.roundtrip", netErr("EACCES", "Error"), "EACCES (Error)"],
   [
     "unix.roundtrip",

@@ -11,8 +11,24 @@
  */
 import type { Datagram, DatagramSocket, Runtime } from "@netparity/protocol";
 import { receiverOf } from "../scenarios/udp-util.js";
+import {
+  ARRIVAL_MS,
+  type BadInterfaceEvidence,
+  classifyBadInterface,
+  classifyJoin,
+  classifyLeave,
+  classifyLoopbackDefault,
+  classifySourceSpecific,
+  classifyTtl,
+  type JoinEvidence,
+  type LeaveEvidence,
+  type LoopbackDefaultEvidence,
+  type SourceSpecificEvidence,
+  type Step,
+  type TtlEvidence,
+} from "./multicast-classify.js";
 import type { Probe, ProbeContext, ProbeOutcome } from "./types.js";
-import { codeOf, errorEvidence, errorShape, scoped, type Scope } from "./util.js";
+import { errorEvidence, judged, scoped, type Scope } from "./util.js";
 
 /** Groups in the organization-local scope (RFC 2365), one per probe so none hears another's datagrams. */
 const GROUPS = {
@@ -23,9 +39,6 @@ const GROUPS = {
   ssm: "232.1.77.5",
   bad: "239.255.77.6",
 } as const;
-
-/** How long a probe waits for a datagram that should arrive on the same host. */
-const ARRIVAL_MS = 500;
 
 const NO_NAMESPACE: ProbeOutcome = {
   outcome: "unsupported",
@@ -64,15 +77,13 @@ async function arrives(
   }
 }
 
-/** Runs `f` and says "ok" or the error's code; the error itself goes into `evidence[key]`. */
-async function attempt(evidence: Record<string, unknown>, key: string, f: () => Promise<void>): Promise<string> {
+/** Runs `f` and says "ok" or what it threw (errorEvidence), to be recorded under the call's name. */
+async function attempt(f: () => Promise<void>): Promise<Step> {
   try {
     await f();
-    evidence[key] = "ok";
     return "ok";
   } catch (e) {
-    evidence[key] = errorEvidence(e);
-    return codeOf(e);
+    return errorEvidence(e);
   }
 }
 
@@ -88,23 +99,18 @@ export const multicastProbes: Probe[] = [
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
-        const evidence: Record<string, unknown> = { group: GROUPS.join, interfaceAddress: iface };
+        const at = { group: GROUPS.join, interfaceAddress: iface };
         const r = await member(rt, scope);
-        const join = await attempt(evidence, "addMembership", () => r.sock.addMembership(GROUPS.join, iface));
-        if (join !== "ok")
-          return { outcome: join, evidence, explanation: `addMembership(${GROUPS.join}) failed with ${join}.` };
+        const addMembership = await attempt(() => r.sock.addMembership(GROUPS.join, iface));
+        if (addMembership !== "ok") return judged<JoinEvidence>({ ...at, addMembership }, classifyJoin);
         // The member sends to its own group: loopback on, so the copy comes back to this host.
-        await attempt(evidence, "setMulticastLoopback(true)", () => r.sock.setMulticastLoopback(true));
+        const loop = await attempt(() => r.sock.setMulticastLoopback(true));
         await r.sock.send(enc("join"), { hostname: GROUPS.join, port: r.sock.address.port });
-        const got = await arrives(rt, r.receive, "join");
-        evidence.received = got;
-        return {
-          outcome: got ? "received" : "not received",
-          evidence,
-          explanation: got
-            ? `After addMembership(${GROUPS.join}) the socket received a datagram sent to the group.`
-            : `addMembership(${GROUPS.join}) succeeded, but a datagram sent to the group did not arrive within ${ARRIVAL_MS} ms.`,
-        };
+        const received = await arrives(rt, r.receive, "join");
+        return judged<JoinEvidence>(
+          { ...at, addMembership, "setMulticastLoopback(true)": loop, received },
+          classifyJoin,
+        );
       });
     },
   },
@@ -117,20 +123,17 @@ export const multicastProbes: Probe[] = [
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
-        const evidence: Record<string, unknown> = { group: GROUPS.loop };
         const r = await member(rt, scope);
-        await r.sock.addMembership(GROUPS.loop, iface);
+        const addMembership = await attempt(() => r.sock.addMembership(GROUPS.loop, iface));
+        if (addMembership !== "ok")
+          return judged<LoopbackDefaultEvidence>({ group: GROUPS.loop, addMembership }, classifyLoopbackDefault);
         const sender = scope.dgram(await rt.bindDatagram({ hostname: "0.0.0.0", port: 0 }));
         await sender.send(enc("loop"), { hostname: GROUPS.loop, port: r.sock.address.port });
-        const got = await arrives(rt, r.receive, "loop");
-        evidence.received = got;
-        return {
-          outcome: got ? "on" : "off",
-          evidence,
-          explanation: got
-            ? "A fresh socket's datagram to a group reaches a member on the same host: multicast loopback is on by default (Linux's default)."
-            : "A fresh socket's datagram to a group does not reach a member on the same host: the runtime turns multicast loopback off by default.",
-        };
+        const received = await arrives(rt, r.receive, "loop");
+        return judged<LoopbackDefaultEvidence>(
+          { group: GROUPS.loop, addMembership, received },
+          classifyLoopbackDefault,
+        );
       });
     },
   },
@@ -143,28 +146,22 @@ export const multicastProbes: Probe[] = [
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
-        const evidence: Record<string, unknown> = {};
         const s = (await member(rt, scope)).sock;
-        const before = await attempt(evidence, "setMulticastTTL(4) before joining", () => s.setMulticastTTL(4));
-        await s.addMembership(GROUPS.ttl, iface);
-        const after = await attempt(evidence, "setMulticastTTL(4) after joining", () => s.setMulticastTTL(4));
-        const range = await attempt(evidence, "setMulticastTTL(300)", () => s.setMulticastTTL(300));
-        const outcome =
-          before === "ok"
-            ? "settable"
-            : after === "ok"
-              ? "settable after joining"
-              : `${before}, after joining ${after}`;
-        return {
-          outcome: `${outcome}; 300: ${range === "ok" ? "accepted" : range}`,
-          evidence,
-          explanation:
-            before === "ok"
-              ? `setMulticastTTL works on any socket; a TTL of 300 (above 255) gives ${range === "ok" ? "no error" : range}.`
-              : after === "ok"
-                ? `setMulticastTTL needs a group membership first (before joining: ${before}); a TTL of 300 gives ${range === "ok" ? "no error" : range}.`
-                : `setMulticastTTL fails: ${before} before joining, ${after} after.`,
-        };
+        const before = await attempt(() => s.setMulticastTTL(4));
+        const addMembership = await attempt(() => s.addMembership(GROUPS.ttl, iface));
+        if (addMembership !== "ok")
+          return judged<TtlEvidence>({ "setMulticastTTL(4) before joining": before, addMembership }, classifyTtl);
+        const after = await attempt(() => s.setMulticastTTL(4));
+        const range = await attempt(() => s.setMulticastTTL(300));
+        return judged<TtlEvidence>(
+          {
+            "setMulticastTTL(4) before joining": before,
+            addMembership,
+            "setMulticastTTL(4) after joining": after,
+            "setMulticastTTL(300)": range,
+          },
+          classifyTtl,
+        );
       });
     },
   },
@@ -177,31 +174,27 @@ export const multicastProbes: Probe[] = [
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
-        const evidence: Record<string, unknown> = { group: GROUPS.leave };
         const r = await member(rt, scope);
-        await r.sock.addMembership(GROUPS.leave, iface);
-        await attempt(evidence, "setMulticastLoopback(true)", () => r.sock.setMulticastLoopback(true));
+        const addMembership = await attempt(() => r.sock.addMembership(GROUPS.leave, iface));
+        if (addMembership !== "ok") return judged<LeaveEvidence>({ group: GROUPS.leave, addMembership }, classifyLeave);
+        const joined = {
+          group: GROUPS.leave,
+          addMembership,
+          "setMulticastLoopback(true)": await attempt(() => r.sock.setMulticastLoopback(true)),
+        } as const;
         const to = { hostname: GROUPS.leave, port: r.sock.address.port };
         await r.sock.send(enc("member"), to);
-        evidence.receivedAsMember = await arrives(rt, r.receive, "member");
-        const drop = await attempt(evidence, "dropMembership", () => r.sock.dropMembership(GROUPS.leave, iface));
-        if (drop !== "ok")
-          return { outcome: drop, evidence, explanation: `dropMembership(${GROUPS.leave}) failed with ${drop}.` };
+        const receivedAsMember = await arrives(rt, r.receive, "member");
+        const dropMembership = await attempt(() => r.sock.dropMembership(GROUPS.leave, iface));
+        if (dropMembership !== "ok")
+          return judged<LeaveEvidence>({ ...joined, receivedAsMember, dropMembership }, classifyLeave);
         await r.sock.send(enc("left"), to);
-        const after = await arrives(rt, r.receive, "left");
-        evidence.receivedAfterLeaving = after;
-        const again = await attempt(evidence, "second dropMembership", () =>
-          r.sock.dropMembership(GROUPS.leave, iface),
+        const receivedAfterLeaving = await arrives(rt, r.receive, "left");
+        const again = await attempt(() => r.sock.dropMembership(GROUPS.leave, iface));
+        return judged<LeaveEvidence>(
+          { ...joined, receivedAsMember, dropMembership, receivedAfterLeaving, "second dropMembership": again },
+          classifyLeave,
         );
-        const outcome = !evidence.receivedAsMember ? "never received" : after ? "still receiving" : "left";
-        return {
-          outcome: `${outcome}; leaving twice: ${again}`,
-          evidence,
-          explanation:
-            outcome === "left"
-              ? `After dropMembership the group's datagrams stop arriving; leaving a group not joined gives ${again}.`
-              : `As a member the socket ${evidence.receivedAsMember ? "received" : "did not receive"} the group's datagram; after dropMembership it ${after ? "still did" : "did not"}.`,
-        };
       });
     },
   },
@@ -214,30 +207,20 @@ export const multicastProbes: Probe[] = [
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
-        const evidence: Record<string, unknown> = { group: GROUPS.ssm, source: iface };
+        const at = { group: GROUPS.ssm, source: iface };
         const r = await member(rt, scope);
-        const join = await attempt(evidence, "addSourceMembership", () =>
-          r.sock.addSourceMembership(iface, GROUPS.ssm, iface),
-        );
-        if (join !== "ok")
-          return {
-            outcome: join,
-            evidence,
-            explanation: `addSourceMembership(${iface}, ${GROUPS.ssm}) failed with ${join}.`,
-          };
+        const addSourceMembership = await attempt(() => r.sock.addSourceMembership(iface, GROUPS.ssm, iface));
+        if (addSourceMembership !== "ok")
+          return judged<SourceSpecificEvidence>({ ...at, addSourceMembership }, classifySourceSpecific);
         // Sent from the interface's own address, which is the joined source.
         const sender = scope.dgram(await rt.bindDatagram({ hostname: iface, port: 0 }));
-        await attempt(evidence, "sender setMulticastLoopback(true)", () => sender.setMulticastLoopback(true));
+        const loop = await attempt(() => sender.setMulticastLoopback(true));
         await sender.send(enc("ssm"), { hostname: GROUPS.ssm, port: r.sock.address.port });
-        const got = await arrives(rt, r.receive, "ssm");
-        evidence.received = got;
-        return {
-          outcome: got ? "received" : "not received",
-          evidence,
-          explanation: got
-            ? `A source-specific join of (${iface}, ${GROUPS.ssm}) receives that source's datagrams.`
-            : `addSourceMembership succeeded, but the source's datagram did not arrive within ${ARRIVAL_MS} ms.`,
-        };
+        const received = await arrives(rt, r.receive, "ssm");
+        return judged<SourceSpecificEvidence>(
+          { ...at, addSourceMembership, "sender setMulticastLoopback(true)": loop, received },
+          classifySourceSpecific,
+        );
       });
     },
   },
@@ -251,20 +234,11 @@ export const multicastProbes: Probe[] = [
       return scoped(async (scope) => {
         const bad = "192.0.2.77"; // TEST-NET-1 (RFC 5737): no interface has it
         const s = (await member(rt, scope)).sock;
-        try {
-          await s.addMembership(GROUPS.bad, bad);
-        } catch (e) {
-          return {
-            outcome: errorShape(e),
-            evidence: { interfaceAddress: bad, error: errorEvidence(e) },
-            explanation: `Joining ${GROUPS.bad} on ${bad}, an address no interface has, fails with ${codeOf(e)}.`,
-          };
-        }
-        return {
-          outcome: "accepted",
-          evidence: { interfaceAddress: bad },
-          explanation: `Joining ${GROUPS.bad} on ${bad}, an address no interface has, raised no error.`,
-        };
+        const join = await attempt(() => s.addMembership(GROUPS.bad, bad));
+        return judged<BadInterfaceEvidence>(
+          { group: GROUPS.bad, interfaceAddress: bad, ...(join === "ok" ? {} : { error: join }) },
+          classifyBadInterface,
+        );
       });
     },
   },
