@@ -207,6 +207,8 @@ const RANK = [
   "tls-handshake-ecdsa",
   "tls-handshake-rsa",
   "tls-bulk",
+  "wintertc-bulk",
+  "wintertc-echo",
   "scaling",
   "load-latency",
   "idle-memory",

@@ -47,11 +47,17 @@ export async function calibratePeers(
 ): Promise<{ peers: Peers; choices: PeerChoice[] }> {
   const groups = new Map<string, WorkloadSpec>();
   // The last spec of a group is its heaviest (concurrency: the most connections).
+  // The roles its fixed peer plays, over every spec of the group (wintertc-bulk shares bulk's).
+  const needed = new Map<string, Set<"server" | "client">>();
   const peers: Peers = {};
   const choices: PeerChoice[] = [];
   for (const w of workloadSpecs(o, calibrationParams(o), certs)) {
-    if (!w.fixedPeer) groups.set(w.group, w);
-    else if (!choices.some((c) => c.group === w.group))
+    if (!w.fixedPeer) {
+      groups.set(w.group, w);
+      const roles = needed.get(w.group) ?? needed.set(w.group, new Set()).get(w.group)!;
+      if (w.roles !== "server") roles.add("server");
+      if (w.roles !== "client") roles.add("client");
+    } else if (!choices.some((c) => c.group === w.group))
       choices.push({
         group: w.group,
         role: "client",
@@ -92,7 +98,7 @@ export async function calibratePeers(
     const chosen = { server: pick("server"), client: pick("client") };
     peers[group] = chosen;
     for (const role of ["server", "client"] as const) {
-      if (w.roles === "server" && role === "server") continue;
+      if (!needed.get(group)?.has(role)) continue;
       const c = candidates.find((x) => x.runtime === chosen[role]);
       choices.push({
         group,

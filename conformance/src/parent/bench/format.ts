@@ -34,6 +34,11 @@ const TITLES: Record<string, { title: string; unit: string }> = {
       "Latency under load: 16 echo connections, the closed-loop maximum, then 25/50/75 % of it offered at a fixed rate (wrk2-style, coordinated omission corrected)",
     unit: "max requests/s",
   },
+  "wintertc-bulk": { title: "Bulk one-way TCP stream, client on @netparity/sockets vs the adapter", unit: "bytes/s" },
+  "wintertc-echo": {
+    title: "Echo round trips, 64 B messages, client on @netparity/sockets vs the adapter",
+    unit: "round trips/s",
+  },
 };
 
 /** Title and unit of a workload by its report name ("echo", "concurrency-1000", "decoder-64"). */

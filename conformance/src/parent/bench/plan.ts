@@ -3,7 +3,8 @@
  * (against one fixed client) and as the client (against one fixed server), the fastest raw
  * program of its group as calibrate.ts measured it,
  * through our adapter and through the runtime's raw API, plus the Python thread-per-connection
- * server where the workload has one; the decoder runs alone in each runtime.
+ * server where the workload has one; the decoder runs alone in each runtime. The wintertc
+ * workload measures clients only: through @netparity/sockets and through the adapter.
  */
 import type { RuntimeName } from "@netparity/protocol";
 import type { BenchSpec, BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
@@ -47,8 +48,9 @@ export function keyTypesFor(workloads: readonly string[]): KeyType[] {
 
 /**
  * One workload's pairing: the server and client specs, and whether runtimes are measured in
- * both roles or as the server only. `group` names the fixed peer it uses (one calibration per
- * group: the concurrency levels share one).
+ * both roles, as the server only or as the client only. `group` names the fixed peer it uses
+ * (one calibration per group: the concurrency levels share one; wintertc-bulk and
+ * wintertc-echo use bulk's and echo's, the same specs).
  */
 export interface WorkloadSpec {
   workload: string;
@@ -56,8 +58,10 @@ export interface WorkloadSpec {
   server: BenchSpec;
   client: BenchSpec;
   kind: Cell["kind"];
-  roles: "both" | "server";
+  roles: "both" | "server" | "client";
   python: boolean;
+  /** The programs measured as the client (default: the adapter and raw). */
+  clientImpls?: readonly ("adapter" | "raw" | "wintertc")[];
   servers?: number;
   pin?: boolean;
   /** The fixed peer's implementation: the raw programs, or (for roles only the agent has) the adapter agent. */
@@ -108,6 +112,30 @@ export function workloadSpecs(
       roles: "both",
       python: true,
     });
+  if (wl.has("wintertc")) {
+    // The WinterTC Sockets facade's cost: each runtime's bulk and echo clients through it and
+    // through the adapter, in the same rounds, against the same calibrated fixed server.
+    add({
+      workload: "wintertc-bulk",
+      group: "bulk",
+      server: { ...base, role: "sink-server" },
+      client: { ...base, role: "bulk-client", bytes: p.bulkBytes, warmup: p.bulkWarmup },
+      kind: "bytes",
+      roles: "client",
+      python: false,
+      clientImpls: ["adapter", "wintertc"],
+    });
+    add({
+      workload: "wintertc-echo",
+      group: "echo",
+      server: { ...base, role: "echo-server" },
+      client: { ...base, role: "rtt-client", size: p.echoSize, seconds: p.seconds, warmup: p.warmup },
+      kind: "messages",
+      roles: "client",
+      python: false,
+      clientImpls: ["adapter", "wintertc"],
+    });
+  }
   if (wl.has("concurrency"))
     for (const n of p.concLevels)
       add({
@@ -269,10 +297,11 @@ export function planCells(
       : program(peer.client, w.peerImpl ?? "raw", o.binaries);
     const fixedServer = program(peer.server, w.peerImpl ?? "raw", o.binaries);
     const extra = { ...(w.servers ? { servers: w.servers } : {}), ...(w.pin === false ? { pin: false } : {}) };
-    for (const rt of runtimes)
-      if (!unsupported[w.group]?.[rt])
-        for (const prog of progs(rt))
-          add(w.workload, { prog, spec: w.server }, { prog: fixedClient, spec: w.client }, "server", w.kind, extra);
+    if (w.roles !== "client")
+      for (const rt of runtimes)
+        if (!unsupported[w.group]?.[rt])
+          for (const prog of progs(rt))
+            add(w.workload, { prog, spec: w.server }, { prog: fixedClient, spec: w.client }, "server", w.kind, extra);
     if (w.python && python)
       add(
         w.workload,
@@ -281,9 +310,9 @@ export function planCells(
         "server",
         w.kind,
       );
-    if (w.roles === "both")
+    if (w.roles !== "server")
       for (const rt of runtimes)
-        for (const prog of progs(rt))
+        for (const prog of w.clientImpls ? w.clientImpls.map((i) => program(rt, i, o.binaries)) : progs(rt))
           add(w.workload, { prog: fixedServer, spec: w.server }, { prog, spec: w.client }, "client", w.kind);
   }
   if (o.workloads.includes("decoder")) {

@@ -1,6 +1,6 @@
 /**
  * "Which runtime to deploy": per workload and role, the three runtimes' adapter rows (what a
- * netparity program runs) ranked by their medians, each with its ratio to the best and that
+ * netparity program runs; for wintertc-*, the @netparity/sockets rows) ranked by their medians, each with its ratio to the best and that
  * ratio's 95 % bootstrap interval. A runtime whose interval reaches the best (ratio interval
  * containing 1) is a tie with it: the run cannot tell them apart (so is every runtime of a
  * single-round run, which has no interval).
@@ -13,7 +13,12 @@ const RUNTIMES = new Set(["node", "bun", "deno"]);
 export function computeRanking(workloads: WorkloadResult[], versions: Record<string, string>): RankingEntry[] {
   const out: RankingEntry[] = [];
   for (const w of workloads) {
-    const impl = w.name.startsWith("decoder") ? "framedecoder" : "adapter";
+    // wintertc-*: the clients on @netparity/sockets (their adapter rows repeat bulk's and echo's).
+    const impl = w.name.startsWith("decoder")
+      ? "framedecoder"
+      : w.name.startsWith("wintertc-")
+        ? "wintertc"
+        : "adapter";
     for (const role of ["server", "client", "decoder"] as const) {
       const rows = w.results.filter((r) => r.role === role && r.impl === impl && RUNTIMES.has(r.runtime));
       if (rows.length < 2) continue;

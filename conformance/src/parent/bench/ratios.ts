@@ -1,11 +1,12 @@
 /**
  * The ratios the summary is about (adapter/raw, adapter/python-threads, framedecoder against
- * the other decoders, best adapter/iperf3, errors at 1000 clients), each with its target where
+ * the other decoders, best adapter/iperf3, errors at 1000 clients, wintertc/adapter), each with its target where
  * the project set one.
  */
 import {
   ADAPTER_RAW_TARGETS,
   BULK_BEST_VS_IPERF3,
+  WINTERTC_ADAPTER_TARGET,
   DECODER_FRAMES_PER_SECOND,
   DECODER_VS_IT_LENGTH_PREFIXED,
   judgeCount,
@@ -85,6 +86,28 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             }),
           });
         }
+      }
+      continue;
+    }
+    if (w.name.startsWith("wintertc-")) {
+      // The facade's cost: its client against the adapter's, same runtime, same fixed server, same rounds.
+      for (const rt of ["node", "bun", "deno"]) {
+        const a = find(w, rt, "client", "wintertc");
+        const b = find(w, rt, "client", "adapter");
+        if (!a && !b) continue;
+        const v = r(a?.median, b?.median);
+        const vci = ci(a, b, `${w.name}|${rt}|client|wintertc/adapter`);
+        ratios.push({
+          name: `${w.name} wintertc/adapter`,
+          workload: w.name,
+          runtime: rt,
+          role: "client",
+          numerator: "wintertc",
+          denominator: "adapter",
+          ratio: v,
+          ci95: vci,
+          ...judgeTarget(v, vci, WINTERTC_ADAPTER_TARGET, { peerBound: peerBound(a, b), samples: n(a, b) }),
+        });
       }
       continue;
     }

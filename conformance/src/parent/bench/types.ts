@@ -22,6 +22,8 @@ export const WORKLOADS = [
   "scaling",
   "load-latency",
   "idle-memory",
+  // bulk and echo clients through @netparity/sockets against the same clients on the adapter.
+  "wintertc",
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 

@@ -84,7 +84,7 @@ export function renderTables(
   const c = paint(color);
   const groups = new Map<string, CellResult[]>();
   for (const cell of cells) {
-    const key = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? ` [${cell.host}]` : ""}`;
+    const key = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? ` [${cell.host}]` : ""}${cell.api === "wintertc" ? " (wintertc client)" : ""}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(cell);
   }
   const out: string[] = [];
@@ -115,7 +115,7 @@ export function renderProblems(cells: CellResult[], color: boolean): string {
   const lines: string[] = [];
   for (const cell of cells) {
     if (cell.status === "pass") continue;
-    const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${cell.server} client=${cell.client}`;
+    const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${cell.server} client=${cell.client}${cell.api === "wintertc" ? "+wintertc" : ""}`;
     const text = `${SYMBOL[cell.status]} ${label}: ${cell.reason ?? "no reason given"}`;
     lines.push(cell.status === "unsupported" ? c.dim(`  ${text}`) : c.red(`  ${text}`));
   }

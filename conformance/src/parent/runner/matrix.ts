@@ -5,7 +5,9 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
+import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
+import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeVersion } from "./runtimes.js";
 
@@ -17,6 +19,11 @@ export interface CellResult {
   host: string;
   server: RuntimeName;
   client: RuntimeName;
+  /**
+   * "wintertc": the client connected through @netparity/sockets (`--apis wintertc`); absent for
+   * the adapter's own connect, so native cells keep their keys.
+   */
+  api?: "wintertc";
   status: CellStatus;
   /** Why it failed or is unsupported, in one line. */
   reason?: string;
@@ -36,6 +43,11 @@ export interface MatrixOptions {
   runtimes: RuntimeName[];
   scenarios: string[];
   transports: Transport[];
+  /**
+   * Which client APIs: "native" (the adapter, default) and/or "wintertc" (@netparity/sockets;
+   * its cells exist for the stream transports of the draft, tcp and tls).
+   */
+  apis?: ClientApi[];
   /** Hosts for tcp/udp cells: 127.0.0.1 and, where asked, ::1. */
   hosts?: string[];
   binaries?: Partial<Record<RuntimeName, string>>;
@@ -48,6 +60,21 @@ export interface MatrixOptions {
    * given the server's address, returns the one the client is sent to instead.
    */
   via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
+  /** The client's scenario settings once its target is known (default: `extra`). */
+  clientExtra?: (to: { host: string; port: number }) => Record<string, string | number | boolean>;
+}
+
+/** One cell to run: a scenario over a transport and host, between two runtimes. */
+export interface CellPlan {
+  scenario: string;
+  transport: Transport;
+  host: string;
+  server: RuntimeName;
+  client: RuntimeName;
+  /** A deliberate mistake of the server (negative controls). */
+  mutation?: string;
+  /** How the client connects; absent means the runtime adapter ("native"). */
+  api?: ClientApi;
 }
 
 /** A TLS cell's endpoint is its TCP endpoint: a proxy in between sees TLS records. */
@@ -95,50 +122,60 @@ function needs(transport: Transport, host: string): string[] {
 export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
   const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries)));
   const byName = new Map(infos.map((i) => [i.name, i]));
-  const plan: Array<{
-    scenario: string;
-    transport: Transport;
-    host: string;
-    server: RuntimeName;
-    client: RuntimeName;
-  }> = [];
+  const plan: CellPlan[] = [];
+  const apis = opts.apis ?? ["native"];
   for (const scenario of opts.scenarios) {
     const sc = SCENARIOS[scenario];
     if (!sc) throw new Error(`unknown scenario "${scenario}"`);
     for (const transport of opts.transports) {
       if (!sc.transports.includes(transport)) continue;
-      const hosts = transport === "unix" ? ["unix"] : (opts.hosts ?? ["127.0.0.1"]);
-      for (const host of hosts)
-        for (const server of opts.runtimes)
-          for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client });
+      const hosts = transport === "unix" ? ["unix"] : sc.subnet ? [SUBNET_HOST] : (opts.hosts ?? ["127.0.0.1"]);
+      for (const api of apis) {
+        if (api === "wintertc" && !WINTERTC_TRANSPORTS.includes(transport)) continue;
+        for (const host of hosts)
+          for (const server of opts.runtimes)
+            for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client, api });
+      }
     }
   }
   const cells: CellResult[] = [];
   // One throwaway CA and server certificate per run, for every TLS cell; removed with the run.
   const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
+  // One private subnet of network namespaces per run for the scenarios that sweep one (root only).
+  let subnet: Subnet | string | undefined;
   try {
+    if (plan.some((p) => p.host === SUBNET_HOST)) {
+      const support = netnsSupport();
+      try {
+        subnet = support.ok ? createSubnet(2) : support.reason;
+      } catch (e) {
+        subnet = `could not create the network namespaces: ${(e as Error).message}`;
+      }
+    }
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       opts.onStart?.(
-        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}`,
+        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}${p.api === "wintertc" ? "+wintertc" : ""}`,
         i,
         plan.length,
       );
-      const cell = await runCell(p, byName, opts, certs);
+      const cell = await runCell(p, byName, opts, certs, subnet);
       cells.push(cell);
       opts.onCell?.(cell, i, plan.length);
     }
   } finally {
     await certs?.remove();
+    if (typeof subnet === "object") subnet.remove();
   }
   return { runtimes: infos, cells };
 }
 
-async function runCell(
-  p: { scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName },
+export async function runCell(
+  p: CellPlan,
   infos: Map<RuntimeName, RuntimeInfo>,
   opts: MatrixOptions,
   certs: CertificateFiles | undefined,
+  subnet?: Subnet | string,
 ): Promise<CellResult> {
   const base = {
     scenario: p.scenario,
@@ -146,6 +183,7 @@ async function runCell(
     host: p.host,
     server: p.server,
     client: p.client,
+    ...(p.api === "wintertc" ? { api: p.api } : {}),
     checks: [] as Check[],
     metrics: {},
   };
@@ -166,6 +204,17 @@ async function runCell(
         durationMs: 0,
       };
   }
+  // A subnet cell: the server on the subnet's first host, the client on its second, which
+  // sweeps the whole /24 (never a real network: the addresses exist only in the namespaces).
+  const onSubnet = p.host === SUBNET_HOST;
+  if (onSubnet && typeof subnet !== "object")
+    return {
+      ...base,
+      status: "unsupported",
+      reason: `runs only between network namespaces: ${subnet ?? "no subnet"}`,
+      durationMs: 0,
+    };
+  const net = onSubnet ? (subnet as Subnet) : undefined;
   let dir: string | undefined;
   let server: AgentProcess | undefined;
   let client: AgentProcess | undefined;
@@ -179,13 +228,15 @@ async function runCell(
       port: 0,
       extra: opts.extra ?? {},
       ...(p.transport === "tls" && certs ? { tls: { cert: certs.cert, key: certs.key } } : {}),
+      ...(p.mutation !== undefined ? { mutation: p.mutation } : {}),
     };
+    if (net) spec.host = "0.0.0.0";
     if (p.transport === "unix") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
       spec.path = join(dir, `${p.scenario}.sock`);
       spec.host = "";
     }
-    server = startAgent(p.server, spec, opts.binaries);
+    server = startAgent(p.server, spec, opts.binaries, net ? { wrap: { netns: net.hosts[0]!.netns } } : {});
     const ready = await server.next(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
       const why =
@@ -202,8 +253,8 @@ async function runCell(
       };
     }
     const timeoutMs = opts.clientTimeoutMs ?? 120_000;
-    let to = { host: ready.host ?? p.host, port: ready.port ?? 0, path: ready.path };
-    if (opts.via) {
+    let to = { host: net ? net.hosts[0]!.address : (ready.host ?? p.host), port: ready.port ?? 0, path: ready.path };
+    if (opts.via && !net) {
       const proxy = await opts.via(
         p.transport === "unix"
           ? { transport: "unix", path: ready.path ?? "" }
@@ -225,10 +276,14 @@ async function runCell(
         port: to.port,
         ...(to.path ? { path: to.path } : {}),
         ...(p.transport === "tls" && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
-        extra: opts.extra ?? {},
+        extra: net
+          ? { ...opts.extra, subnet: net.cidr }
+          : (opts.clientExtra?.({ host: to.host, port: to.port }) ?? opts.extra ?? {}),
         timeoutMs,
+        ...(p.api === "wintertc" ? { api: p.api } : {}),
       },
       opts.binaries,
+      net ? { wrap: { netns: net.hosts[1]!.netns } } : {},
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;

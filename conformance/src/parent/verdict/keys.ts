@@ -4,6 +4,7 @@
  * (an entry for a runtime, scenario, transport or host that was not selected is kept as is).
  */
 import type { RuntimeName } from "@netparity/protocol";
+import { SUBNET_HOST } from "../process/netns.js";
 
 export interface Selection {
   runtimes: RuntimeName[];
@@ -12,6 +13,8 @@ export interface Selection {
   hosts: string[];
   /** Probe ids run, or undefined for the whole catalogue. */
   probes?: string[];
+  /** Client APIs run (default ["native"]): a "+wintertc" cell is in the selection only with "wintertc". */
+  apis?: string[];
 }
 
 export function cellKey(c: {
@@ -20,27 +23,32 @@ export function cellKey(c: {
   host: string;
   server: string;
   client: string;
+  api?: string;
 }): string {
-  return `${c.scenario}/${c.transport}/${c.host}/${c.server}->${c.client}`;
+  // A client on the WinterTC Sockets API (`--apis wintertc`) is "<runtime>+wintertc"; the
+  // adapter's own client keeps the plain runtime name, so native keys never change.
+  return `${c.scenario}/${c.transport}/${c.host}/${c.server}->${c.client}${c.api === "wintertc" ? "+wintertc" : ""}`;
 }
 
 export function parseCellKey(
   key: string,
-): { scenario: string; transport: string; host: string; server: string; client: string } | null {
-  const m = /^([^/]+)\/([^/]+)\/(.+)\/(\w+)->(\w+)$/.exec(key);
+): { scenario: string; transport: string; host: string; server: string; client: string; api: string } | null {
+  const m = /^([^/]+)\/([^/]+)\/(.+)\/(\w+)->(\w+)(?:\+(wintertc))?$/.exec(key);
   if (!m) return null;
-  return { scenario: m[1]!, transport: m[2]!, host: m[3]!, server: m[4]!, client: m[5]! };
+  return { scenario: m[1]!, transport: m[2]!, host: m[3]!, server: m[4]!, client: m[5]!, api: m[6] ?? "native" };
 }
 
 export function inSelection(key: string, sel: Selection): boolean {
   const k = parseCellKey(key);
   if (!k) return false;
-  const hostOk = k.transport === "unix" ? true : sel.hosts.includes(k.host);
+  // Unix cells and subnet cells (between network namespaces) have one host of their own.
+  const hostOk = k.transport === "unix" || k.host === SUBNET_HOST ? true : sel.hosts.includes(k.host);
   return (
     sel.runtimes.includes(k.server as RuntimeName) &&
     sel.runtimes.includes(k.client as RuntimeName) &&
     sel.scenarios.includes(k.scenario) &&
     sel.transports.includes(k.transport) &&
+    (sel.apis ?? ["native"]).includes(k.api) &&
     hostOk
   );
 }
