@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
-import type { BenchReport } from "../src/parent/bench/types.js";
+import { DEFAULT_WORKLOADS, OPT_IN_WORKLOADS, WORKLOADS, type BenchReport } from "../src/parent/bench/types.js";
+import { parseWorkloads } from "../src/parent/bench/cli.js";
 import { RUNTIMES } from "./helpers.js";
 
 const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
@@ -33,6 +34,13 @@ describe("netparity bench", () => {
       expect(JSON.parse(r.stdout)).toEqual(report);
       expect(report.schema).toBe("netparity.bench/1");
       expect(report.errors).toEqual([]);
+      // Per-workload wall time, the basis of the default run's duration in docs/bench.md.
+      expect(report.timing?.map((t) => t.workload)).toEqual(["decoder", "bulk"]);
+      expect(report.timing?.find((t) => t.workload === "bulk")?.calibrationSeconds).toBeGreaterThan(0);
+      for (const t of report.timing ?? []) expect(t.measuringSeconds, t.workload).toBeGreaterThan(0);
+      expect(readFileSync(join(dir, "bench.md"), "utf8")).toMatch(
+        /Time per workload .*decoder 0 \+ [\d.]+ s, bulk [\d.]+ \+ [\d.]+ s/,
+      );
       expect(report.machine).toMatchObject({
         cpuCount: expect.any(Number),
         kernel: expect.any(String),
@@ -259,6 +267,25 @@ describe("netparity bench", () => {
     });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/invalid budget "soon"/);
+  });
+
+  it("the default run leaves the heavy workloads opt-in; --workloads all runs every one; --help says which", () => {
+    expect(DEFAULT_WORKLOADS).toEqual(["bulk", "transfer", "echo", "concurrency", "decoder", "tls-bulk"]);
+    expect([...OPT_IN_WORKLOADS].sort()).toEqual([
+      "idle-memory",
+      "load-latency",
+      "scaling",
+      "tls-handshake",
+      "udp",
+      "wintertc",
+    ]);
+    expect(parseWorkloads("all")).toEqual([...WORKLOADS]);
+    expect(parseWorkloads("wintertc,echo")).toEqual(["wintertc", "echo"]);
+    const h = spawnSync(process.execPath, [BIN, "bench", "--help"], { encoding: "utf8", timeout: 30_000 });
+    expect(h.status).toBe(0);
+    expect(h.stdout).toContain("default   bulk, transfer, echo, concurrency, decoder, tls-bulk\n");
+    for (const w of OPT_IN_WORKLOADS) expect(h.stdout).toMatch(new RegExp(`opt-in[\\s\\S]*${w}`));
+    expect(h.stdout).toContain("--workloads all");
   });
 
   it("rejects an unknown workload with exit code 2", () => {

@@ -44,13 +44,14 @@ export async function calibratePeers(
   place: CpuPlacement,
   taskset: boolean,
   say: (line: string, final: boolean) => void,
-): Promise<{ peers: Peers; choices: PeerChoice[] }> {
+): Promise<{ peers: Peers; choices: PeerChoice[]; seconds: Record<string, number> }> {
   const groups = new Map<string, WorkloadSpec>();
   // The last spec of a group is its heaviest (concurrency: the most connections).
   // The roles its fixed peer plays, over every spec of the group (wintertc-bulk shares bulk's).
   const needed = new Map<string, Set<"server" | "client">>();
   const peers: Peers = {};
   const choices: PeerChoice[] = [];
+  const seconds: Record<string, number> = {};
   for (const w of workloadSpecs(o, calibrationParams(o), certs)) {
     if (!w.fixedPeer) {
       groups.set(w.group, w);
@@ -71,6 +72,7 @@ export async function calibratePeers(
   for (const [group, w] of groups) {
     const per = PER_UNIT[w.kind] ?? 1e6;
     const candidates: PeerChoice["candidates"] = [];
+    const g0 = performance.now();
     for (const rt of runtimes) {
       const prog = program(rt, w.peerImpl ?? "raw", o.binaries);
       const cell: Cell = {
@@ -90,6 +92,7 @@ export async function calibratePeers(
         candidates.push({ runtime: rt, value: null, server: null, client: null, error: (e as Error).message });
       }
     }
+    seconds[group] = (performance.now() - g0) / 1000;
     const pick = (role: "server" | "client"): RuntimeName => {
       const ok = candidates.filter((c) => c[role] !== null);
       if (!ok.length) return runtimes.includes("node") ? "node" : runtimes[0]!;
@@ -115,5 +118,5 @@ export async function calibratePeers(
       );
     }
   }
-  return { peers, choices };
+  return { peers, choices, seconds };
 }

@@ -6,6 +6,8 @@ import { killAll } from "../process/harness.js";
 import { runBench } from "./run.js";
 import { WORKLOADS, type WorkloadName } from "./types.js";
 
+/** --workloads: comma-separated names, or "all" (every workload, the opt-in ones included). */
+
 export interface BenchCliOptions {
   quick: boolean;
   runtimes: RuntimeName[];
@@ -24,9 +26,10 @@ export function parseWorkloads(value: string): WorkloadName[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+  if (list.length === 1 && list[0] === "all") return [...WORKLOADS];
   for (const w of list) {
     if (!(WORKLOADS as readonly string[]).includes(w))
-      throw new UsageError(`unknown workload "${w}" (expected ${WORKLOADS.join(", ")})`);
+      throw new UsageError(`unknown workload "${w}" (expected ${WORKLOADS.join(", ")} or all)`);
   }
   if (!list.length) throw new UsageError(`--workloads needs at least one of ${WORKLOADS.join(", ")}`);
   return [...new Set(list)] as WorkloadName[];

@@ -244,6 +244,13 @@ export function renderMarkdown(report: BenchReport): string {
       `${report.rounds} interleaved round(s)${report.roundsAuto ? ` (--rounds auto: ${report.roundsAuto.outcome})` : ""}, medians with 95% bootstrap intervals, min–max and coefficient of variation; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );
+  if (report.timing?.length)
+    out.push(
+      `Time per workload (calibration + measuring over ${report.rounds} round(s), spawns included): ${report.timing
+        .map((t) => `${t.workload} ${t.calibrationSeconds} + ${t.measuringSeconds} s`)
+        .join(", ")}.`,
+      "",
+    );
   if (report.ranking?.length) {
     out.push(
       "### Which runtime to deploy",

@@ -25,7 +25,7 @@ import { hasCommand } from "./programs.js";
 import { computeRatios } from "./ratios.js";
 import { calibratePeers } from "./calibrate.js";
 import { computeRanking } from "./ranking.js";
-import type { BenchOptions, BenchReport, Ratio } from "./types.js";
+import { workloadOf, type BenchOptions, type BenchReport, type Ratio } from "./types.js";
 import { relativeHalfWidth } from "../common/stats.js";
 
 /** The ratio whose 95 % interval is widest relative to the ratio (targets and rankings alike), or null if none has one. */
@@ -100,7 +100,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     p.idleLevels = fits;
   }
   let cells: Cell[];
-  let calibration: Awaited<ReturnType<typeof calibratePeers>> = { peers: {}, choices: [] };
+  let calibration: Awaited<ReturnType<typeof calibratePeers>> = { peers: {}, choices: [], seconds: {} };
   const remote = o.target ? `server at ${o.target.host}:${o.target.port}` : null;
   if (o.target) {
     // --target: only the client rows, against the remote `netparity serve bench`; no local
@@ -119,6 +119,17 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const samples = new Map<string, Sample[]>();
   const perRound = cells.length + (iperfCell ? 1 : 0) + sTimeKeys.length;
   let done = 0;
+  // Wall seconds per --workloads name, spawn and teardown included: the report's `timing`.
+  const measuring = new Map<string, number>();
+  const timed = async <T>(workload: string, f: () => Promise<T>): Promise<T> => {
+    const w0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      const k = workloadOf(workload);
+      measuring.set(k, (measuring.get(k) ?? 0) + (performance.now() - w0) / 1000);
+    }
+  };
   const push = (key: string, s: Sample): void => {
     (samples.get(key) ?? samples.set(key, []).get(key)!).push(s);
   };
@@ -129,7 +140,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       done++;
       say(`${tag()} ${describeCell(cell)}`, false);
       try {
-        const s = await runCell(cell, place, taskset);
+        const s = await timed(cell.workload, () => runCell(cell, place, taskset));
         push(cell.key, s);
         say(`${tag()} ${describeCell(cell)}: ${fmt(s.value)}`, true);
       } catch (e) {
@@ -142,7 +153,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       done++;
       say(`${tag()} bulk: iperf3`, false);
       try {
-        const s = await runIperf(p.bulkBytes, place, taskset);
+        const s = await timed("bulk", () => runIperf(p.bulkBytes, place, taskset));
         push("iperf3", s);
         say(`${tag()} bulk: iperf3: ${fmt(s.value)}`, true);
       } catch (e) {
@@ -154,7 +165,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       done++;
       say(`${tag()} ${what}`, false);
       try {
-        const s = await runSTime(certs[k]!, p.seconds, place, taskset);
+        const s = await timed("tls-handshake", () => runSTime(certs[k]!, p.seconds, place, taskset));
         push(`openssl|${k}`, s);
         say(`${tag()} ${what}: ${fmt(s.value)}`, true);
       } catch (e) {
@@ -229,6 +240,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     rounds,
     ...(p.auto ? { roundsAuto: { ...p.auto, outcome: autoNote ?? "" } } : {}),
     durationSeconds: Math.round((performance.now() - t0) / 100) / 10,
+    timing: timing(o.workloads, calibration.seconds, measuring),
     machine,
     workloads,
     ratios,
@@ -237,4 +249,25 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     skipped,
     errors,
   };
+}
+
+/** Per --workloads name, in the order asked: calibration and measuring seconds (one decimal). */
+function timing(
+  asked: readonly string[],
+  calibration: Record<string, number>,
+  measuring: Map<string, number>,
+): NonNullable<BenchReport["timing"]> {
+  const cal = new Map<string, number>();
+  for (const [group, s] of Object.entries(calibration)) {
+    const k = workloadOf(group);
+    cal.set(k, (cal.get(k) ?? 0) + s);
+  }
+  const r1 = (x: number): number => Math.round(x * 10) / 10;
+  return asked
+    .filter((w) => cal.has(w) || measuring.has(w))
+    .map((w) => ({
+      workload: w,
+      calibrationSeconds: r1(cal.get(w) ?? 0),
+      measuringSeconds: r1(measuring.get(w) ?? 0),
+    }));
 }

@@ -27,6 +27,30 @@ export const WORKLOADS = [
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
+/**
+ * What a default `netparity bench` runs: the workloads a deployer needs for a first answer
+ * (throughput, framed transfer, round trips, 1 to 1000 clients, the frame decoder, TLS
+ * throughput), each with its target, about 15 minutes at 5 rounds on a 2-core machine
+ * (docs/bench.md, Duration). The long or specialised ones are opt-in by name or with
+ * `--workloads all`.
+ */
+export const DEFAULT_WORKLOADS: readonly WorkloadName[] = [
+  "bulk",
+  "transfer",
+  "echo",
+  "concurrency",
+  "decoder",
+  "tls-bulk",
+];
+
+/** The workloads only `--workloads NAME` or `--workloads all` runs. */
+export const OPT_IN_WORKLOADS: readonly WorkloadName[] = WORKLOADS.filter((w) => !DEFAULT_WORKLOADS.includes(w));
+
+/** The --workloads name a report workload or calibration group belongs to ("concurrency-100" → "concurrency"). */
+export function workloadOf(name: string): string {
+  return WORKLOADS.find((w) => name === w || name.startsWith(`${w}-`)) ?? name;
+}
+
 export interface BenchOptions {
   quick: boolean;
   runtimes: RuntimeName[];
@@ -134,6 +158,12 @@ export interface BenchReport {
   /** --rounds auto: its budget and precision, and why it stopped. */
   roundsAuto?: { budgetSeconds: number; maxRounds: number; halfWidth: number; outcome: string };
   durationSeconds: number;
+  /**
+   * Wall seconds per workload (as named by --workloads): its calibration and its measurements
+   * summed over the rounds (iperf3 and openssl s_time with bulk and tls-handshake). With
+   * `rounds`, what a run of any subset would take: calibration + rounds × measuring / rounds.
+   */
+  timing?: Array<{ workload: string; calibrationSeconds: number; measuringSeconds: number }>;
   machine: Record<string, unknown>;
   workloads: WorkloadResult[];
   ratios: Ratio[];

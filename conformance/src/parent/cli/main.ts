@@ -20,7 +20,7 @@ import { merge } from "./merge.js";
 import { serve } from "./serve.js";
 import { bench, parseRounds, parseTarget, parseWorkloads } from "../bench/cli.js";
 import { serveBench } from "../bench/serve.js";
-import { WORKLOADS } from "../bench/types.js";
+import { DEFAULT_WORKLOADS, OPT_IN_WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
   UsageError,
@@ -371,7 +371,12 @@ one line saying why; asked for by name they are reported unsupported with the re
     )
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
     .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
-    .option("--workloads <list>", WORKLOADS.join(","), parseWorkloads, [...WORKLOADS])
+    .option(
+      "--workloads <list>",
+      `comma-separated, or all (every workload, the opt-in ${OPT_IN_WORKLOADS.join(", ")} too; see Workloads below)`,
+      parseWorkloads,
+      [...DEFAULT_WORKLOADS],
+    )
     .option(
       "--rounds <n>",
       "interleaved rounds (default 5, 1 with --quick), or auto: add rounds until every ratio's 95% interval is within ±5% or --budget is spent",
@@ -389,6 +394,20 @@ one line saying why; asked for by name they are reported unsupported with the re
       "--target <host:port>",
       "run the client-side workloads (bulk, echo, transfer) against `netparity serve bench --runtime R` on another host",
       parseTarget,
+    )
+    .addHelpText(
+      "after",
+      `
+Workloads (docs/bench.md):
+  default   ${DEFAULT_WORKLOADS.join(", ")}
+            the first answer, each with its target: about 15 minutes at 5 rounds on 2 cores
+  opt-in    udp            UDP request/reply rate, losses and latency
+            tls-handshake  TLS handshakes/s with ECDSA and RSA certificates (about 5 minutes more)
+            scaling        SO_REUSEPORT speed-up, 1 and N server processes
+            load-latency   latency at 25/50/75 % of the closed-loop maximum (wrk2-style)
+            idle-memory    server RSS per idle connection, 1 000 and 10 000 held open
+            wintertc       bulk and echo clients on @netparity/sockets vs the adapter
+  --workloads all runs every one (about three times as long); --workloads udp,echo any subset.`,
     );
   binaryOptions(benchCmd).action(async (o) => {
     process.exitCode = await bench({
