@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
-import type { BenchReport } from "../src/parent/bench/types.js";
+import { DEFAULT_WORKLOADS, OPT_IN_WORKLOADS, WORKLOADS, type BenchReport } from "../src/parent/bench/types.js";
+import { parseWorkloads } from "../src/parent/bench/cli.js";
 import { RUNTIMES } from "./helpers.js";
 
 const BIN = join(PACKAGE_ROOT, "bin", "netparity.mjs");
@@ -33,6 +34,13 @@ describe("netparity bench", () => {
       expect(JSON.parse(r.stdout)).toEqual(report);
       expect(report.schema).toBe("netparity.bench/1");
       expect(report.errors).toEqual([]);
+      // Per-workload wall time, the basis of the default run's duration in docs/bench.md.
+      expect(report.timing?.map((t) => t.workload)).toEqual(["decoder", "bulk"]);
+      expect(report.timing?.find((t) => t.workload === "bulk")?.calibrationSeconds).toBeGreaterThan(0);
+      for (const t of report.timing ?? []) expect(t.measuringSeconds, t.workload).toBeGreaterThan(0);
+      expect(readFileSync(join(dir, "bench.md"), "utf8")).toMatch(
+        /Time per workload .*decoder 0 \+ [\d.]+ s, bulk [\d.]+ \+ [\d.]+ s/,
+      );
       expect(report.machine).toMatchObject({
         cpuCount: expect.any(Number),
         kernel: expect.any(String),
@@ -77,8 +85,19 @@ describe("netparity bench", () => {
           if (size === 64) expect(ours.copied!.copied).toBeLessThan(ours.copied!.frames / 100);
         }
       }
+      // One round: no interval, so no target can be met or missed, only inconclusive.
+      const judged = report.ratios.filter((x) => x.target !== undefined);
+      expect(judged.length).toBeGreaterThan(0);
+      for (const x of judged) expect(["met", "missed", "inconclusive"]).toContain(x.verdict);
+      for (const x of judged.filter((y) => y.ci95 === null && y.denominator === "raw"))
+        expect(x.verdict, x.name).toBe("inconclusive");
+      expect(report.ranking?.find((x) => x.workload === "bulk" && x.role === "client")?.rows.length).toBe(
+        RUNTIMES.length,
+      );
+      expect(report.peers?.map((x) => `${x.group} ${x.role}`).sort()).toEqual(["bulk client", "bulk server"]);
       const md = readFileSync(join(dir, "bench.md"), "utf8");
       expect(md).toContain("### Summary");
+      expect(md).toContain("### Which runtime to deploy");
       expect(md).toContain("Bulk one-way TCP stream");
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -128,6 +147,145 @@ describe("netparity bench", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("--quick --rounds 2 --workloads scaling,load-latency,idle-memory: intervals, spread, latency levels, memory per connection", () => {
+    const dir = mkdtempSync(join(tmpdir(), "netparity-bench-new-"));
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [
+          BIN,
+          "bench",
+          "--quick",
+          "--rounds",
+          "2",
+          "--runtimes",
+          "node,bun",
+          "--workloads",
+          "scaling,load-latency,idle-memory",
+          "--report-dir",
+          dir,
+        ],
+        { encoding: "utf8", timeout: 400_000 },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      const report = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8")) as BenchReport;
+      expect(report.errors).toEqual([]);
+      expect(report.rounds).toBe(2);
+      const nodeReusePort = report.skipped.some((x) => x.startsWith("scaling: node"));
+      const scaling = report.workloads.filter((w) => w.name.startsWith("scaling-"));
+      expect(scaling.map((w) => w.name)).toContain("scaling-1");
+      for (const w of scaling) {
+        const rts = nodeReusePort ? ["bun"] : ["node", "bun"];
+        for (const rt of rts)
+          for (const impl of ["adapter", "raw"]) {
+            const e = w.results.find((x) => x.runtime === rt && x.impl === impl)!;
+            expect(e, `${w.name} ${rt} ${impl}`).toBeDefined();
+            // Every connection the client opened was held by one of the server processes.
+            const spread = e.connectionSpread!;
+            expect(spread.perProcess.length).toBe(Number(w.name.slice(8)));
+            expect(spread.perProcess.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(32);
+            expect(e.ci95).toHaveLength(2);
+          }
+      }
+      const load = report.workloads.find((w) => w.name === "load-latency")!;
+      for (const rt of ["node", "bun"])
+        for (const impl of ["adapter", "raw"]) {
+          const e = load.results.find((x) => x.runtime === rt && x.impl === impl)!;
+          expect(e.loadLevels?.map((l) => l.fraction)).toEqual([0.25, 0.5, 0.75]);
+          for (const l of e.loadLevels!) {
+            expect(l.latencyUs.count).toBeGreaterThan(0);
+            expect(l.latencyUs.p99).toBeGreaterThanOrEqual(l.latencyUs.p50);
+            expect(l.latencyUs.p999).toBeGreaterThanOrEqual(l.latencyUs.p99);
+          }
+        }
+      for (const n of [1000, 10000]) {
+        const w = report.workloads.find((x) => x.name === `idle-memory-${n}`);
+        if (!w) {
+          expect(report.skipped.join("\n")).toMatch(new RegExp(`idle-memory-${n}: the descriptor hard limit`));
+          continue;
+        }
+        expect(w.higherIsBetter).toBe(false);
+        for (const e of w.results) expect(e.idle!.connections, `${e.runtime} ${e.impl}`).toBeGreaterThanOrEqual(n);
+      }
+      // Every ratio of two measured rows has its interval; the ranking has one per non-best runtime.
+      for (const x of report.ratios.filter((y) => y.ratio !== null)) expect(x.ci95, x.name).toHaveLength(2);
+      for (const e of report.ranking ?? [])
+        for (const row of e.rows) if (row.standing !== "best") expect(["tie", "behind"]).toContain(row.standing);
+      const md = readFileSync(join(dir, "bench.md"), "utf8");
+      expect(md).toContain("### Which runtime to deploy");
+      expect(md).toContain("Jain's fairness index");
+      expect(md).toContain("p99.9");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("--rounds auto --budget: adds interleaved rounds after the first two and says why it stopped", () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        BIN,
+        "bench",
+        "--quick",
+        "--rounds",
+        "auto",
+        "--budget",
+        "40s",
+        "--workloads",
+        "decoder",
+        "--runtimes",
+        "node,bun",
+        "--json",
+      ],
+      { encoding: "utf8", timeout: 200_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as BenchReport;
+    expect(report.roundsAuto).toMatchObject({ budgetSeconds: 40, halfWidth: 0.05, maxRounds: 30 });
+    expect(report.roundsAuto!.outcome).toMatch(
+      /^(every ratio within ±5 %|stopped \((budget|30 rounds)\)) after \d+ round/,
+    );
+    expect(report.rounds).toBeGreaterThanOrEqual(2);
+    expect(report.rounds).toBeLessThanOrEqual(30);
+    expect(r.stderr).toContain("--rounds auto:");
+    for (const x of report.ratios) {
+      expect(x.ci95, x.name).toHaveLength(2);
+      expect(x.ci95![0]).toBeLessThanOrEqual(x.ci95![1]);
+    }
+  });
+
+  it("bench --help offers --rounds auto, --budget and --target; a bad --budget is a usage error", () => {
+    const h = spawnSync(process.execPath, [BIN, "bench", "--help"], { encoding: "utf8", timeout: 30_000 });
+    expect(h.stdout).toMatch(/--rounds <n>[\s\S]*auto/);
+    expect(h.stdout).toContain("--budget <duration>");
+    expect(h.stdout).toContain("--target <host:port>");
+    const r = spawnSync(process.execPath, [BIN, "bench", "--rounds", "auto", "--budget", "soon"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/invalid budget "soon"/);
+  });
+
+  it("the default run leaves the heavy workloads opt-in; --workloads all runs every one; --help says which", () => {
+    expect(DEFAULT_WORKLOADS).toEqual(["bulk", "transfer", "echo", "concurrency", "decoder", "tls-bulk"]);
+    expect([...OPT_IN_WORKLOADS].sort()).toEqual([
+      "idle-memory",
+      "load-latency",
+      "scaling",
+      "tls-handshake",
+      "udp",
+      "wintertc",
+    ]);
+    expect(parseWorkloads("all")).toEqual([...WORKLOADS]);
+    expect(parseWorkloads("wintertc,echo")).toEqual(["wintertc", "echo"]);
+    const h = spawnSync(process.execPath, [BIN, "bench", "--help"], { encoding: "utf8", timeout: 30_000 });
+    expect(h.status).toBe(0);
+    expect(h.stdout).toContain("default   bulk, transfer, echo, concurrency, decoder, tls-bulk\n");
+    for (const w of OPT_IN_WORKLOADS) expect(h.stdout).toMatch(new RegExp(`opt-in[\\s\\S]*${w}`));
+    expect(h.stdout).toContain("--workloads all");
   });
 
   it("rejects an unknown workload with exit code 2", () => {

@@ -101,6 +101,8 @@ function listen(handlers) {
     hostname: spec.host,
     port: spec.port,
     allowHalfOpen: true,
+    // scaling: several processes on one port (SO_REUSEPORT), the kernel spreads connections.
+    ...(spec.reusePort ? { reusePort: true } : {}),
     ...(pem ? { tls: { cert: pem.cert, key: pem.key } } : {}),
     socket: handlers,
   });

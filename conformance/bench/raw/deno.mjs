@@ -83,7 +83,8 @@ function serve(handle) {
   // A TLS connection handshakes on its first read; the handler is the same as over TCP.
   const listener = pem
     ? Deno.listenTls({ hostname: spec.host, port: spec.port, cert: pem.cert, key: pem.key })
-    : Deno.listen({ hostname: spec.host, port: spec.port });
+    : // scaling: several processes on one port (SO_REUSEPORT; needs --unstable-net, which the bench passes).
+      Deno.listen({ hostname: spec.host, port: spec.port, ...(spec.reusePort ? { reusePort: true } : {}) });
   listening(listener.addr.port);
   void (async () => {
     for await (const conn of listener) {

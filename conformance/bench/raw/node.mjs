@@ -49,6 +49,16 @@ function createServer(handler) {
     : net.createServer({ allowHalfOpen: true }, handler);
 }
 
+/**
+ * Binds the server; with spec.reusePort several processes share the port (SO_REUSEPORT,
+ * node:net since v22.12.0 / v23.1.0; the bench does not ask for it on older Node).
+ */
+function listenOn(server) {
+  server.listen({ port: spec.port, host: spec.host, ...(spec.reusePort ? { reusePort: true } : {}) }, () =>
+    listening(server),
+  );
+}
+
 function listening(server) {
   emit({ event: "listening", port: server.address().port, pid: process.pid, ...base, impl: "raw" });
 }
@@ -97,7 +107,7 @@ function echoServer() {
     s.pipe(s);
   });
   server.on("error", () => {});
-  server.listen(spec.port, spec.host, () => listening(server));
+  listenOn(server);
 }
 
 /** Framed transfer receiver: parses frames as they stream by and hashes data in place. */

@@ -18,6 +18,7 @@ import { exitWithParent } from "../common/parent.js";
 import { SCENARIOS } from "../scenarios/index.js";
 import { listenStream, serveConnections } from "../scenarios/serve-util.js";
 import type { RoleOptions, RoleTls, RunningServer } from "../scenarios/types.js";
+import { idleClient, loadClient } from "./load.js";
 import { DECODERS, makeStream, measure, type DecoderName } from "./decoders.js";
 import { winterTcRuntime } from "../scenarios/wintertc.js";
 import { LatencyRecorder } from "./latency.js";
@@ -91,8 +92,13 @@ async function readTls(rt: Runtime, files: BenchTlsFiles): Promise<RoleTls> {
 }
 
 function roleOptions(spec: BenchSpec, transport: "tcp" | "udp", tls: RoleTls | null = null): RoleOptions {
-  if (transport === "tcp" && tls) return { transport: "tls", host: spec.host, port: spec.port, tls, extra: {} };
-  return { transport, host: spec.host, port: spec.port, extra: {} };
+  const extra: RoleOptions["extra"] = {
+    ...(spec.reusePort ? { reusePort: true } : {}),
+    ...(spec.maxConnections !== undefined ? { maxConnections: spec.maxConnections } : {}),
+    ...(spec.idleTimeoutMs !== undefined ? { idleTimeout: spec.idleTimeoutMs } : {}),
+  };
+  if (transport === "tcp" && tls) return { transport: "tls", host: spec.host, port: spec.port, tls, extra };
+  return { transport, host: spec.host, port: spec.port, extra };
 }
 
 async function startServer(
@@ -156,6 +162,10 @@ async function runClient(
       return udpClient(rt, spec, start);
     case "decoder":
       return decoderBench(rt, spec, start);
+    case "load-client":
+      return loadClient(rt, spec, start);
+    case "idle-client":
+      return idleClient(rt, spec, start);
     default:
       throw new Error(`role ${spec.role} is not offered by the adapter agent`);
   }

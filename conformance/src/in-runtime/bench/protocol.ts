@@ -22,6 +22,8 @@ export type BenchRole =
   | "transfer-client" // TCP: framed transfer of `bytes` in `frame`-byte data frames
   | "udp-client" // UDP: `window` requests in flight, replies matched by sequence number
   | "conc-client" // TCP: `connections` clients, each ping-pong of `size`-byte messages
+  | "load-client" // TCP: `connections` echo connections; the closed-loop maximum, then open-loop at `fractions` of it (wrk2-style latency)
+  | "idle-client" // TCP: opens `connections` connections, says `start` once all are open, holds them `seconds`
   | "decoder"; // in-process: frame decoder microbenchmark
 
 export interface BenchSpec {
@@ -46,6 +48,13 @@ export interface BenchSpec {
   chunk?: number;
   /** decoder: stream length per measurement. */
   streamBytes?: number;
+  /** scaling: bind with SO_REUSEPORT so several server processes share the port. */
+  reusePort?: boolean;
+  /** echo-server of the adapter: its connection limit and idle timeout (idle-memory needs many idle connections). */
+  maxConnections?: number;
+  idleTimeoutMs?: number;
+  /** load-client: offered rates as fractions of the measured maximum. */
+  fractions?: number[];
   /** TLS instead of TCP (sink, echo, bulk and handshake roles): PEM file paths the program reads itself. */
   tls?: BenchTlsFiles;
   /** Clients: "wintertc" connects through @netparity/sockets (the `wintertc` workload: its cost over the adapter). */
@@ -68,6 +77,14 @@ export interface LatencyStats {
   p999: number;
   max: number;
   mean: number;
+}
+
+/** One offered rate of load-client: latency measured from each request's intended send time (coordinated omission corrected). */
+export interface LoadLevel {
+  fraction: number;
+  offeredPerSec: number;
+  achievedPerSec: number;
+  latency: LatencyStats;
 }
 
 export interface DecoderResult {
@@ -99,6 +116,9 @@ export type BenchEvent =
       lost?: number;
       latency?: LatencyStats;
       decoder?: DecoderResult[];
+      /** load-client: the closed-loop maximum (requests/s), and latency at each offered rate. */
+      maxRate?: number;
+      levels?: LoadLevel[];
       error?: string;
       runtime: string;
       version: string;

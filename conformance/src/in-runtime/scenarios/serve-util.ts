@@ -93,7 +93,13 @@ export async function listenStream(rt: Runtime, options: RoleOptions): Promise<L
       tls: { cert, key, handshakeTimeoutMs, ...(alpn?.length ? { alpn } : {}) },
     });
   }
-  return rt.listen({ transport: "tcp", hostname: options.host, port: options.port });
+  // reusePort is set by the bench's scaling workload (several server processes on one port).
+  return rt.listen({
+    transport: "tcp",
+    hostname: options.host,
+    port: options.port,
+    ...(options.extra.reusePort === true ? { reusePort: true } : {}),
+  });
 }
 
 /** Connects to the server in `options` over its stream transport (tcp, unix or tls). */

@@ -3,13 +3,14 @@
  * seconds per unit and peak RSS (medians over rounds), latency percentiles (medians over
  * rounds), errors and loss; decoder samples are regrouped by decoder and frame size.
  */
-import type { DecoderResult, LatencyStats } from "../../in-runtime/bench/protocol.js";
+import type { DecoderResult, LatencyStats, LoadLevel } from "../../in-runtime/bench/protocol.js";
 import type { KeyType } from "../certs/generate.js";
 import { median, medianOrNull, spread } from "../common/stats.js";
 import type { Sample } from "./execute.js";
 import { workloadTitle } from "./format.js";
 import { paramsFor, type Params } from "./params.js";
 import type { Cell } from "./plan.js";
+import { peerBoundReason } from "../verdict/targets.js";
 import type { ResultEntry, WorkloadResult } from "./types.js";
 
 export function aggregate(
@@ -24,7 +25,8 @@ export function aggregate(
     let w = out.get(name);
     if (!w) {
       const t = workloadTitle(name, p.concSize);
-      w = { name, title: t.title, unit: t.unit, higherIsBetter: true, params: paramsFor(name, p), results: [] };
+      const higherIsBetter = !name.startsWith("idle-memory");
+      w = { name, title: t.title, unit: t.unit, higherIsBetter, params: paramsFor(name, p), results: [] };
       out.set(name, w);
     }
     return w;
@@ -57,18 +59,20 @@ export function aggregate(
     const values = ss.map((s) => s.value);
     for (const { role, subject } of cell.entries) {
       const me = subject === "server" ? cell.server! : cell.client;
-      const peer = subject === "server" ? cell.client : cell.server!;
+      const peer = subject === "server" ? cell.client : cell.server;
       const perUnit = PER_UNIT[cell.kind] ?? 1e6;
       const cpuPer = (which: "server" | "client"): number | null =>
         medianOrNull(
           ss.map((s) => (s.cpu[which] === null || s.units === 0 ? null : (s.cpu[which]! / s.units) * perUnit)),
         );
+      const cores = (which: "server" | "client"): number | null =>
+        medianOrNull(ss.map((s) => (s.cpu[which] === null || !s.wall ? null : s.cpu[which]! / s.wall)));
       const lat = ss.map((s) => s.result?.latency).filter((l): l is LatencyStats => !!l);
       const entry: ResultEntry = {
         runtime: me.prog.runtime,
         role,
         impl: me.prog.impl,
-        peer: `${peer.prog.runtime} ${peer.prog.impl}`,
+        peer: peer ? `${peer.prog.runtime} ${peer.prog.impl}` : (cell.remote ?? "–"),
         ...spread(values),
         cpuSecondsPer: {
           unit: UNIT_NAME[cell.kind] ?? "1M messages",
@@ -77,7 +81,10 @@ export function aggregate(
         },
         peakRssBytes: medianOrNull(ss.map((s) => s.rss[subject])),
         peerPeakRssBytes: medianOrNull(ss.map((s) => s.rss[subject === "server" ? "client" : "server"])),
+        cpuUtilization: { self: cores(subject), peer: cores(subject === "server" ? "client" : "server") },
       };
+      const bound = peerBoundReason(entry.peer!, entry.cpuUtilization!.peer);
+      if (bound) entry.peerBound = bound;
       if (lat.length) {
         entry.latencyUs = {
           count: median(lat.map((l) => l.count)),
@@ -89,6 +96,39 @@ export function aggregate(
           mean: median(lat.map((l) => l.mean)),
         };
       }
+      const spreads = ss.map((s) => s.perProcess).filter((x): x is number[] => !!x);
+      if (spreads.length) {
+        const fair = medianOrNull(spreads.map(jain));
+        entry.connectionSpread = { perProcess: spreads[spreads.length - 1]!, fairness: fair };
+      }
+      const levels = ss.map((s) => s.result?.levels).filter((x): x is LoadLevel[] => !!x?.length);
+      if (levels.length) {
+        entry.loadLevels = levels[0]!.map((l0, i) => {
+          const at = levels.map((ls) => ls[i]).filter((l): l is LoadLevel => !!l);
+          const m = (f: (l: LoadLevel) => number): number => median(at.map(f));
+          return {
+            fraction: l0.fraction,
+            offeredPerSec: m((l) => l.offeredPerSec),
+            achievedPerSec: m((l) => l.achievedPerSec),
+            latencyUs: {
+              count: m((l) => l.latency.count),
+              p50: m((l) => l.latency.p50),
+              p90: m((l) => l.latency.p90),
+              p99: m((l) => l.latency.p99),
+              p999: m((l) => l.latency.p999),
+              max: m((l) => l.latency.max),
+              mean: m((l) => l.latency.mean),
+            },
+          };
+        });
+      }
+      const idles = ss.map((s) => s.idle).filter((x): x is NonNullable<Sample["idle"]> => !!x);
+      if (idles.length)
+        entry.idle = {
+          connections: median(idles.map((x) => x.connections)),
+          rssBeforeBytes: median(idles.map((x) => x.rssBefore)),
+          rssAfterBytes: median(idles.map((x) => x.rssAfter)),
+        };
       const errs = ss.map((s) => s.result?.errors).filter((x): x is number => typeof x === "number");
       if (errs.length) entry.errors = Math.max(...errs);
       const lost = ss.map((s) => s.result?.lost).filter((x): x is number => typeof x === "number");
@@ -135,12 +175,27 @@ export function aggregate(
 }
 
 /** CPU seconds are reported per this many units of a cell's kind, named as in UNIT_NAME. */
-const PER_UNIT: Partial<Record<Cell["kind"], number>> = { bytes: 1e9, messages: 1e6, handshakes: 1e3 };
+const PER_UNIT: Partial<Record<Cell["kind"], number>> = {
+  bytes: 1e9,
+  messages: 1e6,
+  handshakes: 1e3,
+  load: 1e6,
+  idle: 1e3,
+};
 const UNIT_NAME: Partial<Record<Cell["kind"], string>> = {
   bytes: "GB",
   messages: "1M messages",
   handshakes: "1000 handshakes",
+  load: "1M messages",
+  idle: "1000 connections",
 };
+
+/** Jain's fairness index of a spread: (Σx)² / (n·Σx²); 1 when even, 1/n when one process took all. */
+export function jain(xs: readonly number[]): number | null {
+  const sum = xs.reduce((a, b) => a + b, 0);
+  const sq = xs.reduce((a, b) => a + b * b, 0);
+  return xs.length && sq > 0 ? (sum * sum) / (xs.length * sq) : null;
+}
 
 const RANK = [
   "bulk",
@@ -154,12 +209,16 @@ const RANK = [
   "tls-bulk",
   "wintertc-bulk",
   "wintertc-echo",
+  "scaling",
+  "load-latency",
+  "idle-memory",
 ];
 
 function workloadRank(name: string): number {
   const exact = RANK.indexOf(name);
   if (exact >= 0) return exact * 1e8;
-  const base = RANK.indexOf(name.split("-")[0]!);
-  const n = Number(name.split("-")[1] ?? 0);
+  const m = /^(.*)-(\d+)$/.exec(name);
+  const base = RANK.indexOf(m ? m[1]! : name);
+  const n = Number(m?.[2] ?? 0);
   return base * 1e8 + n;
 }

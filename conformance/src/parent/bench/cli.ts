@@ -6,11 +6,15 @@ import { killAll } from "../process/harness.js";
 import { runBench } from "./run.js";
 import { WORKLOADS, type WorkloadName } from "./types.js";
 
+/** --workloads: comma-separated names, or "all" (every workload, the opt-in ones included). */
+
 export interface BenchCliOptions {
   quick: boolean;
   runtimes: RuntimeName[];
   workloads: WorkloadName[];
-  rounds?: number;
+  rounds?: number | "auto";
+  budgetSeconds?: number;
+  target?: { host: string; port: number };
   reportDir?: string;
   json: boolean;
   pin: boolean;
@@ -22,12 +26,30 @@ export function parseWorkloads(value: string): WorkloadName[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
+  if (list.length === 1 && list[0] === "all") return [...WORKLOADS];
   for (const w of list) {
     if (!(WORKLOADS as readonly string[]).includes(w))
-      throw new UsageError(`unknown workload "${w}" (expected ${WORKLOADS.join(", ")})`);
+      throw new UsageError(`unknown workload "${w}" (expected ${WORKLOADS.join(", ")} or all)`);
   }
   if (!list.length) throw new UsageError(`--workloads needs at least one of ${WORKLOADS.join(", ")}`);
   return [...new Set(list)] as WorkloadName[];
+}
+
+/** --target HOST:PORT (an IPv6 literal in brackets: [::1]:9000). */
+export function parseTarget(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value.trim());
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port < 1 || port > 65533)
+    throw new UsageError(`invalid target "${value}" (expected HOST:PORT, the base port of \`netparity serve bench\`)`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+/** --rounds: a positive number of rounds, or "auto". */
+export function parseRounds(value: string): number | "auto" {
+  if (value === "auto") return "auto";
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`invalid rounds "${value}" (expected a positive integer or "auto")`);
+  return Number(value);
 }
 
 export async function bench(o: BenchCliOptions): Promise<number> {
@@ -47,6 +69,8 @@ export async function bench(o: BenchCliOptions): Promise<number> {
       runtimes: o.runtimes,
       workloads: o.workloads,
       ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
+      ...(o.budgetSeconds !== undefined ? { budgetSeconds: o.budgetSeconds } : {}),
+      ...(o.target ? { target: o.target } : {}),
       pin: o.pin,
       binaries: o.binaries,
       progress: (line, final) => {

@@ -8,7 +8,7 @@ import { sleep, withTimeout } from "../../in-runtime/common/timing.js";
 import type { BenchEvent, BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
 import { HOST } from "./params.js";
 import type { Cell } from "./plan.js";
-import { cpuSeconds, expectEvent, peakRss, startProc } from "./programs.js";
+import { cpuSeconds, currentRss, expectEvent, peakRss, socketCount, startProc, type Proc } from "./programs.js";
 
 /** Which CPU the server and the client are pinned to (null: not pinned). */
 export interface CpuPlacement {
@@ -22,29 +22,66 @@ export interface Sample {
   cpu: { server: number | null; client: number | null };
   rss: { server: number | null; client: number | null };
   units: number;
+  /** scaling: connections each server process held at the client's start. */
+  perProcess?: number[];
+  /** idle-memory: connections the server held, its RSS before the client and with the connections. */
+  idle?: { connections: number; rssBefore: number; rssAfter: number };
+  /** Wall seconds between the client's `start` and its `result`, as the parent saw them (CPU use = CPU seconds / wall). */
+  wall: number | null;
 }
 
 export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean): Promise<Sample> {
-  let server: ReturnType<typeof startProc> | null = null;
-  let client: ReturnType<typeof startProc> | null = null;
+  const servers: Proc[] = [];
+  let client: Proc | null = null;
+  const pinOk = taskset && cell.pin !== false;
   try {
     let port = 0;
     if (cell.server) {
-      const c = cell.server.prog.command(cell.server.spec);
-      server = startProc(c.cmd, c.args, { cpu: place.server }, taskset);
-      const ready = await expectEvent(server, 30_000, "its listening line");
-      if (ready.event !== "listening") throw new Error(`server said ${JSON.stringify(ready)}`);
-      port = ready.port;
+      // scaling: the first process takes an ephemeral port, the others bind the same one (SO_REUSEPORT).
+      for (let i = 0; i < (cell.servers ?? 1); i++) {
+        const c = cell.server.prog.command({ ...cell.server.spec, port });
+        const sp = startProc(c.cmd, c.args, { cpu: place.server }, pinOk);
+        servers.push(sp);
+        const ready = await expectEvent(sp, 30_000, "its listening line");
+        if (ready.event !== "listening") throw new Error(`server said ${JSON.stringify(ready)}`);
+        if (i === 0) port = ready.port;
+      }
     }
-    const c = cell.client.prog.command({ ...cell.client.spec, port });
-    client = startProc(c.cmd, c.args, { cpu: place.client }, taskset);
+    const baseSockets = servers.map((sp) => socketCount(sp.pid) ?? 0);
+    const rssBefore = cell.kind === "idle" && servers[0] ? currentRss(servers[0].pid) : null;
+    // A remote target's port is in the spec already; a local server's is the one it printed.
+    const c = cell.client.prog.command(cell.server ? { ...cell.client.spec, port } : cell.client.spec);
+    client = startProc(c.cmd, c.args, { cpu: place.client }, pinOk);
     const start = await expectEvent(client, 60_000, "start");
     if (start.event !== "start") throw new Error(`client said ${JSON.stringify(start)}`);
-    const s0 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
+    const serverCpu = (): number | null => sumOrNull(servers.map((sp) => cpuSeconds(sp.pid)));
+    const s0 = { server: servers.length ? serverCpu() : null, client: cpuSeconds(client.pid) };
+    const w0 = performance.now();
+    let perProcess: number[] | undefined;
+    let idle: Sample["idle"];
+    if (servers.length > 1 || cell.servers)
+      perProcess = servers.map((sp, i) => (socketCount(sp.pid) ?? 0) - baseSockets[i]!);
+    if (cell.kind === "idle" && servers[0]) {
+      // The client has its connections; wait (bounded by its hold time) until the server has accepted them all.
+      const want = cell.client.spec.connections ?? 0;
+      const until = performance.now() + (cell.client.spec.seconds ?? 2) * 800;
+      let held = 0;
+      for (let i = 0; i < 1000 && performance.now() < until; i++) {
+        held = (socketCount(servers[0].pid) ?? 0) - baseSockets[0]!;
+        if (held >= want) break;
+        await sleep(20);
+      }
+      await sleep(100);
+      idle = { connections: held, rssBefore: rssBefore ?? 0, rssAfter: currentRss(servers[0].pid) ?? 0 };
+    }
     const result = await expectEvent(client, 180_000, "its result");
-    const s1 = { server: server ? cpuSeconds(server.pid) : null, client: cpuSeconds(client.pid) };
+    const s1 = { server: servers.length ? serverCpu() : null, client: cpuSeconds(client.pid) };
+    const wall = (performance.now() - w0) / 1000;
     if (result.event !== "result") throw new Error(`client said ${JSON.stringify(result)}`);
-    const rss = { server: server ? peakRss(server.pid) : null, client: peakRss(client.pid) };
+    const rss = {
+      server: servers.length ? sumOrNull(servers.map((sp) => peakRss(sp.pid))) : null,
+      client: peakRss(client.pid),
+    };
     const diff = (a: number | null, b: number | null): number | null =>
       a === null || b === null ? null : Math.max(0, b - a);
     const cpu = { server: diff(s0.server, s1.server), client: diff(s0.client, s1.client) };
@@ -59,17 +96,28 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     } else if (cell.kind === "handshakes") {
       units = result.handshakes ?? 0;
       value = units / result.seconds;
+    } else if (cell.kind === "load") {
+      units = result.messages ?? 0;
+      value = result.maxRate ?? 0;
+    } else if (cell.kind === "idle") {
+      units = idle?.connections ?? 0;
+      if (!idle || idle.connections <= 0) throw new Error("the server held no idle connection");
+      value = Math.max(0, idle.rssAfter - idle.rssBefore) / idle.connections;
     } else {
       units = 0;
       value = result.seconds;
     }
     // Failed connections of a rate workload are counted in the row (errors), not fatal.
-    if (!result.ok && cell.kind !== "messages" && cell.kind !== "handshakes")
-      throw new Error(`client reported failure: ${result.error ?? "?"}`);
-    return { value, result, cpu, rss, units };
+    if (!result.ok && cell.kind !== "messages" && cell.kind !== "handshakes" && cell.kind !== "load")
+      throw new Error(`client reported failure: ${result.error ?? `${result.errors ?? "?"} errors`}`);
+    return { value, result, cpu, rss, units, wall, ...(perProcess ? { perProcess } : {}), ...(idle ? { idle } : {}) };
   } finally {
-    await Promise.all([client?.stop(), server?.stop()]);
+    await Promise.all([client?.stop(), ...servers.map((sp) => sp.stop())]);
   }
+}
+
+function sumOrNull(xs: Array<number | null>): number | null {
+  return xs.some((x) => x === null) ? null : xs.reduce<number>((a, b) => a + b!, 0);
 }
 
 function freePort(): Promise<number> {
@@ -123,6 +171,7 @@ export async function runIperf(bytes: number, place: CpuPlacement, taskset: bool
       cpu: { server: null, client: null },
       rss: { server: null, client: null },
       units: r.bytes ?? bytes,
+      wall: null,
     };
   } finally {
     await Promise.all([client?.stop(), server.stop()]);
@@ -189,6 +238,7 @@ export async function runSTime(
       cpu: { server: c0 === null || c1 === null ? null : Math.max(0, c1 - c0), client: null },
       rss: { server: peakRss(server.pid), client: null },
       units: n,
+      wall,
     };
   } finally {
     await Promise.all([client?.stop(), server.stop()]);

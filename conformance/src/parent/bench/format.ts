@@ -29,6 +29,11 @@ const TITLES: Record<string, { title: string; unit: string }> = {
     unit: "handshakes/s",
   },
   "tls-bulk": { title: "Bulk one-way TLS stream (ECDSA P-256 certificate)", unit: "bytes/s" },
+  "load-latency": {
+    title:
+      "Latency under load: 16 echo connections, the closed-loop maximum, then 25/50/75 % of it offered at a fixed rate (wrk2-style, coordinated omission corrected)",
+    unit: "max requests/s",
+  },
   "wintertc-bulk": { title: "Bulk one-way TCP stream, client on @netparity/sockets vs the adapter", unit: "bytes/s" },
   "wintertc-echo": {
     title: "Echo round trips, 64 B messages, client on @netparity/sockets vs the adapter",
@@ -38,6 +43,14 @@ const TITLES: Record<string, { title: string; unit: string }> = {
 
 /** Title and unit of a workload by its report name ("echo", "concurrency-1000", "decoder-64"). */
 export function workloadTitle(name: string, concSize: number): { title: string; unit: string } {
+  const scaling = /^scaling-(\d+)$/.exec(name);
+  if (scaling)
+    return {
+      title: `Scaling: ${scaling[1]} server process(es) on one port (SO_REUSEPORT), concurrent clients echoing ${concSize} B messages`,
+      unit: "messages/s",
+    };
+  const idle = /^idle-memory-(\d+)$/.exec(name);
+  if (idle) return { title: `Idle memory: ${idle[1]} idle connections held open`, unit: "bytes RSS/connection" };
   const conc = /^concurrency-(\d+)$/.exec(name);
   const dec = /^decoder-(\d+)$/.exec(name);
   return conc

@@ -1,5 +1,7 @@
 /** How much each workload does, in a full run and with --quick, and what the report shows of it. */
+import { availableParallelism } from "node:os";
 import type { BenchOptions } from "./types.js";
+import { MIN_VERDICT_SAMPLES } from "../verdict/targets.js";
 
 /** Every program binds and connects on loopback. */
 export const HOST = "127.0.0.1";
@@ -23,8 +25,25 @@ export interface Params {
   /** tls-handshake: new connections kept in flight by the client, and the echoed message. */
   handshakeInFlight: number;
   handshakeSize: number;
+  /** scaling: server processes (1 and the CPU count) and the client's connections. */
+  scalingServers: number[];
+  scalingConnections: number;
+  /** load-latency: connections, offered fractions of the maximum. */
+  loadConnections: number;
+  loadFractions: number[];
+  /** idle-memory: idle connections per measurement, and how long the client holds them. */
+  idleLevels: number[];
+  idleHoldSeconds: number;
+  /** Rounds to run (with --rounds auto: the rounds before the first check of the intervals). */
   rounds: number;
+  /** --rounds auto: keep adding rounds until every ratio's interval is within ±5 % or the budget is spent. */
+  auto: { budgetSeconds: number; maxRounds: number; halfWidth: number } | null;
 }
+
+/** --rounds auto: default budget, the most rounds it may add, and the precision it stops at. */
+export const AUTO_BUDGET_SECONDS = 900;
+export const AUTO_MAX_ROUNDS = 30;
+export const AUTO_HALF_WIDTH = 0.05;
 
 const MiB = 1024 * 1024;
 
@@ -48,7 +67,31 @@ export function params(o: BenchOptions): Params {
     tlsBulkWarmup: q ? 4 * MiB : 64 * MiB,
     handshakeInFlight: 4,
     handshakeSize: 64,
-    rounds: o.rounds ?? (q ? 1 : 3),
+    scalingServers: [...new Set([1, availableParallelism()])],
+    scalingConnections: q ? 32 : 64,
+    loadConnections: 16,
+    loadFractions: [0.25, 0.5, 0.75],
+    idleLevels: [1000, 10000],
+    idleHoldSeconds: q ? 1 : 3,
+    // 5: the fewest rounds a target verdict is given on (MIN_VERDICT_SAMPLES); --rounds auto starts there too.
+    rounds:
+      typeof o.rounds === "number"
+        ? o.rounds
+        : o.rounds === "auto"
+          ? q
+            ? 2
+            : MIN_VERDICT_SAMPLES
+          : q
+            ? 1
+            : MIN_VERDICT_SAMPLES,
+    auto:
+      o.rounds === "auto"
+        ? {
+            budgetSeconds: o.budgetSeconds ?? AUTO_BUDGET_SECONDS,
+            maxRounds: AUTO_MAX_ROUNDS,
+            halfWidth: AUTO_HALF_WIDTH,
+          }
+        : null,
   };
 }
 
@@ -71,6 +114,23 @@ export function paramsFor(name: string, p: Params): Record<string, number | stri
       seconds: p.seconds,
       warmupSeconds: p.warmup,
     };
+  if (name.startsWith("scaling-"))
+    return {
+      serverProcesses: Number(name.slice(8)),
+      connections: p.scalingConnections,
+      messageBytes: p.concSize,
+      seconds: p.seconds,
+      warmupSeconds: p.warmup,
+      placement: "not pinned (the servers share the CPUs with the client)",
+    };
+  if (name === "load-latency")
+    return {
+      connections: p.loadConnections,
+      messageBytes: p.echoSize,
+      offeredFractionsOfMax: p.loadFractions.join(" "),
+      secondsPerPhase: p.seconds,
+    };
+  if (name.startsWith("idle-memory-")) return { connections: Number(name.slice(12)), holdSeconds: p.idleHoldSeconds };
   if (name.startsWith("decoder"))
     return { chunk: 64 * 1024, streamBytes: p.decoderStream, secondsPerMeasurement: p.decoderSeconds };
   return {};

@@ -4,7 +4,7 @@
  * the usual 1024 descriptors), and always killed in `finally` by the caller.
  */
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
 import { DIST, PACKAGE_ROOT, denoRunFlags, runtimeBinary } from "../runner/runtimes.js";
@@ -108,6 +108,33 @@ export function peakRss(pid: number): number | null {
   try {
     const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
     return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Current resident set size (VmRSS) in bytes; null if unreadable. */
+export function currentRss(pid: number): number | null {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return m ? Number(m[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Open sockets of a process (its /proc/<pid>/fd entries that are sockets); null if unreadable. */
+export function socketCount(pid: number): number | null {
+  try {
+    let n = 0;
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith("socket:")) n++;
+      } catch {
+        // closed meanwhile
+      }
+    }
+    return n;
   } catch {
     return null;
   }

@@ -1,6 +1,6 @@
 /**
  * The ratios the summary is about (adapter/raw, adapter/python-threads, framedecoder against
- * the other decoders, best adapter/iperf3, errors at 1000 clients), each with its target where
+ * the other decoders, best adapter/iperf3, errors at 1000 clients, wintertc/adapter), each with its target where
  * the project set one.
  */
 import {
@@ -12,7 +12,29 @@ import {
   judgeCount,
   judgeTarget,
 } from "../verdict/targets.js";
+import { bootstrapRatio, seedOf, type Interval } from "../common/stats.js";
 import type { ResultEntry, Ratio, WorkloadResult } from "./types.js";
+
+/** The 95 % interval of median(a) / median(b), seeded by the ratio's name so a rerun of the same samples agrees. */
+function ci(a: ResultEntry | undefined, b: ResultEntry | undefined, name: string): Interval | null {
+  if (!a || !b) return null;
+  return bootstrapRatio(a.samples, b.samples, { seed: seedOf(name) });
+}
+
+function scaled(i: Interval | null | undefined, by: number): Interval | null {
+  return i ? [i[0] / by, i[1] / by] : null;
+}
+
+/** The fewest samples among the rows a ratio is made of. */
+function n(...rows: Array<ResultEntry | undefined>): number {
+  return Math.min(...rows.map((x) => x?.samples.length ?? 0));
+}
+
+/** Why a ratio between these rows cannot be judged: either row's peer was the bottleneck. */
+function peerBound(...rows: Array<ResultEntry | undefined>): string | null {
+  const r = rows.find((x) => x?.peerBound);
+  return r ? `${r.runtime} ${r.impl} as ${r.role}: ${r.peerBound}` : null;
+}
 
 export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
   const ratios: Ratio[] = [];
@@ -22,9 +44,12 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
   for (const w of workloads) {
     if (w.name.startsWith("decoder")) {
       for (const rt of new Set(w.results.map((x) => x.runtime))) {
-        const ours = find(w, rt, "decoder", "framedecoder")?.median;
+        const oursRow = find(w, rt, "decoder", "framedecoder");
+        const ours = oursRow?.median;
         const is64 = w.name === "decoder-64";
-        const v = r(ours, find(w, rt, "decoder", "it-length-prefixed")?.median);
+        const ilp = find(w, rt, "decoder", "it-length-prefixed");
+        const v = r(ours, ilp?.median);
+        const vci = ci(oursRow, ilp, `${w.name}|${rt}|ilp`);
         ratios.push({
           name: `${w.name} framedecoder/it-length-prefixed`,
           workload: w.name,
@@ -33,7 +58,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "framedecoder",
           denominator: "it-length-prefixed",
           ratio: v,
-          ...(is64 ? judgeTarget(v, DECODER_VS_IT_LENGTH_PREFIXED) : {}),
+          ci95: vci,
+          ...(is64 ? judgeTarget(v, vci, DECODER_VS_IT_LENGTH_PREFIXED, { samples: n(oursRow, ilp) }) : {}),
         });
         ratios.push({
           name: `${w.name} framedecoder/naive`,
@@ -43,6 +69,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "framedecoder",
           denominator: "naive",
           ratio: r(ours, find(w, rt, "decoder", "naive")?.median),
+          ci95: ci(oursRow, find(w, rt, "decoder", "naive"), `${w.name}|${rt}|naive`),
         });
         if (is64 && ours !== undefined) {
           ratios.push({
@@ -53,16 +80,23 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             numerator: "framedecoder",
             denominator: "10M frames/s",
             ratio: ours / DECODER_FRAMES_PER_SECOND,
-            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, 1),
+            ci95: scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND),
+            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND), 1, {
+              samples: n(oursRow),
+            }),
           });
         }
       }
       continue;
     }
     if (w.name.startsWith("wintertc-")) {
+      // The facade's cost: its client against the adapter's, same runtime, same fixed server, same rounds.
       for (const rt of ["node", "bun", "deno"]) {
-        const v = r(find(w, rt, "client", "wintertc")?.median, find(w, rt, "client", "adapter")?.median);
-        if (v === null && !find(w, rt, "client", "adapter")) continue;
+        const a = find(w, rt, "client", "wintertc");
+        const b = find(w, rt, "client", "adapter");
+        if (!a && !b) continue;
+        const v = r(a?.median, b?.median);
+        const vci = ci(a, b, `${w.name}|${rt}|client|wintertc/adapter`);
         ratios.push({
           name: `${w.name} wintertc/adapter`,
           workload: w.name,
@@ -71,7 +105,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "wintertc",
           denominator: "adapter",
           ratio: v,
-          ...judgeTarget(v, WINTERTC_ADAPTER_TARGET),
+          ci95: vci,
+          ...judgeTarget(v, vci, WINTERTC_ADAPTER_TARGET, { peerBound: peerBound(a, b), samples: n(a, b) }),
         });
       }
       continue;
@@ -83,6 +118,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         if (!a || !b) continue;
         const target = ADAPTER_RAW_TARGETS[w.name];
         const v = r(a.median, b.median);
+        const vci = ci(a, b, `${w.name}|${rt}|${role}|adapter/raw`);
         ratios.push({
           name: `${w.name} adapter/raw`,
           workload: w.name,
@@ -91,7 +127,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "adapter",
           denominator: "raw",
           ratio: v,
-          ...(target ? judgeTarget(v, target) : {}),
+          ci95: vci,
+          ...(target ? judgeTarget(v, vci, target, { peerBound: peerBound(a, b), samples: n(a, b) }) : {}),
         });
         if (role === "server") {
           const py = find(w, "python", "server", "python-threads");
@@ -104,6 +141,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
               numerator: "adapter",
               denominator: "python-threads",
               ratio: r(a.median, py.median),
+              ci95: ci(a, py, `${w.name}|${rt}|python`),
             });
         }
       }
@@ -118,8 +156,28 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             numerator: "errors",
             denominator: "",
             ratio: a.errors ?? null,
+            ci95: null,
             ...judgeCount(a.errors, 0),
           });
+      }
+    }
+    // scaling: N server processes against one, per runtime and program (the speed-up).
+    const sc = /^scaling-(\d+)$/.exec(w.name);
+    const one = workloads.find((x) => x.name === "scaling-1");
+    if (sc && sc[1] !== "1" && one) {
+      for (const a of w.results) {
+        const b = one.results.find((x) => x.runtime === a.runtime && x.impl === a.impl && x.role === a.role);
+        if (!b) continue;
+        ratios.push({
+          name: `${w.name}/scaling-1 ${a.impl}`,
+          workload: w.name,
+          runtime: a.runtime,
+          role: a.role,
+          numerator: `${sc[1]} processes`,
+          denominator: "1 process",
+          ratio: r(a.median, b.median),
+          ci95: ci(a, b, `${w.name}|${a.runtime}|${a.impl}|speedup`),
+        });
       }
     }
     if (w.name === "bulk") {
@@ -128,6 +186,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
       if (ip && adapters.length) {
         const best = adapters.reduce((a, b) => (b.median > a.median ? b : a));
         const v = best.median / ip.median;
+        const vci = ci(best, ip, "bulk|best/iperf3");
         ratios.push({
           name: "bulk best adapter/iperf3",
           workload: "bulk",
@@ -136,7 +195,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           numerator: "adapter",
           denominator: "iperf3",
           ratio: v,
-          ...judgeTarget(v, BULK_BEST_VS_IPERF3),
+          ci95: vci,
+          ...judgeTarget(v, vci, BULK_BEST_VS_IPERF3, { peerBound: peerBound(best), samples: n(best, ip) }),
         });
         for (const x of adapters) {
           if (x === best) continue;
@@ -148,6 +208,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             numerator: "adapter",
             denominator: "iperf3",
             ratio: x.median / ip.median,
+            ci95: ci(x, ip, `bulk|${x.runtime}|${x.role}|iperf3`),
           });
         }
       }

@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeReportFiles } from "../report/index.js";
 import type { BenchSection, Report } from "../report/model.js";
-import type { BenchReport, Ratio, ResultEntry, WorkloadResult } from "./types.js";
+import type { BenchReport, RankingEntry, Ratio, ResultEntry, WorkloadResult } from "./types.js";
 
 function rate(v: number, unit: string): string {
   if (!Number.isFinite(v)) return "–";
   if (unit === "bytes/s") return `${(v / 1e9).toFixed(2)} GB/s`;
+  if (unit === "bytes RSS/connection") return `${(v / 1024).toFixed(1)} KiB`;
   if (v >= 1e6) return `${(v / 1e6).toFixed(2)} M`;
   if (v >= 1e4) return `${(v / 1e3).toFixed(1)} k`;
   return v.toFixed(0);
@@ -26,13 +27,30 @@ function us(n: number | undefined): string {
   return n >= 1000 ? `${(n / 1000).toFixed(1)} ms` : `${n.toFixed(0)} µs`;
 }
 
+/** ✔ met, ✘ missed, ? inconclusive; nothing for a ratio without a target. */
+export function verdictMark(r: Pick<Ratio, "verdict" | "met">): string {
+  const v = r.verdict ?? (r.met === undefined ? undefined : r.met ? "met" : "missed");
+  return v === "met" ? " ✔" : v === "missed" ? " ✘" : v === "inconclusive" ? " ?" : "";
+}
+
+function interval(ci: readonly [number, number] | null | undefined, f: (n: number) => string): string {
+  return ci ? `[${f(ci[0])}, ${f(ci[1])}]` : "";
+}
+
+function ratioText(r: Ratio): string {
+  if (r.ratio === null) return "–";
+  return `${r.ratio.toFixed(2)}${r.ci95 ? ` ${interval(r.ci95, (n) => n.toFixed(2))}` : ""}${verdictMark(r)}`;
+}
+
 function ratioCell(ratios: Ratio[], workload: string, runtime: string, role: string, denominator = "raw"): string {
   const r = ratios.find(
     (x) => x.workload === workload && x.runtime === runtime && x.role === role && x.denominator === denominator,
   );
-  if (!r || r.ratio === null) return "–";
-  const mark = r.met === undefined ? "" : r.met ? " ✔" : " ✘";
-  return `${r.ratio.toFixed(2)}${mark}`;
+  return r ? ratioText(r) : "–";
+}
+
+function cv(n: number | null | undefined): string {
+  return typeof n === "number" ? `${(n * 100).toFixed(0)} %` : "–";
 }
 
 function label(e: ResultEntry): string {
@@ -45,16 +63,19 @@ function workloadTable(w: WorkloadResult): string[] {
   const hasLat = w.results.some((r) => r.latencyUs);
   const hasErr = w.results.some((r) => r.errors !== undefined);
   const hasLost = w.results.some((r) => r.lost !== undefined);
-  out.push(`### ${w.title} (${w.unit}, higher is better)`, "");
+  out.push(`### ${w.title} (${w.unit}, ${w.higherIsBetter ? "higher" : "lower"} is better)`, "");
   const params = Object.entries(w.params)
     .map(([k, v]) => `${k} ${v}`)
     .join(", ");
   if (params) out.push(`Parameters: ${params}.`, "");
   if (decoder) {
-    out.push("| runtime | decoder | frames/s median | min–max | copied frames per pass |", "|---|---|---:|---:|---:|");
+    out.push(
+      "| runtime | decoder | frames/s median | 95% CI | min–max | CV | copied frames per pass |",
+      "|---|---|---:|---:|---:|---:|---:|",
+    );
     for (const r of w.results) {
       out.push(
-        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")} | ${rate(r.min, "")}–${rate(r.max, "")} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
+        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")} | ${interval(r.ci95, (n) => rate(n, "")) || "–"} | ${rate(r.min, "")}–${rate(r.max, "")} | ${cv(r.cv)} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
       );
     }
     out.push("");
@@ -66,8 +87,11 @@ function workloadTable(w: WorkloadResult): string[] {
     "program",
     "peer",
     "median",
+    "95% CI",
     "min–max",
+    "CV",
     `CPU s/${cpuUnit} (self / peer)`,
+    "CPU cores (self / peer)",
     "peak RSS (self / peer)",
   ];
   if (hasLat) head.push("p50", "p99", "max");
@@ -79,9 +103,12 @@ function workloadTable(w: WorkloadResult): string[] {
       r.role,
       label(r),
       r.peer ?? "",
-      rate(r.median, w.unit),
+      `${rate(r.median, w.unit)}${r.peerBound ? " (peer-bound)" : ""}`,
+      interval(r.ci95, (n) => rate(n, w.unit)) || "–",
       `${rate(r.min, w.unit)}–${rate(r.max, w.unit)}`,
+      cv(r.cv),
       r.cpuSecondsPer ? `${num(r.cpuSecondsPer.self)} / ${num(r.cpuSecondsPer.peer)}` : "–",
+      r.cpuUtilization ? `${num(r.cpuUtilization.self)} / ${num(r.cpuUtilization.peer)}` : "–",
       r.peakRssBytes !== undefined ? `${bytes(r.peakRssBytes)} / ${bytes(r.peerPeakRssBytes)}` : "–",
     ];
     if (hasLat) row.push(us(r.latencyUs?.p50), us(r.latencyUs?.p99), us(r.latencyUs?.max));
@@ -90,6 +117,46 @@ function workloadTable(w: WorkloadResult): string[] {
     out.push(`| ${row.join(" | ")} |`);
   }
   out.push("");
+  const spreadRows = w.results.filter((x) => x.connectionSpread);
+  if (spreadRows.length) {
+    out.push(
+      "How the kernel spread the connections over the server processes (last round; Jain's fairness index, median over rounds: 1 = even, 1/N = one process took all):",
+      "",
+      "| program | connections per process | fairness |",
+      "|---|---|---:|",
+      ...spreadRows.map(
+        (r) => `| ${label(r)} | ${r.connectionSpread!.perProcess.join(" / ")} | ${num(r.connectionSpread!.fairness)} |`,
+      ),
+      "",
+    );
+  }
+  const loadRows = w.results.filter((x) => x.loadLevels?.length);
+  if (loadRows.length) {
+    out.push(
+      "Latency at a fixed offered rate, from each request's intended send time (HDR histogram, medians over rounds):",
+      "",
+      "| program | offered (of max) | offered req/s | achieved req/s | p50 | p99 | p99.9 | max |",
+      "|---|---:|---:|---:|---:|---:|---:|---:|",
+    );
+    for (const r of loadRows)
+      for (const l of r.loadLevels!)
+        out.push(
+          `| ${label(r)} | ${(l.fraction * 100).toFixed(0)} % | ${rate(l.offeredPerSec, "")} | ${rate(l.achievedPerSec, "")} | ${us(l.latencyUs.p50)} | ${us(l.latencyUs.p99)} | ${us(l.latencyUs.p999)} | ${us(l.latencyUs.max)} |`,
+        );
+    out.push("");
+  }
+  const idleRows = w.results.filter((x) => x.idle);
+  if (idleRows.length) {
+    out.push(
+      "| program | idle connections held | RSS before | RSS with them |",
+      "|---|---:|---:|---:|",
+      ...idleRows.map(
+        (r) =>
+          `| ${label(r)} | ${r.idle!.connections} | ${bytes(r.idle!.rssBeforeBytes)} | ${bytes(r.idle!.rssAfterBytes)} |`,
+      ),
+      "",
+    );
+  }
   for (const r of w.results.filter((x) => x.note)) out.push(`${label(r)}: ${r.note}.`, "");
   return out;
 }
@@ -117,7 +184,7 @@ export function summaryTable(report: BenchReport): string[] {
         .find((w) => w.name === "decoder-64")
         ?.results.find((x) => x.runtime === rt && x.impl === "framedecoder");
       out.push(
-        `| ${rt} | ${role} | ${ratioCell(rs, "bulk", rt, role)} | ${ratioCell(rs, "transfer", rt, role)} | ${ratioCell(rs, "echo", rt, role)} | ${ratioCell(rs, "udp", rt, role)} | ${ip?.ratio ? `${ip.ratio.toFixed(2)}${ip.met === undefined ? "" : ip.met ? " ✔" : " ✘"}` : "–"} | ${
+        `| ${rt} | ${role} | ${ratioCell(rs, "bulk", rt, role)} | ${ratioCell(rs, "transfer", rt, role)} | ${ratioCell(rs, "echo", rt, role)} | ${ratioCell(rs, "udp", rt, role)} | ${ip ? ratioText(ip) : "–"} | ${
           role === "server" && c ? `${ratioCell(rs, "concurrency-1000", rt, role)}, ${c.errors ?? "–"} errors` : "–"
         } | ${role === "server" && dec ? `${ratioCell(rs, "decoder-64", rt, "decoder", "it-length-prefixed")}, ${rate(dec.median, "")}` : "–"} |${
           tls
@@ -127,6 +194,40 @@ export function summaryTable(report: BenchReport): string[] {
       );
     }
   }
+  return out;
+}
+
+/** "AMD EPYC × 2 CPUs, Linux 6.1; node 20.20.2, bun 1.4.5, deno 2.9.6": what a ranking was measured on. */
+export function machineLine(report: BenchReport): string {
+  const m = report.machine as Record<string, unknown> & { runtimes: Record<string, string> };
+  return `${m.cpuModel} × ${m.cpuCount} CPUs, Linux ${m.kernel}; ${Object.entries(m.runtimes)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ")}${m.target ? `; servers at ${m.target}` : ""}`;
+}
+
+/** One ranked runtime: "**bun** 2.10 GB/s (best)" or "deno 0.93 [0.85, 1.02] tie, 0.40 CPU s/GB". */
+function rankCell(row: RankingEntry["rows"][number], unit: string): string {
+  const name = row.standing === "best" ? `**${row.runtime}**` : row.runtime;
+  const cost = row.cpuSecondsPer !== null ? `, ${num(row.cpuSecondsPer)} CPU s/${row.cpuUnit}` : "";
+  const bound = row.peerBound ? " (peer-bound)" : "";
+  if (row.standing === "best") return `${name} ${rate(row.median, unit)} (best${cost})${bound}`;
+  return `${name} ${num(row.ratioToBest)}${row.ci95 ? ` ${interval(row.ci95, (n) => n.toFixed(2))}` : ""}${row.standing === "tie" ? " tie" : ""}${cost}${bound}`;
+}
+
+/** "Which runtime to deploy": per workload and role, the runtimes best first, ratios to the best with 95 % intervals. */
+export function rankingTable(report: BenchReport): string[] {
+  const rs = report.ranking ?? [];
+  if (!rs.length) return [];
+  const width = Math.max(...rs.map((r) => r.rows.length));
+  const ord = ["1st", "2nd", "3rd", "4th"];
+  const out = [
+    `| workload | runtime as | ${Array.from({ length: width }, (_, i) => ord[i] ?? `${i + 1}th`).join(" | ")} |`,
+    `|---|---|${"---|".repeat(width)}`,
+  ];
+  for (const r of rs)
+    out.push(
+      `| ${r.workload} (${r.unit}${r.higherIsBetter ? "" : ", lower is better"}) | ${r.role} | ${Array.from({ length: width }, (_, i) => (r.rows[i] ? rankCell(r.rows[i]!, r.unit) : "")).join(" | ")} |`,
+    );
   return out;
 }
 
@@ -140,17 +241,65 @@ export function renderMarkdown(report: BenchReport): string {
       `Runtimes: ${Object.entries(m.runtimes)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}${m.openssl ? `; ${m.openssl}` : ""}. ` +
-      `${report.rounds} interleaved round(s), medians with min–max; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
+      `${report.rounds} interleaved round(s)${report.roundsAuto ? ` (--rounds auto: ${report.roundsAuto.outcome})` : ""}, medians with 95% bootstrap intervals, min–max and coefficient of variation; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );
-  out.push("### Summary: what the adapter costs, per runtime (ratios of medians; ✔/✘ against the targets)", "");
+  if (report.timing?.length)
+    out.push(
+      `Time per workload (calibration + measuring over ${report.rounds} round(s), spawns included): ${report.timing
+        .map((t) => `${t.workload} ${t.calibrationSeconds} + ${t.measuringSeconds} s`)
+        .join(", ")}.`,
+      "",
+    );
+  if (report.ranking?.length) {
+    out.push(
+      "### Which runtime to deploy",
+      "",
+      `Measured on ${machineLine(report)}. Each runtime through netparity's adapter, best first; the others as a ratio to the best with its 95% bootstrap interval (1.00 = as good as the best), "tie" where the interval reaches the best (this run cannot tell them apart), and the CPU seconds per unit the runtime itself spent.`,
+      "",
+      ...rankingTable(report),
+      "",
+    );
+  }
+  out.push(
+    "### Summary: what the adapter costs, per runtime (ratios of medians with their 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
+    "",
+  );
   out.push(...summaryTable(report), "");
   const targets = report.ratios.filter((r) => r.target !== undefined);
-  const missed = targets.filter((r) => !r.met);
+  const by = (v: string) => targets.filter((r) => (r.verdict ?? (r.met ? "met" : "missed")) === v);
+  const list = (rs: Ratio[]) =>
+    rs
+      .map(
+        (r) =>
+          `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : `${r.ratio.toFixed(2)}${r.ci95 ? ` ${interval(r.ci95, (n) => n.toFixed(2))}` : ""}`} vs ${r.target}${r.reason ? `; ${r.reason}` : ""})`,
+      )
+      .join("; ");
+  const missed = by("missed");
+  const open = by("inconclusive");
   out.push(
-    `Targets: ${targets.length - missed.length} of ${targets.length} met.${missed.length ? ` Missed: ${missed.map((r) => `${r.name} (${r.runtime} ${r.role}: ${r.ratio === null ? "–" : r.ratio.toFixed(2)} vs ${r.target})`).join("; ")}.` : ""}`,
+    `Targets: ${by("met").length} met, ${missed.length} missed, ${open.length} inconclusive, of ${targets.length}.` +
+      (missed.length ? ` Missed: ${list(missed)}.` : "") +
+      (open.length ? ` Inconclusive: ${list(open)}.` : ""),
     "",
   );
+  if (report.peers?.length) {
+    out.push(
+      "### Fixed peers (calibrated: the program with the least CPU per unit, each against itself once, a quarter of the run's sizes)",
+      "",
+      "| workload | peer role | program | its CPU s per unit | candidates (CPU s per unit in that role) |",
+      "|---|---|---|---:|---|",
+    );
+    for (const c of report.peers)
+      out.push(
+        `| ${c.group} | ${c.role} | ${c.program} | ${c.cpuSecondsPer === null ? "–" : `${num(c.cpuSecondsPer)} / ${c.unit}`} | ${c.note ? `${c.note}${c.candidates.length ? "; " : ""}` : ""}${c.candidates.map((x) => `${x.runtime} ${x.error ? `failed (${x.error.includes("not offered") ? "role not offered" : "error"})` : num(x[c.role])}`).join(", ")} |`,
+      );
+    out.push(
+      "",
+      "A row whose peer used more than 0.8 of a core while measured is marked (peer-bound): the peer set the pace, and a target on it is inconclusive.",
+      "",
+    );
+  }
   for (const w of report.workloads) out.push(...workloadTable(w));
   if (report.skipped.length) out.push("Skipped:", "", ...report.skipped.map((s) => `- ${s}`), "");
   if (report.errors.length) out.push("Errors:", "", ...report.errors.map((s) => `- ${s}`), "");
@@ -176,7 +325,7 @@ export function benchSection(report: BenchReport): BenchSection {
     workloads.push({
       name: w.name,
       unit: w.unit,
-      higherIsBetter: true,
+      higherIsBetter: w.higherIsBetter,
       description: w.title,
       results: w.results.map((x) => bar(x, { median: x.median, min: x.min, max: x.max })),
     });
@@ -192,7 +341,10 @@ export function benchSection(report: BenchReport): BenchSection {
       });
     }
   }
-  return { workloads };
+  return {
+    workloads,
+    ...(report.ranking?.length ? { ranking: report.ranking, rankingContext: machineLine(report) } : {}),
+  };
 }
 
 export function writeReport(dir: string, report: BenchReport): { json: string; md: string; merged: string[] } {

@@ -10,6 +10,7 @@
  * This file runs the rounds; plan.ts picks the cells, execute.ts runs one, aggregate.ts and
  * ratios.ts turn samples into the report.
  */
+import type { RuntimeName } from "@netparity/protocol";
 import { cpus, loadavg, release, totalmem, availableParallelism } from "node:os";
 import type { BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
 import { writeCertificates, type CertificateFiles, type KeyType } from "../certs/generate.js";
@@ -18,10 +19,31 @@ import { aggregate } from "./aggregate.js";
 import { runCell, runIperf, runSTime, type Sample } from "./execute.js";
 import { fmt } from "./format.js";
 import { params } from "./params.js";
-import { HANDSHAKE_KEYS, describeCell, keyTypesFor, planCells } from "./plan.js";
+import { HANDSHAKE_KEYS, describeCell, keyTypesFor, planCells, targetCells, type Cell } from "./plan.js";
+import { TARGET_PORTS } from "./serve.js";
 import { hasCommand } from "./programs.js";
 import { computeRatios } from "./ratios.js";
-import type { BenchOptions, BenchReport } from "./types.js";
+import { calibratePeers } from "./calibrate.js";
+import { computeRanking } from "./ranking.js";
+import { workloadOf, type BenchOptions, type BenchReport, type Ratio } from "./types.js";
+import { relativeHalfWidth } from "../common/stats.js";
+
+/** The ratio whose 95 % interval is widest relative to the ratio (targets and rankings alike), or null if none has one. */
+function widest(ratios: Ratio[]): { name: string; halfWidth: number } | null {
+  let out: { name: string; halfWidth: number } | null = null;
+  for (const r of ratios) {
+    if (!r.ci95 || r.ratio === null) continue;
+    const h = relativeHalfWidth(r.ci95, r.ratio);
+    if (!out || h > out.halfWidth) out = { name: `${r.name} ${r.runtime} ${r.role}`, halfWidth: h };
+  }
+  return out;
+}
+
+/** node:net's listen({ reusePort }) exists from v22.12.0 and v23.1.0. */
+export function nodeHasReusePort(version: string): boolean {
+  const [major = 0, minor = 0] = version.replace(/^v/, "").split(".").map(Number);
+  return major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12);
+}
 
 export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const t0 = performance.now();
@@ -63,48 +85,124 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     errors.push(`TLS certificates: ${(e as Error).message}`);
   }
 
-  const cells = planCells(o, p, runtimes, python !== null, certs);
-  const iperfCell = wl.has("bulk") && iperf !== null;
-  const sTimeKeys = openssl ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
+  // scaling needs SO_REUSEPORT in every program of a runtime: node:net has it since v22.12.0 / v23.1.0.
+  const unsupported: Record<string, Partial<Record<RuntimeName, string>>> = {};
+  if (wl.has("scaling") && versions.node && runtimes.includes("node") && !nodeHasReusePort(versions.node)) {
+    const why = `node ${versions.node} has no reusePort in node:net (added in v22.12.0 / v23.1.0); cluster's shared handle is not SO_REUSEPORT, so node is not measured`;
+    unsupported.scaling = { node: why };
+    skipped.push(`scaling: ${why}`);
+  }
+  if (wl.has("idle-memory")) {
+    const hard = Number(hasCommand("sh", ["-c", "ulimit -Hn"]) ?? 0);
+    const fits = p.idleLevels.filter((n) => hard === 0 || Number.isNaN(hard) || n + 1024 <= hard);
+    for (const n of p.idleLevels.filter((x) => !fits.includes(x)))
+      skipped.push(`idle-memory-${n}: the descriptor hard limit (ulimit -Hn) is ${hard}, too low for ${n} connections`);
+    p.idleLevels = fits;
+  }
+  let cells: Cell[];
+  let calibration: Awaited<ReturnType<typeof calibratePeers>> = { peers: {}, choices: [], seconds: {} };
+  const remote = o.target ? `server at ${o.target.host}:${o.target.port}` : null;
+  if (o.target) {
+    // --target: only the client rows, against the remote `netparity serve bench`; no local
+    // baselines (they would measure loopback, not the link).
+    const offsets = Object.fromEntries(Object.entries(TARGET_PORTS).map(([w, t]) => [w, t.offset]));
+    for (const w of o.workloads.filter((x) => !(x in offsets)))
+      skipped.push(`${w}: not served by \`netparity serve bench\` (--target runs ${Object.keys(offsets).join(", ")})`);
+    cells = targetCells(o, p, runtimes, o.target, offsets, `remote ${remote}`);
+  } else {
+    calibration = await calibratePeers(o, runtimes, certs, place, taskset, say);
+    cells = planCells(o, p, runtimes, python !== null, certs, calibration.peers, unsupported);
+  }
+  const iperfCell = wl.has("bulk") && iperf !== null && !o.target;
+  const sTimeKeys = openssl && !o.target ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
 
   const samples = new Map<string, Sample[]>();
-  const total = p.rounds * (cells.length + (iperfCell ? 1 : 0) + sTimeKeys.length);
+  const perRound = cells.length + (iperfCell ? 1 : 0) + sTimeKeys.length;
   let done = 0;
+  // Wall seconds per --workloads name, spawn and teardown included: the report's `timing`.
+  const measuring = new Map<string, number>();
+  const timed = async <T>(workload: string, f: () => Promise<T>): Promise<T> => {
+    const w0 = performance.now();
+    try {
+      return await f();
+    } finally {
+      const k = workloadOf(workload);
+      measuring.set(k, (measuring.get(k) ?? 0) + (performance.now() - w0) / 1000);
+    }
+  };
+  const push = (key: string, s: Sample): void => {
+    (samples.get(key) ?? samples.set(key, []).get(key)!).push(s);
+  };
+  const runRound = async (round: number, of: string): Promise<void> => {
+    const total = p.auto ? `${done + perRound}` : `${p.rounds * perRound}`;
+    const tag = (): string => `[${done}/${total}] round ${round}/${of}`;
+    for (const cell of cells) {
+      done++;
+      say(`${tag()} ${describeCell(cell)}`, false);
+      try {
+        const s = await timed(cell.workload, () => runCell(cell, place, taskset));
+        push(cell.key, s);
+        say(`${tag()} ${describeCell(cell)}: ${fmt(s.value)}`, true);
+      } catch (e) {
+        const msg = `${describeCell(cell)} (round ${round}): ${(e as Error).message}`;
+        errors.push(msg);
+        say(`[${done}/${total}] ${msg}`, true);
+      }
+    }
+    if (iperfCell) {
+      done++;
+      say(`${tag()} bulk: iperf3`, false);
+      try {
+        const s = await timed("bulk", () => runIperf(p.bulkBytes, place, taskset));
+        push("iperf3", s);
+        say(`${tag()} bulk: iperf3: ${fmt(s.value)}`, true);
+      } catch (e) {
+        errors.push(`iperf3 (round ${round}): ${(e as Error).message}`);
+      }
+    }
+    for (const k of sTimeKeys) {
+      const what = `tls-handshake-${k}: openssl s_time`;
+      done++;
+      say(`${tag()} ${what}`, false);
+      try {
+        const s = await timed("tls-handshake", () => runSTime(certs[k]!, p.seconds, place, taskset));
+        push(`openssl|${k}`, s);
+        say(`${tag()} ${what}: ${fmt(s.value)}`, true);
+      } catch (e) {
+        errors.push(`${what} (round ${round}): ${(e as Error).message}`);
+      }
+    }
+  };
+  let rounds = 0;
+  let autoNote: string | null = null;
   try {
     for (let round = 1; round <= p.rounds; round++) {
-      for (const cell of cells) {
-        say(`[${++done}/${total}] round ${round}/${p.rounds} ${describeCell(cell)}`, false);
-        try {
-          const s = await runCell(cell, place, taskset);
-          (samples.get(cell.key) ?? samples.set(cell.key, []).get(cell.key)!).push(s);
-          say(`[${done}/${total}] round ${round}/${p.rounds} ${describeCell(cell)}: ${fmt(s.value)}`, true);
-        } catch (e) {
-          const msg = `${describeCell(cell)} (round ${round}): ${(e as Error).message}`;
-          errors.push(msg);
-          say(`[${done}/${total}] ${msg}`, true);
+      await runRound(round, p.auto ? `${p.rounds}+` : `${p.rounds}`);
+      rounds = round;
+    }
+    // --rounds auto: more interleaved rounds until every ratio's 95 % interval is within
+    // ±halfWidth of the ratio, while a round more still fits in the budget.
+    if (p.auto) {
+      const a = p.auto;
+      for (;;) {
+        const ratios = computeRatios(aggregate(cells, samples, p, iperfCell, sTimeKeys));
+        const worst = widest(ratios);
+        const elapsed = (performance.now() - t0) / 1000;
+        const perRoundSeconds = elapsed / Math.max(1, rounds);
+        const status = `after ${rounds} round(s), ${Math.round(elapsed)} s of ${a.budgetSeconds} s: widest ratio interval ±${worst ? `${(worst.halfWidth * 100).toFixed(1)} % (${worst.name})` : "–"}`;
+        if (!worst || worst.halfWidth <= a.halfWidth) {
+          autoNote = `every ratio within ±${a.halfWidth * 100} % ${status}`;
+          break;
         }
-      }
-      if (iperfCell) {
-        say(`[${++done}/${total}] round ${round}/${p.rounds} bulk: iperf3`, false);
-        try {
-          const s = await runIperf(p.bulkBytes, place, taskset);
-          (samples.get("iperf3") ?? samples.set("iperf3", []).get("iperf3")!).push(s);
-          say(`[${done}/${total}] round ${round}/${p.rounds} bulk: iperf3: ${fmt(s.value)}`, true);
-        } catch (e) {
-          errors.push(`iperf3 (round ${round}): ${(e as Error).message}`);
+        if (rounds >= a.maxRounds || elapsed + perRoundSeconds > a.budgetSeconds) {
+          autoNote = `stopped (${rounds >= a.maxRounds ? `${a.maxRounds} rounds` : "budget"}) ${status}`;
+          break;
         }
+        say(`--rounds auto: ${status}; one more round`, true);
+        rounds++;
+        await runRound(rounds, `${rounds}`);
       }
-      for (const k of sTimeKeys) {
-        const what = `tls-handshake-${k}: openssl s_time`;
-        say(`[${++done}/${total}] round ${round}/${p.rounds} ${what}`, false);
-        try {
-          const s = await runSTime(certs[k]!, p.seconds, place, taskset);
-          (samples.get(`openssl|${k}`) ?? samples.set(`openssl|${k}`, []).get(`openssl|${k}`)!).push(s);
-          say(`[${done}/${total}] round ${round}/${p.rounds} ${what}: ${fmt(s.value)}`, true);
-        } catch (e) {
-          errors.push(`${what} (round ${round}): ${(e as Error).message}`);
-        }
-      }
+      say(`--rounds auto: ${autoNote}`, true);
     }
   } finally {
     await Promise.all(certFiles.map((f) => f.remove()));
@@ -128,18 +226,48 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     iperf3: iperf?.split("\n")[0] ?? null,
     openssl: openssl ?? null,
     nofileHardLimit: hasCommand("sh", ["-c", "ulimit -Hn"]),
-    fixedPeer: `node raw (conformance/bench/raw/node.mjs, Node ${versions.node})`,
+    ...(remote ? { target: `${o.target!.host}:${o.target!.port}` } : {}),
+    fixedPeer: remote
+      ? `the remote bench server (${remote}); throughput is bounded by the link between the hosts`
+      : calibration.choices.length
+        ? "per workload and role, the raw program that spent the least CPU per unit in a calibration (see peers)"
+        : `node raw (conformance/bench/raw/node.mjs, Node ${versions.node})`,
   };
   return {
     schema: "netparity.bench/1",
     createdAt: new Date().toISOString(),
     quick: o.quick,
-    rounds: p.rounds,
+    rounds,
+    ...(p.auto ? { roundsAuto: { ...p.auto, outcome: autoNote ?? "" } } : {}),
     durationSeconds: Math.round((performance.now() - t0) / 100) / 10,
+    timing: timing(o.workloads, calibration.seconds, measuring),
     machine,
     workloads,
     ratios,
+    ranking: computeRanking(workloads, versions),
+    peers: calibration.choices,
     skipped,
     errors,
   };
+}
+
+/** Per --workloads name, in the order asked: calibration and measuring seconds (one decimal). */
+function timing(
+  asked: readonly string[],
+  calibration: Record<string, number>,
+  measuring: Map<string, number>,
+): NonNullable<BenchReport["timing"]> {
+  const cal = new Map<string, number>();
+  for (const [group, s] of Object.entries(calibration)) {
+    const k = workloadOf(group);
+    cal.set(k, (cal.get(k) ?? 0) + s);
+  }
+  const r1 = (x: number): number => Math.round(x * 10) / 10;
+  return asked
+    .filter((w) => cal.has(w) || measuring.has(w))
+    .map((w) => ({
+      workload: w,
+      calibrationSeconds: r1(cal.get(w) ?? 0),
+      measuringSeconds: r1(measuring.get(w) ?? 0),
+    }));
 }

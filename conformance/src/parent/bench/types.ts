@@ -4,6 +4,11 @@
  */
 import type { RuntimeName } from "@netparity/protocol";
 import type { LatencyStats } from "../../in-runtime/bench/protocol.js";
+import type { Interval } from "../common/stats.js";
+import type { TargetOutcome } from "../verdict/targets.js";
+import type { RankingEntry } from "../report/model.js";
+
+export type { RankingEntry };
 
 export const WORKLOADS = [
   "bulk",
@@ -14,18 +19,50 @@ export const WORKLOADS = [
   "decoder",
   "tls-handshake",
   "tls-bulk",
+  "scaling",
+  "load-latency",
+  "idle-memory",
   // bulk and echo clients through @netparity/sockets against the same clients on the adapter.
   "wintertc",
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
+/**
+ * What a default `netparity bench` runs: the workloads a deployer needs for a first answer
+ * (throughput, framed transfer, round trips, 1 to 1000 clients, the frame decoder, TLS
+ * throughput), each with its target, about 15 minutes at 5 rounds on a 2-core machine
+ * (docs/bench.md, Duration). The long or specialised ones are opt-in by name or with
+ * `--workloads all`.
+ */
+export const DEFAULT_WORKLOADS: readonly WorkloadName[] = [
+  "bulk",
+  "transfer",
+  "echo",
+  "concurrency",
+  "decoder",
+  "tls-bulk",
+];
+
+/** The workloads only `--workloads NAME` or `--workloads all` runs. */
+export const OPT_IN_WORKLOADS: readonly WorkloadName[] = WORKLOADS.filter((w) => !DEFAULT_WORKLOADS.includes(w));
+
+/** The --workloads name a report workload or calibration group belongs to ("concurrency-100" → "concurrency"). */
+export function workloadOf(name: string): string {
+  return WORKLOADS.find((w) => name === w || name.startsWith(`${w}-`)) ?? name;
+}
+
 export interface BenchOptions {
   quick: boolean;
   runtimes: RuntimeName[];
   workloads: WorkloadName[];
-  rounds?: number;
+  /** A number of interleaved rounds, or "auto": add rounds until every ratio's interval is within ±5 % or the budget is spent. */
+  rounds?: number | "auto";
+  /** --rounds auto: wall-clock budget in seconds (default 900). */
+  budgetSeconds?: number;
   pin: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
+  /** Run the client-side workloads against `netparity serve bench` at HOST:PORT instead of local servers. */
+  target?: { host: string; port: number };
   /** Progress lines (stderr). */
   progress?: (line: string, final: boolean) => void;
 }
@@ -37,17 +74,31 @@ export interface ResultEntry {
   /** The other end of the connection, e.g. "node raw"; absent for decoder results. */
   peer?: string;
   median: number;
+  /** 95 % bootstrap confidence interval of the median. */
+  ci95: Interval | null;
   min: number;
   max: number;
+  /** Coefficient of variation of the samples (standard deviation / mean); null with one sample. */
+  cv: number | null;
   samples: number[];
   /** CPU seconds (user + system) per unit (GB, 1M messages or 1000 handshakes) of the process under test and its peer. */
   cpuSecondsPer?: { unit: string; self: number | null; peer: number | null };
   /** Peak RSS (VmHWM) of the process under test, median over samples. */
   peakRssBytes?: number | null;
   peerPeakRssBytes?: number | null;
+  /** CPU use of each process during the measured part, in cores (CPU seconds / wall seconds), medians over samples. */
+  cpuUtilization?: { self: number | null; peer: number | null };
+  /** Set when the fixed peer was busier than PEER_BOUND_UTILIZATION of a core: the row measures the peer. */
+  peerBound?: string;
   latencyUs?: LatencyStats;
   errors?: number;
   lost?: number;
+  /** scaling: connections each server process held (from /proc/<pid>/fd), and Jain's fairness index of that spread (1 = even). */
+  connectionSpread?: { perProcess: number[]; fairness: number | null };
+  /** load-latency: latency at each offered rate (medians over rounds). */
+  loadLevels?: Array<{ fraction: number; offeredPerSec: number; achievedPerSec: number; latencyUs: LatencyStats }>;
+  /** idle-memory: the server's RSS before and with the idle connections, and the connections it held. */
+  idle?: { connections: number; rssBeforeBytes: number; rssAfterBytes: number };
   /** decoder: frames copied per pass / frames per pass. */
   copied?: { copied: number; frames: number };
   note?: string;
@@ -70,8 +121,33 @@ export interface Ratio {
   numerator: string;
   denominator: string;
   ratio: number | null;
+  /** 95 % bootstrap confidence interval of the ratio of medians. */
+  ci95: Interval | null;
   target?: number;
+  /** Against the target: met (interval above), missed (below), inconclusive (straddles, or peer-bound). */
+  verdict?: TargetOutcome;
+  /** verdict === "met" (kept for readers of older reports). */
   met?: boolean;
+  reason?: string;
+}
+
+/** The fixed peer of one workload group and role, and the calibration behind the choice. */
+export interface PeerChoice {
+  group: string;
+  /** The role the peer plays (its server peers the runtimes measured as clients). */
+  role: "server" | "client";
+  program: string;
+  /** The chosen program's CPU seconds per unit in the calibration. */
+  cpuSecondsPer: number | null;
+  unit: string;
+  note?: string;
+  candidates: Array<{
+    runtime: string;
+    value: number | null;
+    server: number | null;
+    client: number | null;
+    error?: string;
+  }>;
 }
 
 export interface BenchReport {
@@ -79,10 +155,22 @@ export interface BenchReport {
   createdAt: string;
   quick: boolean;
   rounds: number;
+  /** --rounds auto: its budget and precision, and why it stopped. */
+  roundsAuto?: { budgetSeconds: number; maxRounds: number; halfWidth: number; outcome: string };
   durationSeconds: number;
+  /**
+   * Wall seconds per workload (as named by --workloads): its calibration and its measurements
+   * summed over the rounds (iperf3 and openssl s_time with bulk and tls-handshake). With
+   * `rounds`, what a run of any subset would take: calibration + rounds × measuring / rounds.
+   */
+  timing?: Array<{ workload: string; calibrationSeconds: number; measuringSeconds: number }>;
   machine: Record<string, unknown>;
   workloads: WorkloadResult[];
   ratios: Ratio[];
+  /** Which runtime to deploy: per workload and role, the runtimes' adapter rows ranked, with ratios to the best. */
+  ranking?: RankingEntry[];
+  /** The fixed peer chosen per workload group and role (calibrated: the raw program with the least CPU per unit). */
+  peers?: PeerChoice[];
   skipped: string[];
   errors: string[];
 }

@@ -18,12 +18,14 @@ import { run, toolVersion } from "./run.js";
 import { diff } from "./diff.js";
 import { merge } from "./merge.js";
 import { serve } from "./serve.js";
-import { bench, parseWorkloads } from "../bench/cli.js";
-import { WORKLOADS } from "../bench/types.js";
+import { bench, parseRounds, parseTarget, parseWorkloads } from "../bench/cli.js";
+import { serveBench } from "../bench/serve.js";
+import { DEFAULT_WORKLOADS, OPT_IN_WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
   UsageError,
   parseApi,
+  parseDurationOption,
   parseNonNegativeInt,
   parsePort,
   parseRuntime,
@@ -147,7 +149,9 @@ export function program(userScenarios: readonly string[] = []): Command {
     .description(
       "run a scenario's server inside a runtime; prints one JSON 'listening' line; SIGINT/SIGTERM stop it (exit 0)",
     )
-    .argument("<scenario>", scenarioList, parseScenario)
+    .argument("<scenario>", `${scenarioList}, or bench (the servers of bench --target)`, (v: string) =>
+      v === "bench" ? v : parseScenario(v),
+    )
     .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "address to bind", "127.0.0.1")
@@ -185,6 +189,10 @@ The lessons' own programs (docs/lessons.md):
   serve ipmsg --transport udp --host 0.0.0.0 --port 2425 --encoding gbk   (FeiQ receiver)`,
     );
   binaryOptions(scenarioOptions(scenarioModuleOption(serveCmd), "server")).action(async (scenario: string, o) => {
+    if (scenario === "bench") {
+      process.exitCode = await serveBench({ runtime: o.runtime, host: o.host, port: o.port, binaries: binaries(o) });
+      return;
+    }
     process.exitCode = await serve(scenario, {
       runtime: o.runtime,
       transport: o.transport,
@@ -363,17 +371,52 @@ one line saying why; asked for by name they are reported unsupported with the re
     )
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
     .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
-    .option("--workloads <list>", WORKLOADS.join(","), parseWorkloads, [...WORKLOADS])
-    .option("--rounds <n>", "interleaved rounds (default 3, 1 with --quick)", parseNonNegativeInt("rounds"))
+    .option(
+      "--workloads <list>",
+      `comma-separated, or all (every workload, the opt-in ${OPT_IN_WORKLOADS.join(", ")} too; see Workloads below)`,
+      parseWorkloads,
+      [...DEFAULT_WORKLOADS],
+    )
+    .option(
+      "--rounds <n>",
+      "interleaved rounds (default 5, 1 with --quick), or auto: add rounds until every ratio's 95% interval is within ±5% or --budget is spent",
+      parseRounds,
+    )
+    .option(
+      "--budget <duration>",
+      "wall-clock budget of --rounds auto (e.g. 10m; default 15m)",
+      parseDurationOption("budget"),
+    )
     .option("--report-dir <dir>", "write bench.json and bench.md there")
     .option("--json", "print the JSON report instead of Markdown", false)
-    .option("--no-pin", "do not pin server and client to separate CPUs with taskset");
+    .option("--no-pin", "do not pin server and client to separate CPUs with taskset")
+    .option(
+      "--target <host:port>",
+      "run the client-side workloads (bulk, echo, transfer) against `netparity serve bench --runtime R` on another host",
+      parseTarget,
+    )
+    .addHelpText(
+      "after",
+      `
+Workloads (docs/bench.md):
+  default   ${DEFAULT_WORKLOADS.join(", ")}
+            the first answer, each with its target: about 15 minutes at 5 rounds on 2 cores
+  opt-in    udp            UDP request/reply rate, losses and latency
+            tls-handshake  TLS handshakes/s with ECDSA and RSA certificates (about 5 minutes more)
+            scaling        SO_REUSEPORT speed-up, 1 and N server processes
+            load-latency   latency at 25/50/75 % of the closed-loop maximum (wrk2-style)
+            idle-memory    server RSS per idle connection, 1 000 and 10 000 held open
+            wintertc       bulk and echo clients on @netparity/sockets vs the adapter
+  --workloads all runs every one (about three times as long); --workloads udp,echo any subset.`,
+    );
   binaryOptions(benchCmd).action(async (o) => {
     process.exitCode = await bench({
       quick: o.quick,
       runtimes: o.runtimes,
       workloads: o.workloads,
       ...(o.rounds ? { rounds: o.rounds } : {}),
+      ...(o.budget ? { budgetSeconds: o.budget } : {}),
+      ...(o.target ? { target: o.target } : {}),
       ...(o.reportDir ? { reportDir: o.reportDir } : {}),
       json: o.json,
       pin: o.pin,

@@ -15,3 +15,18 @@ export function parseByteSize(text: string, options: { perSecond?: boolean } = {
   const mult = unit === "k" ? 1024 : unit === "m" ? 1024 ** 2 : unit === "g" ? 1024 ** 3 : 1;
   return Math.round(Number(m[1]) * mult);
 }
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?$/i;
+
+/**
+ * Seconds for a duration (`90`, `90s`, `500ms`, `10m`, `1.5h`; a bare number is seconds), or
+ * null if `text` is not one. The one duration syntax of the command line (`bench --budget`).
+ * @example parseDuration("10m") // 600
+ */
+export function parseDuration(text: string): number | null {
+  const m = DURATION.exec(text.trim());
+  if (!m) return null;
+  const unit = (m[2] ?? "s").toLowerCase();
+  const mult = unit === "ms" ? 0.001 : unit === "m" || unit === "min" ? 60 : unit === "h" ? 3600 : 1;
+  return Number(m[1]) * mult;
+}

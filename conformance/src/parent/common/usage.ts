@@ -1,7 +1,7 @@
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { CLIENT_APIS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { isRuntimeName, type RuntimeName, type Transport } from "@netparity/protocol";
-import { parseByteSize } from "./size.js";
+import { parseByteSize, parseDuration } from "./size.js";
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
 export class UsageError extends Error {
@@ -60,5 +60,14 @@ export function parseNonNegativeInt(name: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value)) throw new UsageError(`invalid ${name} "${value}" (expected a non-negative integer)`);
     return Number(value);
+  };
+}
+
+/** A positive duration in seconds (`10m`, `90s`, `1h`). */
+export function parseDurationOption(name: string) {
+  return (value: string): number => {
+    const n = parseDuration(value);
+    if (n === null || n <= 0) throw new UsageError(`invalid ${name} "${value}" (e.g. 90s, 10m, 1h)`);
+    return n;
   };
 }

@@ -261,10 +261,38 @@ function charts(r: Report): string {
     : `<p class="notes">Nothing ran, so there is nothing to chart.</p>`;
 }
 
+/** "Which runtime to deploy": the bench's ranking, best first, ratios to the best with their 95 % intervals. */
+function deployRanking(r: Report): string {
+  const rs = r.bench?.ranking ?? [];
+  if (!rs.length) return "";
+  const width = Math.max(...rs.map((x) => x.rows.length));
+  const f = (n: number | null): string => (n === null ? "–" : n.toFixed(2));
+  const out = [
+    `<h2 id="deploy">Which runtime to deploy</h2>`,
+    `<p class="notes">${htmlEscape(r.bench?.rankingContext ?? "")}. Each runtime through netparity's adapter, best first; the others as a ratio to the best with its 95% bootstrap interval; "tie" where the interval reaches the best.</p>`,
+    `<table class="ranking"><thead><tr><th>workload</th><th>runtime as</th>${Array.from({ length: width }, (_, i) => `<th>#${i + 1}</th>`).join("")}</tr></thead><tbody>`,
+  ];
+  for (const e of rs) {
+    const cells = e.rows.map((x) => {
+      const cost = x.cpuSecondsPer !== null ? ` · ${f(x.cpuSecondsPer)} CPU s/${x.cpuUnit}` : "";
+      const text =
+        x.standing === "best"
+          ? `<b>${htmlEscape(x.runtime)}</b> ${formatNumber(x.median)} ${htmlEscape(e.unit)} (best)`
+          : `${htmlEscape(x.runtime)} ${f(x.ratioToBest)}${x.ci95 ? ` [${f(x.ci95[0])}, ${f(x.ci95[1])}]` : ""}${x.standing === "tie" ? " tie" : ""}`;
+      return `<td title="${htmlEscape(`${x.runtime} ${x.version ?? ""}`)}">${text}${htmlEscape(cost)}${x.peerBound ? " (peer-bound)" : ""}</td>`;
+    });
+    out.push(
+      `<tr><td>${htmlEscape(e.workload)}</td><td>${htmlEscape(e.role)}</td>${cells.join("")}${"<td></td>".repeat(width - cells.length)}</tr>`,
+    );
+  }
+  out.push(`</tbody></table>`);
+  return out.join("");
+}
+
 function benchCharts(r: Report): string {
   const ws = r.bench?.workloads ?? [];
   if (!ws.length) return "";
-  const out = [`<h2 id="bench">Benchmarks</h2><div class="grid">`];
+  const out = [`${deployRanking(r)}<h2 id="bench">Benchmarks</h2><div class="grid">`];
   for (const w of ws) {
     const bars: Bar[] = w.results.map((x) => ({
       label: `${x.runtime}${x.role ? ` (${x.role})` : ""}${x.run && (r.runs?.length ?? 0) > 1 ? ` · ${x.run}` : ""}`,

@@ -95,6 +95,34 @@ export interface BenchSection {
       run?: string;
     }>;
   }>;
+  /** Which runtime to deploy (netparity bench's ranking), when the bench run had one. */
+  ranking?: RankingEntry[];
+  /** The machine and runtime versions the ranking was measured with, in one line. */
+  rankingContext?: string;
+}
+
+/** One workload and role of "Which runtime to deploy": runtimes best first. */
+export interface RankingEntry {
+  workload: string;
+  role: "server" | "client" | "decoder";
+  unit: string;
+  higherIsBetter: boolean;
+  rows: Array<{
+    rank: number;
+    runtime: string;
+    version: string | null;
+    median: number;
+    ci95Median: [number, number] | null;
+    /** As good as the best: median / best's (best's / median when lower is better); 1 for the best. */
+    ratioToBest: number | null;
+    /** 95 % interval of ratioToBest (null for the best itself). */
+    ci95: [number, number] | null;
+    /** "tie" when the interval reaches 1: the run cannot tell this runtime from the best. */
+    standing: "best" | "tie" | "behind";
+    cpuSecondsPer: number | null;
+    cpuUnit: string | null;
+    peerBound?: boolean;
+  }>;
 }
 
 export interface Report {

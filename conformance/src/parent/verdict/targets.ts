@@ -20,20 +20,80 @@ export const DECODER_VS_IT_LENGTH_PREFIXED = 3;
 export const DECODER_FRAMES_PER_SECOND = 1e7;
 /** A client on @netparity/sockets (web streams) against the same client on the adapter: bulk and echo. */
 export const WINTERTC_ADAPTER_TARGET = 0.9;
+/**
+ * A row whose fixed peer used more than this many cores during the measured part is
+ * peer-bound: the peer, not the program under test, set the pace, and its verdict is
+ * inconclusive.
+ */
+export const PEER_BOUND_CORES = 0.8;
+
+/** The reason a row is peer-bound, or null; `peerCores` is the peer's CPU seconds per wall second. */
+export function peerBoundReason(peer: string, peerCores: number | null | undefined): string | null {
+  if (peerCores === null || peerCores === undefined || peerCores <= PEER_BOUND_CORES) return null;
+  return `peer-bound: the fixed peer (${peer}) used ${peerCores.toFixed(2)} cores (> ${PEER_BOUND_CORES})`;
+}
+
 /** The best adapter's bulk throughput against iperf3 on the same loopback. */
 export const BULK_BEST_VS_IPERF3 = 0.8;
 
+/**
+ * A target verdict is never a point comparison: `met` when the whole 95 % interval of the
+ * measured value lies at or above the target, `missed` when it lies below, `inconclusive`
+ * when it straddles the target, when there is no interval (a single round), or when the
+ * row's fixed peer was the bottleneck (its numbers then measure the peer). Nothing measured
+ * is `missed`.
+ */
+export type TargetOutcome = "met" | "missed" | "inconclusive";
+
+/**
+ * A percentile-bootstrap interval from a handful of samples is too narrow (with 3 samples a
+ * side it is about their min–max, which holds the median only 75 % of the time): a target is
+ * met or missed only when each side has at least this many samples, and inconclusive below.
+ */
+export const MIN_VERDICT_SAMPLES = 5;
+
 export interface TargetVerdict {
   target: number;
+  verdict: TargetOutcome;
+  /** verdict === "met", for readers of the first report schema. */
   met: boolean;
+  /** Why the verdict is inconclusive when the interval alone would not say so. */
+  reason?: string;
 }
 
-/** Met when the measured value reaches the target; a missing measurement never meets it. */
-export function judgeTarget(measured: number | null | undefined, target: number): TargetVerdict {
-  return { target, met: measured !== null && measured !== undefined && measured >= target };
+/**
+ * Judges `measured` (with its 95 % interval `ci95`) against `target`.
+ * @example judgeTarget(0.97, [0.96, 0.99], 0.95) // { target: 0.95, verdict: "met", met: true }
+ * @example judgeTarget(0.97, [0.90, 0.99], 0.95) // verdict "inconclusive"
+ */
+export function judgeTarget(
+  measured: number | null | undefined,
+  ci95: readonly [number, number] | null | undefined,
+  target: number,
+  o: { peerBound?: string | null; samples?: number } = {},
+): TargetVerdict {
+  if (measured === null || measured === undefined || !Number.isFinite(measured))
+    return { target, verdict: "missed", met: false };
+  if (!ci95) return { target, verdict: "inconclusive", met: false, reason: "no interval: fewer than two rounds" };
+  if (o.samples !== undefined && o.samples < MIN_VERDICT_SAMPLES)
+    return {
+      target,
+      verdict: "inconclusive",
+      met: false,
+      reason: `${o.samples} rounds: a verdict needs at least ${MIN_VERDICT_SAMPLES}`,
+    };
+  const v = ((): TargetOutcome => {
+    const [lo, hi] = ci95;
+    if (lo >= target) return "met";
+    if (hi < target) return "missed";
+    return "inconclusive";
+  })();
+  if (o.peerBound) return { target, verdict: "inconclusive", met: false, reason: o.peerBound };
+  return { target, verdict: v, met: v === "met" };
 }
 
 /** Met only when the count is exactly the target (e.g. 0 errors); a missing count never meets it. */
 export function judgeCount(measured: number | null | undefined, target: number): TargetVerdict {
-  return { target, met: measured !== null && measured !== undefined && measured === target };
+  const met = measured !== null && measured !== undefined && measured === target;
+  return { target, verdict: met ? "met" : "missed", met };
 }
