@@ -17,6 +17,7 @@ const LAYERS = {
   "conformance/src/parent/": [
     ["cli"],
     ["bench"],
+    ["install"],
     ["report"],
     ["verdict"],
     ["reliability"],

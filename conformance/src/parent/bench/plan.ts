@@ -45,7 +45,7 @@ export function planCells(
   python: boolean,
   certs: Partial<Record<KeyType, BenchTlsFiles>> = {},
 ): Cell[] {
-  const fixed = program("node", "raw", o.binaries);
+  const fixed = program("node", "raw", o.fixedPeerBinaries ?? o.binaries);
   const wl = new Set(o.workloads);
   const cells: Cell[] = [];
   const byKey = new Map<string, Cell>();

@@ -24,6 +24,8 @@ export interface BenchOptions {
   rounds?: number;
   pin: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
+  /** The binaries of the fixed peer (node raw); default: `binaries`. A run over several versions keeps one peer. */
+  fixedPeerBinaries?: Partial<Record<RuntimeName, string>>;
   /** Progress lines (stderr). */
   progress?: (line: string, final: boolean) => void;
 }

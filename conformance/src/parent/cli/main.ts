@@ -22,13 +22,20 @@ import {
   UsageError,
   parseNonNegativeInt,
   parsePort,
-  parseRuntime,
-  parseRuntimeList,
   parseScenario,
   parseSize,
   parseTransport,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
+import {
+  bareSpecifiers,
+  parseSpecifier,
+  parseSpecifierList,
+  type RuntimeSpecifier,
+  type RuntimeTarget,
+} from "../common/targets.js";
+import { resolveSpecifier, resolveTargets } from "../install/resolve.js";
+import { parseSpecifiers, runtimesInstall, runtimesList, runtimesPrune } from "./runtimes.js";
 
 function binaryOptions(cmd: Command): Command {
   return cmd
@@ -48,6 +55,26 @@ function binaries(o: { nodeBin?: string; bunBin?: string; denoBin?: string }): P
     ...(o.denoBin ? { deno: o.denoBin } : {}),
   };
 }
+
+const installLog = (line: string): void => void process.stderr.write(`netparity: ${line}\n`);
+
+/** --runtimes as targets: versions resolved against npm and installed into the cache first. */
+function targets(specs: RuntimeSpecifier[], bins: Partial<Record<RuntimeName, string>>): Promise<RuntimeTarget[]> {
+  return resolveTargets(specs, { binaries: bins, log: installLog });
+}
+
+/** --runtime of serve/client: the runtime's name, and the binaries with this version's binary. */
+async function oneTarget(
+  spec: RuntimeSpecifier,
+  bins: Partial<Record<RuntimeName, string>>,
+): Promise<{ runtime: RuntimeName; binaries: Partial<Record<RuntimeName, string>> }> {
+  if (spec.range === undefined) return { runtime: spec.name, binaries: bins };
+  const t = await resolveSpecifier(spec, { binaries: bins, log: installLog });
+  return { runtime: t.name, binaries: { ...bins, [t.name]: t.binary } };
+}
+
+const RUNTIMES_HELP = "comma-separated runtimes: node, bun, deno, or name@version (node@22, bun@1.3.0, deno@latest)";
+const RUNTIME_HELP = "node, bun or deno, or name@version (bun@1.3.0: installed from npm into the cache)";
 
 /**
  * Registers every scenario's own options (declared in the scenario, see ScenarioOption) on
@@ -109,7 +136,7 @@ export function program(): Command {
       "run a scenario's server inside a runtime; prints one JSON 'listening' line; SIGINT/SIGTERM stop it (exit 0)",
     )
     .argument("<scenario>", scenarioList, parseScenario)
-    .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
+    .requiredOption("--runtime <name>", RUNTIME_HELP, parseSpecifier)
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
@@ -141,15 +168,16 @@ localhost, 127.0.0.1 and ::1 are made in a temp directory (removed when the serv
 the listening line names the CA file as "ca": pass it to clients (client --ca).`,
     );
   binaryOptions(scenarioOptions(serveCmd, "server")).action(async (scenario: string, o) => {
+    const t = await oneTarget(o.runtime, binaries(o));
     process.exitCode = await serve(scenario, {
-      runtime: o.runtime,
+      runtime: t.runtime,
       transport: o.transport,
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
       tls: tlsFlags(o),
       extra: extra(serveCmd, o),
-      binaries: binaries(o),
+      binaries: t.binaries,
     });
   });
 
@@ -159,7 +187,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       "run a scenario's client inside a runtime against any server; prints one JSON result line; exit 0 pass, 1 fail",
     )
     .argument("<scenario>", scenarioList, parseScenario)
-    .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
+    .requiredOption("--runtime <name>", RUNTIME_HELP, parseSpecifier)
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "server address", "127.0.0.1")
     .option("--port <n>", "server port", parsePort, 0)
@@ -172,8 +200,9 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
     .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000);
   binaryOptions(scenarioOptions(clientCmd, "client")).action(async (scenario: string, o) => {
+    const t = await oneTarget(o.runtime, binaries(o));
     process.exitCode = await client(scenario, {
-      runtime: o.runtime,
+      runtime: t.runtime,
       transport: o.transport,
       host: o.host,
       port: o.port,
@@ -181,14 +210,14 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       timeoutMs: o.timeout,
       tls: tlsFlags(o),
       extra: extra(clientCmd, o),
-      binaries: binaries(o),
+      binaries: t.binaries,
     });
   });
 
   const runCmd = prog
     .command("run")
     .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
-    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(["node", "bun", "deno"]))
     .option(
       "--scenarios <list>",
       "comma-separated scenarios",
@@ -237,7 +266,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     if (o.updateExpectations && o.expectations === false)
       throw new UsageError("--update-expectations and --no-expectations contradict each other");
     process.exitCode = await run({
-      runtimes: o.runtimes,
+      runtimes: await targets(o.runtimes, binaries(o)),
       scenarios: o.scenarios,
       transports: o.transports,
       hosts: o.ipv6 ? ["127.0.0.1", "::1"] : ["127.0.0.1"],
@@ -268,7 +297,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       "the performance comparison: each runtime's adapter against its raw API and the baselines (see docs/bench.md)",
     )
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
-    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(["node", "bun", "deno"]))
     .option("--workloads <list>", WORKLOADS.join(","), parseWorkloads, [...WORKLOADS])
     .option("--rounds <n>", "interleaved rounds (default 3, 1 with --quick)", parseNonNegativeInt("rounds"))
     .option("--report-dir <dir>", "write bench.json and bench.md there")
@@ -277,7 +306,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
   binaryOptions(benchCmd).action(async (o) => {
     process.exitCode = await bench({
       quick: o.quick,
-      runtimes: o.runtimes,
+      runtimes: await targets(o.runtimes, binaries(o)),
       workloads: o.workloads,
       ...(o.rounds ? { rounds: o.rounds } : {}),
       ...(o.reportDir ? { reportDir: o.reportDir } : {}),
@@ -286,6 +315,32 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       binaries: binaries(o),
     });
   });
+
+  const runtimesCmd = prog
+    .command("runtimes")
+    .description("the cache of runtime versions installed from npm (NETPARITY_CACHE, default ~/.cache/netparity)");
+  runtimesCmd
+    .command("list")
+    .description("installed runtime versions: name, version, size, binary")
+    .option("--json", "print JSON instead of a table", false)
+    .action((o) => {
+      process.exitCode = runtimesList({ json: o.json });
+    });
+  runtimesCmd
+    .command("install")
+    .description("resolve specifiers against the npm registry and install them into the cache")
+    .argument("<specifiers...>", "name@version, name@range or name@dist-tag (node@22 bun@1.3.0 deno@latest)")
+    .action(async (specs: string[]) => {
+      process.exitCode = await runtimesInstall(parseSpecifiers(specs));
+    });
+  runtimesCmd
+    .command("prune")
+    .description("remove every cached version, or every one the specifiers given do not match")
+    .argument("[keep...]", "specifiers to keep: node (all of node), node@22 (a range), deno@2.7.1")
+    .option("--dry-run", "list what would be removed, remove nothing", false)
+    .action(async (keep: string[], o) => {
+      process.exitCode = await runtimesPrune(parseSpecifiers(keep), { dryRun: o.dryRun });
+    });
 
   return prog;
 }

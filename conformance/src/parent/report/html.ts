@@ -4,10 +4,11 @@
  * a pass/fail heatmap per scenario, the probe matrix with evidence, charts of the cells'
  * durations and throughput, and the benchmark section when report.json has one.
  */
-import type { RuntimeName } from "@netparity/protocol";
 import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
 import {
   cellGroups,
+  reportLabeler,
+  targetLabels,
   probeRows,
   reliabilityLabel,
   reliabilityRows,
@@ -71,8 +72,9 @@ const SCRIPT = `
 })();
 `;
 
-function runtimesOf(r: Report): RuntimeName[] {
-  return r.selection.runtimes.length ? r.selection.runtimes : r.runtimes.map((x) => x.name);
+/** Column labels: one per target ("node", or "node 22.23.3" when the run holds several versions of node). */
+function runtimesOf(r: Report): string[] {
+  return r.runtimes.length ? targetLabels(r) : r.selection.runtimes;
 }
 
 function cellClass(c: ReportCell): string {
@@ -88,6 +90,7 @@ function cellText(c: ReportCell): string {
 
 function heatmaps(r: Report): string {
   const rts = runtimesOf(r);
+  const lab = reportLabeler(r);
   const out: string[] = [];
   out.push(
     `<p class="legend"><span class="pass">pass</span><span class="fail">fail</span><span class="error">error</span><span class="known">known failing</span><span class="unsupported">unsupported</span> a black frame marks a result that differs from the expectations</p>`,
@@ -99,7 +102,9 @@ function heatmaps(r: Report): string {
     );
     for (const server of rts) {
       const tds = rts.map((client) => {
-        const c = g.cells.find((x) => x.server === server && x.client === client);
+        const c = g.cells.find(
+          (x) => lab(x.server, x.serverVersion) === server && lab(x.client, x.clientVersion) === client,
+        );
         if (!c) return `<td></td>`;
         const tip = `${c.server} ${c.serverVersion} → ${c.client} ${c.clientVersion}: ${c.status}${c.reason ? ` — ${c.reason}` : ""} (${Math.round(c.durationMs)} ms)`;
         return `<td class="${cellClass(c)}" title="${htmlEscape(tip)}">${cellText(c)}</td>`;
@@ -127,15 +132,20 @@ function probeCell(p: ReportProbe | undefined, hue: Map<string, number>, differs
 }
 
 function probeMatrix(r: Report): string {
-  const rows = probeRows(r.probes);
+  const lab = reportLabeler(r);
+  const rows = probeRows(r.probes, lab);
   if (!rows.length) return `<p class="notes">No probes in this run.</p>`;
-  const rts = runtimesOf(r).filter((rt) => r.probes.some((p) => p.runtime === rt));
+  const rts = runtimesOf(r).filter((rt) => r.probes.some((p) => lab(p.runtime, p.version) === rt));
+  const heading = (rt: string): string => {
+    const v = r.probes.find((p) => lab(p.runtime, p.version) === rt)?.version ?? "";
+    return rt.endsWith(` ${v}`) ? rt : `${rt} ${v}`;
+  };
   const out: string[] = [];
   out.push(
     `<div class="controls"><label><input type="checkbox" id="only-diff"> only probes where runtimes differ</label><label>filter <input type="search" id="probe-filter" placeholder="tcp., udp., EADDRINUSE…"></label></div>`,
   );
   out.push(
-    `<table class="probe-matrix"><thead><tr><th>probe</th>${rts.map((rt) => `<th>${rt} ${htmlEscape(r.probes.find((p) => p.runtime === rt)?.version ?? "")}</th>`).join("")}</tr></thead><tbody>`,
+    `<table class="probe-matrix"><thead><tr><th>probe</th>${rts.map((rt) => `<th>${htmlEscape(heading(rt))}</th>`).join("")}</tr></thead><tbody>`,
   );
   for (const row of rows) {
     const hue = new Map<string, number>();
@@ -151,11 +161,13 @@ function probeMatrix(r: Report): string {
 /** Charts of what every run has: cell durations, throughput/latency metrics, probe time. */
 function charts(r: Report): string {
   const out: string[] = [];
+  const lab = reportLabeler(r);
+  const ends = (c: ReportCell): string => `${lab(c.server, c.serverVersion)}→${lab(c.client, c.clientVersion)}`;
   for (const g of cellGroups(r.cells)) {
     const ran = g.cells.filter((c) => c.status !== "unsupported");
     if (!ran.length) continue;
     const bars: Bar[] = ran.map((c) => ({
-      label: `${c.server}→${c.client}`,
+      label: ends(c),
       value: Math.round(c.durationMs),
       color: colorFor(c.server),
       tip: `${c.server} server → ${c.client} client: ${Math.round(c.durationMs)} ms (${c.status})`,
@@ -171,7 +183,7 @@ function charts(r: Report): string {
         .map((c) => {
           const v = perSec ? c.metrics[m]! / (1024 * 1024) : c.metrics[m]!;
           return {
-            label: `${c.server}→${c.client}`,
+            label: ends(c),
             value: v,
             color: colorFor(c.server),
             tip: `${c.server} → ${c.client}: ${formatNumber(v)} ${perSec ? "MiB/s" : "ms"}`,
@@ -218,9 +230,13 @@ function benchCharts(r: Report): string {
 }
 
 /** Each reliability case against each runtime's server (and its client where one is used). */
-function reliabilityHtml(rows: ReportReliability[], runtimes: RuntimeName[]): string {
+function reliabilityHtml(
+  rows: ReportReliability[],
+  runtimes: string[],
+  lab: (name: string, version: string) => string,
+): string {
   if (!rows.length) return "";
-  const rts = runtimes.filter((rt) => rows.some((r) => r.runtime === rt));
+  const rts = runtimes.filter((rt) => rows.some((r) => lab(r.runtime, r.version) === rt));
   const out = [
     `<h2 id="reliability">Reliability</h2>`,
     `<p class="notes">Bad input, faults, load and lifecycle: each case against each runtime's server (and its client where one is used).</p>`,
@@ -228,7 +244,7 @@ function reliabilityHtml(rows: ReportReliability[], runtimes: RuntimeName[]): st
   out.push(
     `<table class="reliability"><thead><tr><th>case</th>${rts.map((rt) => `<th>${htmlEscape(rt)}</th>`).join("")}</tr></thead><tbody>`,
   );
-  for (const t of reliabilityRows(rows)) {
+  for (const t of reliabilityRows(rows, lab)) {
     const cells = rts.map((rt) => {
       const r = t.byRuntime.get(rt);
       if (!r) return "<td></td>";
@@ -287,7 +303,7 @@ export function renderHtml(r: Report): string {
     `<h2 id="matrix">Server × client</h2>${r.cells.length ? heatmaps(r) : `<p class="notes">No cells in this run.</p>`}`,
     `<h2 id="probes">Behaviour probes</h2>${probeMatrix(r)}`,
     ...r.probeErrors.map((e) => `<p class="badge bad">probes did not run in ${e.runtime}: ${htmlEscape(e.error)}</p>`),
-    reliabilityHtml(r.reliability ?? [], runtimesOf(r)),
+    reliabilityHtml(r.reliability ?? [], runtimesOf(r), reportLabeler(r)),
     `<h2 id="charts">Charts</h2><p class="notes">Bar colour: the server's runtime (<span style="color:#3c873a">node</span>, <span style="color:#c98a3d">bun</span>, <span style="color:#4a5bd4">deno</span>).</p>${charts(r)}`,
     benchCharts(r),
     `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,

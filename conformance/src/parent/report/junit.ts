@@ -3,7 +3,7 @@
  * probe and runtime (classname probes/<runtime>). A case fails when its result does not match
  * the expectations; known failures and unsupported cells are <skipped> with the reason.
  */
-import { cellGroups, type Report, type ReportCell, type ReportProbe } from "./model.js";
+import { cellGroups, reportLabeler, type Report, type ReportCell, type ReportProbe } from "./model.js";
 
 /** XML 1.0 text: the five entities escaped, characters XML cannot carry removed. */
 export function xmlEscape(s: string): string {
@@ -27,8 +27,8 @@ interface Case {
   out?: string;
 }
 
-function cellCase(c: ReportCell): Case {
-  const name = `${c.server} server, ${c.client} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
+function cellCase(c: ReportCell, label: (name: string, version: string) => string): Case {
+  const name = `${label(c.server, c.serverVersion)} server, ${label(c.client, c.clientVersion)} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
   const versions = `server ${c.server} ${c.serverVersion}, client ${c.client} ${c.clientVersion}`;
   const base: Case = {
     classname: `${c.scenario}/${c.transport}`,
@@ -59,9 +59,9 @@ function cellCase(c: ReportCell): Case {
   return base;
 }
 
-function probeCase(p: ReportProbe): Case {
+function probeCase(p: ReportProbe, label: string): Case {
   const base: Case = {
-    classname: `probes/${p.runtime}`,
+    classname: `probes/${label}`,
     name: `${p.id}: ${p.title}`,
     ms: p.ms,
     out: `${p.runtime} ${p.version}: ${p.outcome}\n${p.explanation}\n${JSON.stringify(p.evidence)}`,
@@ -109,11 +109,14 @@ function renderSuite(name: string, cases: Case[], timestamp: string): string {
 
 export function renderJunit(r: Report): string {
   const suites: Array<{ name: string; cases: Case[] }> = [];
-  for (const g of cellGroups(r.cells)) suites.push({ name: g.label, cases: g.cells.map(cellCase) });
-  const runtimes = [...new Set(r.probes.map((p) => p.runtime))];
-  for (const rt of runtimes) {
-    const ps = r.probes.filter((p) => p.runtime === rt);
-    suites.push({ name: `probes/${rt} ${ps[0]?.version ?? ""}`.trim(), cases: ps.map(probeCase) });
+  // A target is "node", or "node 22.23.3" when the run holds several versions of node.
+  const label = reportLabeler(r);
+  for (const g of cellGroups(r.cells)) suites.push({ name: g.label, cases: g.cells.map((c) => cellCase(c, label)) });
+  const targets = [...new Set(r.probes.map((p) => `${p.runtime} ${p.version}`))];
+  for (const t of targets) {
+    const ps = r.probes.filter((p) => `${p.runtime} ${p.version}` === t);
+    const l = label(ps[0]!.runtime, ps[0]!.version);
+    suites.push({ name: `probes/${ps[0]!.runtime} ${ps[0]!.version}`.trim(), cases: ps.map((p) => probeCase(p, l)) });
   }
   for (const e of r.probeErrors) {
     suites.push({
@@ -128,10 +131,11 @@ export function renderJunit(r: Report): string {
       ],
     });
   }
-  for (const rt of [...new Set((r.reliability ?? []).map((x) => x.runtime))]) {
-    const rows = r.reliability!.filter((x) => x.runtime === rt);
+  for (const t of [...new Set((r.reliability ?? []).map((x) => `${x.runtime} ${x.version}`))]) {
+    const rows = r.reliability!.filter((x) => `${x.runtime} ${x.version}` === t);
+    const rt = label(rows[0]!.runtime, rows[0]!.version);
     suites.push({
-      name: `reliability/${rt} ${rows[0]?.version ?? ""}`.trim(),
+      name: `reliability/${rows[0]!.runtime} ${rows[0]!.version}`.trim(),
       cases: rows.map((x): Case => {
         const base: Case = {
           classname: `reliability/${rt}`,

@@ -2,8 +2,9 @@
  * report.md: GitHub-flavoured Markdown that fits a job summary ($GITHUB_STEP_SUMMARY) or a
  * PR comment: a server × client table per scenario, the probe table, the expectation diff.
  */
-import type { RuntimeName } from "@netparity/protocol";
 import {
+  reportLabeler,
+  targetLabels,
   cellGroups,
   probeRows,
   reliabilityRows,
@@ -26,9 +27,13 @@ function mark(c: ReportCell): string {
 }
 
 /** The case × runtime table and why anything did not pass. */
-function reliabilityMarkdown(rows: ReportReliability[], runtimes: RuntimeName[]): string[] {
+function reliabilityMarkdown(
+  rows: ReportReliability[],
+  runtimes: string[],
+  lab: (name: string, version: string) => string = (name) => name,
+): string[] {
   if (!rows.length) return [];
-  const rts = runtimes.filter((rt) => rows.some((r) => r.runtime === rt));
+  const rts = runtimes.filter((rt) => rows.some((r) => lab(r.runtime, r.version) === rt));
   const out = [
     "### Reliability",
     "",
@@ -36,7 +41,7 @@ function reliabilityMarkdown(rows: ReportReliability[], runtimes: RuntimeName[])
     "",
   ];
   out.push(`| case | ${rts.join(" | ")} |`, `|---|${rts.map(() => "---").join("|")}|`);
-  for (const t of reliabilityRows(rows)) {
+  for (const t of reliabilityRows(rows, lab)) {
     const cells = rts.map((rt) => {
       const r = t.byRuntime.get(rt);
       if (!r) return " ";
@@ -67,13 +72,15 @@ function reliabilityMarkdown(rows: ReportReliability[], runtimes: RuntimeName[])
   return out;
 }
 
-function runtimesOf(r: Report): RuntimeName[] {
-  return r.selection.runtimes.length ? r.selection.runtimes : r.runtimes.map((x) => x.name);
+/** Column labels: one per target ("node", or "node 22.23.3" when the run holds several versions of node). */
+function runtimesOf(r: Report): string[] {
+  return r.runtimes.length ? targetLabels(r) : r.selection.runtimes;
 }
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
   const rts = runtimesOf(r);
+  const lab = reportLabeler(r);
   const s = r.summary;
   out.push("## netparity conformance", "");
   out.push(
@@ -122,7 +129,9 @@ export function renderMarkdown(r: Report): string {
       out.push(`| server \\ client | ${rts.join(" | ")} |`, `|---|${rts.map(() => "---").join("|")}|`);
       for (const server of rts) {
         const row = rts.map((client) => {
-          const c = g.cells.find((x) => x.server === server && x.client === client);
+          const c = g.cells.find(
+            (x) => lab(x.server, x.serverVersion) === server && lab(x.client, x.clientVersion) === client,
+          );
           return c ? mark(c) : " ";
         });
         out.push(`| **${server}** | ${row.join(" | ")} |`);
@@ -140,19 +149,20 @@ export function renderMarkdown(r: Report): string {
     }
   }
 
-  const rows = probeRows(r.probes);
+  const rows = probeRows(r.probes, lab);
   if (rows.length) {
-    const prts = rts.filter((rt) => r.probes.some((p) => p.runtime === rt));
+    const prts = rts.filter((rt) => r.probes.some((p) => lab(p.runtime, p.version) === rt));
+    const heading = (rt: string): string => {
+      const v = r.probes.find((p) => lab(p.runtime, p.version) === rt)?.version ?? "";
+      return rt.endsWith(` ${v}`) ? rt : `${rt} ${v}`;
+    };
     out.push(
       "### Behaviour probes",
       "",
       "What each runtime does; ≠ marks probes where runtimes differ, ⚠️ a result that differs from the expectations.",
       "",
     );
-    out.push(
-      `| probe | ${prts.map((rt) => `${rt} ${r.probes.find((p) => p.runtime === rt)?.version ?? ""}`).join(" | ")} | |`,
-      `|---|${prts.map(() => "---").join("|")}|---|`,
-    );
+    out.push(`| probe | ${prts.map(heading).join(" | ")} | |`, `|---|${prts.map(() => "---").join("|")}|---|`);
     for (const row of rows) {
       const cells = prts.map((rt) => {
         const p = row.byRuntime.get(rt);
@@ -164,7 +174,7 @@ export function renderMarkdown(r: Report): string {
     out.push("");
   }
   for (const e of r.probeErrors) out.push(`> ❌ probes did not run in ${e.runtime}: ${mdCell(e.error)}`, "");
-  out.push(...reliabilityMarkdown(r.reliability ?? [], rts));
+  out.push(...reliabilityMarkdown(r.reliability ?? [], rts, lab));
 
   if (r.bench?.workloads.length) {
     out.push("### Benchmarks", "", "| workload | runtime | median | min | max |", "|---|---|---|---|---|");

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
+import { targetLabeler } from "../common/targets.js";
 import type { RuntimeInfo } from "../runner/matrix.js";
 import type {
   Comparison,
@@ -35,6 +36,7 @@ export interface ReportRuntime extends RuntimeInfo {
   binary: string;
 }
 
+/** A cell with the exact versions of its two ends (a run may hold several versions of one runtime). */
 export interface ReportCell extends JudgedCell {
   serverVersion: string;
   clientVersion: string;
@@ -122,11 +124,11 @@ export function buildReport(i: BuildInput): Report {
   const version = new Map(i.runtimes.map((r) => [r.name, r.version]));
   const v = i.verdicts;
   // The versions go between the key and the verdict, where report.json has always had them.
-  const cells: ReportCell[] = v.cells.map(({ key, expected, verdict, ...c }) => ({
+  const cells: ReportCell[] = v.cells.map(({ key, expected, verdict, serverVersion, clientVersion, ...c }) => ({
     ...c,
     key,
-    serverVersion: version.get(c.server) ?? "unknown",
-    clientVersion: version.get(c.client) ?? "unknown",
+    serverVersion: serverVersion ?? version.get(c.server) ?? "unknown",
+    clientVersion: clientVersion ?? version.get(c.client) ?? "unknown",
     ...(expected ? { expected } : {}),
     verdict,
   }));
@@ -168,6 +170,20 @@ export function buildReport(i: BuildInput): Report {
   };
 }
 
+/**
+ * How the report names a target: "node", or "node 22.23.3" when the run holds several versions
+ * of node (the shared contract of runtime versions: terminal, HTML and JUnit agree).
+ */
+export function reportLabeler(r: Pick<Report, "runtimes">): (name: string, version: string | undefined) => string {
+  return targetLabeler(r.runtimes);
+}
+
+/** The report's targets as labels, in run order. */
+export function targetLabels(r: Pick<Report, "runtimes">): string[] {
+  const label = reportLabeler(r);
+  return [...new Set(r.runtimes.map((x) => label(x.name, x.version)))];
+}
+
 /** Cells grouped by scenario/transport (and host, for ::1 runs), in first-seen order. */
 export function cellGroups<T extends { scenario: string; transport: string; host: string }>(
   cells: T[],
@@ -180,31 +196,33 @@ export function cellGroups<T extends { scenario: string; transport: string; host
   return [...groups].map(([label, cells]) => ({ label, cells }));
 }
 
-/** Probe ids in catalogue order, with each runtime's result. */
+/** Probe ids in catalogue order, with each target's result (keyed by its label, see reliabilityRows). */
 export function probeRows(
   probes: ReportProbe[],
-): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }> {
-  const rows = new Map<
-    string,
-    { id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }
-  >();
+  labelOf: (name: string, version: string) => string = (name) => name,
+): Array<{ id: string; title: string; byRuntime: Map<string, ReportProbe>; differs: boolean }> {
+  const rows = new Map<string, { id: string; title: string; byRuntime: Map<string, ReportProbe>; differs: boolean }>();
   for (const p of probes) {
     const row =
       rows.get(p.id) ?? rows.set(p.id, { id: p.id, title: p.title, byRuntime: new Map(), differs: false }).get(p.id)!;
-    row.byRuntime.set(p.runtime, p);
+    row.byRuntime.set(labelOf(p.runtime, p.version), p);
   }
   for (const row of rows.values()) row.differs = new Set([...row.byRuntime.values()].map((p) => p.outcome)).size > 1;
   return [...rows.values()];
 }
 
-/** Reliability case ids in catalogue order, with each runtime's result. */
+/**
+ * Reliability case ids in catalogue order, with each target's result, keyed by its label
+ * (the runtime's name, or "node 22.23.3" when the run has several versions of node).
+ */
 export function reliabilityRows(
   rows: ReportReliability[],
-): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }> {
-  const out = new Map<string, { id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability> }>();
+  labelOf: (name: string, version: string) => string = (name) => name,
+): Array<{ id: string; title: string; byRuntime: Map<string, ReportReliability> }> {
+  const out = new Map<string, { id: string; title: string; byRuntime: Map<string, ReportReliability> }>();
   for (const r of rows) {
     const row = out.get(r.id) ?? out.set(r.id, { id: r.id, title: r.title, byRuntime: new Map() }).get(r.id)!;
-    row.byRuntime.set(r.runtime, r);
+    row.byRuntime.set(labelOf(r.runtime, r.version), r);
   }
   return [...out.values()];
 }

@@ -6,8 +6,9 @@ import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
+import type { RuntimeTarget } from "../common/targets.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
-import { runtimeVersion } from "./runtimes.js";
+import { runtimeBinary, runtimeVersion } from "./runtimes.js";
 
 export type CellStatus = "pass" | "fail" | "unsupported" | "error";
 
@@ -17,6 +18,9 @@ export interface CellResult {
   host: string;
   server: RuntimeName;
   client: RuntimeName;
+  /** Exact versions of the two ends (set by the matrix; a run may have several versions of a runtime). */
+  serverVersion?: string;
+  clientVersion?: string;
   status: CellStatus;
   /** Why it failed or is unsupported, in one line. */
   reason?: string;
@@ -25,15 +29,32 @@ export interface CellResult {
   durationMs: number;
 }
 
+/** One runtime target of the run (a runtime in one version) as its agent reported itself. */
 export interface RuntimeInfo {
   name: RuntimeName;
   version: string;
   features: Record<string, boolean>;
   error?: string;
+  /** The specifier as typed ("node", "node@22"); the bare name when not given. */
+  spec?: string;
+  /** The binary that runs this target's agents. */
+  binary?: string;
+}
+
+/** A runtime given by name (its default binary) or a resolved target (a version from the cache). */
+export type TargetInput = RuntimeName | RuntimeTarget;
+
+/** The binaries to hand to agents of this target: the target's own binary for its runtime. */
+export function targetBinaries(
+  t: { name: RuntimeName; binary?: string },
+  binaries: Partial<Record<RuntimeName, string>> = {},
+): Partial<Record<RuntimeName, string>> {
+  return t.binary ? { ...binaries, [t.name]: t.binary } : binaries;
 }
 
 export interface MatrixOptions {
-  runtimes: RuntimeName[];
+  /** Runtime targets; the same runtime may appear in several versions. */
+  runtimes: TargetInput[];
   scenarios: string[];
   transports: Transport[];
   /** Hosts for tcp/udp cells: 127.0.0.1 and, where asked, ::1. */
@@ -59,23 +80,26 @@ const READY_TIMEOUT_MS = 20_000;
 
 /** Asks one runtime (through its agent) for its exact version and features. */
 export async function probeRuntime(
-  name: RuntimeName,
-  binaries: Partial<Record<RuntimeName, string>> = {},
+  target: TargetInput,
+  defaults: Partial<Record<RuntimeName, string>> = {},
 ): Promise<RuntimeInfo> {
+  const name = typeof target === "string" ? target : target.name;
+  const binaries = typeof target === "string" ? defaults : targetBinaries(target, defaults);
+  const id = { name, spec: typeof target === "string" ? name : target.spec, binary: runtimeBinary(name, binaries) };
   const v = runtimeVersion(name, binaries);
-  if (v.error) return { name, version: "unavailable", features: {}, error: v.error };
+  if (v.error) return { ...id, version: "unavailable", features: {}, error: v.error };
   const agent = startAgent(name, { role: "features" }, binaries);
   try {
     const e = await agent.next(READY_TIMEOUT_MS);
-    if (e?.event === "features") return { name, version: e.version, features: { ...e.features } };
+    if (e?.event === "features") return { ...id, version: e.version, features: { ...e.features } };
     return {
-      name,
+      ...id,
       version: v.version ?? "unknown",
       features: {},
       error: `agent did not start: ${lastLine(agent.stderr())}`,
     };
   } catch (err) {
-    return { name, version: v.version ?? "unknown", features: {}, error: (err as Error).message };
+    return { ...id, version: v.version ?? "unknown", features: {}, error: (err as Error).message };
   } finally {
     await agent.stop();
   }
@@ -94,13 +118,12 @@ function needs(transport: Transport, host: string): string[] {
 
 export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
   const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries)));
-  const byName = new Map(infos.map((i) => [i.name, i]));
   const plan: Array<{
     scenario: string;
     transport: Transport;
     host: string;
-    server: RuntimeName;
-    client: RuntimeName;
+    server: RuntimeInfo;
+    client: RuntimeInfo;
   }> = [];
   for (const scenario of opts.scenarios) {
     const sc = SCENARIOS[scenario];
@@ -109,10 +132,14 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
       if (!sc.transports.includes(transport)) continue;
       const hosts = transport === "unix" ? ["unix"] : (opts.hosts ?? ["127.0.0.1"]);
       for (const host of hosts)
-        for (const server of opts.runtimes)
-          for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client });
+        for (const server of infos)
+          for (const client of infos) plan.push({ scenario, transport, host, server, client });
     }
   }
+  // Several versions of one runtime: progress lines name each end with its version.
+  const counts = new Map<string, number>();
+  for (const i of infos) counts.set(i.name, (counts.get(i.name) ?? 0) + 1);
+  const end = (i: RuntimeInfo): string => ((counts.get(i.name) ?? 0) > 1 ? `${i.name}@${i.version}` : i.name);
   const cells: CellResult[] = [];
   // One throwaway CA and server certificate per run, for every TLS cell; removed with the run.
   const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
@@ -120,11 +147,11 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       opts.onStart?.(
-        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}`,
+        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${end(p.server)}→${end(p.client)}`,
         i,
         plan.length,
       );
-      const cell = await runCell(p, byName, opts, certs);
+      const cell = await runCell(p, opts, certs);
       cells.push(cell);
       opts.onCell?.(cell, i, plan.length);
     }
@@ -135,8 +162,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
 }
 
 async function runCell(
-  p: { scenario: string; transport: Transport; host: string; server: RuntimeName; client: RuntimeName },
-  infos: Map<RuntimeName, RuntimeInfo>,
+  p: { scenario: string; transport: Transport; host: string; server: RuntimeInfo; client: RuntimeInfo },
   opts: MatrixOptions,
   certs: CertificateFiles | undefined,
 ): Promise<CellResult> {
@@ -144,17 +170,19 @@ async function runCell(
     scenario: p.scenario,
     transport: p.transport,
     host: p.host,
-    server: p.server,
-    client: p.client,
+    server: p.server.name,
+    client: p.client.name,
+    serverVersion: p.server.version,
+    clientVersion: p.client.version,
     checks: [] as Check[],
     metrics: {},
   };
   const t0 = performance.now();
-  for (const [role, rt] of [
+  for (const [role, info] of [
     ["server", p.server],
     ["client", p.client],
   ] as const) {
-    const info = infos.get(rt)!;
+    const rt = info.name;
     if (info.error) return { ...base, status: "error", reason: `${role} ${rt}: ${info.error}`, durationMs: 0 };
     // A feature the runtime does not report (an adapter older than the feature) is one it lacks.
     const missing = needs(p.transport, p.host).filter((f) => info.features[f] !== true);
@@ -185,7 +213,7 @@ async function runCell(
       spec.path = join(dir, `${p.scenario}.sock`);
       spec.host = "";
     }
-    server = startAgent(p.server, spec, opts.binaries);
+    server = startAgent(p.server.name, spec, targetBinaries(p.server, opts.binaries));
     const ready = await server.next(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
       const why =
@@ -197,7 +225,7 @@ async function runCell(
       return {
         ...base,
         status: "error",
-        reason: `server ${p.server} did not start: ${why}`,
+        reason: `server ${p.server.name} did not start: ${why}`,
         durationMs: performance.now() - t0,
       };
     }
@@ -216,7 +244,7 @@ async function runCell(
           : { ...to, host: proxy.target.host, port: proxy.target.port };
     }
     client = startAgent(
-      p.client,
+      p.client.name,
       {
         role: "client",
         scenario: p.scenario,
@@ -228,7 +256,7 @@ async function runCell(
         extra: opts.extra ?? {},
         timeoutMs,
       },
-      opts.binaries,
+      targetBinaries(p.client, opts.binaries),
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;
@@ -239,7 +267,7 @@ async function runCell(
           : result?.event === "error"
             ? `${result.code}: ${result.message}`
             : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
-      return { ...base, status: "error", reason: `client ${p.client}: ${why}`, durationMs };
+      return { ...base, status: "error", reason: `client ${p.client.name}: ${why}`, durationMs };
     }
     const checks = result.checks;
     const failed = checks.filter((c) => !c.ok);

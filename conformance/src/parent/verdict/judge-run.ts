@@ -4,8 +4,9 @@
  * once; report/ and the terminal only render what it returns.
  */
 import type { RuntimeName } from "@netparity/protocol";
+import { multiVersionNames } from "../common/targets.js";
 import type { ReliabilityResult } from "../reliability/types.js";
-import { compare, reliabilityDiffs, type Comparison } from "./compare.js";
+import { compare, reliabilityDiffs, reliabilityNotes, type Comparison } from "./compare.js";
 import type { CompareInput, Expectations } from "./expectations-file.js";
 import {
   judgeReliability,
@@ -37,7 +38,9 @@ export interface RunVerdicts {
 
 export function judgeRun(i: JudgeInput): RunVerdicts {
   const exp = i.expectations;
-  const cells = i.cells.map((c) => judgedCell(c, exp));
+  // Runtimes with several versions in the run: their ends are keyed name@version in reports.
+  const multi = multiVersionNames(i.runtimes);
+  const cells = i.cells.map((c) => judgedCell(c, exp, multi));
   const probes = i.probes.flatMap((rp) => judgedProbes(rp, exp));
   const probeErrors = i.probes.filter((p) => p.error).map((p) => ({ runtime: p.runtime, error: p.error! }));
   const reliability = i.reliability ? judgeReliability(i.reliability, exp) : undefined;
@@ -52,6 +55,7 @@ export function judgeRun(i: JudgeInput): RunVerdicts {
       probes: i.probes,
     });
     comparison.diffs.push(...reliabilityDiffs(reliability ?? []));
+    comparison.notes.push(...reliabilityNotes(i.reliability ?? [], exp));
     comparison.ok = comparison.diffs.length === 0;
   }
   const ok = comparison

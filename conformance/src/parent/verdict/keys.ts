@@ -4,6 +4,7 @@
  * (an entry for a runtime, scenario, transport or host that was not selected is kept as is).
  */
 import type { RuntimeName } from "@netparity/protocol";
+import { keyEnd } from "../common/targets.js";
 
 export interface Selection {
   runtimes: RuntimeName[];
@@ -14,22 +15,49 @@ export interface Selection {
   probes?: string[];
 }
 
-export function cellKey(c: {
+/**
+ * `scenario/transport/host/server->client`. In a report, a runtime with several versions in the
+ * run (`multi`) is written `name@version` at each of its ends
+ * (`echo/tcp/127.0.0.1/node@20.20.2->node@22.23.3`); expectation files always key by name.
+ */
+export function cellKey(
+  c: {
+    scenario: string;
+    transport: string;
+    host: string;
+    server: string;
+    client: string;
+    serverVersion?: string;
+    clientVersion?: string;
+  },
+  multi?: ReadonlySet<string>,
+): string {
+  const s = multi ? keyEnd(c.server, c.serverVersion, multi) : c.server;
+  const k = multi ? keyEnd(c.client, c.clientVersion, multi) : c.client;
+  return `${c.scenario}/${c.transport}/${c.host}/${s}->${k}`;
+}
+
+/** A cell key, from an expectations file or a report (whose ends may carry `@version`). */
+export function parseCellKey(key: string): {
   scenario: string;
   transport: string;
   host: string;
   server: string;
   client: string;
-}): string {
-  return `${c.scenario}/${c.transport}/${c.host}/${c.server}->${c.client}`;
-}
-
-export function parseCellKey(
-  key: string,
-): { scenario: string; transport: string; host: string; server: string; client: string } | null {
-  const m = /^([^/]+)\/([^/]+)\/(.+)\/(\w+)->(\w+)$/.exec(key);
+  serverVersion?: string;
+  clientVersion?: string;
+} | null {
+  const m = /^([^/]+)\/([^/]+)\/(.+)\/(\w+)(?:@([^/>@\s-][^/>@\s]*))?->(\w+)(?:@([^/>@\s]+))?$/.exec(key);
   if (!m) return null;
-  return { scenario: m[1]!, transport: m[2]!, host: m[3]!, server: m[4]!, client: m[5]! };
+  return {
+    scenario: m[1]!,
+    transport: m[2]!,
+    host: m[3]!,
+    server: m[4]!,
+    client: m[6]!,
+    ...(m[5] ? { serverVersion: m[5] } : {}),
+    ...(m[7] ? { clientVersion: m[7] } : {}),
+  };
 }
 
 export function inSelection(key: string, sel: Selection): boolean {
