@@ -184,6 +184,7 @@ export function renderExpectationDiff(
       subject: string;
       key: string;
       runtimes: string[];
+      runtimeVersions?: string[];
       expected: string;
       actual: string;
       detail?: string;
@@ -205,7 +206,8 @@ export function renderExpectationDiff(
       ),
     );
     for (const d of cmp.diffs) {
-      const what = d.subject === "probe" ? `probe ${d.key} [${d.runtimes.join(", ")}]` : `cell ${d.key}`;
+      const what =
+        d.subject === "probe" ? `probe ${d.key} [${(d.runtimeVersions ?? d.runtimes).join(", ")}]` : `cell ${d.key}`;
       out.push(c.red(`  ${d.kind}: ${what}: expected ${d.expected}, got ${d.actual}`));
       if (d.detail) out.push(c.dim(`      ${d.detail.length > 240 ? `${d.detail.slice(0, 239)}…` : d.detail}`));
       if (d.issue) out.push(c.dim(`      known issue: ${d.issue}`));

@@ -38,7 +38,17 @@ const NETWORK_CODES =
 /** The packument of `pkg` from the configured registry. */
 export const npmView: PackumentSource = (pkg) =>
   new Promise((resolve, reject) => {
-    const { cmd, args } = npmCommand(["view", pkg, "versions", "dist-tags", "--json", "--fetch-retries=1"]);
+    // One retry, soon: a registry that is down should cost seconds, not npm's default minute.
+    const { cmd, args } = npmCommand([
+      "view",
+      pkg,
+      "versions",
+      "dist-tags",
+      "--json",
+      "--fetch-retries=1",
+      "--fetch-retry-mintimeout=1000",
+      "--fetch-retry-maxtimeout=3000",
+    ]);
     execFile(cmd, args, { timeout: 90_000, maxBuffer: 32 * 1024 * 1024, encoding: "utf8" }, (err, stdout, stderr) => {
       const text = `${stdout}\n${stderr}`;
       if (err) {
@@ -47,7 +57,11 @@ export const npmView: PackumentSource = (pkg) =>
           return reject(new RegistryError(`${pkg} is not on the npm registry`, "not-found"));
         const net = NETWORK_CODES.exec(`${code} ${text}`)?.[1];
         const why = net ?? (err.killed ? "timed out" : code || stderr.trim().split("\n").pop() || err.message);
-        return reject(new RegistryError(`the npm registry is unreachable (${why})`, "unreachable"));
+        // npm names the URL it asked ("request to https://registry.example/pkg failed").
+        const url = /request to (\S+?)\/?(?:@[^/\s]+%2f|[^/\s]+)? failed/i.exec(text)?.[1];
+        return reject(
+          new RegistryError(`the npm registry is unreachable (${why}${url ? ` at ${url}` : ""})`, "unreachable"),
+        );
       }
       try {
         resolve(parsePackument(pkg, JSON.parse(stdout)));

@@ -271,7 +271,7 @@ function diffTable(r: Report): string {
       `<table class="diff"><thead><tr><th>kind</th><th>what</th><th>expected</th><th>got</th><th>why</th></tr></thead><tbody>`,
     );
     for (const d of e.diffs) {
-      const what = d.subject === "probe" ? `probe ${d.key} on ${d.runtimes.join(", ")}` : d.key;
+      const what = d.subject === "probe" ? `probe ${d.key} on ${(d.runtimeVersions ?? d.runtimes).join(", ")}` : d.key;
       out.push(
         `<tr><td>${htmlEscape(d.kind)}</td><td><code>${htmlEscape(what)}</code></td><td>${htmlEscape(d.expected)}</td><td>${htmlEscape(d.actual)}</td><td>${htmlEscape(d.detail ?? "")}${issueLink(d.issue)}${d.versions.length ? `<div class="notes">${htmlEscape(d.versions.join("; "))}</div>` : ""}</td></tr>`,
       );

@@ -104,7 +104,10 @@ export function renderMarkdown(r: Report): string {
     out.push("### Expectation diff", "");
     out.push("| | what | expected | got | why |", "|---|---|---|---|---|");
     for (const d of r.expectations.diffs) {
-      const what = d.subject === "probe" ? `probe \`${d.key}\` on ${d.runtimes.join(", ")}` : `\`${d.key}\``;
+      const what =
+        d.subject === "probe"
+          ? `probe \`${d.key}\` on ${(d.runtimeVersions ?? d.runtimes).join(", ")}`
+          : `\`${d.key}\``;
       const why = [
         d.detail ?? "",
         d.issue ? `[issue](${d.issue})` : "",

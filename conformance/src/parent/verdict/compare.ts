@@ -24,7 +24,10 @@ export interface ExpectationDiff {
   issue?: string;
   /** "node 22.1.0 (recorded with 20.19.0)" for each involved runtime whose version moved. */
   versions: string[];
-  /** The exact versions of the runtimes involved (additive; a run may hold several versions of one runtime). */
+  /**
+   * "node 22.23.3" for each runtime involved, when the run holds several versions of it (what
+   * tables show instead of the bare name); absent otherwise.
+   */
   runtimeVersions?: string[];
 }
 
@@ -134,7 +137,9 @@ export function compare(input: CompareInput): Comparison {
         [c.server, sv],
         [c.client, cv],
       ]),
-      runtimeVersions: [`${c.server} ${sv ?? "unknown"}`, `${c.client} ${cv ?? "unknown"}`],
+      ...(multi.has(c.server) || multi.has(c.client)
+        ? { runtimeVersions: [`${c.server} ${sv ?? "unknown"}`, `${c.client} ${cv ?? "unknown"}`] }
+        : {}),
     });
   }
   let ignored = 0;
@@ -170,7 +175,7 @@ export function compare(input: CompareInput): Comparison {
         actual: "none",
         detail: rp.error,
         versions: versions([[rp.runtime, rp.version]]),
-        runtimeVersions: [`${rp.runtime} ${rp.version}`],
+        ...(multi.has(rp.runtime) ? { runtimeVersions: [`${rp.runtime} ${rp.version}`] } : {}),
       });
       continue;
     }
@@ -212,7 +217,7 @@ export function compare(input: CompareInput): Comparison {
         detail: p.error ? `${p.error.code}: ${p.error.message}` : p.explanation,
         ...(e?.issue ? { issue: e.issue } : {}),
         versions: versions([[rp.runtime, rp.version]]),
-        runtimeVersions: [`${rp.runtime} ${rp.version}`],
+        ...(multi.has(rp.runtime) ? { runtimeVersions: [`${rp.runtime} ${rp.version}`] } : {}),
       });
     }
     if (f) {
@@ -247,15 +252,15 @@ export function reliabilityNotes(rows: ReliabilityResult[], exp: Expectations): 
 }
 
 /** The expectation diff entries of the reliability section (empty when all match). */
-export function reliabilityDiffs(rows: JudgedReliability[]): ExpectationDiff[] {
+export function reliabilityDiffs(rows: JudgedReliability[], multi: ReadonlySet<string> = new Set()): ExpectationDiff[] {
   return rows
     .filter((r) => r.verdict !== "ok")
     .map((r) => ({
       kind: r.verdict as DiffKind,
       subject: "reliability" as const,
-      key: `${r.id} on ${r.runtime}`,
+      key: `${r.id} on ${multi.has(r.runtime) ? `${r.runtime} ${r.version}` : r.runtime}`,
       runtimes: [r.runtime],
-      runtimeVersions: [`${r.runtime} ${r.version}`],
+      ...(multi.has(r.runtime) ? { runtimeVersions: [`${r.runtime} ${r.version}`] } : {}),
       expected: r.expected?.status ?? "supported (no entry)",
       actual: r.status,
       detail: r.detail,

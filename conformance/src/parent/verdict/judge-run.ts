@@ -54,7 +54,7 @@ export function judgeRun(i: JudgeInput): RunVerdicts {
       cells: i.cells,
       probes: i.probes,
     });
-    comparison.diffs.push(...reliabilityDiffs(reliability ?? []));
+    comparison.diffs.push(...reliabilityDiffs(reliability ?? [], multi));
     comparison.notes.push(...reliabilityNotes(i.reliability ?? [], exp));
     comparison.ok = comparison.diffs.length === 0;
   }
