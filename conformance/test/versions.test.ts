@@ -23,6 +23,7 @@ import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
 import type { RuntimeName } from "@netparity/protocol";
 import type { ProbeResult } from "../src/in-runtime/probes/types.js";
+import { versionPasses } from "../src/parent/bench/cli.js";
 import { parseSpecifier, parseSpecifierList, targetLabeler } from "../src/parent/common/targets.js";
 import { UsageError } from "../src/parent/common/usage.js";
 import { ensureInstalled, listInstalled, META_FILE, prune, type Installer } from "../src/parent/install/cache.js";
@@ -102,6 +103,18 @@ describe("specifiers", () => {
     ]);
     expect(label("node", "22.23.3")).toBe("node 22.23.3");
     expect(label("bun", "1.3.0")).toBe("bun");
+  });
+});
+
+describe("bench over several versions", () => {
+  it("measures in passes that hold at most one version of each runtime", () => {
+    const t = (name: RuntimeName, version: string) => ({ name, version, spec: `${name}@${version}`, binary: name });
+    const passes = versionPasses([t("node", "20.20.2"), t("node", "22.23.5"), t("bun", "1.4.5"), t("node", "24.1.0")]);
+    expect(passes.map((p) => p.map((x) => `${x.name} ${x.version}`))).toEqual([
+      ["node 20.20.2", "bun 1.4.5"],
+      ["node 22.23.5"],
+      ["node 24.1.0"],
+    ]);
   });
 });
 

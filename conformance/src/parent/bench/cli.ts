@@ -118,7 +118,11 @@ function relabel(r: BenchReport, pass: RuntimeTarget[], multi: Set<string>, late
     return [name(rt!), ...rest].join(" ");
   };
   const runtimes = { ...(r.machine.runtimes as Record<string, string>) };
-  for (const t of pass) if (multi.has(t.name)) runtimes[name(t.name)] = t.version;
+  for (const t of pass) {
+    if (!multi.has(t.name)) continue;
+    delete runtimes[t.name];
+    runtimes[name(t.name)] = t.version;
+  }
   return {
     ...r,
     machine: { ...r.machine, runtimes },
