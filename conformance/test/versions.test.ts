@@ -26,7 +26,14 @@ import type { ProbeResult } from "../src/in-runtime/probes/types.js";
 import { versionPasses } from "../src/parent/bench/cli.js";
 import { parseSpecifier, parseSpecifierList, targetLabeler } from "../src/parent/common/targets.js";
 import { UsageError } from "../src/parent/common/usage.js";
-import { ensureInstalled, listInstalled, META_FILE, prune, type Installer } from "../src/parent/install/cache.js";
+import {
+  cacheRoot,
+  ensureInstalled,
+  listInstalled,
+  META_FILE,
+  prune,
+  type Installer,
+} from "../src/parent/install/cache.js";
 import { platformPackage, type Host } from "../src/parent/install/platform.js";
 import { parsePackument, RegistryError, resolveVersion, type Packument } from "../src/parent/install/registry.js";
 import { resolveNpmVersion, resolveTargets } from "../src/parent/install/resolve.js";
@@ -207,6 +214,13 @@ function fakeInstaller(calls: string[], delayMs = 300): Installer {
 }
 
 describe("the cache", () => {
+  it("lives in NETPARITY_CACHE, else the user's cache directory", () => {
+    expect(cacheRoot({ NETPARITY_CACHE: "/c", HOME: "/h" }, "linux")).toBe("/c");
+    expect(cacheRoot({ XDG_CACHE_HOME: "/x", HOME: "/h" }, "linux")).toBe("/x/netparity");
+    expect(cacheRoot({ HOME: "/h" }, "linux")).toBe("/h/.cache/netparity");
+    expect(cacheRoot({ HOME: "/h" }, "darwin")).toBe("/h/Library/Caches/netparity");
+  });
+
   it("two concurrent installs of one version install once; both get the same complete install", async () => {
     const root = join(tmp, "cache-concurrent");
     const calls: string[] = [];

@@ -4,6 +4,8 @@
  * mirror or a private registry works as it does for `npm install`.
  */
 import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import semver from "semver";
 
 /** The part of a packument that resolving needs. */
@@ -25,11 +27,19 @@ export class RegistryError extends Error {
   }
 }
 
-/** The npm command to run: the one running us (npx/npm scripts set npm_execpath), else `npm` on PATH. */
+/**
+ * The npm command to run: the one running us (npx and npm scripts set npm_execpath), else the
+ * npm bundled next to this Node (on Windows `npm.cmd` cannot be run without a shell), else
+ * `npm` on PATH.
+ */
 export function npmCommand(args: string[]): { cmd: string; args: string[] } {
   const cli = process.env.npm_execpath;
   if (cli && /npm-cli\.js$/.test(cli)) return { cmd: process.execPath, args: [cli, ...args] };
-  return { cmd: process.platform === "win32" ? "npm.cmd" : "npm", args };
+  if (process.platform === "win32") {
+    const bundled = join(dirname(process.execPath), "node_modules", "npm", "bin", "npm-cli.js");
+    if (existsSync(bundled)) return { cmd: process.execPath, args: [bundled, ...args] };
+  }
+  return { cmd: "npm", args };
 }
 
 const NETWORK_CODES =
@@ -52,6 +62,8 @@ export const npmView: PackumentSource = (pkg) =>
     execFile(cmd, args, { timeout: 90_000, maxBuffer: 32 * 1024 * 1024, encoding: "utf8" }, (err, stdout, stderr) => {
       const text = `${stdout}\n${stderr}`;
       if (err) {
+        if ((err as NodeJS.ErrnoException).code === "ENOENT")
+          return reject(new RegistryError(`cannot ask the npm registry: ${cmd} was not found`, "unreachable"));
         const code = /"code":\s*"(\w+)"/.exec(stdout)?.[1] ?? /npm error code (\w+)/.exec(stderr)?.[1] ?? "";
         if (code === "E404" || /\b404\b/.test(text))
           return reject(new RegistryError(`${pkg} is not on the npm registry`, "not-found"));
