@@ -9,8 +9,10 @@
  */
 const IN_RUNTIME = "^conformance/src/in-runtime/";
 const PARENT = "^conformance/src/parent/";
+// packages/sockets without its per-runtime entry points: runtime-neutral, like protocol.
+const SOCKETS_CORE = "^packages/sockets/src/(core|socket|address|errors|types)\\.ts$";
 // Pure npm packages the in-runtime code may bundle (no host API inside).
-const PURE_PACKAGES = ["hdr-histogram-js", "it-length-prefixed", "uint8arraylist", "uint8arrays"];
+const PURE_PACKAGES = ["@exodus/bytes", "hdr-histogram-js", "it-length-prefixed", "uint8arraylist", "uint8arrays"];
 
 // Top first. A layer is a folder (or a file at a tree's root) under the tree's prefix.
 const LAYERS = {
@@ -30,7 +32,7 @@ const LAYERS = {
   "conformance/src/in-runtime/": [
     ["agent\\.ts", "agent-protocol\\.ts"],
     ["bench"],
-    ["reliability", "contract", "probes"],
+    ["reliability", "contract", "probes", "sockets-spec"],
     ["scenarios"],
     ["common"],
   ],
@@ -86,6 +88,8 @@ module.exports = {
           IN_RUNTIME,
           "^packages/protocol/",
           "^@netparity/protocol$",
+          // The WinterTC Sockets facade's runtime-neutral core (the agents bind it to their adapter).
+          SOCKETS_CORE,
           ...PURE_PACKAGES.map((p) => `(^|/)node_modules/${p}/|^${p}$`),
         ],
       },
@@ -95,13 +99,27 @@ module.exports = {
       severity: "error",
       comment: "the runtime agent entry points load an adapter and in-runtime code only",
       from: { path: "^conformance/agents/" },
-      to: { path: [PARENT, "(^|/)node_modules/(?!@netparity/)"] },
+      // @arrowood.dev/socket: the polyfill the sockets spec suite compares with (agents/sockets-polyfill.ts).
+      to: { path: [PARENT, "(^|/)node_modules/(?!@netparity/|@arrowood\\.dev/socket/)"] },
     },
     {
       name: "protocol-imports-nothing-of-ours",
       severity: "error",
       from: { path: "^packages/protocol/src/" },
       to: { path: ["^runtimes/", "^conformance/", "^@netparity/runtime-", "^netparity$"] },
+    },
+    {
+      name: "sockets-core-is-runtime-neutral",
+      severity: "error",
+      comment: "the facade's core reaches the runtime only through the Runtime it is given",
+      from: { path: SOCKETS_CORE },
+      to: { path: ["^runtimes/", "^@netparity/runtime-", "^conformance/"] },
+    },
+    {
+      name: "sockets-core-no-host-modules",
+      severity: "error",
+      from: { path: SOCKETS_CORE },
+      to: { dependencyTypes: ["core"] },
     },
     {
       name: "runtimes-import-only-protocol",

@@ -15,6 +15,9 @@ const common = {
   sourcemap: "linked",
   logLevel: "warning",
   legalComments: "none",
+  // Our workspace packages from their sources (their "exports" name them under this
+  // condition), so a change in protocol or an adapter needs no separate build first.
+  conditions: ["netparity:source"],
 };
 
 export async function buildAll() {
@@ -25,6 +28,9 @@ export async function buildAll() {
       outfile: join(here, "dist/cli.js"),
       platform: "node",
       target: "node20",
+      // esbuild bundles users' scenario modules at run time (--scenario-module): a native
+      // package, loaded from node_modules.
+      external: ["esbuild"],
       // commander is CommonJS; give its require() calls a real require inside the ES module.
       banner: {
         js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
@@ -36,6 +42,18 @@ export async function buildAll() {
       outfile: join(here, "dist/agent-node.js"),
       platform: "node",
       target: "node20",
+    }),
+    // The WinterTC Sockets spec suite against the Node-only polyfill @arrowood.dev/socket
+    // (CommonJS: its require() calls get a real require, as the CLI's do).
+    build({
+      ...common,
+      entryPoints: [join(here, "agents/sockets-polyfill.ts")],
+      outfile: join(here, "dist/sockets-polyfill-node.js"),
+      platform: "node",
+      target: "node20",
+      banner: {
+        js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+      },
     }),
     build({
       ...common,
@@ -79,6 +97,25 @@ export async function buildAll() {
       ...neutral,
       entryPoints: [join(here, "src/in-runtime/bench/lib.ts")],
       outfile: join(here, "dist/bench-lib.js"),
+    }),
+    // The installed package's pieces: `import { defineScenario } from "netparity"`, and the
+    // runtime-neutral agent that --scenario-module bundles with each runtime's adapter and the
+    // user's modules. Our other packages stay imports, so an agent has one copy of each.
+    build({
+      ...common,
+      ...neutral,
+      entryPoints: [join(here, "src/index.ts")],
+      outfile: join(here, "dist/index.js"),
+      external: ["@netparity/*"],
+    }),
+    build({
+      ...common,
+      ...neutral,
+      entryPoints: [join(here, "src/in-runtime/agent.ts")],
+      outfile: join(here, "dist/agent-lib.js"),
+      // The adapters and protocol stay imports (aliased when users' agents are bundled);
+      // @netparity/sockets' core is bundled in, so the installed CLI does not need it.
+      external: ["@netparity/protocol", "@netparity/runtime-*"],
     }),
   ]);
 }

@@ -1,4 +1,13 @@
 import { denoRuntime } from "@netparity/runtime-deno";
 import { runAgent } from "../src/in-runtime/agent.js";
 
-void runAgent(denoRuntime);
+void runAgent(denoRuntime, {
+  watchUnhandledRejections: () => {
+    let n = 0;
+    globalThis.addEventListener("unhandledrejection", (e) => {
+      e.preventDefault();
+      n++;
+    });
+    return () => n;
+  },
+});

@@ -6,8 +6,11 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Prng } from "@netparity/protocol";
 import {
   FaultSyntaxError,
+  StreamCorrupter,
+  corruptDatagram,
   formatFaults,
   parseFaults,
   startFaultProxy,
@@ -53,8 +56,66 @@ describe("--faults syntax", () => {
     "bandwidth=0",
     "seed=x",
     "slicer=0",
+    "corrupt",
+    "corrupt=2",
+    "replace",
+    "replace=0",
+    "replace=x",
   ])("refuses %j with a one-line reason", (text) => {
     expect(() => parseFaults(text)).toThrow(FaultSyntaxError);
+  });
+  it("parses and writes back corrupt=P and replace=N", () => {
+    expect(parseFaults("corrupt=0.01,replace=7,seed=3")).toEqual({ corrupt: 0.01, replaceByte: 7, seed: 3 });
+    expect(formatFaults(parseFaults("replace=1,corrupt=0.5"))).toBe("corrupt=0.5,replace=1,seed=1");
+  });
+});
+
+describe("the corrupters (pure)", () => {
+  const data = new Uint8Array(100_000).fill(0x55);
+  const diff = (a: Uint8Array, b: Uint8Array): number[] => {
+    const at: number[] = [];
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) at.push(i);
+    return at;
+  };
+  it("corrupt=0.01 flips one bit in about 1% of 100 000 bytes, the same ones for the same seed, in any chunking", () => {
+    const whole = new StreamCorrupter({ corrupt: 0.01 }, new Prng(5)).apply(data);
+    const flips = diff(data, whole);
+    // Binomial(100 000, 0.01): mean 1000, sd about 31.
+    expect(flips.length).toBeGreaterThan(850);
+    expect(flips.length).toBeLessThan(1150);
+    for (const i of flips) expect([1, 2, 4, 8, 16, 32, 64, 128]).toContain(whole[i]! ^ 0x55);
+    const c = new StreamCorrupter({ corrupt: 0.01 }, new Prng(5));
+    const pieces = [c.apply(data.subarray(0, 1)), c.apply(data.subarray(1, 40_000)), c.apply(data.subarray(40_000))];
+    expect(Buffer.concat(pieces).equals(Buffer.from(whole))).toBe(true);
+    expect(diff(data, new StreamCorrupter({ corrupt: 0.01 }, new Prng(6)).apply(data))).not.toEqual(flips);
+    expect(data.every((b) => b === 0x55)).toBe(true); // the input is left alone
+  });
+  it("corrupt=0 changes nothing; replace=N complements exactly the Nth byte across chunks", () => {
+    expect(diff(data, new StreamCorrupter({ corrupt: 0 }, new Prng(1)).apply(data))).toEqual([]);
+    const c = new StreamCorrupter({ replaceByte: 1500 }, new Prng(1));
+    const a = c.apply(data.subarray(0, 1000));
+    const b = c.apply(data.subarray(1000, 2000));
+    const d = c.apply(data.subarray(2000, 3000));
+    expect(diff(data.subarray(0, 1000), a)).toEqual([]);
+    expect(diff(data.subarray(1000, 2000), b)).toEqual([499]);
+    expect(b[499]).toBe(0xaa);
+    expect(diff(data.subarray(2000, 3000), d)).toEqual([]);
+  });
+  it("datagrams: corrupt=0.5 flips one bit in about half of 1000 datagrams, never an empty one", () => {
+    const prng = new Prng(9);
+    const dg = new Uint8Array(20).fill(7);
+    let changed = 0;
+    for (let i = 0; i < 1000; i++) {
+      const out = corruptDatagram(dg, 0.5, prng);
+      if (!out) continue;
+      changed++;
+      const at = diff(dg, out);
+      expect(at).toHaveLength(1);
+    }
+    expect(changed).toBeGreaterThan(420);
+    expect(changed).toBeLessThan(580);
+    expect(corruptDatagram(new Uint8Array(0), 1, prng)).toBeUndefined();
+    expect(corruptDatagram(dg, undefined, prng)).toBeUndefined();
   });
 });
 
@@ -174,6 +235,25 @@ describe("stream faults against a Node echo server", () => {
     });
   });
 
+  it("replace=5 changes the 5th byte of the connection once (both directions counted): the echo differs at byte 5 only", async () => {
+    await withProxy("replace=5", async (p) => {
+      const r = await echoVia(p, data);
+      expect(r.end).toBe("eof");
+      expect(r.got.length).toBe(data.length);
+      const at = [...r.got.keys()].filter((i) => r.got[i] !== data[i]);
+      expect(at).toEqual([4]);
+      expect(p.stats()).toMatchObject({ replaced: 1, corrupted: 0 });
+    });
+  });
+  it("corrupt=0.001 flips bits in the echo of 20 000 bytes (both ways), counted in the stats", async () => {
+    await withProxy("corrupt=0.001,seed=3", async (p) => {
+      const r = await echoVia(p, data);
+      expect(r.got.length).toBe(data.length);
+      const wrong = [...r.got.keys()].filter((i) => r.got[i] !== data[i]).length;
+      expect(wrong).toBeGreaterThan(0);
+      expect((p.stats() as { corrupted: number }).corrupted).toBeGreaterThanOrEqual(wrong);
+    });
+  });
   it("blackhole accepts and never answers", async () => {
     await withProxy("blackhole", async (p) => {
       const r = await echoVia(p, Buffer.from("anyone?"), 700);
@@ -250,6 +330,15 @@ describe("datagram faults against a Node echo socket", () => {
     }
   });
 
+  it("corrupt=0.3 changes about 50% of 100 round trips (0.3 each way), counted, none lost", async () => {
+    const a = await traffic("corrupt=0.3,seed=4");
+    const sent = new Set(Array.from({ length: 100 }, (_, i) => `datagram-${String(i).padStart(3, "0")}`));
+    const bad = a.replies.filter((r) => !sent.has(r.toString("latin1"))).length;
+    expect(a.replies).toHaveLength(100);
+    expect(bad).toBeGreaterThan(25);
+    expect(bad).toBeLessThan(75);
+    expect(a.stats.corrupted).toBeGreaterThanOrEqual(bad);
+  });
   it("without faults every datagram comes back once, in order", async () => {
     const r = await traffic("seed=1", 30);
     expect(r.replies.map((x) => x.toString())).toEqual(

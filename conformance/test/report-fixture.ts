@@ -162,3 +162,62 @@ export function sampleReport(withBench = true): Report {
     ...(withBench ? { bench: SAMPLE_BENCH } : {}),
   });
 }
+
+/**
+ * The sample run again with another node version whose behaviour moved: `tcp.reuseport`
+ * changes outcome (as it did in node 22.12), one echo/tcp cell fails, and the node server's
+ * throughput moves well outside its spread. With `same`, only the version changes.
+ */
+export function sampleReportWithNode(version: string, o: { same?: boolean } = {}): Report {
+  const i = sampleInputs();
+  i.runtimes.find((r) => r.name === "node")!.version = version;
+  const node = i.probes.find((p) => p.runtime === "node")!;
+  node.version = version;
+  if (!o.same) {
+    const rp = node.results.find((p) => p.id === "tcp.reuseport")!;
+    rp.outcome = "both listen";
+    delete rp.error;
+    const cell = i.cells.find(
+      (c) => c.scenario === "echo" && c.transport === "tcp" && c.server === "node" && c.client === "deno",
+    )!;
+    cell.status = "fail";
+    cell.reason = "echoed bytes differ at offset 3";
+  }
+  const selection = {
+    runtimes: RTS,
+    scenarios: ["echo", "time"],
+    transports: ["tcp", "udp", "unix"],
+    hosts: ["127.0.0.1"],
+  };
+  const verdicts = judgeRun({
+    dir: "/tmp/expectations",
+    expectations: i.expectations,
+    selection,
+    runtimes: i.runtimes,
+    cells: i.cells,
+    probes: i.probes,
+  });
+  const bench: BenchSection = JSON.parse(JSON.stringify(SAMPLE_BENCH));
+  for (const w of bench.workloads)
+    for (const x of w.results) x.version = i.runtimes.find((r) => r.name === x.runtime)!.version;
+  if (!o.same) Object.assign(bench.workloads[0]!.results[0]!, { median: 1400, min: 1350, max: 1450 });
+  return buildReport({
+    command: ["netparity", "run", "--node-bin", `/opt/node-${version}/bin/node`],
+    toolVersion: "0.1.0",
+    selection,
+    runtimes: i.runtimes.map((r) => ({ ...r, binary: `/usr/bin/${r.name}` })),
+    verdicts,
+    durationMs: 23456,
+    machine: {
+      os: "Test OS",
+      platform: "linux",
+      arch: "x64",
+      kernel: "6.1.0-test",
+      cpuModel: "Test CPU",
+      cpuCount: 2,
+      memoryBytes: 4 * 1024 ** 3,
+    },
+    generatedAt: "2025-01-02T00:00:00.000Z",
+    bench,
+  });
+}

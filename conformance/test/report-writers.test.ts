@@ -98,9 +98,33 @@ describe("report files", () => {
     expect(XMLValidator.validate(renderJunit(r))).toBe(true);
   });
 
-  it("report.md: server × client tables, the probe table and the expectation diff", () => {
+  it("report.md: verdict and what differs first, then the summary, server × client tables and probes", () => {
     const md = read("report.md");
     expect(md).toContain("## netparity conformance");
+    // The verdict is the first line after the title; what differs comes before any detail.
+    expect(md.split("\n")[2]).toMatch(/^❌ \*\*\d+ differences from the expectations\*\* — 27 cells/);
+    const at = (s: string): number => {
+      const i = md.indexOf(s);
+      expect(i, s).toBeGreaterThanOrEqual(0);
+      return i;
+    };
+    expect(at("### What differs")).toBeLessThan(at("### Server × client"));
+    expect(at("#### Against the expectations")).toBeLessThan(at("#### Probes where runtimes differ"));
+    expect(at("#### Probes where runtimes differ")).toBeLessThan(at("#### Benchmark ranking"));
+    expect(at("### Server × client")).toBeLessThan(at("### Behaviour probes"));
+    // The scenario × transport summary: pairings that passed of all, the 3 × 3 tables folded.
+    expect(md).toContain("| scenario | tcp | unix | udp |");
+    expect(md).toContain("| **echo** | ✅ 9/9 | ❌ 4/9 · 5 n/a |   |");
+    expect(md).toContain("| **time** |   |   | ❌ 7/9 · 1 known |");
+    expect(at("<details><summary>Every server × client table")).toBeLessThan(at("| server \\ client |"));
+    // The ranking: per workload, best median first (latency: lowest first).
+    expect(md).toContain("1. bun (server) 1200 · 2. deno (server) 1000 · 3. node (server) 900");
+    expect(md).toContain("(µs, lower is better): 1. bun 40 · 2. deno 55 · 3. node 80");
+    // Only the differing probes are in the differences; the full table has all six.
+    const differs = md.slice(at("#### Probes where runtimes differ"), at("#### Benchmark ranking"));
+    expect(differs).toContain("`tcp.nodelay-default`");
+    expect(differs).not.toContain("`tcp.half-close`");
+    expect(md.slice(at("### Behaviour probes"))).toContain("`tcp.half-close`");
     expect(md).toContain("| server \\ client | node | bun | deno |");
     expect(md).toMatch(/\| \*\*node\*\* \| ✅ \| ✅ \| ✅ \|/);
     expect(md).toContain("➖");
@@ -109,7 +133,7 @@ describe("report files", () => {
     expect(md).toContain(
       "| `tcp.nodelay-default` | nagle on (noDelay false) | ⚠️ nagle off (noDelay true) | nagle on (noDelay false) | ≠ |",
     );
-    expect(md).toContain("### Expectation diff");
+    expect(md).toContain("#### Against the expectations");
     expect(md).toContain(
       '| changed | probe `tcp.nodelay-default` on bun | "nagle on (noDelay false)" | "nagle off (noDelay true)" |',
     );

@@ -537,6 +537,13 @@ describe("cells, probes and files with several versions of one runtime", () => {
       client: "deno",
     });
     expect(cellKey(cells[1]!)).toBe("echo/tcp/127.0.0.1/node->node");
+    // A WinterTC client (--apis wintertc) ends the key in "+wintertc", after the client's version.
+    const w = cellKey({ ...cells[1]!, api: "wintertc" }, multi);
+    expect(w).toBe("echo/tcp/127.0.0.1/node@20.20.2->node@22.23.3+wintertc");
+    expect(parseCellKey(w)).toMatchObject({ clientVersion: "22.23.3", api: "wintertc" });
+    expect(parseCellKey(k)).toMatchObject({ api: "native" });
+    expect(parseCellKey("echo/tcp/127.0.0.1/node->bun+wintertc")).toMatchObject({ client: "bun", api: "wintertc" });
+    expect(parseCellKey("echo/tcp/127.0.0.1/node->bun")?.clientVersion).toBeUndefined();
   });
 
   it("--update-expectations records the probe per version, and the run then matches", () => {

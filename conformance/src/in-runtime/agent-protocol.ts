@@ -1,6 +1,7 @@
 import type { Features, Transport } from "@netparity/protocol";
 import type { ContractResult } from "./contract/adapter-contract.js";
 import type { ProbeResult } from "./probes/types.js";
+import type { SpecResult } from "./sockets-spec/spec.js";
 import type { Check } from "./scenarios/types.js";
 
 /**
@@ -48,11 +49,17 @@ interface ScenarioTarget {
 
 /** What the runner asks of one agent process, passed as a single JSON argument: one shape per role. */
 export type AgentSpec =
-  | ({ role: "server" } & ScenarioTarget)
+  | ({
+      role: "server";
+      /** A deliberate mistake of the server (one of its scenario's `mutations`), for the negative controls. */
+      mutation?: string;
+    } & ScenarioTarget)
   | ({
       role: "client";
       /** Give up after this long (default 120 s). */
       timeoutMs?: number;
+      /** "wintertc": connect through @netparity/sockets instead of the adapter (default "native"). */
+      api?: "native" | "wintertc";
     } & ScenarioTarget)
   | { role: "features" }
   | {
@@ -66,6 +73,16 @@ export type AgentSpec =
       probes?: string[];
       /** Certificates for the TLS probes; without them those probes report "unsupported: no certificates". */
       certs?: AgentProbeCertFiles;
+      /** Set when the agent runs inside the parent's network namespace (multicast probes). */
+      multicast?: { interfaceAddress: string };
+    }
+  | {
+      /** The WinterTC Sockets spec suite against @netparity/sockets bound to this runtime's adapter. */
+      role: "sockets-spec";
+      /** The CA, certificate and key of the suite's TLS peers; without them the TLS checks skip. */
+      certs?: AgentCertFiles;
+      /** Run only the checks whose name contains this. */
+      only?: string;
     }
   | {
       /** The in-runtime half of a reliability case; `scenario` names the case. */
@@ -106,4 +123,12 @@ export type AgentEvent =
   | { event: "stopped"; runtime: string }
   | { event: "contract"; runtime: string; version: string; features: Features; results: ContractResult[] }
   | { event: "features"; runtime: string; version: string; features: Features }
-  | { event: "probes"; runtime: string; version: string; features: Features; results: ProbeResult[] };
+  | { event: "probes"; runtime: string; version: string; features: Features; results: ProbeResult[] }
+  | {
+      event: "sockets-spec";
+      runtime: string;
+      version: string;
+      /** The implementation under test, e.g. "@netparity/sockets" or "@arrowood.dev/socket". */
+      implementation: string;
+      results: SpecResult[];
+    };

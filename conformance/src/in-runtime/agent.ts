@@ -6,9 +6,13 @@ import { isNetError, type Runtime } from "@netparity/protocol";
 import { exitWithParent } from "./common/parent.js";
 import { withTimeout } from "./common/timing.js";
 import { SCENARIOS } from "./scenarios/index.js";
+import { registerUserScenarios } from "./scenarios/user.js";
 import { runContract } from "./contract/adapter-contract.js";
 import { runProbes } from "./probes/catalogue.js";
 import { floodUntilError } from "./reliability/flood.js";
+import { runSocketsSpec, type SpecHostHooks } from "./sockets-spec/spec.js";
+import { createSockets, type AnySocketAddress, type SocketOptions } from "@netparity/sockets/core";
+import { winterTcRuntime } from "./scenarios/wintertc.js";
 import type { CertPems, ProbeCerts } from "./probes/types.js";
 import type { RoleOptions, RoleTls } from "./scenarios/types.js";
 import type { AgentCertFiles, AgentEvent, AgentProbeCertFiles, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
@@ -29,10 +33,7 @@ async function readTls(rt: Runtime, files: AgentTlsFiles): Promise<RoleTls> {
 
 /** The PEM text of the probes' certificate sets. */
 async function readProbeCerts(rt: Runtime, files: AgentProbeCertFiles): Promise<ProbeCerts> {
-  const read = async (f: AgentCertFiles): Promise<CertPems> => {
-    const [ca, cert, key] = await Promise.all([rt.fs.readText(f.ca), rt.fs.readText(f.cert), rt.fs.readText(f.key)]);
-    return { ca, cert, key };
-  };
+  const read = (f: AgentCertFiles): Promise<CertPems> => readCertFiles(rt, f);
   const [main, expired, other, rsa] = await Promise.all([
     read(files.main),
     read(files.expired),
@@ -42,10 +43,33 @@ async function readProbeCerts(rt: Runtime, files: AgentProbeCertFiles): Promise<
   return { main, expired, other, ...(rsa ? { rsa } : {}) };
 }
 
-export async function runAgent(rt: Runtime): Promise<never> {
+/** What an agent entry file can tell the agent about its host beyond the Runtime (see agents/*.ts). */
+export type AgentHooks = SpecHostHooks;
+
+/** The PEM text of a certificate set's files. */
+export async function readCertFiles(rt: Runtime, f: AgentCertFiles): Promise<CertPems> {
+  const [ca, cert, key] = await Promise.all([rt.fs.readText(f.ca), rt.fs.readText(f.cert), rt.fs.readText(f.key)]);
+  return { ca, cert, key };
+}
+
+/**
+ * `userScenarios`: the default exports of `--scenario-module` files (defineScenario results),
+ * bundled into this agent by the parent; they join the built-in scenarios.
+ */
+export async function runAgent(
+  rt: Runtime,
+  hooks: AgentHooks = {},
+  userScenarios: readonly unknown[] = [],
+): Promise<never> {
   const emit = (e: AgentEvent): void => rt.host.stdoutLine(JSON.stringify(e));
   const log = (m: string): void => rt.host.stderrLine(`[${rt.runtime}] ${m}`);
   exitWithParent(rt);
+  try {
+    registerUserScenarios(SCENARIOS, userScenarios);
+  } catch (e) {
+    emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "USAGE", message: (e as Error).message });
+    return rt.host.exit(2);
+  }
   let spec: AgentSpec;
   try {
     spec = JSON.parse(rt.host.args[0] ?? "") as AgentSpec;
@@ -68,6 +92,26 @@ export async function runAgent(rt: Runtime): Promise<never> {
     emit({ event: "contract", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }
+  if (spec.role === "sockets-spec") {
+    const { connect, sockets } = createSockets(rt);
+    const pems = spec.certs ? await readCertFiles(rt, spec.certs) : undefined;
+    const implementation = "@netparity/sockets";
+    const results = await runSocketsSpec(
+      rt,
+      {
+        name: implementation,
+        // The suite also hands connect() malformed addresses and options, on purpose.
+        connect: (address, options) => connect(address as AnySocketAddress, options as SocketOptions),
+        trusting: (ca) => (address, options) =>
+          sockets({ tls: { ca } }).connect(address as AnySocketAddress, options as SocketOptions),
+      },
+      pems,
+      hooks.watchUnhandledRejections ? { unhandledRejections: hooks.watchUnhandledRejections() } : {},
+      spec.only,
+    );
+    emit({ event: "sockets-spec", runtime: rt.runtime, version: rt.version, implementation, results });
+    return rt.host.exit(0);
+  }
   if (spec.role === "probes") {
     let certs: ProbeCerts | undefined;
     try {
@@ -84,12 +128,10 @@ export async function runAgent(rt: Runtime): Promise<never> {
       return rt.host.exit(1);
     }
     // Progress on stderr (one line per probe); the one result event on stdout.
-    const results = await runProbes(
-      rt,
-      spec.probes,
-      (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`),
-      certs ? { certs } : {},
-    );
+    const results = await runProbes(rt, spec.probes, (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`), {
+      ...(certs ? { certs } : {}),
+      ...(spec.multicast ? { multicast: spec.multicast } : {}),
+    });
     emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }
@@ -125,6 +167,7 @@ export async function runAgent(rt: Runtime): Promise<never> {
     port: spec.port,
     extra: spec.extra ?? {},
     ...(spec.path ? { path: spec.path } : {}),
+    ...(spec.role === "server" && spec.mutation !== undefined ? { mutation: spec.mutation } : {}),
   };
   try {
     if (spec.tls) options.tls = await readTls(rt, spec.tls);
@@ -154,8 +197,10 @@ export async function runAgent(rt: Runtime): Promise<never> {
       return rt.host.exit(0);
     }
     const t0 = rt.host.now();
+    // --api wintertc: the same client, its connections made by @netparity/sockets.
+    const clientRt = spec.api === "wintertc" ? winterTcRuntime(rt) : rt;
     const result = await withTimeout(
-      scenario.client(rt, options, log),
+      scenario.client(clientRt, options, log),
       spec.timeoutMs ?? 120_000,
       `${scenario.name} client`,
     );

@@ -19,12 +19,18 @@ export const NET_ERROR_CODES = [
   "EHOSTUNREACH",
   "ENETUNREACH",
   "EAFNOSUPPORT",
+  // No such device: e.g. a multicast join on an interface address no interface has.
+  "ENODEV",
   "ENOTSUP",
   "ABORTED",
   "CLOSED",
   "FRAME_TOO_LARGE",
   "UNEXPECTED_EOF",
   "PROTOCOL",
+  // Text: a character the chosen encoding (e.g. gbk) has no bytes for; never replaced by "?".
+  "ENCODING_UNREPRESENTABLE",
+  // Text: bytes that are not valid in the chosen encoding.
+  "ENCODING_INVALID",
   // TLS: the peer's certificate chain ends at a CA this side does not trust (or is self-signed).
   "CERT_UNTRUSTED",
   // TLS: the certificate is valid but not for the name (SNI / servername) that was asked for.

@@ -145,13 +145,37 @@ export interface DatagramSocket {
   receive(): Promise<Datagram | null>;
   /** Allow sending to broadcast addresses (SO_BROADCAST). Throws ENOTSUP where the runtime cannot. */
   setBroadcast(on: boolean): void;
+  /**
+   * IPv4 multicast (`features.multicast`): joins `group` (IP_ADD_MEMBERSHIP) on the interface
+   * with the local address `interfaceAddress` (default: the one the kernel picks by route).
+   * Rejects with ENOTSUP where the runtime cannot, with the runtime's error otherwise
+   * (EINVAL, EADDRNOTAVAIL for an address no interface has). Promise-based because Deno's
+   * API is.
+   * @example await sock.addMembership("239.1.2.3"); // datagrams sent to 239.1.2.3:port now arrive
+   */
+  addMembership(group: string, interfaceAddress?: string): Promise<void>;
+  /** Leaves a group joined with `addMembership` (IP_DROP_MEMBERSHIP). */
+  dropMembership(group: string, interfaceAddress?: string): Promise<void>;
+  /**
+   * Source-specific join (IP_ADD_SOURCE_MEMBERSHIP, RFC 4607): only datagrams from `source`
+   * to `group`. ENOTSUP where `features.sourceSpecificMulticast` is false.
+   */
+  addSourceMembership(source: string, group: string, interfaceAddress?: string): Promise<void>;
+  /** IP_MULTICAST_TTL of datagrams this socket sends to groups (1: the local subnet only, the default). */
+  setMulticastTTL(ttl: number): Promise<void>;
+  /** IP_MULTICAST_LOOP: whether this host's own members receive what the socket sends to a group (on by default in Linux). */
+  setMulticastLoopback(on: boolean): Promise<void>;
   /** Idempotent; a pending receive resolves to null. */
   close(): void;
 }
 
 export interface TcpListenOptions {
   transport: "tcp";
-  hostname: string;
+  /**
+   * The address to bind. Absent: the hostname is left out of the runtime's own listen call,
+   * so the listener binds whatever that runtime binds by default (probe `addr.default-host`).
+   */
+  hostname?: string;
   /** 0 asks the OS for an ephemeral port; read it back from `address`. */
   port: number;
   /** SO_REUSEPORT where the runtime offers it. */
@@ -218,6 +242,10 @@ export interface Features {
   readonly halfClose: boolean;
   readonly reusePort: boolean;
   readonly broadcast: boolean;
+  /** `DatagramSocket.addMembership` and the other IPv4 multicast calls. */
+  readonly multicast: boolean;
+  /** `DatagramSocket.addSourceMembership` (source-specific multicast). */
+  readonly sourceSpecificMulticast: boolean;
   readonly connectSignal: boolean;
   /** TLS listeners and connections (transport "tls"). */
   readonly tls: boolean;

@@ -24,6 +24,9 @@ const features: Features = {
   // datagram socket asking for it gets ENOTSUP.
   reusePort: true,
   broadcast: true,
+  // udpSocket addMembership & co since Bun 1.2.3 (https://github.com/oven-sh/bun/pull/10381).
+  multicast: true,
+  sourceSpecificMulticast: true,
   // Emulated: Bun.connect takes no signal; see connect() in tcp.ts.
   connectSignal: true,
   // Bun.listen / Bun.connect with `tls`. Half-close holds over TLS too: shutdown() sends

@@ -62,8 +62,10 @@ class BunListener implements Listener {
       this.#address = { transport: "unix", path: options.path };
       this.#stop = () => server.stop(false);
     } else {
+      // bun-types requires a hostname; without one (TcpListenOptions.hostname absent) Bun.listen
+      // is called as a Bun program would call it without one, to see Bun's own default.
       const config: TCPSocketListenOptions<BunConnection | undefined> & { reusePort?: boolean } = {
-        hostname: options.hostname,
+        hostname: options.hostname as string,
         port: options.port,
         // Without allowHalfOpen Bun closes the socket as soon as the peer's FIN arrives, so an
         // echo server could not answer after the client's closeWrite().
@@ -79,6 +81,7 @@ class BunListener implements Listener {
       // bun-types declares reusePort on Bun.connect's options only, but it is Bun.listen that
       // honours it (https://github.com/oven-sh/bun/pull/41899).
       if (options.reusePort) config.reusePort = true;
+      if (options.hostname === undefined) delete (config as { hostname?: string }).hostname;
       const server = Bun.listen<BunConnection | undefined>(config);
       this.#address = tcpAddress(server.hostname, server.port);
       this.#stop = () => server.stop(false);

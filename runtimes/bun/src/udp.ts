@@ -167,6 +167,41 @@ class BunDatagramSocket implements DatagramSocket {
     }
   }
 
+  // Multicast since Bun 1.2.3 (https://github.com/oven-sh/bun/pull/10381). Each call returns a
+  // boolean and throws a system error on failure; false (never seen) is taken as a failure too.
+  addMembership(group: string, interfaceAddress?: string): Promise<void> {
+    return this.#option("addMembership", () => this.#socket.addMembership(group, interfaceAddress));
+  }
+
+  dropMembership(group: string, interfaceAddress?: string): Promise<void> {
+    return this.#option("dropMembership", () => this.#socket.dropMembership(group, interfaceAddress));
+  }
+
+  addSourceMembership(source: string, group: string, interfaceAddress?: string): Promise<void> {
+    return this.#option("addSourceMembership", () =>
+      this.#socket.addSourceSpecificMembership(source, group, interfaceAddress),
+    );
+  }
+
+  setMulticastTTL(ttl: number): Promise<void> {
+    return this.#option("setMulticastTTL", () => this.#socket.setMulticastTTL(ttl) === ttl);
+  }
+
+  setMulticastLoopback(on: boolean): Promise<void> {
+    return this.#option("setMulticastLoopback", () => this.#socket.setMulticastLoopback(on) === on);
+  }
+
+  #option(operation: string, f: () => boolean): Promise<void> {
+    if (this.#closed) return Promise.reject(new NetError("CLOSED", `${operation} on a closed socket`, { operation }));
+    let ok: boolean;
+    try {
+      ok = f();
+    } catch (e) {
+      return Promise.reject(toNetError(e, operation, "EINVAL"));
+    }
+    return ok ? DONE : Promise.reject(new NetError("EINVAL", `${operation} returned false`, { operation }));
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

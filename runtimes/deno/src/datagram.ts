@@ -21,6 +21,7 @@ export class DenoDatagramSocket implements DatagramSocket {
    */
   #buf = new Uint8Array(RECEIVE_BUFFER_SIZE);
   #bufBusy = false;
+  #memberships = new Map<string, Deno.MulticastV4Membership>();
 
   constructor(dc: Deno.DatagramConn) {
     this.#dc = dc;
@@ -65,6 +66,67 @@ export class DenoDatagramSocket implements DatagramSocket {
     );
   }
 
+  /*
+   * Multicast through DatagramConn.joinMulticastV4, unstable (--unstable-net) like all of
+   * Deno's UDP (https://docs.deno.com/api/deno/~/Deno.DatagramConn.prototype.joinMulticastV4).
+   * Deno has no socket-level TTL or loopback call: both are methods of a membership, so they
+   * need a joined group; and it has no source-specific join (ENOTSUP).
+   */
+  async addMembership(group: string, interfaceAddress?: string): Promise<void> {
+    const key = membershipKey(group, interfaceAddress);
+    if (this.#memberships.has(key))
+      throw new NetError("EADDRINUSE", `already a member of ${group}`, { operation: "addMembership" });
+    try {
+      this.#memberships.set(key, await this.#dc.joinMulticastV4(group, interfaceAddress ?? "0.0.0.0"));
+    } catch (e) {
+      throw denoNetError(e, "addMembership");
+    }
+  }
+
+  async dropMembership(group: string, interfaceAddress?: string): Promise<void> {
+    const key = membershipKey(group, interfaceAddress);
+    const m = this.#memberships.get(key);
+    if (!m) throw new NetError("EADDRNOTAVAIL", `not a member of ${group}`, { operation: "dropMembership" });
+    this.#memberships.delete(key);
+    try {
+      await m.leave();
+    } catch (e) {
+      throw denoNetError(e, "dropMembership");
+    }
+  }
+
+  addSourceMembership(): Promise<void> {
+    return Promise.reject(
+      new NetError("ENOTSUP", "Deno.DatagramConn has no source-specific multicast join", {
+        operation: "addSourceMembership",
+      }),
+    );
+  }
+
+  setMulticastTTL(ttl: number): Promise<void> {
+    return this.#viaMembership("setMulticastTTL", (m) => m.setTTL(ttl));
+  }
+
+  setMulticastLoopback(on: boolean): Promise<void> {
+    return this.#viaMembership("setMulticastLoopback", (m) => m.setLoopback(on));
+  }
+
+  /** Both options are socket-wide in the kernel; any membership's handle sets them. */
+  async #viaMembership(operation: string, f: (m: Deno.MulticastV4Membership) => Promise<void>): Promise<void> {
+    const m = this.#memberships.values().next().value;
+    if (!m)
+      throw new NetError(
+        "ENOTSUP",
+        `Deno sets ${operation === "setMulticastTTL" ? "the multicast TTL" : "multicast loopback"} only through a group membership: join a group first`,
+        { operation },
+      );
+    try {
+      await f(m);
+    } catch (e) {
+      throw denoNetError(e, operation);
+    }
+  }
+
   close(): void {
     if (this.#isClosed) return;
     this.#isClosed = true;
@@ -74,4 +136,8 @@ export class DenoDatagramSocket implements DatagramSocket {
       if (!isClosedResource(e)) throw denoNetError(e, "close");
     }
   }
+}
+
+function membershipKey(group: string, interfaceAddress: string | undefined): string {
+  return `${group}|${interfaceAddress ?? ""}`;
 }

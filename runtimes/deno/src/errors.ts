@@ -36,7 +36,26 @@ export function denoNetError(cause: unknown, operation: string): NetError {
     const message = (cause as { message?: unknown }).message;
     return new NetError(code, typeof message === "string" ? message : String(cause), { cause, operation });
   }
+  const byErrno = osErrorCode(cause);
+  if (byErrno) {
+    const message = (cause as { message?: unknown }).message;
+    return new NetError(byErrno, typeof message === "string" ? message : String(cause), { cause, operation });
+  }
   return toNetError(cause, operation);
+}
+
+/**
+ * An errno without a Deno.errors class comes as a plain Error whose message ends in
+ * "(os error N)", e.g. a multicast join on a missing interface: "No such device (os error 19)".
+ * Only Linux's numbers are mapped, and only where they are told apart nowhere else.
+ */
+const LINUX_ERRNO: Record<number, NetErrorCode> = { 19: "ENODEV", 22: "EINVAL", 95: "ENOTSUP", 99: "EADDRNOTAVAIL" };
+
+function osErrorCode(cause: unknown): NetErrorCode | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  const message = (cause as { message?: unknown } | null)?.message;
+  const m = typeof message === "string" ? /\(os error (\d+)\)$/.exec(message) : null;
+  return m ? LINUX_ERRNO[Number(m[1])] : undefined;
 }
 
 /** True for the errors Deno raises on an op whose resource was closed by this process. */

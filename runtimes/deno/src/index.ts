@@ -121,6 +121,9 @@ export const denoRuntime = {
     reusePort: unstableNet && Deno.build.os === "linux",
     // Every Deno UDP socket has SO_BROADCAST set (denoland/deno#12860).
     broadcast: unstableNet,
+    // DatagramConn.joinMulticastV4, as unstable as the rest of Deno's UDP.
+    multicast: unstableNet,
+    sourceSpecificMulticast: false,
     // Native for TCP since Deno 2.3 (denoland/deno#27113); emulated for Unix sockets and TLS.
     connectSignal: true,
     // Deno.listenTls / Deno.connectTls. closeWrite() on a TlsConn sends close_notify then FIN
@@ -140,7 +143,8 @@ export const denoRuntime = {
       }
       const listener = Deno.listen({
         transport: "tcp",
-        hostname: options.hostname,
+        // No hostname: left out, so Deno picks its own default.
+        ...(options.hostname !== undefined ? { hostname: options.hostname } : {}),
         port: options.port,
         ...(options.reusePort && unstableNet ? { reusePort: true } : {}),
       });

@@ -71,6 +71,39 @@ export class NodeDatagramSocket implements DatagramSocket {
     }
   }
 
+  // node:dgram has had IPv4 multicast since Node 0.x and source-specific joins since 13.1
+  // (https://nodejs.org/api/dgram.html#socketaddmembershipmulticastaddress-multicastinterface).
+  addMembership(group: string, interfaceAddress?: string): Promise<void> {
+    return this.#sync("addMembership", () => this.#socket.addMembership(group, interfaceAddress));
+  }
+
+  dropMembership(group: string, interfaceAddress?: string): Promise<void> {
+    return this.#sync("dropMembership", () => this.#socket.dropMembership(group, interfaceAddress));
+  }
+
+  addSourceMembership(source: string, group: string, interfaceAddress?: string): Promise<void> {
+    return this.#sync("addSourceMembership", () =>
+      this.#socket.addSourceSpecificMembership(source, group, interfaceAddress),
+    );
+  }
+
+  setMulticastTTL(ttl: number): Promise<void> {
+    return this.#sync("setMulticastTTL", () => this.#socket.setMulticastTTL(ttl));
+  }
+
+  setMulticastLoopback(on: boolean): Promise<void> {
+    return this.#sync("setMulticastLoopback", () => this.#socket.setMulticastLoopback(on));
+  }
+
+  #sync(operation: string, f: () => unknown): Promise<void> {
+    try {
+      f();
+      return Promise.resolve();
+    } catch (e) {
+      return Promise.reject(toNetError(e, operation));
+    }
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

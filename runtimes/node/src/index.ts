@@ -117,7 +117,12 @@ function listen(options: ListenOptions): Promise<Listener> {
     if (options.transport === "unix") server.listen({ path: options.path });
     else {
       // `reusePort` arrived in Node 22.12 / 23.1; older versions ignore the option.
-      server.listen({ host: options.hostname, port: options.port, ...(options.reusePort ? { reusePort: true } : {}) });
+      // No hostname: left out, so Node picks its own default (:: when IPv6 is there, else 0.0.0.0).
+      server.listen({
+        ...(options.hostname !== undefined ? { host: options.hostname } : {}),
+        port: options.port,
+        ...(options.reusePort ? { reusePort: true } : {}),
+      });
     }
   });
 }
@@ -284,6 +289,8 @@ const features: Features = {
   halfClose: true,
   reusePort: major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12),
   broadcast: true,
+  multicast: true,
+  sourceSpecificMulticast: true,
   connectSignal: true,
   tls: true,
   startTlsClient: true,

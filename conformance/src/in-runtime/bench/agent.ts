@@ -19,6 +19,7 @@ import { SCENARIOS } from "../scenarios/index.js";
 import { listenStream, serveConnections } from "../scenarios/serve-util.js";
 import type { RoleOptions, RoleTls, RunningServer } from "../scenarios/types.js";
 import { DECODERS, makeStream, measure, type DecoderName } from "./decoders.js";
+import { winterTcRuntime } from "../scenarios/wintertc.js";
 import { LatencyRecorder } from "./latency.js";
 import { UdpRequestWindow } from "./udp-window.js";
 import type { BenchEvent, BenchSpec, BenchTlsFiles, DecoderResult } from "./protocol.js";
@@ -133,7 +134,14 @@ async function sinkConnection(conn: Connection): Promise<void> {
   await conn.closeWrite();
 }
 
-async function runClient(rt: Runtime, spec: BenchSpec, tls: RoleTls | null, start: () => void): Promise<ClientOutcome> {
+async function runClient(
+  native: Runtime,
+  spec: BenchSpec,
+  tls: RoleTls | null,
+  start: () => void,
+): Promise<ClientOutcome> {
+  // The same client over the WinterTC Sockets facade: its connections are web streams.
+  const rt = spec.api === "wintertc" ? winterTcRuntime(native) : native;
   switch (spec.role) {
     case "bulk-client":
       return bulkClient(rt, spec, tls, start);

@@ -48,6 +48,8 @@ export interface BenchSpec {
   streamBytes?: number;
   /** TLS instead of TCP (sink, echo, bulk and handshake roles): PEM file paths the program reads itself. */
   tls?: BenchTlsFiles;
+  /** Clients: "wintertc" connects through @netparity/sockets (the `wintertc` workload: its cost over the adapter). */
+  api?: "wintertc";
 }
 
 /** PEM files of one throwaway certificate set: servers use cert + key, clients trust ca. */

@@ -1,7 +1,23 @@
 /** Which addresses a runtime binds and connects to: `localhost`, the default host, IPv6, dual stack. */
 import type { DatagramSocket, Listener, Runtime } from "@netparity/protocol";
-import type { Probe } from "./types.js";
-import { codeOf, errorEvidence, errorShape, hostOf, scoped, settle, tcpPort, type Scope } from "./util.js";
+import {
+  type BindEvidence,
+  classifyBind,
+  classifyDualStack,
+  classifyIpv6Tcp,
+  classifyIpv6Udp,
+  classifyLocalhostConnect,
+  classifyLocalhostListen,
+  classifyLocalhostUdp,
+  type DualStackEvidence,
+  type Ipv6TcpEvidence,
+  type Ipv6UdpEvidence,
+  type LocalhostConnectEvidence,
+  type LocalhostListenEvidence,
+  type LocalhostUdpEvidence,
+} from "./addressing-classify.js";
+import type { Probe, ProbeOutcome } from "./types.js";
+import { codeOf, errorEvidence, hostOf, judged, scoped, settle, tcpPort, type Scope } from "./util.js";
 
 async function tryListen(rt: Runtime, scope: Scope, hostname: string, port: number): Promise<Listener | unknown> {
   try {
@@ -15,6 +31,35 @@ function isListener(x: unknown): x is Listener {
   return typeof x === "object" && x !== null && "accept" in x;
 }
 
+/**
+ * Listens with `hostname` (undefined: left out of the runtime's own listen call), then tries a
+ * client on each loopback: what the listener reports and who reaches it is the evidence.
+ */
+async function bindProbe(rt: Runtime, hostname: string | undefined): Promise<ProbeOutcome> {
+  return scoped(async (scope) => {
+    let evidence: BindEvidence;
+    try {
+      const l = scope.listener(
+        await rt.listen({ transport: "tcp", ...(hostname !== undefined ? { hostname } : {}), port: 0 }),
+      );
+      // Only loopback clients: the listener is closed again within milliseconds.
+      const port = tcpPort(l.address);
+      const reach: Record<string, string> = {};
+      for (const host of ["127.0.0.1", "::1"]) {
+        const r = await settle(rt, rt.connect({ transport: "tcp", hostname: host, port }), 1000);
+        if (r.state === "resolved") {
+          reach[host] = "connected";
+          r.value.close();
+        } else reach[host] = r.state === "rejected" ? codeOf(r.error) : "pending";
+      }
+      evidence = { address: { hostname: hostOf(l.address), port }, loopbackClients: reach };
+    } catch (e) {
+      evidence = { error: errorEvidence(e) };
+    }
+    return { ...classifyBind(evidence), evidence };
+  });
+}
+
 export const addressingProbes: Probe[] = [
   {
     id: "addr.localhost-listen",
@@ -22,14 +67,7 @@ export const addressingProbes: Probe[] = [
     async run(rt) {
       return scoped(async (scope) => {
         const l = await tryListen(rt, scope, "localhost", 0);
-        if (!isListener(l)) {
-          return {
-            outcome: errorShape(l),
-            evidence: errorEvidence(l),
-            explanation: "Listening on the name localhost failed.",
-          };
-        }
-        const reported = hostOf(l.address);
+        if (!isListener(l)) return judged<LocalhostListenEvidence>(errorEvidence(l), classifyLocalhostListen);
         // The reported hostname may be the name itself (Bun echoes it), so the family that
         // really listens is found by connecting to each loopback.
         const port = tcpPort(l.address);
@@ -41,12 +79,7 @@ export const addressingProbes: Probe[] = [
             r.value.close();
           }
         }
-        const on = reachable.join(" + ") || "nothing";
-        return {
-          outcome: reported === on ? reported : `reports ${reported}, on ${on}`,
-          evidence: { address: l.address, reachableOn: reachable },
-          explanation: `A listener asked for "localhost" reports ${reported} and accepts clients on ${on}.`,
-        };
+        return judged<LocalhostListenEvidence>({ address: l.address, reachableOn: reachable }, classifyLocalhostListen);
       });
     },
   },
@@ -58,7 +91,7 @@ export const addressingProbes: Probe[] = [
         // One port on both loopbacks, so the address the client picked shows which family won.
         let v4: Listener | undefined;
         let v6: Listener | undefined;
-        const attempts: unknown[] = [];
+        const attempts: string[] = [];
         for (let i = 0; i < 5 && !v6; i++) {
           const a = await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 });
           const b = await tryListen(rt, scope, "::1", tcpPort(a.address));
@@ -70,34 +103,18 @@ export const addressingProbes: Probe[] = [
             await a.close();
           }
         }
-        if (!v4 || !v6) {
-          return {
-            outcome: "no-dual-loopback",
-            evidence: { attempts },
-            explanation: "Could not listen on the same port on 127.0.0.1 and ::1, so the choice cannot be observed.",
-          };
-        }
+        if (!v4 || !v6) return judged<LocalhostConnectEvidence>({ attempts }, classifyLocalhostConnect);
         const port = tcpPort(v4.address);
         const r = await settle(rt, rt.connect({ transport: "tcp", hostname: "localhost", port }), 2000);
         if (r.state === "resolved") scope.conn(r.value);
         else if (r.state === "pending")
-          return {
-            outcome: "connect-hangs",
-            evidence: { port },
-            explanation: "Connecting to localhost did not finish within 2 s.",
-          };
+          return judged<LocalhostConnectEvidence>({ port, connect: "pending" }, classifyLocalhostConnect);
         if (r.state === "rejected")
-          return {
-            outcome: errorShape(r.error),
-            evidence: errorEvidence(r.error),
-            explanation: "Connecting to localhost failed although both loopbacks listen.",
-          };
-        const remote = hostOf(r.value.remoteAddress);
-        return {
-          outcome: remote,
-          evidence: { remote: r.value.remoteAddress, local: r.value.localAddress, connectMs: r.ms },
-          explanation: `With both loopbacks listening, a client connecting to "localhost" reaches ${remote}.`,
-        };
+          return judged<LocalhostConnectEvidence>(errorEvidence(r.error), classifyLocalhostConnect);
+        return judged<LocalhostConnectEvidence>(
+          { remote: r.value.remoteAddress, local: r.value.localAddress, connectMs: r.ms },
+          classifyLocalhostConnect,
+        );
       });
     },
   },
@@ -109,53 +126,22 @@ export const addressingProbes: Probe[] = [
       return scoped(async (scope) => {
         try {
           const d = scope.dgram(await rt.bindDatagram({ hostname: "localhost", port: 0 }));
-          return {
-            outcome: d.address.hostname,
-            evidence: { address: d.address },
-            explanation: `A datagram socket bound to "localhost" reports ${d.address.hostname}.`,
-          };
+          return judged<LocalhostUdpEvidence>({ address: d.address }, classifyLocalhostUdp);
         } catch (e) {
-          return {
-            outcome: errorShape(e),
-            evidence: errorEvidence(e),
-            explanation: "Binding a datagram socket to the name localhost failed.",
-          };
+          return judged<LocalhostUdpEvidence>(errorEvidence(e), classifyLocalhostUdp);
         }
       });
     },
   },
   {
     id: "addr.default-host",
-    title: "listen with an empty hostname (the runtime's default bind address)",
-    async run(rt) {
-      return scoped(async (scope) => {
-        const l = await tryListen(rt, scope, "", 0);
-        if (!isListener(l)) {
-          return {
-            outcome: errorShape(l),
-            evidence: errorEvidence(l),
-            explanation: "The runtime rejects an empty hostname instead of picking a default bind address.",
-          };
-        }
-        const bound = hostOf(l.address);
-        // Only loopback clients: the listener is closed again within milliseconds.
-        const port = tcpPort(l.address);
-        const reach: Record<string, string> = {};
-        for (const host of ["127.0.0.1", "::1"]) {
-          const r = await settle(rt, rt.connect({ transport: "tcp", hostname: host, port }), 1000);
-          if (r.state === "resolved") {
-            reach[host] = "connected";
-            r.value.close();
-          } else reach[host] = r.state === "rejected" ? codeOf(r.error) : "pending";
-        }
-        const family = bound === "::" ? "dual-stack ::" : bound === "0.0.0.0" ? "IPv4 0.0.0.0" : bound;
-        return {
-          outcome: family,
-          evidence: { address: l.address, loopbackClients: reach },
-          explanation: `Without a hostname the runtime binds ${bound} (127.0.0.1 client: ${reach["127.0.0.1"]}, ::1 client: ${reach["::1"]}).`,
-        };
-      });
-    },
+    title: "listen without a hostname (the runtime's native default bind address)",
+    run: (rt) => bindProbe(rt, undefined),
+  },
+  {
+    id: "addr.empty-host",
+    title: 'listen with an empty hostname ""',
+    run: (rt) => bindProbe(rt, ""),
   },
   {
     id: "ipv6.loopback-tcp",
@@ -167,7 +153,7 @@ export const addressingProbes: Probe[] = [
         try {
           l = scope.listener(await rt.listen({ transport: "tcp", hostname: "::1", port: 0 }));
         } catch (e) {
-          return { outcome: errorShape(e), evidence: errorEvidence(e), explanation: "Listening on ::1 failed." };
+          return judged<Ipv6TcpEvidence>(errorEvidence(e), classifyIpv6Tcp);
         }
         const port = tcpPort(l.address);
         const [c, s] = await Promise.all([rt.connect({ transport: "tcp", hostname: "::1", port }), l.accept()]);
@@ -175,14 +161,19 @@ export const addressingProbes: Probe[] = [
         if (s) scope.conn(s);
         await c.write(new Uint8Array([6]));
         const got = s ? await settle(rt, s.read(), 2000) : undefined;
-        const ok = got?.state === "resolved" && got.value?.[0] === 6;
-        return {
-          outcome: ok ? "supported" : "no-data",
-          evidence: { listener: l.address, clientLocal: c.localAddress, serverRemote: s?.remoteAddress ?? null },
-          explanation: ok
-            ? "A listener on ::1 accepts an IPv6 client and bytes flow; addresses are reported without brackets."
-            : "Bytes sent over ::1 did not arrive.",
-        };
+        const serverRead = !got
+          ? "no server end"
+          : got.state === "resolved"
+            ? got.value === null
+              ? "eof"
+              : Array.from(got.value.subarray(0, 4))
+            : got.state === "rejected"
+              ? codeOf(got.error)
+              : "pending";
+        return judged<Ipv6TcpEvidence>(
+          { listener: l.address, clientLocal: c.localAddress, serverRemote: s?.remoteAddress ?? null, serverRead },
+          classifyIpv6Tcp,
+        );
       });
     },
   },
@@ -198,22 +189,25 @@ export const addressingProbes: Probe[] = [
           a = scope.dgram(await rt.bindDatagram({ hostname: "::1", port: 0 }));
           b = scope.dgram(await rt.bindDatagram({ hostname: "::1", port: 0 }));
         } catch (e) {
-          return {
-            outcome: errorShape(e),
-            evidence: errorEvidence(e),
-            explanation: "Binding a datagram socket on ::1 failed.",
-          };
+          return judged<Ipv6UdpEvidence>(errorEvidence(e), classifyIpv6Udp);
         }
         await a.send(new Uint8Array([1, 2, 3]), { hostname: "::1", port: b.address.port });
         const r = await settle(rt, b.receive(), 1000);
-        const ok = r.state === "resolved" && r.value?.data.byteLength === 3;
-        return {
-          outcome: ok ? "supported" : r.state === "rejected" ? errorShape(r.error) : "not-delivered",
-          evidence: { address: b.address, from: r.state === "resolved" ? (r.value?.from ?? null) : null },
-          explanation: ok
-            ? "Datagrams travel over ::1 and the sender's address is reported as ::1."
-            : "A datagram sent over ::1 was not received.",
-        };
+        return judged<Ipv6UdpEvidence>(
+          {
+            address: b.address,
+            from: r.state === "resolved" && r.value ? r.value.from : null,
+            receive:
+              r.state === "resolved"
+                ? r.value
+                  ? { bytes: r.value.data.byteLength }
+                  : "null"
+                : r.state === "rejected"
+                  ? { error: errorEvidence(r.error) }
+                  : "pending",
+          },
+          classifyIpv6Udp,
+        );
       });
     },
   },
@@ -227,7 +221,7 @@ export const addressingProbes: Probe[] = [
         try {
           l = scope.listener(await rt.listen({ transport: "tcp", hostname: "::", port: 0 }));
         } catch (e) {
-          return { outcome: errorShape(e), evidence: errorEvidence(e), explanation: "Listening on :: failed." };
+          return judged<DualStackEvidence>(errorEvidence(e), classifyDualStack);
         }
         const port = tcpPort(l.address);
         const accepted = l.accept();
@@ -237,21 +231,19 @@ export const addressingProbes: Probe[] = [
             (s) => s?.close(),
             () => undefined,
           );
-          return {
-            outcome: "ipv6-only",
-            evidence: { listener: l.address, connect: r.state === "rejected" ? errorEvidence(r.error) : "pending" },
-            explanation: "A listener on :: does not take IPv4 clients (IPV6_V6ONLY is on).",
-          };
+          return judged<DualStackEvidence>(
+            { listener: l.address, connect: r.state === "rejected" ? errorEvidence(r.error) : "pending" },
+            classifyDualStack,
+          );
         }
         scope.conn(r.value);
         const s = await settle(rt, accepted, 2000);
         if (s.state === "resolved" && s.value) scope.conn(s.value);
-        const peer = s.state === "resolved" && s.value ? hostOf(s.value.remoteAddress) : "?";
-        return {
-          outcome: `accepts IPv4 as ${peer}`,
-          evidence: { listener: l.address, serverSeesClient: peer, clientSeesServer: r.value.remoteAddress },
-          explanation: `A listener on :: is dual-stack: a 127.0.0.1 client is accepted and reported as ${peer}.`,
-        };
+        const peer = s.state === "resolved" && s.value ? hostOf(s.value.remoteAddress) : null;
+        return judged<DualStackEvidence>(
+          { listener: l.address, serverSeesClient: peer, clientSeesServer: r.value.remoteAddress },
+          classifyDualStack,
+        );
       });
     },
   },

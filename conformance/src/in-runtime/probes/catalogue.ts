@@ -6,6 +6,7 @@
 import type { Runtime } from "@netparity/protocol";
 import { addressingProbes } from "./addressing.js";
 import { errorProbes } from "./errors.js";
+import { multicastProbes } from "./multicast.js";
 import { startTlsProbes } from "./starttls.js";
 import { stickyProbe } from "./sticky.js";
 import { tcpProbes } from "./tcp.js";
@@ -20,6 +21,7 @@ export const PROBES: readonly Probe[] = [
   ...tcpProbes,
   stickyProbe,
   ...udpProbes,
+  ...multicastProbes,
   ...unixProbes,
   ...errorProbes,
   ...tlsProbes,
@@ -85,7 +87,7 @@ async function runOne(rt: Runtime, probe: Probe, ctx: ProbeContext): Promise<Pro
       };
     }
     const ev = errorEvidence(e);
-    const code = typeof ev.code === "string" ? ev.code : e instanceof Error ? e.name : "ERROR";
+    const code = "code" in ev ? ev.code : e instanceof Error ? e.name : "ERROR";
     const message = e instanceof Error ? e.message : String(e);
     return {
       ...base,

@@ -4,22 +4,10 @@
  * and a template of it with the port or path replaced, which is what a user's log shows.
  */
 import type { Runtime } from "@netparity/protocol";
+import { classifyErrorProbe, type ErrorProbeEvidence } from "./errors-classify.js";
 import type { Probe, ProbeOutcome } from "./types.js";
-import { errorEvidence, errorShape, messageTemplate, scoped, socketPath, tcpPort } from "./util.js";
+import { errorEvidence, messageTemplate, scoped, socketPath, tcpPort } from "./util.js";
 import { describeCause, isNetError } from "@netparity/protocol";
-
-function shaped(e: unknown, subs: Record<string, string | number>, what: string): ProbeOutcome {
-  const ev = errorEvidence(e);
-  const causeMessage = isNetError(e) && e.cause !== undefined ? describeCause(e.cause).message : undefined;
-  return {
-    outcome: errorShape(e),
-    evidence: {
-      ...ev,
-      ...(causeMessage !== undefined ? { causeMessageTemplate: messageTemplate(causeMessage, subs) } : {}),
-    },
-    explanation: `${what} fails with ${errorShape(e)}; the runtime's message reads "${causeMessage === undefined ? "(none)" : messageTemplate(causeMessage, subs)}".`,
-  };
-}
 
 async function expectFailure(
   _rt: Runtime,
@@ -27,13 +15,19 @@ async function expectFailure(
   subs: Record<string, string | number>,
   what: string,
 ): Promise<ProbeOutcome> {
+  let evidence: ErrorProbeEvidence;
   try {
     const x = await op();
     (x as { close?: () => unknown } | null)?.close?.();
+    evidence = { succeeded: true };
   } catch (e) {
-    return shaped(e, subs, what);
+    const causeMessage = isNetError(e) && e.cause !== undefined ? describeCause(e.cause).message : undefined;
+    evidence = {
+      ...errorEvidence(e),
+      ...(causeMessage !== undefined ? { causeMessageTemplate: messageTemplate(causeMessage, subs) } : {}),
+    };
   }
-  return { outcome: "succeeds", evidence: {}, explanation: `${what} unexpectedly succeeded.` };
+  return { ...classifyErrorProbe(evidence, what), evidence };
 }
 
 export const errorProbes: Probe[] = [

@@ -21,7 +21,11 @@ import {
   type Runtime,
 } from "@netparity/protocol";
 import { sleep } from "../common/timing.js";
+import { classify, classifySticky, type StickyEvidence } from "./sticky-classify.js";
 import type { Probe, ProbeOutcome } from "./types.js";
+import { judged } from "./util.js";
+
+export { classify };
 
 const SMALL = ["hello", "world", "sticky!"];
 /** Larger than any runtime's read chunk (Node reads 64 KiB at a time), so it must split. */
@@ -62,46 +66,6 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/**
- * "merged" when a read holds bytes of two or more writes, "split" when a write is spread
- * over two or more reads, both joined by "+", "separate" when reads matched writes 1:1.
- */
-export function classify(writes: readonly number[], reads: readonly number[]): string {
-  const wEnds = new Set<number>();
-  const rEnds = new Set<number>();
-  let at = 0;
-  for (const w of writes) {
-    at += w;
-    wEnds.add(at);
-  }
-  at = 0;
-  for (const r of reads) {
-    at += r;
-    rEnds.add(at);
-  }
-  // A write boundary strictly inside a read means that read merged writes; a read boundary
-  // strictly inside a write means that write was split.
-  let merged = false;
-  let split = false;
-  at = 0;
-  for (const r of reads) {
-    for (const e of wEnds) if (e > at && e < at + r) merged = true;
-    at += r;
-  }
-  at = 0;
-  for (const w of writes) {
-    for (const e of rEnds) if (e > at && e < at + w) split = true;
-    at += w;
-  }
-  return merged && split ? "merged+split" : merged ? "merged" : split ? "split" : "separate";
-}
-
-/** Few sizes as they are, long runs summarized so the evidence stays short. */
-function sizes(reads: readonly number[]): string {
-  if (reads.length <= 8) return reads.join("+");
-  return `${reads.slice(0, 6).join("+")}+…(${reads.length - 6} more reads)`;
 }
 
 async function pair(rt: Runtime): Promise<{ listener: Listener; writer: Connection; reader: Connection }> {
@@ -191,30 +155,20 @@ export const stickyProbe: Probe = {
     const f = await framed(rt, msgs);
     // The lesson's exact case as a side note: only the short messages, reader already waiting.
     const eager = await unframed(rt, msgs.slice(0, SMALL.length), 0);
-    const shape = classify(writeSizes, u.reads);
-    const fixed = f.intact === msgs.length;
-    const outcome = !u.intact ? "bytes-lost" : fixed ? shape : `${shape}; framing-failed`;
-    return {
-      outcome,
-      evidence: {
-        writeSizes,
-        readSizes: u.reads,
-        reads: u.reads.length,
-        unframedBytesIntact: u.intact,
-        readerDelayMs: READER_DELAY_MS,
-        eagerReaderSmallWrites: {
-          writeSizes: writeSizes.slice(0, SMALL.length),
-          readSizes: eager.reads,
-          shape: classify(writeSizes.slice(0, SMALL.length), eager.reads),
-        },
-        framed: { frames: f.frames, intact: f.intact, readSizes: f.reads },
+    const evidence: StickyEvidence = {
+      runtime: rt.runtime,
+      writeSizes,
+      readSizes: u.reads,
+      reads: u.reads.length,
+      unframedBytesIntact: u.intact,
+      readerDelayMs: READER_DELAY_MS,
+      eagerReaderSmallWrites: {
+        writeSizes: writeSizes.slice(0, SMALL.length),
+        readSizes: eager.reads,
+        shape: classify(writeSizes.slice(0, SMALL.length), eager.reads),
       },
-      explanation:
-        `${rt.runtime} delivered ${msgs.length} quick writes of ${writeSizes.join("+")} bytes as ${u.reads.length} reads of ${sizes(u.reads)} bytes (${shape}), ` +
-        `because TCP is a byte stream that keeps no message boundaries. ` +
-        (fixed
-          ? `Sent with a 4-byte length prefix, the same ${msgs.length} messages were read back as ${f.intact} intact frames, however the bytes were split or merged.`
-          : `Sent with a 4-byte length prefix, only ${f.intact} of ${msgs.length} messages came back intact, which is a bug.`),
+      framed: { frames: f.frames, intact: f.intact, readSizes: f.reads },
     };
+    return judged(evidence, classifySticky);
   },
 };

@@ -1,12 +1,45 @@
 /** TCP stream behaviour: half-close, large writes, backpressure, closing and resets, options. */
 import type { Connection, Listener, Runtime } from "@netparity/protocol";
 import { median } from "../common/stats.js";
+import {
+  type AbortOpenEvidence,
+  type BackpressureEvidence,
+  type CloseAfterReadEvidence,
+  type ClosePendingReadEvidence,
+  type ConnectAbortEvidence,
+  classifyAbortOpen,
+  classifyBackpressure,
+  classifyCloseAfterRead,
+  classifyClosePendingRead,
+  classifyConnectAbort,
+  classifyKeepAlive,
+  classifyNoDelay,
+  classifyReadChunk,
+  classifyRebind,
+  classifyResetUnread,
+  classifyTcpHalfClose,
+  classifyTcpReusePort,
+  classifyWrite64,
+  classifyWriteAfterClose,
+  HALF_CLOSE_REPLY,
+  type HalfCloseEvidence,
+  type KeepAliveEvidence,
+  type NoDelayEvidence,
+  type ReadChunkEvidence,
+  type RebindEvidence,
+  type ResetUnreadEvidence,
+  type SettledEvidence,
+  type TcpReusePortEvidence,
+  type Write64Evidence,
+  type WriteAfterCloseEvidence,
+} from "./tcp-classify.js";
 import type { Probe } from "./types.js";
 import {
   codeOf,
   errorEvidence,
-  errorShape,
+  judged,
   mib,
+  type Settled,
   readAtLeast,
   readOutcome,
   readText,
@@ -18,6 +51,11 @@ import {
 } from "./util.js";
 
 const enc = new TextEncoder();
+
+/** How a call settled, as evidence: "resolved", "pending", or the error. */
+function settledEvidence(r: Settled<unknown>): SettledEvidence {
+  return r.state === "rejected" ? errorEvidence(r.error) : r.state;
+}
 
 /**
  * Write-write-read round trips: two 1-byte writes, then wait for the 1-byte answer the
@@ -64,32 +102,28 @@ export const tcpProbes: Probe[] = [
         await client.closeWrite();
         const first = await readText(rt, server, 2000);
         if (!first.eof)
-          return {
-            outcome: "no-eof",
-            evidence: { serverGot: first.text },
-            explanation: "The server never saw the client's FIN as end of stream.",
-          };
+          return judged<HalfCloseEvidence>({ serverGot: first.text, serverSawEof: false }, classifyTcpHalfClose);
         const w = await settle(
           rt,
-          server.write(enc.encode("pong after FIN")).then(() => server.closeWrite()),
+          server.write(enc.encode(HALF_CLOSE_REPLY)).then(() => server.closeWrite()),
           2000,
         );
-        if (w.state !== "resolved") {
-          return {
-            outcome: w.state === "rejected" ? `server write fails ${codeOf(w.error)}` : "server write hangs",
-            evidence: { write: w.state === "rejected" ? errorEvidence(w.error) : "pending" },
-            explanation: "After the client's FIN the server can no longer write: the runtime closed the socket on EOF.",
-          };
-        }
+        if (w.state !== "resolved")
+          return judged<HalfCloseEvidence>(
+            { serverGot: first.text, serverSawEof: true, write: settledEvidence(w) },
+            classifyTcpHalfClose,
+          );
         const back = await readText(rt, client, 2000);
-        const ok = back.text === "pong after FIN";
-        return {
-          outcome: ok ? "server writes after FIN" : "reply lost",
-          evidence: { serverGot: first.text, clientGot: back.text, clientSawEof: back.eof },
-          explanation: ok
-            ? "The server reads EOF after the client's FIN and can still answer; the client receives the answer, then EOF."
-            : "The server's answer after the client's FIN did not reach the client.",
-        };
+        return judged<HalfCloseEvidence>(
+          {
+            serverGot: first.text,
+            serverSawEof: true,
+            write: "resolved",
+            clientGot: back.text,
+            clientSawEof: back.eof,
+          },
+          classifyTcpHalfClose,
+        );
       });
     },
   },
@@ -104,44 +138,24 @@ export const tcpProbes: Probe[] = [
         const t0 = rt.host.now();
         const write = client.write(data);
         const early = await settle(rt, write, 1000);
-        if (early.state === "rejected")
-          return {
-            outcome: `fails ${codeOf(early.error)}`,
-            evidence: errorEvidence(early.error),
-            explanation: "The 64 MiB write failed.",
-          };
+        if (early.state === "rejected") return judged<Write64Evidence>(errorEvidence(early.error), classifyWrite64);
         const tRead = rt.host.now();
         const got = await readAtLeast(rt, server, size, 3000);
         const late = early.state === "resolved" ? early : await settle(rt, write, 500);
-        const evidence = {
-          bytes: size,
-          resolvedBeforeReadMs: early.state === "resolved" ? early.ms : null,
-          resolvedAfterReaderStartedMs:
-            early.state === "pending" && late.state === "resolved" ? Math.round(rt.host.now() - tRead) : null,
-          readerGotMiB: mib(got.bytes),
-          readMs: Math.round(rt.host.now() - tRead),
-          totalMs: Math.round(rt.host.now() - t0),
-        };
-        if (early.state === "resolved") {
-          return {
-            outcome: "buffered",
-            evidence,
-            explanation: `The write resolved after ${early.ms} ms with the peer not reading: the runtime buffers the whole 64 MiB in user space.`,
-          };
-        }
-        if (late.state === "resolved" && got.bytes === size) {
-          return {
-            outcome: "waits-for-reader",
-            evidence,
-            explanation:
-              "The write stays pending until the peer reads (backpressure); it resolves once the kernel took the last byte.",
-          };
-        }
-        return {
-          outcome: late.state === "rejected" ? `fails ${codeOf(late.error)}` : "never-resolves",
-          evidence,
-          explanation: "The write did not complete even though the peer read.",
-        };
+        return judged<Write64Evidence>(
+          {
+            bytes: size,
+            resolvedBeforeReadMs: early.state === "resolved" ? early.ms : null,
+            resolvedAfterReaderStartedMs:
+              early.state === "pending" && late.state === "resolved" ? Math.round(rt.host.now() - tRead) : null,
+            writeAfterRead: settledEvidence(late),
+            readerGotBytes: got.bytes,
+            readerGotMiB: mib(got.bytes),
+            readMs: Math.round(rt.host.now() - tRead),
+            totalMs: Math.round(rt.host.now() - t0),
+          },
+          classifyWrite64,
+        );
       });
     },
   },
@@ -158,26 +172,18 @@ export const tcpProbes: Probe[] = [
         while (accepted < cap) {
           const r = await settle(rt, client.write(chunk), 250);
           if (r.state === "rejected")
-            return {
-              outcome: `fails ${codeOf(r.error)}`,
-              evidence: { acceptedMiB: mib(accepted), error: errorEvidence(r.error) },
-              explanation: "A write to an unread peer failed.",
-            };
-          if (r.state === "pending") {
-            return {
-              outcome: "write-waits",
-              evidence: { acceptedMiB: mib(accepted), chunkKiB: 256, ms: Math.round(rt.host.now() - t0) },
-              explanation: `Writes resolve until about ${mib(accepted)} MiB sit in the socket buffers, then a write waits for the reader: backpressure is signalled.`,
-            };
-          }
+            return judged<BackpressureEvidence>(
+              { acceptedMiB: mib(accepted), error: errorEvidence(r.error) },
+              classifyBackpressure,
+            );
+          if (r.state === "pending")
+            return judged<BackpressureEvidence>(
+              { acceptedMiB: mib(accepted), chunkKiB: 256, ms: Math.round(rt.host.now() - t0), ended: "write waits" },
+              classifyBackpressure,
+            );
           accepted += chunk.byteLength;
         }
-        return {
-          outcome: "never-waits",
-          evidence: { acceptedMiB: mib(accepted) },
-          explanation:
-            "128 MiB were accepted without the peer reading: the runtime buffers without bound and never signals backpressure.",
-        };
+        return judged<BackpressureEvidence>({ acceptedMiB: mib(accepted), ended: "cap reached" }, classifyBackpressure);
       });
     },
   },
@@ -191,26 +197,24 @@ export const tcpProbes: Probe[] = [
         await sleep(30);
         server.close();
         const r = await settle(rt, pending, 1000);
-        const local =
-          r.state === "pending"
-            ? "stays pending"
-            : r.state === "rejected"
-              ? `rejects ${codeOf(r.error)}`
-              : r.value === null
-                ? "resolves null"
-                : "data";
         const peer = await readOutcome(rt, client, 1000);
         const closed = await settle(rt, server.closed, 1000);
-        return {
-          outcome: `read ${local}; peer ${peer.label}`,
-          evidence: {
-            pendingRead: r.state === "rejected" ? errorEvidence(r.error) : r.state,
+        return judged<ClosePendingReadEvidence>(
+          {
+            pendingRead:
+              r.state === "rejected"
+                ? errorEvidence(r.error)
+                : r.state === "pending"
+                  ? "pending"
+                  : r.value === null
+                    ? "resolved null"
+                    : "resolved data",
             afterMs: r.ms,
             peer: peer.detail,
             closedPromise: closed.state,
           },
-          explanation: `Closing a connection under a pending read makes that read ${local}; the peer's read gives ${peer.label}.`,
-        };
+          classifyClosePendingRead,
+        );
       });
     },
   },
@@ -223,23 +227,22 @@ export const tcpProbes: Probe[] = [
         await client.write(new Uint8Array(1024));
         const first = await settle(rt, server.read(), 2000);
         if (first.state !== "resolved" || first.value === null)
-          return { outcome: "no-data", evidence: {}, explanation: "The first read did not deliver data." };
+          return judged<CloseAfterReadEvidence>(
+            {
+              firstRead:
+                first.state === "resolved" ? "eof" : first.state === "rejected" ? codeOf(first.error) : "pending",
+            },
+            classifyCloseAfterRead,
+          );
         const n = first.value.byteLength;
         server.close(); // same tick as the read's continuation
         const next = await readOutcome(rt, server, 500);
         const write = await settle(rt, server.write(new Uint8Array(1)), 500);
         const peer = await readOutcome(rt, client, 1000);
-        const writeLabel = write.state === "rejected" ? codeOf(write.error) : write.state;
-        return {
-          outcome: `next read ${next.label}; write ${writeLabel}; peer ${peer.label}`,
-          evidence: {
-            firstReadBytes: n,
-            nextRead: next.detail,
-            write: write.state === "rejected" ? errorEvidence(write.error) : write.state,
-            peer: peer.detail,
-          },
-          explanation: `After close() in the read continuation the next read gives ${next.label}, a write ${writeLabel === "rejected" ? "rejects" : writeLabel}, and the peer sees ${peer.label}.`,
-        };
+        return judged<CloseAfterReadEvidence>(
+          { firstReadBytes: n, nextRead: next.detail, write: settledEvidence(write), peer: peer.detail },
+          classifyCloseAfterRead,
+        );
       });
     },
   },
@@ -254,20 +257,10 @@ export const tcpProbes: Probe[] = [
         server.close(); // 64 KiB received but never read by the application
         const peer = await readOutcome(rt, client, 1500);
         const w = await settle(rt, client.write(new Uint8Array(1)), 500);
-        const wl = w.state === "rejected" ? codeOf(w.error) : w.state === "resolved" ? "ok" : "pending";
-        return {
-          outcome: `peer read ${peer.label}; next write ${wl}`,
-          evidence: {
-            peerRead: peer.detail,
-            peerWriteAfter: w.state === "rejected" ? errorEvidence(w.error) : w.state,
-          },
-          explanation:
-            peer.label === "ECONNRESET"
-              ? "Unread bytes were still in the kernel's receive buffer, so close() sent RST: the peer's read fails with ECONNRESET."
-              : wl === "ok"
-                ? `The peer reads ${peer.label} and can still write once: the runtime had already pulled the bytes into user space, so close() sent a plain FIN.`
-                : `The peer reads ${peer.label} (a FIN came first), and its next write fails with ${wl} (the RST for the unread bytes followed).`,
-        };
+        return judged<ResetUnreadEvidence>(
+          { peerRead: peer.detail, peerWriteAfter: settledEvidence(w) },
+          classifyResetUnread,
+        );
       });
     },
   },
@@ -287,14 +280,10 @@ export const tcpProbes: Probe[] = [
           if (r.state === "rejected") firstError = r.error;
           await sleep(30);
         }
-        return {
-          outcome: firstError === undefined ? "writes keep succeeding" : `fails ${codeOf(firstError)}`,
-          evidence: { writes: results, error: firstError === undefined ? null : errorEvidence(firstError) },
-          explanation:
-            firstError === undefined
-              ? "Writes to a closed peer kept resolving; the failure is not reported to the writer."
-              : `Write #${results.length} after the peer closed fails with ${codeOf(firstError)} (the first is accepted by the kernel and answered with RST).`,
-        };
+        return judged<WriteAfterCloseEvidence>(
+          { writes: results, error: firstError === undefined ? null : errorEvidence(firstError) },
+          classifyWriteAfterClose,
+        );
       });
     },
   },
@@ -315,22 +304,16 @@ export const tcpProbes: Probe[] = [
         // Always eight rounds, never empty; the upper middle keeps the reported value a measured one.
         const d = median(byDefault, "upper");
         const n = median(noDelay, "upper");
-        const outcome =
-          d > 20 && n < 10 ? "nagle on (noDelay false)" : d < 10 ? "nagle off (noDelay true)" : "inconclusive";
-        return {
-          outcome,
-          evidence: {
+        return judged<NoDelayEvidence & { readable: string }>(
+          {
             medianDefaultMs: d,
             medianNoDelayMs: n,
             defaultRoundsMs: byDefault,
             noDelayRoundsMs: noDelay,
             readable: "no getter in any runtime's API",
           },
-          explanation:
-            outcome === "inconclusive"
-              ? `Write-write-read took ${d} ms by default and ${n} ms with setNoDelay(true): no clear Nagle signature.`
-              : `Write-write-read round trips take ${d} ms by default and ${n} ms after setNoDelay(true), so new sockets have Nagle ${outcome.startsWith("nagle on") ? "on" : "off"}.`,
-        };
+          classifyNoDelay,
+        );
       });
     },
   },
@@ -340,25 +323,18 @@ export const tcpProbes: Probe[] = [
     async run(rt) {
       return scoped(async (scope) => {
         const { client } = await tcpPair(rt, scope);
-        if (typeof client.setKeepAlive !== "function") {
-          return {
-            outcome: "not exposed",
-            evidence: { method: "absent" },
-            explanation: "The adapter offers no setKeepAlive: the runtime's native API does not expose SO_KEEPALIVE.",
-          };
-        }
+        if (typeof client.setKeepAlive !== "function")
+          return judged<KeepAliveEvidence>({ method: "absent" }, classifyKeepAlive);
         try {
           client.setKeepAlive(true, 1000);
           client.setKeepAlive(false);
         } catch (e) {
-          return { outcome: `fails ${codeOf(e)}`, evidence: errorEvidence(e), explanation: "setKeepAlive threw." };
+          return judged<KeepAliveEvidence>(errorEvidence(e), classifyKeepAlive);
         }
-        return {
-          outcome: "settable",
-          evidence: { enabledWithDelayMs: 1000, readable: "no getter in any runtime's API" },
-          explanation:
-            "SO_KEEPALIVE can be switched on and off on an open connection (it cannot be read back to confirm).",
-        };
+        return judged<KeepAliveEvidence>(
+          { enabledWithDelayMs: 1000, readable: "no getter in any runtime's API" },
+          classifyKeepAlive,
+        );
       });
     },
   },
@@ -378,19 +354,10 @@ export const tcpProbes: Probe[] = [
         const arrived = await settle(rt, l.accept(), 300);
         if (arrived.state === "resolved") arrived.value?.close();
         const serverSaw = arrived.state === "resolved" && arrived.value ? "connection" : "nothing";
-        const label = r.state === "resolved" ? "connects anyway" : r.state === "rejected" ? codeOf(r.error) : "hangs";
-        return {
-          outcome: label,
-          evidence: {
-            connect: r.state === "rejected" ? errorEvidence(r.error) : r.state,
-            afterMs: r.ms,
-            listenerSaw: serverSaw,
-          },
-          explanation:
-            r.state === "rejected"
-              ? `An abort right after connect() rejects it with ${label} (the abort reason is kept as cause); the listener saw ${serverSaw}.`
-              : "The abort did not stop connect().",
-        };
+        return judged<ConnectAbortEvidence>(
+          { connect: settledEvidence(r), afterMs: r.ms, listenerSaw: serverSaw },
+          classifyConnectAbort,
+        );
       });
     },
   },
@@ -411,23 +378,21 @@ export const tcpProbes: Probe[] = [
         const pending = c.read();
         ac.abort();
         const local = await settle(rt, pending, 1000);
-        const peer = s ? await readOutcome(rt, s, 1000) : { label: "none", detail: {} };
-        const localLabel =
-          local.state === "rejected"
-            ? codeOf(local.error)
-            : local.state === "resolved"
-              ? local.value === null
-                ? "eof"
-                : "data"
-              : "pending";
-        return {
-          outcome: `local read ${localLabel}; peer ${peer.label}`,
-          evidence: {
-            localRead: local.state === "rejected" ? errorEvidence(local.error) : localLabel,
-            peer: peer.detail,
+        const peer = s ? (await readOutcome(rt, s, 1000)).detail : { ended: "none" as const };
+        return judged<AbortOpenEvidence>(
+          {
+            localRead:
+              local.state === "rejected"
+                ? errorEvidence(local.error)
+                : local.state === "resolved"
+                  ? local.value === null
+                    ? "eof"
+                    : "data"
+                  : "pending",
+            peer,
           },
-          explanation: `Aborting the signal of an open connection ${localLabel === "pending" ? "leaves it open" : "closes it"}: the pending read gives ${localLabel}, the peer sees ${peer.label}.`,
-        };
+          classifyAbortOpen,
+        );
       });
     },
   },
@@ -442,18 +407,15 @@ export const tcpProbes: Probe[] = [
         await sleep(50); // let the socket buffers fill so reads can return as much as they can
         const got = await readAtLeast(rt, server, size, 3000);
         await w;
-        let bucket = 1024;
-        while (bucket < got.maxChunk) bucket *= 2;
-        return {
-          outcome: `≤ ${bucket / 1024} KiB`,
-          evidence: {
+        return judged<ReadChunkEvidence>(
+          {
             maxChunk: got.maxChunk,
             reads: got.chunks,
             bytes: got.bytes,
             averageChunk: Math.round(got.bytes / Math.max(1, got.chunks)),
           },
-          explanation: `Reading 8 MiB took ${got.chunks} reads; the largest returned ${got.maxChunk} bytes (the size of the runtime's read buffer).`,
-        };
+          classifyReadChunk,
+        );
       });
     },
   },
@@ -477,19 +439,9 @@ export const tcpProbes: Probe[] = [
         await sleep(20);
         try {
           const again = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port }));
-          return {
-            outcome: "rebinds",
-            evidence: { port, address: again.address },
-            explanation:
-              "The port is listened on again at once although a connection on it is in TIME_WAIT: the runtime sets SO_REUSEADDR on listeners.",
-          };
+          return judged<RebindEvidence>({ port, address: again.address }, classifyRebind);
         } catch (e) {
-          return {
-            outcome: errorShape(e),
-            evidence: { port, ...errorEvidence(e) },
-            explanation:
-              "Listening again on the port failed while its last connection is in TIME_WAIT (no SO_REUSEADDR).",
-          };
+          return judged<RebindEvidence>({ port, ...errorEvidence(e) }, classifyRebind);
         }
       });
     },
@@ -507,12 +459,10 @@ export const tcpProbes: Probe[] = [
         try {
           b = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port, reusePort: true }));
         } catch (e) {
-          return {
-            outcome: errorShape(e),
-            evidence: { featuresReusePort: rt.features.reusePort, ...errorEvidence(e) },
-            explanation:
-              "A second listener with reusePort on the same port fails: the option is not honoured (SO_REUSEPORT is not set).",
-          };
+          return judged<TcpReusePortEvidence>(
+            { featuresReusePort: rt.features.reusePort, ...errorEvidence(e) },
+            classifyTcpReusePort,
+          );
         }
         // Which listener gets each of 8 clients: Linux balances SO_REUSEPORT groups by hash.
         const counts = { first: 0, second: 0 };
@@ -531,11 +481,10 @@ export const tcpProbes: Probe[] = [
             counts[name]++;
           }
         }
-        return {
-          outcome: "both listen",
-          evidence: { featuresReusePort: rt.features.reusePort, accepted: counts },
-          explanation: `Both listeners bind the port with reusePort; 8 clients were spread ${counts.first}/${counts.second} by the kernel.`,
-        };
+        return judged<TcpReusePortEvidence>(
+          { featuresReusePort: rt.features.reusePort, accepted: counts },
+          classifyTcpReusePort,
+        );
       });
     },
   },

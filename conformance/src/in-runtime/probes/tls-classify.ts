@@ -4,6 +4,7 @@
  * recorded evidence without a runtime.
  */
 import type { TlsInfo } from "@netparity/protocol";
+import { codeOfEvidence, type ErrorEvidence, shapeOf } from "./errors-classify.js";
 
 /** How one TLS connect attempt ended within the probe's wait. */
 export type Attempt =
@@ -223,4 +224,30 @@ export function classifyStartTlsBuffered(u: Upgrade, firstRead: string | null): 
   }
   if (firstRead?.startsWith("OK")) return "readable after the upgrade";
   return u.roundTrip === "ok" ? "lost" : `upgraded, no round trip: ${u.roundTrip}`;
+}
+
+/**
+ * The Attempt behind a TLS probe's recorded evidence (what tlsConnect() records): the client's
+ * tlsInfo when it connected, the error when it failed, how long it waited when it hung.
+ */
+export function attemptFromEvidence(e: {
+  clientInfo?: TlsInfo | null;
+  error?: ErrorEvidence;
+  pendingAfterMs?: number;
+}): Attempt {
+  if (e.error !== undefined) return { state: "failed", code: codeOfEvidence(e.error), shape: shapeOf(e.error) };
+  if (e.pendingAfterMs !== undefined) return { state: "pending", ms: e.pendingAfterMs };
+  return { state: "connected", info: e.clientInfo ?? null };
+}
+
+/** The Upgrade behind a STARTTLS probe's recorded evidence (what upgrade() and the round trip record). */
+export function upgradeFromEvidence(e: {
+  info?: TlsInfo | null;
+  error?: ErrorEvidence;
+  pendingAfterMs?: number;
+  roundTrip?: string;
+}): Upgrade {
+  if (e.error !== undefined) return { state: "failed", code: codeOfEvidence(e.error), shape: shapeOf(e.error) };
+  if (e.pendingAfterMs !== undefined) return { state: "pending", ms: e.pendingAfterMs };
+  return { state: "upgraded", info: e.info ?? null, roundTrip: e.roundTrip ?? "" };
 }

@@ -95,7 +95,8 @@ export async function tlsConnect(
   if (r.state === "rejected") {
     const e = r.error;
     const ev = errorEvidence(e);
-    const message = typeof ev.message === "string" ? ev.message : e instanceof Error ? e.message : String(e);
+    const message =
+      "message" in ev && typeof ev.message === "string" ? ev.message : e instanceof Error ? e.message : String(e);
     return {
       attempt: { state: "failed", code: codeOf(e), shape: errorShape(e) },
       evidence: { afterMs: r.ms, error: ev, messageTemplate: messageTemplate(message, { port }) },

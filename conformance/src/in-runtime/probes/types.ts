@@ -21,6 +21,11 @@ export interface Probe {
   readonly title: string;
   /** Features the probe needs; where one is false the outcome is "unsupported" without running. */
   readonly needs?: ReadonlyArray<keyof Features>;
+  /**
+   * Runs only inside a network namespace the parent creates (it sends to multicast groups);
+   * the parent then passes `ctx.multicast`.
+   */
+  readonly netns?: boolean;
   run(rt: Runtime, ctx: ProbeContext): Promise<ProbeOutcome>;
 }
 
@@ -47,6 +52,8 @@ export interface ProbeCerts {
 export interface ProbeContext {
   /** Absent when the parent gave no certificates: TLS probes then report "unsupported: no certificates". */
   certs?: ProbeCerts;
+  /** Inside the parent's network namespace: the address of its interface with the multicast route. */
+  multicast?: { interfaceAddress: string };
 }
 
 export interface ProbeResult extends ProbeOutcome {
@@ -56,3 +63,6 @@ export interface ProbeResult extends ProbeOutcome {
   /** Set when the probe itself threw: the outcome is then "error". */
   error?: { code: string; message: string };
 }
+
+/** What a probe's classifier decides from the recorded evidence: the outcome and its explanation. */
+export type ProbeVerdict = Pick<ProbeOutcome, "outcome" | "explanation">;

@@ -1,7 +1,19 @@
 /** Datagram behaviour: sizes, empty datagrams, ICMP errors, reusePort, broadcast. */
 import type { DatagramSocket, Runtime } from "@netparity/protocol";
+import {
+  classifyBroadcast,
+  classifyEmptyDatagram,
+  classifyMaxDatagram,
+  classifyOversize,
+  classifyUdpReusePort,
+  classifyUnreachable,
+  type EmptyDatagramEvidence,
+  type SizeTrial,
+  type UdpReusePortEvidence,
+  type UnreachableEvidence,
+} from "./udp-classify.js";
 import type { Probe } from "./types.js";
-import { codeOf, errorEvidence, errorShape, scoped, settle, sleep, type Scope } from "./util.js";
+import { codeOf, errorEvidence, judged, scoped, settle, sleep, type Scope } from "./util.js";
 
 async function udpPair(
   rt: Runtime,
@@ -11,14 +23,6 @@ async function udpPair(
   const a = scope.dgram(await rt.bindDatagram({ hostname, port: 0 }));
   const b = scope.dgram(await rt.bindDatagram({ hostname, port: 0 }));
   return { a, b };
-}
-
-interface SizeTrial {
-  size: number;
-  send: string;
-  received: number | null;
-  intact: boolean;
-  error?: Record<string, unknown>;
 }
 
 /** Sends one datagram of `size` bytes from a to b; says whether it arrived whole. */
@@ -62,21 +66,12 @@ export const udpProbes: Probe[] = [
       return scoped(async (scope) => {
         const { a, b } = await udpPair(rt, scope);
         const trials: SizeTrial[] = [];
-        let largest = 0;
         for (const size of [1472, 9216, 65507]) {
           const t = await trySize(rt, a, b, size, "127.0.0.1");
           trials.push(t);
           if (!t.intact) break;
-          largest = size;
         }
-        const truncated = trials.find((t) => t.received !== null && t.received !== t.size);
-        return {
-          outcome: largest ? String(largest) : "none",
-          evidence: { trials },
-          explanation: truncated
-            ? `Datagrams up to ${largest} bytes arrive whole; ${truncated.size} bytes arrived truncated to ${truncated.received} (detectable only by comparing lengths).`
-            : `Datagrams up to ${largest} bytes (the IPv4 maximum is 65507) are sent and received whole; no truncation.`,
-        };
+        return judged({ trials }, classifyMaxDatagram);
       });
     },
   },
@@ -87,25 +82,7 @@ export const udpProbes: Probe[] = [
     async run(rt) {
       return scoped(async (scope) => {
         const { a, b } = await udpPair(rt, scope);
-        const t = await trySize(rt, a, b, 65508, "127.0.0.1");
-        const outcome =
-          t.send !== "ok"
-            ? `send fails ${t.send}`
-            : t.received === null
-              ? "silently dropped"
-              : t.intact
-                ? "delivered"
-                : `truncated to ${t.received}`;
-        return {
-          outcome,
-          evidence: { ...t },
-          explanation:
-            t.send !== "ok"
-              ? `Sending one byte more than the IPv4 maximum fails at once with ${t.send}: the error is detectable by the sender.`
-              : t.received === null
-                ? "The oversized send resolved but nothing arrived: the loss is not detectable by the sender."
-                : `The oversized datagram was ${outcome}.`,
-        };
+        return judged(await trySize(rt, a, b, 65508, "127.0.0.1"), classifyOversize);
       });
     },
   },
@@ -118,30 +95,26 @@ export const udpProbes: Probe[] = [
         const { a, b } = await udpPair(rt, scope);
         const to = { hostname: "127.0.0.1", port: b.address.port };
         const s = await settle(rt, a.send(new Uint8Array(0), to), 1000);
-        if (s.state === "rejected")
-          return {
-            outcome: `send fails ${codeOf(s.error)}`,
-            evidence: errorEvidence(s.error),
-            explanation: "Sending an empty datagram is refused.",
-          };
+        if (s.state === "rejected") return judged<EmptyDatagramEvidence>(errorEvidence(s.error), classifyEmptyDatagram);
         // A marker after it tells "dropped" from "slow".
         await a.send(new Uint8Array([0x4d]), to);
         const first = await settle(rt, b.receive(), 1000);
         if (first.state !== "resolved" || first.value === null)
-          return {
-            outcome: "nothing received",
-            evidence: { first: first.state },
-            explanation: "Neither the empty datagram nor the marker after it arrived.",
-          };
-        const n = first.value.data.byteLength;
-        return {
-          outcome: n === 0 ? "delivered" : "not delivered",
-          evidence: { firstReceivedBytes: n, from: first.value.from },
-          explanation:
-            n === 0
-              ? "An empty datagram is sent and received as a 0-byte datagram (the time protocol's empty request relies on it)."
-              : "The empty datagram never arrived; the next datagram came first.",
-        };
+          return judged<EmptyDatagramEvidence>(
+            {
+              first:
+                first.state === "rejected"
+                  ? errorEvidence(first.error)
+                  : first.state === "pending"
+                    ? "pending"
+                    : "null",
+            },
+            classifyEmptyDatagram,
+          );
+        return judged<EmptyDatagramEvidence>(
+          { firstReceivedBytes: first.value.data.byteLength, from: first.value.from },
+          classifyEmptyDatagram,
+        );
       });
     },
   },
@@ -159,8 +132,6 @@ export const udpProbes: Probe[] = [
         await sleep(50);
         const second = await settle(rt, a.send(new Uint8Array([2]), { hostname: "127.0.0.1", port }), 1000);
         const recv = await settle(rt, a.receive(), 300);
-        const label = (x: typeof first): string =>
-          x.state === "rejected" ? codeOf(x.error) : x.state === "resolved" ? "ok" : "pending";
         const recvLabel =
           recv.state === "rejected"
             ? codeOf(recv.error)
@@ -169,18 +140,14 @@ export const udpProbes: Probe[] = [
               : recv.value === null
                 ? "null"
                 : "data";
-        const silent = label(first) === "ok" && label(second) === "ok" && recvLabel === "nothing";
-        return {
-          outcome: silent ? "silent" : `send ${label(first)}/${label(second)}; receive ${recvLabel}`,
-          evidence: {
+        return judged<UnreachableEvidence>(
+          {
             firstSend: first.state === "rejected" ? errorEvidence(first.error) : first.state,
             secondSend: second.state === "rejected" ? errorEvidence(second.error) : second.state,
             receive: recv.state === "rejected" ? errorEvidence(recv.error) : recvLabel,
           },
-          explanation: silent
-            ? "Datagrams to a closed port vanish without an error: the ICMP port-unreachable is not reported on an unconnected socket."
-            : "The ICMP port-unreachable from the first datagram is reported to the program.",
-        };
+          classifyUnreachable,
+        );
       });
     },
   },
@@ -194,11 +161,7 @@ export const udpProbes: Probe[] = [
         try {
           a = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: 0, reusePort: true }));
         } catch (e) {
-          return {
-            outcome: `first bind ${errorShape(e)}`,
-            evidence: errorEvidence(e),
-            explanation: "A datagram socket cannot even be bound with reusePort.",
-          };
+          return judged<UdpReusePortEvidence>({ bind: "first", ...errorEvidence(e) }, classifyUdpReusePort);
         }
         try {
           const b = scope.dgram(
@@ -219,17 +182,9 @@ export const udpProbes: Probe[] = [
               got[name]++;
             }
           }
-          return {
-            outcome: "both bound",
-            evidence: { port: a.address.port, received: got },
-            explanation: `Two sockets share the port; of 4 datagrams the first got ${got.first}, the second ${got.second}.`,
-          };
+          return judged<UdpReusePortEvidence>({ port: a.address.port, received: got }, classifyUdpReusePort);
         } catch (e) {
-          return {
-            outcome: errorShape(e),
-            evidence: errorEvidence(e),
-            explanation: "The second datagram socket with reusePort fails: the runtime does not share the port.",
-          };
+          return judged<UdpReusePortEvidence>({ bind: "second", ...errorEvidence(e) }, classifyUdpReusePort);
         }
       });
     },
@@ -251,15 +206,7 @@ export const udpProbes: Probe[] = [
         };
         const on = attempt(true);
         const off = attempt(false);
-        const outcome = on === "ok" && off === "ok" ? "settable" : `on ${on}, off ${off}`;
-        return {
-          outcome,
-          evidence: { setTrue: on, setFalse: off },
-          explanation:
-            outcome === "settable"
-              ? "setBroadcast(true) and setBroadcast(false) both work (no broadcast is sent by this probe)."
-              : `setBroadcast(true) gives ${on}, setBroadcast(false) gives ${off}.`,
-        };
+        return judged({ setTrue: on, setFalse: off }, classifyBroadcast);
       });
     },
   },

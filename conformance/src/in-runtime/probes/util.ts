@@ -12,6 +12,8 @@ import {
   type Runtime,
 } from "@netparity/protocol";
 import { sleep } from "../common/timing.js";
+import type { ProbeOutcome, ProbeVerdict } from "./types.js";
+import { codeOfEvidence, readLabel, shapeOf, type ErrorEvidence, type ReadEvidence } from "./errors-classify.js";
 
 /** Cleanup actions run in reverse order; a probe registers every socket it opens. */
 export class Scope {
@@ -59,6 +61,11 @@ export async function scoped<T>(body: (scope: Scope) => Promise<T>): Promise<T> 
 
 export { sleep };
 
+/** A probe's result: its classifier's verdict on the recorded `evidence`, and the evidence itself. */
+export function judged<E extends object>(evidence: E, classify: (e: E) => ProbeVerdict): ProbeOutcome {
+  return { ...classify(evidence), evidence: evidence as Record<string, unknown> };
+}
+
 export type Settled<T> =
   | { state: "resolved"; value: T; ms: number }
   | { state: "rejected"; error: unknown; ms: number }
@@ -89,16 +96,14 @@ export async function settle<T>(rt: Runtime, p: Promise<T>, ms: number): Promise
 
 /** The normalized code of an error, or its class name when it is not a NetError. */
 export function codeOf(e: unknown): string {
-  if (isNetError(e)) return e.code;
-  if (e instanceof Error) return e.name;
-  return "non-error";
+  return codeOfEvidence(errorEvidence(e));
 }
 
 /**
  * What an error looked like: the normalized NetError fields and, more interesting for
  * comparisons, the runtime's own error kept as `cause` (its class name, code and message).
  */
-export function errorEvidence(e: unknown): Record<string, unknown> {
+export function errorEvidence(e: unknown): ErrorEvidence {
   if (isNetError(e)) {
     return {
       code: e.code,
@@ -107,21 +112,15 @@ export function errorEvidence(e: unknown): Record<string, unknown> {
       ...(e.cause !== undefined ? { cause: describeCause(e.cause) } : { cause: null }),
     };
   }
-  return { thrown: describeCause(e) };
+  if (e instanceof Error) return { thrown: describeCause(e) };
+  // Not an Error at all: no class name to report, whatever the value carries.
+  const { name: _, ...rest } = describeCause(e);
+  return { thrown: rest };
 }
 
-/**
- * A short, stable label of the runtime's error shape: the normalized code plus the class
- * name of the runtime's own error (and its code where that differs), e.g. "EADDRINUSE (Error)"
- * on Node, "EADDRINUSE (AddrInUse)" on Deno, "UNKNOWN (TypeError:ERR_INVALID_ARG_TYPE)". Messages carry ports and paths, so they stay in
- * the evidence.
- */
+/** The error's shape label (shapeOf in errors-classify.ts), e.g. "EADDRINUSE (AddrInUse)". */
 export function errorShape(e: unknown): string {
-  if (!isNetError(e)) return `non-NetError ${codeOf(e)}`;
-  if (e.cause === undefined) return `${e.code} (no cause)`;
-  const c = describeCause(e.cause);
-  const name = c.name ?? "?";
-  return `${e.code} (${name}${c.code && c.code !== name && c.code !== e.code ? `:${c.code}` : ""})`;
+  return shapeOf(errorEvidence(e));
 }
 
 /** The message with ports, paths and addresses replaced, so its shape can be compared. */
@@ -205,13 +204,17 @@ export async function readOutcome(
   rt: Runtime,
   conn: Connection,
   ms: number,
-): Promise<{ label: string; detail: Record<string, unknown> }> {
+): Promise<{ label: string; detail: ReadEvidence }> {
   const r = await settle(rt, conn.read(), ms);
-  if (r.state === "pending") return { label: "pending", detail: { afterMs: r.ms } };
-  if (r.state === "rejected")
-    return { label: codeOf(r.error), detail: { afterMs: r.ms, error: errorEvidence(r.error) } };
-  if (r.value === null) return { label: "eof", detail: { afterMs: r.ms } };
-  return { label: "data", detail: { afterMs: r.ms, bytes: r.value.byteLength } };
+  const detail: ReadEvidence =
+    r.state === "pending"
+      ? { ended: "pending", afterMs: r.ms }
+      : r.state === "rejected"
+        ? { ended: "rejected", afterMs: r.ms, error: errorEvidence(r.error) }
+        : r.value === null
+          ? { ended: "eof", afterMs: r.ms }
+          : { ended: "data", afterMs: r.ms, bytes: r.value.byteLength };
+  return { label: readLabel(detail), detail };
 }
 
 export function mib(n: number): number {

@@ -9,6 +9,8 @@ import { SERVER_LIMIT_OPTIONS, connectStream, listenStream, serveConnections } f
 import { receiverOf, serveDatagrams } from "./udp-util.js";
 import {
   Checks,
+  flipFirstByte,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -25,10 +27,28 @@ export async function echoConnection(conn: Connection): Promise<void> {
   await conn.closeWrite();
 }
 
+const MUTATIONS = {
+  "flip-byte": "the server complements the first byte it echoes on each connection (of each datagram)",
+} as const;
+
+/** echoConnection with the first byte of the connection changed (the "flip-byte" mutation). */
+async function flippingEcho(conn: Connection): Promise<void> {
+  let first = true;
+  for (;;) {
+    const chunk = await conn.read();
+    if (chunk === null) break;
+    await conn.write(first && chunk.byteLength ? flipFirstByte(chunk) : chunk);
+    if (chunk.byteLength) first = false;
+  }
+  await conn.closeWrite();
+}
+
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
-  if (options.transport === "udp") return serveDatagrams(rt, options, log, (d) => d.data);
+  const flip = mutationOf(options, "echo", MUTATIONS) === "flip-byte";
+  if (options.transport === "udp")
+    return serveDatagrams(rt, options, log, (d) => (flip ? flipFirstByte(d.data) : d.data));
   const listener = await listenStream(rt, options);
-  return serveConnections(rt, listener, options, log, echoConnection);
+  return serveConnections(rt, listener, options, log, flip ? flippingEcho : echoConnection);
 }
 
 /** Writes `payload` in pieces of random size while reading the echo concurrently. */
@@ -218,6 +238,7 @@ export const echo: Scenario = {
     },
     ...SERVER_LIMIT_OPTIONS,
   ],
+  mutations: MUTATIONS,
   serve,
   client: (rt, options) => (options.transport === "udp" ? clientUdp(rt, options) : clientStream(rt, options)),
 };

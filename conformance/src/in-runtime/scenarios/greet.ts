@@ -8,8 +8,13 @@
  * lesson sent raw `send("hello")` calls, so two quick messages could arrive merged in one
  * `recv` (the sticky-packet bug, see probes/sticky.ts); with framing a message is always
  * read whole, however TCP splits or merges the bytes.
+ *
+ * `--wire raw` is the lesson's own unframed wire, for its Python programs: one read is one
+ * message. It is exposed to the sticky-packet problem by construction; the client therefore
+ * talks in lock step (one message, then its whole answer) and knows how long each answer
+ * is, which is all that keeps it correct. `--encoding gbk` puts gbk text on either wire.
  */
-import { FrameReader, NetError, fromUtf8, utf8, writeFrame, type Connection, type Runtime } from "@netparity/protocol";
+import { FrameReader, NetError, writeFrame, type Connection, type Runtime } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
 import {
   SERVER_LIMIT_OPTIONS,
@@ -18,8 +23,10 @@ import {
   serveConnections,
   type ServeContext,
 } from "./serve-util.js";
+import { ENCODING_OPTION, codecOf, textCodec, type TextCodec } from "./text-codec.js";
 import {
   Checks,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -34,24 +41,68 @@ export const greeting = (name: string): string => `Hello, ${name}!`;
 /** Largest message the server accepts; the lesson's recv(1024) with room for UTF-8 names. */
 const MAX_MESSAGE = 64 * 1024;
 
-export async function greetConnection(conn: Connection, ctx?: ServeContext): Promise<void> {
-  await writeFrame(conn, utf8(WELCOME));
+/** How greet messages travel: one frame each (the default), or the lesson's unframed writes. */
+export type GreetWire = "framed" | "raw";
+
+export function wireOf(options: RoleOptions): GreetWire {
+  const w = options.extra.wire ?? "framed";
+  if (w !== "framed" && w !== "raw") throw new NetError("EINVAL", `--wire must be framed or raw, not ${String(w)}`);
+  return w;
+}
+
+const MUTATIONS = {
+  "no-bang": 'the server answers "Hello, X" without the "!"',
+} as const;
+
+export async function greetConnection(
+  conn: Connection,
+  ctx?: ServeContext,
+  codec: TextCodec = textCodec("utf-8"),
+  answer: (name: string) => string = greeting,
+): Promise<void> {
+  await writeFrame(conn, codec.encode(WELCOME));
   const frames = ctx
     ? ctx.frames({ maxFrameLength: MAX_MESSAGE })
     : new FrameReader(conn, { maxFrameLength: MAX_MESSAGE });
   for (;;) {
     const frame = await frames.read();
     if (frame === null) break;
-    const text = fromUtf8(frame);
+    const text = codec.decode(frame);
     if (text === EXIT) break;
-    await writeFrame(conn, utf8(greeting(text)));
+    await writeFrame(conn, codec.encode(answer(text)));
+  }
+  await conn.closeWrite();
+}
+
+/**
+ * The lesson's server loop on the raw wire: `Welcome!`, then each read is taken as one
+ * message, as `recv(1024)` took it. Two messages that arrive in one read are greeted as one
+ * (`Hello, AliceBob!`): that is the sticky-packet bug this wire keeps for compatibility.
+ */
+export async function greetRawConnection(
+  conn: Connection,
+  codec: TextCodec,
+  answer: (name: string) => string = greeting,
+): Promise<void> {
+  await conn.write(codec.encode(WELCOME));
+  for (;;) {
+    const chunk = await conn.read();
+    if (chunk === null) break;
+    const text = codec.decode(chunk);
+    if (text === EXIT) break;
+    await conn.write(codec.encode(answer(text)));
   }
   await conn.closeWrite();
 }
 
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
+  const codec = codecOf(options);
+  const wire = wireOf(options);
+  const answer = mutationOf(options, "greet", MUTATIONS) === "no-bang" ? (n: string) => `Hello, ${n}` : greeting;
   const listener = await listenStream(rt, options);
-  return serveConnections(rt, listener, options, log, greetConnection);
+  return serveConnections(rt, listener, options, log, (conn, ctx) =>
+    wire === "raw" ? greetRawConnection(conn, codec, answer) : greetConnection(conn, ctx, codec, answer),
+  );
 }
 
 /** Names the clients send: ASCII, UTF-8 in several scripts, an empty one, one that looks like a frame header. */
@@ -67,16 +118,73 @@ const NAMES = [
   "exit please",
   "\u0000\u0000\u0000\u0005x",
   "a".repeat(1000),
+  "张三",
 ];
 
-interface Session {
-  conn: Connection;
-  frames: FrameReader;
+/**
+ * The names a client sends on `wire` in `codec`: those the encoding has bytes for, and on the
+ * raw wire not the empty one (an empty write sends nothing a reader could see).
+ */
+export function greetNames(codec: TextCodec, wire: GreetWire): string[] {
+  return NAMES.filter((n) => codec.canEncode(n) && (wire === "framed" || n !== ""));
 }
 
-async function readText(s: Session): Promise<string | null> {
-  const f = await s.frames.read();
-  return f === null ? null : fromUtf8(f);
+/** One client's side of the wire: send a message, read the next one (null: the server closed). */
+interface Session {
+  conn: Connection;
+  send(text: string): Promise<void>;
+  /** `expected`: what the raw wire waits for (it has no lengths); the framed wire ignores it. */
+  readText(expected: string): Promise<string | null>;
+}
+
+function framedSession(conn: Connection, codec: TextCodec): Session {
+  const frames = new FrameReader(conn, { maxFrameLength: MAX_MESSAGE });
+  return {
+    conn,
+    send: (text) => writeFrame(conn, codec.encode(text)),
+    async readText() {
+      const f = await frames.read();
+      return f === null ? null : codec.decode(f);
+    },
+  };
+}
+
+/**
+ * The raw wire has no boundaries, so the client reads until it holds as many bytes as the
+ * answer it expects (or the server closes): one answer split over several reads is still read
+ * whole, and in lock step nothing else can be merged into it.
+ */
+function rawSession(conn: Connection, codec: TextCodec): Session {
+  let held = new Uint8Array(0);
+  return {
+    conn,
+    send: (text) => conn.write(codec.encode(text)),
+    async readText(expected) {
+      const want = codec.encode(expected).byteLength;
+      if (want === 0 && held.byteLength === 0) {
+        // Nothing expected (after "exit"): whatever comes next, or the close.
+        const chunk = await conn.read();
+        if (chunk === null) return null;
+        held = chunk.slice();
+      }
+      while (held.byteLength < want) {
+        const chunk = await conn.read();
+        if (chunk === null) break;
+        const next = new Uint8Array(held.byteLength + chunk.byteLength);
+        next.set(held);
+        next.set(chunk, held.byteLength);
+        held = next;
+      }
+      if (held.byteLength === 0) return null;
+      const text = held.subarray(0, want === 0 ? held.byteLength : Math.min(want, held.byteLength));
+      held = held.slice(text.byteLength);
+      try {
+        return codec.decode(text);
+      } catch {
+        return `<${text.byteLength} bytes, not ${codec.name}>`;
+      }
+    },
+  };
 }
 
 /**
@@ -88,6 +196,9 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   const checks = new Checks();
   const clients = Math.max(1, Number(options.extra.clients ?? 50));
   const messages = Math.max(1, Number(options.extra.messages ?? 5));
+  const codec = codecOf(options);
+  const wire = wireOf(options);
+  const names = greetNames(codec, wire);
   const t0 = rt.host.now();
   const sessions: Session[] = [];
   let welcomed = 0;
@@ -102,9 +213,9 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     const opened = await Promise.allSettled(
       Array.from({ length: clients }, async () => {
         const conn = await connectStream(rt, options);
-        const s: Session = { conn, frames: new FrameReader(conn, { maxFrameLength: MAX_MESSAGE }) };
+        const s = wire === "raw" ? rawSession(conn, codec) : framedSession(conn, codec);
         sessions.push(s);
-        const w = await withTimeout(readText(s), 10_000, "welcome");
+        const w = await withTimeout(s.readText(WELCOME), 10_000, "welcome");
         if (w === WELCOME) welcomed++;
         else note(`first message was ${JSON.stringify(w)}, expected "${WELCOME}"`);
       }),
@@ -118,9 +229,9 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     const talked = await Promise.allSettled(
       sessions.map(async (s, i) => {
         for (let m = 0; m < messages; m++) {
-          const name = NAMES[(i + m) % NAMES.length]!;
-          await writeFrame(s.conn, utf8(name));
-          const reply = await withTimeout(readText(s), 10_000, "reply");
+          const name = names[(i + m) % names.length]!;
+          await s.send(name);
+          const reply = await withTimeout(s.readText(greeting(name)), 10_000, "reply");
           if (reply === greeting(name)) replies++;
           else {
             wrong++;
@@ -129,8 +240,8 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
             );
           }
         }
-        await writeFrame(s.conn, utf8(EXIT));
-        const after = await withTimeout(readText(s), 10_000, "close after exit");
+        await s.send(EXIT);
+        const after = await withTimeout(s.readText(""), 10_000, "close after exit");
         if (after === null) closed++;
         else note(`client ${i} got ${JSON.stringify(after.slice(0, 40))} after "${EXIT}" instead of the close`);
       }),
@@ -154,6 +265,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     ok: checks.ok,
     checks: checks.list,
     metrics: { clients, messages: clients * messages, replies, ms: Math.round(rt.host.now() - t0) },
+    output: `${wire} wire, ${codec.name}`,
   };
 }
 
@@ -180,8 +292,19 @@ export const greet: Scenario = {
       roles: ["client"],
       description: "greet: messages per client before exit (default 5)",
     },
+    {
+      flag: "--wire <wire>",
+      key: "wire",
+      type: "string",
+      choices: ["framed", "raw"],
+      roles: ["server", "client"],
+      description:
+        "greet: framed (default; one 4-byte-length frame per message) or raw, the lesson's unframed wire where one read is one message (exposed to sticky packets)",
+    },
+    ENCODING_OPTION,
     ...SERVER_LIMIT_OPTIONS,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

@@ -8,12 +8,18 @@
  * SO_BROADCAST, sends one name to the broadcast address given as --host and collects the
  * answers of every server that heard it. It also records, as data, what the runtime does
  * with SO_BROADCAST off (Linux refuses the send with EACCES; Deno has it on always).
+ *
+ * With `--group 239.x.y.z` the server joins that IPv4 multicast group and answers every
+ * datagram sent to it (to the sender's address, as always); the client sends to the group
+ * and collects the answers of every member, as for broadcast. `--encoding gbk` puts gbk
+ * text on the wire both ways.
  */
 import { receiverOf, serveDatagrams } from "./udp-util.js";
-import { NetError, fromUtf8, isNetError, utf8, type Runtime } from "@netparity/protocol";
+import { NetError, isNetError, type DatagramSocket, type Runtime } from "@netparity/protocol";
 import { clientBindAddress } from "./echo.js";
 import {
   Checks,
+  mutationOf,
   type Check,
   type ClientResult,
   type Logger,
@@ -22,16 +28,51 @@ import {
   type Scenario,
 } from "./types.js";
 import { greeting } from "./greet.js";
+import { ENCODING_OPTION, codecOf, type TextCodec } from "./text-codec.js";
+
+/** `--group`: an IPv4 multicast address (224.0.0.0/4), or undefined without the option. */
+export function groupOf(options: RoleOptions): string | undefined {
+  const g = options.extra.group;
+  if (g === undefined || g === "") return undefined;
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(String(g));
+  if (!m || m.slice(1).some((o) => Number(o) > 255) || Number(m[1]) < 224 || Number(m[1]) > 239)
+    throw new NetError(
+      "EINVAL",
+      `--group must be an IPv4 multicast address (224.0.0.0-239.255.255.255), not ${String(g)}`,
+    );
+  return String(g);
+}
+
+function interfaceOf(options: RoleOptions): string | undefined {
+  const i = options.extra.groupInterface;
+  return typeof i === "string" && i !== "" ? i : undefined;
+}
+
+const MUTATIONS = {
+  "no-bang": 'the server answers "Hello, X" without the "!"',
+} as const;
 
 function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
-  return serveDatagrams(rt, options, log, (d) => {
-    try {
-      return utf8(greeting(fromUtf8(d.data)));
-    } catch {
-      log(`datagram from ${d.from.hostname}:${d.from.port} is not UTF-8; ignored`);
-      return null;
-    }
-  });
+  const codec = codecOf(options);
+  const answer = mutationOf(options, "hello-udp", MUTATIONS) === "no-bang" ? (n: string) => `Hello, ${n}` : greeting;
+  const group = groupOf(options);
+  const iface = interfaceOf(options);
+  if (group && !rt.features.multicast)
+    throw new NetError("ENOTSUP", `${rt.runtime} ${rt.version} has no multicast (--group)`);
+  return serveDatagrams(
+    rt,
+    options,
+    log,
+    (d) => {
+      try {
+        return codec.encode(answer(codec.decode(d.data)));
+      } catch {
+        log(`datagram from ${d.from.hostname}:${d.from.port} is not ${codec.name}; ignored`);
+        return null;
+      }
+    },
+    group ? (sock) => sock.addMembership(group, iface) : undefined,
+  );
 }
 
 export const HELLO_NAMES = [
@@ -47,11 +88,21 @@ export const HELLO_NAMES = [
   "",
   "O'Brien & co",
   "x".repeat(1200),
+  "张三",
 ];
+
+/** The names sent in `codec`: those it has bytes for (gbk has no "Ł" and no emoji). */
+export function helloNames(codec: TextCodec): string[] {
+  return HELLO_NAMES.filter((n) => codec.canEncode(n));
+}
 
 async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   if (options.extra.broadcast === true) return broadcastClient(rt, options);
+  if (groupOf(options)) return groupClient(rt, options);
   const checks = new Checks();
+  const codec = codecOf(options);
+  const names = helloNames(codec);
+  const safeText = (b: Uint8Array): string | null => decodeOrNull(codec, b);
   const timeoutMs = Number(options.extra.replyTimeout ?? 500);
   const retries = Number(options.extra.retries ?? 5);
   const lossy = options.extra.lossy === true;
@@ -65,13 +116,13 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   let lost = 0;
   const rtts: number[] = [];
   try {
-    for (const name of HELLO_NAMES) {
+    for (const name of names) {
       sentNames.add(name);
       let done = false;
       for (let attempt = 0; attempt <= retries && !done; attempt++) {
         if (attempt > 0) resent++;
         const t0 = rt.host.now();
-        await sock.send(utf8(name), { hostname: options.host, port: options.port });
+        await sock.send(codec.encode(name), { hostname: options.host, port: options.port });
         while (!done) {
           const d = await receive(t0 + timeoutMs - rt.host.now());
           if (d === undefined) break;
@@ -84,7 +135,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
           } else if (text !== null && [...sentNames].some((n) => text === greeting(n))) {
             stale++; // the answer to an earlier retry, arriving late
           } else {
-            wrong.push(JSON.stringify((text ?? "<not UTF-8>").slice(0, 40)));
+            wrong.push(JSON.stringify((text ?? `<not ${codec.name}>`).slice(0, 40)));
             // On a lossy path (--lossy) a cut-short answer is ignored and the real one awaited.
             if (!lossy) done = true;
           }
@@ -97,9 +148,9 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     sock.close();
   }
   checks.expect(
-    `${HELLO_NAMES.length} names answered "Hello, X!"`,
-    answered.length === HELLO_NAMES.length,
-    `${answered.length} of ${HELLO_NAMES.length} answered; ${lost} without reply after ${retries} retries; wrong: ${wrong.join(", ") || "none"}`,
+    `${names.length} names answered "Hello, X!"${codec.name === "utf-8" ? "" : ` in ${codec.name}`}`,
+    answered.length === names.length,
+    `${answered.length} of ${names.length} answered; ${lost} without reply after ${retries} retries; wrong: ${wrong.join(", ") || "none"}`,
   );
   if (lossy) checks.pass("no wrong replies", `--lossy: ${wrong.length} replies matching no request were ignored`);
   else checks.expect("no wrong replies", wrong.length === 0, `replies matching no request: ${wrong.join(", ")}`);
@@ -108,7 +159,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     ok: checks.ok,
     checks: checks.list,
     metrics: {
-      names: HELLO_NAMES.length,
+      names: names.length,
       answered: answered.length,
       lost,
       resent,
@@ -119,12 +170,90 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   };
 }
 
-function safeText(b: Uint8Array): string | null {
+function decodeOrNull(codec: TextCodec, b: Uint8Array): string | null {
   try {
-    return fromUtf8(b);
+    return codec.decode(b);
   } catch {
     return null;
   }
+}
+
+/**
+ * Sends `name` to `to` and collects, within the window, the address of every server that
+ * answered it (or one of `alsoAccepted`); any other reply is counted as wrong.
+ */
+async function collectAnswers(
+  rt: Runtime,
+  sock: DatagramSocket,
+  to: { hostname: string; port: number },
+  name: string,
+  codec: TextCodec,
+  windowMs: number,
+  alsoAccepted: readonly string[] = [],
+): Promise<{ responders: Set<string>; wrong: number }> {
+  const receive = receiverOf(sock);
+  const responders = new Set<string>();
+  const accepted = new Set([greeting(name), ...alsoAccepted.map(greeting)]);
+  let wrong = 0;
+  const t0 = rt.host.now();
+  await sock.send(codec.encode(name), to);
+  for (;;) {
+    const d = await receive(t0 + windowMs - rt.host.now());
+    if (d === undefined || d === null) break;
+    const text = decodeOrNull(codec, d.data);
+    if (text !== null && accepted.has(text)) responders.add(d.from.hostname);
+    else wrong++;
+  }
+  return { responders, wrong };
+}
+
+/**
+ * Greets every member of a multicast group: one datagram to --group (TTL 1, this subnet),
+ * then every answer within the window. Turning multicast loopback on is recorded, not judged
+ * (Deno can set it only on a socket that joined a group).
+ */
+async function groupClient(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
+  const checks = new Checks();
+  const codec = codecOf(options);
+  const group = groupOf(options)!;
+  const windowMs = Number(options.extra.replyTimeout ?? 1000);
+  const name = codec.canEncode("组播") ? "组播" : "group";
+  if (!rt.features.multicast) {
+    checks.pass("multicast", `unsupported by ${rt.runtime} ${rt.version}`);
+    return { ok: true, checks: checks.list, metrics: { responders: 0 }, output: "unsupported" };
+  }
+  const sock = await rt.bindDatagram({ hostname: "0.0.0.0", port: 0 });
+  const info: Check[] = [];
+  let result: { responders: Set<string>; wrong: number };
+  try {
+    for (const [label, set] of [
+      ["setMulticastTTL(1)", () => sock.setMulticastTTL(1)],
+      ["setMulticastLoopback(true)", () => sock.setMulticastLoopback(true)],
+    ] as const) {
+      let detail = "ok";
+      try {
+        await set();
+      } catch (e) {
+        detail = isNetError(e) ? `${e.code}: ${e.message}` : String(e);
+      }
+      info.push({ name: label, ok: true, detail });
+    }
+    result = await collectAnswers(rt, sock, { hostname: group, port: options.port }, name, codec, windowMs);
+  } finally {
+    sock.close();
+  }
+  checks.expect(
+    `a member of ${group} answered`,
+    result.responders.size > 0,
+    `no answer within ${windowMs} ms from ${group}:${options.port}`,
+  );
+  checks.expect("no wrong replies", result.wrong === 0, `${result.wrong} replies were not "${greeting(name)}"`);
+  return {
+    ok: checks.ok,
+    checks: [...checks.list, ...info],
+    metrics: { responders: result.responders.size },
+    output: [...result.responders].sort().join(","),
+  };
 }
 
 /**
@@ -134,19 +263,19 @@ function safeText(b: Uint8Array): string | null {
  */
 async function broadcastClient(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   const checks = new Checks();
+  const codec = codecOf(options);
   const windowMs = Number(options.extra.replyTimeout ?? 1000);
   const name = "subnet";
   const to = { hostname: options.host, port: options.port };
   const sock = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
-  const receive = receiverOf(sock);
   const info: Check[] = [];
-  const responders = new Set<string>();
+  let responders = new Set<string>();
   let wrong = 0;
   try {
     // What happens without asking for broadcast: recorded, not judged.
     let offSend: string;
     try {
-      await sock.send(utf8("unannounced"), to);
+      await sock.send(codec.encode("unannounced"), to);
       offSend = "sent";
     } catch (e) {
       offSend = isNetError(e) ? e.code : "ERROR";
@@ -165,16 +294,8 @@ async function broadcastClient(rt: Runtime, options: RoleOptions): Promise<Clien
       return { ok: true, checks: [...checks.list, ...info], metrics: { responders: 0 }, output: "unsupported" };
     }
     sock.setBroadcast(true);
-    // Answers to the unannounced datagram (where it went out) count too: drain them first.
-    const t0 = rt.host.now();
-    await sock.send(utf8(name), to);
-    for (;;) {
-      const d = await receive(t0 + windowMs - rt.host.now());
-      if (d === undefined || d === null) break;
-      const text = safeText(d.data);
-      if (text === greeting(name) || text === greeting("unannounced")) responders.add(d.from.hostname);
-      else wrong++;
-    }
+    // Answers to the unannounced datagram (where it went out) count too.
+    ({ responders, wrong } = await collectAnswers(rt, sock, to, name, codec, windowMs, ["unannounced"]));
   } finally {
     sock.close();
   }
@@ -195,7 +316,7 @@ async function broadcastClient(rt: Runtime, options: RoleOptions): Promise<Clien
 export const helloUdp: Scenario = {
   name: "hello-udp",
   summary:
-    'UDP hello: each datagram X answered "Hello, X!"; the client retries and matches replies (--broadcast greets a subnet)',
+    'UDP hello: each datagram X answered "Hello, X!"; the client retries and matches replies (--broadcast greets a subnet, --group a multicast group)',
   transports: ["udp"],
   options: [
     {
@@ -220,7 +341,24 @@ export const helloUdp: Scenario = {
       roles: ["client"],
       description: "hello-udp: send to the broadcast address --host with SO_BROADCAST and collect every answer",
     },
+    {
+      flag: "--group <addr>",
+      key: "group",
+      type: "string",
+      roles: ["server", "client"],
+      description:
+        "hello-udp: an IPv4 multicast group (239.x.y.z); the server joins it and answers on it (bind --host 0.0.0.0), the client sends to it and collects every member's answer",
+    },
+    {
+      flag: "--group-interface <addr>",
+      key: "groupInterface",
+      type: "string",
+      roles: ["server"],
+      description: "hello-udp --group: the local address of the interface to join the group on (default: by route)",
+    },
+    ENCODING_OPTION,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

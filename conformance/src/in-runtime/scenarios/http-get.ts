@@ -9,13 +9,16 @@
  *
  * The server role is a tiny HTTP/1.1 responder for the matrix: `GET /` answers a
  * deterministic body with Content-Length, `GET /chunked` the same body chunked, anything
- * else 404; every response closes the connection.
+ * else 404; every response closes the connection. Every 200 carries the body's sha256 in a
+ * `Content-Digest` header (RFC 9530), which the client checks wherever a server sends one:
+ * so a client with `--url` that cannot know the body still notices a changed one from us.
  */
 import { NetError, isNetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
 import { connectStream, listenStream, serveConnections } from "./serve-util.js";
 import {
   Checks,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -98,18 +101,46 @@ export function chunkedBody(body: Uint8Array): Uint8Array {
   );
 }
 
-async function handle(conn: Connection): Promise<void> {
+const MUTATIONS = {
+  "changed-body": "the server changes one byte of the body after declaring its length and Content-Digest",
+  "short-body": "the server declares a Content-Length one byte longer than the body it sends",
+} as const;
+
+/** The hex digest as RFC 9530 writes it: base64 between colons. */
+function hexToBase64(hex: string): string {
+  let bin = "";
+  for (let i = 0; i + 1 < hex.length; i += 2) bin += String.fromCharCode(parseInt(hex.slice(i, i + 2), 16));
+  return btoa(bin);
+}
+
+/** `Content-Digest: sha-256=:…:` of `body` (RFC 9530 §2). */
+export function contentDigest(rt: Runtime, body: Uint8Array): string {
+  const h = rt.sha256();
+  h.update(body);
+  return `sha-256=:${hexToBase64(h.digestHex())}:`;
+}
+
+/** The sha-256 value of a Content-Digest header, or undefined when it has none. */
+export function digestSha256(header: string): string | undefined {
+  return /(?:^|,)\s*sha-256\s*=\s*:([A-Za-z0-9+/]+=*):/i.exec(header)?.[1];
+}
+
+async function handle(rt: Runtime, conn: Connection, mutation: string | undefined): Promise<void> {
   const head = await withTimeout(readRequestHead(conn), 10_000, "request head");
   if (head === null) return;
   const [method, target] = (head.split("\r\n")[0] ?? "").split(" ");
   const text = { "Content-Type": "text/plain; charset=utf-8" };
+  const good = lessonBody();
+  const digest = contentDigest(rt, good);
+  // The mutations change what goes out after its length and digest were declared.
+  const body = mutation === "changed-body" ? flipByte(good, good.byteLength >> 1) : good;
+  const length = good.byteLength + (mutation === "short-body" ? 1 : 0);
   let out: Uint8Array;
   if (method !== "GET") out = response("405 Method Not Allowed", { Allow: "GET", "Content-Length": "0" });
   else if (target === "/") {
-    const body = lessonBody();
-    out = response("200 OK", { ...text, "Content-Length": String(body.byteLength) }, body);
+    out = response("200 OK", { ...text, "Content-Length": String(length), "Content-Digest": digest }, body);
   } else if (target === "/chunked")
-    out = response("200 OK", { ...text, "Transfer-Encoding": "chunked" }, chunkedBody(lessonBody()));
+    out = response("200 OK", { ...text, "Transfer-Encoding": "chunked", "Content-Digest": digest }, chunkedBody(body));
   else {
     const body = utf8("not found\n");
     out = response("404 Not Found", { ...text, "Content-Length": String(body.byteLength) }, body);
@@ -118,9 +149,16 @@ async function handle(conn: Connection): Promise<void> {
   await conn.closeWrite();
 }
 
+function flipByte(bytes: Uint8Array, at: number): Uint8Array {
+  const out = bytes.slice();
+  out[at] = out[at]! ^ 0x20;
+  return out;
+}
+
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
+  const mutation = mutationOf(options, "http-get", MUTATIONS);
   const listener = await listenStream(rt, options);
-  return serveConnections(rt, listener, options, log, handle);
+  return serveConnections(rt, listener, options, log, (conn) => handle(rt, conn, mutation));
 }
 
 // ---------------------------------------------------------------- client
@@ -333,6 +371,30 @@ export function decodeChunked(raw: Uint8Array): { body: Uint8Array; chunks: numb
   }
 }
 
+/**
+ * The body against the response's `Content-Digest: sha-256=…` (RFC 9530), when it has one:
+ * "absent" when the server sent none (or only other algorithms), else whether it matches.
+ */
+export function checkDigest(
+  rt: Runtime,
+  r: HttpResponse,
+): { state: "absent" } | { state: "match" | "differs"; detail: string } {
+  const header = r.headers.find(([k]) => k === "content-digest")?.[1];
+  const want = header === undefined ? undefined : digestSha256(header);
+  if (want === undefined) return { state: "absent" };
+  const got = digestSha256(contentDigest(rt, r.body))!;
+  return got === want
+    ? { state: "match", detail: `sha-256 ${want}` }
+    : {
+        state: "differs",
+        detail: `Content-Digest says sha-256 ${want}, the ${r.body.byteLength} B body hashes to ${got}`,
+      };
+}
+
+/** What a client with `--url` cannot check on a foreign server: shown in the report of the controls. */
+export const HTTP_GET_FOREIGN_LIMIT =
+  "with --url against a server that sends no Content-Digest, only the framing is checked (Content-Length, chunked coding): a changed body of the right length passes";
+
 function summary(r: HttpResponse): string {
   return `HTTP/${r.version} ${r.status}${r.reason ? ` ${r.reason}` : ""}, ${r.body.byteLength} B body${r.chunked ? ` (chunked, ${r.chunks} chunks)` : ""}`;
 }
@@ -348,6 +410,10 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       `HTTP/${r.version} ${r.status}, ${r.headers.length} headers, ${r.headBytes} B head`,
     );
     checks.expect("body complete", r.incomplete === undefined, r.incomplete ?? "");
+    const digest = checkDigest(rt, r);
+    if (digest.state === "absent")
+      checks.pass("body digest", "no Content-Digest sha-256 from the server: the body's bytes are not checked");
+    else checks.expect("body matches its Content-Digest", digest.state === "match", digest.detail);
     if (r.noCloseNotify && r.incomplete === undefined)
       checks.pass("TLS closed without close_notify", "the framing shows the body complete (RFC 9112 §9.8)");
     return {
@@ -387,6 +453,12 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       r.status === 200 && r.incomplete === undefined && same && r.chunked === (want === "chunked"),
       `${summary(r)}${r.incomplete ? `; ${r.incomplete}` : ""}${same ? "" : "; body differs"}`,
     );
+    const digest = checkDigest(rt, r);
+    checks.expect(
+      `GET ${path}: body matches its Content-Digest`,
+      digest.state === "match",
+      digest.state === "absent" ? "no Content-Digest sha-256 header" : digest.detail,
+    );
     if (want === "chunked") metrics.chunks = r.chunks;
     else metrics.bodyBytes = r.body.byteLength;
   }
@@ -407,6 +479,7 @@ export const httpGetScenario: Scenario = {
         "http-get: http:// or https:// URL to fetch (host, port and transport come from it; https verifies the certificate for the URL's host, or --servername, against --ca or the system store)",
     },
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

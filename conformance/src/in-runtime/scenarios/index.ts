@@ -2,6 +2,7 @@ import { echo } from "./echo.js";
 import { greet } from "./greet.js";
 import { helloUdp } from "./hello-udp.js";
 import { httpGetScenario } from "./http-get.js";
+import { ipmsg } from "./ipmsg.js";
 import { time } from "./time.js";
 import { transfer } from "./transfer.js";
 import type { Scenario } from "./types.js";
@@ -11,6 +12,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   greet,
   "hello-udp": helloUdp,
   "http-get": httpGetScenario,
+  ipmsg,
   time,
   transfer,
 };

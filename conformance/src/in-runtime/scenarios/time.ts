@@ -7,12 +7,13 @@
  * The client tags every format with a literal nonce prefix, which strftime copies through:
  * a reply is matched to its request by that prefix, so a late UDP reply to an earlier request
  * is recognised and never taken for the answer to a later one.
+ *
+ * `--encoding gbk` (the lessons' Python) carries format and reply as gbk text instead of UTF-8.
  */
 import { receiverOf, serveDatagrams } from "./udp-util.js";
 import {
   FrameReader,
   NetError,
-  fromUtf8,
   localTime,
   strftime,
   utf8,
@@ -30,8 +31,10 @@ import {
   serveConnections,
   type ServeContext,
 } from "./serve-util.js";
+import { ENCODING_OPTION, codecOf, type TextCodec } from "./text-codec.js";
 import {
   Checks,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -66,26 +69,54 @@ export function formatTime(request: Uint8Array, now: Date = new Date()): Uint8Ar
   return out;
 }
 
+/**
+ * `formatTime` for a request in `codec`. UTF-8 keeps the byte-transparent path; another
+ * encoding is decoded (bytes that are not text in it give an empty reply, like a format
+ * strftime refuses), formatted, and encoded back: directives only add ASCII, which every
+ * encoding here has.
+ */
+export function formatTimeIn(codec: TextCodec, request: Uint8Array, now: Date = new Date()): Uint8Array {
+  if (codec.name === "utf-8") return formatTime(request, now);
+  let format: string;
+  try {
+    format = request.byteLength === 0 ? DEFAULT_TIME_FORMAT : codec.decode(request);
+  } catch {
+    return new Uint8Array(0);
+  }
+  try {
+    return codec.encode(strftime(format, localTime(now)));
+  } catch {
+    return new Uint8Array(0);
+  }
+}
+
 function latin1(bytes: Uint8Array): string {
   let s = "";
   for (let i = 0; i < bytes.byteLength; i += 4096) s += String.fromCharCode(...bytes.subarray(i, i + 4096));
   return s;
 }
 
-async function serveFramed(conn: Connection, ctx: ServeContext): Promise<void> {
+async function serveFramed(conn: Connection, ctx: ServeContext, codec: TextCodec, now: () => Date): Promise<void> {
   const reader = ctx.frames({ maxFrameLength: TIME_REQUEST_MAX });
   for (;;) {
     const request = await reader.read();
     if (request === null) break;
-    await writeFrame(conn, formatTime(request));
+    await writeFrame(conn, formatTimeIn(codec, request, now()));
   }
   await conn.closeWrite();
 }
 
+const MUTATIONS = {
+  "hour-off": "the server's clock runs one hour ahead (its UTC offset stays right)",
+} as const;
+
 async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer> {
-  if (options.transport === "udp") return serveDatagrams(rt, options, log, (d) => formatTime(d.data));
+  const codec = codecOf(options);
+  const skew = mutationOf(options, "time", MUTATIONS) === "hour-off" ? 3_600_000 : 0;
+  const now = (): Date => new Date(Date.now() + skew);
+  if (options.transport === "udp") return serveDatagrams(rt, options, log, (d) => formatTimeIn(codec, d.data, now()));
   const listener = await listenStream(rt, options);
-  return serveConnections(rt, listener, options, log, serveFramed);
+  return serveConnections(rt, listener, options, log, (conn, ctx) => serveFramed(conn, ctx, codec, now));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -109,6 +140,7 @@ const PROBES: Probe[] = [
   { format: "%a %A %b %B %d %H %I %j %m %M %p %S %U %w %W %y %Y", check: "exact" },
   { format: "%c|%x|%X", check: "exact" },
   { format: "Zeit %H時 ✓", check: "exact" },
+  { format: "时间 %H时%M分 √", check: "exact" },
   { format: "100%% sure, %%Y is literal: %%%Y", check: "exact" },
   { format: "no directives at all", check: "exact" },
   { format: "%Z", check: "zone" },
@@ -169,12 +201,17 @@ interface Exchange {
 /** Sends one request and waits for its reply; a transport-specific implementation. */
 type Ask = (format: string, nonce: string) => Promise<Exchange>;
 
-function decodeReply(bytes: Uint8Array, nonce: string, end = ""): { text?: string; problem?: string } {
+function decodeReply(
+  codec: TextCodec,
+  bytes: Uint8Array,
+  nonce: string,
+  end = "",
+): { text?: string; problem?: string } {
   let text: string;
   try {
-    text = fromUtf8(bytes);
+    text = codec.decode(bytes);
   } catch {
-    return { problem: "reply is not valid UTF-8" };
+    return { problem: `reply is not valid ${codec.name}` };
   }
   if (!text.startsWith(nonce))
     return {
@@ -190,14 +227,14 @@ function endMark(nonce: string): string {
   return ` ${nonce.trim()}`;
 }
 
-function streamAsk(conn: Connection, reader: FrameReader): Ask {
+function streamAsk(conn: Connection, reader: FrameReader, codec: TextCodec): Ask {
   return async (format, nonce) => {
     const sentMs = Date.now();
-    await writeFrame(conn, utf8(nonce + format));
+    await writeFrame(conn, codec.encode(nonce + format));
     const frame = await withTimeout(reader.read(), 10_000, "time reply frame");
     const receivedMs = Date.now();
     if (frame === null) throw new NetError("UNEXPECTED_EOF", "server closed the connection instead of replying");
-    const r = decodeReply(frame, nonce);
+    const r = decodeReply(codec, frame, nonce);
     return { reply: r.text ?? null, ...(r.problem ? { problem: r.problem } : {}), sentMs, receivedMs };
   };
 }
@@ -234,13 +271,14 @@ function udpAsk(
   options: RoleOptions,
   stats: UdpStats,
   earlier: string[],
+  codec: TextCodec,
 ): Ask {
   // One pending receive is kept across timeouts (adapters allow only one at a time).
   const receive = receiverOf(sock);
   const { timeoutMs, retries } = udpPatience(options);
   return async (format, nonce) => {
     const end = endMark(nonce);
-    const request = utf8(nonce + format + end);
+    const request = codec.encode(nonce + format + end);
     const firstSentMs = Date.now();
     for (let attempt = 0; attempt <= retries; attempt++) {
       if (attempt > 0) stats.resent++;
@@ -252,11 +290,11 @@ function udpAsk(
         const d = await receive(left);
         if (d === undefined) break;
         if (d === null) throw new NetError("CLOSED", "datagram socket closed");
-        const r = decodeReply(d.data, nonce, end);
+        const r = decodeReply(codec, d.data, nonce, end);
         if (r.text !== undefined) return { reply: r.text, sentMs: firstSentMs, receivedMs: Date.now() };
         let text = "";
         try {
-          text = fromUtf8(d.data);
+          text = codec.decode(d.data);
         } catch {
           // counted below
         }
@@ -341,6 +379,7 @@ function judge(checks: Checks, probe: Probe, ex: Exchange, state: { offset?: num
 
 async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> {
   const checks = new Checks();
+  const codec = codecOf(options);
   const tag = `np${Math.floor(Math.random() * 1e9).toString(36)}`;
   let seq = 0;
   const nextNonce = (): string => `[${tag}.${seq++}] `;
@@ -357,12 +396,12 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
     let reader: FrameReader | undefined;
     if (options.transport === "udp") {
       sock = await rt.bindDatagram({ hostname: clientBindAddress(options.host), port: 0 });
-      ask = udpAsk(rt, sock, options, stats, earlier);
+      ask = udpAsk(rt, sock, options, stats, earlier, codec);
     } else {
       conn = await connectStream(rt, options);
       conn.setNoDelay(true);
       reader = new FrameReader(conn);
-      ask = streamAsk(conn, reader);
+      ask = streamAsk(conn, reader, codec);
     }
     const run = async (format: string): Promise<Exchange> => {
       const nonce = nextNonce();
@@ -376,19 +415,20 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       const ex = await run(userFormat);
       if (ex.reply === null) checks.fail(`format ${JSON.stringify(userFormat)}`, ex.problem ?? "no reply");
       else {
-        checks.pass(`format ${JSON.stringify(userFormat)}`, "a UTF-8 reply came back");
+        checks.pass(`format ${JSON.stringify(userFormat)}`, `a ${codec.name} reply came back`);
         output = ex.reply;
       }
     } else {
-      for (const probe of PROBES) judge(checks, probe, await run(probe.format), state);
+      for (const probe of PROBES.filter((p) => codec.canEncode(p.format)))
+        judge(checks, probe, await run(probe.format), state);
       if (conn && reader) {
         // Several requests in flight on one connection: replies come back in order.
         const nonces = [nextNonce(), nextNonce(), nextNonce()];
-        for (const n of nonces) await writeFrame(conn, utf8(`${n}%H:%M`));
+        for (const n of nonces) await writeFrame(conn, codec.encode(`${n}%H:%M`));
         const got: string[] = [];
         for (let i = 0; i < nonces.length; i++) {
           const f = await withTimeout(reader.read(), 10_000, "pipelined time reply");
-          got.push(f === null ? "<eof>" : fromUtf8(f));
+          got.push(f === null ? "<eof>" : codec.decode(f));
         }
         checks.expect(
           "3 pipelined requests answered in order",
@@ -398,7 +438,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
         // The empty request: the default format, and the stream stays in step.
         await writeFrame(conn, new Uint8Array(0));
         const e = await withTimeout(reader.read(), 10_000, "reply to the empty request");
-        const text = e === null ? "<eof>" : fromUtf8(e);
+        const text = e === null ? "<eof>" : codec.decode(e);
         checks.expect(
           'empty request means "%Y-%m-%d %X"',
           /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/.test(text),
@@ -446,6 +486,18 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
       s.close();
     }
   }
+  if (options.transport === "udp" && typeof userFormat !== "string") {
+    // On a clean path a reply that matches no request is the server's (or the path's) fault:
+    // retrying hid it, so it is reported here; a lossy path (--lossy) may cut replies short.
+    if (options.extra.lossy === true)
+      checks.pass("no corrupted replies", `--lossy: ${stats.unmatched} replies matching no request were ignored`);
+    else
+      checks.expect(
+        "no corrupted replies",
+        stats.unmatched === 0,
+        `${stats.unmatched} replies matched no request (a changed nonce, end mark or shape)`,
+      );
+  }
   rtts.sort((a, b) => a - b);
   return {
     ok: checks.ok,
@@ -473,8 +525,10 @@ export const time: Scenario = {
       roles: ["client"],
       description: "time: ask for this one format and print the server's reply in the result's \"output\"",
     },
+    ENCODING_OPTION,
     ...SERVER_LIMIT_OPTIONS,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

@@ -39,6 +39,7 @@ import {
 } from "./serve-util.js";
 import {
   Checks,
+  mutationOf,
   type ClientResult,
   type Logger,
   type RoleOptions,
@@ -61,7 +62,13 @@ interface ServerConfig {
   maxSize: number;
   /** Base names being written by a connection of this server right now. */
   reserved: Set<string>;
+  /** The "wrong-hash" mutation: the reply reports a sha256 with its first hex digit changed. */
+  wrongHash: boolean;
 }
+
+const MUTATIONS = {
+  "wrong-hash": "the server's reply reports a sha256 with its first hex digit changed (and ok true)",
+} as const;
 
 let tempCounter = 0;
 function tempName(base: string): string {
@@ -99,6 +106,10 @@ async function handleTransfer(
   let received = 0;
   let digest: string | undefined;
   const sha = (): string => (digest ??= hasher.digestHex());
+  const reported = (): string => {
+    const h = sha();
+    return cfg.wrongHash ? (h[0] === "0" ? "1" : "0") + h.slice(1) : h;
+  };
   let header: TransferHeader | undefined;
   let sink: FileSink | undefined;
   let tmp: string | undefined;
@@ -114,7 +125,10 @@ async function handleTransfer(
   };
   const reply = async (r: Omit<TransferReply, "name" | "size" | "sha256">): Promise<void> => {
     try {
-      await writeFrame(conn, encodeTransferReply({ name: header?.name ?? "", size: received, sha256: sha(), ...r }));
+      await writeFrame(
+        conn,
+        encodeTransferReply({ name: header?.name ?? "", size: received, sha256: reported(), ...r }),
+      );
       await conn.closeWrite();
     } catch (e) {
       log(`transfer reply not delivered: ${String(e)}`);
@@ -230,7 +244,8 @@ async function serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<Ru
   const out = typeof options.extra.out === "string" && options.extra.out !== "" ? options.extra.out : undefined;
   const maxSize = typeof options.extra.maxSize === "number" ? options.extra.maxSize : TRANSFER_DEFAULT_MAX_SIZE;
   if (out !== undefined) await rt.fs.mkdirp(out);
-  const cfg: ServerConfig = { out, maxSize, reserved: new Set() };
+  const wrongHash = mutationOf(options, "transfer", MUTATIONS) === "wrong-hash";
+  const cfg: ServerConfig = { out, maxSize, reserved: new Set(), wrongHash };
   const listener = await listenStream(rt, options);
   return serveConnections(rt, listener, options, log, (conn, ctx) => handleTransfer(rt, conn, ctx, cfg, log));
 }
@@ -439,6 +454,7 @@ export const transfer: Scenario = {
     },
     ...SERVER_LIMIT_OPTIONS,
   ],
+  mutations: MUTATIONS,
   serve,
   client,
 };

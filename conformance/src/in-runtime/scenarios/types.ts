@@ -1,4 +1,4 @@
-import type { Address, Runtime, Transport } from "@netparity/protocol";
+import { NetError, type Address, type Runtime, type Transport } from "@netparity/protocol";
 
 /** TLS settings of a role, PEM text (the agent reads the files); which fields a role uses depends on it. */
 export interface RoleTls {
@@ -23,6 +23,11 @@ export interface RoleOptions {
   tls?: RoleTls;
   /** Scenario-specific settings (`--size`, `--seed`, `--format`, ...), already validated. */
   extra: Record<string, string | number | boolean>;
+  /**
+   * Server only: a deliberate mistake (one of the scenario's `mutations`) for the negative
+   * controls of `netparity run --negative-controls`. Never set from the command line.
+   */
+  mutation?: string;
 }
 
 export interface RunningServer {
@@ -62,6 +67,8 @@ export interface ScenarioOption {
   description: string;
   /** How the value is parsed: a byte size ("64MiB"), a non-negative integer, text, or a switch. */
   type: "size" | "int" | "string" | "boolean";
+  /** For "string": the only values accepted (anything else is a usage error). */
+  choices?: readonly string[];
   /** Which roles use it (shown in --help of those commands). */
   roles: ReadonlyArray<"server" | "client">;
 }
@@ -72,6 +79,16 @@ export interface Scenario {
   readonly transports: readonly Transport[];
   /** Scenario-specific command-line options. */
   readonly options?: readonly ScenarioOption[];
+  /**
+   * The matrix runs this scenario only between hosts of a private subnet of network
+   * namespaces that the runner creates (root only): its client sweeps a whole /24.
+   */
+  readonly subnet?: boolean;
+  /**
+   * The mistakes its server can make on purpose (id -> what the server then does wrong), so
+   * the negative controls can show that the client notices each of them.
+   */
+  readonly mutations?: Readonly<Record<string, string>>;
   serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer>;
   client(rt: Runtime, options: RoleOptions, log: Logger): Promise<ClientResult>;
 }
@@ -102,4 +119,25 @@ export class Checks {
   get ok(): boolean {
     return this.list.length > 0 && this.list.every((c) => c.ok);
   }
+}
+
+/** The server's mutation, checked against the scenario's list; undefined for a correct server. */
+export function mutationOf(
+  options: RoleOptions,
+  scenario: string,
+  known: Readonly<Record<string, string>>,
+): string | undefined {
+  const m = options.mutation;
+  if (m === undefined) return undefined;
+  if (!Object.hasOwn(known, m))
+    throw new NetError("EINVAL", `${scenario} has no mutation "${m}" (known: ${Object.keys(known).join(", ")})`);
+  return m;
+}
+
+/** A copy of `bytes` with its first byte complemented (an empty input stays empty). */
+export function flipFirstByte(bytes: Uint8Array): Uint8Array {
+  if (bytes.byteLength === 0) return bytes;
+  const out = bytes.slice();
+  out[0] = out[0]! ^ 0xff;
+  return out;
 }

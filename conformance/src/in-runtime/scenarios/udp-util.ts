@@ -12,8 +12,15 @@ export async function serveDatagrams(
   options: RoleOptions,
   log: Logger,
   answer: (d: Datagram) => Uint8Array | null,
+  setup?: (sock: DatagramSocket) => Promise<void>,
 ): Promise<RunningServer> {
   const sock = await rt.bindDatagram({ hostname: options.host, port: options.port });
+  try {
+    await setup?.(sock);
+  } catch (e) {
+    sock.close();
+    throw e;
+  }
   const loop = (async () => {
     for (;;) {
       const d = await sock.receive();

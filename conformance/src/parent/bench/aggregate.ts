@@ -152,6 +152,8 @@ const RANK = [
   "tls-handshake-ecdsa",
   "tls-handshake-rsa",
   "tls-bulk",
+  "wintertc-bulk",
+  "wintertc-echo",
 ];
 
 function workloadRank(name: string): number {

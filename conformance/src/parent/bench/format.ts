@@ -29,6 +29,11 @@ const TITLES: Record<string, { title: string; unit: string }> = {
     unit: "handshakes/s",
   },
   "tls-bulk": { title: "Bulk one-way TLS stream (ECDSA P-256 certificate)", unit: "bytes/s" },
+  "wintertc-bulk": { title: "Bulk one-way TCP stream, client on @netparity/sockets vs the adapter", unit: "bytes/s" },
+  "wintertc-echo": {
+    title: "Echo round trips, 64 B messages, client on @netparity/sockets vs the adapter",
+    unit: "round trips/s",
+  },
 };
 
 /** Title and unit of a workload by its report name ("echo", "concurrency-1000", "decoder-64"). */

@@ -54,6 +54,8 @@ export function params(o: BenchOptions): Params {
 
 /** The parameters a workload's section of the report lists. */
 export function paramsFor(name: string, p: Params): Record<string, number | string> {
+  if (name === "wintertc-bulk") return paramsFor("bulk", p);
+  if (name === "wintertc-echo") return paramsFor("echo", p);
   if (name === "bulk") return { bytes: p.bulkBytes, warmupBytes: p.bulkWarmup, writeSize: 256 * 1024 };
   if (name === "transfer") return { bytes: p.transferBytes, warmupBytes: p.transferWarmup, frameSize: p.frame };
   if (name === "echo") return { messageBytes: p.echoSize, seconds: p.seconds, warmupSeconds: p.warmup };

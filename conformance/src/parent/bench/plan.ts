@@ -112,6 +112,34 @@ export function planCells(
       true,
     );
   }
+  if (wl.has("wintertc")) {
+    // The WinterTC Sockets facade's cost: each runtime's bulk and echo clients through it and
+    // through the adapter, in the same rounds, against the fixed server.
+    const facade = [
+      [
+        "wintertc-bulk",
+        { ...base, role: "sink-server" },
+        { ...base, role: "bulk-client", bytes: p.bulkBytes, warmup: p.bulkWarmup },
+        "bytes",
+      ],
+      [
+        "wintertc-echo",
+        { ...base, role: "echo-server" },
+        { ...base, role: "rtt-client", size: p.echoSize, seconds: p.seconds, warmup: p.warmup },
+        "messages",
+      ],
+    ] as const;
+    for (const [workload, serverSpec, clientSpec, kind] of facade)
+      for (const rt of runtimes)
+        for (const impl of ["adapter", "wintertc"] as const)
+          add(
+            workload,
+            { prog: fixed, spec: serverSpec },
+            { prog: program(rt, impl, o.binaries), spec: clientSpec },
+            "client",
+            kind,
+          );
+  }
   if (wl.has("concurrency")) {
     for (const n of p.concLevels) {
       const client: BenchSpec = {

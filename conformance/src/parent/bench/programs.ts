@@ -11,7 +11,8 @@ import { DIST, PACKAGE_ROOT, denoRunFlags, runtimeBinary } from "../runner/runti
 import type { BenchEvent, BenchSpec } from "../../in-runtime/bench/protocol.js";
 import { spawnHarness, type Harness } from "../process/harness.js";
 
-export type Impl = "adapter" | "raw" | "python-threads";
+/** "wintertc": the adapter's bench agent with its client connecting through @netparity/sockets. */
+export type Impl = "adapter" | "raw" | "python-threads" | "wintertc";
 
 export interface Program {
   /** "node", "bun", "deno" or "python". */
@@ -28,15 +29,22 @@ const DENO_FLAGS = denoRunFlags({ write: false });
 
 export function program(
   runtime: RuntimeName,
-  impl: "adapter" | "raw",
+  impl: "adapter" | "raw" | "wintertc",
   binaries: Partial<Record<RuntimeName, string>>,
 ): Program {
   const bin = runtimeBinary(runtime, binaries);
-  const file = impl === "adapter" ? join(DIST, `bench-${runtime}.js`) : join(RAW, `${runtime}.mjs`);
+  const file = impl === "raw" ? join(RAW, `${runtime}.mjs`) : join(DIST, `bench-${runtime}.js`);
   return {
     runtime,
     impl,
-    command: (spec) => ({ cmd: bin, args: [...(runtime === "deno" ? DENO_FLAGS : []), file, JSON.stringify(spec)] }),
+    command: (spec) => ({
+      cmd: bin,
+      args: [
+        ...(runtime === "deno" ? DENO_FLAGS : []),
+        file,
+        JSON.stringify(impl === "wintertc" ? { ...spec, api: "wintertc" } : spec),
+      ],
+    }),
   };
 }
 

@@ -6,6 +6,7 @@
 import {
   ADAPTER_RAW_TARGETS,
   BULK_BEST_VS_IPERF3,
+  WINTERTC_ADAPTER_TARGET,
   DECODER_FRAMES_PER_SECOND,
   DECODER_VS_IT_LENGTH_PREFIXED,
   judgeCount,
@@ -55,6 +56,23 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, 1),
           });
         }
+      }
+      continue;
+    }
+    if (w.name.startsWith("wintertc-")) {
+      for (const rt of ["node", "bun", "deno"]) {
+        const v = r(find(w, rt, "client", "wintertc")?.median, find(w, rt, "client", "adapter")?.median);
+        if (v === null && !find(w, rt, "client", "adapter")) continue;
+        ratios.push({
+          name: `${w.name} wintertc/adapter`,
+          workload: w.name,
+          runtime: rt,
+          role: "client",
+          numerator: "wintertc",
+          denominator: "adapter",
+          ratio: v,
+          ...judgeTarget(v, WINTERTC_ADAPTER_TARGET),
+        });
       }
       continue;
     }

@@ -14,6 +14,8 @@ export const WORKLOADS = [
   "decoder",
   "tls-handshake",
   "tls-bulk",
+  // bulk and echo clients through @netparity/sockets against the same clients on the adapter.
+  "wintertc",
 ] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 

@@ -2,6 +2,7 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import { startAgent } from "../runner/agent-process.js";
 import { requireTransport, runtimeRuns } from "./preflight.js";
 import { parseHttpUrl } from "../../in-runtime/scenarios/http-get.js";
+import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { UsageError } from "../common/usage.js";
 import { DEFAULT_SERVERNAME, clientTlsFiles, type TlsFlags } from "./tls.js";
 
@@ -12,6 +13,8 @@ export interface ClientOptions {
   port: number;
   path?: string;
   timeoutMs: number;
+  /** "wintertc": the client connects through @netparity/sockets (tcp and tls only). */
+  api?: ClientApi;
   tls?: TlsFlags;
   extra: Record<string, string | number | boolean>;
   binaries: Partial<Record<RuntimeName, string>>;
@@ -22,6 +25,8 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
   const url = typeof o.extra.url === "string" ? urlTarget(o.extra.url) : undefined;
   if (url) o = { ...o, host: url.host, port: url.port, transport: url.transport };
   requireTransport(scenario, o.transport);
+  if (o.api === "wintertc" && !WINTERTC_TRANSPORTS.includes(o.transport))
+    throw new UsageError(`--api wintertc: the WinterTC Sockets API has tcp and tls, not ${o.transport}`);
   if (o.transport === "unix" ? !o.path : !o.port)
     throw new UsageError(
       o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)",
@@ -41,6 +46,7 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
       ...(tls ? { tls } : {}),
       extra: o.extra,
       timeoutMs: o.timeoutMs,
+      ...(o.api === "wintertc" ? { api: o.api } : {}),
     },
     o.binaries,
     { onStderr: (s) => process.stderr.write(s) },

@@ -8,20 +8,25 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { ScenarioOption } from "../../in-runtime/scenarios/types.js";
 import { FAULTS_HELP, FaultSyntaxError, parseFaults } from "../faults/index.js";
 import { RELIABILITY_CASES } from "../reliability/cases.js";
+import { CONTROLS } from "../runner/controls.js";
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../in-runtime/scenarios/serve-util.js";
 import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { client } from "./client.js";
 import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType, type TlsFlags } from "./tls.js";
-import { run } from "./run.js";
+import { run, toolVersion } from "./run.js";
+import { diff } from "./diff.js";
+import { merge } from "./merge.js";
 import { serve } from "./serve.js";
 import { bench, parseWorkloads } from "../bench/cli.js";
 import { WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
   UsageError,
+  parseApi,
   parseNonNegativeInt,
   parsePort,
+  parseRuntimeList,
   parseScenario,
   parseSize,
   parseTransport,
@@ -36,6 +41,41 @@ import {
 } from "../common/targets.js";
 import { resolveSpecifier, resolveTargets } from "../install/resolve.js";
 import { parseSpecifiers, runtimesInstall, runtimesList, runtimesPrune } from "./runtimes.js";
+import { netnsSupport } from "../process/netns.js";
+import { PROBES } from "../../in-runtime/probes/catalogue.js";
+import { loadScenarioModules } from "../runner/scenario-modules.js";
+import { init } from "./init.js";
+
+const SCENARIO_MODULE_FLAG = "--scenario-module";
+
+/**
+ * The `--scenario-module` paths of a command line. They are read before the command is
+ * parsed: their scenarios must be known to `<scenario>`, `--scenarios` and `--help`.
+ */
+export function scenarioModulePaths(argv: readonly string[]): string[] {
+  const paths: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") break;
+    if (a === SCENARIO_MODULE_FLAG) {
+      const v = argv[i + 1];
+      if (v === undefined || v.startsWith("-")) throw new UsageError(`${SCENARIO_MODULE_FLAG} needs a path`);
+      paths.push(v);
+      i++;
+    } else if (a.startsWith(`${SCENARIO_MODULE_FLAG}=`)) paths.push(a.slice(SCENARIO_MODULE_FLAG.length + 1));
+  }
+  return paths;
+}
+
+/** Declares `--scenario-module` (already applied by main(); declared for --help and parsing). */
+function scenarioModuleOption(cmd: Command): Command {
+  return cmd.option(
+    `${SCENARIO_MODULE_FLAG} <path>`,
+    "a module whose default export is defineScenario({...}) (TypeScript or JavaScript); repeatable",
+    (v: string, prev: string[] = []) => [...prev, v],
+  );
+}
+import { socketsSpec } from "./sockets-spec.js";
 
 function binaryOptions(cmd: Command): Command {
   return cmd
@@ -95,6 +135,7 @@ function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Comm
       const o = new Option(opt.flag, opt.description);
       if (opt.type === "size") o.argParser(parseSize);
       else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.key));
+      else if (opt.choices) o.choices(opt.choices);
       cmd.addOption(o);
     }
   }
@@ -121,14 +162,13 @@ function extra(cmd: Command, o: Record<string, unknown>): Record<string, string 
   return out;
 }
 
-const scenarioList = Object.keys(SCENARIOS).join("|");
-
-export function program(): Command {
+export function program(userScenarios: readonly string[] = []): Command {
   const prog = new Command("netparity")
     .description("Run the same socket programs on Node.js, Bun and Deno, in every server/client pairing.")
     .showSuggestionAfterError(false)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  const scenarioList = Object.keys(SCENARIOS).join("|");
 
   const serveCmd = prog
     .command("serve")
@@ -165,9 +205,14 @@ Safe defaults (docs/reliability.md):
 
 TLS (--transport tls): without --cert/--key a throwaway CA and a server certificate for
 localhost, 127.0.0.1 and ::1 are made in a temp directory (removed when the server stops);
-the listening line names the CA file as "ca": pass it to clients (client --ca).`,
+the listening line names the CA file as "ca": pass it to clients (client --ca).
+
+The lessons' own programs (docs/lessons.md):
+  serve greet --wire raw --encoding gbk       unframed gbk greetings, one read per message
+  serve hello-udp --transport udp --encoding gbk [--group 239.1.2.3 --host 0.0.0.0]
+  serve ipmsg --transport udp --host 0.0.0.0 --port 2425 --encoding gbk   (FeiQ receiver)`,
     );
-  binaryOptions(scenarioOptions(serveCmd, "server")).action(async (scenario: string, o) => {
+  binaryOptions(scenarioOptions(scenarioModuleOption(serveCmd), "server")).action(async (scenario: string, o) => {
     const t = await oneTarget(o.runtime, binaries(o));
     process.exitCode = await serve(scenario, {
       runtime: t.runtime,
@@ -198,8 +243,14 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       `--transport tls: SNI and the name the certificate must be valid for (default ${DEFAULT_SERVERNAME}; with an https --url, its host)`,
     )
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
-    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000);
-  binaryOptions(scenarioOptions(clientCmd, "client")).action(async (scenario: string, o) => {
+    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000)
+    .option(
+      "--api <api>",
+      "native: connect with the runtime adapter; wintertc: with @netparity/sockets (the WinterTC Sockets API; tcp and tls)",
+      parseApi,
+      "native",
+    );
+  binaryOptions(scenarioOptions(scenarioModuleOption(clientCmd), "client")).action(async (scenario: string, o) => {
     const t = await oneTarget(o.runtime, binaries(o));
     process.exitCode = await client(scenario, {
       runtime: t.runtime,
@@ -208,6 +259,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
       timeoutMs: o.timeout,
+      api: o.api,
       tls: tlsFlags(o),
       extra: extra(clientCmd, o),
       binaries: t.binaries,
@@ -220,13 +272,19 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
     .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(["node", "bun", "deno"]))
     .option(
       "--scenarios <list>",
-      "comma-separated scenarios",
+      "comma-separated scenarios (default: every built-in one; with --scenario-module, the modules' scenarios)",
       (v: string) => v.split(",").map(parseScenario),
-      Object.keys(SCENARIOS),
+      userScenarios.length ? [...userScenarios] : Object.keys(SCENARIOS),
     )
     .option("--transports <list>", "comma-separated transports", (v: string) => v.split(",").map(parseTransport), [
       ...TRANSPORTS,
     ])
+    .option(
+      "--apis <list>",
+      "client APIs, comma-separated: native (the adapter), wintertc (@netparity/sockets: adds cells whose client connects through the WinterTC Sockets API, tcp and tls; keys end in +wintertc)",
+      (v: string) => v.split(",").map(parseApi),
+      ["native"],
+    )
     .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp/tls cells run on 127.0.0.1 and ::1)")
     .option("--json", "print the report (report.json's content) on stdout instead of tables", false)
     .option("--report-dir <dir>", "write report.json, report.md, junit.xml and report.html into this directory")
@@ -254,6 +312,19 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
           .filter(Boolean),
     )
     .option("--no-reliability", "skip the reliability section (faults, bad input, load, lifecycle)")
+    .option(
+      "--negative-controls",
+      "also run every client of the selection once against a server that is wrong on purpose (mutated, or behind a corrupting proxy); a client that does not fail with a check naming the problem fails the run (docs/controls.md)",
+      false,
+    )
+    .addHelpText(
+      "after",
+      `
+Network namespaces (root and iproute2): the ipmsg cells run between the hosts of a private
+10.x.y.0/24 the runner makes (host "subnet"), the udp.multicast-* probes inside a namespace
+of their own; both are removed at the end. Without root a default run leaves them out with
+one line saying why; asked for by name they are reported unsupported with the reason.`,
+    )
     .option("--faults <list>", FAULTS_HELP, (v: string) => {
       try {
         return parseFaults(v);
@@ -262,13 +333,36 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
         throw e;
       }
     });
-  binaryOptions(scenarioOptions(runCmd, "both")).action(async (o) => {
+  binaryOptions(scenarioOptions(scenarioModuleOption(runCmd), "both")).action(async (o) => {
     if (o.updateExpectations && o.expectations === false)
       throw new UsageError("--update-expectations and --no-expectations contradict each other");
+    // What runs only between network namespaces (root) leaves the default run without root,
+    // with one line saying so; asked for by name, it is reported unsupported with the reason.
+    const netns = netnsSupport();
+    if (!netns.ok) {
+      const skipped: string[] = [];
+      if (runCmd.getOptionValueSource("scenarios") === "default") {
+        const subnet = (o.scenarios as string[]).filter((n) => SCENARIOS[n]?.subnet);
+        if (subnet.length) {
+          o.scenarios = (o.scenarios as string[]).filter((n) => !SCENARIOS[n]?.subnet);
+          skipped.push(`scenario ${subnet.join(", ")}`);
+        }
+      }
+      if (o.probes === undefined) {
+        o.probes = PROBES.filter((p) => !p.netns).map((p) => p.id);
+        skipped.push(
+          `probes ${PROBES.filter((p) => p.netns)
+            .map((p) => p.id)
+            .join(", ")}`,
+        );
+      }
+      if (skipped.length) process.stderr.write(`netparity: skipped ${skipped.join("; ")}: ${netns.reason}\n`);
+    }
     process.exitCode = await run({
       runtimes: await targets(o.runtimes, binaries(o)),
       scenarios: o.scenarios,
       transports: o.transports,
+      apis: o.apis,
       hosts: o.ipv6 ? ["127.0.0.1", "::1"] : ["127.0.0.1"],
       json: o.json,
       binaries: binaries(o),
@@ -287,6 +381,7 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
           ? { reliability: o.reliability }
           : {}),
       ...(o.faults ? { faults: o.faults } : {}),
+      ...(o.negativeControls ? { controls: CONTROLS } : {}),
       command: ["netparity", ...process.argv.slice(2)],
     });
   });
@@ -342,12 +437,81 @@ the listening line names the CA file as "ca": pass it to clients (client --ca).`
       process.exitCode = await runtimesPrune(parseSpecifiers(keep), { dryRun: o.dryRun });
     });
 
+  prog
+    .command("diff")
+    .description(
+      "what changed between two reports (report.json files or report directories); exit 0 same, 1 changed, 2 usage",
+    )
+    .argument("<a>", "the report before: a report.json or a directory with one")
+    .argument("<b>", "the report after")
+    .option("--markdown", "print GitHub Markdown (for a PR comment) instead of a table", false)
+    .addOption(
+      new Option("--json", "print the diff as JSON (schema netparity.diff/1)").default(false).conflicts("markdown"),
+    )
+    .addHelpText(
+      "after",
+      `
+Results are paired by kind and id and runtime: by name when each report has one version of
+that runtime (node 20 against node 22 is a change of node's results), else by name and
+version (what has no partner is added or removed). A benchmark result differs only when
+each median lies outside the other report's spread (its ci95 when present, else min-max).`,
+    )
+    .action((a: string, b: string, o) => {
+      process.exitCode = diff({ a, b, format: o.json ? "json" : o.markdown ? "markdown" : "table" });
+    });
+
+  prog
+    .command("merge")
+    .description(
+      "one report from several runs (versions, machines, operating systems): writes report.json, report.md, junit.xml and report.html",
+    )
+    .argument("<reports...>", "report directories or report.json files; each run is named by its directory")
+    .requiredOption("--report-dir <dir>", "where to write the merged report files")
+    .action((reports: string[], o) => {
+      process.exitCode = merge({
+        inputs: reports,
+        reportDir: o.reportDir,
+        toolVersion: toolVersion(),
+        command: ["netparity", ...process.argv.slice(2)],
+      });
+    });
+
+  prog
+    .command("init")
+    .description(
+      "write a starter scenario, an expectations directory and a GitHub Actions workflow into a project (never overwrites)",
+    )
+    .option("--dir <dir>", "the project directory", ".")
+    .action((o: { dir: string }) => {
+      init(o.dir);
+      process.exitCode = 0;
+    });
+
+  const specCmd = prog
+    .command("sockets-spec")
+    .description(
+      "the WinterTC Sockets API spec suite: @netparity/sockets inside each runtime, and @arrowood.dev/socket on node (see docs/sockets.md); exit 0 when @netparity/sockets passes every normative check",
+    )
+    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--no-polyfill", "skip the comparison row (@arrowood.dev/socket on node)")
+    .option("--json", "print the suite's results as JSON instead of the Markdown table", false);
+  binaryOptions(specCmd).action(async (o) => {
+    process.exitCode = await socketsSpec({
+      runtimes: o.runtimes,
+      polyfill: o.polyfill,
+      json: o.json,
+      binaries: binaries(o),
+    });
+  });
+
   return prog;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const prog = program();
   try {
+    const modules = scenarioModulePaths(argv);
+    const userScenarios = modules.length ? (await loadScenarioModules(modules)).map((s) => s.name) : [];
+    const prog = program(userScenarios);
     await prog.parseAsync(argv, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (e) {

@@ -11,7 +11,11 @@ export function renderReliabilityTable(
 ): string {
   if (!rows.length) return "";
   const { labels: runtimes, labelOf } = targetColumns(targets);
-  const table = reliabilityRows(rows, labelOf);
+  // Each case's result per column label ("node", or "node 22.23.3" with several versions of node).
+  const table = reliabilityRows(rows).map((t) => ({
+    id: t.id,
+    byRuntime: new Map(t.all.map((r) => [labelOf(r.runtime, r.version), r])),
+  }));
   const label = (r: ReportReliability): string => `${reliabilityLabel(r)} ${(r.durationMs / 1000).toFixed(1)}s`;
   const natural = [
     Math.max(4, ...table.map((t) => t.id.length)) + 2,

@@ -18,9 +18,12 @@ import { benchSection } from "../bench/report.js";
 import type { BenchReport } from "../bench/types.js";
 import { buildReport } from "../report/model.js";
 import { runMatrix, targetBinaries } from "../runner/matrix.js";
+import type { ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
+import { renderControlsTable } from "./controls-table.js";
+import { runControls, type ControlDef, type ControlRun } from "../runner/controls.js";
 import {
   paint,
   renderExpectationDiff,
@@ -40,6 +43,8 @@ export interface RunOptions {
   runtimes: RuntimeTarget[];
   scenarios: string[];
   transports: Transport[];
+  /** Client APIs (default ["native"]): "wintertc" adds cells whose client uses @netparity/sockets. */
+  apis?: ClientApi[];
   hosts: string[];
   json: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
@@ -58,9 +63,14 @@ export interface RunOptions {
   faults?: FaultSpec;
   /** The command line, recorded in the report. */
   command?: string[];
+  /**
+   * Negative controls to run (`--negative-controls`: the whole catalogue, CONTROLS): each
+   * client of the selection against a wrong server; one not detected fails the run.
+   */
+  controls?: readonly ControlDef[];
 }
 
-function toolVersion(): string {
+export function toolVersion(): string {
   try {
     return (
       (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string }).version ??
@@ -113,6 +123,7 @@ export async function run(o: RunOptions): Promise<number> {
     runtimes: o.runtimes,
     scenarios: o.scenarios,
     transports: o.transports,
+    ...(o.apis ? { apis: o.apis } : {}),
     hosts: o.hosts,
     binaries: o.binaries,
     // --faults: every client goes through the fault proxy; UDP clients are told the path is lossy,
@@ -124,10 +135,35 @@ export async function run(o: RunOptions): Promise<number> {
     onCell: (cell, i, total) => {
       if (lines)
         process.stderr.write(
-          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${label(cell.server, cell.serverVersion)}->${label(cell.client, cell.clientVersion)}: ${cell.status}\n`,
+          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${label(cell.server, cell.serverVersion)}->${label(cell.client, cell.clientVersion)}${cell.api === "wintertc" ? "+wintertc" : ""}: ${cell.status}\n`,
         );
     },
   });
+
+  let controlRuns: ControlRun[] | undefined;
+  if (o.controls) {
+    const tc = performance.now();
+    controlRuns = await runControls({
+      runtimes: o.runtimes,
+      scenarios: o.scenarios,
+      transports: o.transports,
+      binaries: o.binaries,
+      extra: o.extra,
+      infos: runtimes,
+      catalogue: o.controls,
+      onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),
+      onControl: (r, i, total) => {
+        if (lines)
+          process.stderr.write(
+            `[${i + 1}/${total}] control ${r.scenario}/${r.transport} ${label(r.runtime, r.version)} (${r.mutation}): ${r.cell.status}\n`,
+          );
+      },
+    });
+    if (lines)
+      process.stderr.write(
+        `[controls] ${controlRuns.length} controls in ${((performance.now() - tc) / 1000).toFixed(1)} s\n`,
+      );
+  }
 
   const probeRuns: RuntimeProbes[] = [];
   const wantProbes = o.probes === undefined || o.probes.length > 0;
@@ -183,6 +219,7 @@ export async function run(o: RunOptions): Promise<number> {
     scenarios: o.scenarios,
     transports: o.transports,
     hosts: o.hosts,
+    ...(o.apis ? { apis: o.apis } : {}),
     ...(o.probes?.length ? { probes: o.probes } : {}),
   };
   let updated: string[] = [];
@@ -206,6 +243,7 @@ export async function run(o: RunOptions): Promise<number> {
     cells,
     probes: probeRuns,
     ...(wantReliability ? { reliability } : {}),
+    ...(controlRuns ? { controls: controlRuns } : {}),
   });
   const { comparison } = verdicts;
   const reliabilityRows = verdicts.reliability ?? [];
@@ -235,6 +273,7 @@ export async function run(o: RunOptions): Promise<number> {
     if (report.probes.length) out.push(renderProbeTable(report.probes, runtimes, color, tableWidth()));
     for (const e of report.probeErrors) out.push(c.red(`probes did not run in ${e.runtime}: ${e.error}`));
     if (reliabilityRows.length) out.push(renderReliabilityTable(reliabilityRows, runtimes, c, tableWidth()));
+    if (report.controls?.length) out.push(renderControlsTable(report.controls, c, tableWidth()));
     if (comparison) out.push(renderExpectationDiff(comparison, color));
     for (const p of updated) out.push(c.green(`updated ${p}`));
     for (const p of written) out.push(c.dim(`wrote ${p}`));
@@ -250,7 +289,10 @@ export async function run(o: RunOptions): Promise<number> {
     const rel = reliabilityRows.length
       ? `; ${reliabilityRows.length} reliability results, ${reliabilityRows.filter((r) => r.status === "pass").length} passed`
       : "";
-    const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results${rel}; ${verdict}${faults ? ` (clients through faults ${formatFaults(faults)})` : ""} (${secs} s)`;
+    const ctl = s.controls
+      ? `; ${s.controls.detected} of ${s.controls.total} negative controls detected${s.controls.undetected ? ` (${s.controls.undetected} NOT)` : ""}`
+      : "";
+    const summary = `${s.cells.total} cells: ${s.cells.pass} passed, ${failed} failed, ${s.cells.unsupported} unsupported; ${s.probes.total} probe results${rel}${ctl}; ${verdict}${faults ? ` (clients through faults ${formatFaults(faults)})` : ""} (${secs} s)`;
     out.push(s.ok ? c.green(summary) : c.red(summary));
     process.stdout.write(`${out.join("\n")}\n`);
   }

@@ -87,7 +87,7 @@ export function renderTables(
   const { labels: runtimes, labelOf } = targetColumns(targets);
   const groups = new Map<string, CellResult[]>();
   for (const cell of cells) {
-    const key = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? ` [${cell.host}]` : ""}`;
+    const key = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? ` [${cell.host}]` : ""}${cell.api === "wintertc" ? " (wintertc client)" : ""}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(cell);
   }
   const out: string[] = [];
@@ -121,7 +121,7 @@ export function renderProblems(cells: CellResult[], color: boolean, targets: rea
   const { labelOf } = targetColumns(targets);
   for (const cell of cells) {
     if (cell.status === "pass") continue;
-    const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${labelOf(cell.server, cell.serverVersion)} client=${labelOf(cell.client, cell.clientVersion)}`;
+    const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${labelOf(cell.server, cell.serverVersion)} client=${labelOf(cell.client, cell.clientVersion)}${cell.api === "wintertc" ? "+wintertc" : ""}`;
     const text = `${SYMBOL[cell.status]} ${label}: ${cell.reason ?? "no reason given"}`;
     lines.push(cell.status === "unsupported" ? c.dim(`  ${text}`) : c.red(`  ${text}`));
   }

@@ -76,7 +76,12 @@ export function targetLabeler(
   targets: ReadonlyArray<{ name: string; version: string }>,
 ): (name: string, version: string | undefined) => string {
   const multi = multiVersionNames(targets);
-  return (name, version) => (multi.has(name) && version ? `${name} ${version}` : name);
+  return (name, version) => labelEnd(name, version, multi.has(name));
+}
+
+/** A target's label: "node 22.23.3" when its runtime has several versions here (`several`), else "node". */
+export function labelEnd(name: string, version: string | undefined, several: boolean): string {
+  return several && version ? `${name} ${version}` : name;
 }
 
 /** One end of a cell key: `node`, or `node@22.23.3` when the run has several versions of node. */

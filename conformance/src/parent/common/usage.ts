@@ -1,4 +1,5 @@
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
+import { CLIENT_APIS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { isRuntimeName, type RuntimeName, type Transport } from "@netparity/protocol";
 import { parseByteSize } from "./size.js";
 
@@ -33,6 +34,14 @@ export function parseTransport(value: string): Transport {
   if (!(TRANSPORTS as readonly string[]).includes(value))
     throw new UsageError(`unknown transport "${value}" (expected tcp, udp, unix or tls)`);
   return value as Transport;
+}
+
+/** `--api` / `--apis`: which API a scenario's client connects with. */
+export function parseApi(value: string): ClientApi {
+  const v = value.trim();
+  if (!(CLIENT_APIS as readonly string[]).includes(v))
+    throw new UsageError(`unknown API "${value}" (expected ${CLIENT_APIS.join(" or ")})`);
+  return v as ClientApi;
 }
 
 export function parsePort(value: string): number {

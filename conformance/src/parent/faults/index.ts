@@ -11,6 +11,7 @@ import { startStreamProxy, type StreamProxyStats } from "./tcp.js";
 import { startDatagramProxy, type DatagramProxyStats } from "./udp.js";
 
 export * from "./spec.js";
+export { StreamCorrupter, corruptDatagram, gapBeforeFlip, hasCorruption } from "./corrupt.js";
 export { startStreamProxy, type StreamProxy, type StreamEndpoint, type StreamProxyStats } from "./tcp.js";
 export { startDatagramProxy, type DatagramProxy, type DatagramProxyStats } from "./udp.js";
 

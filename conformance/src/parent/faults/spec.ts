@@ -13,6 +13,9 @@
  *   dup=P             send each datagram twice with probability P (alias: duplicate)
  *   reorder=P         hold a datagram back and send it after the next one with probability P
  *   truncate=P        cut a datagram to a random shorter length with probability P
+ *   corrupt=P         flip one bit in a fraction P of the bytes (tcp/unix) or of the datagrams (udp)
+ *   replace=N         replace the Nth byte of each connection (both directions counted together,
+ *                     from 1) by its complement
  *   seed=N            seed of every random choice, so a run repeats (default 1)
  *
  * Durations take ms or s (20ms, 1.5s; a bare number is ms); sizes take the units of
@@ -32,6 +35,10 @@ export interface FaultSpec {
   duplicate?: number;
   reorder?: number;
   truncate?: number;
+  /** tcp/unix: each byte has one bit flipped with this probability; udp: each datagram. */
+  corrupt?: number;
+  /** The 1-based position, both directions of a connection together, of the byte replaced. */
+  replaceByte?: number;
   seed: number;
 }
 
@@ -47,12 +54,15 @@ export const FAULT_NAMES = [
   "duplicate",
   "reorder",
   "truncate",
+  "corrupt",
+  "replace",
   "seed",
 ] as const;
 
 export const FAULTS_HELP = `comma-separated faults for every client's path (a fault proxy in this process):
-  tcp/unix: slicer[=N], latency=D, bandwidth=R, reset=N, slow-close=D, blackhole
-  udp:      drop=P, dup=P, reorder=P, truncate=P, latency=D
+  tcp/unix: slicer[=N], latency=D, bandwidth=R, reset=N, slow-close=D, blackhole,
+            corrupt=P (one bit flipped in a fraction P of the bytes), replace=N (the Nth byte)
+  udp:      drop=P, dup=P, reorder=P, truncate=P, corrupt=P (of the datagrams), latency=D
   seed=N makes every random choice repeat (default 1)
   e.g. --faults slicer,latency=20ms,bandwidth=1MiB/s  or  --faults drop=0.2,dup=0.1,seed=7`;
 
@@ -140,6 +150,17 @@ export function parseFaults(text: string): FaultSpec {
       case "truncate":
         spec.truncate = probability(name, value);
         break;
+      case "corrupt":
+        spec.corrupt = probability(name, value);
+        break;
+      case "replace": {
+        if (value === undefined || !/^\d+$/.test(value) || Number(value) < 1)
+          throw new FaultSyntaxError(
+            `replace needs the position of a byte, counted from 1 (got ${JSON.stringify(value ?? "")})`,
+          );
+        spec.replaceByte = Number(value);
+        break;
+      }
       case "seed": {
         if (value === undefined || !/^\d+$/.test(value))
           throw new FaultSyntaxError(`seed needs a non-negative integer (got ${JSON.stringify(value ?? "")})`);
@@ -166,11 +187,16 @@ export function formatFaults(s: FaultSpec): string {
   if (s.duplicate !== undefined) parts.push(`dup=${s.duplicate}`);
   if (s.reorder !== undefined) parts.push(`reorder=${s.reorder}`);
   if (s.truncate !== undefined) parts.push(`truncate=${s.truncate}`);
+  if (s.corrupt !== undefined) parts.push(`corrupt=${s.corrupt}`);
+  if (s.replaceByte !== undefined) parts.push(`replace=${s.replaceByte}`);
   parts.push(`seed=${s.seed}`);
   return parts.join(",");
 }
 
-/** Whether the spec damages datagrams (UDP clients then run with --lossy). */
+/**
+ * Whether the spec loses or cuts datagrams (UDP clients then run with --lossy). Corruption is
+ * not in it: a client must report a corrupted reply, never wait for a better one.
+ */
 export function hasUdpFaults(s: FaultSpec): boolean {
   return Boolean(s.drop || s.duplicate || s.reorder || s.truncate);
 }

@@ -8,6 +8,7 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { Prng } from "@netparity/protocol";
 import { sleep } from "../../in-runtime/common/timing.js";
+import { StreamCorrupter } from "./corrupt.js";
 import type { FaultSpec } from "./spec.js";
 
 export type StreamEndpoint = { transport: "tcp"; host: string; port: number } | { transport: "unix"; path: string };
@@ -20,6 +21,10 @@ export interface StreamProxyStats {
   resets: number;
   /** Resets that came from one side and were passed on to the other. */
   passedResets: number;
+  /** Bits flipped by `corrupt=P`. */
+  corrupted: number;
+  /** Bytes replaced by `replace=N`. */
+  replaced: number;
 }
 
 export interface StreamProxy {
@@ -65,6 +70,7 @@ class Pipe {
     readonly spec: FaultSpec,
     readonly prng: Prng,
     readonly onBytes: (n: number) => boolean,
+    readonly corrupter?: StreamCorrupter,
   ) {
     this.done = new Promise((r) => (this.#finish = r));
     src.on("data", (chunk: Buffer) => this.#push(chunk));
@@ -85,6 +91,10 @@ class Pipe {
     if (this.#dead) return;
     // `onBytes` says false once the reset budget is spent; the proxy then resets both sides.
     if (!this.onBytes(chunk.byteLength)) return;
+    if (this.corrupter) {
+      const c = this.corrupter.apply(chunk);
+      if (c !== chunk) chunk = Buffer.from(c.buffer, c.byteOffset, c.byteLength);
+    }
     this.#queue.push({ at: Date.now() + (this.spec.latencyMs ?? 0), data: chunk });
     this.#queued += chunk.byteLength;
     if (!this.#paused && this.#queued > HIGH_WATER) {
@@ -175,7 +185,15 @@ export async function startStreamProxy(
   listenOn: StreamEndpoint,
 ): Promise<StreamProxy> {
   const prng = new Prng(spec.seed);
-  const stats: StreamProxyStats = { connections: 0, bytesUp: 0, bytesDown: 0, resets: 0, passedResets: 0 };
+  const stats: StreamProxyStats = {
+    connections: 0,
+    bytesUp: 0,
+    bytesDown: 0,
+    resets: 0,
+    passedResets: 0,
+    corrupted: 0,
+    replaced: 0,
+  };
   const sockets = new Set<Socket>();
   const track = (s: Socket): Socket => {
     sockets.add(s);
@@ -202,6 +220,14 @@ export async function startStreamProxy(
     upstream.setNoDelay(true);
     let total = 0;
     let tripped = false;
+    // One corrupter for both directions: replace=N counts the bytes of both together.
+    const corrupter =
+      spec.corrupt || spec.replaceByte !== undefined
+        ? new StreamCorrupter(spec, prng, (bits, bytes) => {
+            stats.corrupted += bits;
+            stats.replaced += bytes;
+          })
+        : undefined;
     const budget = (n: number): boolean => {
       if (tripped) return false;
       total += n;
@@ -216,14 +242,28 @@ export async function startStreamProxy(
       }
       return true;
     };
-    const up = new Pipe(client, upstream, spec, prng, (n) => {
-      stats.bytesUp += n;
-      return budget(n);
-    });
-    const down = new Pipe(upstream, client, spec, prng, (n) => {
-      stats.bytesDown += n;
-      return budget(n);
-    });
+    const up = new Pipe(
+      client,
+      upstream,
+      spec,
+      prng,
+      (n) => {
+        stats.bytesUp += n;
+        return budget(n);
+      },
+      corrupter,
+    );
+    const down = new Pipe(
+      upstream,
+      client,
+      spec,
+      prng,
+      (n) => {
+        stats.bytesDown += n;
+        return budget(n);
+      },
+      corrupter,
+    );
     // One side gone: a reset is passed on as a reset at once; a clean close once the
     // bytes (and FIN) that side sent were delivered.
     const gone = (from: Socket, to: Socket, pipe: Pipe, other: Pipe) => (hadError: boolean) => {

@@ -7,6 +7,7 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from "node:dgram";
 import { Prng } from "@netparity/protocol";
+import { corruptDatagram } from "./corrupt.js";
 import type { FaultSpec } from "./spec.js";
 
 export interface DatagramProxyStats {
@@ -15,6 +16,8 @@ export interface DatagramProxyStats {
   duplicated: number;
   reordered: number;
   truncated: number;
+  /** Datagrams with one bit flipped (`corrupt=P`). */
+  corrupted: number;
 }
 
 export interface DatagramProxy {
@@ -39,7 +42,14 @@ export async function startDatagramProxy(
 ): Promise<DatagramProxy> {
   const prng = new Prng(spec.seed);
   const chance = (p: number | undefined): boolean => p !== undefined && p > 0 && prng.nextU32() / 0x1_0000_0000 < p;
-  const stats: DatagramProxyStats = { datagrams: 0, dropped: 0, duplicated: 0, reordered: 0, truncated: 0 };
+  const stats: DatagramProxyStats = {
+    datagrams: 0,
+    dropped: 0,
+    duplicated: 0,
+    reordered: 0,
+    truncated: 0,
+    corrupted: 0,
+  };
   const type = listenHost.includes(":") ? "udp6" : "udp4";
   const front = createSocket(type);
   const sessions = new Map<string, { up: Socket; toServer: Lane; toClient: Lane }>();
@@ -64,6 +74,11 @@ export async function startDatagramProxy(
     if (data.byteLength > 0 && chance(spec.truncate)) {
       stats.truncated++;
       data = data.subarray(0, prng.int(0, data.byteLength - 1));
+    }
+    const bad = corruptDatagram(data, spec.corrupt, prng);
+    if (bad) {
+      stats.corrupted++;
+      data = Buffer.from(bad.buffer, bad.byteOffset, bad.byteLength);
     }
     let copies = 1;
     if (chance(spec.duplicate)) {

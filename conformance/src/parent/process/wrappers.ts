@@ -6,7 +6,10 @@
  */
 
 export interface Wrappers {
-  /** RLIMIT_NOFILE for the program: a number, or "hard" for the hard limit. Best effort. */
+  /**
+   * RLIMIT_NOFILE for the program: a number, or "hard" for the hard limit. Best effort: on
+   * Windows, which has no such limit and no `sh`, it is left out.
+   */
   fdLimit?: number | "hard";
   /** Run inside this network namespace (`ip netns exec`; needs root). */
   netns?: string;
@@ -24,11 +27,12 @@ export function wrapCommand(
   cmd: string,
   args: readonly string[],
   wrap: Wrappers = {},
+  platform: string = process.platform,
 ): { cmd: string; args: string[] } {
   let line = [cmd, ...args];
   if (wrap.cpu !== undefined && wrap.cpu !== null) line = ["taskset", "-c", String(wrap.cpu), ...line];
   if (wrap.netns !== undefined) line = ["ip", "netns", "exec", wrap.netns, ...line];
-  if (wrap.fdLimit !== undefined) {
+  if (wrap.fdLimit !== undefined && platform !== "win32") {
     const limit = wrap.fdLimit === "hard" ? '"$(ulimit -Hn)"' : String(positiveInteger(wrap.fdLimit));
     // A shell that may not raise the limit (hard limit lower) still runs the program.
     line = ["sh", "-c", `ulimit -n ${limit} 2>/dev/null; exec "$@"`, "sh", ...line];

@@ -15,7 +15,7 @@ import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { PACKAGE_ROOT } from "../runner/runtimes.js";
 import { FLOOD_BLOCKED_LINE } from "../../in-runtime/reliability/flood.js";
 import { spawnHarness } from "../process/harness.js";
-import { startAgentProcess } from "./agents.js";
+import { startAgentProcess, type runClient } from "./agents.js";
 import { CaseChecks, at, failedDetail, peakRss, throughProxy } from "./case-helpers.js";
 import { RawClient, frame, header, transferFrames } from "./raw.js";
 import { TLS_CASES } from "./tls-cases.js";
@@ -666,6 +666,46 @@ const loopback: ReliabilityCase = {
   },
 };
 
+export const STREAM_CORRUPTION = "corrupt=0.0001,seed=11";
+export const UDP_CORRUPTION = "corrupt=0.3,seed=11";
+
+const corruptFaults: ReliabilityCase = {
+  id: "faults.corrupt",
+  title: `clients report corrupted bytes (${STREAM_CORRUPTION}; UDP ${UDP_CORRUPTION}) with a failed check, promptly, never a pass or a hang`,
+  timeoutMs: 120_000,
+  async run(ctx) {
+    const c = new CaseChecks();
+    const judge = (scenario: string, r: Awaited<ReturnType<typeof runClient>>, ms: number): void => {
+      // A failed check with a detail (hash, count of wrong replies, the server's refusal), not a crash.
+      const reported = r.event === "result" && !r.ok && r.checks.some((x) => !x.ok && Boolean(x.detail));
+      c.record(`${scenario} client reports the corruption in a failed check`, reported, failedDetail(r));
+      c.record(`${scenario} client gives its verdict promptly`, ms < 20_000, `${ms} ms`);
+    };
+    await throughProxy(
+      ctx,
+      c,
+      STREAM_CORRUPTION,
+      [
+        { scenario: "echo", transport: "tcp", extra: { size: 256 * 1024 } },
+        { scenario: "transfer", transport: "tcp", extra: { size: 1024 * 1024 } },
+      ],
+      30_000,
+      judge,
+    );
+    // Not --lossy: on a path that only corrupts, a reply matching no request must be reported.
+    const extra = { retries: 3, replyTimeout: 200, count: 30 };
+    await throughProxy(
+      ctx,
+      c,
+      UDP_CORRUPTION,
+      ["echo", "time", "hello-udp"].map((scenario) => ({ scenario, transport: "udp" as const, extra })),
+      30_000,
+      judge,
+    );
+    return c.done();
+  },
+};
+
 export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
   tooLarge,
   truncated,
@@ -681,6 +721,7 @@ export const RELIABILITY_CASES: readonly ReliabilityCase[] = [
   resetFault,
   blackhole,
   udpFaults,
+  corruptFaults,
   loopback,
   ...TLS_CASES,
 ];

@@ -1,22 +1,36 @@
 /**
  * report.html: one self-contained page (inline CSS, inline SVG, a few lines of inline
- * script; nothing loaded from anywhere, so it opens offline and as a CI artifact). It shows
- * a pass/fail heatmap per scenario, the probe matrix with evidence, charts of the cells'
- * durations and throughput, and the benchmark section when report.json has one.
+ * script; nothing loaded from anywhere, so it opens offline and as a CI artifact). It leads
+ * with the verdict and what differs (the expectation diff, the probes where runtimes or
+ * versions differ, the benchmark ranking), so that much is on screen without scrolling; then
+ * a scenario × transport summary whose server × client heatmaps unfold on a click, the whole
+ * probe matrix with evidence, reliability, the runs of a merged report, and the charts.
  */
 import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
+import { controlsHtml } from "./controls.js";
+import {
+  benchRanking,
+  cellAt,
+  cellSummary,
+  cellTargets,
+  countCells,
+  probeMatrix,
+  runViews,
+  targetLabel,
+  versionsByName,
+  type ProbeColumn,
+  type ProbeRow,
+  type RunView,
+} from "./columns.js";
 import {
   cellGroups,
-  reportLabeler,
-  targetLabels,
-  probeRows,
   reliabilityLabel,
   reliabilityRows,
   type Report,
   type ReportCell,
   type ReportProbe,
-  type ReportReliability,
 } from "./model.js";
+import { differHeading, verdictOf } from "./overview.js";
 
 export function htmlEscape(s: string): string {
   return s
@@ -58,6 +72,15 @@ svg.chart{background:var(--soft);border:1px solid var(--line);border-radius:6px;
 svg .chart-title{font-weight:600;font-size:13px;fill:var(--ink)}svg .chart-unit{font-weight:400;fill:var(--mute)}svg .label,svg .value,svg .tick{font-size:11px;fill:var(--ink)}svg .tick{fill:var(--mute)}
 svg .grid{stroke:var(--line);stroke-width:1}svg .whisker{stroke:var(--ink);stroke-width:1.5}
 .controls{margin:6px 0 10px}.controls label{margin-right:14px}
+.verdict{font-size:17px;font-weight:600;margin:8px 0 2px}.verdict.ok{color:var(--ok)}.verdict.bad{color:var(--fail)}
+#differences{border:1px solid var(--line);border-left:4px solid var(--fail);border-radius:6px;padding:4px 14px 10px;margin:14px 0}
+#differences.ok{border-left-color:var(--ok)}#differences h2{margin-top:8px}
+table.probe-diff td.o{min-width:150px}table.probe-diff tr.changed td:first-child,table.probe-matrix tr.changed td:first-child{border-left:4px solid var(--fail)}
+.tag{display:inline-block;font-size:11px;border-radius:8px;padding:0 6px;margin-left:4px;background:#ffebe9;color:var(--err)}
+table.cell-summary td.sum{min-width:110px}table.cell-summary td.sum.pass summary{color:var(--ok)}table.cell-summary td.sum.off summary{color:var(--fail);font-weight:600}
+table.cell-summary td.sum.known summary{color:#b3661a}table.cell-summary td.sum.unsupported summary{color:var(--mute)}
+table.cell-summary details[open]{padding-bottom:6px}table.cell-summary .run{color:var(--mute);font-size:12px;margin:6px 0 2px}
+.ranking td.n{text-align:right}
 `;
 
 // Filters the probe matrix: only rows where runtimes differ, and a text search.
@@ -72,11 +95,6 @@ const SCRIPT = `
 })();
 `;
 
-/** Column labels: one per target ("node", or "node 22.23.3" when the run holds several versions of node). */
-function runtimesOf(r: Report): string[] {
-  return r.runtimes.length ? targetLabels(r) : r.selection.runtimes;
-}
-
 function cellClass(c: ReportCell): string {
   const known = c.verdict === "ok" && (c.status === "fail" || c.status === "error");
   return `cell ${known ? "known" : c.status}${c.verdict !== "ok" ? " off" : ""}`;
@@ -88,32 +106,66 @@ function cellText(c: ReportCell): string {
   return c.verdict === "ok" ? "known" : c.status.toUpperCase();
 }
 
-function heatmaps(r: Report): string {
-  const rts = runtimesOf(r);
-  const lab = reportLabeler(r);
+/** One scenario/transport group's server × client heatmap within one run. */
+function heatmap(view: RunView, label: string, cells: ReportCell[]): string {
+  const { servers, clients } = cellTargets(view, cells);
+  const name = (t: { name: string; version: string }): string => htmlEscape(targetLabel(t, view.versions));
+  const out = [
+    `<table class="heatmap" data-group="${htmlEscape(label)}"${view.id ? ` data-run="${htmlEscape(view.id)}"` : ""}><thead><tr><th>server \\ client</th>${clients.map((x) => `<th>${name(x)}</th>`).join("")}</tr></thead><tbody>`,
+  ];
+  for (const server of servers) {
+    const tds = clients.map((client) => {
+      const c = cellAt(cells, server, client);
+      if (!c) return `<td></td>`;
+      const tip = `${c.server} ${c.serverVersion} → ${c.client} ${c.clientVersion}: ${c.status}${c.reason ? ` — ${c.reason}` : ""} (${Math.round(c.durationMs)} ms)`;
+      return `<td class="${cellClass(c)}" title="${htmlEscape(tip)}">${cellText(c)}</td>`;
+    });
+    out.push(`<tr><th>${name(server)}</th>${tds.join("")}</tr>`);
+  }
+  out.push(`</tbody></table>`);
+  return out.join("");
+}
+
+/**
+ * The scenario × transport summary: each cell "9/9" (pairings that passed, of all), which
+ * unfolds to its server × client heatmap (one per run in a merged report). A group with a
+ * result that differs from the expectations is unfolded from the start.
+ */
+function cellSection(r: Report): string {
+  const views = runViews(r);
+  const sum = cellSummary(r.cells);
   const out: string[] = [];
   out.push(
-    `<p class="legend"><span class="pass">pass</span><span class="fail">fail</span><span class="error">error</span><span class="known">known failing</span><span class="unsupported">unsupported</span> a black frame marks a result that differs from the expectations</p>`,
+    `<p class="legend"><span class="pass">pass</span><span class="fail">fail</span><span class="error">error</span><span class="known">known failing</span><span class="unsupported">unsupported</span> a black frame marks a result that differs from the expectations. Click a count for its server × client table.</p>`,
   );
-  out.push(`<div class="grid">`);
-  for (const g of cellGroups(r.cells)) {
-    out.push(
-      `<div><h3>${htmlEscape(g.label)}</h3><table class="heatmap" data-group="${htmlEscape(g.label)}"><thead><tr><th>server \\ client</th>${rts.map((x) => `<th>${x}</th>`).join("")}</tr></thead><tbody>`,
-    );
-    for (const server of rts) {
-      const tds = rts.map((client) => {
-        const c = g.cells.find(
-          (x) => lab(x.server, x.serverVersion) === server && lab(x.client, x.clientVersion) === client,
-        );
-        if (!c) return `<td></td>`;
-        const tip = `${c.server} ${c.serverVersion} → ${c.client} ${c.clientVersion}: ${c.status}${c.reason ? ` — ${c.reason}` : ""} (${Math.round(c.durationMs)} ms)`;
-        return `<td class="${cellClass(c)}" title="${htmlEscape(tip)}">${cellText(c)}</td>`;
-      });
-      out.push(`<tr><th>${server}</th>${tds.join("")}</tr>`);
-    }
-    out.push(`</tbody></table></div>`);
+  out.push(
+    `<table class="cell-summary"><thead><tr><th>scenario</th>${sum.columns.map((k) => `<th>${htmlEscape(k)}</th>`).join("")}</tr></thead><tbody>`,
+  );
+  for (const sc of sum.scenarios) {
+    const tds = sum.columns.map((k) => {
+      const cs = sum.at(sc, k);
+      if (!cs.length) return `<td></td>`;
+      const n = countCells(cs);
+      const cls = n.off ? "off" : n.pass === n.total ? "pass" : n.known ? "known" : "unsupported";
+      const extra = [
+        n.known ? `${n.known} known` : "",
+        n.unsupported ? `${n.unsupported} n/a` : "",
+        n.off ? `${n.off} ≠` : "",
+      ]
+        .filter(Boolean)
+        .join(", ");
+      const maps = views
+        .map((v) => {
+          const vc = cs.filter((c) => v.cells.includes(c));
+          if (!vc.length) return "";
+          return `${v.label ? `<div class="run">${htmlEscape(v.label)}</div>` : ""}${heatmap(v, `${sc}/${k}`, vc)}`;
+        })
+        .join("");
+      return `<td class="sum ${cls}" data-group="${htmlEscape(`${sc}/${k}`)}"><details${n.off ? " open" : ""}><summary>${n.pass}/${n.total}${extra ? ` <span class="notes">(${htmlEscape(extra)})</span>` : ""}</summary>${maps}</details></td>`;
+    });
+    out.push(`<tr><th>${htmlEscape(sc)}</th>${tds.join("")}</tr>`);
   }
-  out.push(`</div>`);
+  out.push(`</tbody></table>`);
   return out.join("");
 }
 
@@ -131,46 +183,45 @@ function probeCell(p: ReportProbe | undefined, hue: Map<string, number>, differs
   return `<td class="${cls.join(" ")}"><details><summary>${p.verdict !== "ok" ? "⚠ " : ""}${htmlEscape(p.outcome)}</summary>${expected}<div>${htmlEscape(p.explanation)}</div><pre>${htmlEscape(JSON.stringify(p.evidence, null, 1))}</pre><div class="notes">${p.ms} ms${issueLink(p.expected?.issue)}</div></details></td>`;
 }
 
-function probeMatrix(r: Report): string {
-  const lab = reportLabeler(r);
-  const rows = probeRows(r.probes, lab);
+function probeTableRows(rows: ProbeRow[], columns: ProbeColumn[]): string {
+  return rows
+    .map((row) => {
+      const hue = new Map<string, number>();
+      for (const p of row.byColumn.values()) if (!hue.has(p.outcome)) hue.set(p.outcome, hue.size);
+      const tag = row.changed ? `<span class="tag">changed in ${htmlEscape(row.changedIn.join(", "))}</span>` : "";
+      return `<tr class="${row.changed ? "changed differs" : row.differs ? "differs" : "same"}" data-probe="${htmlEscape(row.id)}"><td><code>${htmlEscape(row.id)}</code>${tag}<br><span class="notes">${htmlEscape(row.title)}</span></td>${columns.map((c) => probeCell(row.byColumn.get(c.key), hue, row.differs)).join("")}</tr>`;
+    })
+    .join("");
+}
+
+function probeHead(columns: ProbeColumn[]): string {
+  return `<thead><tr><th>probe</th>${columns.map((c) => `<th>${htmlEscape(c.label)}</th>`).join("")}</tr></thead>`;
+}
+
+function probeSection(r: Report): string {
+  const { rows, columns } = probeMatrix(r);
   if (!rows.length) return `<p class="notes">No probes in this run.</p>`;
-  const rts = runtimesOf(r).filter((rt) => r.probes.some((p) => lab(p.runtime, p.version) === rt));
-  const heading = (rt: string): string => {
-    const v = r.probes.find((p) => lab(p.runtime, p.version) === rt)?.version ?? "";
-    return rt.endsWith(` ${v}`) ? rt : `${rt} ${v}`;
-  };
-  const out: string[] = [];
-  out.push(
-    `<div class="controls"><label><input type="checkbox" id="only-diff"> only probes where runtimes differ</label><label>filter <input type="search" id="probe-filter" placeholder="tcp., udp., EADDRINUSE…"></label></div>`,
-  );
-  out.push(
-    `<table class="probe-matrix"><thead><tr><th>probe</th>${rts.map((rt) => `<th>${htmlEscape(heading(rt))}</th>`).join("")}</tr></thead><tbody>`,
-  );
-  for (const row of rows) {
-    const hue = new Map<string, number>();
-    for (const p of row.byRuntime.values()) if (!hue.has(p.outcome)) hue.set(p.outcome, hue.size);
-    out.push(
-      `<tr class="${row.differs ? "differs" : "same"}" data-probe="${htmlEscape(row.id)}"><td><code>${htmlEscape(row.id)}</code><br><span class="notes">${htmlEscape(row.title)}</span></td>${rts.map((rt) => probeCell(row.byRuntime.get(rt), hue, row.differs)).join("")}</tr>`,
-    );
-  }
-  out.push(`</tbody></table>`);
-  return out.join("");
+  return [
+    `<div class="controls"><label><input type="checkbox" id="only-diff"> only probes where outcomes differ</label><label>filter <input type="search" id="probe-filter" placeholder="tcp., udp., EADDRINUSE…"></label></div>`,
+    `<table class="probe-matrix">${probeHead(columns)}<tbody>${probeTableRows(rows, columns)}</tbody></table>`,
+  ].join("");
 }
 
 /** Charts of what every run has: cell durations, throughput/latency metrics, probe time. */
 function charts(r: Report): string {
   const out: string[] = [];
-  const lab = reportLabeler(r);
-  const ends = (c: ReportCell): string => `${lab(c.server, c.serverVersion)}→${lab(c.client, c.clientVersion)}`;
+  const versions = versionsByName(r);
+  const multiRun = (r.runs?.length ?? 0) > 1;
+  const end = (c: ReportCell): string =>
+    `${targetLabel({ name: c.server, version: c.serverVersion }, versions)}→${targetLabel({ name: c.client, version: c.clientVersion }, versions)}${multiRun && c.run ? ` · ${c.run}` : ""}`;
   for (const g of cellGroups(r.cells)) {
     const ran = g.cells.filter((c) => c.status !== "unsupported");
     if (!ran.length) continue;
     const bars: Bar[] = ran.map((c) => ({
-      label: ends(c),
+      label: end(c),
       value: Math.round(c.durationMs),
       color: colorFor(c.server),
-      tip: `${c.server} server → ${c.client} client: ${Math.round(c.durationMs)} ms (${c.status})`,
+      tip: `${c.server} ${c.serverVersion} server → ${c.client} ${c.clientVersion} client: ${Math.round(c.durationMs)} ms (${c.status})`,
     }));
     out.push(barChart({ title: `${g.label}: cell duration`, unit: "ms", bars }));
     const metricNames = [...new Set(ran.flatMap((c) => Object.keys(c.metrics)))].filter(
@@ -183,7 +234,7 @@ function charts(r: Report): string {
         .map((c) => {
           const v = perSec ? c.metrics[m]! / (1024 * 1024) : c.metrics[m]!;
           return {
-            label: ends(c),
+            label: end(c),
             value: v,
             color: colorFor(c.server),
             tip: `${c.server} → ${c.client}: ${formatNumber(v)} ${perSec ? "MiB/s" : "ms"}`,
@@ -193,8 +244,10 @@ function charts(r: Report): string {
     }
   }
   const perRuntime = new Map<string, number>();
-  for (const p of r.probes)
-    perRuntime.set(`${p.runtime} ${p.version}`, (perRuntime.get(`${p.runtime} ${p.version}`) ?? 0) + p.ms);
+  for (const p of r.probes) {
+    const k = `${p.runtime} ${p.version}${multiRun && p.run ? ` · ${p.run}` : ""}`;
+    perRuntime.set(k, (perRuntime.get(k) ?? 0) + p.ms);
+  }
   if (perRuntime.size)
     out.push(
       barChart({
@@ -214,7 +267,7 @@ function benchCharts(r: Report): string {
   const out = [`<h2 id="bench">Benchmarks</h2><div class="grid">`];
   for (const w of ws) {
     const bars: Bar[] = w.results.map((x) => ({
-      label: `${x.runtime}${x.role ? ` (${x.role})` : ""}`,
+      label: `${x.runtime}${x.role ? ` (${x.role})` : ""}${x.run && (r.runs?.length ?? 0) > 1 ? ` · ${x.run}` : ""}`,
       value: x.median,
       min: x.min,
       max: x.max,
@@ -229,24 +282,34 @@ function benchCharts(r: Report): string {
   return out.join("");
 }
 
+/** The benchmark ranking of the differences section: per workload, best median first. */
+function rankingHtml(r: Report): string {
+  const ranking = benchRanking(r);
+  if (!ranking.length) return "";
+  const rows = ranking
+    .map(
+      (w) =>
+        `<tr><td>${htmlEscape(w.workload)} <span class="notes">(${htmlEscape(w.unit)}, ${w.higherIsBetter ? "higher" : "lower"} is better)</span></td>${w.results.map((x, i) => `<td>${i + 1}. ${htmlEscape(x.label)} <b>${htmlEscape(formatNumber(x.median))}</b></td>`).join("")}</tr>`,
+    )
+    .join("");
+  return `<h3>Benchmark ranking</h3><table class="ranking"><tbody>${rows}</tbody></table>`;
+}
+
 /** Each reliability case against each runtime's server (and its client where one is used). */
-function reliabilityHtml(
-  rows: ReportReliability[],
-  runtimes: string[],
-  lab: (name: string, version: string) => string,
-): string {
+function reliabilityHtml(view: RunView): string {
+  const rows = view.reliability;
   if (!rows.length) return "";
-  const rts = runtimes.filter((rt) => rows.some((r) => lab(r.runtime, r.version) === rt));
+  const rts = view.targets.filter((t) => rows.some((r) => r.runtime === t.name && r.version === t.version));
   const out = [
-    `<h2 id="reliability">Reliability</h2>`,
+    `<h2 id="reliability${view.id ? `-${htmlEscape(view.id)}` : ""}">Reliability${view.label ? ` · ${htmlEscape(view.label)}` : ""}</h2>`,
     `<p class="notes">Bad input, faults, load and lifecycle: each case against each runtime's server (and its client where one is used).</p>`,
   ];
   out.push(
-    `<table class="reliability"><thead><tr><th>case</th>${rts.map((rt) => `<th>${htmlEscape(rt)}</th>`).join("")}</tr></thead><tbody>`,
+    `<table class="reliability"><thead><tr><th>case</th>${rts.map((rt) => `<th>${htmlEscape(targetLabel(rt, view.versions))}</th>`).join("")}</tr></thead><tbody>`,
   );
-  for (const t of reliabilityRows(rows, lab)) {
+  for (const t of reliabilityRows(rows)) {
     const cells = rts.map((rt) => {
-      const r = t.byRuntime.get(rt);
+      const r = t.all.find((x) => x.runtime === rt.name && x.version === rt.version);
       if (!r) return "<td></td>";
       const cls = r.status === "pass" ? "pass" : r.status === "unsupported" ? "unsupported" : "fail";
       const bg =
@@ -271,7 +334,8 @@ function diffTable(r: Report): string {
       `<table class="diff"><thead><tr><th>kind</th><th>what</th><th>expected</th><th>got</th><th>why</th></tr></thead><tbody>`,
     );
     for (const d of e.diffs) {
-      const what = d.subject === "probe" ? `probe ${d.key} on ${(d.runtimeVersions ?? d.runtimes).join(", ")}` : d.key;
+      const run = (d as { run?: string }).run;
+      const what = `${d.subject === "probe" ? `probe ${d.key} on ${d.runtimes.join(", ")}` : d.key}${run ? ` · ${run}` : ""}`;
       out.push(
         `<tr><td>${htmlEscape(d.kind)}</td><td><code>${htmlEscape(what)}</code></td><td>${htmlEscape(d.expected)}</td><td>${htmlEscape(d.actual)}</td><td>${htmlEscape(d.detail ?? "")}${issueLink(d.issue)}${d.versions.length ? `<div class="notes">${htmlEscape(d.versions.join("; "))}</div>` : ""}</td></tr>`,
       );
@@ -285,25 +349,58 @@ function diffTable(r: Report): string {
   return out.join("");
 }
 
+/** What differs, first on the page: the expectation diff, differing probes, the bench ranking. */
+function differences(r: Report, ok: boolean): string {
+  const { rows, columns } = probeMatrix(r);
+  const differing = rows.filter((x) => x.differs);
+  const probes = rows.length
+    ? `<h3>${htmlEscape(
+        differHeading(
+          r,
+          differing.some((x) => x.changed),
+        ),
+      )}</h3>${
+        differing.length
+          ? `<table class="probe-diff">${probeHead(columns)}<tbody>${probeTableRows(differing, columns)}</tbody></table>`
+          : `<p>Every probe has the same outcome everywhere.</p>`
+      }`
+    : "";
+  return `<section id="differences" class="${ok ? "ok" : "bad"}"><h2>What differs</h2><h3>Against the expectations</h3>${diffTable(r)}${probes}${rankingHtml(r)}</section>`;
+}
+
+function runsHtml(r: Report): string {
+  if (!r.runs?.length) return "";
+  const rows = r.runs
+    .map((x) => {
+      const m = x.machine;
+      return `<tr><td><b>${htmlEscape(x.id)}</b><div class="notes">${htmlEscape(x.source)}</div></td><td>${x.runtimes.map((y) => `${htmlEscape(y.name)} ${htmlEscape(y.version)}`).join(", ")}</td><td>${htmlEscape(m.os)} · ${htmlEscape(m.arch)} · ${m.cpuCount}× ${htmlEscape(m.cpuModel)}</td><td>${x.summary.ok ? "ok" : "<b>not ok</b>"} · ${x.summary.cells.pass}/${x.summary.cells.total} cells pass · ${x.summary.probes.total} probes</td><td>${htmlEscape(x.generatedAt)}</td></tr>`;
+    })
+    .join("");
+  return `<h2 id="runs">Runs</h2><table class="runs"><thead><tr><th>run</th><th>runtimes</th><th>machine</th><th>result</th><th>when</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 export function renderHtml(r: Report): string {
   const s = r.summary;
   const m = r.machine;
-  const okBadge = r.expectations
-    ? r.expectations.ok
-      ? `<span class="badge ok">matches expectations</span>`
-      : `<span class="badge bad">${r.expectations.diffs.length} expectation differences</span>`
-    : s.ok
-      ? `<span class="badge ok">no failures</span>`
-      : `<span class="badge bad">failures</span>`;
+  const v = verdictOf(r);
+  const meta = r.runs?.length
+    ? `${r.runs.length} runs merged: ${r.runs.map((x) => htmlEscape(x.id)).join(", ")} · ${htmlEscape(r.generatedAt)}`
+    : `${r.runtimes.map((x) => `<b>${x.name}</b> ${htmlEscape(x.version)}${x.error ? ` <span class="notes">(${htmlEscape(x.error)})</span>` : ""}`).join(" · ")}<br>${htmlEscape(m.os)} · kernel ${htmlEscape(m.kernel)} · ${htmlEscape(m.arch)} · ${m.cpuCount}× ${htmlEscape(m.cpuModel)} · ${formatNumber(m.memoryBytes / 1024 ** 3)} GiB · ${htmlEscape(r.generatedAt)}`;
   const body = [
     `<h1>netparity report</h1>`,
-    `<p class="meta">${r.runtimes.map((x) => `<b>${x.name}</b> ${htmlEscape(x.version)}${x.error ? ` <span class="notes">(${htmlEscape(x.error)})</span>` : ""}`).join(" · ")}<br>${htmlEscape(m.os)} · kernel ${htmlEscape(m.kernel)} · ${htmlEscape(m.arch)} · ${m.cpuCount}× ${htmlEscape(m.cpuModel)} · ${formatNumber(m.memoryBytes / 1024 ** 3)} GiB · ${htmlEscape(r.generatedAt)}</p>`,
-    `<div class="badges">${okBadge}<span class="badge">${s.cells.total} cells: ${s.cells.pass} pass, ${s.cells.fail + s.cells.error} fail, ${s.cells.unsupported} unsupported</span><span class="badge">${s.probes.total} probe results, ${s.probes.differing} probes differ between runtimes</span><span class="badge">${(s.durationMs / 1000).toFixed(1)} s</span></div>`,
-    `<h2 id="expectations">Expectations</h2>${diffTable(r)}`,
-    `<h2 id="matrix">Server × client</h2>${r.cells.length ? heatmaps(r) : `<p class="notes">No cells in this run.</p>`}`,
-    `<h2 id="probes">Behaviour probes</h2>${probeMatrix(r)}`,
-    ...r.probeErrors.map((e) => `<p class="badge bad">probes did not run in ${e.runtime}: ${htmlEscape(e.error)}</p>`),
-    reliabilityHtml(r.reliability ?? [], runtimesOf(r), reportLabeler(r)),
+    `<p class="verdict ${v.ok ? "ok" : "bad"}" id="verdict">${v.ok ? "✔" : "✘"} ${htmlEscape(v.headline)}</p>`,
+    `<div class="badges"><span class="badge ${v.ok ? "ok" : "bad"}">${s.cells.total} cells: ${s.cells.pass} pass, ${s.cells.fail + s.cells.error} fail, ${s.cells.unsupported} unsupported</span><span class="badge">${s.probes.total} probe results, ${s.probes.differing} probes differ</span><span class="badge">${(s.durationMs / 1000).toFixed(1)} s</span></div>`,
+    `<p class="meta">${meta}</p>`,
+    differences(r, v.ok),
+    `<h2 id="matrix">Server × client</h2>${r.cells.length ? cellSection(r) : `<p class="notes">No cells in this run.</p>`}`,
+    `<h2 id="probes">Behaviour probes</h2>${probeSection(r)}`,
+    ...r.probeErrors.map(
+      (e) =>
+        `<p class="badge bad">probes did not run in ${e.runtime}${e.run ? ` (${htmlEscape(e.run)})` : ""}: ${htmlEscape(e.error)}</p>`,
+    ),
+    ...runViews(r).map(reliabilityHtml),
+    runsHtml(r),
+    controlsHtml(r.controls ?? [], htmlEscape),
     `<h2 id="charts">Charts</h2><p class="notes">Bar colour: the server's runtime (<span style="color:#3c873a">node</span>, <span style="color:#c98a3d">bun</span>, <span style="color:#4a5bd4">deno</span>).</p>${charts(r)}`,
     benchCharts(r),
     `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,

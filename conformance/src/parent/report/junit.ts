@@ -2,8 +2,12 @@
  * junit.xml: one <testcase> per conformance cell (classname scenario/transport) and one per
  * probe and runtime (classname probes/<runtime>). A case fails when its result does not match
  * the expectations; known failures and unsupported cells are <skipped> with the reason.
+ * Runtimes are named by their label ("node", or "node 22.23.3" when a run has several
+ * versions of node); in a merged report every classname starts with the run's id.
  */
-import { cellGroups, reportLabeler, type Report, type ReportCell, type ReportProbe } from "./model.js";
+import { runViews, targetLabel, type RunView } from "./columns.js";
+import { controlsJunit } from "./controls.js";
+import { cellGroups, type Report, type ReportCell, type ReportProbe } from "./model.js";
 
 /** XML 1.0 text: the five entities escaped, characters XML cannot carry removed. */
 export function xmlEscape(s: string): string {
@@ -27,11 +31,13 @@ interface Case {
   out?: string;
 }
 
-function cellCase(c: ReportCell, label: (name: string, version: string) => string): Case {
-  const name = `${label(c.server, c.serverVersion)} server, ${label(c.client, c.clientVersion)} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
+function cellCase(c: ReportCell, view: RunView, prefix: string): Case {
+  const server = targetLabel({ name: c.server, version: c.serverVersion }, view.versions);
+  const client = targetLabel({ name: c.client, version: c.clientVersion }, view.versions);
+  const name = `${server} server, ${client}${c.api === "wintertc" ? "+wintertc" : ""} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
   const versions = `server ${c.server} ${c.serverVersion}, client ${c.client} ${c.clientVersion}`;
   const base: Case = {
-    classname: `${c.scenario}/${c.transport}`,
+    classname: `${prefix}${c.scenario}/${c.transport}`,
     name,
     ms: c.durationMs,
     out: `${c.status}; ${versions}${c.reason ? `\n${c.reason}` : ""}`,
@@ -59,9 +65,9 @@ function cellCase(c: ReportCell, label: (name: string, version: string) => strin
   return base;
 }
 
-function probeCase(p: ReportProbe, label: string): Case {
+function probeCase(p: ReportProbe, classname: string): Case {
   const base: Case = {
-    classname: `probes/${label}`,
+    classname,
     name: `${p.id}: ${p.title}`,
     ms: p.ms,
     out: `${p.runtime} ${p.version}: ${p.outcome}\n${p.explanation}\n${JSON.stringify(p.evidence)}`,
@@ -109,57 +115,68 @@ function renderSuite(name: string, cases: Case[], timestamp: string): string {
 
 export function renderJunit(r: Report): string {
   const suites: Array<{ name: string; cases: Case[] }> = [];
-  // A target is "node", or "node 22.23.3" when the run holds several versions of node.
-  const label = reportLabeler(r);
-  for (const g of cellGroups(r.cells)) suites.push({ name: g.label, cases: g.cells.map((c) => cellCase(c, label)) });
-  const targets = [...new Set(r.probes.map((p) => `${p.runtime} ${p.version}`))];
-  for (const t of targets) {
-    const ps = r.probes.filter((p) => `${p.runtime} ${p.version}` === t);
-    const l = label(ps[0]!.runtime, ps[0]!.version);
-    suites.push({ name: `probes/${ps[0]!.runtime} ${ps[0]!.version}`.trim(), cases: ps.map((p) => probeCase(p, l)) });
-  }
-  for (const e of r.probeErrors) {
-    suites.push({
-      name: `probes/${e.runtime}`,
-      cases: [
-        {
-          classname: `probes/${e.runtime}`,
-          name: "probe agent",
-          ms: 0,
-          failure: { type: "not-run", message: e.error, body: e.error },
-        },
-      ],
-    });
-  }
-  for (const t of [...new Set((r.reliability ?? []).map((x) => `${x.runtime} ${x.version}`))]) {
-    const rows = r.reliability!.filter((x) => `${x.runtime} ${x.version}` === t);
-    const rt = label(rows[0]!.runtime, rows[0]!.version);
-    suites.push({
-      name: `reliability/${rows[0]!.runtime} ${rows[0]!.version}`.trim(),
-      cases: rows.map((x): Case => {
-        const base: Case = {
-          classname: `reliability/${rt}`,
-          name: x.id,
-          ms: x.durationMs,
-          out: `${x.status}: ${x.detail}`,
-        };
-        if (x.verdict !== "ok")
-          return {
-            ...base,
-            failure: {
-              type: x.verdict,
-              message: `${x.verdict}: expected ${x.expected?.status ?? "supported"}, got ${x.status} (${x.detail})`,
-              body: x.checks
-                .map((c) => `${c.ok ? "ok" : "FAIL"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`)
-                .join("\n"),
-            },
+  for (const view of runViews(r)) {
+    const prefix = view.id ? `${view.id}/` : "";
+    for (const g of cellGroups(view.cells))
+      suites.push({ name: `${prefix}${g.label}`, cases: g.cells.map((c) => cellCase(c, view, prefix)) });
+    for (const t of view.targets) {
+      const ps = view.probes.filter((p) => p.runtime === t.name && p.version === t.version);
+      if (!ps.length) continue;
+      const label = targetLabel(t, view.versions);
+      suites.push({
+        name: `${prefix}probes/${label}${label === t.name ? ` ${t.version}` : ""}`,
+        cases: ps.map((p) => probeCase(p, `${prefix}probes/${label}`)),
+      });
+    }
+    for (const e of r.probeErrors.filter((x) => (x.run ?? "") === view.id)) {
+      suites.push({
+        name: `${prefix}probes/${e.runtime}`,
+        cases: [
+          {
+            classname: `${prefix}probes/${e.runtime}`,
+            name: "probe agent",
+            ms: 0,
+            failure: { type: "not-run", message: e.error, body: e.error },
+          },
+        ],
+      });
+    }
+    for (const t of view.targets) {
+      const rows = view.reliability.filter((x) => x.runtime === t.name && x.version === t.version);
+      if (!rows.length) continue;
+      const label = targetLabel(t, view.versions);
+      suites.push({
+        name: `${prefix}reliability/${label}${label === t.name ? ` ${t.version}` : ""}`,
+        cases: rows.map((x): Case => {
+          const base: Case = {
+            classname: `${prefix}reliability/${label}`,
+            name: x.id,
+            ms: x.durationMs,
+            out: `${x.status}: ${x.detail}`,
           };
-        if (x.status !== "pass")
-          return { ...base, skipped: `${x.status}${x.expected?.issue ? ` (${x.expected.issue})` : ""}: ${x.detail}` };
-        return base;
-      }),
-    });
+          if (x.verdict !== "ok")
+            return {
+              ...base,
+              failure: {
+                type: x.verdict,
+                message: `${x.verdict}: expected ${x.expected?.status ?? "supported"}, got ${x.status} (${x.detail})`,
+                body: x.checks
+                  .map((c) => `${c.ok ? "ok" : "FAIL"} ${c.name}${c.detail ? `: ${c.detail}` : ""}`)
+                  .join("\n"),
+              },
+            };
+          if (x.status !== "pass")
+            return {
+              ...base,
+              skipped: `${x.status}${x.expected?.issue ? ` (${x.expected.issue})` : ""}: ${x.detail}`,
+            };
+          return base;
+        }),
+      });
+    }
   }
+  const controls = controlsJunit(r.controls ?? []);
+  if (controls) suites.push(controls);
   const all = suites.flatMap((s) => s.cases);
   const failures = all.filter((c) => c.failure).length;
   const skipped = all.filter((c) => c.skipped !== undefined).length;

@@ -1,17 +1,26 @@
 /**
  * report.md: GitHub-flavoured Markdown that fits a job summary ($GITHUB_STEP_SUMMARY) or a
- * PR comment: a server × client table per scenario, the probe table, the expectation diff.
+ * PR comment. It leads with the verdict and what differs (the expectation diff, the probes
+ * where runtimes or versions differ, the benchmark ranking); then the details: a scenario ×
+ * transport summary whose server × client tables fold away, every probe, reliability, bench.
  */
 import {
-  reportLabeler,
-  targetLabels,
-  cellGroups,
-  probeRows,
-  reliabilityRows,
-  type Report,
-  type ReportCell,
-  type ReportReliability,
-} from "./model.js";
+  benchRanking,
+  cellAt,
+  cellSummary,
+  cellTargets,
+  countCells,
+  probeMatrix,
+  runViews,
+  targetLabel,
+  type GroupCount,
+  type ProbeColumn,
+  type ProbeRow,
+  type RunView,
+} from "./columns.js";
+import { cellGroups, reliabilityRows, type Report, type ReportCell } from "./model.js";
+import { differHeading, verdictOf } from "./overview.js";
+import { controlsMarkdown } from "./controls.js";
 
 /** A table cell: pipes escaped, no line breaks. */
 export function mdCell(s: string): string {
@@ -27,23 +36,23 @@ function mark(c: ReportCell): string {
 }
 
 /** The case × runtime table and why anything did not pass. */
-function reliabilityMarkdown(
-  rows: ReportReliability[],
-  runtimes: string[],
-  lab: (name: string, version: string) => string = (name) => name,
-): string[] {
+function reliabilityMarkdown(view: RunView): string[] {
+  const rows = view.reliability;
   if (!rows.length) return [];
-  const rts = runtimes.filter((rt) => rows.some((r) => lab(r.runtime, r.version) === rt));
+  const rts = view.targets.filter((t) => rows.some((r) => r.runtime === t.name && r.version === t.version));
   const out = [
-    "### Reliability",
+    `### Reliability${view.label ? ` · ${mdCell(view.label)}` : ""}`,
     "",
     "Bad input, faults, load and lifecycle, case × runtime (the runtime's server; clients of the same runtime where one is used). ✅ pass · ❌ fail · ➖ unsupported.",
     "",
   ];
-  out.push(`| case | ${rts.join(" | ")} |`, `|---|${rts.map(() => "---").join("|")}|`);
-  for (const t of reliabilityRows(rows, lab)) {
+  out.push(
+    `| case | ${rts.map((t) => targetLabel(t, view.versions)).join(" | ")} |`,
+    `|---|${rts.map(() => "---").join("|")}|`,
+  );
+  for (const t of reliabilityRows(rows)) {
     const cells = rts.map((rt) => {
-      const r = t.byRuntime.get(rt);
+      const r = t.all.find((x) => x.runtime === rt.name && x.version === rt.version);
       if (!r) return " ";
       const m =
         r.status === "pass"
@@ -65,126 +74,178 @@ function reliabilityMarkdown(
     out.push("<details><summary>Why reliability cases did not pass</summary>", "");
     for (const r of bad)
       out.push(
-        `- \`${r.id}\` on ${r.runtime}: ${r.status}${r.expected?.issue ? ` ([issue](${r.expected.issue}))` : ""}: ${mdCell(r.detail)}`,
+        `- \`${r.id}\` on ${r.runtime} ${r.version}: ${r.status}${r.expected?.issue ? ` ([issue](${r.expected.issue}))` : ""}: ${mdCell(r.detail)}`,
       );
     out.push("", "</details>", "");
   }
   return out;
 }
 
-/** Column labels: one per target ("node", or "node 22.23.3" when the run holds several versions of node). */
-function runtimesOf(r: Report): string[] {
-  return r.runtimes.length ? targetLabels(r) : r.selection.runtimes;
+/** "✅ 9/9", "❌ 7/9 · 1 known", "➖ 4/9 · 5 n/a" for one scenario × transport cell. */
+export function countLabel(n: GroupCount): string {
+  const markOf = n.off ? "❌" : n.pass === n.total ? "✅" : n.known ? "⚠️" : "➖";
+  const extra = [n.known ? `${n.known} known` : "", n.unsupported ? `${n.unsupported} n/a` : ""].filter(Boolean);
+  return `${markOf} ${n.pass}/${n.total}${extra.length ? ` · ${extra.join(" · ")}` : ""}`;
+}
+
+function probeTable(rows: ProbeRow[], columns: ProbeColumn[]): string[] {
+  const out = [
+    `| probe | ${columns.map((c) => mdCell(c.label)).join(" | ")} | |`,
+    `|---|${columns.map(() => "---").join("|")}|---|`,
+  ];
+  for (const row of rows) {
+    const cells = columns.map((col) => {
+      const p = row.byColumn.get(col.key);
+      if (!p) return " ";
+      return `${p.verdict === "ok" ? "" : "⚠️ "}${mdCell(p.outcome)}`;
+    });
+    const note = row.changed ? `≠ **changed** in ${row.changedIn.join(", ")}` : row.differs ? "≠" : "";
+    out.push(`| \`${row.id}\` | ${cells.join(" | ")} | ${note} |`);
+  }
+  return out;
+}
+
+function expectationDiff(r: Report): string[] {
+  const e = r.expectations;
+  if (!e) return ["Expectations were not compared in this run.", ""];
+  if (!e.diffs.length) return [`✅ Every result matches the expectations.`, ""];
+  const out = ["| | what | expected | got | why |", "|---|---|---|---|---|"];
+  for (const d of e.diffs) {
+    const run = (d as { run?: string }).run;
+    const what = `${d.subject === "probe" ? `probe \`${d.key}\` on ${d.runtimes.join(", ")}` : `\`${d.key}\``}${run ? ` · ${run}` : ""}`;
+    const why = [
+      d.detail ?? "",
+      d.issue ? `[issue](${d.issue})` : "",
+      d.versions.length ? `versions: ${d.versions.join("; ")}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+    out.push(`| ${d.kind} | ${mdCell(what)} | ${mdCell(d.expected)} | ${mdCell(d.actual)} | ${mdCell(why)} |`);
+  }
+  out.push("");
+  return out;
+}
+
+function cellDetails(r: Report): string[] {
+  if (!r.cells.length) return [];
+  const out = ["### Server × client", ""];
+  const sum = cellSummary(r.cells);
+  out.push(
+    "Each cell: the pairings that passed, of all server × client pairings of that scenario and transport (✅ all pass · ❌ differs from the expectations · ⚠️ known failures · ➖ unsupported).",
+    "",
+  );
+  out.push(`| scenario | ${sum.columns.map(mdCell).join(" | ")} |`, `|---|${sum.columns.map(() => "---").join("|")}|`);
+  for (const sc of sum.scenarios) {
+    const row = sum.columns.map((k) => {
+      const cs = sum.at(sc, k);
+      return cs.length ? countLabel(countCells(cs)) : " ";
+    });
+    out.push(`| **${mdCell(sc)}** | ${row.join(" | ")} |`);
+  }
+  out.push("", "<details><summary>Every server × client table (rows: server, columns: client)</summary>", "");
+  for (const view of runViews(r)) {
+    if (view.label) out.push(`#### Run ${mdCell(view.label)}`, "");
+    for (const g of cellGroups(view.cells)) {
+      const { servers, clients } = cellTargets(view, g.cells);
+      const label = (t: { name: string; version: string }): string => targetLabel(t, view.versions);
+      out.push(`**${mdCell(g.label)}** ${countLabel(countCells(g.cells))}`, "");
+      out.push(
+        `| server \\ client | ${clients.map(label).join(" | ")} |`,
+        `|---|${clients.map(() => "---").join("|")}|`,
+      );
+      for (const server of servers) {
+        const row = clients.map((client) => {
+          const c = cellAt(g.cells, server, client);
+          return c ? mark(c) : " ";
+        });
+        out.push(`| **${label(server)}** | ${row.join(" | ")} |`);
+      }
+      out.push("");
+    }
+  }
+  out.push("</details>", "");
+  const problems = r.cells.filter((c) => c.status !== "pass");
+  if (problems.length) {
+    out.push("<details><summary>Why cells did not pass</summary>", "");
+    for (const c of problems)
+      out.push(
+        `- \`${c.key}\`${c.run ? ` · ${mdCell(c.run)}` : ""} ${c.status}${c.expected?.issue ? ` ([issue](${c.expected.issue}))` : ""}: ${mdCell(c.reason ?? "no reason given")}`,
+      );
+    out.push("", "</details>", "");
+  }
+  return out;
 }
 
 export function renderMarkdown(r: Report): string {
   const out: string[] = [];
-  const rts = runtimesOf(r);
-  const lab = reportLabeler(r);
-  const s = r.summary;
+  const v = verdictOf(r);
+  const views = runViews(r);
   out.push("## netparity conformance", "");
-  out.push(
-    r.runtimes.map((x) => `**${x.name}** ${x.version}${x.error ? ` (${mdCell(x.error)})` : ""}`).join(" · ") +
-      ` — ${mdCell(r.machine.os)}, kernel ${mdCell(r.machine.kernel)}, ${r.machine.arch}, ${r.machine.cpuCount}× ${mdCell(r.machine.cpuModel)}`,
-    "",
-  );
-  const verdict = r.expectations
-    ? r.expectations.ok
-      ? "✅ everything matches the expectations"
-      : `❌ ${r.expectations.diffs.length} difference${r.expectations.diffs.length === 1 ? "" : "s"} from the expectations`
-    : s.ok
-      ? "✅ no failures (expectations not compared)"
-      : "❌ failures (expectations not compared)";
-  out.push(
-    `${verdict} — ${s.cells.total} cells: ${s.cells.pass} ✅, ${s.cells.fail + s.cells.error} ❌, ${s.cells.unsupported} ➖ · ${s.probes.total} probe results in ${s.probes.runtimes} runtime${s.probes.runtimes === 1 ? "" : "s"}, ${s.probes.differing} differ between runtimes · ${(s.durationMs / 1000).toFixed(1)} s`,
-    "",
-  );
+  out.push(`${v.ok ? "✅" : "❌"} **${v.headline}** — ${v.counts}`, "");
+  const machine = (m: Report["machine"]): string =>
+    `${mdCell(m.os)}, kernel ${mdCell(m.kernel)}, ${m.arch}, ${m.cpuCount}× ${mdCell(m.cpuModel)}`;
+  if (r.runs?.length) {
+    for (const run of r.runs)
+      out.push(
+        `- **${mdCell(run.id)}**: ${run.runtimes.map((x) => `${x.name} ${x.version}`).join(" · ")} — ${machine(run.machine)} — ${run.summary.ok ? "✅" : "❌"} ${run.summary.cells.pass}/${run.summary.cells.total} cells pass`,
+      );
+    out.push("");
+  } else {
+    out.push(
+      r.runtimes.map((x) => `**${x.name}** ${x.version}${x.error ? ` (${mdCell(x.error)})` : ""}`).join(" · ") +
+        ` — ${machine(r.machine)}`,
+      "",
+    );
+  }
 
-  if (r.expectations?.diffs.length) {
-    out.push("### Expectation diff", "");
-    out.push("| | what | expected | got | why |", "|---|---|---|---|---|");
-    for (const d of r.expectations.diffs) {
-      const what =
-        d.subject === "probe"
-          ? `probe \`${d.key}\` on ${(d.runtimeVersions ?? d.runtimes).join(", ")}`
-          : `\`${d.key}\``;
-      const why = [
-        d.detail ?? "",
-        d.issue ? `[issue](${d.issue})` : "",
-        d.versions.length ? `versions: ${d.versions.join("; ")}` : "",
-      ]
-        .filter(Boolean)
-        .join(" ");
-      out.push(`| ${d.kind} | ${mdCell(what)} | ${mdCell(d.expected)} | ${mdCell(d.actual)} | ${mdCell(why)} |`);
-    }
+  // What differs, first.
+  out.push("### What differs", "", "#### Against the expectations", "", ...expectationDiff(r));
+  const pm = probeMatrix(r);
+  const differing = pm.rows.filter((x) => x.differs);
+  if (pm.rows.length) {
+    out.push(
+      `#### ${differHeading(
+        r,
+        differing.some((x) => x.changed),
+      )}`,
+      "",
+    );
+    if (differing.length) out.push(...probeTable(differing, pm.columns), "");
+    else out.push("Every probe has the same outcome everywhere.", "");
+  }
+  const ranking = benchRanking(r);
+  if (ranking.length) {
+    out.push("#### Benchmark ranking", "", "Best first, by median.", "");
+    for (const w of ranking)
+      out.push(
+        `- **${mdCell(w.workload)}** (${mdCell(w.unit)}, ${w.higherIsBetter ? "higher" : "lower"} is better): ${w.results.map((x, i) => `${i + 1}. ${mdCell(x.label)} ${x.median}`).join(" · ")}`,
+      );
     out.push("");
   }
 
-  if (r.cells.length) {
-    out.push(
-      "### Server × client",
-      "",
-      "Rows: server runtime, columns: client runtime. ✅ pass · ❌ fail · ➖ unsupported.",
-      "",
-    );
-    for (const g of cellGroups(r.cells)) {
-      out.push(`**${mdCell(g.label)}**`, "");
-      out.push(`| server \\ client | ${rts.join(" | ")} |`, `|---|${rts.map(() => "---").join("|")}|`);
-      for (const server of rts) {
-        const row = rts.map((client) => {
-          const c = g.cells.find(
-            (x) => lab(x.server, x.serverVersion) === server && lab(x.client, x.clientVersion) === client,
-          );
-          return c ? mark(c) : " ";
-        });
-        out.push(`| **${server}** | ${row.join(" | ")} |`);
-      }
-      out.push("");
-    }
-    const problems = r.cells.filter((c) => c.status !== "pass");
-    if (problems.length) {
-      out.push("<details><summary>Why cells did not pass</summary>", "");
-      for (const c of problems)
-        out.push(
-          `- \`${c.key}\` ${c.status}${c.expected?.issue ? ` ([issue](${c.expected.issue}))` : ""}: ${mdCell(c.reason ?? "no reason given")}`,
-        );
-      out.push("", "</details>", "");
-    }
-  }
-
-  const rows = probeRows(r.probes, lab);
-  if (rows.length) {
-    const prts = rts.filter((rt) => r.probes.some((p) => lab(p.runtime, p.version) === rt));
-    const heading = (rt: string): string => {
-      const v = r.probes.find((p) => lab(p.runtime, p.version) === rt)?.version ?? "";
-      return rt.endsWith(` ${v}`) ? rt : `${rt} ${v}`;
-    };
+  // Then the details.
+  out.push(...cellDetails(r));
+  if (pm.rows.length) {
     out.push(
       "### Behaviour probes",
       "",
-      "What each runtime does; ≠ marks probes where runtimes differ, ⚠️ a result that differs from the expectations.",
+      "What each runtime does; ≠ marks probes where outcomes differ, **changed** where one runtime's versions disagree, ⚠️ a result that differs from the expectations.",
+      "",
+      ...probeTable(pm.rows, pm.columns),
       "",
     );
-    out.push(`| probe | ${prts.map(heading).join(" | ")} | |`, `|---|${prts.map(() => "---").join("|")}|---|`);
-    for (const row of rows) {
-      const cells = prts.map((rt) => {
-        const p = row.byRuntime.get(rt);
-        if (!p) return " ";
-        return `${p.verdict === "ok" ? "" : "⚠️ "}${mdCell(p.outcome)}`;
-      });
-      out.push(`| \`${row.id}\` | ${cells.join(" | ")} | ${row.differs ? "≠" : ""} |`);
-    }
-    out.push("");
   }
-  for (const e of r.probeErrors) out.push(`> ❌ probes did not run in ${e.runtime}: ${mdCell(e.error)}`, "");
-  out.push(...reliabilityMarkdown(r.reliability ?? [], rts, lab));
+  for (const e of r.probeErrors)
+    out.push(`> ❌ probes did not run in ${e.runtime}${e.run ? ` (${mdCell(e.run)})` : ""}: ${mdCell(e.error)}`, "");
+  for (const view of views) out.push(...reliabilityMarkdown(view));
+  out.push(...controlsMarkdown(r.controls ?? [], mdCell));
 
   if (r.bench?.workloads.length) {
     out.push("### Benchmarks", "", "| workload | runtime | median | min | max |", "|---|---|---|---|---|");
     for (const w of r.bench.workloads) {
       for (const x of w.results)
         out.push(
-          `| ${mdCell(w.name)} | ${mdCell(x.runtime + (x.role ? ` (${x.role})` : ""))} | ${x.median} ${mdCell(w.unit)} | ${x.min} | ${x.max} |`,
+          `| ${mdCell(w.name)} | ${mdCell(x.runtime + (x.version ? ` ${x.version}` : "") + (x.role ? ` (${x.role})` : "") + (x.run ? ` · ${x.run}` : ""))} | ${x.median} ${mdCell(w.unit)} | ${x.min} | ${x.max} |`,
         );
     }
     out.push("");

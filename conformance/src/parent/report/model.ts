@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
-import { targetLabeler } from "../common/targets.js";
 import type { RuntimeInfo } from "../runner/matrix.js";
+import { controlsSummary, type ReportControl } from "./controls.js";
 import type {
   Comparison,
   JudgedCell,
@@ -34,17 +34,41 @@ export interface MachineInfo {
 export interface ReportRuntime extends RuntimeInfo {
   /** The binary that ran the agents. */
   binary: string;
+  /** The runtime as the command line named it ("node", "node@22", "bun@1.3.0"); additive. */
+  spec?: string;
 }
 
-/** A cell with the exact versions of its two ends (a run may hold several versions of one runtime). */
-export interface ReportCell extends JudgedCell {
+/** In a merged report (`netparity merge`), the run a result came from: an id of `runs[]`. */
+export interface FromRun {
+  run?: string;
+}
+
+export interface ReportCell extends JudgedCell, FromRun {
   serverVersion: string;
   clientVersion: string;
 }
 
-export type ReportProbe = JudgedProbe;
+export type ReportProbe = JudgedProbe & FromRun;
 
-export type ReportReliability = JudgedReliability;
+export type ReportReliability = JudgedReliability & FromRun;
+
+/**
+ * One run that a merged report was made of (`netparity merge`): where it was read from, the
+ * machine and runtimes it ran with, and its own summary. Results carry its `id` as `run`.
+ */
+export interface ReportRun {
+  id: string;
+  /** The report.json it was read from, as given on the command line. */
+  source: string;
+  generatedAt: string;
+  command: string[];
+  machine: MachineInfo;
+  runtimes: ReportRuntime[];
+  selection: Selection;
+  summary: Report["summary"];
+  /** Whether it matched its expectations; null when it did not compare them. */
+  expectationsOk: boolean | null;
+}
 
 /**
  * Benchmark results, written by `netparity bench` into the same report. One workload is one
@@ -58,7 +82,18 @@ export interface BenchSection {
     /** Whether a larger number is better (throughput) or worse (latency). Default true. */
     higherIsBetter?: boolean;
     description?: string;
-    results: Array<{ runtime: string; role?: string; version?: string; median: number; min: number; max: number }>;
+    results: Array<{
+      runtime: string;
+      role?: string;
+      version?: string;
+      median: number;
+      min: number;
+      max: number;
+      /** 95% confidence interval of the median, [low, high], where the bench computed one. */
+      ci95?: [number, number];
+      /** In a merged report, the run it came from. */
+      run?: string;
+    }>;
   }>;
 }
 
@@ -73,18 +108,27 @@ export interface Report {
   cells: ReportCell[];
   probes: ReportProbe[];
   /** Runtimes whose probe agent failed as a whole. */
-  probeErrors: Array<{ runtime: RuntimeName; error: string }>;
+  probeErrors: Array<{ runtime: RuntimeName; error: string; run?: string }>;
   /** Reliability cases × runtimes, when the run had them (additive). */
   reliability?: ReportReliability[];
+  /** Negative controls (`run --negative-controls`), when the run had them (additive). */
+  controls?: ReportControl[];
   expectations: Comparison | null;
   summary: {
     cells: { total: number; pass: number; fail: number; error: number; unsupported: number };
     probes: { total: number; runtimes: number; differing: number; errors: number };
+    /** With negative controls: how many were detected (a control not detected makes `ok` false). */
+    controls?: { total: number; detected: number; undetected: number; unsupported: number };
     /** Everything matched the expectations (or, without them, no cell failed). */
     ok: boolean;
     durationMs: number;
   };
   bench?: BenchSection;
+  /**
+   * Present in a report made by `netparity merge`: the runs it was made of. Every cell,
+   * probe, reliability and bench result then carries the `run` it came from.
+   */
+  runs?: ReportRun[];
 }
 
 export function machineInfo(): MachineInfo {
@@ -148,6 +192,7 @@ export function buildReport(i: BuildInput): Report {
     probes,
     probeErrors: v.probeErrors,
     ...(v.reliability ? { reliability: v.reliability } : {}),
+    ...(v.controls ? { controls: v.controls } : {}),
     expectations: v.comparison,
     summary: {
       cells: {
@@ -163,6 +208,7 @@ export function buildReport(i: BuildInput): Report {
         differing: [...byId.values()].filter((s) => s.size > 1).length,
         errors: probes.filter((p) => p.outcome === "error" || p.outcome === "timeout").length,
       },
+      ...(v.controls ? { controls: controlsSummary(v.controls) } : {}),
       ok: v.ok,
       durationMs: Math.round(i.durationMs),
     },
@@ -170,33 +216,20 @@ export function buildReport(i: BuildInput): Report {
   };
 }
 
-/**
- * How the report names a target: "node", or "node 22.23.3" when the run holds several versions
- * of node (the shared contract of runtime versions: terminal, HTML and JUnit agree).
- */
-export function reportLabeler(r: Pick<Report, "runtimes">): (name: string, version: string | undefined) => string {
-  return targetLabeler(r.runtimes);
-}
-
-/** The report's targets as labels, in run order. */
-export function targetLabels(r: Pick<Report, "runtimes">): string[] {
-  const label = reportLabeler(r);
-  return [...new Set(r.runtimes.map((x) => label(x.name, x.version)))];
-}
-
 /** Cells grouped by scenario/transport (and host, for ::1 runs), in first-seen order. */
-export function cellGroups<T extends { scenario: string; transport: string; host: string }>(
+export function cellGroups<T extends { scenario: string; transport: string; host: string; api?: string }>(
   cells: T[],
 ): Array<{ label: string; cells: T[] }> {
   const groups = new Map<string, T[]>();
   for (const c of cells) {
-    const label = `${c.scenario}/${c.transport}${c.host.includes(":") ? ` [${c.host}]` : ""}`;
+    // Cells whose client used the WinterTC Sockets API (`--apis wintertc`) are a group of their own.
+    const label = `${c.scenario}/${c.transport}${c.host.includes(":") ? ` [${c.host}]` : ""}${c.api === "wintertc" ? " (wintertc client)" : ""}`;
     (groups.get(label) ?? groups.set(label, []).get(label)!).push(c);
   }
   return [...groups].map(([label, cells]) => ({ label, cells }));
 }
 
-/** Probe ids in catalogue order, with each target's result (keyed by its label, see reliabilityRows). */
+/** Probe ids in catalogue order, with each target's result (keyed by `labelOf`: the runtime's name by default). */
 export function probeRows(
   probes: ReportProbe[],
   labelOf: (name: string, version: string) => string = (name) => name,
@@ -211,18 +244,21 @@ export function probeRows(
   return [...rows.values()];
 }
 
-/**
- * Reliability case ids in catalogue order, with each target's result, keyed by its label
- * (the runtime's name, or "node 22.23.3" when the run has several versions of node).
- */
-export function reliabilityRows(
-  rows: ReportReliability[],
-  labelOf: (name: string, version: string) => string = (name) => name,
-): Array<{ id: string; title: string; byRuntime: Map<string, ReportReliability> }> {
-  const out = new Map<string, { id: string; title: string; byRuntime: Map<string, ReportReliability> }>();
+/** Reliability case ids in catalogue order, with each runtime's result (`all`: every version's). */
+export function reliabilityRows(rows: ReportReliability[]): Array<{
+  id: string;
+  title: string;
+  byRuntime: Map<RuntimeName, ReportReliability>;
+  all: ReportReliability[];
+}> {
+  const out = new Map<
+    string,
+    { id: string; title: string; byRuntime: Map<RuntimeName, ReportReliability>; all: ReportReliability[] }
+  >();
   for (const r of rows) {
-    const row = out.get(r.id) ?? out.set(r.id, { id: r.id, title: r.title, byRuntime: new Map() }).get(r.id)!;
-    row.byRuntime.set(labelOf(r.runtime, r.version), r);
+    const row = out.get(r.id) ?? out.set(r.id, { id: r.id, title: r.title, byRuntime: new Map(), all: [] }).get(r.id)!;
+    if (!row.byRuntime.has(r.runtime)) row.byRuntime.set(r.runtime, r);
+    row.all.push(r);
   }
   return [...out.values()];
 }

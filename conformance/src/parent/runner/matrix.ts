@@ -5,8 +5,10 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
+import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
 import type { RuntimeTarget } from "../common/targets.js";
+import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeBinary, runtimeVersion } from "./runtimes.js";
 
@@ -21,6 +23,11 @@ export interface CellResult {
   /** Exact versions of the two ends (set by the matrix; a run may have several versions of a runtime). */
   serverVersion?: string;
   clientVersion?: string;
+  /**
+   * "wintertc": the client connected through @netparity/sockets (`--apis wintertc`); absent for
+   * the adapter's own connect, so native cells keep their keys.
+   */
+  api?: "wintertc";
   status: CellStatus;
   /** Why it failed or is unsupported, in one line. */
   reason?: string;
@@ -57,6 +64,11 @@ export interface MatrixOptions {
   runtimes: TargetInput[];
   scenarios: string[];
   transports: Transport[];
+  /**
+   * Which client APIs: "native" (the adapter, default) and/or "wintertc" (@netparity/sockets;
+   * its cells exist for the stream transports of the draft, tcp and tls).
+   */
+  apis?: ClientApi[];
   /** Hosts for tcp/udp cells: 127.0.0.1 and, where asked, ::1. */
   hosts?: string[];
   binaries?: Partial<Record<RuntimeName, string>>;
@@ -69,6 +81,22 @@ export interface MatrixOptions {
    * given the server's address, returns the one the client is sent to instead.
    */
   via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
+  /** The client's scenario settings once its target is known (default: `extra`). */
+  clientExtra?: (to: { host: string; port: number }) => Record<string, string | number | boolean>;
+}
+
+/** One cell to run: a scenario over a transport and host, between two runtime targets. */
+export interface CellPlan {
+  scenario: string;
+  transport: Transport;
+  host: string;
+  /** The two ends, each a runtime in one version as its agent reported itself. */
+  server: RuntimeInfo;
+  client: RuntimeInfo;
+  /** A deliberate mistake of the server (negative controls). */
+  mutation?: string;
+  /** How the client connects; absent means the runtime adapter ("native"). */
+  api?: ClientApi;
 }
 
 /** A TLS cell's endpoint is its TCP endpoint: a proxy in between sees TLS records. */
@@ -118,22 +146,20 @@ function needs(transport: Transport, host: string): string[] {
 
 export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
   const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries)));
-  const plan: Array<{
-    scenario: string;
-    transport: Transport;
-    host: string;
-    server: RuntimeInfo;
-    client: RuntimeInfo;
-  }> = [];
+  const plan: CellPlan[] = [];
+  const apis = opts.apis ?? ["native"];
   for (const scenario of opts.scenarios) {
     const sc = SCENARIOS[scenario];
     if (!sc) throw new Error(`unknown scenario "${scenario}"`);
     for (const transport of opts.transports) {
       if (!sc.transports.includes(transport)) continue;
-      const hosts = transport === "unix" ? ["unix"] : (opts.hosts ?? ["127.0.0.1"]);
-      for (const host of hosts)
-        for (const server of infos)
-          for (const client of infos) plan.push({ scenario, transport, host, server, client });
+      const hosts = transport === "unix" ? ["unix"] : sc.subnet ? [SUBNET_HOST] : (opts.hosts ?? ["127.0.0.1"]);
+      for (const api of apis) {
+        if (api === "wintertc" && !WINTERTC_TRANSPORTS.includes(transport)) continue;
+        for (const host of hosts)
+          for (const server of infos)
+            for (const client of infos) plan.push({ scenario, transport, host, server, client, api });
+      }
     }
   }
   // Several versions of one runtime: progress lines name each end with its version.
@@ -143,28 +169,40 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
   const cells: CellResult[] = [];
   // One throwaway CA and server certificate per run, for every TLS cell; removed with the run.
   const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
+  // One private subnet of network namespaces per run for the scenarios that sweep one (root only).
+  let subnet: Subnet | string | undefined;
   try {
+    if (plan.some((p) => p.host === SUBNET_HOST)) {
+      const support = netnsSupport();
+      try {
+        subnet = support.ok ? createSubnet(2) : support.reason;
+      } catch (e) {
+        subnet = `could not create the network namespaces: ${(e as Error).message}`;
+      }
+    }
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       opts.onStart?.(
-        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${end(p.server)}→${end(p.client)}`,
+        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${end(p.server)}→${end(p.client)}${p.api === "wintertc" ? "+wintertc" : ""}`,
         i,
         plan.length,
       );
-      const cell = await runCell(p, opts, certs);
+      const cell = await runCell(p, opts, certs, subnet);
       cells.push(cell);
       opts.onCell?.(cell, i, plan.length);
     }
   } finally {
     await certs?.remove();
+    if (typeof subnet === "object") subnet.remove();
   }
   return { runtimes: infos, cells };
 }
 
-async function runCell(
-  p: { scenario: string; transport: Transport; host: string; server: RuntimeInfo; client: RuntimeInfo },
+export async function runCell(
+  p: CellPlan,
   opts: MatrixOptions,
   certs: CertificateFiles | undefined,
+  subnet?: Subnet | string,
 ): Promise<CellResult> {
   const base = {
     scenario: p.scenario,
@@ -174,6 +212,7 @@ async function runCell(
     client: p.client.name,
     serverVersion: p.server.version,
     clientVersion: p.client.version,
+    ...(p.api === "wintertc" ? { api: p.api } : {}),
     checks: [] as Check[],
     metrics: {},
   };
@@ -194,6 +233,17 @@ async function runCell(
         durationMs: 0,
       };
   }
+  // A subnet cell: the server on the subnet's first host, the client on its second, which
+  // sweeps the whole /24 (never a real network: the addresses exist only in the namespaces).
+  const onSubnet = p.host === SUBNET_HOST;
+  if (onSubnet && typeof subnet !== "object")
+    return {
+      ...base,
+      status: "unsupported",
+      reason: `runs only between network namespaces: ${subnet ?? "no subnet"}`,
+      durationMs: 0,
+    };
+  const net = onSubnet ? (subnet as Subnet) : undefined;
   let dir: string | undefined;
   let server: AgentProcess | undefined;
   let client: AgentProcess | undefined;
@@ -207,13 +257,20 @@ async function runCell(
       port: 0,
       extra: opts.extra ?? {},
       ...(p.transport === "tls" && certs ? { tls: { cert: certs.cert, key: certs.key } } : {}),
+      ...(p.mutation !== undefined ? { mutation: p.mutation } : {}),
     };
+    if (net) spec.host = "0.0.0.0";
     if (p.transport === "unix") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
       spec.path = join(dir, `${p.scenario}.sock`);
       spec.host = "";
     }
-    server = startAgent(p.server.name, spec, targetBinaries(p.server, opts.binaries));
+    server = startAgent(
+      p.server.name,
+      spec,
+      targetBinaries(p.server, opts.binaries),
+      net ? { wrap: { netns: net.hosts[0]!.netns } } : {},
+    );
     const ready = await server.next(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
       const why =
@@ -230,8 +287,8 @@ async function runCell(
       };
     }
     const timeoutMs = opts.clientTimeoutMs ?? 120_000;
-    let to = { host: ready.host ?? p.host, port: ready.port ?? 0, path: ready.path };
-    if (opts.via) {
+    let to = { host: net ? net.hosts[0]!.address : (ready.host ?? p.host), port: ready.port ?? 0, path: ready.path };
+    if (opts.via && !net) {
       const proxy = await opts.via(
         p.transport === "unix"
           ? { transport: "unix", path: ready.path ?? "" }
@@ -253,10 +310,14 @@ async function runCell(
         port: to.port,
         ...(to.path ? { path: to.path } : {}),
         ...(p.transport === "tls" && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
-        extra: opts.extra ?? {},
+        extra: net
+          ? { ...opts.extra, subnet: net.cidr }
+          : (opts.clientExtra?.({ host: to.host, port: to.port }) ?? opts.extra ?? {}),
         timeoutMs,
+        ...(p.api === "wintertc" ? { api: p.api } : {}),
       },
       targetBinaries(p.client, opts.binaries),
+      net ? { wrap: { netns: net.hosts[1]!.netns } } : {},
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;

@@ -3,6 +3,7 @@ import { PROBE_TIMEOUT_MS, PROBES } from "../../in-runtime/probes/catalogue.js";
 import type { AgentProbeCertFiles } from "../../in-runtime/agent-protocol.js";
 import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import { writeCertificateSets } from "../certs/generate.js";
+import { createSubnet, netnsSupport } from "../process/netns.js";
 import { startAgent } from "./agent-process.js";
 
 export interface RuntimeProbes {
@@ -16,16 +17,98 @@ export interface RuntimeProbes {
 /**
  * Runs the probe catalogue inside one runtime (one agent process) and returns its results.
  * The agent bounds every probe; the whole run is bounded here as well, and the process is
- * always stopped.
+ * always stopped. Probes marked `netns` (multicast) run in a second agent inside a network
+ * namespace made for them and removed afterwards; without root they are reported
+ * "unsupported" with the reason, by the parent.
  */
 export async function runProbesIn(
   runtime: RuntimeName,
   opts: { binaries?: Partial<Record<RuntimeName, string>>; only?: string[]; onProbe?: (line: string) => void } = {},
 ): Promise<RuntimeProbes> {
-  const count = opts.only?.length ?? PROBES.length;
+  const selected = opts.only?.length ? PROBES.filter((p) => opts.only?.includes(p.id)) : PROBES;
+  const inNamespace = selected.filter((p) => p.netns);
+  const plain = selected.filter((p) => !p.netns);
+  if (inNamespace.length === 0)
+    return runPlain(
+      runtime,
+      opts,
+      selected.map((p) => p.id),
+      selected.length,
+    );
+  const [a, b] = [
+    plain.length
+      ? await runPlain(
+          runtime,
+          opts,
+          plain.map((p) => p.id),
+          plain.length,
+        )
+      : undefined,
+    await runInNamespace(runtime, opts, inNamespace),
+  ];
+  // Catalogue order, as a single agent would have reported them.
+  const byId = new Map([...(a?.results ?? []), ...b.results].map((r) => [r.id, r]));
+  const error = [a?.error, b.error].filter(Boolean).join("; ");
+  return {
+    runtime,
+    version: a && a.version !== "unknown" ? a.version : b.version,
+    results: selected.flatMap((p) => byId.get(p.id) ?? []),
+    ...(error ? { error } : {}),
+  };
+}
+
+/** The namespaced probes: one host of a private subnet, its veth address passed as ctx.multicast. */
+async function runInNamespace(
+  runtime: RuntimeName,
+  opts: { binaries?: Partial<Record<RuntimeName, string>>; onProbe?: (line: string) => void },
+  probes: readonly (typeof PROBES)[number][],
+): Promise<RuntimeProbes> {
+  const support = netnsSupport();
+  const unsupported = (reason: string): RuntimeProbes => ({
+    runtime,
+    version: "unknown",
+    results: probes.map((p) => ({
+      id: p.id,
+      title: p.title,
+      outcome: "unsupported",
+      evidence: { reason },
+      explanation: `Not run: this probe runs only inside a network namespace, and netparity ${reason}.`,
+      ms: 0,
+    })),
+  });
+  if (!support.ok) return unsupported(support.reason);
+  let subnet: ReturnType<typeof createSubnet>;
+  try {
+    subnet = createSubnet(1);
+  } catch (e) {
+    return unsupported(`could not create a network namespace: ${(e as Error).message}`);
+  }
+  try {
+    const host = subnet.hosts[0]!;
+    return await runAgentProbes(
+      runtime,
+      probes.length * (PROBE_TIMEOUT_MS + 1000) + 20_000,
+      opts.binaries,
+      opts.onProbe,
+      probes.map((p) => p.id),
+      undefined,
+      { netns: host.netns, multicast: { interfaceAddress: host.address } },
+    );
+  } finally {
+    subnet.remove();
+  }
+}
+
+async function runPlain(
+  runtime: RuntimeName,
+  opts: { binaries?: Partial<Record<RuntimeName, string>>; only?: string[]; onProbe?: (line: string) => void },
+  ids: string[],
+  count: number,
+): Promise<RuntimeProbes> {
   const budget = count * (PROBE_TIMEOUT_MS + 1000) + 20_000;
   const onProbe = opts.onProbe;
-  const selected = opts.only?.length ? PROBES.filter((p) => opts.only?.includes(p.id)) : PROBES;
+  const selected = PROBES.filter((p) => ids.includes(p.id));
+  const only = opts.only?.length || selected.length !== PROBES.length ? ids : undefined;
   // One throwaway set per run, only when a TLS probe runs; the agent reads the files, the directory goes afterwards.
   let certs: Awaited<ReturnType<typeof probeCertificates>> | undefined;
   try {
@@ -39,7 +122,7 @@ export async function runProbesIn(
     };
   }
   try {
-    return await runAgentProbes(runtime, budget, opts.binaries, onProbe, opts.only, certs?.sets);
+    return await runAgentProbes(runtime, budget, opts.binaries, onProbe, only, certs?.sets);
   } finally {
     await certs?.remove();
   }
@@ -60,12 +143,19 @@ async function runAgentProbes(
   onProbe: ((line: string) => void) | undefined,
   only: string[] | undefined,
   certs: AgentProbeCertFiles | undefined,
+  namespace?: { netns: string; multicast: { interfaceAddress: string } },
 ): Promise<RuntimeProbes> {
   const agent = startAgent(
     runtime,
-    { role: "probes", ...(only?.length ? { probes: only } : {}), ...(certs ? { certs } : {}) },
+    {
+      role: "probes",
+      ...(only?.length ? { probes: only } : {}),
+      ...(certs ? { certs } : {}),
+      ...(namespace ? { multicast: namespace.multicast } : {}),
+    },
     binaries,
     {
+      ...(namespace ? { wrap: { netns: namespace.netns } } : {}),
       ...(onProbe
         ? {
             onStderr: (s: string) => {

@@ -4,9 +4,21 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RuntimeName } from "@netparity/protocol";
 
-/** conformance/ — the package root, whether running from src/ (tests) or dist/ (CLI). */
-export const PACKAGE_ROOT = findUp(dirname(fileURLToPath(import.meta.url)), "build.mjs");
+/**
+ * conformance/ — the package root, whether running from src/ (tests), dist/ (CLI) or an
+ * installed copy (node_modules/netparity, which has no build.mjs).
+ */
+export const PACKAGE_ROOT = findUp(dirname(fileURLToPath(import.meta.url)), "package.json");
 export const DIST = join(PACKAGE_ROOT, "dist");
+
+let agentBundles = DIST;
+/**
+ * Runs agents from `dir` (agent-node.js, agent-bun.js, agent-deno.js) instead of dist/: the
+ * bundles that carry users' scenarios (`--scenario-module`, see scenario-modules.ts).
+ */
+export function useAgentBundles(dir: string): void {
+  agentBundles = dir;
+}
 
 function findUp(from: string, marker: string): string {
   let d = from;
@@ -64,11 +76,11 @@ export function agentCommand(
   const json = JSON.stringify(spec);
   switch (rt) {
     case "node":
-      return { cmd: bin, args: [join(DIST, "agent-node.js"), json] };
+      return { cmd: bin, args: [join(agentBundles, "agent-node.js"), json] };
     case "bun":
-      return { cmd: bin, args: [join(DIST, "agent-bun.js"), json] };
+      return { cmd: bin, args: [join(agentBundles, "agent-bun.js"), json] };
     case "deno":
-      return { cmd: bin, args: [...denoRunFlags({ write: true }), join(DIST, "agent-deno.js"), json] };
+      return { cmd: bin, args: [...denoRunFlags({ write: true }), join(agentBundles, "agent-deno.js"), json] };
   }
 }
 

@@ -4,6 +4,7 @@
  * from here and never decides one itself.
  */
 export * from "./compare.js";
+export * from "./controls.js";
 export * from "./expectations-file.js";
 export * from "./judge-run.js";
 export * from "./judge.js";

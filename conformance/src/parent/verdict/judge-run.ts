@@ -6,6 +6,8 @@
 import type { RuntimeName } from "@netparity/protocol";
 import { multiVersionNames } from "../common/targets.js";
 import type { ReliabilityResult } from "../reliability/types.js";
+import type { ControlRun } from "../runner/controls.js";
+import { judgeControls, type JudgedControl } from "./controls.js";
 import { compare, reliabilityDiffs, reliabilityNotes, type Comparison } from "./compare.js";
 import type { CompareInput, Expectations } from "./expectations-file.js";
 import {
@@ -23,6 +25,8 @@ export interface JudgeInput extends Omit<CompareInput, "dir" | "expectations"> {
   expectations: Expectations | null;
   /** Present when the run had the reliability section. */
   reliability?: ReliabilityResult[];
+  /** Present when the run had negative controls. */
+  controls?: readonly ControlRun[];
 }
 
 export interface RunVerdicts {
@@ -31,8 +35,10 @@ export interface RunVerdicts {
   /** Runtimes whose probe agent failed as a whole. */
   probeErrors: Array<{ runtime: RuntimeName; error: string }>;
   reliability?: JudgedReliability[];
+  /** The negative controls, when the run had them. */
+  controls?: JudgedControl[];
   comparison: Comparison | null;
-  /** Everything matched the expectations (or, without them, nothing failed). */
+  /** Everything matched the expectations (or, without them, nothing failed), and every control was detected. */
   ok: boolean;
 }
 
@@ -58,11 +64,23 @@ export function judgeRun(i: JudgeInput): RunVerdicts {
     comparison.notes.push(...reliabilityNotes(i.reliability ?? [], exp));
     comparison.ok = comparison.diffs.length === 0;
   }
-  const ok = comparison
-    ? comparison.ok
-    : cells.every((c) => c.verdict === "ok") &&
-      probes.every((p) => p.verdict === "ok") &&
-      probeErrors.length === 0 &&
-      (reliability ?? []).every((r) => r.verdict === "ok");
-  return { cells, probes, probeErrors, ...(reliability ? { reliability } : {}), comparison, ok };
+  // A control not detected fails the run whatever the expectations say: it is a check that cannot fail.
+  const controls = i.controls ? judgeControls(i.controls) : undefined;
+  const ok =
+    (comparison
+      ? comparison.ok
+      : cells.every((c) => c.verdict === "ok") &&
+        probes.every((p) => p.verdict === "ok") &&
+        probeErrors.length === 0 &&
+        (reliability ?? []).every((r) => r.verdict === "ok")) &&
+    (controls?.ok ?? true);
+  return {
+    cells,
+    probes,
+    probeErrors,
+    ...(reliability ? { reliability } : {}),
+    ...(controls ? { controls: controls.controls } : {}),
+    comparison,
+    ok,
+  };
 }

@@ -18,6 +18,8 @@ export const ADAPTER_RAW_TARGETS: Readonly<Record<string, number>> = {
 export const DECODER_VS_IT_LENGTH_PREFIXED = 3;
 /** FrameDecoder on 64-byte frames: at least 10 M frames/s (the ratio's denominator). */
 export const DECODER_FRAMES_PER_SECOND = 1e7;
+/** A client on @netparity/sockets (web streams) against the same client on the adapter: bulk and echo. */
+export const WINTERTC_ADAPTER_TARGET = 0.9;
 /** The best adapter's bulk throughput against iperf3 on the same loopback. */
 export const BULK_BEST_VS_IPERF3 = 0.8;
 

@@ -1,0 +1,564 @@
+/**
+ * Every probe of the catalogue against its classifier. CLASSIFIERS lists each probe id with the
+ * pure function that turns the probe's recorded evidence into its outcome; the catalogue test
+ * fails when a probe has no entry (a new probe needs a classifier and recorded evidence).
+ *
+ * fixtures/probe-evidence.json is report.json's probe evidence of a real run on node 20.20.2,
+ * bun 1.4.5 and deno 2.9.6 (Linux): each recorded evidence must give back the recorded outcome.
+ * The udp.multicast-* entries come from a run as root, inside the network namespace the runner
+ * makes for them (recorded.netns).
+ * The outcomes no runtime here shows are fed with the smallest evidence that produces them,
+ * marked "constructed", so every outcome a classifier can report is checked, and two different
+ * kinds of evidence never share a label.
+ */
+import { describe, expect, it } from "vitest";
+import {
+  classifyBind,
+  classifyDualStack,
+  classifyIpv6Tcp,
+  classifyIpv6Udp,
+  classifyLocalhostConnect,
+  classifyLocalhostListen,
+  classifyLocalhostUdp,
+} from "../src/in-runtime/probes/addressing-classify.js";
+import { probeIds } from "../src/in-runtime/probes/catalogue.js";
+import {
+  classifyErrorProbe,
+  codeOfEvidence,
+  type ErrorEvidence,
+  isErrorEvidence,
+  shapeOf,
+} from "../src/in-runtime/probes/errors-classify.js";
+import {
+  classifyBadInterface,
+  classifyJoin,
+  classifyLeave,
+  classifyLoopbackDefault,
+  classifySourceSpecific,
+  classifyTtl,
+} from "../src/in-runtime/probes/multicast-classify.js";
+import { classifySticky } from "../src/in-runtime/probes/sticky-classify.js";
+import {
+  classifyAbortOpen,
+  classifyBackpressure,
+  classifyCloseAfterRead,
+  classifyClosePendingRead,
+  classifyConnectAbort,
+  classifyKeepAlive,
+  classifyNoDelay,
+  classifyReadChunk,
+  classifyRebind,
+  classifyResetUnread,
+  classifyTcpHalfClose,
+  classifyTcpReusePort,
+  classifyWrite64,
+  classifyWriteAfterClose,
+} from "../src/in-runtime/probes/tcp-classify.js";
+import {
+  attemptFromEvidence,
+  classifyAlpnMismatch,
+  classifyAlpnNone,
+  classifyAlpnSelect,
+  classifyChunk,
+  classifyCipher,
+  classifyClientCertAbsent,
+  classifyCloseTail,
+  classifyHalfClose,
+  classifyIpVerification,
+  classifyPeer,
+  classifyRefusal,
+  classifyRsa,
+  classifyStartTls,
+  classifyStartTlsBuffered,
+  classifyVerifyOff,
+  classifyVersion,
+  upgradeFromEvidence,
+} from "../src/in-runtime/probes/tls-classify.js";
+import {
+  classifyBroadcast,
+  classifyEmptyDatagram,
+  classifyMaxDatagram,
+  classifyOversize,
+  classifyUdpReusePort,
+  classifyUnreachable,
+} from "../src/in-runtime/probes/udp-classify.js";
+import { classifySocketFile, classifyUnixRoundTrip } from "../src/in-runtime/probes/unix-classify.js";
+import recorded from "./fixtures/probe-evidence.json" with { type: "json" };
+
+// Evidence is JSON from a report: each classifier below states the shape it reads.
+// biome-ignore lint/suspicious/noExplicitAny: recorded JSON, typed by the classifier that reads it
+type Ev = any;
+type Classifier = (evidence: Ev) => string;
+
+const o =
+  <E>(f: (e: E) => { outcome: string }): Classifier =>
+  (e) =>
+    f(e as E).outcome;
+const err = (e: Ev): string => classifyErrorProbe(e, "The call").outcome;
+const att = attemptFromEvidence;
+/** The TLS probes that need an open connection first say so when there was none. */
+const orNoConnection =
+  (has: string, f: Classifier): Classifier =>
+  (e) =>
+    has in e ? f(e) : `no connection: ${classifyRefusal(att(e))}`;
+
+/** Each probe id of the catalogue with the classifier of its recorded evidence. */
+const CLASSIFIERS: Record<string, Classifier> = {
+  "addr.localhost-listen": o(classifyLocalhostListen),
+  "addr.localhost-connect": o(classifyLocalhostConnect),
+  "addr.localhost-udp": o(classifyLocalhostUdp),
+  "addr.default-host": o(classifyBind),
+  "addr.empty-host": o(classifyBind),
+  "ipv6.loopback-tcp": o(classifyIpv6Tcp),
+  "ipv6.loopback-udp": o(classifyIpv6Udp),
+  "ipv6.dual-stack": o(classifyDualStack),
+  "tcp.half-close": o(classifyTcpHalfClose),
+  "tcp.write-64mib": o(classifyWrite64),
+  "tcp.backpressure-unread": o(classifyBackpressure),
+  "tcp.close-pending-read": o(classifyClosePendingRead),
+  "tcp.close-after-read": o(classifyCloseAfterRead),
+  "tcp.reset-unread": o(classifyResetUnread),
+  "tcp.write-after-peer-close": o(classifyWriteAfterClose),
+  "tcp.nodelay-default": o(classifyNoDelay),
+  "tcp.keepalive": o(classifyKeepAlive),
+  "tcp.connect-abort": o(classifyConnectAbort),
+  "tcp.abort-open": o(classifyAbortOpen),
+  "tcp.read-chunk-max": o(classifyReadChunk),
+  "tcp.rebind-time-wait": o(classifyRebind),
+  "tcp.reuseport": o(classifyTcpReusePort),
+  "tcp.sticky": o(classifySticky),
+  "udp.max-datagram": o(classifyMaxDatagram),
+  "udp.oversize": o(classifyOversize),
+  "udp.empty-datagram": o(classifyEmptyDatagram),
+  "udp.unreachable-port": o(classifyUnreachable),
+  "udp.reuseport": o(classifyUdpReusePort),
+  "udp.broadcast": o(classifyBroadcast),
+  "udp.multicast-join": o(classifyJoin),
+  "udp.multicast-loopback-default": o(classifyLoopbackDefault),
+  "udp.multicast-ttl": o(classifyTtl),
+  "udp.multicast-leave": o(classifyLeave),
+  "udp.multicast-source-specific": o(classifySourceSpecific),
+  "udp.multicast-bad-interface": o(classifyBadInterface),
+  "unix.roundtrip": o(classifyUnixRoundTrip),
+  "unix.socket-file-after-close": o(classifySocketFile),
+  "err.econnrefused": err,
+  "err.eaddrinuse-tcp": err,
+  "err.eaddrinuse-udp": err,
+  "err.eaddrinuse-unix": err,
+  "err.unix-missing-path": err,
+  "err.eaddrnotavail": err,
+  "tls.default-version": (e) => classifyVersion(att(e)),
+  "tls.alpn-none": (e) => classifyAlpnNone(att(e), e.serverInfo?.alpn),
+  "tls.alpn-select": (e) => classifyAlpnSelect(att(e), e.serverInfo?.alpn, "h2", "http/1.1"),
+  "tls.alpn-mismatch": (e) => classifyAlpnMismatch(att(e)),
+  "tls.sni-ip": (e) => classifyIpVerification(att(e)),
+  "tls.untrusted-ca": (e) => classifyRefusal(att(e)),
+  "tls.hostname-mismatch": (e) => classifyRefusal(att(e)),
+  "tls.expired": (e) => classifyRefusal(att(e)),
+  "tls.verify-off": (e) => classifyVerifyOff(att(e)),
+  "tls.client-cert-absent": (e) =>
+    e.listen
+      ? classifyClientCertAbsent({ listen: codeOfEvidence(e.listen) })
+      : classifyClientCertAbsent({ listen: null, attempt: att(e), ...(e.roundTrip ? { roundTrip: e.roundTrip } : {}) }),
+  "tls.half-close": orNoConnection("serverSawEof", (e) =>
+    classifyHalfClose({
+      closeWrite: typeof e.closeWrite === "string" ? e.closeWrite : codeOfEvidence(e.closeWrite),
+      serverSawEof: e.serverSawEof,
+      ...(e.serverWrite !== null ? { serverWrite: e.serverWrite } : {}),
+      ...(e.clientGot !== null ? { clientGot: e.clientGot } : {}),
+      expected: "pong after FIN",
+    }),
+  ),
+  "tls.close-notify": (e) =>
+    "records" in e
+      ? classifyCloseTail(e.records, e.streamEnd, e.serverClosedFirst)
+      : isErrorEvidence(e)
+        ? `no round trip: ${codeOfEvidence(e)}`
+        : `no connection: ${classifyRefusal(att(e))}`,
+  "tls.largest-read": orNoConnection("maxChunk", (e) => classifyChunk(e.maxChunk)),
+  "tls.cipher-name": (e) => classifyCipher(att(e)),
+  "tls.peer-certificate": (e) => classifyPeer(att(e)),
+  "tls.rsa-server": (e) => classifyRsa(att(e)),
+  "tls.starttls-client": (e) => classifyStartTls(upgradeFromEvidence(e), e.featuresStartTlsClient),
+  "tls.starttls-server": (e) => classifyStartTls(upgradeFromEvidence(e), e.featuresStartTlsServer),
+  "tls.starttls-buffered": (e) => classifyStartTlsBuffered(upgradeFromEvidence(e), e.firstRead),
+};
+
+interface Recorded {
+  id: string;
+  runtime: string;
+  version: string;
+  outcome: string;
+  evidence: Ev;
+}
+const RECORDED = recorded.probes as Recorded[];
+
+describe("the catalogue", () => {
+  it("every probe id has a classifier, and every classifier a probe", () => {
+    expect(probeIds().length).toBeGreaterThan(50);
+    expect(Object.keys(CLASSIFIERS).sort()).toEqual([...probeIds()].sort());
+  });
+
+  it("every probe id has evidence recorded on node, bun and deno", () => {
+    for (const id of probeIds()) {
+      const runtimes = RECORDED.filter((r) => r.id === id)
+        .map((r) => r.runtime)
+        .sort();
+      expect(runtimes, id).toEqual(["bun", "deno", "node"]);
+    }
+  });
+});
+
+describe("recorded evidence gives back the recorded outcome", () => {
+  const cases = RECORDED.filter((r) => r.outcome !== "unsupported").map(
+    (r) => [`${r.id} on ${r.runtime} ${r.version}`, r] as const,
+  );
+  it("the recording holds evidence", () => expect(cases.length).toBeGreaterThan(150));
+  it.each(cases)("%s", (_, r) => {
+    const classify = CLASSIFIERS[r.id];
+    expect(classify, r.id).toBeDefined();
+    expect(classify?.(r.evidence)).toBe(r.outcome);
+  });
+});
+
+/** errorEvidence() of a NetError, as the adapters make them. */
+const netErr = (code: string, name?: string, causeCode?: string): ErrorEvidence => ({
+  code,
+  message: `${code} message`,
+  cause: name === undefined ? null : { name, ...(causeCode ? { code: causeCode } : {}), message: "m" },
+});
+const read = (ended: string, extra: Ev = {}): Ev => ({ ended, afterMs: 1, ...extra });
+/** The multicast probes' evidence around the calls each case varies. */
+const mc = { group: "239.255.77.1", interfaceAddress: "10.0.0.1" };
+const ssm = { group: "232.1.77.5", source: "10.0.0.1" };
+const joined = { group: "239.255.77.4", addMembership: "ok", "setMulticastLoopback(true)": "ok" };
+const ttl = (before: Ev, after: Ev): Ev => ({
+  "setMulticastTTL(4) before joining": before,
+  addMembership: "ok",
+  "setMulticastTTL(4) after joining": after,
+});
+
+/**
+ * The outcomes no runtime here produced in the recording, each from the smallest evidence that
+ * produces it (constructed), with the label it must give. Together with the recording, every
+ * label each classifier can return.
+ */
+const CONSTRUCTED: Array<[string, Ev, string]> = [
+  [
+    "addr.localhost-listen",
+    { address: { transport: "tcp", hostname: "localhost" }, reachableOn: ["::1"] },
+    "reports localhost, on ::1",
+  ],
+  ["addr.localhost-listen", { address: { transport: "tcp", hostname: "::1" }, reachableOn: ["::1"] }, "::1"],
+  ["addr.localhost-listen", netErr("ENOTFOUND", "Error", "EAI_NONAME"), "ENOTFOUND (Error:EAI_NONAME)"],
+  ["addr.localhost-connect", { attempts: ["EADDRINUSE"] }, "no-dual-loopback"],
+  ["addr.localhost-connect", { port: 1, connect: "pending" }, "connect-hangs"],
+  ["addr.localhost-connect", netErr("ECONNREFUSED", "Error"), "ECONNREFUSED (Error)"],
+  ["addr.localhost-connect", { remote: { transport: "tcp", hostname: "::1" }, local: {}, connectMs: 1 }, "::1"],
+  ["addr.localhost-udp", netErr("ENOTFOUND", "Error", "EAI_NONAME"), "ENOTFOUND (Error:EAI_NONAME)"],
+  ["ipv6.loopback-tcp", netErr("EADDRNOTAVAIL", "Error"), "EADDRNOTAVAIL (Error)"],
+  ["ipv6.loopback-tcp", { listener: {}, clientLocal: {}, serverRemote: null, serverRead: "eof" }, "no-data"],
+  ["ipv6.loopback-udp", netErr("EADDRNOTAVAIL", "Error"), "EADDRNOTAVAIL (Error)"],
+  ["ipv6.loopback-udp", { address: {}, from: null, receive: "pending" }, "not-delivered"],
+  [
+    "ipv6.loopback-udp",
+    { address: {}, from: null, receive: { error: netErr("ECONNRESET", "Error") } },
+    "ECONNRESET (Error)",
+  ],
+  ["ipv6.dual-stack", netErr("EAFNOSUPPORT", "Error"), "EAFNOSUPPORT (Error)"],
+  ["ipv6.dual-stack", { listener: {}, connect: netErr("ECONNREFUSED", "Error") }, "ipv6-only"],
+  [
+    "ipv6.dual-stack",
+    { listener: {}, serverSeesClient: null, clientSeesServer: {} },
+    "accepts IPv4, server end not accepted",
+  ],
+  ["tcp.half-close", { serverGot: "ping", serverSawEof: false }, "no-eof"],
+  ["tcp.half-close", { serverGot: "ping", serverSawEof: true, write: "pending" }, "server write hangs"],
+  [
+    "tcp.half-close",
+    { serverGot: "ping", serverSawEof: true, write: netErr("EPIPE", "Error") },
+    "server write fails EPIPE",
+  ],
+  ["tcp.half-close", { serverGot: "ping", serverSawEof: true, write: "resolved", clientGot: "" }, "reply lost"],
+  ["tcp.write-64mib", netErr("ENOBUFS", "Error"), "fails ENOBUFS"],
+  ["tcp.write-64mib", { bytes: 8, resolvedBeforeReadMs: 3, writeAfterRead: "resolved", readerGotBytes: 8 }, "buffered"],
+  [
+    "tcp.write-64mib",
+    { bytes: 8, resolvedBeforeReadMs: null, writeAfterRead: "resolved", readerGotBytes: 7 },
+    "resolves, reader short",
+  ],
+  [
+    "tcp.write-64mib",
+    { bytes: 8, resolvedBeforeReadMs: null, writeAfterRead: "pending", readerGotBytes: 8 },
+    "never-resolves",
+  ],
+  [
+    "tcp.write-64mib",
+    { bytes: 8, resolvedBeforeReadMs: null, writeAfterRead: netErr("ECONNRESET", "Error"), readerGotBytes: 8 },
+    "fails ECONNRESET",
+  ],
+  ["tcp.backpressure-unread", { acceptedMiB: 1, error: netErr("EPIPE", "Error") }, "fails EPIPE"],
+  ["tcp.backpressure-unread", { acceptedMiB: 128, ended: "cap reached" }, "never-waits"],
+  ["tcp.close-pending-read", { pendingRead: "pending", afterMs: 1, peer: read("eof") }, "read stays pending; peer eof"],
+  [
+    "tcp.close-pending-read",
+    { pendingRead: "resolved data", afterMs: 1, peer: read("pending") },
+    "read data; peer pending",
+  ],
+  [
+    "tcp.close-pending-read",
+    { pendingRead: netErr("CLOSED"), afterMs: 1, peer: read("rejected", { error: netErr("ECONNRESET", "Error") }) },
+    "read rejects CLOSED; peer ECONNRESET",
+  ],
+  ["tcp.close-after-read", { firstRead: "pending" }, "no-data"],
+  [
+    "tcp.close-after-read",
+    { firstReadBytes: 1, nextRead: read("data", { bytes: 1 }), write: "resolved", peer: read("pending") },
+    "next read data; write resolved; peer pending",
+  ],
+  [
+    "tcp.reset-unread",
+    { peerRead: read("rejected", { error: netErr("ECONNRESET", "Error") }), peerWriteAfter: "pending" },
+    "peer read ECONNRESET; next write pending",
+  ],
+  ["tcp.write-after-peer-close", { writes: ["resolved", "resolved"], error: null }, "writes keep succeeding"],
+  ["tcp.nodelay-default", { medianDefaultMs: 15, medianNoDelayMs: 15 }, "inconclusive"],
+  ["tcp.keepalive", { method: "absent" }, "not exposed"],
+  ["tcp.keepalive", netErr("ENOTSUP"), "fails ENOTSUP"],
+  ["tcp.connect-abort", { connect: "resolved", afterMs: 1, listenerSaw: "connection" }, "connects anyway"],
+  ["tcp.connect-abort", { connect: "pending", afterMs: 1, listenerSaw: "nothing" }, "hangs"],
+  ["tcp.abort-open", { localRead: "pending", peer: read("pending") }, "local read pending; peer pending"],
+  ["tcp.abort-open", { localRead: "data", peer: { ended: "none" } }, "local read data; peer none"],
+  ["tcp.read-chunk-max", { maxChunk: 0, reads: 0, bytes: 0 }, "no data"],
+  ["tcp.read-chunk-max", { maxChunk: 1000, reads: 1, bytes: 1000 }, "≤ 1 KiB"],
+  ["tcp.rebind-time-wait", { port: 1, ...netErr("EADDRINUSE", "Error") }, "EADDRINUSE (Error)"],
+  [
+    "tcp.sticky",
+    { runtime: "x", writeSizes: [5, 5], readSizes: [10], unframedBytesIntact: true, framed: { intact: 2 } },
+    "merged",
+  ],
+  [
+    "tcp.sticky",
+    { runtime: "x", writeSizes: [5, 5], readSizes: [5, 5], unframedBytesIntact: true, framed: { intact: 2 } },
+    "separate",
+  ],
+  [
+    "tcp.sticky",
+    { runtime: "x", writeSizes: [10], readSizes: [5, 5], unframedBytesIntact: true, framed: { intact: 1 } },
+    "split",
+  ],
+  [
+    "tcp.sticky",
+    { runtime: "x", writeSizes: [10], readSizes: [5, 5], unframedBytesIntact: false, framed: { intact: 1 } },
+    "bytes-lost",
+  ],
+  [
+    "tcp.sticky",
+    { runtime: "x", writeSizes: [10], readSizes: [5, 5], unframedBytesIntact: true, framed: { intact: 0 } },
+    "split; framing-failed",
+  ],
+  [
+    "udp.max-datagram",
+    {
+      trials: [
+        { size: 1472, send: "ok", received: 1472, intact: true },
+        { size: 9216, send: "ok", received: null, intact: false },
+      ],
+    },
+    "1472",
+  ],
+  [
+    "udp.max-datagram",
+    { trials: [{ size: 1472, send: "EMSGSIZE", received: null, intact: false }] },
+    "none (1472: send fails EMSGSIZE)",
+  ],
+  [
+    "udp.max-datagram",
+    { trials: [{ size: 1472, send: "ok", received: null, intact: false }] },
+    "none (1472: nothing received)",
+  ],
+  [
+    "udp.max-datagram",
+    { trials: [{ size: 1472, send: "ok", received: 1000, intact: false }] },
+    "none (1472: truncated to 1000)",
+  ],
+  [
+    "udp.max-datagram",
+    { trials: [{ size: 1472, send: "ok", received: 1472, intact: false }] },
+    "none (1472: corrupted)",
+  ],
+  ["udp.oversize", { size: 65508, send: "ok", received: null, intact: false }, "silently dropped"],
+  ["udp.oversize", { size: 65508, send: "ok", received: 65508, intact: true }, "delivered"],
+  ["udp.oversize", { size: 65508, send: "ok", received: 65507, intact: false }, "truncated to 65507"],
+  ["udp.empty-datagram", netErr("EINVAL", "Error"), "send fails EINVAL"],
+  ["udp.empty-datagram", { first: "pending" }, "nothing received"],
+  ["udp.empty-datagram", { first: netErr("ECONNREFUSED", "Error") }, "receive fails ECONNREFUSED"],
+  ["udp.empty-datagram", { firstReceivedBytes: 1, from: {} }, "not delivered"],
+  [
+    "udp.unreachable-port",
+    { firstSend: "resolved", secondSend: netErr("ECONNREFUSED", "Error"), receive: "nothing" },
+    "send ok/ECONNREFUSED; receive nothing",
+  ],
+  ["udp.reuseport", { bind: "second", ...netErr("EADDRINUSE", "Error") }, "EADDRINUSE (Error)"],
+  ["udp.broadcast", { setTrue: "ENOTSUP", setFalse: "ok" }, "on ENOTSUP, off ok"],
+  ["udp.multicast-join", { ...mc, addMembership: netErr("ENOTSUP") }, "ENOTSUP"],
+  [
+    "udp.multicast-join",
+    { ...mc, addMembership: "ok", "setMulticastLoopback(true)": "ok", received: false },
+    "not received",
+  ],
+  [
+    "udp.multicast-join",
+    { ...mc, addMembership: "ok", "setMulticastLoopback(true)": netErr("ENOTSUP"), received: false },
+    "not received; setMulticastLoopback(true) ENOTSUP",
+  ],
+  [
+    "udp.multicast-join",
+    { ...mc, addMembership: "ok", "setMulticastLoopback(true)": netErr("ENOTSUP"), received: true },
+    "received; setMulticastLoopback(true) ENOTSUP",
+  ],
+  ["udp.multicast-loopback-default", { group: "g", addMembership: netErr("ENODEV", "Error") }, "join fails ENODEV"],
+  [
+    "udp.multicast-ttl",
+    { "setMulticastTTL(4) before joining": "ok", addMembership: netErr("ENODEV", "Error") },
+    "settable; join fails ENODEV",
+  ],
+  [
+    "udp.multicast-ttl",
+    { "setMulticastTTL(4) before joining": netErr("ENOTSUP"), addMembership: netErr("ENODEV", "Error") },
+    "ENOTSUP; join fails ENODEV",
+  ],
+  ["udp.multicast-ttl", { ...ttl("ok", "ok"), "setMulticastTTL(300)": "ok" }, "settable; 300: accepted"],
+  [
+    "udp.multicast-ttl",
+    { ...ttl(netErr("ENOTSUP"), netErr("ENOTSUP")), "setMulticastTTL(300)": netErr("ENOTSUP") },
+    "ENOTSUP, after joining ENOTSUP; 300: ENOTSUP",
+  ],
+  ["udp.multicast-leave", { group: "g", addMembership: netErr("ENODEV", "Error") }, "join fails ENODEV"],
+  ["udp.multicast-leave", { ...joined, receivedAsMember: true, dropMembership: netErr("ENOTSUP") }, "ENOTSUP"],
+  [
+    "udp.multicast-leave",
+    {
+      ...joined,
+      receivedAsMember: true,
+      dropMembership: "ok",
+      receivedAfterLeaving: true,
+      "second dropMembership": "ok",
+    },
+    "still receiving; leaving twice: ok",
+  ],
+  [
+    "udp.multicast-leave",
+    {
+      ...joined,
+      receivedAsMember: false,
+      dropMembership: "ok",
+      receivedAfterLeaving: false,
+      "second dropMembership": "ok",
+    },
+    "never received; leaving twice: ok",
+  ],
+  [
+    "udp.multicast-leave",
+    {
+      ...joined,
+      receivedAsMember: false,
+      dropMembership: "ok",
+      receivedAfterLeaving: true,
+      "second dropMembership": "ok",
+    },
+    "received only after leaving; leaving twice: ok",
+  ],
+  [
+    "udp.multicast-leave",
+    {
+      ...joined,
+      "setMulticastLoopback(true)": netErr("ENOTSUP"),
+      receivedAsMember: false,
+      dropMembership: "ok",
+      receivedAfterLeaving: false,
+      "second dropMembership": netErr("EADDRNOTAVAIL"),
+    },
+    "never received; leaving twice: EADDRNOTAVAIL; setMulticastLoopback(true) ENOTSUP",
+  ],
+  [
+    "udp.multicast-source-specific",
+    { ...ssm, addSourceMembership: "ok", "sender setMulticastLoopback(true)": "ok", received: false },
+    "not received",
+  ],
+  [
+    "udp.multicast-source-specific",
+    { ...ssm, addSourceMembership: "ok", "sender setMulticastLoopback(true)": netErr("ENOTSUP"), received: false },
+    "not received; sender setMulticastLoopback(true) ENOTSUP",
+  ],
+  ["udp.multicast-bad-interface", { group: "g", interfaceAddress: "192.0.2.77" }, "accepted"],
+  [
+    "udp.multicast-bad-interface",
+    { group: "g", interfaceAddress: "192.0.2.77", error: netErr("EADDRNOTAVAIL", "Error") },
+    "EADDRNOTAVAIL (Error)",
+  ],
+  ["unix.roundtrip", netErr("EACCES", "Error"), "EACCES (Error)"],
+  [
+    "unix.roundtrip",
+    {
+      listener: "<path>",
+      clientLocal: '""',
+      clientRemote: "<path>",
+      serverLocal: null,
+      serverRemote: null,
+      serverGot: "",
+    },
+    "no-data",
+  ],
+  [
+    "unix.socket-file-after-close",
+    { existsWhileOpen: true, existsAfterClose: true, relisten: netErr("EADDRINUSE", "Error") },
+    "file left behind; relisten EADDRINUSE (Error)",
+  ],
+  [
+    "unix.socket-file-after-close",
+    { existsWhileOpen: true, existsAfterClose: true, relisten: "ok" },
+    "file left behind; relisten ok",
+  ],
+  ["err.econnrefused", { succeeded: true }, "succeeds"],
+  ["err.econnrefused", netErr("ECONNREFUSED"), "ECONNREFUSED (no cause)"],
+  ["err.econnrefused", { ...netErr("UNKNOWN"), cause: { message: "no name" } }, "unmapped (unnamed)"],
+  ["tcp.keepalive", netErr("UNKNOWN", "TypeError", "ERR_X"), "fails unmapped ERR_X"],
+  ["err.econnrefused", { thrown: { name: "TypeError", message: "x" } }, "non-NetError TypeError"],
+  ["err.econnrefused", { thrown: { message: "a string" } }, "non-NetError non-error"],
+  ["tls.half-close", { afterMs: 1, error: netErr("CERT_UNTRUSTED", "Error") }, "no connection: CERT_UNTRUSTED (Error)"],
+  ["tls.close-notify", netErr("ECONNRESET", "Error"), "no round trip: ECONNRESET"],
+  ["tls.close-notify", { pendingAfterMs: 2000 }, "no connection: handshake hangs"],
+  ["tls.largest-read", { afterMs: 1, clientInfo: null }, "no connection: connected (not refused)"],
+  ["tls.client-cert-absent", { listen: netErr("ENOTSUP") }, "unsupported: ENOTSUP"],
+  ["tls.starttls-buffered", { pendingAfterMs: 2000, firstRead: null }, "handshake hangs"],
+];
+
+describe("constructed evidence: the outcomes no runtime here shows", () => {
+  it.each(CONSTRUCTED.map(([id, e, outcome]) => [id, outcome, e] as const))("%s → %s", (id, outcome, e) => {
+    expect(CLASSIFIERS[id]?.(e)).toBe(outcome);
+  });
+
+  it("no outcome, recorded or constructed, is UNKNOWN-like", () => {
+    const outcomes = [...CONSTRUCTED.map(([id, e]) => CLASSIFIERS[id]?.(e)), ...RECORDED.map((r) => r.outcome)];
+    expect(outcomes.length).toBeGreaterThan(200);
+    for (const x of outcomes) expect(x).not.toMatch(/UNKNOWN|unknown|\?/);
+  });
+});
+
+describe("shapeOf / codeOfEvidence", () => {
+  it.each<[ErrorEvidence, string, string]>([
+    [netErr("EADDRINUSE", "AddrInUse"), "EADDRINUSE (AddrInUse)", "EADDRINUSE"],
+    [netErr("EADDRINUSE", "Error", "EADDRINUSE"), "EADDRINUSE (Error)", "EADDRINUSE"],
+    [
+      netErr("UNKNOWN", "TypeError", "ERR_INVALID_ARG_TYPE"),
+      "unmapped (TypeError:ERR_INVALID_ARG_TYPE)",
+      "unmapped ERR_INVALID_ARG_TYPE",
+    ],
+    [netErr("ENOTSUP"), "ENOTSUP (no cause)", "ENOTSUP"],
+    [{ thrown: { name: "RangeError", message: "x" } }, "non-NetError RangeError", "RangeError"],
+  ])("%j → %s", (e, shape, code) => {
+    expect(shapeOf(e)).toBe(shape);
+    expect(codeOfEvidence(e)).toBe(code);
+  });
+});
