@@ -19,6 +19,7 @@ const LAYERS = {
   "conformance/src/parent/": [
     ["cli"],
     ["bench"],
+    ["install"],
     ["report"],
     ["verdict"],
     ["reliability"],

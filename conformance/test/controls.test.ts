@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../src/parent/cli/run.js";
+import { resolveSpecifier } from "../src/parent/install/resolve.js";
 import type { Report } from "../src/parent/report/model.js";
 import {
   CONTROLS,
@@ -128,7 +129,7 @@ describe("controls on Node", () => {
     ];
     const dir = join(tmp, "undetectable");
     const code = await run({
-      runtimes: ["node"],
+      runtimes: [await resolveSpecifier({ name: "node", spec: "node" })],
       scenarios: ["echo", "greet"],
       transports: ["tcp"],
       hosts: ["127.0.0.1"],

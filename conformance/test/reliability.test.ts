@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
 import { RELIABILITY_CASES, runReliability, type ReliabilityResult } from "../src/parent/reliability/run.js";
-import { loadExpectations } from "../src/parent/verdict/index.js";
+import { loadExpectations, pick } from "../src/parent/verdict/index.js";
 import { probeRuntime } from "../src/parent/runner/matrix.js";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";
@@ -30,7 +30,7 @@ describe("reliability catalogue × runtime", () => {
   it.each(rows)("%s on %s", (id, rt) => {
     const r = results.find((x) => x.id === id && x.runtime === rt);
     expect(r, "ran").toBeDefined();
-    const e = expectations[rt]?.reliability?.[id];
+    const e = pick(expectations[rt]?.reliability?.[id], r!.version).expected;
     if (e?.status === "known-failing") {
       expect(e.issue, `${id} on ${rt} is known-failing: it needs its upstream issue`).toMatch(/^https:\/\//);
       expect(r!.status).not.toBe("pass");

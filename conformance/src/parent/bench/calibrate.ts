@@ -74,7 +74,7 @@ export async function calibratePeers(
     const candidates: PeerChoice["candidates"] = [];
     const g0 = performance.now();
     for (const rt of runtimes) {
-      const prog = program(rt, w.peerImpl ?? "raw", o.binaries);
+      const prog = program(rt, w.peerImpl ?? "raw", o.fixedPeerBinaries ?? o.binaries);
       const cell: Cell = {
         workload: group,
         key: `calibrate|${group}|${rt}`,

@@ -1,16 +1,19 @@
 /** `netparity bench`: runs the benchmark, shows progress on stderr, writes bench.json + bench.md. */
 import type { RuntimeName } from "@netparity/protocol";
+import { multiVersionNames, type RuntimeTarget } from "../common/targets.js";
 import { UsageError } from "../common/usage.js";
+import { runtimeBinary } from "../runner/runtimes.js";
 import { renderMarkdown, writeReport } from "./report.js";
 import { killAll } from "../process/harness.js";
 import { runBench } from "./run.js";
-import { WORKLOADS, type WorkloadName } from "./types.js";
+import { WORKLOADS, type BenchReport, type WorkloadName } from "./types.js";
 
 /** --workloads: comma-separated names, or "all" (every workload, the opt-in ones included). */
 
 export interface BenchCliOptions {
   quick: boolean;
-  runtimes: RuntimeName[];
+  /** Runtime targets; several versions of one runtime are measured in passes (versionPasses). */
+  runtimes: RuntimeTarget[];
   workloads: WorkloadName[];
   rounds?: number | "auto";
   budgetSeconds?: number;
@@ -64,20 +67,36 @@ export async function bench(o: BenchCliOptions): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const report = await runBench({
-      quick: o.quick,
-      runtimes: o.runtimes,
-      workloads: o.workloads,
-      ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
-      ...(o.budgetSeconds !== undefined ? { budgetSeconds: o.budgetSeconds } : {}),
-      ...(o.target ? { target: o.target } : {}),
-      pin: o.pin,
-      binaries: o.binaries,
-      progress: (line, final) => {
-        if (tty) process.stderr.write(`\r\x1b[2K${line.slice(0, (process.stderr.columns || 100) - 1)}`);
-        else if (final) process.stderr.write(`${line}\n`);
-      },
-    });
+    const passes = versionPasses(o.runtimes);
+    const multi = multiVersionNames(o.runtimes);
+    const reports: BenchReport[] = [];
+    for (const [i, pass] of passes.entries()) {
+      const binaries = { ...o.binaries, ...Object.fromEntries(pass.map((t) => [t.name, t.binary])) };
+      const tag =
+        passes.length > 1
+          ? `[pass ${i + 1}/${passes.length}: ${pass.map((t) => `${t.name} ${t.version}`).join(", ")}] `
+          : "";
+      const r = await runBench({
+        quick: o.quick,
+        runtimes: pass.map((t) => t.name),
+        workloads: o.workloads,
+        ...(o.rounds !== undefined ? { rounds: o.rounds } : {}),
+        ...(o.budgetSeconds !== undefined ? { budgetSeconds: o.budgetSeconds } : {}),
+        ...(o.target ? { target: o.target } : {}),
+        pin: o.pin,
+        binaries,
+        // One fixed peer for every pass: the node the run was given, not a version under test.
+        fixedPeerBinaries: Object.fromEntries(
+          (["node", "bun", "deno"] as const).map((n) => [n, runtimeBinary(n, o.binaries)]),
+        ),
+        progress: (line, final) => {
+          if (tty) process.stderr.write(`\r\x1b[2K${(tag + line).slice(0, (process.stderr.columns || 100) - 1)}`);
+          else if (final) process.stderr.write(`${tag}${line}\n`);
+        },
+      });
+      reports.push(passes.length > 1 ? relabel(r, pass, multi, i > 0) : r);
+    }
+    const report = mergePasses(reports);
     if (tty) process.stderr.write("\r\x1b[2K");
     if (o.reportDir) {
       const files = writeReport(o.reportDir, report);
@@ -92,4 +111,80 @@ export async function bench(o: BenchCliOptions): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+/**
+ * Bench runs each runtime once per pass: with several versions of one runtime, pass 1 has
+ * the first version of each, pass 2 the second of those that have one, and so on, so that
+ * no pass holds two versions of one runtime (results are keyed by runtime inside a pass).
+ */
+export function versionPasses(targets: RuntimeTarget[]): RuntimeTarget[][] {
+  const passes: RuntimeTarget[][] = [];
+  const seen = new Map<RuntimeName, number>();
+  for (const t of targets) {
+    const i = seen.get(t.name) ?? 0;
+    seen.set(t.name, i + 1);
+    const pass = passes[i] ?? [];
+    pass.push(t);
+    passes[i] = pass;
+  }
+  return passes;
+}
+
+/**
+ * A pass's report with the runtimes that have several versions named "node 22.23.3". Later
+ * passes drop the rows that do not depend on the pass (iperf3, openssl, python baselines).
+ */
+function relabel(r: BenchReport, pass: RuntimeTarget[], multi: Set<string>, later: boolean): BenchReport {
+  const version = new Map(pass.map((t) => [t.name as string, t.version]));
+  const name = (rt: string): string => (multi.has(rt) && version.has(rt) ? `${rt} ${version.get(rt)}` : rt);
+  const peer = (p: string | undefined): string | undefined => {
+    if (!p) return p;
+    const [rt, ...rest] = p.split(" ");
+    return [name(rt!), ...rest].join(" ");
+  };
+  const runtimes = { ...(r.machine.runtimes as Record<string, string>) };
+  for (const t of pass) {
+    if (!multi.has(t.name)) continue;
+    delete runtimes[t.name];
+    runtimes[name(t.name)] = t.version;
+  }
+  return {
+    ...r,
+    machine: { ...r.machine, runtimes },
+    workloads: r.workloads.map((w) => ({
+      ...w,
+      results: w.results
+        .filter((x) => !later || version.has(x.runtime))
+        .map((x) => ({ ...x, runtime: name(x.runtime), ...(x.peer !== undefined ? { peer: peer(x.peer)! } : {}) })),
+    })),
+    ratios: r.ratios.filter((x) => !later || version.has(x.runtime)).map((x) => ({ ...x, runtime: name(x.runtime) })),
+  };
+}
+
+/** One report from the passes (one pass: that report). */
+function mergePasses(reports: BenchReport[]): BenchReport {
+  const [first, ...rest] = reports;
+  if (!first) throw new Error("bench: no runtime to measure");
+  if (!rest.length) return first;
+  const workloads = first.workloads.map((w) => ({ ...w, results: [...w.results] }));
+  for (const r of rest) {
+    for (const w of r.workloads) {
+      const into = workloads.find((x) => x.name === w.name);
+      if (into) into.results.push(...w.results);
+      else workloads.push({ ...w, results: [...w.results] });
+    }
+  }
+  return {
+    ...first,
+    durationSeconds: Math.round(reports.reduce((n, r) => n + r.durationSeconds, 0) * 10) / 10,
+    machine: {
+      ...first.machine,
+      runtimes: Object.assign({}, ...reports.map((r) => r.machine.runtimes as Record<string, string>)),
+    },
+    workloads,
+    ratios: reports.flatMap((r) => r.ratios),
+    skipped: [...new Set(reports.flatMap((r) => r.skipped))],
+    errors: reports.flatMap((r) => r.errors),
+  };
 }

@@ -292,10 +292,13 @@ export function planCells(
   };
   for (const w of workloadSpecs(o, p, certs)) {
     const peer = peers[w.group] ?? { server: "node", client: "node" };
+    // Several versions of a runtime are measured in passes against the same peers: the peer
+    // runs on the run's default binaries, never on a version under test.
+    const peerBins = o.fixedPeerBinaries ?? o.binaries;
     const fixedClient = w.fixedPeer
-      ? program(w.fixedPeer.runtime, w.fixedPeer.impl, o.binaries)
-      : program(peer.client, w.peerImpl ?? "raw", o.binaries);
-    const fixedServer = program(peer.server, w.peerImpl ?? "raw", o.binaries);
+      ? program(w.fixedPeer.runtime, w.fixedPeer.impl, peerBins)
+      : program(peer.client, w.peerImpl ?? "raw", peerBins);
+    const fixedServer = program(peer.server, w.peerImpl ?? "raw", peerBins);
     const extra = { ...(w.servers ? { servers: w.servers } : {}), ...(w.pin === false ? { pin: false } : {}) };
     if (w.roles !== "client")
       for (const rt of runtimes)

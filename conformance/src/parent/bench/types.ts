@@ -63,6 +63,8 @@ export interface BenchOptions {
   binaries: Partial<Record<RuntimeName, string>>;
   /** Run the client-side workloads against `netparity serve bench` at HOST:PORT instead of local servers. */
   target?: { host: string; port: number };
+  /** The binaries of the fixed peer (node raw); default: `binaries`. A run over several versions keeps one peer. */
+  fixedPeerBinaries?: Partial<Record<RuntimeName, string>>;
   /** Progress lines (stderr). */
   progress?: (line: string, final: boolean) => void;
 }

@@ -1,5 +1,5 @@
 import type { ReportControl } from "../report/controls.js";
-import { controlLimits, controlsSummary } from "../report/controls.js";
+import { controlLimits, controlRuntimeLabel, controlsSummary } from "../report/controls.js";
 import { TABLE_WIDTH, clip } from "./table.js";
 
 /** The terminal lines of the negative controls: one per control, then the foreign-server limits. */
@@ -14,9 +14,10 @@ export function renderControlsTable(
     paint.bold("negative controls") +
       paint.dim(clip(`   ${s.detected} of ${s.total} wrong servers detected by the client`, width - 17)),
   ];
-  const w = Math.max(...rows.map((c) => `${c.scenario}/${c.transport} ${c.runtime}`.length)) + 2;
+  const who = controlRuntimeLabel(rows);
+  const w = Math.max(...rows.map((c) => `${c.scenario}/${c.transport} ${who(c)}`.length)) + 2;
   for (const c of rows) {
-    const where = `${c.scenario}/${c.transport} ${c.runtime}`.padEnd(w);
+    const where = `${c.scenario}/${c.transport} ${who(c)}`.padEnd(w);
     const mark = c.detected
       ? paint.green("detected")
       : c.outcome === "unsupported"

@@ -28,13 +28,21 @@ import {
   parseDurationOption,
   parseNonNegativeInt,
   parsePort,
-  parseRuntime,
   parseRuntimeList,
   parseScenario,
   parseSize,
   parseTransport,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
+import {
+  bareSpecifiers,
+  parseSpecifier,
+  parseSpecifierList,
+  type RuntimeSpecifier,
+  type RuntimeTarget,
+} from "../common/targets.js";
+import { resolveSpecifier, resolveTargets } from "../install/resolve.js";
+import { parseSpecifiers, runtimesInstall, runtimesList, runtimesPrune } from "./runtimes.js";
 import { netnsSupport } from "../process/netns.js";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
@@ -89,6 +97,26 @@ function binaries(o: { nodeBin?: string; bunBin?: string; denoBin?: string }): P
     ...(o.denoBin ? { deno: o.denoBin } : {}),
   };
 }
+
+const installLog = (line: string): void => void process.stderr.write(`netparity: ${line}\n`);
+
+/** --runtimes as targets: versions resolved against npm and installed into the cache first. */
+function targets(specs: RuntimeSpecifier[], bins: Partial<Record<RuntimeName, string>>): Promise<RuntimeTarget[]> {
+  return resolveTargets(specs, { binaries: bins, log: installLog });
+}
+
+/** --runtime of serve/client: the runtime's name, and the binaries with this version's binary. */
+async function oneTarget(
+  spec: RuntimeSpecifier,
+  bins: Partial<Record<RuntimeName, string>>,
+): Promise<{ runtime: RuntimeName; binaries: Partial<Record<RuntimeName, string>> }> {
+  if (spec.range === undefined) return { runtime: spec.name, binaries: bins };
+  const t = await resolveSpecifier(spec, { binaries: bins, log: installLog });
+  return { runtime: t.name, binaries: { ...bins, [t.name]: t.binary } };
+}
+
+const RUNTIMES_HELP = "comma-separated runtimes: node, bun, deno, or name@version (node@22, bun@1.3.0, deno@latest)";
+const RUNTIME_HELP = "node, bun or deno, or name@version (bun@1.3.0: installed from npm into the cache)";
 
 /**
  * Registers every scenario's own options (declared in the scenario, see ScenarioOption) on
@@ -152,7 +180,7 @@ export function program(userScenarios: readonly string[] = []): Command {
     .argument("<scenario>", `${scenarioList}, or bench (the servers of bench --target)`, (v: string) =>
       v === "bench" ? v : parseScenario(v),
     )
-    .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
+    .requiredOption("--runtime <name>", RUNTIME_HELP, parseSpecifier)
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
@@ -189,19 +217,20 @@ The lessons' own programs (docs/lessons.md):
   serve ipmsg --transport udp --host 0.0.0.0 --port 2425 --encoding gbk   (FeiQ receiver)`,
     );
   binaryOptions(scenarioOptions(scenarioModuleOption(serveCmd), "server")).action(async (scenario: string, o) => {
+    const t = await oneTarget(o.runtime, binaries(o));
     if (scenario === "bench") {
-      process.exitCode = await serveBench({ runtime: o.runtime, host: o.host, port: o.port, binaries: binaries(o) });
+      process.exitCode = await serveBench({ runtime: t.runtime, host: o.host, port: o.port, binaries: t.binaries });
       return;
     }
     process.exitCode = await serve(scenario, {
-      runtime: o.runtime,
+      runtime: t.runtime,
       transport: o.transport,
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
       tls: tlsFlags(o),
       extra: extra(serveCmd, o),
-      binaries: binaries(o),
+      binaries: t.binaries,
     });
   });
 
@@ -211,7 +240,7 @@ The lessons' own programs (docs/lessons.md):
       "run a scenario's client inside a runtime against any server; prints one JSON result line; exit 0 pass, 1 fail",
     )
     .argument("<scenario>", scenarioList, parseScenario)
-    .requiredOption("--runtime <name>", "node, bun or deno", parseRuntime)
+    .requiredOption("--runtime <name>", RUNTIME_HELP, parseSpecifier)
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "server address", "127.0.0.1")
     .option("--port <n>", "server port", parsePort, 0)
@@ -230,8 +259,9 @@ The lessons' own programs (docs/lessons.md):
       "native",
     );
   binaryOptions(scenarioOptions(scenarioModuleOption(clientCmd), "client")).action(async (scenario: string, o) => {
+    const t = await oneTarget(o.runtime, binaries(o));
     process.exitCode = await client(scenario, {
-      runtime: o.runtime,
+      runtime: t.runtime,
       transport: o.transport,
       host: o.host,
       port: o.port,
@@ -240,14 +270,14 @@ The lessons' own programs (docs/lessons.md):
       api: o.api,
       tls: tlsFlags(o),
       extra: extra(clientCmd, o),
-      binaries: binaries(o),
+      binaries: t.binaries,
     });
   });
 
   const runCmd = prog
     .command("run")
     .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
-    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(["node", "bun", "deno"]))
     .option(
       "--scenarios <list>",
       "comma-separated scenarios (default: every built-in one; with --scenario-module, the modules' scenarios)",
@@ -337,7 +367,7 @@ one line saying why; asked for by name they are reported unsupported with the re
       if (skipped.length) process.stderr.write(`netparity: skipped ${skipped.join("; ")}: ${netns.reason}\n`);
     }
     process.exitCode = await run({
-      runtimes: o.runtimes,
+      runtimes: await targets(o.runtimes, binaries(o)),
       scenarios: o.scenarios,
       transports: o.transports,
       apis: o.apis,
@@ -370,7 +400,7 @@ one line saying why; asked for by name they are reported unsupported with the re
       "the performance comparison: each runtime's adapter against its raw API and the baselines (see docs/bench.md)",
     )
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
-    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(["node", "bun", "deno"]))
     .option(
       "--workloads <list>",
       `comma-separated, or all (every workload, the opt-in ${OPT_IN_WORKLOADS.join(", ")} too; see Workloads below)`,
@@ -412,7 +442,7 @@ Workloads (docs/bench.md):
   binaryOptions(benchCmd).action(async (o) => {
     process.exitCode = await bench({
       quick: o.quick,
-      runtimes: o.runtimes,
+      runtimes: await targets(o.runtimes, binaries(o)),
       workloads: o.workloads,
       ...(o.rounds ? { rounds: o.rounds } : {}),
       ...(o.budget ? { budgetSeconds: o.budget } : {}),
@@ -423,6 +453,32 @@ Workloads (docs/bench.md):
       binaries: binaries(o),
     });
   });
+
+  const runtimesCmd = prog
+    .command("runtimes")
+    .description("the cache of runtime versions installed from npm (NETPARITY_CACHE, default ~/.cache/netparity)");
+  runtimesCmd
+    .command("list")
+    .description("installed runtime versions: name, version, size, binary")
+    .option("--json", "print JSON instead of a table", false)
+    .action((o) => {
+      process.exitCode = runtimesList({ json: o.json });
+    });
+  runtimesCmd
+    .command("install")
+    .description("resolve specifiers against the npm registry and install them into the cache")
+    .argument("<specifiers...>", "name@version, name@range or name@dist-tag (node@22 bun@1.3.0 deno@latest)")
+    .action(async (specs: string[]) => {
+      process.exitCode = await runtimesInstall(parseSpecifiers(specs));
+    });
+  runtimesCmd
+    .command("prune")
+    .description("remove every cached version, or every one the specifiers given do not match")
+    .argument("[keep...]", "specifiers to keep: node (all of node), node@22 (a range), deno@2.7.1")
+    .option("--dry-run", "list what would be removed, remove nothing", false)
+    .action(async (keep: string[], o) => {
+      process.exitCode = await runtimesPrune(parseSpecifiers(keep), { dryRun: o.dryRun });
+    });
 
   prog
     .command("diff")

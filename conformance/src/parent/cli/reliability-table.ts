@@ -1,16 +1,21 @@
-import type { RuntimeName } from "@netparity/protocol";
+import { targetColumns, type TargetColumn } from "../common/targets.js";
 import { RELIABILITY_MARK, reliabilityLabel, reliabilityRows, type ReportReliability } from "../report/model.js";
 import { TABLE_WIDTH, clip, column, fitColumns } from "./table.js";
 
 /** The terminal table of the reliability section, plus one line per result that is not a pass. */
 export function renderReliabilityTable(
   rows: ReportReliability[],
-  runtimes: RuntimeName[],
+  targets: readonly TargetColumn[],
   paint: { green(s: string): string; red(s: string): string; dim(s: string): string; bold(s: string): string },
   width = TABLE_WIDTH,
 ): string {
   if (!rows.length) return "";
-  const table = reliabilityRows(rows);
+  const { labels: runtimes, labelOf } = targetColumns(targets);
+  // Each case's result per column label ("node", or "node 22.23.3" with several versions of node).
+  const table = reliabilityRows(rows).map((t) => ({
+    id: t.id,
+    byRuntime: new Map(t.all.map((r) => [labelOf(r.runtime, r.version), r])),
+  }));
   const label = (r: ReportReliability): string => `${reliabilityLabel(r)} ${(r.durationMs / 1000).toFixed(1)}s`;
   const natural = [
     Math.max(4, ...table.map((t) => t.id.length)) + 2,
@@ -47,7 +52,7 @@ export function renderReliabilityTable(
   for (const r of rows) {
     if (r.status === "pass") continue;
     const text = clip(
-      `  ${RELIABILITY_MARK[r.status]} ${r.id} on ${r.runtime}${r.expected?.issue ? ` (${r.expected.issue})` : ""}: ${r.detail}`,
+      `  ${RELIABILITY_MARK[r.status]} ${r.id} on ${labelOf(r.runtime, r.version)}${r.expected?.issue ? ` (${r.expected.issue})` : ""}: ${r.detail}`,
       width,
     );
     out.push(r.verdict === "ok" ? paint.dim(text) : paint.red(text));

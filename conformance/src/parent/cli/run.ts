@@ -17,7 +17,7 @@ import { writeReportFiles } from "../report/index.js";
 import { benchSection } from "../bench/report.js";
 import type { BenchReport } from "../bench/types.js";
 import { buildReport } from "../report/model.js";
-import { runMatrix } from "../runner/matrix.js";
+import { runMatrix, targetBinaries } from "../runner/matrix.js";
 import type { ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
@@ -34,11 +34,13 @@ import {
   useColor,
 } from "./table.js";
 import { UsageError } from "../common/usage.js";
+import { targetLabeler, type RuntimeTarget } from "../common/targets.js";
 
 export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
 
 export interface RunOptions {
-  runtimes: RuntimeName[];
+  /** Runtime targets: a runtime may appear in several versions. */
+  runtimes: RuntimeTarget[];
   scenarios: string[];
   transports: Transport[];
   /** Client APIs (default ["native"]): "wintertc" adds cells whose client uses @netparity/sockets. */
@@ -94,11 +96,12 @@ export async function run(o: RunOptions): Promise<number> {
   };
   const t0 = performance.now();
 
+  const names: RuntimeName[] = [...new Set(o.runtimes.map((t) => t.name))];
   const expDir = o.expectationsDir === undefined ? DEFAULT_EXPECTATIONS_DIR : o.expectationsDir;
   let expectations: Expectations | null = null;
   if (expDir !== null) {
     try {
-      expectations = loadExpectations(expDir, o.runtimes);
+      expectations = loadExpectations(expDir, names);
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
@@ -115,6 +118,7 @@ export async function run(o: RunOptions): Promise<number> {
   }
   const faults = o.faults;
 
+  const label = targetLabeler(o.runtimes);
   const { runtimes, cells } = await runMatrix({
     runtimes: o.runtimes,
     scenarios: o.scenarios,
@@ -131,7 +135,7 @@ export async function run(o: RunOptions): Promise<number> {
     onCell: (cell, i, total) => {
       if (lines)
         process.stderr.write(
-          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${cell.server}->${cell.client}${cell.api === "wintertc" ? "+wintertc" : ""}: ${cell.status}\n`,
+          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${label(cell.server, cell.serverVersion)}->${label(cell.client, cell.clientVersion)}${cell.api === "wintertc" ? "+wintertc" : ""}: ${cell.status}\n`,
         );
     },
   });
@@ -151,7 +155,7 @@ export async function run(o: RunOptions): Promise<number> {
       onControl: (r, i, total) => {
         if (lines)
           process.stderr.write(
-            `[${i + 1}/${total}] control ${r.scenario}/${r.transport} ${r.runtime} (${r.mutation}): ${r.cell.status}\n`,
+            `[${i + 1}/${total}] control ${r.scenario}/${r.transport} ${label(r.runtime, r.version)} (${r.mutation}): ${r.cell.status}\n`,
           );
       },
     });
@@ -174,11 +178,12 @@ export async function run(o: RunOptions): Promise<number> {
       }
       let n = 0;
       const tp = performance.now();
-      progress(`[probes ${info.name}] starting`);
+      const who = label(info.name, info.version);
+      progress(`[probes ${who}] starting`);
       const r = await runProbesIn(info.name, {
-        binaries: o.binaries,
+        binaries: targetBinaries(info, o.binaries),
         ...(only ? { only } : {}),
-        onProbe: (id) => progress(`[probes ${info.name} ${++n}/${count}] ${id}`),
+        onProbe: (id) => progress(`[probes ${who} ${++n}/${count}] ${id}`),
       });
       probeRuns.push(r);
       if (lines)
@@ -198,7 +203,7 @@ export async function run(o: RunOptions): Promise<number> {
       onResult: (r, i, total) => {
         if (lines)
           process.stderr.write(
-            `[${i + 1}/${total}] reliability ${r.id} ${r.runtime}: ${r.status} (${(r.durationMs / 1000).toFixed(1)} s)\n`,
+            `[${i + 1}/${total}] reliability ${r.id} ${label(r.runtime, r.version)}: ${r.status} (${(r.durationMs / 1000).toFixed(1)} s)\n`,
           );
       },
     });
@@ -210,7 +215,7 @@ export async function run(o: RunOptions): Promise<number> {
   if (tty) process.stderr.write("\r\x1b[2K");
 
   const selection: Selection = {
-    runtimes: o.runtimes,
+    runtimes: names,
     scenarios: o.scenarios,
     transports: o.transports,
     hosts: o.hosts,
@@ -225,9 +230,10 @@ export async function run(o: RunOptions): Promise<number> {
         next,
         reliability,
         cases.map((x) => x.id),
+        expectations,
       );
     updated = writeExpectations(expDir, next);
-    expectations = loadExpectations(expDir, o.runtimes);
+    expectations = loadExpectations(expDir, names);
   }
   const verdicts = judgeRun({
     dir: expDir,
@@ -246,7 +252,7 @@ export async function run(o: RunOptions): Promise<number> {
     command: o.command ?? ["netparity", "run"],
     toolVersion: toolVersion(),
     selection,
-    runtimes: runtimes.map((r) => ({ ...r, binary: runtimeBinary(r.name, o.binaries) })),
+    runtimes: runtimes.map((r) => ({ ...r, binary: r.binary ?? runtimeBinary(r.name, o.binaries) })),
     verdicts,
     durationMs: performance.now() - t0,
     ...(o.reportDir ? benchFrom(o.reportDir) : {}),
@@ -261,12 +267,12 @@ export async function run(o: RunOptions): Promise<number> {
       `${c.bold("netparity conformance")}  ${runtimes.map((r) => `${r.name} ${r.version}${r.error ? c.red(` (${r.error})`) : ""}`).join(", ")}`,
     );
     out.push("");
-    if (cells.length) out.push(renderTables(cells, o.runtimes, color, tableWidth()));
-    const problems = renderProblems(cells, color);
+    if (cells.length) out.push(renderTables(cells, runtimes, color, tableWidth()));
+    const problems = renderProblems(cells, color, runtimes);
     if (problems) out.push(problems, "");
-    if (report.probes.length) out.push(renderProbeTable(report.probes, o.runtimes, color, tableWidth()));
+    if (report.probes.length) out.push(renderProbeTable(report.probes, runtimes, color, tableWidth()));
     for (const e of report.probeErrors) out.push(c.red(`probes did not run in ${e.runtime}: ${e.error}`));
-    if (reliabilityRows.length) out.push(renderReliabilityTable(reliabilityRows, o.runtimes, c, tableWidth()));
+    if (reliabilityRows.length) out.push(renderReliabilityTable(reliabilityRows, runtimes, c, tableWidth()));
     if (report.controls?.length) out.push(renderControlsTable(report.controls, c, tableWidth()));
     if (comparison) out.push(renderExpectationDiff(comparison, color));
     for (const p of updated) out.push(c.green(`updated ${p}`));

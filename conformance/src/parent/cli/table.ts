@@ -1,5 +1,6 @@
 import type { RuntimeName } from "@netparity/protocol";
 import type { CellResult, CellStatus } from "../runner/matrix.js";
+import { targetColumns, type TargetColumn } from "../common/targets.js";
 
 /** Colours only on a TTY and only without NO_COLOR (https://no-color.org). */
 export function useColor(stream: { isTTY?: boolean } = process.stdout): boolean {
@@ -77,11 +78,13 @@ function longest(texts: Iterable<string>): number {
 /** One server × client table per scenario/transport/host group. */
 export function renderTables(
   cells: CellResult[],
-  runtimes: RuntimeName[],
+  targets: readonly TargetColumn[],
   color: boolean,
   width = TABLE_WIDTH,
 ): string {
   const c = paint(color);
+  // Columns are targets: "node" or, with several versions of node in the run, "node 22.23.3".
+  const { labels: runtimes, labelOf } = targetColumns(targets);
   const groups = new Map<string, CellResult[]>();
   for (const cell of cells) {
     const key = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? ` [${cell.host}]` : ""}${cell.api === "wintertc" ? " (wintertc client)" : ""}`;
@@ -98,7 +101,9 @@ export function renderTables(
     out.push(`  ${column("server \\ client", rowW!)}${runtimes.map((r, i) => column(r, colW[i]!)).join("")}`);
     for (const server of runtimes) {
       const row = runtimes.map((client, i) => {
-        const cell = group.find((x) => x.server === server && x.client === client);
+        const cell = group.find(
+          (x) => labelOf(x.server, x.serverVersion) === server && labelOf(x.client, x.clientVersion) === client,
+        );
         if (!cell) return " ".repeat(colW[i]!);
         const text = column(SYMBOL[cell.status], colW[i]!);
         return cell.status === "pass" ? c.green(text) : cell.status === "unsupported" ? c.dim(text) : c.red(text);
@@ -110,12 +115,13 @@ export function renderTables(
   return out.join("\n");
 }
 
-export function renderProblems(cells: CellResult[], color: boolean): string {
+export function renderProblems(cells: CellResult[], color: boolean, targets: readonly TargetColumn[] = []): string {
   const c = paint(color);
   const lines: string[] = [];
+  const { labelOf } = targetColumns(targets);
   for (const cell of cells) {
     if (cell.status === "pass") continue;
-    const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${cell.server} client=${cell.client}${cell.api === "wintertc" ? "+wintertc" : ""}`;
+    const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${labelOf(cell.server, cell.serverVersion)} client=${labelOf(cell.client, cell.clientVersion)}${cell.api === "wintertc" ? "+wintertc" : ""}`;
     const text = `${SYMBOL[cell.status]} ${label}: ${cell.reason ?? "no reason given"}`;
     lines.push(cell.status === "unsupported" ? c.dim(`  ${text}`) : c.red(`  ${text}`));
   }
@@ -128,27 +134,32 @@ export function renderProblems(cells: CellResult[], color: boolean): string {
  */
 export function renderProbeTable(
   probes: Array<{ id: string; runtime: RuntimeName; version: string; outcome: string; verdict: string }>,
-  runtimes: RuntimeName[],
+  targets: readonly TargetColumn[],
   color: boolean,
   width = TABLE_WIDTH,
 ): string {
   const c = paint(color);
-  const rts = runtimes.filter((rt) => probes.some((p) => p.runtime === rt));
+  const { labels, labelOf } = targetColumns(targets);
+  const col = (p: { runtime: string; version: string }): string => labelOf(p.runtime, p.version);
+  const rts = labels.filter((rt) => probes.some((p) => col(p) === rt));
   if (!rts.length) return "";
   const ids = [...new Set(probes.map((p) => p.id))];
   const shown = (p: { outcome: string; verdict: string }): string => `${p.verdict !== "ok" ? "! " : ""}${p.outcome}`;
-  const heading = (rt: RuntimeName): string => `${rt} ${probes.find((p) => p.runtime === rt)?.version ?? ""}`;
+  const heading = (rt: string): string => {
+    const v = probes.find((p) => col(p) === rt)?.version ?? "";
+    return rt.endsWith(` ${v}`) ? rt : `${rt} ${v}`;
+  };
   // Each column is as wide as its longest cell and a one-space gap, narrowed to fit the width.
   const natural = [
     longest(["probe", ...ids]) + 2,
-    ...rts.map((rt) => longest([heading(rt), ...probes.filter((p) => p.runtime === rt).map(shown)]) + 1),
+    ...rts.map((rt) => longest([heading(rt), ...probes.filter((p) => col(p) === rt).map(shown)]) + 1),
   ];
   const [idW, ...colW] = fitColumns(natural, width - 4);
   const out: string[] = [];
   out.push(c.bold("behaviour probes") + c.dim("   ≠ runtimes differ, ! differs from the expectations"));
   out.push(`    ${column("probe", idW!)}${rts.map((rt, i) => column(heading(rt), colW[i]!)).join("")}`);
   for (const id of ids) {
-    const row = rts.map((rt) => probes.find((p) => p.id === id && p.runtime === rt));
+    const row = rts.map((rt) => probes.find((p) => p.id === id && col(p) === rt));
     const differs = new Set(row.filter(Boolean).map((p) => p!.outcome)).size > 1;
     const cells = row.map((p, i) => {
       if (!p) return " ".repeat(colW[i]!);
@@ -173,6 +184,7 @@ export function renderExpectationDiff(
       subject: string;
       key: string;
       runtimes: string[];
+      runtimeVersions?: string[];
       expected: string;
       actual: string;
       detail?: string;
@@ -194,7 +206,8 @@ export function renderExpectationDiff(
       ),
     );
     for (const d of cmp.diffs) {
-      const what = d.subject === "probe" ? `probe ${d.key} [${d.runtimes.join(", ")}]` : `cell ${d.key}`;
+      const what =
+        d.subject === "probe" ? `probe ${d.key} [${(d.runtimeVersions ?? d.runtimes).join(", ")}]` : `cell ${d.key}`;
       out.push(c.red(`  ${d.kind}: ${what}: expected ${d.expected}, got ${d.actual}`));
       if (d.detail) out.push(c.dim(`      ${d.detail.length > 240 ? `${d.detail.slice(0, 239)}…` : d.detail}`));
       if (d.issue) out.push(c.dim(`      known issue: ${d.issue}`));

@@ -30,3 +30,11 @@ export function parseDuration(text: string): number | null {
   const mult = unit === "ms" ? 0.001 : unit === "m" || unit === "min" ? 60 : unit === "h" ? 3600 : 1;
   return Number(m[1]) * mult;
 }
+
+/** A byte count for people: "312 B", "48.0 KiB", "92.3 MiB", "1.20 GiB". */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}

@@ -632,9 +632,18 @@ const loopback: ReliabilityCase = {
   timeoutMs: 30_000,
   async run(ctx) {
     const c = new CaseChecks();
+    // This target's binary: the run may hold another version than the default one.
+    const bin = ctx.binaries[ctx.runtime];
     const cli = spawnHarness<{ host?: string }>(
       process.execPath,
-      [join(PACKAGE_ROOT, "bin", "netparity.mjs"), "serve", "echo", "--runtime", ctx.runtime],
+      [
+        join(PACKAGE_ROOT, "bin", "netparity.mjs"),
+        "serve",
+        "echo",
+        "--runtime",
+        ctx.runtime,
+        ...(bin ? [`--${ctx.runtime}-bin`, bin] : []),
+      ],
       {
         name: "netparity serve",
         stop: { signal: "SIGTERM", graceMs: 5000 },

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
-import type { RuntimeInfo } from "../runner/matrix.js";
+import { targetBinaries, type RuntimeInfo } from "../runner/matrix.js";
 import { startServer, type ServerAgent } from "./agents.js";
 import { RELIABILITY_CASES } from "./cases.js";
 import type { CaseContext, CaseOutcome, ReliabilityCase, ReliabilityResult } from "./types.js";
@@ -51,10 +51,12 @@ export class RunCertificates {
 export async function runCase(
   c: ReliabilityCase,
   info: RuntimeInfo,
-  binaries: Partial<Record<RuntimeName, string>> = {},
+  defaults: Partial<Record<RuntimeName, string>> = {},
   certs?: RunCertificates,
 ): Promise<ReliabilityResult> {
   const base = { id: c.id, title: c.title, runtime: info.name, version: info.version };
+  // This target's binary for its runtime (a run may hold several versions of one runtime).
+  const binaries = targetBinaries(info, defaults);
   if (info.error) return { ...base, status: "error", detail: info.error, checks: [], metrics: {}, durationMs: 0 };
   const ownCerts = certs ? undefined : new RunCertificates();
   const certificates = certs ?? ownCerts!;
@@ -146,7 +148,7 @@ export async function runReliability(o: ReliabilityOptions): Promise<Reliability
   try {
     for (const info of o.runtimes) {
       for (const c of cases) {
-        o.onStart?.(`reliability ${c.id} ${info.name}`, out.length, total);
+        o.onStart?.(`reliability ${c.id} ${info.name} ${info.version}`, out.length, total);
         const r = await runCase(c, info, o.binaries, certs);
         out.push(r);
         o.onResult?.(r, out.length - 1, total);

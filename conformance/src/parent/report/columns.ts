@@ -4,6 +4,7 @@
  * its bare name ("node") when the report has one version of that runtime, and by name and
  * version ("node 22.23.3") when it has several (the pinned contract of issue 12).
  */
+import { labelEnd } from "../common/targets.js";
 import type { Report, ReportCell, ReportProbe, ReportReliability, ReportRun } from "./model.js";
 
 export interface Target {
@@ -33,7 +34,7 @@ export function versionsByName(
 
 /** "node" when `name` has one version here, "node 22.23.3" when it has several. */
 export function targetLabel(t: Target, versions: Map<string, string[]>): string {
-  return (versions.get(t.name)?.length ?? 0) > 1 ? `${t.name} ${t.version}` : t.name;
+  return labelEnd(t.name, t.version, (versions.get(t.name)?.length ?? 0) > 1);
 }
 
 /** One run's share of a report: the whole report when it is not merged. */

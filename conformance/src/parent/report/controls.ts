@@ -3,9 +3,16 @@
  * (`Report.controls`); this file renders them for report.md, report.html and junit.xml, each
  * as one self-contained section the writers append.
  */
+import { targetLabeler } from "../common/targets.js";
 import type { JudgedControl } from "../verdict/index.js";
 
 export type ReportControl = JudgedControl;
+
+/** A control's runtime as a name, or "node 22.23.3" when the controls ran several versions of it. */
+export function controlRuntimeLabel(rows: readonly ReportControl[]): (c: ReportControl) => string {
+  const label = targetLabeler(rows.map((c) => ({ name: c.runtime, version: c.version })));
+  return (c) => label(c.runtime, c.version);
+}
 
 /** Counts of the controls section. */
 export function controlsSummary(rows: readonly ReportControl[]): {
@@ -94,12 +101,13 @@ export interface ControlCase {
 
 export function controlsJunit(rows: readonly ReportControl[]): { name: string; cases: ControlCase[] } | undefined {
   if (!rows.length) return undefined;
+  const who = controlRuntimeLabel(rows);
   return {
     name: "controls",
     cases: rows.map((c): ControlCase => {
       const base: ControlCase = {
         classname: `controls/${c.scenario}/${c.transport}`,
-        name: `${c.runtime}: ${c.mutation}`,
+        name: `${who(c)}: ${c.mutation}`,
         ms: c.durationMs,
         out: `${c.description}; ${mark(c)}: ${checkText(c)}`,
       };

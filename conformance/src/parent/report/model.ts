@@ -196,11 +196,11 @@ export function buildReport(i: BuildInput): Report {
   const version = new Map(i.runtimes.map((r) => [r.name, r.version]));
   const v = i.verdicts;
   // The versions go between the key and the verdict, where report.json has always had them.
-  const cells: ReportCell[] = v.cells.map(({ key, expected, verdict, ...c }) => ({
+  const cells: ReportCell[] = v.cells.map(({ key, expected, verdict, serverVersion, clientVersion, ...c }) => ({
     ...c,
     key,
-    serverVersion: version.get(c.server) ?? "unknown",
-    clientVersion: version.get(c.client) ?? "unknown",
+    serverVersion: serverVersion ?? version.get(c.server) ?? "unknown",
+    clientVersion: clientVersion ?? version.get(c.client) ?? "unknown",
     ...(expected ? { expected } : {}),
     verdict,
   }));
@@ -257,18 +257,16 @@ export function cellGroups<T extends { scenario: string; transport: string; host
   return [...groups].map(([label, cells]) => ({ label, cells }));
 }
 
-/** Probe ids in catalogue order, with each runtime's result. */
+/** Probe ids in catalogue order, with each target's result (keyed by `labelOf`: the runtime's name by default). */
 export function probeRows(
   probes: ReportProbe[],
-): Array<{ id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }> {
-  const rows = new Map<
-    string,
-    { id: string; title: string; byRuntime: Map<RuntimeName, ReportProbe>; differs: boolean }
-  >();
+  labelOf: (name: string, version: string) => string = (name) => name,
+): Array<{ id: string; title: string; byRuntime: Map<string, ReportProbe>; differs: boolean }> {
+  const rows = new Map<string, { id: string; title: string; byRuntime: Map<string, ReportProbe>; differs: boolean }>();
   for (const p of probes) {
     const row =
       rows.get(p.id) ?? rows.set(p.id, { id: p.id, title: p.title, byRuntime: new Map(), differs: false }).get(p.id)!;
-    row.byRuntime.set(p.runtime, p);
+    row.byRuntime.set(labelOf(p.runtime, p.version), p);
   }
   for (const row of rows.values()) row.differs = new Set([...row.byRuntime.values()].map((p) => p.outcome)).size > 1;
   return [...rows.values()];

@@ -11,7 +11,7 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { HTTP_GET_FOREIGN_LIMIT } from "../../in-runtime/scenarios/http-get.js";
 import { writeCertificates } from "../certs/generate.js";
 import { parseFaults, startFaultProxy } from "../faults/index.js";
-import { probeRuntime, runCell, type CellResult, type RuntimeInfo } from "./matrix.js";
+import { probeRuntime, runCell, type CellResult, type RuntimeInfo, type TargetInput } from "./matrix.js";
 
 /** One control of the catalogue: a wrong server and the check of the client that must name it. */
 export interface ControlDef {
@@ -132,12 +132,15 @@ function describe(d: ControlDef): string {
   return `a fault proxy between client and server applies ${d.faults}`;
 }
 
-/** The controls of a selection, in catalogue order: scenario, then transport, then runtime. */
-export function planControls(
-  selection: { scenarios: readonly string[]; transports: readonly Transport[]; runtimes: readonly RuntimeName[] },
+/**
+ * The controls of a selection, in catalogue order: scenario, then transport, then runtime
+ * (a runtime name, or a runtime target: each version of a runtime runs every control).
+ */
+export function planControls<R = RuntimeName>(
+  selection: { scenarios: readonly string[]; transports: readonly Transport[]; runtimes: readonly R[] },
   catalogue: readonly ControlDef[] = CONTROLS,
-): Array<{ def: ControlDef; transport: Transport; runtime: RuntimeName }> {
-  const out: Array<{ def: ControlDef; transport: Transport; runtime: RuntimeName }> = [];
+): Array<{ def: ControlDef; transport: Transport; runtime: R }> {
+  const out: Array<{ def: ControlDef; transport: Transport; runtime: R }> = [];
   for (const scenario of selection.scenarios)
     for (const transport of selection.transports)
       for (const def of catalogue) {
@@ -149,13 +152,14 @@ export function planControls(
 }
 
 export interface ControlsOptions {
-  runtimes: RuntimeName[];
+  /** Runtime targets; the same runtime may appear in several versions. */
+  runtimes: TargetInput[];
   scenarios: string[];
   transports: Transport[];
   binaries?: Partial<Record<RuntimeName, string>>;
   /** The clients' scenario settings (the run's `--size`, `--seed`, ...). */
   extra?: Record<string, string | number | boolean>;
-  /** Runtimes already asked for their version and features (else they are asked here). */
+  /** Targets already asked for their version and features (else they are asked here). */
   infos?: RuntimeInfo[];
   catalogue?: readonly ControlDef[];
   clientTimeoutMs?: number;
@@ -168,17 +172,20 @@ export interface ControlsOptions {
  * runtime (so every runtime's server runs each mutation too), on 127.0.0.1 or a Unix socket.
  */
 export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
-  const plan = planControls(o, o.catalogue);
-  if (!plan.length) return [];
+  const names = new Set(o.runtimes.map((r) => (typeof r === "string" ? r : r.name)));
+  if (!planControls({ ...o, runtimes: [...names] }, o.catalogue).length) return [];
   const infos = o.infos ?? (await Promise.all(o.runtimes.map((r) => probeRuntime(r, o.binaries))));
-  const byName = new Map(infos.map((i) => [i.name, i]));
+  const plan = planControls({ ...o, runtimes: infos }, o.catalogue);
+  const several = new Set(infos.filter((i, n) => infos.findIndex((j) => j.name === i.name) !== n).map((i) => i.name));
   const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
   const runs: ControlRun[] = [];
   try {
     for (let i = 0; i < plan.length; i++) {
-      const { def, transport, runtime } = plan[i]!;
+      const { def, transport, runtime: info } = plan[i]!;
+      const runtime = info.name;
       const mutation = controlLabel(def);
-      o.onStart?.(`control ${def.scenario}/${transport} ${runtime}: ${mutation}`, i, plan.length);
+      const who = several.has(runtime) ? `${runtime}@${info.version}` : runtime;
+      o.onStart?.(`control ${def.scenario}/${transport} ${who}: ${mutation}`, i, plan.length);
       const faults = def.faults !== undefined ? parseFaults(def.faults) : undefined;
       const extra = { ...(o.extra ?? {}) };
       // The run's --lossy would make UDP clients ignore exactly what they must report here.
@@ -188,11 +195,10 @@ export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
           scenario: def.scenario,
           transport,
           host: transport === "unix" ? "unix" : "127.0.0.1",
-          server: runtime,
-          client: runtime,
+          server: info,
+          client: info,
           ...(def.mutation !== undefined ? { mutation: def.mutation } : {}),
         },
-        byName,
         {
           runtimes: o.runtimes,
           scenarios: [def.scenario],
@@ -209,7 +215,7 @@ export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
         scenario: def.scenario,
         transport,
         runtime,
-        version: byName.get(runtime)?.version ?? "unknown",
+        version: info.version,
         mutation,
         description: describe(def),
         def,

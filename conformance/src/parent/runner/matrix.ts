@@ -7,9 +7,10 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
 import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
+import type { RuntimeTarget } from "../common/targets.js";
 import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
-import { runtimeVersion } from "./runtimes.js";
+import { runtimeBinary, runtimeVersion } from "./runtimes.js";
 
 export type CellStatus = "pass" | "fail" | "unsupported" | "error";
 
@@ -19,6 +20,9 @@ export interface CellResult {
   host: string;
   server: RuntimeName;
   client: RuntimeName;
+  /** Exact versions of the two ends (set by the matrix; a run may have several versions of a runtime). */
+  serverVersion?: string;
+  clientVersion?: string;
   /**
    * "wintertc": the client connected through @netparity/sockets (`--apis wintertc`); absent for
    * the adapter's own connect, so native cells keep their keys.
@@ -32,15 +36,32 @@ export interface CellResult {
   durationMs: number;
 }
 
+/** One runtime target of the run (a runtime in one version) as its agent reported itself. */
 export interface RuntimeInfo {
   name: RuntimeName;
   version: string;
   features: Record<string, boolean>;
   error?: string;
+  /** The specifier as typed ("node", "node@22"); the bare name when not given. */
+  spec?: string;
+  /** The binary that runs this target's agents. */
+  binary?: string;
+}
+
+/** A runtime given by name (its default binary) or a resolved target (a version from the cache). */
+export type TargetInput = RuntimeName | RuntimeTarget;
+
+/** The binaries to hand to agents of this target: the target's own binary for its runtime. */
+export function targetBinaries(
+  t: { name: RuntimeName; binary?: string },
+  binaries: Partial<Record<RuntimeName, string>> = {},
+): Partial<Record<RuntimeName, string>> {
+  return t.binary ? { ...binaries, [t.name]: t.binary } : binaries;
 }
 
 export interface MatrixOptions {
-  runtimes: RuntimeName[];
+  /** Runtime targets; the same runtime may appear in several versions. */
+  runtimes: TargetInput[];
   scenarios: string[];
   transports: Transport[];
   /**
@@ -64,13 +85,14 @@ export interface MatrixOptions {
   clientExtra?: (to: { host: string; port: number }) => Record<string, string | number | boolean>;
 }
 
-/** One cell to run: a scenario over a transport and host, between two runtimes. */
+/** One cell to run: a scenario over a transport and host, between two runtime targets. */
 export interface CellPlan {
   scenario: string;
   transport: Transport;
   host: string;
-  server: RuntimeName;
-  client: RuntimeName;
+  /** The two ends, each a runtime in one version as its agent reported itself. */
+  server: RuntimeInfo;
+  client: RuntimeInfo;
   /** A deliberate mistake of the server (negative controls). */
   mutation?: string;
   /** How the client connects; absent means the runtime adapter ("native"). */
@@ -86,23 +108,26 @@ const READY_TIMEOUT_MS = 20_000;
 
 /** Asks one runtime (through its agent) for its exact version and features. */
 export async function probeRuntime(
-  name: RuntimeName,
-  binaries: Partial<Record<RuntimeName, string>> = {},
+  target: TargetInput,
+  defaults: Partial<Record<RuntimeName, string>> = {},
 ): Promise<RuntimeInfo> {
+  const name = typeof target === "string" ? target : target.name;
+  const binaries = typeof target === "string" ? defaults : targetBinaries(target, defaults);
+  const id = { name, spec: typeof target === "string" ? name : target.spec, binary: runtimeBinary(name, binaries) };
   const v = runtimeVersion(name, binaries);
-  if (v.error) return { name, version: "unavailable", features: {}, error: v.error };
+  if (v.error) return { ...id, version: "unavailable", features: {}, error: v.error };
   const agent = startAgent(name, { role: "features" }, binaries);
   try {
     const e = await agent.next(READY_TIMEOUT_MS);
-    if (e?.event === "features") return { name, version: e.version, features: { ...e.features } };
+    if (e?.event === "features") return { ...id, version: e.version, features: { ...e.features } };
     return {
-      name,
+      ...id,
       version: v.version ?? "unknown",
       features: {},
       error: `agent did not start: ${lastLine(agent.stderr())}`,
     };
   } catch (err) {
-    return { name, version: v.version ?? "unknown", features: {}, error: (err as Error).message };
+    return { ...id, version: v.version ?? "unknown", features: {}, error: (err as Error).message };
   } finally {
     await agent.stop();
   }
@@ -121,7 +146,6 @@ function needs(transport: Transport, host: string): string[] {
 
 export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
   const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries)));
-  const byName = new Map(infos.map((i) => [i.name, i]));
   const plan: CellPlan[] = [];
   const apis = opts.apis ?? ["native"];
   for (const scenario of opts.scenarios) {
@@ -133,11 +157,15 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
       for (const api of apis) {
         if (api === "wintertc" && !WINTERTC_TRANSPORTS.includes(transport)) continue;
         for (const host of hosts)
-          for (const server of opts.runtimes)
-            for (const client of opts.runtimes) plan.push({ scenario, transport, host, server, client, api });
+          for (const server of infos)
+            for (const client of infos) plan.push({ scenario, transport, host, server, client, api });
       }
     }
   }
+  // Several versions of one runtime: progress lines name each end with its version.
+  const counts = new Map<string, number>();
+  for (const i of infos) counts.set(i.name, (counts.get(i.name) ?? 0) + 1);
+  const end = (i: RuntimeInfo): string => ((counts.get(i.name) ?? 0) > 1 ? `${i.name}@${i.version}` : i.name);
   const cells: CellResult[] = [];
   // One throwaway CA and server certificate per run, for every TLS cell; removed with the run.
   const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
@@ -155,11 +183,11 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       opts.onStart?.(
-        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${p.server}→${p.client}${p.api === "wintertc" ? "+wintertc" : ""}`,
+        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${end(p.server)}→${end(p.client)}${p.api === "wintertc" ? "+wintertc" : ""}`,
         i,
         plan.length,
       );
-      const cell = await runCell(p, byName, opts, certs, subnet);
+      const cell = await runCell(p, opts, certs, subnet);
       cells.push(cell);
       opts.onCell?.(cell, i, plan.length);
     }
@@ -172,7 +200,6 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
 
 export async function runCell(
   p: CellPlan,
-  infos: Map<RuntimeName, RuntimeInfo>,
   opts: MatrixOptions,
   certs: CertificateFiles | undefined,
   subnet?: Subnet | string,
@@ -181,18 +208,20 @@ export async function runCell(
     scenario: p.scenario,
     transport: p.transport,
     host: p.host,
-    server: p.server,
-    client: p.client,
+    server: p.server.name,
+    client: p.client.name,
+    serverVersion: p.server.version,
+    clientVersion: p.client.version,
     ...(p.api === "wintertc" ? { api: p.api } : {}),
     checks: [] as Check[],
     metrics: {},
   };
   const t0 = performance.now();
-  for (const [role, rt] of [
+  for (const [role, info] of [
     ["server", p.server],
     ["client", p.client],
   ] as const) {
-    const info = infos.get(rt)!;
+    const rt = info.name;
     if (info.error) return { ...base, status: "error", reason: `${role} ${rt}: ${info.error}`, durationMs: 0 };
     // A feature the runtime does not report (an adapter older than the feature) is one it lacks.
     const missing = needs(p.transport, p.host).filter((f) => info.features[f] !== true);
@@ -236,7 +265,12 @@ export async function runCell(
       spec.path = join(dir, `${p.scenario}.sock`);
       spec.host = "";
     }
-    server = startAgent(p.server, spec, opts.binaries, net ? { wrap: { netns: net.hosts[0]!.netns } } : {});
+    server = startAgent(
+      p.server.name,
+      spec,
+      targetBinaries(p.server, opts.binaries),
+      net ? { wrap: { netns: net.hosts[0]!.netns } } : {},
+    );
     const ready = await server.next(READY_TIMEOUT_MS).catch((e: Error) => e);
     if (!ready || ready instanceof Error || ready.event !== "listening") {
       const why =
@@ -248,7 +282,7 @@ export async function runCell(
       return {
         ...base,
         status: "error",
-        reason: `server ${p.server} did not start: ${why}`,
+        reason: `server ${p.server.name} did not start: ${why}`,
         durationMs: performance.now() - t0,
       };
     }
@@ -267,7 +301,7 @@ export async function runCell(
           : { ...to, host: proxy.target.host, port: proxy.target.port };
     }
     client = startAgent(
-      p.client,
+      p.client.name,
       {
         role: "client",
         scenario: p.scenario,
@@ -282,7 +316,7 @@ export async function runCell(
         timeoutMs,
         ...(p.api === "wintertc" ? { api: p.api } : {}),
       },
-      opts.binaries,
+      targetBinaries(p.client, opts.binaries),
       net ? { wrap: { netns: net.hosts[1]!.netns } } : {},
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
@@ -294,7 +328,7 @@ export async function runCell(
           : result?.event === "error"
             ? `${result.code}: ${result.message}`
             : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
-      return { ...base, status: "error", reason: `client ${p.client}: ${why}`, durationMs };
+      return { ...base, status: "error", reason: `client ${p.client.name}: ${why}`, durationMs };
     }
     const checks = result.checks;
     const failed = checks.filter((c) => !c.ok);

@@ -4,10 +4,13 @@
  * runtime version other than the one the file was recorded with, a probe that varies).
  */
 import type { RuntimeName } from "@netparity/protocol";
+import { multiVersionNames } from "../common/targets.js";
+import type { ReliabilityResult } from "../reliability/types.js";
 import type { CellResult } from "../runner/matrix.js";
-import type { CellExpectation, CompareInput, ProbeExpectation } from "./expectations-file.js";
-import { judgedCell, judgedProbes, type DiffKind, type JudgedReliability } from "./judge.js";
-import { inSelection, parseCellKey } from "./keys.js";
+import type { CellExpectation, CompareInput, Expectations, ProbeExpectation } from "./expectations-file.js";
+import { judgedCell, judgedProbes, lookupCell, type DiffKind, type JudgedReliability } from "./judge.js";
+import { cellKey, inSelection, parseCellKey } from "./keys.js";
+import { pick } from "./versions.js";
 
 export interface ExpectationDiff {
   kind: DiffKind;
@@ -21,13 +24,19 @@ export interface ExpectationDiff {
   issue?: string;
   /** "node 22.1.0 (recorded with 20.19.0)" for each involved runtime whose version moved. */
   versions: string[];
+  /**
+   * "node 22.23.3" for each runtime involved, when the run holds several versions of it (what
+   * tables show instead of the bare name); absent otherwise.
+   */
+  runtimeVersions?: string[];
 }
 
-export type NoteKind = "new" | "stale" | "varies" | "version";
+/** "uncovered": the entry has alternatives for some versions, none for the version that ran. */
+export type NoteKind = "new" | "stale" | "varies" | "version" | "uncovered";
 
 export interface ExpectationNote {
   kind: NoteKind;
-  subject: "cell" | "probe" | "runtime";
+  subject: "cell" | "probe" | "runtime" | "reliability";
   key: string;
   message: string;
 }
@@ -61,7 +70,7 @@ export function compare(input: CompareInput): Comparison {
   const { expectations: exp, selection: sel } = input;
   const diffs: ExpectationDiff[] = [];
   const notes: ExpectationNote[] = [];
-  const actualVersion = new Map(input.runtimes.map((r) => [r.name, r.version]));
+  const multi = multiVersionNames(input.runtimes);
   const recorded: Partial<Record<RuntimeName, string>> = {};
   for (const rt of sel.runtimes) {
     const f = exp[rt];
@@ -75,28 +84,43 @@ export function compare(input: CompareInput): Comparison {
       continue;
     }
     recorded[rt] = f.version;
-    const v = actualVersion.get(rt);
-    if (v && v !== f.version) {
-      notes.push({
-        kind: "version",
-        subject: "runtime",
-        key: rt,
-        message: `${rt} is ${v}; its expectations were recorded with ${f.version} (compared all the same)`,
-      });
+    for (const info of input.runtimes.filter((r) => r.name === rt)) {
+      const v = info.version;
+      if (v && v !== f.version) {
+        notes.push({
+          kind: "version",
+          subject: "runtime",
+          key: multi.has(rt) ? `${rt}@${v}` : rt,
+          message: `${rt} is ${v}; its expectations were recorded with ${f.version} (compared all the same)`,
+        });
+      }
     }
   }
-  const versions = (rts: RuntimeName[]): string[] =>
-    [...new Set(rts)].flatMap((rt) => {
+  const versions = (ends: Array<[RuntimeName, string | undefined]>): string[] =>
+    [...new Map(ends.map(([rt, v]) => [`${rt} ${v}`, [rt, v] as const])).values()].flatMap(([rt, v]) => {
       const r = recorded[rt];
-      const v = actualVersion.get(rt);
       return r && v && r !== v ? [`${rt} ${v} (recorded with ${r})`] : [];
     });
+  const versionOf = (rt: RuntimeName): string | undefined => input.runtimes.find((r) => r.name === rt)?.version;
+  const uncoveredNote = (key: string, who: string[], what: string): void => {
+    for (const w of who)
+      notes.push({ kind: "uncovered", subject: "cell", key, message: `no expectation for ${w}: ${key} ${what}` });
+  };
 
   const seen = new Set<string>();
   for (const c of input.cells) {
-    const { key, expected: e, verdict } = judgedCell(c, exp);
-    seen.add(key);
-    if (!e && (exp[c.server] || exp[c.client]) && verdict === "ok") {
+    const { key, expected: e, verdict } = judgedCell(c, exp, multi);
+    const fileKey = cellKey(c);
+    seen.add(fileKey);
+    const sv = c.serverVersion ?? versionOf(c.server);
+    const cv = c.clientVersion ?? versionOf(c.client);
+    const { uncovered } = lookupCell(exp, {
+      ...c,
+      ...(sv ? { serverVersion: sv } : {}),
+      ...(cv ? { clientVersion: cv } : {}),
+    });
+    if (uncovered.length) uncoveredNote(key, uncovered, c.status);
+    else if (!e && (exp[c.server] || exp[c.client]) && verdict === "ok") {
       notes.push({ kind: "new", subject: "cell", key, message: `${key}: ${c.status}, no expectation yet` });
     }
     if (verdict === "ok") continue;
@@ -109,7 +133,13 @@ export function compare(input: CompareInput): Comparison {
       actual: cellActual(c),
       ...(c.reason ? { detail: c.reason } : {}),
       ...(e?.issue ? { issue: e.issue } : {}),
-      versions: versions([c.server, c.client]),
+      versions: versions([
+        [c.server, sv],
+        [c.client, cv],
+      ]),
+      ...(multi.has(c.server) || multi.has(c.client)
+        ? { runtimeVersions: [`${c.server} ${sv ?? "unknown"}`, `${c.client} ${cv ?? "unknown"}`] }
+        : {}),
     });
   }
   let ignored = 0;
@@ -134,6 +164,7 @@ export function compare(input: CompareInput): Comparison {
 
   for (const rp of input.probes) {
     const f = exp[rp.runtime];
+    const who = multi.has(rp.runtime) ? `${rp.runtime} ${rp.version}` : rp.runtime;
     if (rp.error) {
       diffs.push({
         kind: "not-run",
@@ -143,7 +174,8 @@ export function compare(input: CompareInput): Comparison {
         expected: "probe results",
         actual: "none",
         detail: rp.error,
-        versions: versions([rp.runtime]),
+        versions: versions([[rp.runtime, rp.version]]),
+        ...(multi.has(rp.runtime) ? { runtimeVersions: [`${rp.runtime} ${rp.version}`] } : {}),
       });
       continue;
     }
@@ -151,19 +183,27 @@ export function compare(input: CompareInput): Comparison {
     for (const p of judgedProbes(rp, exp)) {
       ran.add(p.id);
       const { expected: e, verdict } = p;
-      if (!e && f && verdict === "ok")
+      const uncovered = pick(f?.probes[p.id], rp.version).uncovered;
+      if (uncovered)
+        notes.push({
+          kind: "uncovered",
+          subject: "probe",
+          key: `${rp.runtime}@${rp.version}:${p.id}`,
+          message: `no expectation for ${rp.runtime} ${rp.version}: ${p.id} "${p.outcome}"`,
+        });
+      else if (!e && f && verdict === "ok")
         notes.push({
           kind: "new",
           subject: "probe",
           key: `${rp.runtime}:${p.id}`,
-          message: `${rp.runtime} ${p.id}: "${p.outcome}", no expectation yet`,
+          message: `${who} ${p.id}: "${p.outcome}", no expectation yet`,
         });
       if (e?.status === "varies" && e.outcome !== undefined && e.outcome !== p.outcome && verdict === "ok") {
         notes.push({
           kind: "varies",
           subject: "probe",
           key: `${rp.runtime}:${p.id}`,
-          message: `${rp.runtime} ${p.id}: "${p.outcome}" (last recorded "${e.outcome}"; this probe varies by machine)`,
+          message: `${who} ${p.id}: "${p.outcome}" (last recorded "${e.outcome}"; this probe varies by machine)`,
         });
       }
       if (verdict === "ok") continue;
@@ -176,7 +216,8 @@ export function compare(input: CompareInput): Comparison {
         actual: JSON.stringify(p.outcome),
         detail: p.error ? `${p.error.code}: ${p.error.message}` : p.explanation,
         ...(e?.issue ? { issue: e.issue } : {}),
-        versions: versions([rp.runtime]),
+        versions: versions([[rp.runtime, rp.version]]),
+        ...(multi.has(rp.runtime) ? { runtimeVersions: [`${rp.runtime} ${rp.version}`] } : {}),
       });
     }
     if (f) {
@@ -190,7 +231,7 @@ export function compare(input: CompareInput): Comparison {
           kind: "stale",
           subject: "probe",
           key: `${rp.runtime}:${id}`,
-          message: `${rp.runtime} ${id}: expected but the catalogue has no such probe`,
+          message: `${who} ${id}: expected but the catalogue has no such probe`,
         });
       }
     }
@@ -198,15 +239,28 @@ export function compare(input: CompareInput): Comparison {
   return { dir: input.dir, ok: diffs.length === 0, diffs, notes, recorded, ignored };
 }
 
+/** Notes for reliability results whose entry has no alternative for their version. */
+export function reliabilityNotes(rows: ReliabilityResult[], exp: Expectations): ExpectationNote[] {
+  return rows
+    .filter((r) => pick(exp[r.runtime]?.reliability?.[r.id], r.version).uncovered)
+    .map((r) => ({
+      kind: "uncovered" as const,
+      subject: "reliability" as const,
+      key: `${r.id} on ${r.runtime}@${r.version}`,
+      message: `no expectation for ${r.runtime} ${r.version}: reliability ${r.id} ${r.status}`,
+    }));
+}
+
 /** The expectation diff entries of the reliability section (empty when all match). */
-export function reliabilityDiffs(rows: JudgedReliability[]): ExpectationDiff[] {
+export function reliabilityDiffs(rows: JudgedReliability[], multi: ReadonlySet<string> = new Set()): ExpectationDiff[] {
   return rows
     .filter((r) => r.verdict !== "ok")
     .map((r) => ({
       kind: r.verdict as DiffKind,
       subject: "reliability" as const,
-      key: `${r.id} on ${r.runtime}`,
+      key: `${r.id} on ${multi.has(r.runtime) ? `${r.runtime} ${r.version}` : r.runtime}`,
       runtimes: [r.runtime],
+      ...(multi.has(r.runtime) ? { runtimeVersions: [`${r.runtime} ${r.version}`] } : {}),
       expected: r.expected?.status ?? "supported (no entry)",
       actual: r.status,
       detail: r.detail,

@@ -7,15 +7,20 @@
  * records the new state (updatedExpectations, updateReliabilityExpectations below).
  *
  * Cells involve two runtimes, so a cell's entry is kept in both runtimes' files.
+ *
+ * An entry may also be an array of alternatives, each for a semver range of the file's
+ * runtime ("versions"): see versions.ts. A plain object holds for every version.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
+import semver from "semver";
 import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import type { ReliabilityResult } from "../reliability/types.js";
 import type { CellResult, RuntimeInfo } from "../runner/matrix.js";
 import type { RuntimeProbes } from "../runner/probes.js";
 import { cellKey, inSelection, isProbeFailure, parseCellKey, type Selection } from "./keys.js";
+import { alternatives, cleanVersion, mergeEntry, pick, type Entry } from "./versions.js";
 
 export const EXPECTATIONS_SCHEMA = "netparity.expectations/1";
 
@@ -41,12 +46,12 @@ export interface ProbeExpectation {
 export interface ExpectationsFile {
   schema: typeof EXPECTATIONS_SCHEMA;
   runtime: RuntimeName;
-  /** The runtime version the entries were recorded with. */
+  /** The runtime version the entries were recorded with (the highest, when a run had several). */
   version: string;
-  cells: Record<string, CellExpectation>;
-  probes: Record<string, ProbeExpectation>;
+  cells: Record<string, Entry<CellExpectation>>;
+  probes: Record<string, Entry<ProbeExpectation>>;
   /** Reliability cases of this runtime, by case id (judged like cells: verdict/judge.ts). */
-  reliability?: Record<string, CellExpectation>;
+  reliability?: Record<string, Entry<CellExpectation>>;
 }
 
 export type Expectations = Partial<Record<RuntimeName, ExpectationsFile>>;
@@ -95,18 +100,39 @@ function validate(x: unknown, path: string, rt: RuntimeName): ExpectationsFile {
   if (!f || typeof f !== "object") fail("expected an object");
   if (f.schema !== EXPECTATIONS_SCHEMA) fail(`schema must be "${EXPECTATIONS_SCHEMA}"`);
   if (f.runtime !== rt) fail(`runtime must be "${rt}"`);
+  // Each entry is one object or an array of alternatives with a semver range in "versions".
+  const each = <T extends { status: string }>(what: string, e: Entry<T>, check: (a: T) => void): void => {
+    if (Array.isArray(e) && !e.length) fail(`${what}: an empty list of alternatives`);
+    for (const a of alternatives(e)) {
+      if (!a || typeof a !== "object") fail(`${what}: expected an object`);
+      if (Array.isArray(e) && typeof a.versions !== "string")
+        fail(`${what}: each alternative needs "versions", a semver range such as "<22.12.0"`);
+      if (a.versions !== undefined && (typeof a.versions !== "string" || !semver.validRange(a.versions)))
+        fail(`${what}: "versions" ${JSON.stringify(a.versions)} is not a semver range`);
+      check(a);
+    }
+  };
   for (const [k, e] of Object.entries(f.cells ?? {})) {
-    if (!parseCellKey(k)) fail(`cell key "${k}" is not scenario/transport/host/server->client`);
-    if (!CELL_STATUSES.includes(e?.status)) fail(`cell "${k}": status must be one of ${CELL_STATUSES.join(", ")}`);
+    const parsed = parseCellKey(k);
+    if (!parsed) fail(`cell key "${k}" is not scenario/transport/host/server->client`);
+    if (parsed?.serverVersion || parsed?.clientVersion)
+      fail(`cell key "${k}": keys name runtimes only; give versions in the entry's "versions"`);
+    each(`cell "${k}"`, e, (a) => {
+      if (!CELL_STATUSES.includes(a?.status)) fail(`cell "${k}": status must be one of ${CELL_STATUSES.join(", ")}`);
+    });
   }
   for (const [k, e] of Object.entries(f.probes ?? {})) {
-    if (!PROBE_STATUSES.includes(e?.status)) fail(`probe "${k}": status must be one of ${PROBE_STATUSES.join(", ")}`);
-    if (e.status === "supported" && typeof e.outcome !== "string")
-      fail(`probe "${k}": a supported probe needs an "outcome"`);
+    each(`probe "${k}"`, e, (a) => {
+      if (!PROBE_STATUSES.includes(a?.status)) fail(`probe "${k}": status must be one of ${PROBE_STATUSES.join(", ")}`);
+      if (a.status === "supported" && typeof a.outcome !== "string")
+        fail(`probe "${k}": a supported probe needs an "outcome"`);
+    });
   }
   for (const [k, e] of Object.entries(f.reliability ?? {})) {
-    if (!CELL_STATUSES.includes(e?.status))
-      fail(`reliability "${k}": status must be one of ${CELL_STATUSES.join(", ")}`);
+    each(`reliability "${k}"`, e, (a) => {
+      if (!CELL_STATUSES.includes(a?.status))
+        fail(`reliability "${k}": status must be one of ${CELL_STATUSES.join(", ")}`);
+    });
   }
   return {
     schema: EXPECTATIONS_SCHEMA,
@@ -182,44 +208,98 @@ function probeExpectationOf(p: ProbeResult, prev: ProbeExpectation | undefined):
   return next;
 }
 
+const STRENGTH: Record<CellExpectedStatus, number> = { supported: 0, unsupported: 1, "known-failing": 2 };
+
+function cellExpectationOf(
+  c: CellResult,
+  status: CellExpectedStatus,
+  old: CellExpectation | undefined,
+): CellExpectation {
+  if (old && old.status === status) return old;
+  if (status === "known-failing")
+    return { status, note: `recorded by --update-expectations: ${c.reason ?? c.status}`.slice(0, 240) };
+  return { status };
+}
+
+const sameCell = (a: CellExpectation, b: CellExpectation): boolean => a.status === b.status;
+const sameProbe = (a: ProbeExpectation, b: ProbeExpectation): boolean =>
+  a.status === b.status && (a.status === "varies" || a.outcome === b.outcome);
+
+/** The highest of the versions (the file's "version" after a run with several). */
+function highest(versions: string[]): string | undefined {
+  const clean = versions.filter((v) => cleanVersion(v));
+  return clean.sort((a, b) => semver.compare(cleanVersion(a)!, cleanVersion(b)!)).pop() ?? versions[0];
+}
+
 /**
- * The expectation files after this run: entries for what ran are replaced (keeping the
- * issue links and notes of entries whose status did not change), entries for what was not
- * selected are kept, entries that were selected but no longer exist are dropped.
+ * The expectation files after this run: entries for what ran are merged with what the run saw
+ * (versions.ts: unchanged entries keep their issue links and notes; a version seen with a new
+ * result gets an alternative of its own), entries for what was not selected are kept, entries
+ * that were selected but no longer exist are dropped.
+ *
+ * A cell's result is recorded in both its runtimes' files. With several versions of a runtime
+ * in the run, each of its versions records the weakest status it showed in that cell with any
+ * peer (supported < unsupported < known-failing): a failure that follows one version of the
+ * peer is then recorded only on the peer's side.
  */
 export function updatedExpectations(input: CompareInput): Expectations {
   const { expectations: exp, selection: sel } = input;
   const out: Expectations = {};
-  const infos = new Map(input.runtimes.map((r) => [r.name, r]));
   for (const rt of sel.runtimes) {
-    const info = infos.get(rt);
-    if (!info || info.error)
-      throw new Error(`cannot update expectations for ${rt}: ${info?.error ?? "it did not run"}`);
+    const infos = input.runtimes.filter((r) => r.name === rt);
+    const broken = infos.find((i) => i.error);
+    if (!infos.length || broken)
+      throw new Error(`cannot update expectations for ${rt}: ${broken?.error ?? "it did not run"}`);
     const prev = exp[rt];
-    const cells: Record<string, CellExpectation> = {};
+    const cells: Record<string, Entry<CellExpectation>> = {};
     for (const [key, e] of Object.entries(prev?.cells ?? {})) if (!inSelection(key, sel)) cells[key] = e;
+    // key -> version of rt -> the weakest status seen there, and the cell that showed it.
+    const seen = new Map<string, Map<string, { status: CellExpectedStatus; cell: CellResult }>>();
     for (const c of input.cells) {
-      if (c.server !== rt && c.client !== rt) continue;
+      const ends = [
+        ...(c.server === rt ? [c.serverVersion ?? infos[0]!.version] : []),
+        ...(c.client === rt ? [c.clientVersion ?? infos[0]!.version] : []),
+      ];
+      if (!ends.length) continue;
       const key = cellKey(c);
-      const old = prev?.cells[key];
+      const byVersion = seen.get(key) ?? seen.set(key, new Map()).get(key)!;
       const status = expectedStatusOf(c.status);
-      if (old && old.status === status) cells[key] = old;
-      else if (status === "known-failing")
-        cells[key] = { status, note: `recorded by --update-expectations: ${c.reason ?? c.status}`.slice(0, 240) };
-      else cells[key] = { status };
+      for (const v of new Set(ends)) {
+        const had = byVersion.get(v);
+        if (!had || STRENGTH[status] < STRENGTH[had.status]) byVersion.set(v, { status, cell: c });
+      }
     }
-    const probes: Record<string, ProbeExpectation> = {};
-    const rp = input.probes.find((p) => p.runtime === rt);
-    if (rp?.error) throw new Error(`cannot update expectations for ${rt}: ${rp.error}`);
+    for (const [key, byVersion] of seen) {
+      const before = prev?.cells[key];
+      const observed = [...byVersion].map(
+        ([v, { status, cell }]) => [v, cellExpectationOf(cell, status, pick(before, v).expected)] as const,
+      );
+      const next = mergeEntry(before, observed, sameCell, prev?.version);
+      if (next) cells[key] = next;
+    }
+    const probes: Record<string, Entry<ProbeExpectation>> = {};
+    const runs = input.probes.filter((p) => p.runtime === rt);
+    const failed = runs.find((p) => p.error);
+    if (failed) throw new Error(`cannot update expectations for ${rt}: ${failed.error}`);
+    const ranIds = new Set(runs.flatMap((r) => r.results.map((p) => p.id)));
     for (const [id, e] of Object.entries(prev?.probes ?? {})) {
       // Kept when the probes did not run at all, or only a subset ran without this one.
-      if (!rp || (sel.probes && !sel.probes.includes(id))) probes[id] = e;
+      if (!runs.length || (sel.probes && !sel.probes.includes(id)) || (!ranIds.has(id) && sel.probes)) probes[id] = e;
     }
-    for (const p of rp?.results ?? []) probes[p.id] = probeExpectationOf(p, prev?.probes[p.id]);
+    for (const id of ranIds) {
+      const before = prev?.probes[id];
+      const observed = runs.flatMap((r) =>
+        r.results
+          .filter((p) => p.id === id)
+          .map((p) => [r.version, probeExpectationOf(p, pick(before, r.version).expected)] as const),
+      );
+      const next = mergeEntry(before, observed, sameProbe, prev?.version);
+      if (next) probes[id] = next;
+    }
     out[rt] = {
       schema: EXPECTATIONS_SCHEMA,
       runtime: rt,
-      version: info.version,
+      version: highest(infos.map((i) => i.version)) ?? "unknown",
       cells,
       probes,
       ...(prev?.reliability ? { reliability: prev.reliability } : {}),
@@ -228,28 +308,42 @@ export function updatedExpectations(input: CompareInput): Expectations {
   return out;
 }
 
-/** Writes this run's reliability results into `files` (in place), keeping issue links of unchanged entries. */
+/**
+ * Writes this run's reliability results into `files` (in place), keeping issue links of
+ * unchanged entries. `before`: the files as they were before this run (their "version" says
+ * what the unversioned entries were recorded with); default: `files`.
+ */
 export function updateReliabilityExpectations(
   files: Expectations,
   results: ReliabilityResult[],
   ran: readonly string[],
+  before: Expectations = files,
 ): void {
   for (const rt of Object.keys(files) as RuntimeName[]) {
     const f = files[rt];
     if (!f) continue;
     const prev = f.reliability ?? {};
-    const next: Record<string, CellExpectation> = {};
+    const next: Record<string, Entry<CellExpectation>> = {};
     // Cases not run this time keep their entries.
     for (const [id, e] of Object.entries(prev)) if (!ran.includes(id)) next[id] = e;
-    for (const r of results.filter((x) => x.runtime === rt)) {
-      const status = expectedStatusOf(r.status);
-      const old = prev[r.id];
-      next[r.id] =
-        old && old.status === status
-          ? old
-          : status === "known-failing"
-            ? { status, note: `recorded by --update-expectations: ${r.detail}`.slice(0, 240) }
-            : { status };
+    const mine = results.filter((x) => x.runtime === rt);
+    for (const id of new Set(mine.map((r) => r.id))) {
+      const entry = prev[id];
+      const observed = mine
+        .filter((r) => r.id === id)
+        .map((r) => {
+          const status = expectedStatusOf(r.status);
+          const old = pick(entry, r.version).expected;
+          const e: CellExpectation =
+            old && old.status === status
+              ? old
+              : status === "known-failing"
+                ? { status, note: `recorded by --update-expectations: ${r.detail}`.slice(0, 240) }
+                : { status };
+          return [r.version, e] as const;
+        });
+      const merged = mergeEntry(entry, observed, sameCell, before[rt]?.version ?? f.version);
+      if (merged) next[id] = merged;
     }
     f.reliability = sortKeys(next);
   }

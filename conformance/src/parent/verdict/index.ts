@@ -10,3 +10,4 @@ export * from "./judge-run.js";
 export * from "./judge.js";
 export * from "./keys.js";
 export * from "./targets.js";
+export * from "./versions.js";

@@ -4,10 +4,11 @@
  * once; report/ and the terminal only render what it returns.
  */
 import type { RuntimeName } from "@netparity/protocol";
+import { multiVersionNames } from "../common/targets.js";
 import type { ReliabilityResult } from "../reliability/types.js";
 import type { ControlRun } from "../runner/controls.js";
 import { judgeControls, type JudgedControl } from "./controls.js";
-import { compare, reliabilityDiffs, type Comparison } from "./compare.js";
+import { compare, reliabilityDiffs, reliabilityNotes, type Comparison } from "./compare.js";
 import type { CompareInput, Expectations } from "./expectations-file.js";
 import {
   judgeReliability,
@@ -43,7 +44,9 @@ export interface RunVerdicts {
 
 export function judgeRun(i: JudgeInput): RunVerdicts {
   const exp = i.expectations;
-  const cells = i.cells.map((c) => judgedCell(c, exp));
+  // Runtimes with several versions in the run: their ends are keyed name@version in reports.
+  const multi = multiVersionNames(i.runtimes);
+  const cells = i.cells.map((c) => judgedCell(c, exp, multi));
   const probes = i.probes.flatMap((rp) => judgedProbes(rp, exp));
   const probeErrors = i.probes.filter((p) => p.error).map((p) => ({ runtime: p.runtime, error: p.error! }));
   const reliability = i.reliability ? judgeReliability(i.reliability, exp) : undefined;
@@ -57,7 +60,8 @@ export function judgeRun(i: JudgeInput): RunVerdicts {
       cells: i.cells,
       probes: i.probes,
     });
-    comparison.diffs.push(...reliabilityDiffs(reliability ?? []));
+    comparison.diffs.push(...reliabilityDiffs(reliability ?? [], multi));
+    comparison.notes.push(...reliabilityNotes(i.reliability ?? [], exp));
     comparison.ok = comparison.diffs.length === 0;
   }
   // A control not detected fails the run whatever the expectations say: it is a check that cannot fail.

@@ -14,6 +14,7 @@ import type { CellResult } from "../runner/matrix.js";
 import type { RuntimeProbes } from "../runner/probes.js";
 import type { CellExpectation, CellExpectedStatus, Expectations, ProbeExpectation } from "./expectations-file.js";
 import { cellKey, isProbeFailure } from "./keys.js";
+import { pick } from "./versions.js";
 
 export { isProbeFailure };
 
@@ -42,18 +43,43 @@ export interface JudgedReliability extends ReliabilityResult {
 
 const STRENGTH: Record<CellExpectedStatus, number> = { supported: 0, unsupported: 1, "known-failing": 2 };
 
-/** The expectation for a cell: from the server's and the client's files, the stronger one. */
-export function cellExpectation(
-  exp: Expectations,
-  cell: { server: RuntimeName; client: RuntimeName } & Parameters<typeof cellKey>[0],
-): CellExpectation | undefined {
+type CellRef = {
+  server: RuntimeName;
+  client: RuntimeName;
+  serverVersion?: string;
+  clientVersion?: string;
+} & Parameters<typeof cellKey>[0];
+
+/**
+ * The expectation for a cell: the server's file's entry for the server's version and the
+ * client's file's entry for the client's version, the stronger one. `uncovered` names each end
+ * whose file has an entry for the cell but none for that end's version ("node 22.23.3").
+ */
+export function lookupCell(exp: Expectations, cell: CellRef): { expected?: CellExpectation; uncovered: string[] } {
   const key = cellKey(cell);
-  const a = exp[cell.server]?.cells[key];
-  const b = cell.client === cell.server ? undefined : exp[cell.client]?.cells[key];
-  if (!a) return b;
-  if (!b) return a;
+  const uncovered: string[] = [];
+  const ends: Array<[RuntimeName, string | undefined]> = [[cell.server, cell.serverVersion]];
+  // Both ends of one runtime in one version: one lookup.
+  if (cell.client !== cell.server || cell.clientVersion !== cell.serverVersion)
+    ends.push([cell.client, cell.clientVersion]);
+  const found: CellExpectation[] = [];
+  for (const [rt, version] of ends) {
+    const p = pick(exp[rt]?.cells[key], version);
+    if (p.expected) found.push(p.expected);
+    if (p.uncovered) uncovered.push(`${rt} ${version ?? "(unknown version)"}`);
+  }
+  if (found.length < 2) return { ...(found[0] ? { expected: found[0] } : {}), uncovered };
+  const [a, b] = found as [CellExpectation, CellExpectation];
   const [strong, weak] = STRENGTH[b.status] > STRENGTH[a.status] ? [b, a] : [a, b];
-  return { ...strong, ...((strong.issue ?? weak.issue) ? { issue: strong.issue ?? weak.issue } : {}) };
+  return {
+    expected: { ...strong, ...((strong.issue ?? weak.issue) ? { issue: strong.issue ?? weak.issue } : {}) },
+    uncovered,
+  };
+}
+
+/** The expectation for a cell: from the server's and the client's files, the stronger one. */
+export function cellExpectation(exp: Expectations, cell: CellRef): CellExpectation | undefined {
+  return lookupCell(exp, cell).expected;
 }
 
 function isFailure(status: string): boolean {
@@ -88,26 +114,31 @@ export function judgeProbe(outcome: string, exp: ProbeExpectation | undefined): 
   }
 }
 
-/** A cell with its key, its expectation and its verdict (exp null: expectations not compared). */
-export function judgedCell(c: CellResult, exp: Expectations | null): JudgedCell {
-  const e = exp ? cellExpectation(exp, c) : undefined;
+/**
+ * A cell with its key, its expectation and its verdict (exp null: expectations not compared).
+ * `multi`: runtimes with several versions in the run, whose ends the key names with their
+ * version (`node@22.23.3`). A cell no entry covers for its versions is judged as one without
+ * an entry: only a failure is a difference.
+ */
+export function judgedCell(c: CellResult, exp: Expectations | null, multi?: ReadonlySet<string>): JudgedCell {
+  const e = exp ? lookupCell(exp, c).expected : undefined;
   const verdict = exp ? judgeCell(c.status, e) : failureOnly(isFailure(c.status));
-  return { ...c, key: cellKey(c), ...(e ? { expected: e } : {}), verdict };
+  return { ...c, key: cellKey(c, multi), ...(e ? { expected: e } : {}), verdict };
 }
 
-/** One runtime's probe results, each with its expectation and verdict. */
+/** One runtime's probe results (one version of it), each with its expectation and verdict. */
 export function judgedProbes(rp: RuntimeProbes, exp: Expectations | null): JudgedProbe[] {
   return rp.results.map((p) => {
-    const e = exp?.[rp.runtime]?.probes[p.id];
+    const e = pick(exp?.[rp.runtime]?.probes[p.id], rp.version).expected;
     const verdict = exp ? judgeProbe(p.outcome, e) : failureOnly(isProbeFailure(p.outcome));
     return { ...p, runtime: rp.runtime, version: rp.version, ...(e ? { expected: e } : {}), verdict };
   });
 }
 
-/** Reliability results, judged like cells against the files' "reliability" section (by case id). */
+/** Reliability results, judged like cells against the files' "reliability" section (by case id and version). */
 export function judgeReliability(results: ReliabilityResult[], exp: Expectations | null): JudgedReliability[] {
   return results.map((r) => {
-    const e = exp?.[r.runtime]?.reliability?.[r.id];
+    const e = pick(exp?.[r.runtime]?.reliability?.[r.id], r.version).expected;
     const verdict = exp ? judgeCell(r.status, e) : failureOnly(isFailure(r.status));
     return { ...r, ...(e ? { expected: e } : {}), verdict };
   });

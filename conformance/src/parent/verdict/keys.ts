@@ -4,6 +4,7 @@
  * (an entry for a runtime, scenario, transport or host that was not selected is kept as is).
  */
 import type { RuntimeName } from "@netparity/protocol";
+import { keyEnd } from "../common/targets.js";
 import { SUBNET_HOST } from "../process/netns.js";
 
 export interface Selection {
@@ -17,25 +18,57 @@ export interface Selection {
   apis?: string[];
 }
 
-export function cellKey(c: {
+/**
+ * `scenario/transport/host/server->client`. In a report, a runtime with several versions in the
+ * run (`multi`) is written `name@version` at each of its ends
+ * (`echo/tcp/127.0.0.1/node@20.20.2->node@22.23.3`); expectation files always key by name.
+ * A client on the WinterTC Sockets API (`--apis wintertc`) ends in "+wintertc"
+ * (`.../node@20.20.2->node@22.23.3+wintertc`); the adapter's own client keeps the plain end,
+ * so native keys never change.
+ */
+export function cellKey(
+  c: {
+    scenario: string;
+    transport: string;
+    host: string;
+    server: string;
+    client: string;
+    serverVersion?: string;
+    clientVersion?: string;
+    api?: string;
+  },
+  multi?: ReadonlySet<string>,
+): string {
+  const s = multi ? keyEnd(c.server, c.serverVersion, multi) : c.server;
+  const k = multi ? keyEnd(c.client, c.clientVersion, multi) : c.client;
+  return `${c.scenario}/${c.transport}/${c.host}/${s}->${k}${c.api === "wintertc" ? "+wintertc" : ""}`;
+}
+
+/** A cell key, from an expectations file or a report (whose ends may carry `@version`). */
+export function parseCellKey(key: string): {
   scenario: string;
   transport: string;
   host: string;
   server: string;
   client: string;
-  api?: string;
-}): string {
-  // A client on the WinterTC Sockets API (`--apis wintertc`) is "<runtime>+wintertc"; the
-  // adapter's own client keeps the plain runtime name, so native keys never change.
-  return `${c.scenario}/${c.transport}/${c.host}/${c.server}->${c.client}${c.api === "wintertc" ? "+wintertc" : ""}`;
-}
-
-export function parseCellKey(
-  key: string,
-): { scenario: string; transport: string; host: string; server: string; client: string; api: string } | null {
-  const m = /^([^/]+)\/([^/]+)\/(.+)\/(\w+)->(\w+)(?:\+(wintertc))?$/.exec(key);
+  serverVersion?: string;
+  clientVersion?: string;
+  api: string;
+} | null {
+  const m = /^([^/]+)\/([^/]+)\/(.+)\/(\w+)(?:@([^/>@\s-][^/>@\s]*))?->(\w+)(?:@([^/>@\s]+?))?(?:\+(wintertc))?$/.exec(
+    key,
+  );
   if (!m) return null;
-  return { scenario: m[1]!, transport: m[2]!, host: m[3]!, server: m[4]!, client: m[5]!, api: m[6] ?? "native" };
+  return {
+    scenario: m[1]!,
+    transport: m[2]!,
+    host: m[3]!,
+    server: m[4]!,
+    client: m[6]!,
+    ...(m[5] ? { serverVersion: m[5] } : {}),
+    ...(m[7] ? { clientVersion: m[7] } : {}),
+    api: m[8] ?? "native",
+  };
 }
 
 export function inSelection(key: string, sel: Selection): boolean {
