@@ -1,5 +1,5 @@
 import { Prng, type RuntimeName, type Transport } from "@netparity/protocol";
-import { expect } from "vitest";
+import { beforeAll, expect } from "vitest";
 import { runMatrix, type CellResult, type MatrixOptions, type RuntimeInfo } from "../src/parent/runner/matrix.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
 import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
@@ -11,10 +11,29 @@ export const PAIRS = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const
 
 export type MatrixRun = Awaited<ReturnType<typeof runMatrix>>;
 
+/** The time a matrix hook allows per planned cell (an upper bound, not an expectation). */
+const MATRIX_CELL_BUDGET_MS = 20_000;
+
 /** The matrix of `options` over RUNTIMES (cells and the runtimes' features), run once on first use and shared by a file's tests. */
 export function lazyMatrix(options: Omit<MatrixOptions, "runtimes">): () => Promise<MatrixRun> {
   let run: Promise<MatrixRun> | undefined;
-  return () => (run ??= runMatrix({ runtimes: RUNTIMES, ...options }));
+  const get = () => (run ??= runMatrix({ runtimes: RUNTIMES, ...options }));
+  // The whole matrix runs in a hook whose time limit grows with its size, not in whichever
+  // test asks first: a 90-cell matrix on a busy 2-core machine takes longer than one test's
+  // limit, and that is load, not a failure. Each cell still has its own client timeout.
+  const planned =
+    options.scenarios.length *
+    Math.max(1, options.transports.length) *
+    Math.max(1, options.hosts?.length ?? 1) *
+    Math.max(1, options.apis?.length ?? 1) *
+    PAIRS.length;
+  beforeAll(
+    async () => {
+      await get();
+    },
+    Math.max(120_000, planned * MATRIX_CELL_BUDGET_MS),
+  );
+  return get;
 }
 
 /** The cell of one pairing, or undefined when the matrix has none. */

@@ -193,9 +193,8 @@ describe.skipIf(!canRun)(`IPMsg and multicast between network namespaces${canRun
   });
 });
 
-const matrix = lazyMatrix({ scenarios: ["ipmsg"], transports: ["udp"], hosts: ["127.0.0.1"] });
-
 describe.skipIf(!support.ok)(`ipmsg in the matrix (${support.ok ? "root" : `skipped: ${why}`})`, () => {
+  const matrix = lazyMatrix({ scenarios: ["ipmsg"], transports: ["udp"], hosts: ["127.0.0.1"] });
   it("runs only on the subnet: all 9 pairs pass", async () => {
     const { cells } = await matrix();
     expect(cells).toHaveLength(PAIRS.length);
