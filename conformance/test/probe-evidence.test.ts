@@ -532,6 +532,46 @@ const CONSTRUCTED: Array<[string, Ev, string]> = [
   ["tls.largest-read", { afterMs: 1, clientInfo: null }, "no connection: connected (not refused)"],
   ["tls.client-cert-absent", { listen: netErr("ENOTSUP") }, "unsupported: ENOTSUP"],
   ["tls.starttls-buffered", { pendingAfterMs: 2000, firstRead: null }, "handshake hangs"],
+  // Bun before 1.4 completes the handshake; the adapter refuses it (oven-sh/bun#33846, #34798).
+  [
+    "tls.untrusted-ca",
+    {
+      afterMs: 1,
+      error: {
+        ...netErr("CERT_UNTRUSTED", "Error", "UNABLE_TO_GET_ISSUER_CERT_LOCALLY"),
+        runtimeAccepted: "oven-sh/bun#33846",
+      },
+    },
+    "refused by adapter (CERT_UNTRUSTED); runtime accepted",
+  ],
+  [
+    "tls.hostname-mismatch",
+    {
+      afterMs: 1,
+      error: {
+        ...netErr("CERT_HOSTNAME_MISMATCH", "Error", "ERR_TLS_CERT_ALTNAME_INVALID"),
+        runtimeAccepted: "oven-sh/bun#33846",
+      },
+    },
+    "refused by adapter (CERT_HOSTNAME_MISMATCH); runtime accepted",
+  ],
+  [
+    "tls.expired",
+    {
+      afterMs: 1,
+      error: { ...netErr("CERT_EXPIRED", "Error", "CERT_HAS_EXPIRED"), runtimeAccepted: "oven-sh/bun#33846" },
+    },
+    "refused by adapter (CERT_EXPIRED); runtime accepted",
+  ],
+  [
+    "tls.starttls-client",
+    {
+      afterMs: 1,
+      error: { ...netErr("CERT_UNTRUSTED", "Error"), runtimeAccepted: "oven-sh/bun#34798" },
+      featuresStartTlsClient: true,
+    },
+    "failed: refused by adapter (CERT_UNTRUSTED); runtime accepted",
+  ],
 ];
 
 describe("constructed evidence: the outcomes no runtime here shows", () => {

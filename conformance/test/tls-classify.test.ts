@@ -3,7 +3,7 @@
  * 2.9.6 (and made-up evidence for the outcomes no runtime shows today): every outcome each
  * classifier can report, and never an unclassified one.
  */
-import type { Runtime, TlsInfo } from "@netparity/protocol";
+import { NetError, type Runtime, type TlsInfo } from "@netparity/protocol";
 import { describe, expect, it } from "vitest";
 import {
   type Attempt,
@@ -23,9 +23,11 @@ import {
   classifyStartTlsBuffered,
   classifyVerifyOff,
   classifyVersion,
+  failureFromEvidence,
   tlsRecords,
   type Upgrade,
 } from "../src/in-runtime/probes/tls-classify.js";
+import { errorEvidence } from "../src/in-runtime/probes/util.js";
 import { startTlsProbes } from "../src/in-runtime/probes/starttls.js";
 import { tlsProbes } from "../src/in-runtime/probes/tls.js";
 
@@ -275,5 +277,105 @@ describe("STARTTLS", () => {
     [{ state: "pending", ms: 2000 } as Upgrade, null, "handshake hangs"],
   ])("unread reply, %j, first read %j: %s", (u, firstRead, outcome) => {
     expect(classifyStartTlsBuffered(u, firstRead)).toBe(outcome);
+  });
+});
+
+/**
+ * Bun before 1.4 completes a handshake whose certificate failed verification
+ * (oven-sh/bun#33846, #34798); the Bun adapter refuses it and marks the NetError with
+ * runtimeAccepted. Its outcome must differ from a refusal the runtime made itself.
+ */
+describe("a refusal the adapter made after the runtime accepted", () => {
+  // Recorded: tls.untrusted-ca on Bun 1.3.14 (the adapter's refusal) and on Bun 1.4.5 (Bun's own).
+  const BUN_1_3_14 = {
+    code: "CERT_UNTRUSTED",
+    message: "unable to verify the first certificate (Bun accepted it; refused by the adapter, oven-sh/bun#33846)",
+    operation: "handshake",
+    runtimeAccepted: "oven-sh/bun#33846",
+    cause: {
+      name: "Error",
+      code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      message: "unable to verify the first certificate",
+    },
+  };
+  const BUN_1_4_5 = {
+    code: "CERT_UNTRUSTED",
+    message: "unable to verify the first certificate",
+    operation: "handshake",
+    cause: {
+      name: "Error",
+      code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      message: "unable to verify the first certificate",
+    },
+  };
+
+  it("errorEvidence() records NetError.runtimeAccepted, and only when it is set", () => {
+    const cause = Object.assign(new Error("certificate has expired"), { code: "CERT_HAS_EXPIRED" });
+    const marked = new NetError("CERT_EXPIRED", "certificate has expired (…)", {
+      cause,
+      operation: "handshake",
+      runtimeAccepted: "oven-sh/bun#33846",
+    });
+    expect(errorEvidence(marked)).toMatchObject({ code: "CERT_EXPIRED", runtimeAccepted: "oven-sh/bun#33846" });
+    expect(errorEvidence(new NetError("CERT_EXPIRED", "m", { cause }))).not.toHaveProperty("runtimeAccepted");
+    expect(JSON.parse(JSON.stringify(marked))).toMatchObject({ runtimeAccepted: "oven-sh/bun#33846" });
+  });
+
+  it("reads the marker from the evidence; the shape stays the runtime's error", () => {
+    expect(failureFromEvidence(BUN_1_3_14)).toEqual({
+      state: "failed",
+      code: "CERT_UNTRUSTED",
+      shape: "CERT_UNTRUSTED (Error:UNABLE_TO_VERIFY_LEAF_SIGNATURE)",
+      runtimeAccepted: "oven-sh/bun#33846",
+    });
+    expect(failureFromEvidence(BUN_1_4_5)).not.toHaveProperty("runtimeAccepted");
+    expect(failureFromEvidence({ thrown: { name: "TypeError", message: "x" } })).not.toHaveProperty("runtimeAccepted");
+  });
+
+  it("the refusal probes tell the adapter's refusal from the runtime's", () => {
+    const adapter = classifyRefusal(failureFromEvidence(BUN_1_3_14));
+    const runtime = classifyRefusal(failureFromEvidence(BUN_1_4_5));
+    expect(adapter).toBe("refused by adapter (CERT_UNTRUSTED); runtime accepted");
+    expect(runtime).toBe("CERT_UNTRUSTED (Error:UNABLE_TO_VERIFY_LEAF_SIGNATURE)");
+  });
+
+  // Constructed: the same marker on other codes and in the probes that need a handshake first.
+  const accepted = (code: string, shape: string): Attempt => ({
+    state: "failed",
+    code,
+    shape,
+    runtimeAccepted: "oven-sh/bun#33846",
+  });
+  it.each([
+    [
+      classifyRefusal(
+        accepted("CERT_HOSTNAME_MISMATCH", "CERT_HOSTNAME_MISMATCH (Error:ERR_TLS_CERT_ALTNAME_INVALID)"),
+      ),
+      "refused by adapter (CERT_HOSTNAME_MISMATCH); runtime accepted",
+    ],
+    [
+      classifyRefusal(accepted("CERT_EXPIRED", "CERT_EXPIRED (Error:CERT_HAS_EXPIRED)")),
+      "refused by adapter (CERT_EXPIRED); runtime accepted",
+    ],
+    [
+      classifyVersion(
+        accepted("CERT_HOSTNAME_MISMATCH", "CERT_HOSTNAME_MISMATCH (Error:ERR_TLS_CERT_ALTNAME_INVALID)"),
+      ),
+      "no handshake: refused by adapter (CERT_HOSTNAME_MISMATCH); runtime accepted",
+    ],
+    [
+      classifyStartTls(
+        {
+          state: "failed",
+          code: "CERT_UNTRUSTED",
+          shape: "CERT_UNTRUSTED (Error:X)",
+          runtimeAccepted: "oven-sh/bun#34798",
+        },
+        true,
+      ),
+      "failed: refused by adapter (CERT_UNTRUSTED); runtime accepted",
+    ],
+  ])("constructed: %s", (got, outcome) => {
+    expect(got).toBe(outcome);
   });
 });

@@ -49,18 +49,30 @@ export class NetError extends Error {
   readonly code: NetErrorCode;
   /** The syscall or operation that failed, e.g. "connect", "listen", "write". */
   readonly operation: string | undefined;
+  /**
+   * Set when the runtime's own API accepted what the adapter refused to keep the contract
+   * (e.g. a certificate that failed verification): the upstream issue of that runtime bug.
+   * Reports show such a refusal apart from one the runtime made itself.
+   */
+  readonly runtimeAccepted: string | undefined;
 
-  constructor(code: NetErrorCode, message: string, options?: { cause?: unknown; operation?: string }) {
+  constructor(
+    code: NetErrorCode,
+    message: string,
+    options?: { cause?: unknown; operation?: string; runtimeAccepted?: string },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.operation = options?.operation;
+    this.runtimeAccepted = options?.runtimeAccepted;
   }
 
-  toJSON(): { code: NetErrorCode; message: string; operation?: string; cause?: unknown } {
+  toJSON(): { code: NetErrorCode; message: string; operation?: string; runtimeAccepted?: string; cause?: unknown } {
     return {
       code: this.code,
       message: this.message,
       ...(this.operation ? { operation: this.operation } : {}),
+      ...(this.runtimeAccepted ? { runtimeAccepted: this.runtimeAccepted } : {}),
       ...(this.cause !== undefined ? { cause: describeCause(this.cause) } : {}),
     };
   }

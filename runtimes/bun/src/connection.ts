@@ -315,7 +315,12 @@ export class BunConnection implements Connection {
     const waiter = this.#handshake;
     this.#handshake = undefined;
     if (success) this.#tls = readTlsInfo(socket);
-    waiter?.resolve({ success, error, peerCertificate: socket.getPeerX509Certificate() !== undefined });
+    waiter?.resolve({
+      success,
+      error,
+      peerCertificate: socket.getPeerX509Certificate() !== undefined,
+      peer: success ? ((socket.getPeerCertificate() as PeerCertificate | null | undefined) ?? null) : null,
+    });
   }
 
   #handshakeFailure(error: Error | undefined): NetError {
@@ -387,12 +392,23 @@ export class BunConnection implements Connection {
 
 /** What Bun said about a finished TLS handshake. */
 export interface TlsVerdict {
-  /** False when verification failed and the socket verifies (rejectUnauthorized). */
+  /**
+   * Whether the handshake completed. Before Bun 1.4 it is true even when verification failed
+   * under rejectUnauthorized (oven-sh/bun#33846): clientVerdict() in tls.ts takes the
+   * client's verdict from `error` and the certificate's names instead.
+   */
   readonly success: boolean;
-  /** Why the peer's certificate did not verify (also set when `success` is true without rejectUnauthorized). */
+  /** Why the peer's certificate did not verify; null when it did (or nothing was verified). */
   readonly error: Error | null;
   /** The peer presented a certificate. */
   readonly peerCertificate: boolean;
+  /** The peer's certificate (node:tls's shape), for the client's name check; null when the handshake failed. */
+  readonly peer: PeerCertificate | null;
+  /**
+   * Set by clientVerdict() when Bun completed a handshake that verification refuses: the
+   * upstream issue of the Bun bug, carried into the NetError so the refusal shows as the adapter's.
+   */
+  readonly runtimeAccepted?: string;
 }
 
 function readTlsInfo(socket: BunSocket): TlsInfo {

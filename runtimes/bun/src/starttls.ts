@@ -10,7 +10,7 @@ import {
 } from "@netparity/protocol";
 import type { SocketHandler } from "bun";
 import { BunConnection } from "./connection.js";
-import { clientTlsOptions, verdictError } from "./tls.js";
+import { BUN_UPGRADE_UNVERIFIED, clientTlsOptions, clientVerdict, verdictError } from "./tls.js";
 
 const HANDLERS: SocketHandler<BunConnection | undefined> = {
   ...BunConnection.tlsHandlers,
@@ -42,7 +42,7 @@ export async function startTls(conn: Connection, options: StartTlsOptions): Prom
   // The raw socket keeps its handlers and is handed every ciphertext record: no one listens.
   pair[0].data = undefined;
   BunConnection.attach(next, pair[1]);
-  const verdict = await handshake;
+  const verdict = clientVerdict(await handshake, tls, remote, BUN_UPGRADE_UNVERIFIED);
   if (!verdict.success) {
     const error = verdictError(verdict);
     next.destroy(error);

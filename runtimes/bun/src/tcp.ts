@@ -13,7 +13,7 @@ import {
 } from "@netparity/protocol";
 import { BunConnection, DONE, tcpAddress, type BunSocket } from "./connection.js";
 import { Fifo } from "./fifo.js";
-import { clientTlsOptions, serverTlsOptions, verdictError } from "./tls.js";
+import { BUN_CONNECT_UNVERIFIED, clientTlsOptions, clientVerdict, serverTlsOptions, verdictError } from "./tls.js";
 
 const TCP_UNKNOWN = tcpAddress("", 0);
 
@@ -188,9 +188,9 @@ async function connectTls(conn: BunConnection, options: TlsConnectOptions): Prom
     tls: clientTlsOptions(options.tls),
     socket: TLS_CLIENT_HANDLERS,
   });
-  const verdict = await handshake;
+  const verdict = clientVerdict(await handshake, options.tls, options.hostname, BUN_CONNECT_UNVERIFIED);
   if (!verdict.success) {
-    // Bun closes a socket whose certificate it refused; destroy() makes sure of it.
+    // Bun closes a socket whose certificate it refused (not one clientVerdict refused); destroy() makes sure of it.
     const error = verdictError(verdict);
     conn.destroy(error);
     throw error;

@@ -1,6 +1,7 @@
 // TLS over Bun.listen / Bun.connect with their `tls` option: https://bun.sh/docs/api/tcp#tls
 // Bun's TLS is BoringSSL with node:tls's option names and error codes.
 import type { TLSOptions } from "bun";
+import { checkServerIdentity, type PeerCertificate } from "node:tls";
 import { NetError, type NetErrorCode, type TlsClientOptions, type TlsServerOptions } from "@netparity/protocol";
 import type { TlsVerdict } from "./connection.js";
 
@@ -67,13 +68,36 @@ const CERT_CODES: Record<string, NetErrorCode> = {
   CERT_NOT_YET_VALID: "CERT_EXPIRED",
 };
 
+/** The upstream issues behind clientVerdict(): Bun.connect's, and its twin in socket.upgradeTLS. */
+export const BUN_CONNECT_UNVERIFIED = "oven-sh/bun#33846";
+export const BUN_UPGRADE_UNVERIFIED = "oven-sh/bun#34798";
+
+/**
+ * The client's verdict under verification, whatever Bun made of rejectUnauthorized. Bun before
+ * 1.4 neither refuses a certificate that failed verification nor checks the name
+ * (oven-sh/bun#33846 for Bun.connect, oven-sh/bun#34798 for upgradeTLS, both fixed by
+ * oven-sh/bun#33755; checked on 1.2.23, 1.3.0 and 1.3.14): `handshake` reports success with
+ * the verify error as its third argument, socket.authorized is true and data flows. As
+ * node:tls does, a verify error or a name the certificate does not cover refuses the
+ * handshake here; on 1.4 Bun has refused it already and the verdict passes through. A refusal
+ * made here carries `runtimeAccepted` (the issue), so reports tell it from Bun's own.
+ */
+export function clientVerdict(verdict: TlsVerdict, tls: TlsClientOptions, host: string, issue: string): TlsVerdict {
+  if (!verdict.success || tls.verify === false) return verdict;
+  if (verdict.error) return { ...verdict, success: false, runtimeAccepted: issue };
+  const error = checkServerIdentity(tls.servername || host, verdict.peer ?? ({} as PeerCertificate));
+  return error ? { ...verdict, success: false, error, runtimeAccepted: issue } : verdict;
+}
+
 /** The NetError for a handshake whose verdict was a refusal. */
 export function verdictError(verdict: TlsVerdict): NetError {
   const cause = verdict.error ?? undefined;
   const code = (cause as { code?: unknown } | undefined)?.code;
+  const message = cause?.message ?? "the TLS handshake was refused";
+  const accepted = verdict.runtimeAccepted;
   return new NetError(
     (typeof code === "string" ? CERT_CODES[code] : undefined) ?? "TLS_HANDSHAKE",
-    cause?.message ?? "the TLS handshake was refused",
-    { cause, operation: "handshake" },
+    accepted ? `${message} (Bun accepted it; refused by the adapter, ${accepted})` : message,
+    { cause, operation: "handshake", ...(accepted ? { runtimeAccepted: accepted } : {}) },
   );
 }

@@ -12,6 +12,11 @@ export type ErrorEvidence =
       code: string;
       message?: string;
       operation?: string;
+      /**
+       * The runtime's own API accepted what the adapter refused (NetError.runtimeAccepted):
+       * the upstream issue of that runtime bug. Absent on the runtime's own errors.
+       */
+      runtimeAccepted?: string;
       /** describeCause() of the runtime's error; null when the NetError had none. */
       cause: { name?: string; code?: string; message?: string } | null;
     }

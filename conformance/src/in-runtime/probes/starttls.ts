@@ -6,10 +6,10 @@
  * runtime has no server-side upgrade, and the server probe where it has no client-side one.
  */
 import type { Connection, Runtime } from "@netparity/protocol";
-import { classifyStartTls, classifyStartTlsBuffered, type Upgrade } from "./tls-classify.js";
+import { classifyStartTls, classifyStartTlsBuffered, failureFromEvidence, type Upgrade } from "./tls-classify.js";
 import { HOST, pipe, STEP_MS, serverEnd, serving, tlsConnect, tlsServer, trusting, withCerts } from "./tls.js";
 import type { Probe, ProbeCerts, ProbeOutcome } from "./types.js";
-import { codeOf, errorEvidence, errorShape, type Scope, scoped, settle, sleep, tcpPort } from "./util.js";
+import { codeOf, errorEvidence, type Scope, scoped, settle, sleep, tcpPort } from "./util.js";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -69,11 +69,10 @@ async function upgrade(
     const info = r.value.tlsInfo?.() ?? null;
     return { upgrade: { state: "upgraded", info, roundTrip: "" }, conn: r.value, evidence: { afterMs: r.ms, info } };
   }
-  if (r.state === "rejected")
-    return {
-      upgrade: { state: "failed", code: codeOf(r.error), shape: errorShape(r.error) },
-      evidence: { afterMs: r.ms, error: errorEvidence(r.error) },
-    };
+  if (r.state === "rejected") {
+    const error = errorEvidence(r.error);
+    return { upgrade: failureFromEvidence(error), evidence: { afterMs: r.ms, error } };
+  }
   return { upgrade: { state: "pending", ms: r.ms }, evidence: { pendingAfterMs: r.ms } };
 }
 

@@ -6,15 +6,43 @@
 import type { TlsInfo } from "@netparity/protocol";
 import { codeOfEvidence, type ErrorEvidence, shapeOf } from "./errors-classify.js";
 
+/**
+ * A TLS connect or upgrade that failed: the error's code and shape (shapeOf), and
+ * `runtimeAccepted` (the upstream issue) when the runtime's own API accepted the handshake and
+ * the adapter refused it to keep the contract (NetError.runtimeAccepted).
+ */
+export interface Failure {
+  state: "failed";
+  code: string;
+  shape: string;
+  runtimeAccepted?: string;
+}
+
+/** The Failure behind an error's evidence (errorEvidence() in util.ts). */
+export function failureFromEvidence(e: ErrorEvidence): Failure {
+  const accepted = "code" in e ? e.runtimeAccepted : undefined;
+  return {
+    state: "failed",
+    code: codeOfEvidence(e),
+    shape: shapeOf(e),
+    ...(accepted ? { runtimeAccepted: accepted } : {}),
+  };
+}
+
+/**
+ * A failure in a few words: the error shape, or, when the runtime accepted and only the adapter
+ * refused, that fact (so a runtime that does not refuse never reads like one that does).
+ */
+function failureShape(f: Failure): string {
+  return f.runtimeAccepted ? `refused by adapter (${f.code}); runtime accepted` : f.shape;
+}
+
 /** How one TLS connect attempt ended within the probe's wait. */
-export type Attempt =
-  | { state: "connected"; info: TlsInfo | null }
-  | { state: "failed"; code: string; shape: string }
-  | { state: "pending"; ms: number };
+export type Attempt = { state: "connected"; info: TlsInfo | null } | Failure | { state: "pending"; ms: number };
 
 /** A failed attempt in a few words: the error shape, or what happened instead of an error. */
 function failureLabel(a: Attempt): string {
-  if (a.state === "failed") return a.shape;
+  if (a.state === "failed") return failureShape(a);
   if (a.state === "pending") return "handshake hangs";
   return "connected";
 }
@@ -191,7 +219,7 @@ export function classifyRsa(a: Attempt): string {
 /** How one startTls call ended within the probe's wait, and whether data then crossed the upgraded connection. */
 export type Upgrade =
   | { state: "upgraded"; info: TlsInfo | null; roundTrip: string }
-  | { state: "failed"; code: string; shape: string }
+  | Failure
   | { state: "pending"; ms: number };
 
 /**
@@ -202,7 +230,7 @@ export function classifyStartTls(u: Upgrade, featured: boolean): string {
   if (u.state === "pending") return "handshake hangs";
   if (u.state === "failed") {
     if (u.code === "ENOTSUP") return featured ? "ENOTSUP, though features says supported" : "unsupported (ENOTSUP)";
-    return `failed: ${u.shape}`;
+    return `failed: ${failureShape(u)}`;
   }
   if (!featured) return "upgraded, though features says unsupported";
   return u.roundTrip === "ok" ? "upgraded" : `upgraded, no round trip: ${u.roundTrip}`;
@@ -219,8 +247,8 @@ export function classifyStartTlsBuffered(u: Upgrade, firstRead: string | null): 
   if (u.state === "failed") {
     if (u.code === "ENOTSUP") return "unsupported (ENOTSUP)";
     if (u.code === "PROTOCOL") return "refused before the handshake (PROTOCOL)";
-    if (u.code === "TLS_HANDSHAKE") return `handshake broken: ${u.shape}`;
-    return `failed: ${u.shape}`;
+    if (u.code === "TLS_HANDSHAKE") return `handshake broken: ${failureShape(u)}`;
+    return `failed: ${failureShape(u)}`;
   }
   if (firstRead?.startsWith("OK")) return "readable after the upgrade";
   return u.roundTrip === "ok" ? "lost" : `upgraded, no round trip: ${u.roundTrip}`;
@@ -235,7 +263,7 @@ export function attemptFromEvidence(e: {
   error?: ErrorEvidence;
   pendingAfterMs?: number;
 }): Attempt {
-  if (e.error !== undefined) return { state: "failed", code: codeOfEvidence(e.error), shape: shapeOf(e.error) };
+  if (e.error !== undefined) return failureFromEvidence(e.error);
   if (e.pendingAfterMs !== undefined) return { state: "pending", ms: e.pendingAfterMs };
   return { state: "connected", info: e.clientInfo ?? null };
 }
@@ -247,7 +275,7 @@ export function upgradeFromEvidence(e: {
   pendingAfterMs?: number;
   roundTrip?: string;
 }): Upgrade {
-  if (e.error !== undefined) return { state: "failed", code: codeOfEvidence(e.error), shape: shapeOf(e.error) };
+  if (e.error !== undefined) return failureFromEvidence(e.error);
   if (e.pendingAfterMs !== undefined) return { state: "pending", ms: e.pendingAfterMs };
   return { state: "upgraded", info: e.info ?? null, roundTrip: e.roundTrip ?? "" };
 }

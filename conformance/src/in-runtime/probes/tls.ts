@@ -21,13 +21,13 @@ import {
   classifyRsa,
   classifyVerifyOff,
   classifyVersion,
+  failureFromEvidence,
   tlsRecords,
 } from "./tls-classify.js";
 import type { Probe, ProbeCerts, ProbeContext, ProbeOutcome } from "./types.js";
 import {
   codeOf,
   errorEvidence,
-  errorShape,
   messageTemplate,
   readAtLeast,
   readText,
@@ -98,7 +98,7 @@ export async function tlsConnect(
     const message =
       "message" in ev && typeof ev.message === "string" ? ev.message : e instanceof Error ? e.message : String(e);
     return {
-      attempt: { state: "failed", code: codeOf(e), shape: errorShape(e) },
+      attempt: failureFromEvidence(ev),
       evidence: { afterMs: r.ms, error: ev, messageTemplate: messageTemplate(message, { port }) },
     };
   }
@@ -133,11 +133,13 @@ async function refusal(
     const c = await tlsConnect(rt, scope, port, client);
     const outcome = classifyRefusal(c.attempt);
     const code = c.attempt.state === "failed" ? c.attempt.code : null;
+    const accepted = c.attempt.state === "failed" ? c.attempt.runtimeAccepted : undefined;
     return {
       outcome,
       evidence: c.evidence,
-      explanation:
-        code === expected
+      explanation: accepted
+        ? `The runtime's own API completed the handshake with a server with ${what} (${accepted}); the adapter refused it with ${c.attempt.state === "failed" ? c.attempt.shape : code}.`
+        : code === expected
           ? `Connecting to a server with ${what} fails with ${expected}; the outcome names the runtime's own error class and code behind it.`
           : c.attempt.state === "connected"
             ? `The client connected to a server with ${what}: the certificate was not refused.`

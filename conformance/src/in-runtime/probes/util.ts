@@ -109,6 +109,7 @@ export function errorEvidence(e: unknown): ErrorEvidence {
       code: e.code,
       message: e.message,
       ...(e.operation ? { operation: e.operation } : {}),
+      ...(e.runtimeAccepted ? { runtimeAccepted: e.runtimeAccepted } : {}),
       ...(e.cause !== undefined ? { cause: describeCause(e.cause) } : { cause: null }),
     };
   }
