@@ -93,6 +93,33 @@ describe("diffReports", () => {
     expect(d.changes.some((c) => c.on.includes("node@20.20.2") && c.change !== "added")).toBe(false);
   });
 
+  it("merge keeps each run's negative controls, tagged with the run, and counts them", () => {
+    const control = (version: string, detected: boolean) => ({
+      scenario: "greet",
+      transport: "tcp" as const,
+      runtime: "node" as const,
+      version,
+      mutation: "mutation no-bang",
+      description: "a greet server that answers without the '!'",
+      detected,
+      outcome: detected ? ("detected" as const) : ("undetected" as const),
+      expected: "a failed check named greeting",
+      durationMs: 10,
+    });
+    const merged = mergeReports(
+      [
+        { report: { ...node20, controls: [control("20.20.2", true)] }, source: "a/report.json" },
+        { report: { ...node22, controls: [control("22.23.3", false)] }, source: "b/report.json" },
+      ],
+      { command: ["netparity", "merge"], toolVersion: "0.1.0" },
+    );
+    expect(merged.controls?.map((c) => [(c as { run?: string }).run, c.version, c.detected])).toEqual([
+      ["a", "20.20.2", true],
+      ["b", "22.23.3", false],
+    ]);
+    expect(merged.summary.controls).toMatchObject({ total: 2, detected: 1, undetected: 1 });
+  });
+
   it("markdown for a PR comment names the change", () => {
     const md = renderDiffMarkdown(diffReports(node20, node22, { a: "node-20", b: "node-22" }));
     expect(md).toContain("## netparity diff");

@@ -9,6 +9,7 @@ import { basename, dirname } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
 import type { Comparison, ExpectationDiff, ExpectationNote } from "../verdict/index.js";
 import { probeMatrix, versionsByName } from "./columns.js";
+import { controlsSummary, type ReportControl } from "./controls.js";
 import {
   REPORT_SCHEMA,
   type BenchSection,
@@ -68,6 +69,7 @@ export function mergeReports(
   const cells: ReportCell[] = [];
   const probes: ReportProbe[] = [];
   const reliability: ReportReliability[] = [];
+  const controls: Array<ReportControl & { run: string }> = [];
   const probeErrors: Array<{ runtime: RuntimeName; error: string; run: string }> = [];
   const diffs: ExpectationDiff[] = [];
   const notes: ExpectationNote[] = [];
@@ -89,6 +91,7 @@ export function mergeReports(
       for (const p of r.probes) if (of(p)) probes.push({ ...p, run: id });
       if (r.reliability) hasReliability = true;
       for (const x of r.reliability ?? []) if (of(x)) reliability.push({ ...x, run: id });
+      for (const x of r.controls ?? []) if (of(x as { run?: string })) controls.push({ ...x, run: id });
       for (const e of r.probeErrors ?? [])
         if (of(e as { run?: string })) probeErrors.push({ runtime: e.runtime, error: e.error, run: id });
       if (r.expectations) {
@@ -169,6 +172,7 @@ export function mergeReports(
     probes,
     probeErrors,
     ...(hasReliability ? { reliability } : {}),
+    ...(controls.length ? { controls } : {}),
     expectations,
     summary: {
       cells: {
@@ -184,6 +188,7 @@ export function mergeReports(
         differing: 0,
         errors: probes.filter((p) => p.outcome === "error" || p.outcome === "timeout").length,
       },
+      ...(controls.length ? { controls: controlsSummary(controls) } : {}),
       ok: runs.every((x) => x.summary.ok),
       durationMs: runs.reduce((n, x) => n + (x.summary.durationMs ?? 0), 0),
     },
