@@ -4,7 +4,7 @@
 // as a competent user would: one handler object per listener, per-socket state in `socket.data`,
 // partial writes kept and finished on `drain` (Bun's write() returns the bytes the kernel took).
 // Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
-import { LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
+import { handshakeLoops, LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(Bun.argv[2] ?? "{}");
 const base = { runtime: "bun", version: Bun.version };
@@ -433,30 +433,13 @@ function handshakeOnce(msg) {
 /** `connections` loops of handshakeOnce: warm-up seconds, then the measured seconds. */
 async function handshakeClient() {
   const msg = pattern(spec.size ?? 64, 5);
-  const inFlight = Math.max(1, spec.connections ?? 4);
-  const runFor = async (seconds) => {
-    const until = now() + seconds * 1000;
-    let handshakes = 0,
-      errors = 0;
-    const loop = async () => {
-      for (let i = 0; i < 10_000_000 && now() < until; i++) {
-        try {
-          await handshakeOnce(msg);
-          handshakes++;
-        } catch {
-          errors++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, loop));
-    return { handshakes, errors };
-  };
-  if (spec.warmup) await runFor(spec.warmup);
-  emit({ event: "start" });
-  const t0 = now();
-  const r = await runFor(spec.seconds ?? 2);
-  const seconds = (now() - t0) / 1000;
-  emit({ event: "result", ok: r.errors === 0, seconds, ...r, ...base });
+  const r = await handshakeLoops(
+    spec,
+    () => () => handshakeOnce(msg),
+    now,
+    () => emit({ event: "start" }),
+  );
+  emit({ event: "result", ...r, ...base });
   linger();
 }
 

@@ -6,7 +6,7 @@
 // sha256 is Deno's node:crypto createHash, the same native hash the adapter uses.
 // Protocol: one JSON argument (conformance/src/in-runtime/bench/protocol.ts), JSON lines on stdout.
 import { createHash } from "node:crypto";
-import { LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
+import { handshakeLoops, LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(Deno.args[0] ?? "{}");
 const base = { runtime: "deno", version: Deno.version.deno };
@@ -319,31 +319,16 @@ async function handshakeOnce(msg, buf) {
 /** `connections` loops of handshakeOnce: warm-up seconds, then the measured seconds. */
 async function handshakeClient() {
   const msg = pattern(spec.size ?? 64, 5);
-  const inFlight = Math.max(1, spec.connections ?? 4);
-  const runFor = async (seconds) => {
-    const until = now() + seconds * 1000;
-    let handshakes = 0,
-      errors = 0;
-    const loop = async () => {
+  const r = await handshakeLoops(
+    spec,
+    () => {
       const buf = new Uint8Array(READ_BUFFER);
-      for (let i = 0; i < 10_000_000 && now() < until; i++) {
-        try {
-          await handshakeOnce(msg, buf);
-          handshakes++;
-        } catch {
-          errors++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, loop));
-    return { handshakes, errors };
-  };
-  if (spec.warmup) await runFor(spec.warmup);
-  emit({ event: "start" });
-  const t0 = now();
-  const r = await runFor(spec.seconds ?? 2);
-  const seconds = (now() - t0) / 1000;
-  emit({ event: "result", ok: r.errors === 0, seconds, ...r, ...base });
+      return () => handshakeOnce(msg, buf);
+    },
+    now,
+    () => emit({ event: "start" }),
+  );
+  emit({ event: "result", ...r, ...base });
   linger();
 }
 

@@ -9,7 +9,7 @@ import dgram from "node:dgram";
 import { readFileSync } from "node:fs";
 import tls from "node:tls";
 import { createHash } from "node:crypto";
-import { LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
+import { handshakeLoops, LatencyRecorder, PARENT_PIPE_ENV, UdpRequestWindow } from "../../dist/bench-lib.js";
 
 const spec = JSON.parse(process.argv[2] ?? "{}");
 const base = { runtime: "node", version: process.versions.node };
@@ -275,30 +275,13 @@ function handshakeOnce(msg) {
 /** `connections` loops of handshakeOnce: warm-up seconds, then the measured seconds. */
 async function handshakeClient() {
   const msg = pattern(spec.size ?? 64, 5);
-  const inFlight = Math.max(1, spec.connections ?? 4);
-  const runFor = async (seconds) => {
-    const until = now() + seconds * 1000;
-    let handshakes = 0,
-      errors = 0;
-    const loop = async () => {
-      for (let i = 0; i < 10_000_000 && now() < until; i++) {
-        try {
-          await handshakeOnce(msg);
-          handshakes++;
-        } catch {
-          errors++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, loop));
-    return { handshakes, errors };
-  };
-  if (spec.warmup) await runFor(spec.warmup);
-  emit({ event: "start" });
-  const t0 = now();
-  const r = await runFor(spec.seconds ?? 2);
-  const seconds = (now() - t0) / 1000;
-  emit({ event: "result", ok: r.errors === 0, seconds, ...r, ...base });
+  const r = await handshakeLoops(
+    spec,
+    () => () => handshakeOnce(msg),
+    now,
+    () => emit({ event: "start" }),
+  );
+  emit({ event: "result", ...r, ...base });
   linger();
 }
 

@@ -18,6 +18,7 @@ import { exitWithParent } from "../common/parent.js";
 import { SCENARIOS } from "../scenarios/index.js";
 import { listenStream, serveConnections } from "../scenarios/serve-util.js";
 import type { RoleOptions, RoleTls, RunningServer } from "../scenarios/types.js";
+import { handshakeLoops } from "./handshake-loops.js";
 import { idleClient, loadClient } from "./load.js";
 import { DECODERS, makeStream, measure, type DecoderName } from "./decoders.js";
 import { winterTcRuntime } from "../scenarios/wintertc.js";
@@ -246,36 +247,15 @@ async function handshakeOnce(rt: Runtime, spec: BenchSpec, tls: RoleTls, msg: Ui
   }
 }
 
-/**
- * `connections` loops of handshakeOnce until a deadline: warm-up seconds, then the measured
- * seconds; a failed connection counts as an error and the loop goes on.
- */
+/** `connections` loops of handshakeOnce: warm-up seconds, then the measured seconds. */
 async function handshakeClient(rt: Runtime, spec: BenchSpec, tls: RoleTls, start: () => void): Promise<ClientOutcome> {
   const msg = new Prng(5).bytes(spec.size ?? 64);
-  const inFlight = Math.max(1, spec.connections ?? 4);
-  const runFor = async (seconds: number): Promise<{ handshakes: number; errors: number }> => {
-    const until = rt.host.now() + seconds * 1000;
-    let handshakes = 0;
-    let errors = 0;
-    const loop = async (): Promise<void> => {
-      for (let i = 0; i < 10_000_000 && rt.host.now() < until; i++) {
-        try {
-          await handshakeOnce(rt, spec, tls, msg);
-          handshakes++;
-        } catch {
-          errors++;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: inFlight }, loop));
-    return { handshakes, errors };
-  };
-  if (spec.warmup) await runFor(spec.warmup);
-  start();
-  const t0 = rt.host.now();
-  const r = await runFor(spec.seconds ?? 2);
-  const seconds = (rt.host.now() - t0) / 1000;
-  return { ok: r.errors === 0, seconds, handshakes: r.handshakes, errors: r.errors };
+  return handshakeLoops(
+    spec,
+    () => () => handshakeOnce(rt, spec, tls, msg),
+    () => rt.host.now(),
+    start,
+  );
 }
 
 async function rttClient(rt: Runtime, spec: BenchSpec, start: () => void): Promise<ClientOutcome> {
