@@ -1,4 +1,4 @@
-// Bundles the CLI (for Node) and one agent per runtime into dist/. Each agent bundle is a
+// Bundles the CLI (for Node) and one agent per runtime (its descriptor) into dist/. Each agent bundle is a
 // single self-contained ES module, so Bun and Deno run it without resolving workspace
 // packages or node_modules. The only `node:` import left in the Deno bundle is the
 // adapter's node:crypto (Deno's built-in incremental sha256; see runtimes/deno).
@@ -20,7 +20,25 @@ const common = {
   conditions: ["netparity:source"],
 };
 
+/**
+ * The runtime descriptors (src/parent/common/runtime-descriptors.ts), compiled on the fly:
+ * the agents to bundle are data there, not a list here.
+ */
+async function runtimeDescriptors() {
+  const out = await build({
+    ...common,
+    entryPoints: [join(here, "src/parent/common/runtime-descriptors.ts")],
+    platform: "node",
+    write: false,
+    sourcemap: false,
+  });
+  const code = out.outputFiles[0].text;
+  const mod = await import(`data:text/javascript;base64,${Buffer.from(code).toString("base64")}`);
+  return mod.BUILTIN_RUNTIMES;
+}
+
 export async function buildAll() {
+  const runtimes = await runtimeDescriptors();
   await Promise.all([
     build({
       ...common,
@@ -36,13 +54,19 @@ export async function buildAll() {
         js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
       },
     }),
-    build({
-      ...common,
-      entryPoints: [join(here, "agents/node.ts")],
-      outfile: join(here, "dist/agent-node.js"),
-      platform: "node",
-      target: "node20",
-    }),
+    // One agent (and one bench agent) per runtime, as its descriptor says.
+    ...runtimes.flatMap((d) =>
+      [d.agent, d.benchAgent].filter(Boolean).map((a) =>
+        build({
+          ...common,
+          ...(d.bundle.platform === "node"
+            ? { platform: "node", target: "node20" }
+            : { ...neutral, external: [...d.bundle.external] }),
+          entryPoints: [join(here, a.entry)],
+          outfile: join(here, "dist", a.bundle),
+        }),
+      ),
+    ),
     // The WinterTC Sockets spec suite against the Node-only polyfill @arrowood.dev/socket
     // (CommonJS: its require() calls get a real require, as the CLI's do).
     build({
@@ -55,43 +79,8 @@ export async function buildAll() {
         js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
       },
     }),
-    build({
-      ...common,
-      entryPoints: [join(here, "agents/bun.ts")],
-      outfile: join(here, "dist/agent-bun.js"),
-      platform: "neutral",
-      external: ["bun", "node:*"],
-    }),
-    build({
-      ...common,
-      entryPoints: [join(here, "agents/deno.ts")],
-      outfile: join(here, "dist/agent-deno.js"),
-      platform: "neutral",
-      external: ["node:*"],
-    }),
-    // `netparity bench`: the adapter bench agent per runtime, and the measurement helpers the
-    // raw baselines in bench/raw/ import (mainFields: hdr-histogram-js has only "main").
-    build({
-      ...common,
-      entryPoints: [join(here, "agents/bench-node.ts")],
-      outfile: join(here, "dist/bench-node.js"),
-      platform: "node",
-      target: "node20",
-    }),
-    build({
-      ...common,
-      ...neutral,
-      entryPoints: [join(here, "agents/bench-bun.ts")],
-      outfile: join(here, "dist/bench-bun.js"),
-      external: ["bun", "node:*"],
-    }),
-    build({
-      ...common,
-      ...neutral,
-      entryPoints: [join(here, "agents/bench-deno.ts")],
-      outfile: join(here, "dist/bench-deno.js"),
-      external: ["node:*"],
-    }),
+    // `netparity bench`: the measurement helpers the raw baselines in bench/raw/ import
+    // (mainFields: hdr-histogram-js has only "main").
     build({
       ...common,
       ...neutral,

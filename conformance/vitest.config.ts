@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { BUILTIN_RUNTIMES } from "./src/parent/common/runtime-descriptors.js";
 
 const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
@@ -9,9 +10,11 @@ export default defineConfig({
     // (the "netparity:source" condition of their exports); installed copies use dist/.
     alias: [
       { find: /^@netparity\/protocol$/, replacement: source("../packages/protocol/src/index.ts") },
-      { find: /^@netparity\/runtime-node$/, replacement: source("../runtimes/node/src/index.ts") },
-      { find: /^@netparity\/runtime-bun$/, replacement: source("../runtimes/bun/src/index.ts") },
-      { find: /^@netparity\/runtime-deno$/, replacement: source("../runtimes/deno/src/index.ts") },
+      // Each runtime's adapter, as its descriptor names it.
+      ...BUILTIN_RUNTIMES.map((d) => ({
+        find: new RegExp(`^${d.adapter.pkg.replace(/[/.]/g, "\\$&")}$`),
+        replacement: source(`../${d.adapter.source}`),
+      })),
     ],
   },
   test: {

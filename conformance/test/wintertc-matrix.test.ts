@@ -40,8 +40,13 @@ describe("cell keys", () => {
     const native = { scenario: "echo", transport: "tcp", host: "127.0.0.1", server: "node", client: "bun" };
     expect(cellKey(native)).toBe("echo/tcp/127.0.0.1/node->bun");
     expect(cellKey({ ...native, api: "wintertc" })).toBe("echo/tcp/127.0.0.1/node->bun+wintertc");
-    expect(parseCellKey("echo/tcp/::1/node->bun+wintertc")).toEqual({ ...native, host: "::1", api: "wintertc" });
-    expect(parseCellKey("echo/tcp/127.0.0.1/node->bun")).toEqual({ ...native, api: "native" });
+    expect(parseCellKey("echo/tcp/::1/node->bun+wintertc")).toEqual({
+      ...native,
+      host: "::1",
+      api: "wintertc",
+      serverApi: "native",
+    });
+    expect(parseCellKey("echo/tcp/127.0.0.1/node->bun")).toEqual({ ...native, api: "native", serverApi: "native" });
   });
 });
 

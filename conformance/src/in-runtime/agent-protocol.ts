@@ -1,4 +1,5 @@
 import type { Features, Transport } from "@netparity/protocol";
+import type { ApiName } from "./common/apis.js";
 import type { ContractResult } from "./contract/adapter-contract.js";
 import type { ProbeResult } from "./probes/types.js";
 import type { SpecResult } from "./sockets-spec/spec.js";
@@ -45,6 +46,11 @@ interface ScenarioTarget {
   tls?: AgentTlsFiles;
   /** Scenario-specific settings, already validated by the parent. */
   extra: Record<string, string | number | boolean>;
+  /**
+   * The API this end speaks (default "native", the runtime's adapter): "node" runs the role on
+   * the Node adapter the agent carries, "wintertc" (clients) connects through @netparity/sockets.
+   */
+  api?: ApiName;
 }
 
 /** What the runner asks of one agent process, passed as a single JSON argument: one shape per role. */
@@ -58,10 +64,12 @@ export type AgentSpec =
       role: "client";
       /** Give up after this long (default 120 s). */
       timeoutMs?: number;
-      /** "wintertc": connect through @netparity/sockets instead of the adapter (default "native"). */
-      api?: "native" | "wintertc";
     } & ScenarioTarget)
-  | { role: "features" }
+  | {
+      role: "features";
+      /** The features of this API's adapter instead of the runtime's own (an error event when it has none here). */
+      api?: ApiName;
+    }
   | {
       role: "contract";
       /** Run only the contract checks whose name contains this (all when absent). */

@@ -13,6 +13,7 @@ import { floodUntilError } from "./reliability/flood.js";
 import { runSocketsSpec, type SpecHostHooks } from "./sockets-spec/spec.js";
 import { createSockets, type AnySocketAddress, type SocketOptions } from "@netparity/sockets/core";
 import { winterTcRuntime } from "./scenarios/wintertc.js";
+import { apiSupports, DEFAULT_API, type ApiName, type End } from "./common/apis.js";
 import type { CertPems, ProbeCerts } from "./probes/types.js";
 import type { RoleOptions, RoleTls } from "./scenarios/types.js";
 import type { AgentCertFiles, AgentEvent, AgentProbeCertFiles, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
@@ -44,7 +45,29 @@ async function readProbeCerts(rt: Runtime, files: AgentProbeCertFiles): Promise<
 }
 
 /** What an agent entry file can tell the agent about its host beyond the Runtime (see agents/*.ts). */
-export type AgentHooks = SpecHostHooks;
+export interface AgentHooks extends SpecHostHooks {
+  /**
+   * The adapters of further APIs this agent carries: `node`, the Node adapter, in an agent whose
+   * runtime provides node:net/node:tls/node:dgram. A role asked for an API the agent does not
+   * carry fails with ENOTSUP.
+   */
+  apis?: Partial<Record<ApiName, Runtime>>;
+}
+
+/** APIs that are a facade over the agent's own adapter, in every agent (the features are the adapter's). */
+const FACADES: Partial<Record<ApiName, (rt: Runtime) => Runtime>> = { wintertc: winterTcRuntime };
+
+/**
+ * The Runtime a role runs on for `api`: the agent's own adapter (native), a facade over it
+ * (wintertc), or an adapter the entry carries (node). An error message when this agent
+ * cannot take that API.
+ */
+function runtimeForApi(rt: Runtime, hooks: AgentHooks, api: ApiName, role: End | "features"): Runtime | string {
+  if (api === DEFAULT_API) return rt;
+  const facade = FACADES[api];
+  if (facade) return role === "features" ? rt : facade(rt);
+  return hooks.apis?.[api] ?? `this agent does not carry the ${api} API`;
+}
 
 /** The PEM text of a certificate set's files. */
 export async function readCertFiles(rt: Runtime, f: AgentCertFiles): Promise<CertPems> {
@@ -84,7 +107,12 @@ export async function runAgent(
     return rt.host.exit(2);
   }
   if (spec.role === "features") {
-    emit({ event: "features", runtime: rt.runtime, version: rt.version, features: { ...rt.features } });
+    const on = runtimeForApi(rt, hooks, spec.api ?? DEFAULT_API, "features");
+    if (typeof on === "string") {
+      emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "ENOTSUP", message: on });
+      return rt.host.exit(1);
+    }
+    emit({ event: "features", runtime: rt.runtime, version: rt.version, features: { ...on.features } });
     return rt.host.exit(0);
   }
   if (spec.role === "contract") {
@@ -169,10 +197,19 @@ export async function runAgent(
     ...(spec.path ? { path: spec.path } : {}),
     ...(spec.role === "server" && spec.mutation !== undefined ? { mutation: spec.mutation } : {}),
   };
+  const api = spec.api ?? DEFAULT_API;
+  const on = apiSupports(api, spec.role, spec.transport)
+    ? runtimeForApi(rt, hooks, api, spec.role)
+    : `the ${api} API has no ${spec.role}s over ${spec.transport}`;
+  if (typeof on === "string") {
+    emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "ENOTSUP", message: on });
+    return rt.host.exit(1);
+  }
+  // Events name the runtime that runs this agent (its own adapter), whichever API the role is on.
   try {
     if (spec.tls) options.tls = await readTls(rt, spec.tls);
     if (spec.role === "server") {
-      const server = await scenario.serve(rt, options, log);
+      const server = await scenario.serve(on, options, log);
       const a = server.address;
       emit({
         event: "listening",
@@ -197,10 +234,9 @@ export async function runAgent(
       return rt.host.exit(0);
     }
     const t0 = rt.host.now();
-    // --api wintertc: the same client, its connections made by @netparity/sockets.
-    const clientRt = spec.api === "wintertc" ? winterTcRuntime(rt) : rt;
+    // --api wintertc: the same client, its connections made by @netparity/sockets; --api node: on node:*.
     const result = await withTimeout(
-      scenario.client(clientRt, options, log),
+      scenario.client(on, options, log),
       spec.timeoutMs ?? 120_000,
       `${scenario.name} client`,
     );

@@ -13,6 +13,7 @@
  * `Content-Digest` header (RFC 9530), which the client checks wherever a server sends one:
  * so a client with `--url` that cannot know the body still notices a changed one from us.
  */
+import { isSecure } from "../common/transports.js";
 import { NetError, isNetError, utf8, type Connection, type Runtime } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
 import { connectStream, listenStream, serveConnections } from "./serve-util.js";
@@ -440,7 +441,7 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   ] as const) {
     const r = await httpGet(
       rt,
-      { hostname: options.host, port: options.port, host, path, tls: options.transport === "tls" },
+      { hostname: options.host, port: options.port, host, path, tls: isSecure(options.transport) },
       options.tls,
     );
     if (want === 404) {

@@ -8,6 +8,7 @@ import {
   type Listener,
   type Runtime,
 } from "@netparity/protocol";
+import { isSecure } from "../common/transports.js";
 import type { Logger, RoleOptions, RunningServer, ScenarioOption } from "./types.js";
 
 /** A connection is closed after this long without progress (`--idle-timeout`, 0: never). */
@@ -79,7 +80,7 @@ export async function listenStream(rt: Runtime, options: RoleOptions): Promise<L
       return await rt.listen({ transport: "unix", path });
     }
   }
-  if (options.transport === "tls") {
+  if (isSecure(options.transport)) {
     const { cert, key, alpn } = options.tls ?? {};
     if (!rt.features.tls) throw new NetError("ENOTSUP", `${rt.runtime} ${rt.version} does not support TLS`);
     if (!cert || !key) throw new NetError("EINVAL", "a certificate and a key are required for --transport tls");
@@ -105,7 +106,7 @@ export async function listenStream(rt: Runtime, options: RoleOptions): Promise<L
 /** Connects to the server in `options` over its stream transport (tcp, unix or tls). */
 export function connectStream(rt: Runtime, options: RoleOptions): Promise<Connection> {
   if (options.transport === "unix") return rt.connect({ transport: "unix", path: options.path ?? "" });
-  if (options.transport === "tls") {
+  if (isSecure(options.transport)) {
     if (!rt.features.tls)
       return Promise.reject(new NetError("ENOTSUP", `${rt.runtime} ${rt.version} does not support TLS`));
     const { ca, servername, alpn } = options.tls ?? {};

@@ -14,15 +14,9 @@ import {
   type NetErrorCode,
   type Runtime,
   type TlsInfo,
-  type Transport,
 } from "@netparity/protocol";
 import { createSockets, type Socket, type SocketInfo } from "@netparity/sockets/core";
-
-/** Which API a scenario's client connects with: the adapter's, or the WinterTC Sockets API's. */
-export type ClientApi = "native" | "wintertc";
-export const CLIENT_APIS: readonly ClientApi[] = ["native", "wintertc"];
-/** The transports of the draft: TCP, plaintext or TLS. */
-export const WINTERTC_TRANSPORTS: readonly Transport[] = ["tcp", "tls"];
+import { transportOf } from "../common/transports.js";
 
 /** A SocketError (or anything a stream rejected with) as a NetError with the facade's code. */
 function toNetError(e: unknown, operation: string): NetError {
@@ -123,12 +117,13 @@ class SocketConnection implements Connection {
 export function winterTcRuntime(rt: Runtime): Runtime {
   const { connect, sockets } = createSockets(rt);
   const facadeConnect = async (options: ConnectOptions): Promise<Connection> => {
-    if (options.transport === "unix")
+    // Narrowed by shape: an address with a path (unix), TLS settings (tls).
+    if (!("hostname" in options))
       throw new NetError("ENOTSUP", "the WinterTC Sockets API has no Unix sockets", { operation: "connect" });
     const address = { hostname: options.hostname, port: options.port };
     const signal = options.signal ? { signal: options.signal } : {};
     let socket: Socket;
-    if (options.transport === "tls") {
+    if ("tls" in options) {
       const t = options.tls;
       if (t.verify === false || t.cert !== undefined)
         throw new NetError(
@@ -155,7 +150,7 @@ export function winterTcRuntime(rt: Runtime): Runtime {
     } catch (e) {
       throw toNetError(e, "connect");
     }
-    return new SocketConnection(socket, info, options.transport === "tls");
+    return new SocketConnection(socket, info, transportOf(options.transport).secure);
   };
   return { ...rt, connect: facadeConnect };
 }

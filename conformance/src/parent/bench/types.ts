@@ -54,6 +54,8 @@ export function workloadOf(name: string): string {
 export interface BenchOptions {
   quick: boolean;
   runtimes: RuntimeName[];
+  /** The APIs asked for (`--apis`, default ["native"]); the workloads measure the native API so far. */
+  apis?: readonly string[];
   workloads: WorkloadName[];
   /** A number of interleaved rounds, or "auto": add rounds until every ratio's interval is within ±5 % or the budget is spent. */
   rounds?: number | "auto";

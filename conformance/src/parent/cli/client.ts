@@ -2,8 +2,10 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import { startAgent } from "../runner/agent-process.js";
 import { requireTransport, runtimeRuns } from "./preflight.js";
 import { parseHttpUrl } from "../../in-runtime/scenarios/http-get.js";
-import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
+import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
+import { transportOf } from "../../in-runtime/common/transports.js";
 import { UsageError } from "../common/usage.js";
+import { requireApi } from "./preflight.js";
 import { DEFAULT_SERVERNAME, clientTlsFiles, type TlsFlags } from "./tls.js";
 
 export interface ClientOptions {
@@ -13,8 +15,8 @@ export interface ClientOptions {
   port: number;
   path?: string;
   timeoutMs: number;
-  /** "wintertc": the client connects through @netparity/sockets (tcp and tls only). */
-  api?: ClientApi;
+  /** The client end's API: "wintertc" connects through @netparity/sockets (tcp and tls), "node" on node:*. */
+  api?: ApiName;
   tls?: TlsFlags;
   extra: Record<string, string | number | boolean>;
   binaries: Partial<Record<RuntimeName, string>>;
@@ -25,12 +27,10 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
   const url = typeof o.extra.url === "string" ? urlTarget(o.extra.url) : undefined;
   if (url) o = { ...o, host: url.host, port: url.port, transport: url.transport };
   requireTransport(scenario, o.transport);
-  if (o.api === "wintertc" && !WINTERTC_TRANSPORTS.includes(o.transport))
-    throw new UsageError(`--api wintertc: the WinterTC Sockets API has tcp and tls, not ${o.transport}`);
-  if (o.transport === "unix" ? !o.path : !o.port)
-    throw new UsageError(
-      o.transport === "unix" ? "--transport unix needs --path" : "--port is required (the server's port)",
-    );
+  const api = requireApi(o.runtime, o.api ?? DEFAULT_API, "client", o.transport);
+  const byPath = transportOf(o.transport).addressing === "path";
+  if (byPath ? !o.path : !o.port)
+    throw new UsageError(byPath ? `--transport ${o.transport} needs --path` : "--port is required (the server's port)");
   // An https URL names the server the certificate must be valid for, as a browser takes it.
   const tls = clientTlsFiles(o.transport, o.tls ?? {}, url ? null : DEFAULT_SERVERNAME);
   if (!runtimeRuns(o.runtime, o.binaries)) return 1;
@@ -46,7 +46,7 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
       ...(tls ? { tls } : {}),
       extra: o.extra,
       timeoutMs: o.timeoutMs,
-      ...(o.api === "wintertc" ? { api: o.api } : {}),
+      ...(api !== DEFAULT_API ? { api } : {}),
     },
     o.binaries,
     { onStderr: (s) => process.stderr.write(s) },

@@ -24,7 +24,6 @@ import { DEFAULT_WORKLOADS, OPT_IN_WORKLOADS } from "../bench/types.js";
 import {
   TRANSPORTS,
   UsageError,
-  parseApi,
   parseDurationOption,
   parseNonNegativeInt,
   parsePort,
@@ -36,6 +35,8 @@ import {
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
 import {
   bareSpecifiers,
+  parseApi,
+  parseApiList,
   parseSpecifier,
   parseSpecifierList,
   type RuntimeSpecifier,
@@ -47,6 +48,8 @@ import { netnsSupport } from "../process/netns.js";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
 import { init } from "./init.js";
+import { runtimeDescriptors, runtimeNames } from "../common/runtime-descriptors.js";
+import { apiNames, apiOf } from "../../in-runtime/common/apis.js";
 
 const SCENARIO_MODULE_FLAG = "--scenario-module";
 
@@ -79,23 +82,32 @@ function scenarioModuleOption(cmd: Command): Command {
 }
 import { socketsSpec } from "./sockets-spec.js";
 
+/** `--<runtime>-bin` (env NETPARITY_<RUNTIME>) for every runtime of the registry. */
 function binaryOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option("--node-bin <path>", "node binary to use").env("NETPARITY_NODE"))
-    .addOption(
-      new Option("--bun-bin <path>", "bun binary to use (default: the npm-installed bun)").env("NETPARITY_BUN"),
-    )
-    .addOption(
-      new Option("--deno-bin <path>", "deno binary to use (default: the npm-installed deno)").env("NETPARITY_DENO"),
+  for (const d of runtimeDescriptors())
+    cmd.addOption(
+      new Option(
+        `--${d.name}-bin <path>`,
+        `${d.name} binary to use${d.binary.npmBin ? ` (default: the npm-installed ${d.binary.npmBin})` : ""}`,
+      ).env(`NETPARITY_${d.name.toUpperCase()}`),
     );
+  return cmd;
 }
 
-function binaries(o: { nodeBin?: string; bunBin?: string; denoBin?: string }): Partial<Record<RuntimeName, string>> {
-  return {
-    ...(o.nodeBin ? { node: o.nodeBin } : {}),
-    ...(o.bunBin ? { bun: o.bunBin } : {}),
-    ...(o.denoBin ? { deno: o.denoBin } : {}),
-  };
+function binaries(o: Record<string, unknown>): Partial<Record<RuntimeName, string>> {
+  const out: Partial<Record<RuntimeName, string>> = {};
+  for (const name of runtimeNames()) {
+    const v = o[`${name}Bin`];
+    if (typeof v === "string" && v) out[name] = v;
+  }
+  return out;
+}
+
+/** Help text of --api/--apis: the registry's APIs and what each offers. */
+function apisHelp(): string {
+  return apiNames()
+    .map((a) => `${a}: ${apiOf(a).description}`)
+    .join("; ");
 }
 
 const installLog = (line: string): void => void process.stderr.write(`netparity: ${line}\n`);
@@ -115,8 +127,8 @@ async function oneTarget(
   return { runtime: t.name, binaries: { ...bins, [t.name]: t.binary } };
 }
 
-const RUNTIMES_HELP = "comma-separated runtimes: node, bun, deno, or name@version (node@22, bun@1.3.0, deno@latest)";
-const RUNTIME_HELP = "node, bun or deno, or name@version (bun@1.3.0: installed from npm into the cache)";
+const RUNTIMES_HELP = `comma-separated runtimes: ${runtimeNames().join(", ")}, or name@version (node@22, bun@1.3.0, deno@latest)`;
+const RUNTIME_HELP = `${runtimeNames().join(", ")}, or name@version (bun@1.3.0: installed from npm into the cache)`;
 
 /**
  * Registers every scenario's own options (declared in the scenario, see ScenarioOption) on
@@ -197,6 +209,7 @@ export function program(userScenarios: readonly string[] = []): Command {
       "--transport tls: key of the generated certificate, ecdsa (P-256) or rsa (2048)",
       parseKeyType,
     )
+    .option("--api <api>", `the API the server is written against (${apisHelp()})`, parseApi, "native")
     .addHelpText(
       "after",
       `
@@ -228,6 +241,7 @@ The lessons' own programs (docs/lessons.md):
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
+      api: o.api,
       tls: tlsFlags(o),
       extra: extra(serveCmd, o),
       binaries: t.binaries,
@@ -252,12 +266,7 @@ The lessons' own programs (docs/lessons.md):
     )
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
     .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000)
-    .option(
-      "--api <api>",
-      "native: connect with the runtime adapter; wintertc: with @netparity/sockets (the WinterTC Sockets API; tcp and tls)",
-      parseApi,
-      "native",
-    );
+    .option("--api <api>", `the API the client is written against (${apisHelp()})`, parseApi, "native");
   binaryOptions(scenarioOptions(scenarioModuleOption(clientCmd), "client")).action(async (scenario: string, o) => {
     const t = await oneTarget(o.runtime, binaries(o));
     process.exitCode = await client(scenario, {
@@ -277,7 +286,7 @@ The lessons' own programs (docs/lessons.md):
   const runCmd = prog
     .command("run")
     .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
-    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(["node", "bun", "deno"]))
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(runtimeNames()))
     .option(
       "--scenarios <list>",
       "comma-separated scenarios (default: every built-in one; with --scenario-module, the modules' scenarios)",
@@ -289,8 +298,8 @@ The lessons' own programs (docs/lessons.md):
     ])
     .option(
       "--apis <list>",
-      "client APIs, comma-separated: native (the adapter), wintertc (@netparity/sockets: adds cells whose client connects through the WinterTC Sockets API, tcp and tls; keys end in +wintertc)",
-      (v: string) => v.split(",").map(parseApi),
+      `APIs of the cells' ends, comma-separated (${apisHelp()}): every runtime in every API it offers on each end; an end on another API than native is named runtime+api (bun+node->deno); client-only APIs pair with native servers`,
+      parseApiList,
       ["native"],
     )
     .option("--no-ipv6", "skip the ::1 cells (by default tcp/udp/tls cells run on 127.0.0.1 and ::1)")
@@ -400,7 +409,13 @@ one line saying why; asked for by name they are reported unsupported with the re
       "the performance comparison: each runtime's adapter against its raw API and the baselines (see docs/bench.md)",
     )
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
-    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(["node", "bun", "deno"]))
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(runtimeNames()))
+    .option(
+      "--apis <list>",
+      `APIs of the measured programs, comma-separated (${apisHelp()}); the rows measure native today, other APIs are accepted and recorded`,
+      parseApiList,
+      ["native"],
+    )
     .option(
       "--workloads <list>",
       `comma-separated, or all (every workload, the opt-in ${OPT_IN_WORKLOADS.join(", ")} too; see Workloads below)`,
@@ -443,6 +458,7 @@ Workloads (docs/bench.md):
     process.exitCode = await bench({
       quick: o.quick,
       runtimes: await targets(o.runtimes, binaries(o)),
+      apis: o.apis,
       workloads: o.workloads,
       ...(o.rounds ? { rounds: o.rounds } : {}),
       ...(o.budget ? { budgetSeconds: o.budget } : {}),
@@ -535,7 +551,7 @@ each median lies outside the other report's spread (its ci95 when present, else 
     .description(
       "the WinterTC Sockets API spec suite: @netparity/sockets inside each runtime, and @arrowood.dev/socket on node (see docs/sockets.md); exit 0 when @netparity/sockets passes every normative check",
     )
-    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
+    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, runtimeNames())
     .option("--no-polyfill", "skip the comparison row (@arrowood.dev/socket on node)")
     .option("--json", "print the suite's results as JSON instead of the Markdown table", false);
   binaryOptions(specCmd).action(async (o) => {

@@ -1,6 +1,9 @@
 /** What `serve` and `client` check before they start an agent. */
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
+import type { ApiName, End } from "../../in-runtime/common/apis.js";
+import { endApi } from "../common/targets.js";
+import { runtimeOf } from "../common/runtime-descriptors.js";
 import { UsageError } from "../common/usage.js";
 import { runtimeVersion } from "../runner/runtimes.js";
 
@@ -9,6 +12,23 @@ export function requireTransport(scenario: string, transport: Transport): void {
   const sc = SCENARIOS[scenario]!;
   if (!sc.transports.includes(transport))
     throw new UsageError(`${scenario} does not run over ${transport} (it supports ${sc.transports.join(", ")})`);
+}
+
+/**
+ * The API an end of `runtime` takes for `--api` (Node's `node` is its native API); a usage
+ * error when the runtime does not offer it on that end over that transport.
+ */
+export function requireApi(runtime: RuntimeName, api: ApiName, end: End, transport: Transport): ApiName {
+  const a = endApi(runtime, api, end, transport);
+  if (a === undefined) {
+    const offered = Object.entries(runtimeOf(runtime).apis)
+      .filter(([, ends]) => ends?.includes(end))
+      .map(([n]) => n);
+    throw new UsageError(
+      `--api ${api}: ${runtime} offers no ${end} on the ${api} API over ${transport} (its ${end} APIs: ${offered.join(", ")}; see --help)`,
+    );
+  }
+  return a;
 }
 
 /** Whether the runtime's binary runs; if not, says why on stderr (the command then exits 1). */

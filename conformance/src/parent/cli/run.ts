@@ -18,7 +18,7 @@ import { benchSection } from "../bench/report.js";
 import type { BenchReport } from "../bench/types.js";
 import { buildReport } from "../report/model.js";
 import { runMatrix, targetBinaries } from "../runner/matrix.js";
-import type { ClientApi } from "../../in-runtime/scenarios/wintertc.js";
+import type { ApiName } from "../../in-runtime/common/apis.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
@@ -34,7 +34,7 @@ import {
   useColor,
 } from "./table.js";
 import { UsageError } from "../common/usage.js";
-import { targetLabeler, type RuntimeTarget } from "../common/targets.js";
+import { apiSuffix, targetLabeler, type RuntimeTarget } from "../common/targets.js";
 
 export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
 
@@ -43,8 +43,11 @@ export interface RunOptions {
   runtimes: RuntimeTarget[];
   scenarios: string[];
   transports: Transport[];
-  /** Client APIs (default ["native"]): "wintertc" adds cells whose client uses @netparity/sockets. */
-  apis?: ClientApi[];
+  /**
+   * APIs of the cells' ends (default ["native"]): "node" adds ends on node:* (`bun+node`),
+   * "wintertc" clients on @netparity/sockets; see runner/matrix.ts.
+   */
+  apis?: ApiName[];
   hosts: string[];
   json: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
@@ -135,7 +138,7 @@ export async function run(o: RunOptions): Promise<number> {
     onCell: (cell, i, total) => {
       if (lines)
         process.stderr.write(
-          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${label(cell.server, cell.serverVersion)}->${label(cell.client, cell.clientVersion)}${cell.api === "wintertc" ? "+wintertc" : ""}: ${cell.status}\n`,
+          `[${i + 1}/${total}] ${cell.scenario}/${cell.transport}${cell.host.includes(":") ? "6" : ""} ${label(cell.server, cell.serverVersion)}${apiSuffix(cell.serverApi)}->${label(cell.client, cell.clientVersion)}${apiSuffix(cell.api)}: ${cell.status}\n`,
         );
     },
   });

@@ -1,7 +1,9 @@
 import { resolve } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { startAgent } from "../runner/agent-process.js";
-import { requireTransport, runtimeRuns } from "./preflight.js";
+import { requireApi, requireTransport, runtimeRuns } from "./preflight.js";
+import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
+import { transportOf } from "../../in-runtime/common/transports.js";
 import { UsageError } from "../common/usage.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
 import { serverTlsFiles, type TlsFlags } from "./tls.js";
@@ -12,6 +14,8 @@ export interface ServeOptions {
   host: string;
   port: number;
   path?: string;
+  /** The server end's API (default native): "node" serves on node:* through the Node adapter. */
+  api?: ApiName;
   tls?: TlsFlags;
   extra: Record<string, string | number | boolean>;
   binaries: Partial<Record<RuntimeName, string>>;
@@ -25,7 +29,9 @@ export interface ServeOptions {
  */
 export async function serve(scenario: string, o: ServeOptions): Promise<number> {
   requireTransport(scenario, o.transport);
-  if (o.transport === "unix" && !o.path) throw new UsageError("--transport unix needs --path");
+  const api = requireApi(o.runtime, o.api ?? DEFAULT_API, "server", o.transport);
+  if (transportOf(o.transport).addressing === "path" && !o.path)
+    throw new UsageError(`--transport ${o.transport} needs --path`);
   const tlsFiles = serverTlsFiles(o.transport, o.tls ?? {});
   if (!runtimeRuns(o.runtime, o.binaries)) return 1;
   let generated: CertificateFiles | undefined;
@@ -46,6 +52,7 @@ export async function serve(scenario: string, o: ServeOptions): Promise<number> 
       ...(o.path ? { path: o.path } : {}),
       ...(tls ? { tls } : {}),
       extra: o.extra,
+      ...(api !== DEFAULT_API ? { api } : {}),
     },
     o.binaries,
     { onStderr: (s) => process.stderr.write(s) },

@@ -1,4 +1,5 @@
 import type { RuntimeName } from "@netparity/protocol";
+import { apiSuffix } from "../common/targets.js";
 import type { CellResult, CellStatus } from "../runner/matrix.js";
 import { targetColumns, type TargetColumn } from "../common/targets.js";
 
@@ -84,10 +85,19 @@ export function renderTables(
 ): string {
   const c = paint(color);
   // Columns are targets: "node" or, with several versions of node in the run, "node 22.23.3".
-  const { labels: runtimes, labelOf } = targetColumns(targets);
+  const { labels, labelOf } = targetColumns(targets);
+  // An end on another API is a row or column of its own (`bun+node`), after the native ends.
+  const serverOf = (x: CellResult): string => `${labelOf(x.server, x.serverVersion)}${apiSuffix(x.serverApi)}`;
+  const clientOf = (x: CellResult): string => `${labelOf(x.client, x.clientVersion)}${apiSuffix(x.api)}`;
+  const ends = new Set(cells.flatMap((x) => [serverOf(x), clientOf(x)]));
+  const apis = [...new Set(cells.flatMap((x) => [x.serverApi, x.api]).filter((a) => a !== undefined))];
+  const runtimes = [
+    ...labels,
+    ...apis.flatMap((a) => labels.map((l) => `${l}${apiSuffix(a)}`).filter((l) => ends.has(l) && !labels.includes(l))),
+  ];
   const groups = new Map<string, CellResult[]>();
   for (const cell of cells) {
-    const key = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? ` [${cell.host}]` : ""}${cell.api === "wintertc" ? " (wintertc client)" : ""}`;
+    const key = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? ` [${cell.host}]` : ""}`;
     (groups.get(key) ?? groups.set(key, []).get(key)!).push(cell);
   }
   const out: string[] = [];
@@ -101,9 +111,7 @@ export function renderTables(
     out.push(`  ${column("server \\ client", rowW!)}${runtimes.map((r, i) => column(r, colW[i]!)).join("")}`);
     for (const server of runtimes) {
       const row = runtimes.map((client, i) => {
-        const cell = group.find(
-          (x) => labelOf(x.server, x.serverVersion) === server && labelOf(x.client, x.clientVersion) === client,
-        );
+        const cell = group.find((x) => serverOf(x) === server && clientOf(x) === client);
         if (!cell) return " ".repeat(colW[i]!);
         const text = column(SYMBOL[cell.status], colW[i]!);
         return cell.status === "pass" ? c.green(text) : cell.status === "unsupported" ? c.dim(text) : c.red(text);
@@ -121,7 +129,7 @@ export function renderProblems(cells: CellResult[], color: boolean, targets: rea
   const { labelOf } = targetColumns(targets);
   for (const cell of cells) {
     if (cell.status === "pass") continue;
-    const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${labelOf(cell.server, cell.serverVersion)} client=${labelOf(cell.client, cell.clientVersion)}${cell.api === "wintertc" ? "+wintertc" : ""}`;
+    const label = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? `[${cell.host}]` : ""} server=${labelOf(cell.server, cell.serverVersion)}${apiSuffix(cell.serverApi)} client=${labelOf(cell.client, cell.clientVersion)}${apiSuffix(cell.api)}`;
     const text = `${SYMBOL[cell.status]} ${label}: ${cell.reason ?? "no reason given"}`;
     lines.push(cell.status === "unsupported" ? c.dim(`  ${text}`) : c.red(`  ${text}`));
   }

@@ -1,4 +1,5 @@
 /** The TLS flags of `serve` and `client`: file paths checked here, read by the agent. */
+import { isSecure } from "../../in-runtime/common/transports.js";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Transport } from "@netparity/protocol";
@@ -44,7 +45,7 @@ function file(flag: string, path: string | undefined): string | undefined {
 
 /** Refuses TLS flags without --transport tls, so a forgotten --transport is not a silent plaintext run. */
 function onlyWithTls(transport: Transport, flags: TlsFlags): void {
-  if (transport === "tls") return;
+  if (isSecure(transport)) return;
   const given = (["cert", "key", "ca", "servername", "alpn", "keyType"] as const).filter((k) => flags[k] !== undefined);
   if (given.length) throw new UsageError(`--${given[0] === "keyType" ? "key-type" : given[0]} needs --transport tls`);
 }
@@ -53,7 +54,7 @@ function onlyWithTls(transport: Transport, flags: TlsFlags): void {
 export function serverTlsFiles(transport: Transport, flags: TlsFlags): AgentTlsFiles | "generate" | undefined {
   onlyWithTls(transport, flags);
   if (flags.servername !== undefined) throw new UsageError("--servername is a client option");
-  if (transport !== "tls") return undefined;
+  if (!isSecure(transport)) return undefined;
   if ((flags.cert === undefined) !== (flags.key === undefined))
     throw new UsageError("--cert and --key go together (or neither: a throwaway CA and certificate are made)");
   if (flags.cert !== undefined && flags.keyType !== undefined)
@@ -77,7 +78,7 @@ export function clientTlsFiles(
   defaultServername: string | null = DEFAULT_SERVERNAME,
 ): AgentTlsFiles | undefined {
   onlyWithTls(transport, flags);
-  if (transport !== "tls") return undefined;
+  if (!isSecure(transport)) return undefined;
   if (flags.cert !== undefined || flags.key !== undefined)
     throw new UsageError("--cert and --key are server options (client certificates are not supported yet)");
   const ca = file("--ca", flags.ca);

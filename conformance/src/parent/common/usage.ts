@@ -1,6 +1,7 @@
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
-import { CLIENT_APIS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
-import { isRuntimeName, type RuntimeName, type Transport } from "@netparity/protocol";
+import type { RuntimeName, Transport } from "@netparity/protocol";
+import { isTransport, transportNames } from "../../in-runtime/common/transports.js";
+import { isKnownRuntime, runtimeNames } from "./runtime-descriptors.js";
 import { parseByteSize, parseDuration } from "./size.js";
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
@@ -8,10 +9,12 @@ export class UsageError extends Error {
   override readonly name = "UsageError";
 }
 
-export const TRANSPORTS: readonly Transport[] = ["tcp", "udp", "unix", "tls"];
+/** Every transport (the default of `--transports`), from the transport descriptors. */
+export const TRANSPORTS: readonly Transport[] = transportNames();
 
 export function parseRuntime(value: string): RuntimeName {
-  if (!isRuntimeName(value)) throw new UsageError(`unknown runtime "${value}" (expected node, bun or deno)`);
+  if (!isKnownRuntime(value))
+    throw new UsageError(`unknown runtime "${value}" (expected ${runtimeNames().join(", ")})`);
   return value;
 }
 
@@ -20,7 +23,7 @@ export function parseRuntimeList(value: string): RuntimeName[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (!list.length) throw new UsageError("--runtimes needs at least one of node, bun, deno");
+  if (!list.length) throw new UsageError(`--runtimes needs at least one of ${runtimeNames().join(", ")}`);
   return [...new Set(list.map(parseRuntime))];
 }
 
@@ -31,17 +34,9 @@ export function parseScenario(value: string): string {
 }
 
 export function parseTransport(value: string): Transport {
-  if (!(TRANSPORTS as readonly string[]).includes(value))
-    throw new UsageError(`unknown transport "${value}" (expected tcp, udp, unix or tls)`);
-  return value as Transport;
-}
-
-/** `--api` / `--apis`: which API a scenario's client connects with. */
-export function parseApi(value: string): ClientApi {
-  const v = value.trim();
-  if (!(CLIENT_APIS as readonly string[]).includes(v))
-    throw new UsageError(`unknown API "${value}" (expected ${CLIENT_APIS.join(" or ")})`);
-  return v as ClientApi;
+  if (!isTransport(value))
+    throw new UsageError(`unknown transport "${value}" (expected ${transportNames().join(", ")})`);
+  return value;
 }
 
 export function parsePort(value: string): number {

@@ -3,6 +3,7 @@
  * and timing cases must not share the two cores with another case), every case bounded by
  * its own time limit and cleaned up in `finally`.
  */
+import { isSecure } from "../../in-runtime/common/transports.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,7 +68,7 @@ export async function runCase(
     features: info.features,
     binaries,
     async server(scenario, transport, opts = {}) {
-      const tls = transport === "tls" ? await certificates.get() : undefined;
+      const tls = isSecure(transport) ? await certificates.get() : undefined;
       const s = await startServer(info.name, scenario, transport, {
         ...opts,
         ...(tls ? { tls: { cert: tls.cert, key: tls.key } } : {}),

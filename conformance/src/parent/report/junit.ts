@@ -5,6 +5,7 @@
  * Runtimes are named by their label ("node", or "node 22.23.3" when a run has several
  * versions of node); in a merged report every classname starts with the run's id.
  */
+import { apiSuffix } from "../common/targets.js";
 import { runViews, targetLabel, type RunView } from "./columns.js";
 import { controlsJunit } from "./controls.js";
 import { cellGroups, type Report, type ReportCell, type ReportProbe } from "./model.js";
@@ -34,7 +35,7 @@ interface Case {
 function cellCase(c: ReportCell, view: RunView, prefix: string): Case {
   const server = targetLabel({ name: c.server, version: c.serverVersion }, view.versions);
   const client = targetLabel({ name: c.client, version: c.clientVersion }, view.versions);
-  const name = `${server} server, ${client}${c.api === "wintertc" ? "+wintertc" : ""} client${c.transport === "unix" ? "" : ` on ${c.host}`}`;
+  const name = `${server}${apiSuffix(c.serverApi)} server, ${client}${apiSuffix(c.api)} client${c.host === c.transport ? "" : ` on ${c.host}`}`;
   const versions = `server ${c.server} ${c.serverVersion}, client ${c.client} ${c.clientVersion}`;
   const base: Case = {
     classname: `${prefix}${c.scenario}/${c.transport}`,

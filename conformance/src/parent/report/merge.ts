@@ -5,6 +5,7 @@
  * reliability and bench result keeps its own fields and gains `run`, the id of the run it came
  * from, so a merged report can be rendered, diffed and merged again like any other.
  */
+import { apiSuffix } from "../common/targets.js";
 import { basename, dirname } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
 import type { Comparison, ExpectationDiff, ExpectationNote } from "../verdict/index.js";
@@ -138,7 +139,7 @@ export function mergeReports(
   const end = (name: string, version: string): string =>
     (versions.get(name)?.length ?? 0) > 1 ? `${name}@${version}` : name;
   for (const c of cells)
-    c.key = `${c.scenario}/${c.transport}/${c.host}/${end(c.server, c.serverVersion)}->${end(c.client, c.clientVersion)}`;
+    c.key = `${c.scenario}/${c.transport}/${c.host}/${end(c.server, c.serverVersion)}${apiSuffix(c.serverApi)}->${end(c.client, c.clientVersion)}${apiSuffix(c.api)}`;
 
   const sel = runs.map((x) => x.selection);
   const probeLists = sel.map((s) => s.probes);

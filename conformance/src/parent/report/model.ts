@@ -3,6 +3,7 @@
  * exact runtime versions and the machine it ran on. Additive changes keep the schema name;
  * a field that changes meaning or disappears bumps it to /2.
  */
+import { apiGroupLabel } from "../common/targets.js";
 import { readFileSync } from "node:fs";
 import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
@@ -245,13 +246,13 @@ export function buildReport(i: BuildInput): Report {
 }
 
 /** Cells grouped by scenario/transport (and host, for ::1 runs), in first-seen order. */
-export function cellGroups<T extends { scenario: string; transport: string; host: string; api?: string }>(
-  cells: T[],
-): Array<{ label: string; cells: T[] }> {
+export function cellGroups<
+  T extends { scenario: string; transport: string; host: string; api?: string; serverApi?: string },
+>(cells: T[]): Array<{ label: string; cells: T[] }> {
   const groups = new Map<string, T[]>();
   for (const c of cells) {
-    // Cells whose client used the WinterTC Sockets API (`--apis wintertc`) are a group of their own.
-    const label = `${c.scenario}/${c.transport}${c.host.includes(":") ? ` [${c.host}]` : ""}${c.api === "wintertc" ? " (wintertc client)" : ""}`;
+    // Cells with an end on another API (`--apis node,wintertc`) are a group of their own.
+    const label = `${c.scenario}/${c.transport}${c.host.includes(":") ? ` [${c.host}]` : ""}${apiGroupLabel(c.serverApi, c.api)}`;
     (groups.get(label) ?? groups.set(label, []).get(label)!).push(c);
   }
   return [...groups].map(([label, cells]) => ({ label, cells }));

@@ -6,6 +6,7 @@
  * passes there has a check that cannot fail. This file holds the catalogue and runs it; the
  * verdict (was the problem detected, by the check that names it) is verdict/controls.ts.
  */
+import { isSecure, transportOf } from "../../in-runtime/common/transports.js";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { HTTP_GET_FOREIGN_LIMIT } from "../../in-runtime/scenarios/http-get.js";
@@ -99,7 +100,7 @@ export const CONTROLS: readonly ControlDef[] = [
     client: {
       label: "--url",
       extra: (to) => ({
-        url: `${to.transport === "tls" ? "https" : "http"}://${to.host.includes(":") ? `[${to.host}]` : to.host}:${to.port}/`,
+        url: `${transportOf(to.transport).httpScheme ?? "http"}://${to.host.includes(":") ? `[${to.host}]` : to.host}:${to.port}/`,
       }),
     },
     expect: { check: /^body matches its Content-Digest$/, detail: /Content-Digest says/ },
@@ -177,7 +178,7 @@ export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
   const infos = o.infos ?? (await Promise.all(o.runtimes.map((r) => probeRuntime(r, o.binaries))));
   const plan = planControls({ ...o, runtimes: infos }, o.catalogue);
   const several = new Set(infos.filter((i, n) => infos.findIndex((j) => j.name === i.name) !== n).map((i) => i.name));
-  const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
+  const certs = plan.some((p) => isSecure(p.transport)) ? await writeCertificates() : undefined;
   const runs: ControlRun[] = [];
   try {
     for (let i = 0; i < plan.length; i++) {

@@ -5,9 +5,10 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import type { AgentEvent, AgentSpec } from "../../in-runtime/agent-protocol.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { Check } from "../../in-runtime/scenarios/types.js";
-import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
+import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
+import { isSecure, transportOf } from "../../in-runtime/common/transports.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
-import type { RuntimeTarget } from "../common/targets.js";
+import { apiSuffix, endApi, sideApis, type RuntimeTarget } from "../common/targets.js";
 import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeBinary, runtimeVersion } from "./runtimes.js";
@@ -24,10 +25,12 @@ export interface CellResult {
   serverVersion?: string;
   clientVersion?: string;
   /**
-   * "wintertc": the client connected through @netparity/sockets (`--apis wintertc`); absent for
-   * the adapter's own connect, so native cells keep their keys.
+   * The client end's API (`--apis`): "wintertc" (@netparity/sockets), "node" (node:* through
+   * the Node adapter); absent for the runtime's own API, so native cells keep their keys.
    */
-  api?: "wintertc";
+  api?: ApiName;
+  /** The server end's API, as `api` is the client's; absent for the runtime's own API. */
+  serverApi?: ApiName;
   status: CellStatus;
   /** Why it failed or is unsupported, in one line. */
   reason?: string;
@@ -46,6 +49,11 @@ export interface RuntimeInfo {
   spec?: string;
   /** The binary that runs this target's agents. */
   binary?: string;
+  /**
+   * What the agent reports for each further API the run asked for (`--apis node`): the
+   * features of the adapter that API runs on, or why it cannot run here.
+   */
+  apis?: Partial<Record<ApiName, { features: Record<string, boolean>; error?: string }>>;
 }
 
 /** A runtime given by name (its default binary) or a resolved target (a version from the cache). */
@@ -65,10 +73,11 @@ export interface MatrixOptions {
   scenarios: string[];
   transports: Transport[];
   /**
-   * Which client APIs: "native" (the adapter, default) and/or "wintertc" (@netparity/sockets;
-   * its cells exist for the stream transports of the draft, tcp and tls).
+   * Which APIs the ends speak (default ["native"]): each end is every runtime in every API it
+   * offers on that end (common/runtime-descriptors.ts); a side no asked API offers (servers
+   * with only wintertc) takes the native API.
    */
-  apis?: ClientApi[];
+  apis?: ApiName[];
   /** Hosts for tcp/udp cells: 127.0.0.1 and, where asked, ::1. */
   hosts?: string[];
   binaries?: Partial<Record<RuntimeName, string>>;
@@ -95,8 +104,10 @@ export interface CellPlan {
   client: RuntimeInfo;
   /** A deliberate mistake of the server (negative controls). */
   mutation?: string;
-  /** How the client connects; absent means the runtime adapter ("native"). */
-  api?: ClientApi;
+  /** The client end's API; absent means the runtime's own ("native"). */
+  api?: ApiName;
+  /** The server end's API; absent means the runtime's own ("native"). */
+  serverApi?: ApiName;
 }
 
 /** A TLS cell's endpoint is its TCP endpoint: a proxy in between sees TLS records. */
@@ -106,10 +117,15 @@ export type CellEndpoint =
 
 const READY_TIMEOUT_MS = 20_000;
 
-/** Asks one runtime (through its agent) for its exact version and features. */
+/**
+ * Asks one runtime (through its agent) for its features, and for those of each further API in
+ * `apis`. Its identity (name, exact version) is the binary's the parent runs, never what the
+ * code inside reports: Bun and Deno report a Node version in process.versions.node.
+ */
 export async function probeRuntime(
   target: TargetInput,
   defaults: Partial<Record<RuntimeName, string>> = {},
+  apis: readonly ApiName[] = [],
 ): Promise<RuntimeInfo> {
   const name = typeof target === "string" ? target : target.name;
   const binaries = typeof target === "string" ? defaults : targetBinaries(target, defaults);
@@ -119,7 +135,15 @@ export async function probeRuntime(
   const agent = startAgent(name, { role: "features" }, binaries);
   try {
     const e = await agent.next(READY_TIMEOUT_MS);
-    if (e?.event === "features") return { ...id, version: e.version, features: { ...e.features } };
+    if (e?.event === "features") {
+      const info: RuntimeInfo = { ...id, version: v.version ?? e.version, features: { ...e.features } };
+      const more = apis.filter((a) => a !== DEFAULT_API);
+      if (more.length)
+        info.apis = Object.fromEntries(
+          await Promise.all(more.map(async (a) => [a, await probeApi(name, a, binaries)] as const)),
+        );
+      return info;
+    }
     return {
       ...id,
       version: v.version ?? "unknown",
@@ -133,6 +157,31 @@ export async function probeRuntime(
   }
 }
 
+/** The features of one API's adapter inside a runtime, or why that API does not run there. */
+async function probeApi(
+  name: RuntimeName,
+  api: ApiName,
+  binaries: Partial<Record<RuntimeName, string>>,
+): Promise<{ features: Record<string, boolean>; error?: string }> {
+  const agent = startAgent(name, { role: "features", api }, binaries);
+  try {
+    const e = await agent.next(READY_TIMEOUT_MS);
+    if (e?.event === "features") return { features: { ...e.features } };
+    if (e?.event === "error") return { features: {}, error: `${e.code}: ${e.message}` };
+    return { features: {}, error: `agent did not start: ${lastLine(agent.stderr())}` };
+  } catch (err) {
+    return { features: {}, error: (err as Error).message };
+  } finally {
+    await agent.stop();
+  }
+}
+
+/** An end's features and error: its runtime's, or those its API's adapter reported. */
+function endState(info: RuntimeInfo, api: ApiName | undefined): { features: Record<string, boolean>; error?: string } {
+  if (info.error || !api || api === DEFAULT_API) return info;
+  return info.apis?.[api] ?? { features: {}, error: `API ${api} was not probed` };
+}
+
 function lastLine(s: string): string {
   const lines = s.trim().split("\n").filter(Boolean);
   return lines.slice(-3).join(" | ") || "no output";
@@ -144,31 +193,70 @@ function needs(transport: Transport, host: string): string[] {
   return f;
 }
 
-export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
-  const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries)));
+/**
+ * The cells of a run: every scenario over every transport it has, on each host, between every
+ * server end and every client end. An end is a runtime target in an API it offers on that side
+ * over that transport (its descriptor and the API's say so).
+ */
+export function planCells(
+  infos: readonly RuntimeInfo[],
+  opts: Pick<MatrixOptions, "scenarios" | "transports" | "apis" | "hosts">,
+): CellPlan[] {
+  const apis = opts.apis ?? [DEFAULT_API];
   const plan: CellPlan[] = [];
-  const apis = opts.apis ?? ["native"];
   for (const scenario of opts.scenarios) {
     const sc = SCENARIOS[scenario];
     if (!sc) throw new Error(`unknown scenario "${scenario}"`);
     for (const transport of opts.transports) {
       if (!sc.transports.includes(transport)) continue;
-      const hosts = transport === "unix" ? ["unix"] : sc.subnet ? [SUBNET_HOST] : (opts.hosts ?? ["127.0.0.1"]);
-      for (const api of apis) {
-        if (api === "wintertc" && !WINTERTC_TRANSPORTS.includes(transport)) continue;
+      const hosts =
+        transportOf(transport).addressing === "path"
+          ? [transport]
+          : sc.subnet
+            ? [SUBNET_HOST]
+            : (opts.hosts ?? ["127.0.0.1"]);
+      // Each side's ends: every runtime in every asked API it offers on that side over this
+      // transport (Node's `node` API is its native one: one end, not two).
+      const ends = (side: "server" | "client", list: ApiName[]) =>
+        list.flatMap((api) =>
+          infos.flatMap((info) => {
+            const a = endApi(info.name, api, side, transport);
+            return a === undefined ? [] : [{ info, api: a }];
+          }),
+        );
+      const servers = dedupe(ends("server", sideApis(apis, "server")));
+      const clients = dedupe(ends("client", sideApis(apis, "client")));
+      // Client APIs first (as --apis native,wintertc always ordered them), then hosts, then ends.
+      for (const capi of [...new Set(clients.map((c) => c.api))])
         for (const host of hosts)
-          for (const server of infos)
-            for (const client of infos) plan.push({ scenario, transport, host, server, client, api });
-      }
+          for (const server of servers)
+            for (const client of clients.filter((c) => c.api === capi))
+              plan.push({
+                scenario,
+                transport,
+                host,
+                server: server.info,
+                client: client.info,
+                ...(client.api !== DEFAULT_API ? { api: client.api } : {}),
+                ...(server.api !== DEFAULT_API ? { serverApi: server.api } : {}),
+              });
     }
   }
+  return plan;
+}
+
+export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
+  const apis = opts.apis ?? [DEFAULT_API];
+  const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries, apis)));
+  const plan = planCells(infos, { ...opts, apis });
   // Several versions of one runtime: progress lines name each end with its version.
   const counts = new Map<string, number>();
   for (const i of infos) counts.set(i.name, (counts.get(i.name) ?? 0) + 1);
-  const end = (i: RuntimeInfo): string => ((counts.get(i.name) ?? 0) > 1 ? `${i.name}@${i.version}` : i.name);
+  const end = (i: RuntimeInfo, api?: ApiName): string =>
+    `${(counts.get(i.name) ?? 0) > 1 ? `${i.name}@${i.version}` : i.name}${apiSuffix(api)}`;
   const cells: CellResult[] = [];
   // One throwaway CA and server certificate per run, for every TLS cell; removed with the run.
-  const certs = plan.some((p) => p.transport === "tls") ? await writeCertificates() : undefined;
+  const certs = plan.some((p) => isSecure(p.transport)) ? await writeCertificates() : undefined;
   // One private subnet of network namespaces per run for the scenarios that sweep one (root only).
   let subnet: Subnet | string | undefined;
   try {
@@ -183,7 +271,7 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i]!;
       opts.onStart?.(
-        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${end(p.server)}→${end(p.client)}${p.api === "wintertc" ? "+wintertc" : ""}`,
+        `${p.scenario}/${p.transport}${p.host.includes(":") ? "6" : ""} ${end(p.server, p.serverApi)}→${end(p.client, p.api)}`,
         i,
         plan.length,
       );
@@ -196,6 +284,17 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
     if (typeof subnet === "object") subnet.remove();
   }
   return { runtimes: infos, cells };
+}
+
+/** Ends once each (an API listed twice, or `node` and `native` on Node, give one end). */
+function dedupe<T extends { info: RuntimeInfo; api: ApiName }>(ends: T[]): T[] {
+  const seen = new Set<string>();
+  return ends.filter((e) => {
+    const k = `${e.info.name}@${e.info.version}@${e.info.spec ?? ""}+${e.api}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 export async function runCell(
@@ -212,19 +311,21 @@ export async function runCell(
     client: p.client.name,
     serverVersion: p.server.version,
     clientVersion: p.client.version,
-    ...(p.api === "wintertc" ? { api: p.api } : {}),
+    ...(p.api && p.api !== DEFAULT_API ? { api: p.api } : {}),
+    ...(p.serverApi && p.serverApi !== DEFAULT_API ? { serverApi: p.serverApi } : {}),
     checks: [] as Check[],
     metrics: {},
   };
   const t0 = performance.now();
-  for (const [role, info] of [
-    ["server", p.server],
-    ["client", p.client],
+  for (const [role, info, api] of [
+    ["server", p.server, p.serverApi],
+    ["client", p.client, p.api],
   ] as const) {
-    const rt = info.name;
-    if (info.error) return { ...base, status: "error", reason: `${role} ${rt}: ${info.error}`, durationMs: 0 };
+    const rt = `${info.name}${apiSuffix(api)}`;
+    const state = endState(info, api);
+    if (state.error) return { ...base, status: "error", reason: `${role} ${rt}: ${state.error}`, durationMs: 0 };
     // A feature the runtime does not report (an adapter older than the feature) is one it lacks.
-    const missing = needs(p.transport, p.host).filter((f) => info.features[f] !== true);
+    const missing = needs(p.transport, p.host).filter((f) => state.features[f] !== true);
     if (missing.length)
       return {
         ...base,
@@ -256,11 +357,12 @@ export async function runCell(
       host: p.host,
       port: 0,
       extra: opts.extra ?? {},
-      ...(p.transport === "tls" && certs ? { tls: { cert: certs.cert, key: certs.key } } : {}),
+      ...(isSecure(p.transport) && certs ? { tls: { cert: certs.cert, key: certs.key } } : {}),
       ...(p.mutation !== undefined ? { mutation: p.mutation } : {}),
+      ...(p.serverApi && p.serverApi !== DEFAULT_API ? { api: p.serverApi } : {}),
     };
     if (net) spec.host = "0.0.0.0";
-    if (p.transport === "unix") {
+    if (transportOf(p.transport).addressing === "path") {
       dir = mkdtempSync(join(tmpdir(), "netparity-"));
       spec.path = join(dir, `${p.scenario}.sock`);
       spec.host = "";
@@ -282,7 +384,7 @@ export async function runCell(
       return {
         ...base,
         status: "error",
-        reason: `server ${p.server.name} did not start: ${why}`,
+        reason: `server ${p.server.name}${apiSuffix(p.serverApi)} did not start: ${why}`,
         durationMs: performance.now() - t0,
       };
     }
@@ -290,9 +392,9 @@ export async function runCell(
     let to = { host: net ? net.hosts[0]!.address : (ready.host ?? p.host), port: ready.port ?? 0, path: ready.path };
     if (opts.via && !net) {
       const proxy = await opts.via(
-        p.transport === "unix"
-          ? { transport: "unix", path: ready.path ?? "" }
-          : { transport: p.transport === "tls" ? "tcp" : p.transport, host: to.host, port: to.port },
+        ready.path !== undefined && transportOf(p.transport).addressing === "path"
+          ? { transport: "unix", path: ready.path }
+          : { transport: transportOf(p.transport).carrier as "tcp" | "udp", host: to.host, port: to.port },
       );
       via = proxy;
       to =
@@ -309,12 +411,12 @@ export async function runCell(
         host: to.host,
         port: to.port,
         ...(to.path ? { path: to.path } : {}),
-        ...(p.transport === "tls" && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
+        ...(isSecure(p.transport) && certs ? { tls: { ca: certs.ca, servername: "localhost" } } : {}),
         extra: net
           ? { ...opts.extra, subnet: net.cidr }
           : (opts.clientExtra?.({ host: to.host, port: to.port }) ?? opts.extra ?? {}),
         timeoutMs,
-        ...(p.api === "wintertc" ? { api: p.api } : {}),
+        ...(p.api && p.api !== DEFAULT_API ? { api: p.api } : {}),
       },
       targetBinaries(p.client, opts.binaries),
       net ? { wrap: { netns: net.hosts[1]!.netns } } : {},
@@ -328,7 +430,7 @@ export async function runCell(
           : result?.event === "error"
             ? `${result.code}: ${result.message}`
             : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
-      return { ...base, status: "error", reason: `client ${p.client.name}: ${why}`, durationMs };
+      return { ...base, status: "error", reason: `client ${p.client.name}${apiSuffix(p.api)}: ${why}`, durationMs };
     }
     const checks = result.checks;
     const failed = checks.filter((c) => !c.ok);

@@ -3,6 +3,9 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RuntimeName } from "@netparity/protocol";
+import { denoRunFlags, runtimeOf } from "../common/runtime-descriptors.js";
+
+export { denoRunFlags };
 
 /**
  * conformance/ — the package root, whether running from src/ (tests), dist/ (CLI) or an
@@ -13,7 +16,7 @@ export const DIST = join(PACKAGE_ROOT, "dist");
 
 let agentBundles = DIST;
 /**
- * Runs agents from `dir` (agent-node.js, agent-bun.js, agent-deno.js) instead of dist/: the
+ * Runs agents from `dir` (each runtime's agent bundle, agent-node.js...) instead of dist/: the
  * bundles that carry users' scenarios (`--scenario-module`, see scenario-modules.ts).
  */
 export function useAgentBundles(dir: string): void {
@@ -29,59 +32,38 @@ function findUp(from: string, marker: string): string {
   throw new Error(`cannot find the netparity package root from ${from}`);
 }
 
-/** Binaries: a flag wins, then NETPARITY_<RUNTIME>, then the npm-installed binary, then PATH. */
+/**
+ * Binaries: a flag wins, then NETPARITY_<RUNTIME>, then what the runtime's descriptor says (the
+ * parent's own executable, or the npm-installed binary), then the name on PATH.
+ */
 export function runtimeBinary(rt: RuntimeName, overrides: Partial<Record<RuntimeName, string>> = {}): string {
   const flag = overrides[rt];
   if (flag) return flag;
   const env = process.env[`NETPARITY_${rt.toUpperCase()}`];
   if (env) return env;
-  if (rt === "node") return process.execPath;
-  let d = PACKAGE_ROOT;
+  const d = runtimeOf(rt);
+  if (d.binary.self) return process.execPath;
+  const bin = d.binary.npmBin ?? rt;
+  let dir = PACKAGE_ROOT;
   for (let i = 0; i < 6; i++) {
-    const candidate = join(d, "node_modules", ".bin", rt);
+    const candidate = join(dir, "node_modules", ".bin", bin);
     if (existsSync(candidate)) return candidate;
-    d = dirname(d);
+    dir = dirname(dir);
   }
-  return rt;
+  return bin;
 }
 
-/**
- * `deno run` flags for our self-contained bundles: datagram sockets are behind --unstable-net,
- * and no config or lock file is looked for. `write`: the agent's scenarios save files
- * (transfer --out); the bench programs do not.
- */
-export function denoRunFlags(o: { write: boolean }): string[] {
-  return [
-    "run",
-    "--quiet",
-    "--unstable-net",
-    "--no-config",
-    "--no-lock",
-    "--no-prompt",
-    "--allow-net",
-    "--allow-read",
-    ...(o.write ? ["--allow-write"] : []),
-    "--allow-env",
-    "--allow-sys",
-  ];
-}
-
-/** The command line that runs the agent bundle for `rt` with one JSON argument. */
+/** The command line that runs the agent bundle for `rt` with one JSON argument (its descriptor's). */
 export function agentCommand(
   rt: RuntimeName,
   spec: unknown,
   overrides: Partial<Record<RuntimeName, string>> = {},
 ): { cmd: string; args: string[] } {
-  const bin = runtimeBinary(rt, overrides);
-  const json = JSON.stringify(spec);
-  switch (rt) {
-    case "node":
-      return { cmd: bin, args: [join(agentBundles, "agent-node.js"), json] };
-    case "bun":
-      return { cmd: bin, args: [join(agentBundles, "agent-bun.js"), json] };
-    case "deno":
-      return { cmd: bin, args: [...denoRunFlags({ write: true }), join(agentBundles, "agent-deno.js"), json] };
-  }
+  const d = runtimeOf(rt);
+  return {
+    cmd: runtimeBinary(rt, overrides),
+    args: [...d.runArgs({ write: true }), join(agentBundles, d.agent.bundle), JSON.stringify(spec)],
+  };
 }
 
 const versionCache = new Map<string, string>();

@@ -10,18 +10,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import type { RuntimeName } from "@netparity/protocol";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { registerUserScenarios } from "../../in-runtime/scenarios/user.js";
 import type { Scenario } from "../../in-runtime/scenarios/types.js";
 import { UsageError } from "../common/usage.js";
+import { runtimeDescriptors, type RuntimeDescriptor } from "../common/runtime-descriptors.js";
 import { PACKAGE_ROOT, useAgentBundles } from "./runtimes.js";
-
-const ADAPTERS: Record<RuntimeName, { pkg: string; value: string }> = {
-  node: { pkg: "@netparity/runtime-node", value: "nodeRuntime" },
-  bun: { pkg: "@netparity/runtime-bun", value: "bunRuntime" },
-  deno: { pkg: "@netparity/runtime-deno", value: "denoRuntime" },
-};
 
 /**
  * Where our packages' entry points are. A checkout (with src/) bundles their sources, as
@@ -40,8 +34,25 @@ function entryPoints(): { agent: string; aliases: Record<string, string> } {
     netparity: join(PACKAGE_ROOT, fromSource ? "src/index.ts" : "dist/index.js"),
     "@netparity/protocol": entry("@netparity/protocol"),
   };
-  for (const a of Object.values(ADAPTERS)) aliases[a.pkg] = entry(a.pkg);
+  for (const d of runtimeDescriptors()) aliases[d.adapter.pkg] = entry(d.adapter.pkg);
   return { agent: join(PACKAGE_ROOT, fromSource ? "src/in-runtime/agent.ts" : "dist/agent-lib.js"), aliases };
+}
+
+/**
+ * The agent entry of one runtime with the users' modules: its adapter, and the adapters of the
+ * further APIs it offers (the Node adapter for `node`, where the runtime's native API is another).
+ */
+function agentSource(d: RuntimeDescriptor, agent: string, imports: string, list: string): string {
+  const node = runtimeDescriptors().find((r) => r.nativeIs === "node");
+  const carriesNode = d.apis.node !== undefined && d.nativeIs !== "node" && node;
+  return [
+    `import { ${d.adapter.value} as runtime } from ${JSON.stringify(d.adapter.pkg)};`,
+    ...(carriesNode ? [`import { ${node.adapter.value} as nodeApi } from ${JSON.stringify(node.adapter.pkg)};`] : []),
+    `import { runAgent } from ${JSON.stringify(agent)};`,
+    imports,
+    `void runAgent(runtime, ${carriesNode ? "{ apis: { node: nodeApi } }" : "{}"}, ${list});`,
+    "",
+  ].join("\n");
 }
 
 let loaded: { dir: string; scenarios: Scenario[] } | undefined;
@@ -82,22 +93,22 @@ export async function loadScenarioModules(paths: readonly string[]): Promise<Sce
           target: "node20",
         }),
       ),
-      ...(Object.entries(ADAPTERS) as Array<[RuntimeName, { pkg: string; value: string }]>).map(([rt, a]) =>
+      ...runtimeDescriptors().map((d) =>
         build({
           ...common,
           stdin: {
-            contents: `import { ${a.value} as runtime } from ${JSON.stringify(a.pkg)};\nimport { runAgent } from ${JSON.stringify(agent)};\n${imports}\nvoid runAgent(runtime, {}, ${list});\n`,
+            contents: agentSource(d, agent, imports, list),
             resolveDir: PACKAGE_ROOT,
-            sourcefile: `agent-${rt}.ts`,
+            sourcefile: `agent-${d.name}.ts`,
             loader: "ts",
           },
-          outfile: join(dir, `agent-${rt}.js`),
-          ...(rt === "node"
+          outfile: join(dir, d.agent.bundle),
+          ...(d.bundle.platform === "node"
             ? { platform: "node" as const, target: "node20" }
             : {
                 platform: "neutral" as const,
                 mainFields: ["module", "main"],
-                external: rt === "bun" ? ["bun", "node:*"] : ["node:*"],
+                external: [...d.bundle.external],
               }),
         }),
       ),
