@@ -1,4 +1,5 @@
 import { bunRuntime } from "@netparity/runtime-bun";
+import { nodeRuntime } from "@netparity/runtime-node";
 import { runAgent } from "../src/in-runtime/agent.js";
 
 void runAgent(bunRuntime, {
@@ -7,4 +8,6 @@ void runAgent(bunRuntime, {
     process.on("unhandledRejection", () => void n++);
     return () => n;
   },
+  // The `node` API: the Node adapter unchanged on Bun's node:net/node:tls/node:dgram.
+  apis: { node: nodeRuntime },
 });

@@ -1,4 +1,5 @@
 import { denoRuntime } from "@netparity/runtime-deno";
+import { nodeRuntime } from "@netparity/runtime-node";
 import { runAgent } from "../src/in-runtime/agent.js";
 
 void runAgent(denoRuntime, {
@@ -10,4 +11,6 @@ void runAgent(denoRuntime, {
     });
     return () => n;
   },
+  // The `node` API: the Node adapter unchanged on Deno's node:net/node:tls/node:dgram.
+  apis: { node: nodeRuntime },
 });

@@ -1,5 +1,6 @@
 /**
- * netparity Runtime adapter for Node.js, over node:net, node:tls and node:dgram.
+ * netparity Runtime adapter for the Node socket API, over node:net, node:tls and node:dgram: Node's
+ * own API, and the `node` API of any runtime that provides those modules.
  * https://nodejs.org/api/net.html  https://nodejs.org/api/tls.html  https://nodejs.org/api/dgram.html
  */
 import { createHash } from "node:crypto";
@@ -32,12 +33,14 @@ import { NodeDatagramSocket } from "./datagram.js";
 import { startTls } from "./starttls.js";
 import { clientOptions, serverOptions, tlsNetError } from "./tls.js";
 
-if (
-  typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== "string" ||
-  "Bun" in globalThis ||
-  "Deno" in globalThis
-) {
-  throw new Error("@netparity/runtime-node must be loaded in Node.js (this looks like Bun or Deno)");
+// The adapter of the Node socket API, wherever it is provided: Node, and Bun's and Deno's
+// node:* modules (the `node` API of a target). It asks for what it uses, never which runtime
+// it is in, and works around no runtime's node:* behaviour: those differences are measured.
+// The imports above already failed where node:net/node:tls/node:dgram do not exist.
+if (typeof (globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node !== "string") {
+  throw new Error(
+    "@netparity/runtime-node needs a runtime with the Node API (process, node:net, node:tls, node:dgram)",
+  );
 }
 
 const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
