@@ -48,7 +48,7 @@ interface ScenarioTarget {
   extra: Record<string, string | number | boolean>;
   /**
    * The API this end speaks (default "native", the runtime's adapter): "node" runs the role on
-   * the Node adapter the agent carries, "wintertc" (clients) connects through @netparity/sockets.
+   * the Node adapter the agent carries, `wintertc` (clients) connects through @netparity/sockets.
    */
   api?: ApiName;
 }

@@ -15,7 +15,7 @@ export interface ClientOptions {
   port: number;
   path?: string;
   timeoutMs: number;
-  /** The client end's API: "wintertc" connects through @netparity/sockets (tcp and tls), "node" on node:*. */
+  /** The client end's API: `wintertc` connects through @netparity/sockets (tcp and tls), `node` on node:*. */
   api?: ApiName;
   tls?: TlsFlags;
   extra: Record<string, string | number | boolean>;

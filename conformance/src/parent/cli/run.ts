@@ -45,7 +45,7 @@ export interface RunOptions {
   transports: Transport[];
   /**
    * APIs of the cells' ends (default ["native"]): "node" adds ends on node:* (`bun+node`),
-   * "wintertc" clients on @netparity/sockets; see runner/matrix.ts.
+   * `wintertc` clients on @netparity/sockets; see runner/matrix.ts.
    */
   apis?: ApiName[];
   hosts: string[];

@@ -25,7 +25,7 @@ export interface CellResult {
   serverVersion?: string;
   clientVersion?: string;
   /**
-   * The client end's API (`--apis`): "wintertc" (@netparity/sockets), "node" (node:* through
+   * The client end's API (`--apis`): `wintertc` (@netparity/sockets), `node` (node:* through
    * the Node adapter); absent for the runtime's own API, so native cells keep their keys.
    */
   api?: ApiName;

@@ -17,7 +17,7 @@ export interface Selection {
   probes?: string[];
   /**
    * APIs run (default ["native"]): a cell is in the selection when each end's API is one its
-   * side took (`+wintertc` clients only with "wintertc"; native servers when no asked API serves).
+   * side took (`+wintertc` clients only with `wintertc`; native servers when no asked API serves).
    */
   apis?: string[];
 }
