@@ -24,7 +24,7 @@ const common = {
  * The runtime descriptors (src/parent/common/runtime-descriptors.ts), compiled on the fly:
  * the agents to bundle are data there, not a list here.
  */
-async function runtimeDescriptors() {
+export async function runtimeDescriptors() {
   const out = await build({
     ...common,
     entryPoints: [join(here, "src/parent/common/runtime-descriptors.ts")],
