@@ -49,7 +49,7 @@ import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
 import { init } from "./init.js";
 import { runtimeDescriptors, runtimeNames } from "../common/runtime-descriptors.js";
-import { apiNames, apiOf } from "../../in-runtime/common/apis.js";
+import { apiNames, apiOf, DEFAULT_API } from "../../in-runtime/common/apis.js";
 
 const SCENARIO_MODULE_FLAG = "--scenario-module";
 
@@ -232,6 +232,8 @@ The lessons' own programs (docs/lessons.md):
   binaryOptions(scenarioOptions(scenarioModuleOption(serveCmd), "server")).action(async (scenario: string, o) => {
     const t = await oneTarget(o.runtime, binaries(o));
     if (scenario === "bench") {
+      if (o.api !== DEFAULT_API)
+        throw new UsageError("serve bench: the bench servers are the native API's (no --api yet)");
       process.exitCode = await serveBench({ runtime: t.runtime, host: o.host, port: o.port, binaries: t.binaries });
       return;
     }
