@@ -15,7 +15,7 @@ function newestSource() {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const p = join(d, e.name);
       if (e.isDirectory()) {
-        if (e.name !== "node_modules" && e.name !== "test") walk(p);
+        if (e.name !== "node_modules" && e.name !== "test" && e.name !== "dist") walk(p);
       } else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
     }
   };
@@ -24,9 +24,8 @@ function newestSource() {
     "agents",
     "bench",
     "../packages/protocol/src",
-    "../runtimes/node/src",
-    "../runtimes/bun/src",
-    "../runtimes/deno/src",
+    // Every adapter package (runtimes/<name>/src), whichever runtimes are registered.
+    "../runtimes",
   ])
     walk(join(root, d));
   return newest;
