@@ -11,6 +11,7 @@
  * A bench result differs only when each median lies outside the other run's spread (its ci95
  * when the bench gives one, else [min, max]): noise within the spread is not a change.
  */
+import { apiSuffix } from "../common/targets.js";
 import { benchSpread, versionsByName } from "./columns.js";
 import { mdCell } from "./markdown.js";
 import type { Report } from "./model.js";
@@ -94,9 +95,10 @@ function keyed(r: Report, end: (name: string, version: string | undefined) => st
   for (const c of r.cells)
     put("cell", c.run, {
       id: `${c.scenario}/${c.transport}/${c.host}`,
-      on: `${end(c.server, c.serverVersion)}->${end(c.client, c.clientVersion)}`,
+      // Each end with its API (`bun+node->deno`): a native cell and a node-API cell are two results.
+      on: `${end(c.server, c.serverVersion)}${apiSuffix(c.serverApi)}->${end(c.client, c.clientVersion)}${apiSuffix(c.api)}`,
       value: c.status,
-      versions: `${c.server} ${c.serverVersion}->${c.client} ${c.clientVersion}`,
+      versions: `${c.server} ${c.serverVersion}${apiSuffix(c.serverApi)}->${c.client} ${c.clientVersion}${apiSuffix(c.api)}`,
       ...(c.reason ? { detail: c.reason } : {}),
     });
   for (const p of r.probes)
