@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^@netparity\/runtime-node$/, replacement: source("../runtimes/node/src/index.ts") },
       { find: /^@netparity\/runtime-bun$/, replacement: source("../runtimes/bun/src/index.ts") },
       { find: /^@netparity\/runtime-deno$/, replacement: source("../runtimes/deno/src/index.ts") },
+      { find: /^@netparity\/sockets\/core$/, replacement: source("../runtimes/facades/sockets/src/core.ts") },
     ],
   },
   test: {

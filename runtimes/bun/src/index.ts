@@ -37,6 +37,8 @@ const features: Features = {
   // socket.upgradeTLS, client side only (see starttls.ts).
   startTlsClient: true,
   startTlsServer: false,
+  // Each read is the chunk a data callback delivered; nothing is reused.
+  reusesReadBuffer: false,
 };
 
 const host: Host = {

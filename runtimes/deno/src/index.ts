@@ -133,6 +133,9 @@ export const denoRuntime = {
     // Deno.startTls; no server-side upgrade exists (see starttls.ts).
     startTlsClient: true,
     startTlsServer: false,
+    // One read buffer per connection (TCP, Unix and TLS), reused by the next read: see
+    // connection.ts.
+    reusesReadBuffer: true,
   } satisfies Features,
 
   async listen(options: ListenOptions): Promise<Listener> {

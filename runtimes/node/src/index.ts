@@ -295,6 +295,8 @@ const features: Features = {
   tls: true,
   startTlsClient: true,
   startTlsServer: true,
+  // Each read is the Buffer node:net emitted for it; nothing is reused.
+  reusesReadBuffer: false,
 };
 
 export const nodeRuntime = {
