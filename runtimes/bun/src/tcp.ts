@@ -1,6 +1,7 @@
 // Listeners and clients (TCP, TLS and Unix) over Bun.listen / Bun.connect: https://bun.sh/docs/api/tcp
 import type { SocketHandler, TCPSocketListenOptions } from "bun";
 import {
+  Fifo,
   DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
   NetError,
   toNetError,
@@ -12,7 +13,6 @@ import {
   type TlsConnectOptions,
 } from "@netparity/protocol";
 import { BunConnection, DONE, tcpAddress, type BunSocket } from "./connection.js";
-import { Fifo } from "./fifo.js";
 import { BUN_CONNECT_UNVERIFIED, clientTlsOptions, clientVerdict, serverTlsOptions, verdictError } from "./tls.js";
 
 const TCP_UNKNOWN = tcpAddress("", 0);
