@@ -1,6 +1,7 @@
 // Listeners and clients (TCP, TLS and Unix) over Bun.listen / Bun.connect: https://bun.sh/docs/api/tcp
 import type { SocketHandler, TCPSocketListenOptions } from "bun";
 import {
+  abortError,
   Fifo,
   DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
   NetError,
@@ -195,10 +196,6 @@ async function connectTls(conn: BunConnection, options: TlsConnectOptions): Prom
     conn.destroy(error);
     throw error;
   }
-}
-
-function abortError(signal: AbortSignal): NetError {
-  return new NetError("ABORTED", "connect aborted", { cause: signal.reason, operation: "connect" });
 }
 
 export async function connect(options: ConnectOptions): Promise<Connection> {

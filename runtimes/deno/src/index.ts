@@ -1,7 +1,10 @@
 /// <reference path="./node-crypto.d.ts" />
 import "./guard.js";
 import {
+  abortError,
+  closeQuietly,
   NetError,
+  raceAbort,
   type ConnectOptions,
   type Connection,
   type DatagramOptions,
@@ -79,30 +82,10 @@ class DenoListener implements Listener {
   }
 }
 
-function abortError(signal: AbortSignal, operation: string): NetError {
-  return new NetError("ABORTED", "connect aborted", { cause: signal.reason, operation });
-}
-
 async function connectUnix(path: string, signal: AbortSignal | undefined): Promise<Deno.Conn> {
-  const connecting = Deno.connect({ transport: "unix", path });
-  if (!signal) return connecting;
-  // Deno.connect takes `signal` for TCP only; for Unix the attempt is raced and a connection
+  // Deno.connect takes \`signal\` for TCP only; for Unix the attempt is raced and a connection
   // that arrives after the abort is closed.
-  return await new Promise<Deno.Conn>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, "connect"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    connecting.then(
-      (conn) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) conn.close();
-        else resolve(conn);
-      },
-      (e) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
+  return await raceAbort(Deno.connect({ transport: "unix", path }), signal, closeQuietly);
 }
 
 /** https://docs.deno.com/api/deno/~/Deno.listen */
@@ -160,7 +143,7 @@ export const denoRuntime = {
   async connect(options: ConnectOptions): Promise<Connection> {
     const { signal } = options;
     if (options.transport === "tls") return connectTls(options);
-    if (signal?.aborted) throw abortError(signal, "connect");
+    if (signal?.aborted) throw abortError(signal);
     let conn: Deno.Conn;
     try {
       conn =
@@ -173,7 +156,7 @@ export const denoRuntime = {
               ...(signal ? { signal } : {}),
             });
     } catch (e) {
-      if (signal?.aborted) throw abortError(signal, "connect");
+      if (signal?.aborted) throw abortError(signal);
       throw denoNetError(e, "connect");
     }
     const connection = new DenoConnection(conn);
