@@ -3,8 +3,8 @@
 import type { Features, Hasher, Host, Runtime, Signal } from "@netparity/protocol";
 import { bunFileSystem } from "./fs.js";
 import { startTls } from "./starttls.js";
-import { connect, listen } from "./tcp.js";
-import { bindDatagram } from "./udp.js";
+import { connect, listen } from "./stream.js";
+import { bindDatagram } from "./datagram.js";
 
 if (typeof (globalThis as { Bun?: unknown }).Bun === "undefined") {
   throw new Error(
@@ -27,7 +27,7 @@ const features: Features = {
   // udpSocket addMembership & co since Bun 1.2.3 (https://github.com/oven-sh/bun/pull/10381).
   multicast: true,
   sourceSpecificMulticast: true,
-  // Emulated: Bun.connect takes no signal; see connect() in tcp.ts.
+  // Emulated: Bun.connect takes no signal; see connect() in stream.ts.
   connectSignal: true,
   // Bun.listen / Bun.connect with `tls`. Half-close holds over TLS too: shutdown() sends
   // close_notify then FIN and the socket keeps reading (checked on Bun 1.4.5 against
