@@ -185,7 +185,7 @@ export function listenTls(options: TlsListenOptions, unstableNet: boolean): List
       cert: options.tls.cert,
       key: options.tls.key,
       ...(options.tls.alpn?.length ? { alpnProtocols: [...options.tls.alpn] } : {}),
-      // Gated like Deno.listen's (see unstableNet in index.ts).
+      // Gated like Deno.listen's (see unstableNet in datagram.ts).
       ...(options.reusePort && unstableNet ? { reusePort: true } : {}),
     } as Deno.ListenTlsOptions & Deno.TlsCertifiedKeyPem),
     options.tls.handshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,

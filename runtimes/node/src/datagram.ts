@@ -1,5 +1,13 @@
-import type { Socket as DgramSocket, RemoteInfo } from "node:dgram";
-import { Fifo, NetError, toNetError, type Datagram, type DatagramSocket, type NetAddress } from "@netparity/protocol";
+import { createSocket, type Socket as DgramSocket, type RemoteInfo } from "node:dgram";
+import {
+  Fifo,
+  NetError,
+  toNetError,
+  type Datagram,
+  type DatagramOptions,
+  type DatagramSocket,
+  type NetAddress,
+} from "@netparity/protocol";
 
 /** Datagrams kept for a slow reader; beyond this new ones are dropped, as a full kernel buffer would. */
 const MAX_QUEUED = 4096;
@@ -104,4 +112,20 @@ export class NodeDatagramSocket implements DatagramSocket {
     this.#waiter?.(null);
     this.#waiter = null;
   }
+}
+
+export function bindDatagram(options: DatagramOptions): Promise<DatagramSocket> {
+  return new Promise((resolve, reject) => {
+    const type = options.hostname.includes(":") ? "udp6" : "udp4";
+    const socket = createSocket({ type, ...(options.reusePort ? { reuseAddr: true } : {}) });
+    const onError = (e: unknown): void => {
+      socket.close();
+      reject(toNetError(e, "bind"));
+    };
+    socket.once("error", onError);
+    socket.bind(options.port, options.hostname, () => {
+      socket.off("error", onError);
+      resolve(new NodeDatagramSocket(socket));
+    });
+  });
 }
