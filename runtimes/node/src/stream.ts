@@ -3,6 +3,7 @@
 import { connect as netConnect, createServer, type Server, type Socket } from "node:net";
 import { connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import {
+  abortError,
   NetError,
   toNetError,
   type Address,
@@ -151,7 +152,8 @@ function connectTls(options: TlsConnectOptions): Promise<Connection> {
     const onAbort = (): void => {
       settle();
       socket.destroy();
-      reject(new NetError("ABORTED", "connect aborted", { cause: signal?.reason, operation: "connect" }));
+      // Registered only with a signal.
+      reject(abortError(signal as AbortSignal));
     };
     const onSecure = (): void => {
       settle();
