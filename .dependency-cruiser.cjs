@@ -1,7 +1,9 @@
 /**
  * The folder rules of the house, checked by `npm run lint` (dependency-cruiser).
  *
- * - packages/protocol imports nothing of ours; runtimes/* import only protocol; conformance sits on top.
+ * - Floors, bottom first: packages/ (protocol: imports nothing of ours) ← runtimes/{node,bun,deno}
+ *   (the adapters: import only packages/) ← runtimes/facades/ (APIs over the adapters, such as
+ *   @netparity/sockets: import adapters and packages/) ← conformance. Nothing points up a floor.
  * - conformance/src/in-runtime is bundled into the runtime agents: it imports only
  *   @netparity/protocol, itself and a few pure npm packages, never node:* and never the parent.
  * - Inside each tree, folders are layers (top first): a folder imports only folders below it.
@@ -9,8 +11,11 @@
  */
 const IN_RUNTIME = "^conformance/src/in-runtime/";
 const PARENT = "^conformance/src/parent/";
-// packages/sockets without its per-runtime entry points: runtime-neutral, like protocol.
-const SOCKETS_CORE = "^packages/sockets/src/(core|socket|address|errors|types)\\.ts$";
+// @netparity/sockets without its per-runtime bindings (node.ts, bun.ts, deno.ts): runtime-neutral.
+const SOCKETS_CORE = "^runtimes/facades/sockets/src/(core|socket|address|errors|types)\\.ts$";
+// The adapters: one folder per runtime directly under runtimes/ (facades/ is the floor above).
+const ADAPTERS = "^runtimes/(?!facades/)[^/]+/";
+const FACADES = ["^runtimes/facades/", "^@netparity/sockets(/|$)"];
 // Pure npm packages the in-runtime code may bundle (no host API inside).
 const PURE_PACKAGES = ["@exodus/bytes", "hdr-histogram-js", "it-length-prefixed", "uint8arraylist", "uint8arrays"];
 
@@ -113,7 +118,7 @@ module.exports = {
       severity: "error",
       comment: "the facade's core reaches the runtime only through the Runtime it is given",
       from: { path: SOCKETS_CORE },
-      to: { path: ["^runtimes/", "^@netparity/runtime-", "^conformance/"] },
+      to: { path: [ADAPTERS, "^@netparity/runtime-", "^conformance/"] },
     },
     {
       name: "sockets-core-no-host-modules",
@@ -126,6 +131,27 @@ module.exports = {
       severity: "error",
       from: { path: "^runtimes/" },
       to: { path: ["^conformance/", "^netparity$"] },
+    },
+    {
+      name: "ground-imports-no-adapter",
+      severity: "error",
+      comment: "packages/ is the ground floor: it imports no adapter and nothing built over them",
+      from: { path: "^packages/" },
+      to: { path: ["^runtimes/", "^@netparity/runtime-", ...FACADES, "^conformance/", "^netparity$"] },
+    },
+    {
+      name: "adapters-import-no-facade",
+      severity: "error",
+      comment: "an adapter imports only packages/: the facades stand on the adapters, not the reverse",
+      from: { path: ADAPTERS },
+      to: { path: FACADES },
+    },
+    {
+      name: "adapters-import-no-other-adapter",
+      severity: "error",
+      comment: "each adapter stands alone; what they share lives in packages/protocol",
+      from: { path: "^runtimes/(node|bun|deno)/" },
+      to: { path: ["^runtimes/(node|bun|deno)/", "^@netparity/runtime-"], pathNot: "^runtimes/$1/" },
     },
     {
       name: "parent-not-imported-from-below",
@@ -141,6 +167,11 @@ module.exports = {
     parser: "swc",
     doNotFollow: { path: "node_modules" },
     exclude: { path: ["(^|/)dist/", "(^|/)test/", "\\.config\\.ts$"] },
-    enhancedResolveOptions: { exportsFields: ["exports"], conditionNames: ["import", "node", "default"] },
+    // Our workspace packages resolve to their sources (as the typecheck takes them), so an
+    // import of one is checked against the folder it lives in, built or not.
+    enhancedResolveOptions: {
+      exportsFields: ["exports"],
+      conditionNames: ["netparity:source", "import", "node", "default"],
+    },
   },
 };

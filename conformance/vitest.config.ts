@@ -15,6 +15,7 @@ export default defineConfig({
         find: new RegExp(`^${d.adapter.pkg.replace(/[/.]/g, "\\$&")}$`),
         replacement: source(`../${d.adapter.source}`),
       })),
+      { find: /^@netparity\/sockets\/core$/, replacement: source("../runtimes/facades/sockets/src/core.ts") },
     ],
   },
   test: {

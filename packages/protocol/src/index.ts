@@ -5,3 +5,4 @@ export * from "./bytes.js";
 export * from "./strftime.js";
 export * from "./localtime.js";
 export * from "./messages.js";
+export * from "./kit.js";

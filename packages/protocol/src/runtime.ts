@@ -253,6 +253,12 @@ export interface Features {
   readonly startTlsClient: boolean;
   /** `startTls` with role "server": a plaintext TCP connection (accepted or connected) becomes a TLS server. */
   readonly startTlsServer: boolean;
+  /**
+   * `Connection.read()` returns views of a buffer the adapter reuses on the next `read()` of
+   * that connection (the contract allows it: the bytes are the caller's until then). A caller
+   * that keeps chunks past the next read copies them where this is true.
+   */
+  readonly reusesReadBuffer: boolean;
 }
 
 export interface Hasher {

@@ -4,8 +4,7 @@
 // socket's `data` slot points at its BunConnection, so the handler functions are shared.
 import type { PeerCertificate } from "node:tls";
 import type { Socket, SocketHandler } from "bun";
-import { NetError, toNetError, type Address, type Connection, type TlsInfo } from "@netparity/protocol";
-import { Fifo } from "./fifo.js";
+import { Fifo, NetError, toNetError, type Address, type Connection, type TlsInfo } from "@netparity/protocol";
 
 /** Unread bytes above which the socket stops reading from the kernel (backpressure). */
 const READ_HIGH_WATER = 1024 * 1024;

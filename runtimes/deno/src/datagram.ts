@@ -1,5 +1,18 @@
-import { NetError, type Datagram, type DatagramSocket, type NetAddress } from "@netparity/protocol";
+import {
+  NetError,
+  type Datagram,
+  type DatagramOptions,
+  type DatagramSocket,
+  type NetAddress,
+} from "@netparity/protocol";
 import { denoNetError, isClosedResource } from "./errors.js";
+
+/**
+ * Deno gates Deno.listenDatagram and `reusePort` behind --unstable-net; without the flag the
+ * function is absent, and passing `reusePort: true` to Deno.listen exits the process instead
+ * of throwing, so both are only used when the flag is on.
+ */
+export const unstableNet = typeof (Deno as { listenDatagram?: unknown }).listenDatagram === "function";
 
 /** Larger than any UDP payload (65,507 bytes over IPv4), so a datagram is never truncated. */
 const RECEIVE_BUFFER_SIZE = 64 * 1024;
@@ -140,4 +153,24 @@ export class DenoDatagramSocket implements DatagramSocket {
 
 function membershipKey(group: string, interfaceAddress: string | undefined): string {
   return `${group}|${interfaceAddress ?? ""}`;
+}
+
+export async function bindDatagram(options: DatagramOptions): Promise<DatagramSocket> {
+  if (!unstableNet) {
+    throw new NetError("ENOTSUP", "Deno.listenDatagram needs the --unstable-net flag", { operation: "bind" });
+  }
+  try {
+    return new DenoDatagramSocket(
+      Deno.listenDatagram({
+        transport: "udp",
+        hostname: options.hostname,
+        port: options.port,
+        // The closest Deno offers to SO_REUSEPORT: it sets SO_REUSEADDR, with which Linux
+        // hands unicast datagrams to the newest socket instead of balancing them.
+        ...(options.reusePort ? { reuseAddress: true } : {}),
+      }),
+    );
+  } catch (e) {
+    throw denoNetError(e, "bind");
+  }
 }

@@ -1,17 +1,9 @@
 // STARTTLS over Deno.startTls (https://docs.deno.com/api/deno/~/Deno.startTls): a client only.
 // Deno has no server-side upgrade (denoland/deno#18451), so the server role is ENOTSUP.
-import { NetError, type Connection, type StartTlsOptions } from "@netparity/protocol";
+import { closeQuietly, NetError, type Connection, type StartTlsOptions } from "@netparity/protocol";
 import { DenoConnection } from "./connection.js";
 import { denoNetError } from "./errors.js";
 import { tlsError, tlsInfo } from "./tls.js";
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
-}
 
 /** As connectTls: verification cannot be skipped, and Deno.startTls takes no client certificate (denoland/deno#21496). */
 export async function startTls(conn: Connection, options: StartTlsOptions): Promise<Connection> {

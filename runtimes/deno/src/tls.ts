@@ -1,6 +1,9 @@
 // TLS over Deno.listenTls / Deno.connectTls (rustls): https://docs.deno.com/api/deno/~/Deno.connectTls
 import {
+  abortError,
+  closeQuietly,
   DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
+  raceAbort,
   NetError,
   type Connection,
   type Listener,
@@ -182,43 +185,11 @@ export function listenTls(options: TlsListenOptions, unstableNet: boolean): List
       cert: options.tls.cert,
       key: options.tls.key,
       ...(options.tls.alpn?.length ? { alpnProtocols: [...options.tls.alpn] } : {}),
-      // Gated like Deno.listen's (see unstableNet in index.ts).
+      // Gated like Deno.listen's (see unstableNet in datagram.ts).
       ...(options.reusePort && unstableNet ? { reusePort: true } : {}),
     } as Deno.ListenTlsOptions & Deno.TlsCertifiedKeyPem),
     options.tls.handshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
   );
-}
-
-function abortError(signal: AbortSignal): NetError {
-  return new NetError("ABORTED", "connect aborted", { cause: signal.reason, operation: "connect" });
-}
-
-/** Settles with `work` unless `signal` aborts first; a value that arrives after the abort is handed to `discard`. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined, discard: (value: T) => void): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) discard(value);
-        else resolve(value);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
-function closeQuietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
 }
 
 /**

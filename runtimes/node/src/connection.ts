@@ -1,6 +1,6 @@
 import type { Socket } from "node:net";
 import { TLSSocket } from "node:tls";
-import { NetError, toNetError, type Address, type Connection, type TlsInfo } from "@netparity/protocol";
+import { Fifo, NetError, toNetError, type Address, type Connection, type TlsInfo } from "@netparity/protocol";
 import { tlsInfoOf } from "./tls.js";
 
 /** Pause the socket once this many bytes were received but not yet read. */
@@ -26,8 +26,7 @@ export class NodeConnection implements Connection {
   readonly localAddress: Address;
   readonly remoteAddress: Address;
   readonly closed: Promise<void>;
-  #queue: Uint8Array[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<Uint8Array>();
   #buffered = 0;
   #paused = false;
   #ended = false;
@@ -86,10 +85,8 @@ export class NodeConnection implements Connection {
     socket.off("end", this.#onEnd);
     socket.off("error", this.#onError);
     socket.off("close", this.#onEnd);
-    const unread = this.#queue.slice(this.#head);
+    const unread = this.#queue.drain();
     for (let i = unread.length - 1; i >= 0; i--) socket.unshift(unread[i] as Buffer);
-    this.#queue = [];
-    this.#head = 0;
     this.#buffered = 0;
     this.#destroyed = true;
     return socket;
@@ -105,14 +102,9 @@ export class NodeConnection implements Connection {
 
   read(): Promise<Uint8Array | null> {
     if (this.#waiter) return Promise.reject(new NetError("PROTOCOL", "only one read may be pending"));
-    if (this.#head < this.#queue.length) {
-      const chunk = this.#queue[this.#head]!;
-      this.#queue[this.#head++] = undefined as unknown as Uint8Array;
+    const chunk = this.#queue.shift();
+    if (chunk !== undefined) {
       this.#buffered -= chunk.byteLength;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      }
       if (this.#paused && this.#buffered < LOW_WATER) {
         this.#paused = false;
         this.#socket.resume();

@@ -1,5 +1,13 @@
-import type { Socket as DgramSocket, RemoteInfo } from "node:dgram";
-import { NetError, toNetError, type Datagram, type DatagramSocket, type NetAddress } from "@netparity/protocol";
+import { createSocket, type Socket as DgramSocket, type RemoteInfo } from "node:dgram";
+import {
+  Fifo,
+  NetError,
+  toNetError,
+  type Datagram,
+  type DatagramOptions,
+  type DatagramSocket,
+  type NetAddress,
+} from "@netparity/protocol";
 
 /** Datagrams kept for a slow reader; beyond this new ones are dropped, as a full kernel buffer would. */
 const MAX_QUEUED = 4096;
@@ -7,8 +15,7 @@ const MAX_QUEUED = 4096;
 export class NodeDatagramSocket implements DatagramSocket {
   readonly #socket: DgramSocket;
   readonly address: NetAddress;
-  #queue: Datagram[] = [];
-  #head = 0;
+  readonly #queue = new Fifo<Datagram>();
   #waiter: ((d: Datagram | null) => void) | null = null;
   #closed = false;
   /** Datagrams dropped because the reader fell behind. */
@@ -24,7 +31,7 @@ export class NodeDatagramSocket implements DatagramSocket {
         const w = this.#waiter;
         this.#waiter = null;
         w(d);
-      } else if (this.#queue.length - this.#head < MAX_QUEUED) {
+      } else if (this.#queue.length < MAX_QUEUED) {
         this.#queue.push(d);
       } else {
         this.dropped++;
@@ -48,14 +55,8 @@ export class NodeDatagramSocket implements DatagramSocket {
   }
 
   receive(): Promise<Datagram | null> {
-    if (this.#head < this.#queue.length) {
-      const d = this.#queue[this.#head++]!;
-      if (this.#head === this.#queue.length) {
-        this.#queue = [];
-        this.#head = 0;
-      }
-      return Promise.resolve(d);
-    }
+    const d = this.#queue.shift();
+    if (d !== undefined) return Promise.resolve(d);
     if (this.#closed) return Promise.resolve(null);
     if (this.#waiter) return Promise.reject(new NetError("PROTOCOL", "only one receive may be pending"));
     return new Promise((resolve) => {
@@ -111,4 +112,20 @@ export class NodeDatagramSocket implements DatagramSocket {
     this.#waiter?.(null);
     this.#waiter = null;
   }
+}
+
+export function bindDatagram(options: DatagramOptions): Promise<DatagramSocket> {
+  return new Promise((resolve, reject) => {
+    const type = options.hostname.includes(":") ? "udp6" : "udp4";
+    const socket = createSocket({ type, ...(options.reusePort ? { reuseAddr: true } : {}) });
+    const onError = (e: unknown): void => {
+      socket.close();
+      reject(toNetError(e, "bind"));
+    };
+    socket.once("error", onError);
+    socket.bind(options.port, options.hostname, () => {
+      socket.off("error", onError);
+      resolve(new NodeDatagramSocket(socket));
+    });
+  });
 }

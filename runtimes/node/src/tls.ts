@@ -36,7 +36,7 @@ export function serverOptions(tls: TlsServerOptions): TlsOptions {
     // Node's handshakeTimeout (120 s by default) is an inactivity timeout on the socket
     // (socket.setTimeout until "secure"), so a client that trickles its handshake restarts it;
     // and 0 means the default, hence the largest timer for "none". It only emits tlsClientError:
-    // the listener (index.ts) destroys the socket.
+    // the listener (stream.ts) destroys the socket.
     handshakeTimeout: handshakeMs > 0 ? Math.min(handshakeMs, MAX_TIMER_MS) : MAX_TIMER_MS,
     allowHalfOpen: true,
   };

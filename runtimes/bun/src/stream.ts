@@ -1,6 +1,8 @@
 // Listeners and clients (TCP, TLS and Unix) over Bun.listen / Bun.connect: https://bun.sh/docs/api/tcp
 import type { SocketHandler, TCPSocketListenOptions } from "bun";
 import {
+  abortError,
+  Fifo,
   DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
   NetError,
   toNetError,
@@ -12,7 +14,6 @@ import {
   type TlsConnectOptions,
 } from "@netparity/protocol";
 import { BunConnection, DONE, tcpAddress, type BunSocket } from "./connection.js";
-import { Fifo } from "./fifo.js";
 import { BUN_CONNECT_UNVERIFIED, clientTlsOptions, clientVerdict, serverTlsOptions, verdictError } from "./tls.js";
 
 const TCP_UNKNOWN = tcpAddress("", 0);
@@ -195,10 +196,6 @@ async function connectTls(conn: BunConnection, options: TlsConnectOptions): Prom
     conn.destroy(error);
     throw error;
   }
-}
-
-function abortError(signal: AbortSignal): NetError {
-  return new NetError("ABORTED", "connect aborted", { cause: signal.reason, operation: "connect" });
 }
 
 export async function connect(options: ConnectOptions): Promise<Connection> {

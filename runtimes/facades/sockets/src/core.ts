@@ -1,7 +1,8 @@
 /**
- * The WinterTC Sockets API `connect()` over any netparity Runtime. The package's entry points
- * (node.ts, bun.ts, deno.ts) bind it to their runtime's adapter; netparity's agents bind it to
- * the adapter they run with.
+ * The WinterTC Sockets API `connect()` over any netparity Runtime, runtime-neutral: what differs
+ * between runtimes it learns from `rt.features`. The package's bindings (node.ts, bun.ts,
+ * deno.ts, chosen by export condition) bind it to their runtime's adapter; netparity's agents
+ * bind it to the adapter they run with (export "./core").
  */
 import type { Runtime, TlsClientOptions } from "@netparity/protocol";
 import { parseAddress } from "./address.js";
@@ -60,10 +61,9 @@ function bind(rt: Runtime, borrowedReads: boolean, binding: BindingOptions) {
  * @example const { connect } = createSockets(nodeRuntime); const s = connect("127.0.0.1:7");
  */
 export function createSockets(rt: Runtime): Sockets {
-  // Deno's adapter reads into one buffer per connection, reused by the next read (see
-  // runtimes/deno/src/connection.ts); Node's and Bun's hand out each chunk their runtime
-  // delivered. A reader may keep every chunk, so Deno's are copied.
-  const borrowed = rt.runtime === "deno";
+  // A reader may keep every chunk; where the adapter reuses its read buffer on the next read
+  // (features.reusesReadBuffer: Deno's), the readable hands out copies.
+  const borrowed = rt.features.reusesReadBuffer;
   return {
     connect: bind(rt, borrowed, {}),
     sockets: (binding) => ({ connect: bind(rt, borrowed, binding) }),

@@ -1,6 +1,7 @@
 // Datagrams over Bun.udpSocket: https://bun.sh/docs/api/udp
 import type { udp } from "bun";
 import {
+  Fifo,
   NetError,
   toNetError,
   type Datagram,
@@ -8,7 +9,6 @@ import {
   type DatagramSocket,
   type NetAddress,
 } from "@netparity/protocol";
-import { Fifo } from "./fifo.js";
 
 /**
  * Bun cannot pause a UDP socket, so datagrams nobody receives pile up in JS. Past this many

@@ -22,7 +22,7 @@ export interface SocketInit {
   /** The client TLS settings a startTls upgrade uses (binding CA, sni, alpn). */
   tlsOptions: TlsClientOptions;
   /**
-   * The adapter hands out read buffers it reuses on the next read (Deno): the readable then
+   * The adapter hands out read buffers it reuses on the next read (`features.reusesReadBuffer`): the readable then
    * enqueues copies, since a reader may keep every chunk.
    */
   borrowedReads: boolean;
