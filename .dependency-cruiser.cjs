@@ -6,11 +6,16 @@
  *   @netparity/sockets: import adapters and packages/) ← conformance. Nothing points up a floor.
  * - conformance/src/in-runtime is bundled into the runtime agents: it imports only
  *   @netparity/protocol, itself and a few pure npm packages, never node:* and never the parent.
+ * - conformance/src/node-api holds the Node API probes (`nodeapi.*`): bundled into the agents like
+ *   in-runtime code, but written against node:* on purpose. It may import node:*, itself and the
+ *   pure probe types and helpers of in-runtime/probes, never the parent; in-runtime never imports it
+ *   (the agent entries pass it in, as they pass the Node adapter).
  * - Inside each tree, folders are layers (top first): a folder imports only folders below it.
  * - No circular imports anywhere.
  */
 const IN_RUNTIME = "^conformance/src/in-runtime/";
 const PARENT = "^conformance/src/parent/";
+const NODE_API = "^conformance/src/node-api/";
 // @netparity/sockets without its per-runtime bindings (node.ts, bun.ts, deno.ts): runtime-neutral.
 const SOCKETS_CORE = "^runtimes/facades/sockets/src/(core|socket|address|errors|types)\\.ts$";
 // The adapters: one folder per runtime directly under runtimes/ (facades/ is the floor above).
@@ -97,6 +102,16 @@ module.exports = {
           SOCKETS_CORE,
           ...PURE_PACKAGES.map((p) => `(^|/)node_modules/${p}/|^${p}$`),
         ],
+      },
+    },
+    {
+      name: "node-api-probes-no-parent",
+      severity: "error",
+      comment: "the Node API probes are bundled into the agents: node:*, themselves and in-runtime/probes only",
+      from: { path: NODE_API },
+      to: {
+        dependencyTypesNot: ["core"],
+        pathNot: [NODE_API, "^conformance/src/in-runtime/probes/", "^conformance/src/in-runtime/common/"],
       },
     },
     {

@@ -1,6 +1,7 @@
 import { denoRuntime } from "@netparity/runtime-deno";
 import { nodeRuntime } from "@netparity/runtime-node";
 import { runAgent } from "../src/in-runtime/agent.js";
+import { NODE_API_PROBES } from "../src/node-api/catalogue.js";
 
 void runAgent(denoRuntime, {
   watchUnhandledRejections: () => {
@@ -13,4 +14,6 @@ void runAgent(denoRuntime, {
   },
   // The `node` API: the Node adapter unchanged on Deno's node:net/node:tls/node:dgram.
   apis: { node: nodeRuntime },
+  // The `nodeapi.*` probes, written against node:* and run here unchanged.
+  probes: { node: NODE_API_PROBES },
 });

@@ -77,6 +77,11 @@ export type AgentSpec =
     }
   | {
       role: "probes";
+      /**
+       * The API whose probe family runs: absent or "native", the catalogue over the Runtime
+       * interface; "node", the `nodeapi.*` probes the agent entry carries (written against node:*).
+       */
+      api?: ApiName;
       /** Run just these probe ids (all when absent). */
       probes?: string[];
       /** Certificates for the TLS probes; without them those probes report "unsupported: no certificates". */

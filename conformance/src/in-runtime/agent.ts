@@ -14,7 +14,7 @@ import { runSocketsSpec, type SpecHostHooks } from "./sockets-spec/spec.js";
 import { createSockets, type AnySocketAddress, type SocketOptions } from "@netparity/sockets/core";
 import { winterTcRuntime } from "./scenarios/wintertc.js";
 import { apiSupports, DEFAULT_API, type ApiName, type End } from "./common/apis.js";
-import type { CertPems, ProbeCerts } from "./probes/types.js";
+import type { CertPems, Probe, ProbeCerts } from "./probes/types.js";
 import type { RoleOptions, RoleTls } from "./scenarios/types.js";
 import type { AgentCertFiles, AgentEvent, AgentProbeCertFiles, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
 
@@ -52,6 +52,11 @@ export interface AgentHooks extends SpecHostHooks {
    * carry fails with ENOTSUP.
    */
   apis?: Partial<Record<ApiName, Runtime>>;
+  /**
+   * The probe families of further APIs this agent carries: `node`, the `nodeapi.*` probes
+   * (written against node:*, so they live outside this tree: conformance/src/node-api).
+   */
+  probes?: Partial<Record<ApiName, readonly Probe[]>>;
 }
 
 /** APIs that are a facade over the agent's own adapter, in every agent (the features are the adapter's). */
@@ -155,11 +160,23 @@ export async function runAgent(
       });
       return rt.host.exit(1);
     }
+    const api = spec.api ?? DEFAULT_API;
+    const family = api === DEFAULT_API ? undefined : hooks.probes?.[api];
+    if (api !== DEFAULT_API && !family) {
+      const message = `this agent carries no probes for the ${api} API`;
+      emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "ENOTSUP", message });
+      return rt.host.exit(1);
+    }
+    // A family's probes run on that API's adapter where the agent carries one (its features decide `needs`).
+    const on = family ? (hooks.apis?.[api] ?? rt) : rt;
     // Progress on stderr (one line per probe); the one result event on stdout.
-    const results = await runProbes(rt, spec.probes, (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`), {
-      ...(certs ? { certs } : {}),
-      ...(spec.multicast ? { multicast: spec.multicast } : {}),
-    });
+    const results = await runProbes(
+      on,
+      spec.probes,
+      (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`),
+      { ...(certs ? { certs } : {}), ...(spec.multicast ? { multicast: spec.multicast } : {}) },
+      family,
+    );
     emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }

@@ -37,14 +37,18 @@ export function probeIds(): string[] {
   return PROBES.map((p) => p.id);
 }
 
-/** Runs the catalogue (or the probes named in `only`) and returns one result per probe. */
+/**
+ * Runs the catalogue (or the probes named in `only`) and returns one result per probe.
+ * `catalogue`: another API's probe family (the `nodeapi.*` probes an agent entry carries).
+ */
 export async function runProbes(
   rt: Runtime,
   only?: readonly string[],
   onResult?: (r: ProbeResult) => void,
   ctx: ProbeContext = {},
+  catalogue: readonly Probe[] = PROBES,
 ): Promise<ProbeResult[]> {
-  const selected = only?.length ? PROBES.filter((p) => only.includes(p.id)) : PROBES;
+  const selected = only?.length ? catalogue.filter((p) => only.includes(p.id)) : catalogue;
   const results: ProbeResult[] = [];
   for (const probe of selected) {
     const r = await runOne(rt, probe, ctx);

@@ -19,7 +19,8 @@ import type { BenchReport } from "../bench/types.js";
 import { buildReport } from "../report/model.js";
 import { runMatrix, targetBinaries } from "../runner/matrix.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
-import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
+import { probeFamily, runProbesIn, type RuntimeProbes } from "../runner/probes.js";
+import { runtimeOf } from "../common/runtime-descriptors.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
 import { renderControlsTable } from "./controls-table.js";
@@ -109,9 +110,18 @@ export async function run(o: RunOptions): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
-  const unknown = (o.probes ?? []).filter((id) => !PROBES.some((p) => p.id === id));
-  if (unknown.length)
-    throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${PROBES.map((p) => p.id).join(", ")})`);
+  // Probe families by API: the catalogue (native) and `nodeapi.*` (node), as --apis selects them.
+  const allProbeIds = [...PROBES, ...probeFamily("node")].map((p) => p.id);
+  const unknown = (o.probes ?? []).filter((id) => !allProbeIds.includes(id));
+  if (unknown.length) throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${allProbeIds.join(", ")})`);
+  const families = [...new Set<ApiName>(o.apis ?? ["native"])].filter((a) =>
+    probeFamily(a).some((p) => !o.probes?.length || o.probes.includes(p.id)),
+  );
+  const selectedProbeIds = families.flatMap((a) =>
+    probeFamily(a)
+      .map((p) => p.id)
+      .filter((id) => !o.probes?.length || o.probes.includes(id)),
+  );
   const wantReliability = o.reliability === undefined || o.reliability.length > 0;
   let cases: ReturnType<typeof selectCases> = [];
   try {
@@ -172,7 +182,7 @@ export async function run(o: RunOptions): Promise<number> {
   const wantProbes = o.probes === undefined || o.probes.length > 0;
   if (wantProbes) {
     const only = o.probes?.length ? o.probes : undefined;
-    const count = only?.length ?? PROBES.length;
+    const count = selectedProbeIds.length;
     // One runtime at a time: several probes measure time and must not share the CPU.
     for (const info of runtimes) {
       if (info.error) {
@@ -183,11 +193,25 @@ export async function run(o: RunOptions): Promise<number> {
       const tp = performance.now();
       const who = label(info.name, info.version);
       progress(`[probes ${who}] starting`);
-      const r = await runProbesIn(info.name, {
-        binaries: targetBinaries(info, o.binaries),
-        ...(only ? { only } : {}),
-        onProbe: (id) => progress(`[probes ${who} ${++n}/${count}] ${id}`),
-      });
+      // Each API family the runtime offers, in its own agent; one result list per runtime (ids differ).
+      const parts: RuntimeProbes[] = [];
+      for (const api of families.filter((a) => runtimeOf(info.name).apis[a]?.length)) {
+        parts.push(
+          await runProbesIn(info.name, {
+            binaries: targetBinaries(info, o.binaries),
+            ...(only ? { only } : {}),
+            ...(api !== "native" ? { api } : {}),
+            onProbe: (id) => progress(`[probes ${who} ${++n}/${count}] ${id}`),
+          }),
+        );
+      }
+      const errors = parts.flatMap((p) => (p.error ? [p.error] : []));
+      const r: RuntimeProbes = {
+        runtime: info.name,
+        version: parts.find((p) => p.version !== "unknown")?.version ?? info.version,
+        results: parts.flatMap((p) => p.results),
+        ...(errors.length ? { error: errors.join("; ") } : {}),
+      };
       probeRuns.push(r);
       if (lines)
         process.stderr.write(
@@ -223,7 +247,8 @@ export async function run(o: RunOptions): Promise<number> {
     transports: o.transports,
     hosts: o.hosts,
     ...(o.apis ? { apis: o.apis } : {}),
-    ...(o.probes?.length ? { probes: o.probes } : {}),
+    // A run of part of the probe families is a selection of probes: the others' expectations stay.
+    ...(o.probes?.length || selectedProbeIds.length !== allProbeIds.length ? { probes: selectedProbeIds } : {}),
   };
   let updated: string[] = [];
   if (expDir !== null && expectations && o.updateExpectations) {

@@ -5,6 +5,22 @@ import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import { writeCertificateSets } from "../certs/generate.js";
 import { createSubnet, netnsSupport } from "../process/netns.js";
 import { startAgent } from "./agent-process.js";
+import type { ApiName } from "../../in-runtime/common/apis.js";
+import type { Probe } from "../../in-runtime/probes/types.js";
+import { NODE_API_PROBES } from "../../node-api/catalogue.js";
+
+/** The probe family of an API: the catalogue over the Runtime interface, or the `nodeapi.*` probes. */
+export function probeFamily(api: ApiName = "native"): readonly Probe[] {
+  return api === "node" ? NODE_API_PROBES : api === "native" ? PROBES : [];
+}
+
+type Opts = {
+  binaries?: Partial<Record<RuntimeName, string>>;
+  only?: string[];
+  onProbe?: (line: string) => void;
+  /** The API whose family runs (native when absent); its agent runs them on that API. */
+  api?: ApiName;
+};
 
 export interface RuntimeProbes {
   runtime: RuntimeName;
@@ -21,11 +37,9 @@ export interface RuntimeProbes {
  * namespace made for them and removed afterwards; without root they are reported
  * "unsupported" with the reason, by the parent.
  */
-export async function runProbesIn(
-  runtime: RuntimeName,
-  opts: { binaries?: Partial<Record<RuntimeName, string>>; only?: string[]; onProbe?: (line: string) => void } = {},
-): Promise<RuntimeProbes> {
-  const selected = opts.only?.length ? PROBES.filter((p) => opts.only?.includes(p.id)) : PROBES;
+export async function runProbesIn(runtime: RuntimeName, opts: Opts = {}): Promise<RuntimeProbes> {
+  const family = probeFamily(opts.api);
+  const selected = opts.only?.length ? family.filter((p) => opts.only?.includes(p.id)) : family;
   const inNamespace = selected.filter((p) => p.netns);
   const plain = selected.filter((p) => !p.netns);
   if (inNamespace.length === 0)
@@ -58,11 +72,7 @@ export async function runProbesIn(
 }
 
 /** The namespaced probes: one host of a private subnet, its veth address passed as ctx.multicast. */
-async function runInNamespace(
-  runtime: RuntimeName,
-  opts: { binaries?: Partial<Record<RuntimeName, string>>; onProbe?: (line: string) => void },
-  probes: readonly (typeof PROBES)[number][],
-): Promise<RuntimeProbes> {
+async function runInNamespace(runtime: RuntimeName, opts: Opts, probes: readonly Probe[]): Promise<RuntimeProbes> {
   const support = netnsSupport();
   const unsupported = (reason: string): RuntimeProbes => ({
     runtime,
@@ -99,16 +109,12 @@ async function runInNamespace(
   }
 }
 
-async function runPlain(
-  runtime: RuntimeName,
-  opts: { binaries?: Partial<Record<RuntimeName, string>>; only?: string[]; onProbe?: (line: string) => void },
-  ids: string[],
-  count: number,
-): Promise<RuntimeProbes> {
+async function runPlain(runtime: RuntimeName, opts: Opts, ids: string[], count: number): Promise<RuntimeProbes> {
   const budget = count * (PROBE_TIMEOUT_MS + 1000) + 20_000;
   const onProbe = opts.onProbe;
-  const selected = PROBES.filter((p) => ids.includes(p.id));
-  const only = opts.only?.length || selected.length !== PROBES.length ? ids : undefined;
+  const family = probeFamily(opts.api);
+  const selected = family.filter((p) => ids.includes(p.id));
+  const only = opts.only?.length || selected.length !== family.length ? ids : undefined;
   // One throwaway set per run, only when a TLS probe runs; the agent reads the files, the directory goes afterwards.
   let certs: Awaited<ReturnType<typeof probeCertificates>> | undefined;
   try {
@@ -122,7 +128,7 @@ async function runPlain(
     };
   }
   try {
-    return await runAgentProbes(runtime, budget, opts.binaries, onProbe, only, certs?.sets);
+    return await runAgentProbes(runtime, budget, opts.binaries, onProbe, only, certs?.sets, undefined, opts.api);
   } finally {
     await certs?.remove();
   }
@@ -144,11 +150,13 @@ async function runAgentProbes(
   only: string[] | undefined,
   certs: AgentProbeCertFiles | undefined,
   namespace?: { netns: string; multicast: { interfaceAddress: string } },
+  api?: ApiName,
 ): Promise<RuntimeProbes> {
   const agent = startAgent(
     runtime,
     {
       role: "probes",
+      ...(api && api !== "native" ? { api } : {}),
       ...(only?.length ? { probes: only } : {}),
       ...(certs ? { certs } : {}),
       ...(namespace ? { multicast: namespace.multicast } : {}),

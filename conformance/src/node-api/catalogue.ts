@@ -1,0 +1,20 @@
+/**
+ * The Node API probe family (`nodeapi.*`): probes written against node:net, node:tls and
+ * node:dgram on purpose, run by an agent under `--api node` (the agent entries carry them,
+ * like the Node adapter: conformance/agents/*.ts). Each is registered once with its classifier.
+ */
+import { judged } from "../in-runtime/probes/util.js";
+import type { Probe } from "../in-runtime/probes/types.js";
+import { dgramTlsProbes } from "./dgram-tls.js";
+import { netProbes } from "./net.js";
+import type { NodeApiProbe } from "./types.js";
+
+export const NODE_API_PROBE_DEFS: readonly NodeApiProbe[] = [...netProbes, ...dgramTlsProbes];
+
+/** The family as probes of the catalogue: `needs: ["tls"]` brings the parent's certificates. */
+export const NODE_API_PROBES: readonly Probe[] = NODE_API_PROBE_DEFS.map((p) => ({
+  id: p.id,
+  title: p.title,
+  ...(p.tls ? { needs: ["tls"] as const } : {}),
+  run: async (_rt, ctx) => judged(await p.record(ctx), p.classify),
+}));
