@@ -83,6 +83,7 @@ import {
   classifyUnreachable,
 } from "../src/in-runtime/probes/udp-classify.js";
 import { classifySocketFile, classifyUnixRoundTrip } from "../src/in-runtime/probes/unix-classify.js";
+import { NODE_API_PROBE_DEFS } from "../src/node-api/catalogue.js";
 import recorded from "./fixtures/probe-evidence.json" with { type: "json" };
 
 // Evidence is JSON from a report: each classifier below states the shape it reads.
@@ -182,7 +183,12 @@ const CLASSIFIERS: Record<string, Classifier> = {
   "tls.starttls-client": (e) => classifyStartTls(upgradeFromEvidence(e), e.featuresStartTlsClient),
   "tls.starttls-server": (e) => classifyStartTls(upgradeFromEvidence(e), e.featuresStartTlsServer),
   "tls.starttls-buffered": (e) => classifyStartTlsBuffered(upgradeFromEvidence(e), e.firstRead),
+  // The Node API probes (`nodeapi.*`, recorded.nodeapi) are registered with their classifiers.
+  ...Object.fromEntries(NODE_API_PROBE_DEFS.map((p) => [p.id, (e: Ev) => p.classify(e).outcome] as const)),
 };
+
+/** Every probe id: the catalogue over the Runtime interface and the Node API family. */
+const ALL_IDS = [...probeIds(), ...NODE_API_PROBE_DEFS.map((p) => p.id)];
 
 interface Recorded {
   id: string;
@@ -196,11 +202,12 @@ const RECORDED = recorded.probes as Recorded[];
 describe("the catalogue", () => {
   it("every probe id has a classifier, and every classifier a probe", () => {
     expect(probeIds().length).toBeGreaterThan(50);
-    expect(Object.keys(CLASSIFIERS).sort()).toEqual([...probeIds()].sort());
+    expect(NODE_API_PROBE_DEFS.length).toBeGreaterThanOrEqual(25);
+    expect(Object.keys(CLASSIFIERS).sort()).toEqual([...ALL_IDS].sort());
   });
 
   it("every probe id has evidence recorded on node, bun and deno", () => {
-    for (const id of probeIds()) {
+    for (const id of ALL_IDS) {
       const runtimes = RECORDED.filter((r) => r.id === id)
         .map((r) => r.runtime)
         .sort();
@@ -572,7 +579,132 @@ const CONSTRUCTED: Array<[string, Ev, string]> = [
     },
     "failed: refused by adapter (CERT_UNTRUSTED); runtime accepted",
   ],
+  // The Node API probes: the outcomes node, bun and deno did not show in the recording.
+  ...nodeApiConstructed(),
 ];
+
+/** Constructed evidence of the `nodeapi.*` classifiers' other outcomes. */
+function nodeApiConstructed(): Array<[string, Ev, string]> {
+  const hc = (x: Ev): Ev => ({
+    allowHalfOpen: true,
+    serverGot: "ping",
+    serverSawEnd: true,
+    serverEvents: [],
+    clientGot: "",
+    clientSawEnd: false,
+    ...x,
+  });
+  const sc = (x: Ev): Ev => ({
+    callbackWhileOpen: false,
+    callbackAfterClientEnd: true,
+    newConnect: { code: "ECONNREFUSED" },
+    openStillEchoes: true,
+    ...x,
+  });
+  const bp = (x: Ev): Ev => ({
+    falseAfterWrites: 40,
+    writableLength: 65536,
+    drainWhileUnread: false,
+    drainAfterRead: true,
+    ...x,
+  });
+  return [
+    ["nodeapi.half-close.tcp-allow", hc({ serverSawEnd: false }), "server sees no end"],
+    ["nodeapi.half-close.tcp-allow", hc({ serverWrite: "ok" }), "reply lost"],
+    ["nodeapi.half-close.tcp-auto", hc({ serverWrite: { name: "Error", code: "EPIPE" } }), "server write fails EPIPE"],
+    ["nodeapi.half-close.unix-allow", hc({ serverWrite: "not called" }), "server write callback not called"],
+    ["nodeapi.half-close.tls-allow", { notRun: "no certificates" }, "unsupported: no certificates"],
+    ["nodeapi.events.peer-end", { events: [] }, "no events"],
+    ["nodeapi.events.server-reset", { events: ["end", "close(false)"] }, "end close(false)"],
+    [
+      "nodeapi.events.peer-reset",
+      { notRun: "net.Socket has no resetAndDestroy()" },
+      "unsupported: net.Socket has no resetAndDestroy()",
+    ],
+    ["nodeapi.reset.method", { method: "resetAndDestroy", type: "undefined" }, "absent (undefined)"],
+    [
+      "nodeapi.reset.write-after",
+      {
+        eventsBeforeWrite: ["end", "close(false)"],
+        writeReturned: false,
+        callback: "not called",
+        eventsAfterWrite: [],
+      },
+      "end close(false); cb not called",
+    ],
+    [
+      "nodeapi.reset.write-after",
+      {
+        eventsBeforeWrite: [],
+        writeReturned: { name: "Error", code: "EPIPE" },
+        callback: "not called",
+        eventsAfterWrite: [],
+      },
+      "no events; write throws EPIPE",
+    ],
+    ["nodeapi.pause-in-connection", { sent: 5000, bytesWhilePaused: 5000, bytesAfterResume: 0 }, "data while paused"],
+    [
+      "nodeapi.pause-in-connection",
+      { sent: 5000, bytesWhilePaused: 0, bytesAfterResume: 10 },
+      "after resume 10 of 5000 bytes",
+    ],
+    ["nodeapi.write.backpressure", bp({ falseAfterWrites: null }), "write() never false"],
+    ["nodeapi.write.backpressure", bp({ writableLength: 0 }), "false, writableLength 0"],
+    ["nodeapi.write.backpressure", bp({ drainWhileUnread: true }), "drain without reader"],
+    ["nodeapi.write.backpressure", bp({ drainAfterRead: false }), "no drain after read"],
+    ["nodeapi.timeout", { timeoutFired: false, destroyedAfter: false }, "no timeout event"],
+    ["nodeapi.timeout", { timeoutFired: true, afterMs: 3, destroyedAfter: false }, "timeout early"],
+    ["nodeapi.timeout", { timeoutFired: true, afterMs: 101, destroyedAfter: true }, "timeout, socket destroyed"],
+    ["nodeapi.server-close.callback", sc({ callbackWhileOpen: true }), "callback while open"],
+    ["nodeapi.server-close.callback", sc({ callbackAfterClientEnd: false }), "callback never"],
+    [
+      "nodeapi.server-close.callback",
+      sc({ callbackError: { name: "Error", code: "ERR_SERVER_NOT_RUNNING" } }),
+      "callback after last connection (ERR_SERVER_NOT_RUNNING)",
+    ],
+    ["nodeapi.server-close.new-connect", sc({ newConnect: "connected" }), "accepted after close()"],
+    ["nodeapi.server-close.new-connect", sc({ newConnect: "pending" }), "connect hangs"],
+    ["nodeapi.server-close.open-connection", sc({ openStillEchoes: false }), "open connection broken"],
+    ["nodeapi.error.refused", { noError: "connected" }, "no error: connected"],
+    ["nodeapi.error.refused", { error: { name: "TypeError" } }, "no code (TypeError), no syscall, no errno"],
+    [
+      "nodeapi.bytes",
+      { sent: 1000, clientWritten: 1000, clientRead: 0, serverRead: 1000, serverWritten: 1000 },
+      "client w1000 r0, server r1000 w1000",
+    ],
+    [
+      "nodeapi.listening.timing",
+      { addressSync: "port", listeningSync: true, order: ["listening"] },
+      "address port at return, 'listening' sync",
+    ],
+    [
+      "nodeapi.listening.timing",
+      { addressSync: "null", listeningSync: false, order: ["microtask", "timer", "listening"] },
+      "address null at return, 'listening' after a timer",
+    ],
+    [
+      "nodeapi.listening.timing",
+      { addressSync: "null", listeningSync: false, order: ["listening", "microtask"] },
+      "address null at return, 'listening' before microtasks",
+    ],
+    [
+      "nodeapi.listening.timing",
+      { addressSync: "null", listeningSync: false, order: ["microtask"] },
+      "address null at return, 'listening' not within a timer",
+    ],
+    ["nodeapi.tls.authorized", { error: { name: "Error", code: "ECONNRESET" } }, "fails ECONNRESET"],
+    ["nodeapi.tls.alpn", { error: { name: "Error", code: "ECONNRESET" } }, "fails ECONNRESET"],
+    ["nodeapi.tls.alpn", { notRun: "no certificates" }, "unsupported: no certificates"],
+    ["nodeapi.tls.peer-certificate", { authorized: true, authorizationError: null }, "no certificate"],
+    [
+      "nodeapi.tls.peer-certificate",
+      { authorized: true, authorizationError: null, peerCert: { keys: ["subject"], subjectCN: null, hasSan: false } },
+      "no CN, lacks issuer subjectaltname valid_from valid_to fingerprint256 serialNumber",
+    ],
+    ["nodeapi.tls.peer-certificate", { error: { name: "Error", code: "EPROTO" } }, "fails EPROTO"],
+    ["nodeapi.tls.unverified", { notRun: "no certificates" }, "unsupported: no certificates"],
+  ];
+}
 
 describe("constructed evidence: the outcomes no runtime here shows", () => {
   it.each(CONSTRUCTED.map(([id, e, outcome]) => [id, outcome, e] as const))("%s → %s", (id, outcome, e) => {

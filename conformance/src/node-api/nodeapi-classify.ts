@@ -252,7 +252,7 @@ export function classifyErrorFields(e: ErrorFieldsEvidence): ProbeVerdict {
   if ("noError" in e) return { outcome: `no error: ${e.noError}`, explanation: `No error was reported: ${e.noError}.` };
   const x = e.error;
   const parts = [
-    x.code ?? `no code (${x.name ?? "?"})`,
+    x.code ?? `no code (${x.name ?? "unnamed"})`,
     x.syscall ? `syscall ${x.syscall}` : "no syscall",
     typeof x.errno === "number" ? `errno ${x.errno}` : "no errno",
     ...(x.address !== undefined ? ["address"] : []),
