@@ -703,6 +703,17 @@ function nodeApiConstructed(): Array<[string, Ev, string]> {
     ],
     ["nodeapi.tls.peer-certificate", { error: { name: "Error", code: "EPROTO" } }, "fails EPROTO"],
     ["nodeapi.tls.unverified", { notRun: "no certificates" }, "unsupported: no certificates"],
+    // Deno 2.7.1's node:tls Server.listen(port, host, cb) threw this (recorded in the versions run).
+    [
+      "nodeapi.tls.alpn",
+      { threw: { name: "TypeError", message: "callback?.call is not a function" } },
+      "throws TypeError",
+    ],
+    [
+      "nodeapi.half-close.tls-allow",
+      { threw: { name: "Error", code: "ERR_INVALID_ARG_TYPE" } },
+      "throws ERR_INVALID_ARG_TYPE",
+    ],
   ];
 }
 

@@ -7,6 +7,7 @@ import { judged } from "../in-runtime/probes/util.js";
 import type { Probe } from "../in-runtime/probes/types.js";
 import { dgramTlsProbes } from "./dgram-tls.js";
 import { netProbes } from "./net.js";
+import { nodeError } from "./kit.js";
 import type { NodeApiProbe } from "./types.js";
 
 export const NODE_API_PROBE_DEFS: readonly NodeApiProbe[] = [...netProbes, ...dgramTlsProbes];
@@ -16,5 +17,14 @@ export const NODE_API_PROBES: readonly Probe[] = NODE_API_PROBE_DEFS.map((p) => 
   id: p.id,
   title: p.title,
   ...(p.tls ? { needs: ["tls"] as const } : {}),
-  run: async (_rt, ctx) => judged(await p.record(ctx), p.classify),
+  run: async (_rt, ctx) => {
+    let evidence: object;
+    try {
+      evidence = await p.record(ctx);
+    } catch (e) {
+      // A node:* call that throws is the runtime's behaviour, recorded like any other.
+      evidence = { threw: { ...nodeError(e), ...(e instanceof Error ? { message: e.message } : {}) } };
+    }
+    return judged(evidence, p.classify);
+  },
 }));

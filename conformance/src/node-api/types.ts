@@ -3,6 +3,21 @@
  * together (catalogue.ts turns them into the probes the agents run under `--api node`).
  */
 import type { ProbeContext, ProbeVerdict } from "../in-runtime/probes/types.js";
+import type { NodeErrorEvidence } from "./kit.js";
+
+/** The evidence of a probe whose node:* calls threw before it could record anything else. */
+export interface ThrewEvidence {
+  threw: NodeErrorEvidence;
+}
+
+/** Every Node API probe's classifier says so when the runtime threw during the probe's setup. */
+export function classifyThrew(e: ThrewEvidence): ProbeVerdict {
+  const what = e.threw.code ?? e.threw.name ?? "a non-error";
+  return {
+    outcome: `throws ${what}`,
+    explanation: `A node:* call of the probe threw ${what}${e.threw.message ? `: ${e.threw.message}` : ""}.`,
+  };
+}
 
 export interface NodeApiProbe<E extends object = object> {
   readonly id: string;
@@ -14,6 +29,9 @@ export interface NodeApiProbe<E extends object = object> {
 }
 
 /** Keeps the evidence type of one probe while listing probes of different evidence together. */
-export function nodeApiProbe<E extends object>(p: NodeApiProbe<E>): NodeApiProbe {
-  return p as unknown as NodeApiProbe;
+export function nodeApiProbe<E extends object>(p: NodeApiProbe<E>): NodeApiProbe<E | ThrewEvidence> {
+  return {
+    ...p,
+    classify: (e) => ("threw" in e ? classifyThrew(e as ThrewEvidence) : p.classify(e as E)),
+  };
 }
