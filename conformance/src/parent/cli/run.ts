@@ -247,12 +247,22 @@ export async function run(o: RunOptions): Promise<number> {
     transports: o.transports,
     hosts: o.hosts,
     ...(o.apis ? { apis: o.apis } : {}),
-    // A run of part of the probe families is a selection of probes: the others' expectations stay.
-    ...(o.probes?.length || selectedProbeIds.length !== allProbeIds.length ? { probes: selectedProbeIds } : {}),
+    ...(o.probes?.length ? { probes: o.probes } : {}),
   };
+  // Judged and recorded as a selection of probes when only some families ran (--apis): the
+  // expectations of the others stay. The report keeps the selection as given.
+  const judgedSelection: Selection =
+    selectedProbeIds.length !== allProbeIds.length ? { ...selection, probes: selectedProbeIds } : selection;
   let updated: string[] = [];
   if (expDir !== null && expectations && o.updateExpectations) {
-    const next = updatedExpectations({ dir: expDir, expectations, selection, runtimes, cells, probes: probeRuns });
+    const next = updatedExpectations({
+      dir: expDir,
+      expectations,
+      selection: judgedSelection,
+      runtimes,
+      cells,
+      probes: probeRuns,
+    });
     if (wantReliability)
       updateReliabilityExpectations(
         next,
@@ -266,7 +276,7 @@ export async function run(o: RunOptions): Promise<number> {
   const verdicts = judgeRun({
     dir: expDir,
     expectations,
-    selection,
+    selection: judgedSelection,
     runtimes,
     cells,
     probes: probeRuns,
