@@ -17,6 +17,7 @@ import {
 } from "../src/parent/verdict/index.js";
 import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
 import { PROBES } from "../src/in-runtime/probes/catalogue.js";
+import { NODE_API_PROBES } from "../src/node-api/catalogue.js";
 import { RTS, sampleInputs } from "./report-fixture.js";
 
 const selection = {
@@ -209,11 +210,12 @@ describe("update, then compare", () => {
 });
 
 describe("the committed expectation files", () => {
-  it("load, and name every probe of the catalogue for every runtime", () => {
+  it("load, and name every probe of the catalogue and of the Node API family for every runtime", () => {
     const exp = loadExpectations(DEFAULT_EXPECTATIONS_DIR, RTS);
+    const ids = [...PROBES, ...NODE_API_PROBES].map((p) => p.id).sort();
     for (const rt of RTS) {
       expect(exp[rt], `${rt}.json`).toBeDefined();
-      expect(Object.keys(exp[rt]!.probes).sort()).toEqual(PROBES.map((p) => p.id).sort());
+      expect(Object.keys(exp[rt]!.probes).sort()).toEqual(ids);
       for (const [key, entry] of Object.entries(exp[rt]!.cells)) {
         for (const e of alternatives(entry))
           if (e.status === "known-failing") expect(e.issue ?? e.note, `${rt} ${key} says why`).toBeTruthy();
