@@ -47,6 +47,7 @@ import { netnsSupport } from "../process/netns.js";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
 import { init } from "./init.js";
+import { registerBisect } from "./bisect.js";
 
 const SCENARIO_MODULE_FLAG = "--scenario-module";
 
@@ -547,6 +548,7 @@ each median lies outside the other report's spread (its ci95 when present, else 
     });
   });
 
+  registerBisect(prog);
   return prog;
 }
 
