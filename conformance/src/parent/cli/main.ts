@@ -48,6 +48,7 @@ import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
 import { init } from "./init.js";
 import { registerBisect } from "./bisect.js";
+import { registerSite } from "./site.js";
 
 const SCENARIO_MODULE_FLAG = "--scenario-module";
 
@@ -549,6 +550,7 @@ each median lies outside the other report's spread (its ci95 when present, else 
   });
 
   registerBisect(prog);
+  registerSite(prog);
   return prog;
 }
 
