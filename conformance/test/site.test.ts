@@ -76,6 +76,9 @@ describe("netparity site: the dataset and the badges", () => {
     for (const r of data.releases) {
       const badge = JSON.parse(readFileSync(join(out, "badges", `${r.slug}.json`), "utf8"));
       expect(badge).toMatchObject({ schemaVersion: 1, label: `netparity · ${r.runtime} ${r.version}` });
+      // The same badge drawn by badge-maker, for pages that should not depend on shields.io.
+      const svg = readFileSync(join(out, "badges", `${r.slug}.svg`), "utf8");
+      expect(svg).toContain(`aria-label="${badge.label}: ${badge.message}"`);
       if (r.runtime === "node") expect(badge.message).toMatch(/^\d+ probes/);
       else expect(badge.message).toBe(`${r.probes} probes, ${r.differFromNode} differ from node`);
       // Recount from the probes' history: this release's outcome against node's in its run.

@@ -46,7 +46,7 @@ function standingTable(d: SiteDataset): string {
   const rows = d.standing
     .map(
       (s) =>
-        `<tr><td>${releaseLink(s, "")}</td><td>${day(s.startedAt)}</td><td class="num">${share(s.cells)}</td><td class="num">${s.probes}</td><td class="num">${s.differFromNode === null ? "—" : s.differFromNode}</td><td class="num">${share(s.reliability)}</td><td class="small">${esc(badgeOf(s).message)}</td></tr>`,
+        `<tr><td>${releaseLink(s, "")}</td><td>${day(s.startedAt)}</td><td class="num">${share(s.cells)}</td><td class="num">${s.probes}</td><td class="num">${s.differFromNode === null ? "—" : s.differFromNode}</td><td class="num">${share(s.reliability)}</td><td><img src="badges/${esc(s.slug)}.svg" alt="${esc(`${badgeOf(s).label}: ${badgeOf(s).message}`)}" height="20"></td></tr>`,
     )
     .join("");
   return `<table id="standing"><thead><tr><th>runtime (latest release)</th><th>run started</th><th>cells passed</th><th>probes</th><th>differ from node</th><th>reliability passed</th><th>badge</th></tr></thead><tbody>${rows}</tbody></table>`;
@@ -107,14 +107,16 @@ export function renderProbePage(d: SiteDataset, id: string): string {
       .map((rt) => {
         const list = here.filter((r) => r.runtime === rt);
         if (!list.length) return "<td>—</td>";
-        return list
-          .map((r) => {
-            const before = prev.get(rt);
-            prev.set(rt, r.outcome);
-            const changed = before !== undefined && before !== r.outcome;
-            return `<td class="${changed ? "changed" : ""}" title="${esc(r.explanation)}"><span class="v">${esc(r.version)}</span><br>${esc(r.outcome)}${changed ? ` <span class="small">(was ${esc(before)})</span>` : ""}</td>`;
-          })
-          .join("");
+        // Several releases of one runtime in one run share its column, one line each.
+        let changedHere = false;
+        const lines = list.map((r) => {
+          const before = prev.get(rt);
+          prev.set(rt, r.outcome);
+          const changed = before !== undefined && before !== r.outcome;
+          changedHere ||= changed;
+          return `<span title="${esc(r.explanation)}"><span class="v">${esc(r.version)}</span><br>${esc(r.outcome)}${changed ? ` <span class="small">(was ${esc(before)})</span>` : ""}</span>`;
+        });
+        return `<td class="${changedHere ? "changed" : ""}">${lines.join("<br>")}</td>`;
       })
       .join("");
     rows.push(`<tr data-run="${esc(run.id)}"><td>${day(run.startedAt)}</td><td>${esc(run.id)}</td>${cells}</tr>`);
@@ -133,7 +135,7 @@ export function renderProbePage(d: SiteDataset, id: string): string {
     `<h1>${esc(p.id)}</h1><p class="meta">${esc(p.title)}${p.differs ? " · the current releases differ" : ""}</p>
 <h2>Outcome per runtime and release, run by run</h2>
 <table id="history"><thead><tr><th>run started</th><th>run</th>${runtimes.map((r) => `<th>${dot(r)}${esc(r)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>
-<p class="small">A shaded result changed since the runtime's previous run. A run with several releases of one runtime has one column per release.</p>
+<p class="small">A shaded result changed since the runtime's previous run. A run with several releases of one runtime lists each in that runtime's column.</p>
 <h2>What each outcome means</h2><ul>${list}</ul>`,
   );
 }
@@ -171,6 +173,7 @@ export function renderReleasePage(d: SiteDataset, rel: SiteRelease): string {
     `${rel.runtime} ${rel.version}: netparity`,
     1,
     `<h1>${dot(rel.runtime)}${esc(rel.runtime)} ${esc(rel.version)}</h1>
+<p><img src="../badges/${esc(rel.slug)}.svg" alt="${esc(`${badge.label}: ${badge.message}`)}" height="20"></p>
 <p class="meta">${esc(badge.label)}: ${esc(badge.message)} · latest run ${esc(rel.run)} (${day(rel.startedAt)}) · cells passed ${share(rel.cells)} · reliability passed ${share(rel.reliability)} · <a href="../badges/${esc(rel.slug)}.json">badge endpoint</a></p>
 <h2>Probes${rel.nodeVersion ? ` beside node ${esc(rel.nodeVersion)} in the same run` : ""}</h2>
 <table id="probes"><thead><tr><th>probe</th><th>${esc(rel.runtime)} ${esc(rel.version)}</th>${rel.nodeVersion === null ? "" : `<th>node ${esc(rel.nodeVersion)}</th>`}</tr></thead><tbody>${rows}</tbody></table>

@@ -1,9 +1,11 @@
 /**
  * Writes the static site of `netparity site` into a directory: the pages (site-html.ts), the
- * dataset and its JSON Schema under data/, and one shields.io endpoint badge per runtime
- * release under badges/. Layout in docs/site.md.
+ * dataset and its JSON Schema under data/, and per runtime release a shields.io endpoint badge
+ * under badges/ with the same badge rendered as SVG by badge-maker (shields.io's own renderer),
+ * for a page or README that should not depend on shields.io. Layout in docs/site.md.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { makeBadge } from "badge-maker";
 import { dirname, join } from "node:path";
 import type { SiteDataset } from "./site-data.js";
 import {
@@ -16,7 +18,7 @@ import {
   renderReleasesIndex,
   renderRunsPage,
 } from "./site-html.js";
-import { SITE_JSON_SCHEMA } from "./site-schema.js";
+import { SITE_JSON_SCHEMA, type EndpointBadge } from "./site-schema.js";
 
 /** Every file of the site, path relative to its root → content. */
 export function siteFiles(d: SiteDataset): Map<string, string> {
@@ -30,13 +32,20 @@ export function siteFiles(d: SiteDataset): Map<string, string> {
   files.set("releases/index.html", renderReleasesIndex(d));
   for (const r of d.releases) {
     files.set(`releases/${r.slug}.html`, renderReleasePage(d, r));
-    files.set(`badges/${r.slug}.json`, json(badgeOf(r)));
+    const badge = badgeOf(r);
+    files.set(`badges/${r.slug}.json`, json(badge));
+    files.set(`badges/${r.slug}.svg`, `${badgeSvg(badge)}\n`);
   }
   files.set("data/site.json", json(d));
   files.set("data/site.schema.json", json(SITE_JSON_SCHEMA));
   // GitHub Pages: serve the files as they are (no Jekyll processing).
   files.set(".nojekyll", "");
   return files;
+}
+
+/** The endpoint badge as shields.io draws it (flat style). */
+export function badgeSvg(b: EndpointBadge): string {
+  return makeBadge({ label: b.label, message: b.message, color: b.color, style: "flat" });
 }
 
 /** Writes the site into `dir` (created); returns the paths written. */
