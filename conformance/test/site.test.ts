@@ -13,7 +13,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { SiteDataset } from "../src/parent/report/site-data.js";
+import type { Report } from "../src/parent/report/model.js";
+import { buildSiteDataset, type SiteDataset } from "../src/parent/report/site-data.js";
+import { renderProbePage } from "../src/parent/report/site-html.js";
 import { SITE_JSON_SCHEMA } from "../src/parent/report/site-schema.js";
 import { cli } from "./peer-helpers.js";
 
@@ -98,6 +100,39 @@ describe("netparity site: the dataset and the badges", () => {
     const r = cli(["site", tmp, "--out", join(tmp, "x")]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no report\.json in this directory/);
+  });
+});
+
+describe("a run with two releases of one runtime (constructed from run-b)", () => {
+  // run-b with node 22.11.0 added beside 22.23.5: its probes copied, tcp.reuseport as 22.11 has it.
+  const report = JSON.parse(readFileSync(join(FIXTURES, "run-b", "report.json"), "utf8")) as Report;
+  const node = report.runtimes.find((r) => r.name === "node")!;
+  report.runtimes.push({ ...node, version: "22.11.0" });
+  const older = report.probes
+    .filter((p) => p.runtime === "node")
+    .map((p) => ({
+      ...p,
+      version: "22.11.0",
+      ...(p.id === "tcp.reuseport" ? { outcome: "EADDRINUSE (Error)", explanation: "constructed" } : {}),
+    }));
+  report.probes.push(...older);
+  const d = buildSiteDataset([{ report, source: "two-nodes/report.json" }], { toolVersion: "test" });
+
+  it("both node releases are releases; the others are compared with the newest node of the run", () => {
+    expect(d.releases.filter((r) => r.runtime === "node").map((r) => r.version)).toEqual(["22.11.0", "22.23.5"]);
+    expect(d.standing.find((s) => s.runtime === "node")!.version).toBe("22.23.5");
+    for (const r of d.releases.filter((x) => x.runtime !== "node")) expect(r.nodeVersion).toBe("22.23.5");
+  });
+
+  it("the probe page lists both releases in node's column, as many cells as headings in every row", () => {
+    const html = renderProbePage(d, "tcp.reuseport");
+    const heads = (/<thead><tr>(.*?)<\/tr><\/thead>/.exec(html)?.[1] ?? "").match(/<th>/g)?.length;
+    const rows = [...html.matchAll(/<tr data-run="[^"]*">(.*?)<\/tr>/g)].map((m) => m[1]!.match(/<td/g)?.length);
+    expect(rows).toEqual([heads]);
+    // Oldest release first, and two releases of one run are not "changed" against each other.
+    expect(html.indexOf(">22.11.0<")).toBeGreaterThan(0);
+    expect(html.indexOf(">22.11.0<")).toBeLessThan(html.indexOf(">22.23.5<"));
+    expect(html).not.toContain("(was ");
   });
 });
 

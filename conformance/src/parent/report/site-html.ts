@@ -5,6 +5,7 @@
  * page leads with the runtimes' standing and the probes they differ on, so both fit on the
  * first screen (1280×800).
  */
+import semver from "semver";
 import { RUNTIME_COLORS } from "./charts.js";
 import { htmlEscape as esc } from "./html.js";
 import type { SiteDataset, SiteOutcome, SiteRelease } from "./site-data.js";
@@ -33,6 +34,11 @@ ${body}
 `;
 }
 
+const byVersion = (a: string, b: string): number => {
+  const va = semver.valid(semver.coerce(a));
+  const vb = semver.valid(semver.coerce(b));
+  return va && vb && va !== vb ? semver.compare(va, vb) : a.localeCompare(b);
+};
 const day = (iso: string): string => iso.slice(0, 16).replace("T", " ");
 const dot = (runtime: string): string =>
   `<span class="dot" style="background:${RUNTIME_COLORS[runtime] ?? "#888"}"></span>`;
@@ -105,17 +111,18 @@ export function renderProbePage(d: SiteDataset, id: string): string {
     if (!here.length) continue;
     const cells = runtimes
       .map((rt) => {
-        const list = here.filter((r) => r.runtime === rt);
+        // Several releases of one runtime in one run share its column, oldest first; each is
+        // compared with the runtime's newest release in the run before, not with each other.
+        const list = here.filter((r) => r.runtime === rt).sort((a, b) => byVersion(a.version, b.version));
         if (!list.length) return "<td>—</td>";
-        // Several releases of one runtime in one run share its column, one line each.
+        const before = prev.get(rt);
         let changedHere = false;
         const lines = list.map((r) => {
-          const before = prev.get(rt);
-          prev.set(rt, r.outcome);
           const changed = before !== undefined && before !== r.outcome;
           changedHere ||= changed;
           return `<span title="${esc(r.explanation)}"><span class="v">${esc(r.version)}</span><br>${esc(r.outcome)}${changed ? ` <span class="small">(was ${esc(before)})</span>` : ""}</span>`;
         });
+        prev.set(rt, list.at(-1)!.outcome);
         return `<td class="${changedHere ? "changed" : ""}">${lines.join("<br>")}</td>`;
       })
       .join("");
@@ -135,7 +142,7 @@ export function renderProbePage(d: SiteDataset, id: string): string {
     `<h1>${esc(p.id)}</h1><p class="meta">${esc(p.title)}${p.differs ? " · the current releases differ" : ""}</p>
 <h2>Outcome per runtime and release, run by run</h2>
 <table id="history"><thead><tr><th>run started</th><th>run</th>${runtimes.map((r) => `<th>${dot(r)}${esc(r)}</th>`).join("")}</tr></thead><tbody>${rows.join("")}</tbody></table>
-<p class="small">A shaded result changed since the runtime's previous run. A run with several releases of one runtime lists each in that runtime's column.</p>
+<p class="small">A shaded result differs from the runtime's newest release in the run before. A run with several releases of one runtime lists each in that runtime's column.</p>
 <h2>What each outcome means</h2><ul>${list}</ul>`,
   );
 }
