@@ -6,7 +6,7 @@
  * first screen (1280×800).
  */
 import semver from "semver";
-import { RUNTIME_COLORS } from "./charts.js";
+import { formatNumber, RUNTIME_COLORS } from "./charts.js";
 import { htmlEscape as esc } from "./html.js";
 import type { SiteDataset, SiteOutcome, SiteRelease } from "./site-data.js";
 import type { EndpointBadge } from "./site-schema.js";
@@ -172,7 +172,7 @@ export function renderReleasePage(d: SiteDataset, rel: SiteRelease): string {
       .filter((x) => x.runtime === rel.runtime && x.version === rel.version)
       .map(
         (x) =>
-          `<tr><td>${esc(b.workload)}</td><td>${esc(b.role)}</td><td class="num">${x.rank}</td><td class="num">${x.median.toPrecision(4)} ${esc(b.unit)}</td><td>${esc(x.standing)}</td><td>${day(b.startedAt)}</td></tr>`,
+          `<tr><td>${esc(b.workload)}</td><td>${esc(b.role)}</td><td class="num">${x.rank}</td><td class="num">${formatNumber(x.median)} ${esc(b.unit)}</td><td>${esc(x.standing)}</td><td>${day(b.startedAt)}</td></tr>`,
       ),
   );
   const badge = badgeOf(rel);
@@ -232,7 +232,7 @@ export function renderBenchPage(d: SiteDataset): string {
         .flatMap((b) =>
           b.rows.map(
             (x) =>
-              `<tr><td>${day(b.startedAt)}</td><td class="num">${x.rank}</td><td>${dot(x.runtime)}${esc(x.runtime)} ${esc(x.version ?? "")}</td><td class="num">${x.median.toPrecision(4)} ${esc(b.unit)}</td><td class="num">${x.ratioToBest === null ? "—" : x.ratioToBest.toFixed(2)}</td><td>${esc(x.standing)}</td></tr>`,
+              `<tr><td>${day(b.startedAt)}</td><td class="num">${x.rank}</td><td>${dot(x.runtime)}${esc(x.runtime)} ${esc(x.version ?? "")}</td><td class="num">${formatNumber(x.median)} ${esc(b.unit)}</td><td class="num">${x.ratioToBest === null ? "—" : x.ratioToBest.toFixed(2)}</td><td>${esc(x.standing)}</td></tr>`,
           ),
         )
         .join("");
