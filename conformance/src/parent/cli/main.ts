@@ -50,6 +50,8 @@ import { loadScenarioModules } from "../runner/scenario-modules.js";
 import { init } from "./init.js";
 import { runtimeDescriptors, runtimeNames } from "../common/runtime-descriptors.js";
 import { apiNames, apiOf, DEFAULT_API } from "../../in-runtime/common/apis.js";
+import { registerBisect } from "./bisect.js";
+import { registerSite } from "./site.js";
 
 const SCENARIO_MODULE_FLAG = "--scenario-module";
 
@@ -565,6 +567,8 @@ each median lies outside the other report's spread (its ci95 when present, else 
     });
   });
 
+  registerBisect(prog);
+  registerSite(prog);
   return prog;
 }
 
