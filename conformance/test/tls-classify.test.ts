@@ -231,8 +231,9 @@ describe("without certificates", () => {
   it.each([...tlsProbes, ...startTlsProbes].map((p) => [p.id, p] as const))(
     "%s says so without touching the runtime",
     async (_id, probe) => {
-      const out = await probe.run({} as Runtime, {});
-      expect(out.outcome).toBe("unsupported: no certificates");
+      const evidence = await probe.collect({} as Runtime, {});
+      expect(evidence).toEqual({ certificates: "none given" });
+      expect(probe.classify(evidence).outcome).toBe("unsupported: no certificates");
       expect(probe.needs).toContain("tls");
     },
   );

@@ -22,8 +22,7 @@ import {
 } from "@netparity/protocol";
 import { sleep } from "../common/timing.js";
 import { classify, classifySticky, type StickyEvidence } from "./sticky-classify.js";
-import type { Probe, ProbeOutcome } from "./types.js";
-import { judged } from "./util.js";
+import type { Probe } from "./types.js";
 
 export { classify };
 
@@ -144,11 +143,12 @@ async function framed(rt: Runtime, msgs: Uint8Array[]): Promise<{ frames: number
   }
 }
 
-export const stickyProbe: Probe = {
+export const stickyProbe: Probe<StickyEvidence> = {
   id: "tcp.sticky",
   title: "Sticky packets: quick unframed writes vs. the reads that receive them; framing as the fix",
   needs: ["tcp"],
-  async run(rt: Runtime): Promise<ProbeOutcome> {
+  classify: classifySticky,
+  async collect(rt: Runtime): Promise<StickyEvidence> {
     const msgs = messages();
     const writeSizes = msgs.map((m) => m.byteLength);
     const u = await unframed(rt, msgs);
@@ -169,6 +169,6 @@ export const stickyProbe: Probe = {
       },
       framed: { frames: f.frames, intact: f.intact, readSizes: f.reads },
     };
-    return judged(evidence, classifySticky);
+    return evidence;
   },
 };
