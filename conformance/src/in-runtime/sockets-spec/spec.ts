@@ -6,7 +6,8 @@
  * the implementation does ("observed") and pass or fail nothing.
  */
 import { fromUtf8, utf8, type Runtime } from "@netparity/protocol";
-import { sleep, withTimeout } from "../common/timing.js";
+import { assert, type CheckResult, type CheckStatus, fail, runBounded, skip } from "../common/check.js";
+import { sleep, TIMED_OUT, timeoutDetail, within, withTimeout } from "../common/timing.js";
 import { echoServer, finServer, refusedPort, startTlsServer, type PemSet, type TestServer } from "./servers.js";
 
 /** The Socket as the draft defines it, seen structurally: an implementation may lack parts. */
@@ -48,21 +49,14 @@ export interface SpecHostHooks {
   watchUnhandledRejections?(): () => number;
 }
 
-export interface SpecResult {
+/** One statement of the draft checked on one implementation (how it ended: common/check.ts). */
+export interface SpecResult extends CheckResult {
   /** The draft's section anchor, e.g. "close-method". */
   section: string;
   name: string;
   kind: "normative" | "probe";
   /** A probe is "observed" with its outcome in `detail`. */
-  status: "pass" | "fail" | "skip" | "observed";
-  detail?: string;
-  ms: number;
-}
-
-class Skip extends Error {}
-
-function assert(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new Error(message);
+  status: CheckStatus;
 }
 
 const STEP_MS = 5000;
@@ -72,24 +66,28 @@ type State = "resolved" | "rejected" | "pending";
 /** Whether `p` settled within `ms` (used only where "pending" is the answer that never changes). */
 async function stateOf(p: Promise<unknown> | undefined, ms = 200): Promise<State> {
   if (!p) return "pending";
-  return Promise.race([
+  const r = await within(
     p.then(
       () => "resolved" as const,
       () => "rejected" as const,
     ),
-    sleep(ms).then(() => "pending" as const),
-  ]);
+    ms,
+  );
+  return r === TIMED_OUT ? "pending" : r;
 }
 
 async function rejection(p: Promise<unknown> | undefined, what: string): Promise<unknown> {
   assert(p instanceof Promise, `${what}: not a promise`);
-  try {
-    await withTimeout(p, STEP_MS, what);
-  } catch (e) {
-    if (e instanceof Error && e.message.startsWith(`${what} timed out`)) throw e;
-    return e;
-  }
-  throw new Error(`${what}: resolved, expected a rejection`);
+  const r = await within(
+    p.then(
+      () => ({ rejected: false as const }),
+      (error: unknown) => ({ rejected: true as const, error }),
+    ),
+    STEP_MS,
+  );
+  if (r === TIMED_OUT) fail(timeoutDetail(what, STEP_MS));
+  if (r.rejected) return r.error;
+  fail(`${what}: resolved, expected a rejection`);
 }
 
 function isSocketError(e: unknown): boolean {
@@ -149,7 +147,7 @@ interface SpecCheck {
 }
 
 const needPems = (ctx: Ctx): PemSet => {
-  if (!ctx.pems) throw new Skip("no certificates");
+  if (!ctx.pems) skip("no certificates");
   return ctx.pems;
 };
 
@@ -223,7 +221,7 @@ export const SPEC: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const count = ctx.hooks.unhandledRejections;
-      if (!count) throw new Skip("the agent cannot count unhandled rejections here");
+      if (!count) skip("the agent cannot count unhandled rejections here");
       const port = await refusedPort(ctx.rt);
       const before = count();
       const s = connectOrError(ctx.connect, `127.0.0.1:${port}`);
@@ -351,7 +349,7 @@ export const SPEC: readonly SpecCheck[] = [
     name: "an IPv6 literal in brackets",
     kind: "normative",
     async run(ctx) {
-      if (!ctx.rt.features.ipv6) throw new Skip(`features.ipv6 is false`);
+      if (!ctx.rt.features.ipv6) skip(`features.ipv6 is false`);
       const srv = await ctx.server(echoServer(ctx.rt, "::1"));
       const s = ctx.connect(`[::1]:${srv.port}`);
       ctx.defer(() => s.close());
@@ -363,7 +361,7 @@ export const SPEC: readonly SpecCheck[] = [
     name: "probe: an IPv6 literal without brackets in a string",
     kind: "probe",
     async run(ctx) {
-      if (!ctx.rt.features.ipv6) throw new Skip(`features.ipv6 is false`);
+      if (!ctx.rt.features.ipv6) skip(`features.ipv6 is false`);
       const srv = await ctx.server(echoServer(ctx.rt, "::1"));
       const s = connectOrError(ctx.connect, `::1:${srv.port}`);
       if ("thrown" in s) return ctx.observe(`thrown ${describe(s.thrown)}`);
@@ -842,6 +840,9 @@ export const SPEC: readonly SpecCheck[] = [
   },
 ];
 
+/** Upper bound of one check of the suite. */
+const CHECK_TIMEOUT_MS = 20_000;
+
 /** Runs every check of SPEC (or those whose name contains `only`), each with its own peers. */
 export async function runSocketsSpec(
   rt: Runtime,
@@ -873,20 +874,28 @@ export async function runSocketsSpec(
     };
     const t0 = rt.host.now();
     const base = { section: check.section, name: check.name, kind: check.kind };
-    try {
-      await withTimeout(check.run(ctx), 20_000, check.name);
-      if (check.kind === "probe")
-        results.push({ ...base, status: "observed", detail: observed ?? "(nothing recorded)", ms: 0 });
-      else results.push({ ...base, status: "pass", ms: 0 });
-    } catch (e) {
-      const detail = e instanceof Error ? e.message : String(e);
-      results.push({
-        ...base,
-        status: e instanceof Skip ? "skip" : check.kind === "probe" ? "observed" : "fail",
-        detail: e instanceof Skip ? detail : check.kind === "probe" ? `error: ${detail}` : detail,
-        ms: 0,
-      });
-    }
+    const ran = await runBounded(
+      () => rt.host.now(),
+      () => check.run(ctx),
+      CHECK_TIMEOUT_MS,
+    );
+    // The spec suite words a failure by its message alone (no NetError code before it).
+    const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+    const detail =
+      ran.state === "failed"
+        ? message(ran.error)
+        : ran.state === "timeout"
+          ? timeoutDetail(check.name, ran.limitMs)
+          : "";
+    if (ran.state === "done")
+      results.push(
+        check.kind === "probe"
+          ? { ...base, status: "observed", detail: observed ?? "(nothing recorded)", ms: 0 }
+          : { ...base, status: "pass", ms: 0 },
+      );
+    else if (ran.state === "skipped") results.push({ ...base, status: "skip", detail: ran.reason, ms: 0 });
+    else if (check.kind === "probe") results.push({ ...base, status: "observed", detail: `error: ${detail}`, ms: 0 });
+    else results.push({ ...base, status: "fail", detail, ms: 0 });
     for (const f of cleanups.reverse()) {
       try {
         await withTimeout(
