@@ -19,14 +19,16 @@ import {
   classifyPeer,
   classifyRefusal,
   classifyRsa,
-  classifyStartTls,
-  classifyStartTlsBuffered,
   classifyVerifyOff,
   classifyVersion,
   failureFromEvidence,
   tlsRecords,
-  type Upgrade,
 } from "../src/in-runtime/probes/tls-classify.js";
+import {
+  classifyStartTls,
+  classifyStartTlsBuffered,
+  type Upgrade,
+} from "../src/in-runtime/probes/starttls-classify.js";
 import { errorEvidence } from "../src/in-runtime/probes/util.js";
 import { startTlsProbes } from "../src/in-runtime/probes/starttls.js";
 import { tlsProbes } from "../src/in-runtime/probes/tls.js";

@@ -6,8 +6,8 @@
  * runtime has no server-side upgrade, and the server probe where it has no client-side one.
  */
 import type { Connection, Runtime } from "@netparity/protocol";
-import { failureFromEvidence, type Upgrade, withCertificates } from "./tls-classify.js";
-import { type StartTlsEvidence, startTlsVerdicts, type UpgradeEvidence } from "./starttls-classify.js";
+import { type StartTlsEvidence, startTlsVerdicts, type Upgrade, type UpgradeEvidence } from "./starttls-classify.js";
+import { failureFromEvidence, withCertificates } from "./tls-classify.js";
 import { HOST, pipe, STEP_MS, serverEnd, serving, tlsConnect, tlsServer, trusting, withCerts } from "./tls.js";
 import type { Probe, ProbeCerts } from "./types.js";
 import { codeOf, errorEvidence, type Scope, scoped, settle, sleep, tcpPort } from "./util.js";

@@ -34,7 +34,7 @@ export function failureFromEvidence(e: ErrorEvidence): Failure {
  * A failure in a few words: the error shape, or, when the runtime accepted and only the adapter
  * refused, that fact (so a runtime that does not refuse never reads like one that does).
  */
-function failureShape(f: Failure): string {
+export function failureShape(f: Failure): string {
   return f.runtimeAccepted ? `refused by adapter (${f.code}); runtime accepted` : f.shape;
 }
 
@@ -217,44 +217,6 @@ export function classifyRsa(a: Attempt): string {
   return `fails: ${failureLabel(a)}`;
 }
 
-/** How one startTls call ended within the probe's wait, and whether data then crossed the upgraded connection. */
-export type Upgrade =
-  | { state: "upgraded"; info: TlsInfo | null; roundTrip: string }
-  | Failure
-  | { state: "pending"; ms: number };
-
-/**
- * tls.starttls-client / tls.starttls-server: whether the upgrade works, checked against what
- * `features` claims for the role (an ENOTSUP the features announce is "unsupported").
- */
-export function classifyStartTls(u: Upgrade, featured: boolean): string {
-  if (u.state === "pending") return "handshake hangs";
-  if (u.state === "failed") {
-    if (u.code === "ENOTSUP") return featured ? "ENOTSUP, though features says supported" : "unsupported (ENOTSUP)";
-    return `failed: ${failureShape(u)}`;
-  }
-  if (!featured) return "upgraded, though features says unsupported";
-  return u.roundTrip === "ok" ? "upgraded" : `upgraded, no round trip: ${u.roundTrip}`;
-}
-
-/**
- * tls.starttls-buffered: the client upgrades while the server's plaintext "OK\r\n" has arrived
- * but was not read. The bytes either reach the TLS layer and break the handshake, are refused
- * by startTls before any handshake, vanish (a working connection without them), or come out
- * of the upgraded connection as if they were decrypted.
- */
-export function classifyStartTlsBuffered(u: Upgrade, firstRead: string | null): string {
-  if (u.state === "pending") return "handshake hangs";
-  if (u.state === "failed") {
-    if (u.code === "ENOTSUP") return "unsupported (ENOTSUP)";
-    if (u.code === "PROTOCOL") return "refused before the handshake (PROTOCOL)";
-    if (u.code === "TLS_HANDSHAKE") return `handshake broken: ${failureShape(u)}`;
-    return `failed: ${failureShape(u)}`;
-  }
-  if (firstRead?.startsWith("OK")) return "readable after the upgrade";
-  return u.roundTrip === "ok" ? "lost" : `upgraded, no round trip: ${u.roundTrip}`;
-}
-
 /**
  * The Attempt behind a TLS probe's recorded evidence (what tlsConnect() records): the client's
  * tlsInfo when it connected, the error when it failed, how long it waited when it hung.
@@ -267,18 +229,6 @@ export function attemptFromEvidence(e: {
   if (e.error !== undefined) return failureFromEvidence(e.error);
   if (e.pendingAfterMs !== undefined) return { state: "pending", ms: e.pendingAfterMs };
   return { state: "connected", info: e.clientInfo ?? null };
-}
-
-/** The Upgrade behind a STARTTLS probe's recorded evidence (what upgrade() and the round trip record). */
-export function upgradeFromEvidence(e: {
-  info?: TlsInfo | null;
-  error?: ErrorEvidence;
-  pendingAfterMs?: number;
-  roundTrip?: string;
-}): Upgrade {
-  if (e.error !== undefined) return failureFromEvidence(e.error);
-  if (e.pendingAfterMs !== undefined) return { state: "pending", ms: e.pendingAfterMs };
-  return { state: "upgraded", info: e.info ?? null, roundTrip: e.roundTrip ?? "" };
 }
 
 /** The evidence of a TLS probe that did not run: the parent gave no certificates. */
