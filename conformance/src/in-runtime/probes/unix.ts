@@ -8,21 +8,22 @@ import {
   UNIX_MESSAGE,
   type UnixRoundTripEvidence,
 } from "./unix-classify.js";
-import { errorEvidence, judged, readText, scoped, socketPath } from "./util.js";
+import { errorEvidence, readText, scoped, socketPath } from "./util.js";
 
 export const unixProbes: Probe[] = [
   {
     id: "unix.roundtrip",
     title: "Unix socket: listen, connect, exchange bytes; which addresses are reported",
     needs: ["unix"],
-    async run(rt) {
+    classify: classifyUnixRoundTrip,
+    async collect(rt) {
       return scoped(async (scope) => {
         const path = await socketPath(rt, scope);
         let l: Listener;
         try {
           l = scope.listener(await rt.listen({ transport: "unix", path }));
         } catch (e) {
-          return judged<UnixRoundTripEvidence>(errorEvidence(e), classifyUnixRoundTrip);
+          return errorEvidence(e) satisfies UnixRoundTripEvidence;
         }
         const [c, s] = await Promise.all([rt.connect({ transport: "unix", path }), l.accept()]);
         scope.conn(c);
@@ -32,17 +33,14 @@ export const unixProbes: Probe[] = [
         const got = s ? await readText(rt, s, 2000) : { text: "", eof: false };
         const p = (a: { transport: string; path?: string }): string =>
           a.transport === "unix" ? (a.path === path ? "<path>" : JSON.stringify(a.path ?? "")) : a.transport;
-        return judged<UnixRoundTripEvidence>(
-          {
-            listener: p(l.address),
-            clientLocal: p(c.localAddress),
-            clientRemote: p(c.remoteAddress),
-            serverLocal: s ? p(s.localAddress) : null,
-            serverRemote: s ? p(s.remoteAddress) : null,
-            serverGot: got.text,
-          },
-          classifyUnixRoundTrip,
-        );
+        return {
+          listener: p(l.address),
+          clientLocal: p(c.localAddress),
+          clientRemote: p(c.remoteAddress),
+          serverLocal: s ? p(s.localAddress) : null,
+          serverRemote: s ? p(s.remoteAddress) : null,
+          serverGot: got.text,
+        } satisfies UnixRoundTripEvidence;
       });
     },
   },
@@ -50,7 +48,8 @@ export const unixProbes: Probe[] = [
     id: "unix.socket-file-after-close",
     title: "is the socket file removed when the listener closes, and can the path be reused?",
     needs: ["unix"],
-    async run(rt) {
+    classify: classifySocketFile,
+    async collect(rt) {
       return scoped(async (scope) => {
         const path = await socketPath(rt, scope);
         const l = await rt.listen({ transport: "unix", path });
@@ -63,10 +62,7 @@ export const unixProbes: Probe[] = [
         } catch (e) {
           relisten = errorEvidence(e);
         }
-        return judged<SocketFileEvidence>(
-          { existsWhileOpen, existsAfterClose: existsAfter, relisten },
-          classifySocketFile,
-        );
+        return { existsWhileOpen, existsAfterClose: existsAfter, relisten } satisfies SocketFileEvidence;
       });
     },
   },
