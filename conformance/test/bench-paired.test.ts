@@ -18,7 +18,10 @@ import { combineVerdicts, judgeCpuCost, judgeTarget } from "../src/parent/verdic
 import { computeRatios } from "../src/parent/bench/ratios.js";
 import { roundOrder, undecidedCells } from "../src/parent/bench/run.js";
 import type { Cell } from "../src/parent/bench/plan.js";
-import type { ResultEntry, WorkloadResult } from "../src/parent/bench/types.js";
+import type { BenchReport, ResultEntry, WorkloadResult } from "../src/parent/bench/types.js";
+import { benchSection, renderMarkdown } from "../src/parent/bench/report.js";
+import { renderHtml } from "../src/parent/report/html.js";
+import { sampleReport } from "./report-fixture.js";
 
 /** Per-round drift factors between 0.5 and 2 (a shared machine), from a fixed seed. */
 function drift(n: number, seed: number): number[] {
@@ -213,5 +216,75 @@ describe("round order and --rounds auto", () => {
       ({ name: "bulk adapter/raw", workload: "bulk", runtime, role: "server", verdict }) as never;
     const open = undecidedCells(cells, [ratio("bun", "met"), ratio("deno", "inconclusive")]);
     expect(open.map((c) => c.key)).toEqual(["bulk|deno/adapter", "bulk|deno/raw"]);
+  });
+});
+
+describe("verdicts and unstable rows in every format", () => {
+  it("bench.md, the json report and report.html show throughput and CPU cost, and the unstable row with its samples", () => {
+    const row = (impl: string, samples: number[], cpu: number[]): ResultEntry => ({
+      runtime: "node",
+      role: "server",
+      impl,
+      peer: "bun raw",
+      median: samples[2]!,
+      ci95: null,
+      min: Math.min(...samples),
+      max: Math.max(...samples),
+      cv: null,
+      samples,
+      rounds: [1, 2, 3, 4, 5],
+      cpuSecondsPer: { unit: "GB", self: cpu[2]!, peer: 0.3, selfSamples: cpu },
+      ...(impl === "raw" ? { unstable: "spread 14.2× (min 0.24, max 3.4) > 2×" } : {}),
+    });
+    const w: WorkloadResult = {
+      name: "bulk",
+      title: "Bulk one-way TCP stream",
+      unit: "bytes/s",
+      higherIsBetter: true,
+      params: {},
+      results: [
+        row("adapter", [3.3e9, 2.1e9, 0.27e9, 0.25e9, 0.26e9], [0.3, 0.31, 0.3, 0.3, 0.31]),
+        row("raw", [3.4e9, 2.0e9, 0.25e9, 0.24e9, 0.25e9], [0.3, 0.3, 0.3, 0.3, 0.3]),
+      ],
+    };
+    const report: BenchReport = {
+      schema: "netparity.bench/1",
+      createdAt: "2026-12-07T15:00:00Z",
+      quick: false,
+      rounds: 5,
+      durationSeconds: 1,
+      machine: {
+        cpuCount: 2,
+        cpuModel: "test",
+        kernel: "6",
+        loadAverageAtStart: [0, 0, 0],
+        placement: "not pinned",
+        runtimes: { node: "20.20.2" },
+        fixedPeer: "bun raw",
+      },
+      workloads: [w],
+      ratios: computeRatios([w]),
+      skipped: [],
+      errors: [],
+    };
+    const ratio = report.ratios.find((x) => x.name === "bulk adapter/raw")!;
+    expect(ratio).toMatchObject({
+      verdict: "met",
+      cpu: { verdict: "met" },
+      unstable: expect.stringMatching(/node raw/),
+    });
+    const md = renderMarkdown(report);
+    expect(md).toContain("### Verdicts: throughput and CPU cost");
+    expect(md).toMatch(/\| bulk adapter\/raw ≥ 0\.95 \| node \| server \| .*\(paired\).*\*\*✔ met\*\*.*unstable/);
+    expect(md).toContain("(unstable)");
+    expect(md).toMatch(/node raw as server: spread 14\.2× .*samples 1: 3\.40 GB\/s/);
+    const section = benchSection(report);
+    expect(section.verdicts?.[0]).toMatchObject({ verdict: "met", cpu: { verdict: "met" }, paired: true });
+    expect(section.unstable).toEqual([
+      { workload: "bulk", row: "node raw as server", reason: expect.any(String), samples: w.results[1]!.samples },
+    ]);
+    const html = renderHtml({ ...sampleReport(), bench: section });
+    expect(html).toContain("Targets: throughput and CPU cost");
+    expect(html).toContain("Unstable rows");
   });
 });
