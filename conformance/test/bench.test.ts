@@ -92,6 +92,8 @@ describe("netparity bench", () => {
           // Zero-copy: only frames that straddle two 64 KiB chunks are copied.
           const ours = w.results.find((x) => x.runtime === rt && x.impl === "framedecoder")!;
           if (size === 64) expect(ours.copied!.copied).toBeLessThan(ours.copied!.frames / 100);
+          // Every runtime reports its CPU time: frames per CPU second beside frames per second.
+          expect(ours.perCpuSecond, `${rt} ${size}`).toBeGreaterThan(0);
         }
       }
       // One round: no interval, so no target can be met or missed, only inconclusive.

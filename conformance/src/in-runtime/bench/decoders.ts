@@ -112,7 +112,13 @@ export function countCopies(s: Stream): number {
 // decoder at 4-7 M frames per CPU second for the first 0.3 s after one pass, against 23 M
 // once optimized (conformance/bench/decoder-variants.mjs, `cold` against the default mode).
 // Measured right after one pass, decoder-64 compared the engines' tier-up, not the decoders.
-export function measure(impl: DecoderName, s: Stream, seconds: number, now: () => number): DecoderResult {
+export function measure(
+  impl: DecoderName,
+  s: Stream,
+  seconds: number,
+  now: () => number,
+  cpuMicros: () => number | null = () => null,
+): DecoderResult {
   const pass = PASS[impl];
   const w0 = now();
   for (let i = 0; i < 10_000; i++) {
@@ -122,6 +128,7 @@ export function measure(impl: DecoderName, s: Stream, seconds: number, now: () =
   }
   let frames = 0;
   let passes = 0;
+  const c0 = cpuMicros();
   const t0 = now();
   let t = t0;
   const until = t0 + seconds * 1000;
@@ -133,6 +140,8 @@ export function measure(impl: DecoderName, s: Stream, seconds: number, now: () =
     t = now();
   }
   const secs = (t - t0) / 1000;
+  const c1 = cpuMicros();
+  const cpuSecs = c0 !== null && c1 !== null ? (c1 - c0) / 1e6 : 0;
   return {
     impl,
     frameSize: s.frameSize,
@@ -140,6 +149,7 @@ export function measure(impl: DecoderName, s: Stream, seconds: number, now: () =
     frames,
     seconds: secs,
     framesPerSec: frames / secs,
+    ...(cpuSecs > 0 ? { framesPerCpuSecond: frames / cpuSecs } : {}),
     streamFrames: s.frames,
     copied: impl === "framedecoder" ? countCopies(s) : -1,
   };

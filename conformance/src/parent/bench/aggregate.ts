@@ -53,6 +53,7 @@ export function aggregate(
           impl,
           ...spread(values),
           rounds: ds.map((x) => x.round),
+          perCpuSecond: medianOrNull(ds.map((x) => x.d.framesPerCpuSecond ?? null)),
           ...(unstable ? { unstable } : {}),
           ...(first.copied >= 0 ? { copied: { copied: first.copied, frames: first.streamFrames } } : {}),
         });

@@ -71,12 +71,12 @@ function workloadTable(w: WorkloadResult): string[] {
   if (params) out.push(`Parameters: ${params}.`, "");
   if (decoder) {
     out.push(
-      "| runtime | decoder | frames/s median | 95% CI | min–max | CV | copied frames per pass |",
-      "|---|---|---:|---:|---:|---:|---:|",
+      "| runtime | decoder | frames/s median | 95% CI | min–max | CV | frames per CPU s | copied frames per pass |",
+      "|---|---|---:|---:|---:|---:|---:|---:|",
     );
     for (const r of w.results) {
       out.push(
-        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")}${r.unstable ? " (unstable)" : ""} | ${interval(r.ci95, (n) => rate(n, "")) || "–"} | ${rate(r.min, "")}–${rate(r.max, "")} | ${cv(r.cv)} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
+        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")}${r.unstable ? " (unstable)" : ""} | ${interval(r.ci95, (n) => rate(n, "")) || "–"} | ${rate(r.min, "")}–${rate(r.max, "")} | ${cv(r.cv)} | ${typeof r.perCpuSecond === "number" ? rate(r.perCpuSecond, "") : "–"} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
       );
     }
     out.push("", ...unstableLines(w, (n) => rate(n, "")));

@@ -111,6 +111,8 @@ export interface ResultEntry {
   loadLevels?: Array<{ fraction: number; offeredPerSec: number; achievedPerSec: number; latencyUs: LatencyStats }>;
   /** idle-memory: the server's RSS before and with the idle connections, and the connections it held. */
   idle?: { connections: number; rssBeforeBytes: number; rssAfterBytes: number };
+  /** decoder: frames per CPU second of the process (median over rounds), where the runtime reports CPU time. */
+  perCpuSecond?: number | null;
   /** decoder: frames copied per pass / frames per pass. */
   copied?: { copied: number; frames: number };
   note?: string;
