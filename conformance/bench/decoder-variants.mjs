@@ -3,7 +3,8 @@
 // workload, decoded by variants that differ in one thing each, measured in one process in
 // alternating order so that load on the machine hits every variant alike.
 //
-//   node conformance/bench/decoder-variants.mjs [seconds-per-sample=0.2] [rounds=7]
+//   node conformance/bench/decoder-variants.mjs [CPU-seconds-per-sample=0.2] [rounds=7] [frame sizes=64,4096]
+//   node conformance/bench/decoder-variants.mjs cold VARIANT [CPU-seconds=0.3] [frame size=64]
 //   bun conformance/bench/decoder-variants.mjs
 //   deno run conformance/bench/decoder-variants.mjs
 //
@@ -449,6 +450,88 @@ class Shipped {
   }
 }
 
+// Shipped's fast loop, with the straddling header and body handled inline in push as the
+// baseline did (no separate methods): is the split into methods what costs on 4 KiB frames?
+class ShippedInline {
+  #le = false;
+  #state = 0;
+  #headerBuf = new Uint8Array(HEADER);
+  #headerFill = 0;
+  #body = null;
+  #bodyFill = 0;
+  maxFrameLength = MAX;
+  push(chunk, onFrame) {
+    if (this.#state === 2) throw new Error("failed");
+    const n = chunk.byteLength;
+    const max = this.maxFrameLength;
+    const le = this.#le;
+    const buffer = chunk.buffer;
+    const base = chunk.byteOffset;
+    let off = 0;
+    while (off < n) {
+      if (this.#state === 0 && this.#headerFill === 0) {
+        while (n - off >= HEADER) {
+          const length = le
+            ? chunk[off + 3] * 0x1000000 + ((chunk[off + 2] << 16) | (chunk[off + 1] << 8) | chunk[off])
+            : chunk[off] * 0x1000000 + ((chunk[off + 1] << 16) | (chunk[off + 2] << 8) | chunk[off + 3]);
+          if (length > max) {
+            this.#state = 2;
+            throw new Error("too large");
+          }
+          const start = off + HEADER;
+          if (n - start < length) {
+            const body = new Uint8Array(length);
+            body.set(chunk.subarray(start, n), 0);
+            this.#body = body;
+            this.#bodyFill = n - start;
+            this.#state = 1;
+            return;
+          }
+          off = start + length;
+          onFrame(new Uint8Array(buffer, base + start, length));
+        }
+        for (let i = off; i < n; i++) this.#headerBuf[this.#headerFill++] = chunk[i];
+        return;
+      }
+      if (this.#state === 0) {
+        const take = Math.min(HEADER - this.#headerFill, n - off);
+        for (let i = 0; i < take; i++) this.#headerBuf[this.#headerFill++] = chunk[off + i];
+        off += take;
+        if (this.#headerFill < HEADER) return;
+        this.#headerFill = 0;
+        const length = readBE(this.#headerBuf, 0);
+        if (length > max) {
+          this.#state = 2;
+          throw new Error("too large");
+        }
+        if (n - off >= length) {
+          onFrame(new Uint8Array(buffer, base + off, length));
+          off += length;
+        } else {
+          const body = new Uint8Array(length);
+          body.set(chunk.subarray(off, n), 0);
+          this.#body = body;
+          this.#bodyFill = n - off;
+          this.#state = 1;
+          return;
+        }
+      } else {
+        const body = this.#body;
+        const take = Math.min(body.byteLength - this.#bodyFill, n - off);
+        body.set(chunk.subarray(off, off + take), this.#bodyFill);
+        this.#bodyFill += take;
+        off += take;
+        if (this.#bodyFill === body.byteLength) {
+          this.#body = null;
+          this.#bodyFill = 0;
+          this.#state = 0;
+          onFrame(body);
+        }
+      }
+    }
+  }
+}
+
 // Lower bounds, not decoders: what the loop costs with no view per frame (the callback gets
 // offsets), and with neither view nor callback (only the header walk).
 class NoSubarray {
@@ -487,6 +570,7 @@ const VARIANTS = {
   "locals-loop": LocalsLoop,
   "locals-loop-public": LocalsLoopPublic,
   shipped: Shipped,
+  "shipped-inline": ShippedInline,
   "fast-only subarray": LocalsLoopSub,
   "fast-only view-ctor": LocalsLoopCtor,
   "no-subarray (bound)": NoSubarray,
@@ -564,7 +648,8 @@ if (args[0] === "cold") {
 } else {
   const seconds = Number(args[0] ?? 0.2);
   const rounds = Number(args[1] ?? 7);
-  for (const frameSize of [64, 4096]) {
+  const sizes = args[2] ? args[2].split(",").map(Number) : [64, 4096];
+  for (const frameSize of sizes) {
     const stream = makeChunks(frameSize, 16 * 1024 * 1024, 64 * 1024);
     for (const name of names) sample(VARIANTS[name], stream, 0.3); // warm-up
     const samples = Object.fromEntries(names.map((n) => [n, []]));
