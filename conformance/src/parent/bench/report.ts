@@ -263,7 +263,7 @@ export function renderMarkdown(report: BenchReport): string {
     );
   }
   out.push(
-    "### Summary: what the adapter costs, per runtime (ratios of medians with their 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
+    "### Summary: what the adapter costs, per runtime (adapter/raw and decoder: medians of per-round ratios; iperf3 and Python: ratios of medians; with 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
     "",
   );
   out.push(...summaryTable(report), "");
