@@ -62,9 +62,18 @@ describe("netparity bench", () => {
             expect(e!.peakRssBytes).toBeGreaterThan(1024 * 1024);
           }
         }
-        expect(
-          report.ratios.find((x) => x.workload === "bulk" && x.runtime === rt && x.denominator === "raw"),
-        ).toMatchObject({ target: 0.95, ratio: expect.any(Number) });
+        for (const role of ["server", "client"]) {
+          const ratio = report.ratios.find(
+            (x) => x.workload === "bulk" && x.runtime === rt && x.role === role && x.denominator === "raw",
+          );
+          // Throughput and CPU cost, each with its own verdict; the CPU-cost target is 1 / 0.95.
+          expect(ratio, `${rt} ${role}`).toMatchObject({
+            target: 0.95,
+            ratio: expect.any(Number),
+            throughputVerdict: expect.any(String),
+            cpu: { target: 1 / 0.95, verdict: expect.any(String), ratio: expect.any(Number) },
+          });
+        }
       }
       if (hasPython) expect(bulk.results.some((x) => x.impl === "python-threads")).toBe(true);
       if (hasIperf) expect(bulk.results.some((x) => x.impl === "iperf3")).toBe(true);
@@ -83,6 +92,8 @@ describe("netparity bench", () => {
           // Zero-copy: only frames that straddle two 64 KiB chunks are copied.
           const ours = w.results.find((x) => x.runtime === rt && x.impl === "framedecoder")!;
           if (size === 64) expect(ours.copied!.copied).toBeLessThan(ours.copied!.frames / 100);
+          // Every runtime reports its CPU time: frames per CPU second beside frames per second.
+          expect(ours.perCpuSecond, `${rt} ${size}`).toBeGreaterThan(0);
         }
       }
       // One round: no interval, so no target can be met or missed, only inconclusive.
@@ -97,6 +108,7 @@ describe("netparity bench", () => {
       expect(report.peers?.map((x) => `${x.group} ${x.role}`).sort()).toEqual(["bulk client", "bulk server"]);
       const md = readFileSync(join(dir, "bench.md"), "utf8");
       expect(md).toContain("### Summary");
+      expect(md).toContain("### Verdicts: throughput and CPU cost");
       expect(md).toContain("### Which runtime to deploy");
       expect(md).toContain("Bulk one-way TCP stream");
     } finally {
@@ -245,7 +257,7 @@ describe("netparity bench", () => {
     const report = JSON.parse(r.stdout) as BenchReport;
     expect(report.roundsAuto).toMatchObject({ budgetSeconds: 40, halfWidth: 0.05, maxRounds: 30 });
     expect(report.roundsAuto!.outcome).toMatch(
-      /^(every ratio within ±5 %|stopped \((budget|30 rounds)\)) after \d+ round/,
+      /^(every target decided|stopped \((budget|30 rounds)\)) after \d+ round/,
     );
     expect(report.rounds).toBeGreaterThanOrEqual(2);
     expect(report.rounds).toBeLessThanOrEqual(30);

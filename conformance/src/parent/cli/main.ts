@@ -428,7 +428,7 @@ one line saying why; asked for by name they are reported unsupported with the re
     )
     .option(
       "--rounds <n>",
-      "interleaved rounds (default 5, 1 with --quick), or auto: add rounds until every ratio's 95% interval is within ±5% or --budget is spent",
+      "interleaved rounds (default 5, 1 with --quick), or auto: add rounds to the rows whose target is undecided until every target is decided or --budget is spent",
       parseRounds,
     )
     .option(
