@@ -24,6 +24,7 @@ const LAYERS = {
     ["verdict"],
     ["reliability"],
     ["runner"],
+    ["workerd"],
     ["certs"],
     ["faults"],
     ["process"],

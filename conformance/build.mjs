@@ -69,6 +69,15 @@ export async function buildAll() {
       platform: "neutral",
       external: ["node:*"],
     }),
+    // workerd's agent: a Worker module (its host modules stay imports), loaded by the config
+    // that src/parent/workerd/config.ts generates.
+    build({
+      ...common,
+      ...neutral,
+      entryPoints: [join(here, "agents/workerd.ts")],
+      outfile: join(here, "dist/agent-workerd.js"),
+      external: ["cloudflare:*", "node:*"],
+    }),
     // `netparity bench`: the adapter bench agent per runtime, and the measurement helpers the
     // raw baselines in bench/raw/ import (mainFields: hdr-histogram-js has only "main").
     build({

@@ -9,6 +9,7 @@ import { WINTERTC_TRANSPORTS, type ClientApi } from "../../in-runtime/scenarios/
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
 import type { RuntimeTarget } from "../common/targets.js";
 import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
+import { CLIENT_ONLY_RUNTIMES } from "../workerd/index.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
 import { runtimeBinary, runtimeVersion } from "./runtimes.js";
 
@@ -157,8 +158,12 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
       for (const api of apis) {
         if (api === "wintertc" && !WINTERTC_TRANSPORTS.includes(transport)) continue;
         for (const host of hosts)
-          for (const server of infos)
-            for (const client of infos) plan.push({ scenario, transport, host, server, client, api });
+          for (const server of infos.filter((i) => !CLIENT_ONLY_RUNTIMES.has(i.name)))
+            for (const client of infos) {
+              // workerd's one API is connect() (WinterTC's), its own: its cells are planned once, as native.
+              if (client.name === "workerd" && api !== apis[0]) continue;
+              plan.push({ scenario, transport, host, server, client, api: client.name === "workerd" ? "native" : api });
+            }
       }
     }
   }

@@ -3,6 +3,7 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RuntimeName } from "@netparity/protocol";
+import { installedWorkerd, workerdVersion } from "../workerd/index.js";
 
 /**
  * conformance/ — the package root, whether running from src/ (tests), dist/ (CLI) or an
@@ -36,6 +37,7 @@ export function runtimeBinary(rt: RuntimeName, overrides: Partial<Record<Runtime
   const env = process.env[`NETPARITY_${rt.toUpperCase()}`];
   if (env) return env;
   if (rt === "node") return process.execPath;
+  if (rt === "workerd") return installedWorkerd() ?? rt;
   let d = PACKAGE_ROOT;
   for (let i = 0; i < 6; i++) {
     const candidate = join(d, "node_modules", ".bin", rt);
@@ -81,7 +83,14 @@ export function agentCommand(
       return { cmd: bin, args: [join(agentBundles, "agent-bun.js"), json] };
     case "deno":
       return { cmd: bin, args: [...denoRunFlags({ write: true }), join(agentBundles, "agent-deno.js"), json] };
+    case "workerd":
+      throw new Error("workerd's agent is a Worker driven over HTTP: start it with startAgent");
   }
+}
+
+/** The workerd agent Worker's bundle. */
+export function workerdBundle(): string {
+  return join(DIST, "agent-workerd.js");
 }
 
 const versionCache = new Map<string, string>();
@@ -95,6 +104,11 @@ export function runtimeVersion(
   const cached = versionCache.get(key);
   if (cached) return { version: cached };
   try {
+    if (rt === "workerd") {
+      const v = workerdVersion(bin);
+      versionCache.set(key, v);
+      return { version: v };
+    }
     const out = execFileSync(bin, ["--version"], {
       encoding: "utf8",
       timeout: 15_000,

@@ -17,7 +17,8 @@ import type { Scenario } from "../../in-runtime/scenarios/types.js";
 import { UsageError } from "../common/usage.js";
 import { PACKAGE_ROOT, useAgentBundles } from "./runtimes.js";
 
-const ADAPTERS: Record<RuntimeName, { pkg: string; value: string }> = {
+// workerd's agent is a Worker built at build time: users' scenario modules do not run in it yet.
+const ADAPTERS: Partial<Record<RuntimeName, { pkg: string; value: string }>> = {
   node: { pkg: "@netparity/runtime-node", value: "nodeRuntime" },
   bun: { pkg: "@netparity/runtime-bun", value: "bunRuntime" },
   deno: { pkg: "@netparity/runtime-deno", value: "denoRuntime" },
