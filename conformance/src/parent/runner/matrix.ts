@@ -160,8 +160,9 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
         for (const host of hosts)
           for (const server of infos.filter((i) => !CLIENT_ONLY_RUNTIMES.has(i.name)))
             for (const client of infos) {
-              // workerd's one API is connect() (WinterTC's), its own: its cells are planned once, as native.
-              if (client.name === "workerd" && api !== apis[0]) continue;
+              // workerd's one API is connect() (WinterTC's), its own: its cells are planned once, as
+              // native, over the draft's transports only (as --apis wintertc cells are).
+              if (client.name === "workerd" && (api !== apis[0] || !WINTERTC_TRANSPORTS.includes(transport))) continue;
               plan.push({ scenario, transport, host, server, client, api: client.name === "workerd" ? "native" : api });
             }
       }
