@@ -8,7 +8,8 @@ import { describe, expect, it } from "vitest";
 import { writeCertificates } from "../src/parent/certs/generate.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
 import { probeRuntime, runCell, runMatrix } from "../src/parent/runner/matrix.js";
-import { installedWorkerd } from "../src/parent/workerd/index.js";
+import { resolveTargets } from "../src/parent/install/resolve.js";
+import { compatibilityDate, installedWorkerd, LOOPBACK_ALLOW, workerdConfig } from "../src/parent/workerd/index.js";
 
 const binary = installedWorkerd();
 
@@ -106,5 +107,41 @@ describe.skipIf(!binary || process.platform !== "linux")("workerd client", () =>
       transports: ["tcp"],
     });
     expect(cells).toEqual([]);
+  });
+});
+
+describe("workerd config and availability", () => {
+  it("the generated config allows loopback (and given CIDRs) only, and trusts only the given CA", () => {
+    const ca = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    const text = workerdConfig({
+      module: "agent.js",
+      version: "1.20261123.1",
+      allow: [...LOOPBACK_ALLOW, "10.77.0.0/24"],
+      trustedCa: ca,
+    });
+    expect(text).toContain('allow = ["127.0.0.0/8", "::1/128", "10.77.0.0/24"]');
+    expect(text).toContain(`trustedCertificates = [${JSON.stringify(ca)}]`);
+    expect(text).toContain('address = "127.0.0.1:0"');
+    expect(text).toContain('compatibilityDate = "2026-11-23"');
+    expect(text).not.toMatch(/"public"|"private"|"local"|trustBrowserCas/);
+    expect(workerdConfig({ module: "agent.js", version: "1.20261123.1", allow: LOOPBACK_ALLOW })).not.toContain(
+      "tlsOptions",
+    );
+  });
+
+  it("takes the compatibility date from the npm version", () => {
+    expect(compatibilityDate("1.20261117.1")).toBe("2026-11-17");
+    expect(compatibilityDate("2026-11-23")).toBe("2026-11-23");
+  });
+
+  it("a run without a workerd binary skips it with one line", async () => {
+    const lines: string[] = [];
+    const targets = await resolveTargets([{ name: "workerd", spec: "workerd" }], {
+      binaries: { workerd: "/nonexistent/workerd" },
+      log: (l) => lines.push(l),
+    });
+    expect(targets).toEqual([]);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^workerd skipped: /);
   });
 });
