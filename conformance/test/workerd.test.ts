@@ -100,6 +100,20 @@ describe.skipIf(!binary || process.platform !== "linux")("workerd client", () =>
     expect(existsSync(dirname(config!))).toBe(false);
   });
 
+  it("plans a workerd client once whatever --apis says, and not over udp", { timeout: 180_000 }, async () => {
+    const { cells } = await runMatrix({
+      runtimes: ["node", "workerd"],
+      scenarios: ["echo"],
+      transports: ["tcp", "udp"],
+      apis: ["native", "wintertc"],
+      hosts: ["127.0.0.1"],
+      extra: { size: 65_536 },
+    });
+    const keys = cells.map((c) => `${c.transport} ${c.server}->${c.client}${c.api ? `+${c.api}` : ""}`).sort();
+    expect(keys).toEqual(["tcp node->node", "tcp node->node+wintertc", "tcp node->workerd", "udp node->node"]);
+    expect(cells.every((c) => c.status === "pass")).toBe(true);
+  });
+
   it("never plans workerd as a server", { timeout: 120_000 }, async () => {
     const { cells } = await runMatrix({
       runtimes: ["workerd"],
