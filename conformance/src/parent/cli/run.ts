@@ -24,6 +24,7 @@ import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
 import { renderControlsTable } from "./controls-table.js";
 import { runControls, type ControlDef, type ControlRun } from "../runner/controls.js";
+import { CLIENT_ONLY_RUNTIMES } from "../workerd/index.js";
 import {
   paint,
   renderExpectationDiff,
@@ -168,13 +169,17 @@ export async function run(o: RunOptions): Promise<number> {
       );
   }
 
+  // The probes and reliability cases need a server in the runtime itself: not in a client end only.
+  const clientOnly = runtimes.filter((i) => CLIENT_ONLY_RUNTIMES.has(i.name)).map((i) => i.name);
+  if (clientOnly.length && (wantReliability || o.probes === undefined || o.probes.length > 0))
+    process.stderr.write(`netparity: ${clientOnly.join(", ")}: client end only, no probes or reliability cases\n`);
   const probeRuns: RuntimeProbes[] = [];
   const wantProbes = o.probes === undefined || o.probes.length > 0;
   if (wantProbes) {
     const only = o.probes?.length ? o.probes : undefined;
     const count = only?.length ?? PROBES.length;
     // One runtime at a time: several probes measure time and must not share the CPU.
-    for (const info of runtimes) {
+    for (const info of runtimes.filter((i) => !CLIENT_ONLY_RUNTIMES.has(i.name))) {
       if (info.error) {
         probeRuns.push({ runtime: info.name, version: info.version, results: [], error: info.error });
         continue;
@@ -199,7 +204,7 @@ export async function run(o: RunOptions): Promise<number> {
   if (wantReliability) {
     const tr = performance.now();
     reliability = await runReliability({
-      runtimes,
+      runtimes: runtimes.filter((i) => !CLIENT_ONLY_RUNTIMES.has(i.name)),
       binaries: o.binaries,
       only: cases.map((x) => x.id),
       onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),

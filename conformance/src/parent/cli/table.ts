@@ -109,7 +109,9 @@ export function renderTables(
   for (const [key, group] of groups) {
     out.push(c.bold(key) + c.dim("   rows: server, columns: client"));
     out.push(`  ${column("server \\ client", rowW!)}${runtimes.map((r, i) => column(r, colW[i]!)).join("")}`);
-    for (const server of runtimes) {
+    // A client end only (workerd) serves no cell: no row for it.
+    const servers = runtimes.filter((r) => cells.some((x) => labelOf(x.server, x.serverVersion) === r));
+    for (const server of servers) {
       const row = runtimes.map((client, i) => {
         const cell = group.find((x) => serverOf(x) === server && clientOf(x) === client);
         if (!cell) return " ".repeat(colW[i]!);

@@ -97,7 +97,20 @@ export async function resolveSpecifier(s: RuntimeSpecifier, o: ResolveOptions = 
 export async function resolveTargets(specs: RuntimeSpecifier[], o: ResolveOptions = {}): Promise<RuntimeTarget[]> {
   const out: RuntimeTarget[] = [];
   for (const s of specs) {
-    const t = await resolveSpecifier(s, o);
+    // workerd is optional (not on every platform, not in every install): without it, one line.
+    const skip = (why: string): void => o.log?.(`${s.spec} skipped: ${why}`);
+    let t: RuntimeTarget;
+    try {
+      t = await resolveSpecifier(s, o);
+    } catch (e) {
+      if (s.name !== "workerd") throw e;
+      skip((e as Error).message);
+      continue;
+    }
+    if (s.name === "workerd" && t.version === "unavailable") {
+      skip(runtimeVersion(s.name, o.binaries ?? {}).error ?? "no workerd binary");
+      continue;
+    }
     const dup = out.find((x) => x.name === t.name && x.version === t.version && t.version !== "unavailable");
     if (dup) {
       o.log?.(`${t.spec} is ${t.name} ${t.version}, the same as ${dup.spec}: run once`);

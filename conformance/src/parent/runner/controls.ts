@@ -12,6 +12,7 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { HTTP_GET_FOREIGN_LIMIT } from "../../in-runtime/scenarios/http-get.js";
 import { writeCertificates } from "../certs/generate.js";
 import { parseFaults, startFaultProxy } from "../faults/index.js";
+import { CLIENT_ONLY_RUNTIMES } from "../workerd/index.js";
 import { probeRuntime, runCell, type CellResult, type RuntimeInfo, type TargetInput } from "./matrix.js";
 
 /** One control of the catalogue: a wrong server and the check of the client that must name it. */
@@ -176,7 +177,18 @@ export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
   const names = new Set(o.runtimes.map((r) => (typeof r === "string" ? r : r.name)));
   if (!planControls({ ...o, runtimes: [...names] }, o.catalogue).length) return [];
   const infos = o.infos ?? (await Promise.all(o.runtimes.map((r) => probeRuntime(r, o.binaries))));
-  const plan = planControls({ ...o, runtimes: infos }, o.catalogue);
+  // A client end without the transport (workerd: tcp and tls only) has no control there.
+  const plan = planControls({ ...o, runtimes: infos }, o.catalogue).filter(
+    (p) => !CLIENT_ONLY_RUNTIMES.has(p.runtime.name) || p.runtime.features[p.transport] === true,
+  );
+  // A client-only runtime (workerd) meets the wrong server of the run's first runtime that
+  // can serve, or node's.
+  let otherServer = infos.find((i) => !CLIENT_ONLY_RUNTIMES.has(i.name));
+  const serverOf = async (info: RuntimeInfo): Promise<RuntimeInfo> => {
+    if (!CLIENT_ONLY_RUNTIMES.has(info.name)) return info;
+    otherServer ??= await probeRuntime("node", o.binaries);
+    return otherServer;
+  };
   const several = new Set(infos.filter((i, n) => infos.findIndex((j) => j.name === i.name) !== n).map((i) => i.name));
   const certs = plan.some((p) => isSecure(p.transport)) ? await writeCertificates() : undefined;
   const runs: ControlRun[] = [];
@@ -196,7 +208,7 @@ export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
           scenario: def.scenario,
           transport,
           host: transport === "unix" ? "unix" : "127.0.0.1",
-          server: info,
+          server: await serverOf(info),
           client: info,
           ...(def.mutation !== undefined ? { mutation: def.mutation } : {}),
         },

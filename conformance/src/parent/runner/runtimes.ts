@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RuntimeName } from "@netparity/protocol";
 import { denoRunFlags, runtimeOf } from "../common/runtime-descriptors.js";
+import { installedWorkerd, workerdVersion } from "../workerd/index.js";
 
 export { denoRunFlags };
 
@@ -41,6 +42,7 @@ export function runtimeBinary(rt: RuntimeName, overrides: Partial<Record<Runtime
   if (flag) return flag;
   const env = process.env[`NETPARITY_${rt.toUpperCase()}`];
   if (env) return env;
+  if (rt === "workerd") return installedWorkerd() ?? rt;
   const d = runtimeOf(rt);
   if (d.binary.self) return process.execPath;
   const bin = d.binary.npmBin ?? rt;
@@ -66,6 +68,11 @@ export function agentCommand(
   };
 }
 
+/** The workerd agent Worker's bundle. */
+export function workerdBundle(): string {
+  return join(DIST, "agent-workerd.js");
+}
+
 const versionCache = new Map<string, string>();
 /** The exact version string of a runtime binary, or an error message. */
 export function runtimeVersion(
@@ -77,6 +84,11 @@ export function runtimeVersion(
   const cached = versionCache.get(key);
   if (cached) return { version: cached };
   try {
+    if (rt === "workerd") {
+      const v = workerdVersion(bin);
+      versionCache.set(key, v);
+      return { version: v };
+    }
     const out = execFileSync(bin, ["--version"], {
       encoding: "utf8",
       timeout: 15_000,
