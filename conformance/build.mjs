@@ -79,15 +79,6 @@ export async function buildAll() {
         js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
       },
     }),
-    // workerd's agent: a Worker module (its host modules stay imports), loaded by the config
-    // that src/parent/workerd/config.ts generates.
-    build({
-      ...common,
-      ...neutral,
-      entryPoints: [join(here, "agents/workerd.ts")],
-      outfile: join(here, "dist/agent-workerd.js"),
-      external: ["cloudflare:*", "node:*"],
-    }),
     // `netparity bench`: the measurement helpers the raw baselines in bench/raw/ import
     // (mainFields: hdr-histogram-js has only "main").
     build({

@@ -7,11 +7,14 @@ import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeCertificates } from "../src/parent/certs/generate.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
-import { probeRuntime, runCell, runMatrix } from "../src/parent/runner/matrix.js";
+import { planCells, probeRuntime, runCell, runMatrix, type RuntimeInfo } from "../src/parent/runner/matrix.js";
+import { cellKey, inSelection } from "../src/parent/verdict/keys.js";
 import { resolveTargets } from "../src/parent/install/resolve.js";
-import { compatibilityDate, installedWorkerd, LOOPBACK_ALLOW, workerdConfig } from "../src/parent/workerd/index.js";
+import { defaultRuntimeNames, offersEnd, runtimeNames, runtimeOf } from "../src/parent/common/runtime-descriptors.js";
+import { platformPackageBinary } from "../src/parent/runner/runtimes.js";
+import { compatibilityDate, LOOPBACK_ALLOW, workerdConfig } from "../src/parent/workerd/index.js";
 
-const binary = installedWorkerd();
+const binary = platformPackageBinary(runtimeOf("workerd"));
 
 /** PIDs of live processes running `binary` whose parent is this process. */
 function workerdChildren(): number[] {
@@ -110,7 +113,8 @@ describe.skipIf(!binary || process.platform !== "linux")("workerd client", () =>
       extra: { size: 65_536 },
     });
     const keys = cells.map((c) => `${c.transport} ${c.server}->${c.client}${c.api ? `+${c.api}` : ""}`).sort();
-    expect(keys).toEqual(["tcp node->node", "tcp node->node+wintertc", "tcp node->workerd", "udp node->node"]);
+    // workerd's one API is wintertc: its ends are keyed as other runtimes' wintertc ends.
+    expect(keys).toEqual(["tcp node->node", "tcp node->node+wintertc", "tcp node->workerd+wintertc", "udp node->node"]);
     expect(cells.every((c) => c.status === "pass")).toBe(true);
   });
 
@@ -121,6 +125,38 @@ describe.skipIf(!binary || process.platform !== "linux")("workerd client", () =>
       transports: ["tcp"],
     });
     expect(cells).toEqual([]);
+  });
+});
+
+describe("workerd's descriptor", () => {
+  const info = (name: string): RuntimeInfo =>
+    ({ name, version: "1.0.0", features: { tcp: true, udp: true, unix: true, tls: true, ipv6: true } }) as RuntimeInfo;
+
+  it("is a client end in wintertc only, keyed as other wintertc ends, over tcp and tls", () => {
+    const keysFor = (apis: Array<"native" | "wintertc">): string[] =>
+      planCells([info("node"), info("workerd")], {
+        scenarios: ["echo"],
+        transports: ["tcp", "udp", "tls"],
+        apis,
+        hosts: ["127.0.0.1"],
+      })
+        .filter((p) => p.client.name === "workerd" || p.server.name === "workerd")
+        .map((p) => cellKey({ ...p, server: p.server.name, client: p.client.name }));
+    const want = ["echo/tcp/127.0.0.1/node->workerd+wintertc", "echo/tls/127.0.0.1/node->workerd+wintertc"];
+    // `native` (the default) and `wintertc` plan the same workerd ends, once.
+    expect(keysFor(["native"])).toEqual(want);
+    expect(keysFor(["wintertc"])).toEqual(want);
+    expect(keysFor(["native", "wintertc"])).toEqual(want);
+    expect(offersEnd("workerd", "server")).toBe(false);
+    expect(offersEnd("workerd", "client")).toBe(true);
+    const sel = { runtimes: ["node", "workerd"], scenarios: ["echo"], transports: ["tcp"], hosts: ["127.0.0.1"] };
+    expect(inSelection("echo/tcp/127.0.0.1/node->workerd+wintertc", sel as never)).toBe(true);
+  });
+
+  it("is opt-in: known to --runtimes, not in its default", () => {
+    expect(runtimeNames()).toContain("workerd");
+    expect(defaultRuntimeNames()).not.toContain("workerd");
+    expect(defaultRuntimeNames()).toEqual(["node", "bun", "deno"]);
   });
 });
 

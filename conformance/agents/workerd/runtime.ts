@@ -28,6 +28,8 @@ const FEATURES: Features = {
   tls: true,
   startTlsClient: false,
   startTlsServer: false,
+  // Reads come from the socket's ReadableStream, a new chunk each time.
+  reusesReadBuffer: false,
 };
 
 const notInWorker = (what: string): Promise<never> =>

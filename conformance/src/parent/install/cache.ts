@@ -25,7 +25,8 @@ import lockfile from "proper-lockfile";
 import semver from "semver";
 import { platformPackage, type PlatformPackage } from "./platform.js";
 import { npmCommand } from "./registry.js";
-import { workerdVersion } from "../workerd/index.js";
+import { runtimeOf } from "../common/runtime-descriptors.js";
+import { DRIVERS } from "../runner/runtimes.js";
 
 export const META_FILE = "netparity-runtime.json";
 
@@ -227,8 +228,10 @@ export async function ensureInstalled(
       await (o.installer ?? npmInstall)(tmp, plat.pkg, version);
       const bin = join("node_modules", plat.pkg, plat.bin);
       if (!existsSync(join(tmp, bin))) throw new Error(`${plat.pkg}@${version} has no ${plat.bin}`);
-      // workerd prints only its build date; its version is its npm package's.
-      const reported = name === "workerd" ? workerdVersion(join(tmp, bin)) : await binaryVersion(join(tmp, bin));
+      // A runtime run by a driver reads its version its own way (workerd prints only its build
+      // date; its version is its npm package's).
+      const driver = runtimeOf(name).driver;
+      const reported = driver ? DRIVERS[driver].version(join(tmp, bin)) : await binaryVersion(join(tmp, bin));
       if (semver.valid(reported) && !semver.eq(reported, version))
         throw new Error(`${plat.pkg}@${version} installed a binary that says it is ${reported}`);
       const meta = {

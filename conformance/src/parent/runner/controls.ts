@@ -12,7 +12,9 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { HTTP_GET_FOREIGN_LIMIT } from "../../in-runtime/scenarios/http-get.js";
 import { writeCertificates } from "../certs/generate.js";
 import { parseFaults, startFaultProxy } from "../faults/index.js";
-import { CLIENT_ONLY_RUNTIMES } from "../workerd/index.js";
+import { DEFAULT_API } from "../../in-runtime/common/apis.js";
+import { offersEnd } from "../common/runtime-descriptors.js";
+import { endApi } from "../common/targets.js";
 import { probeRuntime, runCell, type CellResult, type RuntimeInfo, type TargetInput } from "./matrix.js";
 
 /** One control of the catalogue: a wrong server and the check of the client that must name it. */
@@ -177,15 +179,16 @@ export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
   const names = new Set(o.runtimes.map((r) => (typeof r === "string" ? r : r.name)));
   if (!planControls({ ...o, runtimes: [...names] }, o.catalogue).length) return [];
   const infos = o.infos ?? (await Promise.all(o.runtimes.map((r) => probeRuntime(r, o.binaries))));
-  // A client end without the transport (workerd: tcp and tls only) has no control there.
+  // A client end whose API lacks the transport (workerd's wintertc: tcp and tls only) has no
+  // control there.
   const plan = planControls({ ...o, runtimes: infos }, o.catalogue).filter(
-    (p) => !CLIENT_ONLY_RUNTIMES.has(p.runtime.name) || p.runtime.features[p.transport] === true,
+    (p) => endApi(p.runtime.name, DEFAULT_API, "client", p.transport) !== undefined,
   );
-  // A client-only runtime (workerd) meets the wrong server of the run's first runtime that
-  // can serve, or node's.
-  let otherServer = infos.find((i) => !CLIENT_ONLY_RUNTIMES.has(i.name));
+  // A runtime with no server end (workerd) meets the wrong server of the run's first runtime
+  // that can serve, or node's.
+  let otherServer = infos.find((i) => offersEnd(i.name, "server"));
   const serverOf = async (info: RuntimeInfo): Promise<RuntimeInfo> => {
-    if (!CLIENT_ONLY_RUNTIMES.has(info.name)) return info;
+    if (offersEnd(info.name, "server")) return info;
     otherServer ??= await probeRuntime("node", o.binaries);
     return otherServer;
   };

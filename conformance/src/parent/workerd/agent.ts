@@ -16,9 +16,6 @@ import { LOOPBACK_ALLOW, workerdConfig } from "./config.js";
 
 const READY_TIMEOUT_MS = 20_000;
 
-/** Runtimes that are a client end only (no listen): never a cell's server. */
-export const CLIENT_ONLY_RUNTIMES: ReadonlySet<string> = new Set(["workerd"]);
-
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => process.platform === "linux" && existsSync(p));
 
 /** The CA a role trusts, as PEM: a client's `tls.ca`, the spec suite's `certs.ca`. */

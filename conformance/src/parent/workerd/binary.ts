@@ -8,31 +8,18 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { platformPackageOf, runtimeOf } from "../common/runtime-descriptors.js";
 
-/** The per-platform npm package that holds workerd for this machine, or undefined when there is none. */
+/**
+ * The per-platform npm package that holds workerd for this machine (its descriptor's
+ * `platformPackages`), or undefined when there is none.
+ */
 export function workerdPlatformPackage(
   platform: NodeJS.Platform = process.platform,
   arch: string = process.arch,
 ): { pkg: string; bin: string } | undefined {
-  const os = platform === "win32" ? "windows" : platform === "linux" || platform === "darwin" ? platform : undefined;
-  const a = arch === "x64" ? "64" : arch === "arm64" ? "arm64" : undefined;
-  if (!os || !a || (os === "windows" && a !== "64")) return undefined;
-  return { pkg: `@cloudflare/workerd-${os}-${a}`, bin: platform === "win32" ? "bin/workerd.exe" : "bin/workerd" };
-}
-
-/** The npm-installed workerd binary (the devDependency), or undefined. */
-export function installedWorkerd(): string | undefined {
-  const p = workerdPlatformPackage();
-  if (!p) return undefined;
-  try {
-    const dir = dirname(createRequire(import.meta.url).resolve(`${p.pkg}/package.json`));
-    const bin = join(dir, p.bin);
-    return existsSync(bin) ? bin : undefined;
-  } catch {
-    return undefined;
-  }
+  return platformPackageOf(runtimeOf("workerd"), platform, arch);
 }
 
 /**

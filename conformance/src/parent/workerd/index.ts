@@ -3,6 +3,6 @@
  * (binary.ts), the config netparity generates for it (config.ts), and its agent (agent.ts).
  * Docs: conformance/docs/workerd.md.
  */
-export { CLIENT_ONLY_RUNTIMES, startWorkerdAgent } from "./agent.js";
+export { startWorkerdAgent } from "./agent.js";
 export { LOOPBACK_ALLOW, workerdConfig } from "./config.js";
-export { compatibilityDate, installedWorkerd, workerdPlatformPackage, workerdVersion } from "./binary.js";
+export { compatibilityDate, workerdPlatformPackage, workerdVersion } from "./binary.js";
