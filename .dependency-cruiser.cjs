@@ -29,6 +29,7 @@ const LAYERS = {
     ["verdict"],
     ["reliability"],
     ["runner"],
+    ["workerd"],
     ["certs"],
     ["faults"],
     ["process"],

@@ -11,10 +11,9 @@ export default defineConfig({
     alias: [
       { find: /^@netparity\/protocol$/, replacement: source("../packages/protocol/src/index.ts") },
       // Each runtime's adapter, as its descriptor names it.
-      ...BUILTIN_RUNTIMES.map((d) => ({
-        find: new RegExp(`^${d.adapter.pkg.replace(/[/.]/g, "\\$&")}$`),
-        replacement: source(`../${d.adapter.source}`),
-      })),
+      ...BUILTIN_RUNTIMES.flatMap(({ adapter: a }) =>
+        a ? [{ find: new RegExp(`^${a.pkg.replace(/[/.]/g, "\\$&")}$`), replacement: source(`../${a.source}`) }] : [],
+      ),
       { find: /^@netparity\/sockets\/core$/, replacement: source("../runtimes/facades/sockets/src/core.ts") },
     ],
   },

@@ -8,12 +8,16 @@
  * runtime accepted the bytes; an unread connection stops being read from the kernel).
  */
 
-export type RuntimeName = "node" | "bun" | "deno";
-export const RUNTIME_NAMES: readonly RuntimeName[] = ["node", "bun", "deno"];
+/**
+ * The runtimes netparity runs. "workerd" (Cloudflare's Workers runtime) is a client end only:
+ * a Worker has no listen, its one socket API is `connect()` from `cloudflare:sockets`.
+ */
+export type RuntimeName = "node" | "bun" | "deno" | "workerd";
+export const RUNTIME_NAMES: readonly RuntimeName[] = ["node", "bun", "deno", "workerd"];
 
 /**
- * Whether `s` names a runtime netparity has an adapter for.
- * @example isRuntimeName("bun") // true; isRuntimeName("workerd") // false
+ * Whether `s` names a runtime netparity can run.
+ * @example isRuntimeName("bun") // true; isRuntimeName("python") // false
  */
 export function isRuntimeName(s: string): s is RuntimeName {
   return (RUNTIME_NAMES as readonly string[]).includes(s);

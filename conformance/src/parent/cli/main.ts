@@ -48,7 +48,7 @@ import { netnsSupport } from "../process/netns.js";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
 import { init } from "./init.js";
-import { runtimeDescriptors, runtimeNames } from "../common/runtime-descriptors.js";
+import { defaultRuntimeNames, runtimeDescriptors, runtimeNames } from "../common/runtime-descriptors.js";
 import { apiNames, apiOf, DEFAULT_API } from "../../in-runtime/common/apis.js";
 import { registerBisect } from "./bisect.js";
 import { registerSite } from "./site.js";
@@ -129,7 +129,8 @@ async function oneTarget(
   return { runtime: t.name, binaries: { ...bins, [t.name]: t.binary } };
 }
 
-const RUNTIMES_HELP = `comma-separated runtimes: ${runtimeNames().join(", ")}, or name@version (node@22, bun@1.3.0, deno@latest)`;
+const OPT_IN = runtimeNames().filter((n) => !defaultRuntimeNames().includes(n));
+const RUNTIMES_HELP = `comma-separated runtimes: ${runtimeNames().join(", ")}, or name@version (node@22, bun@1.3.0, deno@latest)${OPT_IN.length ? `; ${OPT_IN.join(", ")} only when named` : ""}`;
 const RUNTIME_HELP = `${runtimeNames().join(", ")}, or name@version (bun@1.3.0: installed from npm into the cache)`;
 
 /**
@@ -290,7 +291,7 @@ The lessons' own programs (docs/lessons.md):
   const runCmd = prog
     .command("run")
     .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
-    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(runtimeNames()))
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(defaultRuntimeNames()))
     .option(
       "--scenarios <list>",
       "comma-separated scenarios (default: every built-in one; with --scenario-module, the modules' scenarios)",
@@ -413,7 +414,7 @@ one line saying why; asked for by name they are reported unsupported with the re
       "the performance comparison: each runtime's adapter against its raw API and the baselines (see docs/bench.md)",
     )
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
-    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(runtimeNames()))
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(defaultRuntimeNames()))
     .option(
       "--apis <list>",
       `APIs of the measured programs, comma-separated (${apisHelp()}); the rows measure native today, other APIs are accepted and recorded`,
@@ -555,7 +556,7 @@ each median lies outside the other report's spread (its ci95 when present, else 
     .description(
       "the WinterTC Sockets API spec suite: @netparity/sockets inside each runtime, and @arrowood.dev/socket on node (see docs/sockets.md); exit 0 when @netparity/sockets passes every normative check",
     )
-    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, runtimeNames())
+    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, defaultRuntimeNames())
     .option("--no-polyfill", "skip the comparison row (@arrowood.dev/socket on node)")
     .option("--json", "print the suite's results as JSON instead of the Markdown table", false);
   binaryOptions(specCmd).action(async (o) => {

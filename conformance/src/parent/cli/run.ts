@@ -34,6 +34,7 @@ import {
   useColor,
 } from "./table.js";
 import { UsageError } from "../common/usage.js";
+import { offersEnd } from "../common/runtime-descriptors.js";
 import { apiSuffix, targetLabeler, type RuntimeTarget } from "../common/targets.js";
 
 export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
@@ -168,13 +169,19 @@ export async function run(o: RunOptions): Promise<number> {
       );
   }
 
+  // The probes and reliability cases need a server in the runtime itself: not in a runtime whose
+  // descriptor offers no server end (workerd).
+  const serving = runtimes.filter((i) => offersEnd(i.name, "server"));
+  const clientOnly = runtimes.filter((i) => !serving.includes(i)).map((i) => i.name);
+  if (clientOnly.length && (wantReliability || o.probes === undefined || o.probes.length > 0))
+    process.stderr.write(`netparity: ${clientOnly.join(", ")}: client end only, no probes or reliability cases\n`);
   const probeRuns: RuntimeProbes[] = [];
   const wantProbes = o.probes === undefined || o.probes.length > 0;
   if (wantProbes) {
     const only = o.probes?.length ? o.probes : undefined;
     const count = only?.length ?? PROBES.length;
     // One runtime at a time: several probes measure time and must not share the CPU.
-    for (const info of runtimes) {
+    for (const info of serving) {
       if (info.error) {
         probeRuns.push({ runtime: info.name, version: info.version, results: [], error: info.error });
         continue;
@@ -199,7 +206,7 @@ export async function run(o: RunOptions): Promise<number> {
   if (wantReliability) {
     const tr = performance.now();
     reliability = await runReliability({
-      runtimes,
+      runtimes: serving,
       binaries: o.binaries,
       only: cases.map((x) => x.id),
       onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),

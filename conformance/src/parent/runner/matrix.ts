@@ -8,6 +8,7 @@ import type { Check } from "../../in-runtime/scenarios/types.js";
 import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
 import { isSecure, transportOf } from "../../in-runtime/common/transports.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
+import { runtimeOf } from "../common/runtime-descriptors.js";
 import { apiSuffix, endApi, sideApis, type RuntimeTarget } from "../common/targets.js";
 import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
@@ -137,7 +138,7 @@ export async function probeRuntime(
     const e = await agent.next(READY_TIMEOUT_MS);
     if (e?.event === "features") {
       const info: RuntimeInfo = { ...id, version: v.version ?? e.version, features: { ...e.features } };
-      const more = apis.filter((a) => a !== DEFAULT_API);
+      const more = apis.filter((a) => a !== DEFAULT_API && a !== runtimeOf(name).ownApi);
       if (more.length)
         info.apis = Object.fromEntries(
           await Promise.all(more.map(async (a) => [a, await probeApi(name, a, binaries)] as const)),
@@ -178,7 +179,8 @@ async function probeApi(
 
 /** An end's features and error: its runtime's, or those its API's adapter reported. */
 function endState(info: RuntimeInfo, api: ApiName | undefined): { features: Record<string, boolean>; error?: string } {
-  if (info.error || !api || api === DEFAULT_API) return info;
+  // A runtime whose own API this is (workerd's wintertc) reported its features as the runtime's.
+  if (info.error || !api || api === DEFAULT_API || runtimeOf(info.name).ownApi === api) return info;
   return info.apis?.[api] ?? { features: {}, error: `API ${api} was not probed` };
 }
 
