@@ -83,6 +83,8 @@ export interface MatrixOptions {
   via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
   /** The client's scenario settings once its target is known (default: `extra`). */
   clientExtra?: (to: { host: string; port: number }) => Record<string, string | number | boolean>;
+  /** Which of the planned cells to run (default: every one); the tests' smoke selections use it. */
+  select?: (cell: CellPlan) => boolean;
 }
 
 /** One cell to run: a scenario over a transport and host, between two runtime targets. */
@@ -162,6 +164,8 @@ export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: Runtim
       }
     }
   }
+  // A selection (the tests' smoke pairings) keeps the planned cells it names, in plan order.
+  if (opts.select) plan.splice(0, plan.length, ...plan.filter(opts.select));
   // Several versions of one runtime: progress lines name each end with its version.
   const counts = new Map<string, number>();
   for (const i of infos) counts.set(i.name, (counts.get(i.name) ?? 0) + 1);
