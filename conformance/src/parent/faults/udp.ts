@@ -92,7 +92,10 @@ export async function startDatagramProxy(
       if (spec.latencyMs) later(spec.latencyMs, out);
       else out();
     };
-    if (!lane.held && chance(spec.reorder)) {
+    // Drawn for every datagram, held one or not: whether the previous one is still held depends
+    // on timing, and the seed must give the same faults however busy the machine is.
+    const reorder = chance(spec.reorder);
+    if (!lane.held && reorder) {
       stats.reordered++;
       const held = { data, copies, timer: later(REORDER_HOLD_MS, () => flush()) };
       const flush = (): void => {
