@@ -187,13 +187,16 @@ describe("stream faults against a Node echo server", () => {
 
   const data = Buffer.from(Array.from({ length: 20_000 }, (_, i) => i & 0xff));
 
-  it("slicer=8 re-segments 20 000 bytes into writes of 1-8 bytes (over 200 reads at the server), bytes intact", async () => {
+  it("slicer=8 re-segments 5 000 bytes into writes of 1-8 bytes (over 200 reads at the server), bytes intact", async () => {
+    // Every piece waits for a turn of the event loop, each way: 5 000 bytes (some 900 pieces)
+    // keep that work small enough for a busy machine.
+    const some = data.subarray(0, 5_000);
     await withProxy("slicer=8", async (p) => {
       seen.length = 0;
-      const r = await echoVia(p, data);
+      const r = await echoVia(p, some);
       expect(r.end).toBe("eof");
-      expect(r.got.equals(data)).toBe(true);
-      // 20 000 bytes in pieces of at most 8 bytes: far more than a handful of reads.
+      expect(r.got.equals(some)).toBe(true);
+      // 5 000 bytes in pieces of at most 8 bytes: far more than a handful of reads.
       expect(seen[0]!.length).toBeGreaterThan(200);
     });
   });
