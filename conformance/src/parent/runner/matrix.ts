@@ -93,6 +93,8 @@ export interface MatrixOptions {
   via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
   /** The client's scenario settings once its target is known (default: `extra`). */
   clientExtra?: (to: { host: string; port: number }) => Record<string, string | number | boolean>;
+  /** Which of the planned cells to run (default: every one); the tests' smoke selections use it. */
+  select?: (cell: CellPlan) => boolean;
 }
 
 /** One cell to run: a scenario over a transport and host, between two runtime targets. */
@@ -250,7 +252,9 @@ export function planCells(
 export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
   const apis = opts.apis ?? [DEFAULT_API];
   const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries, apis)));
-  const plan = planCells(infos, { ...opts, apis });
+  const planned = planCells(infos, { ...opts, apis });
+  // A selection (the tests' smoke pairings) keeps the planned cells it names, in plan order.
+  const plan = opts.select ? planned.filter(opts.select) : planned;
   // Several versions of one runtime: progress lines name each end with its version.
   const counts = new Map<string, number>();
   for (const i of infos) counts.set(i.name, (counts.get(i.name) ?? 0) + 1);
