@@ -4,8 +4,8 @@
  */
 import { createHash } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { mkdir, mkdtemp, open, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
-import { writeSync } from "node:fs";
+import { lstat, mkdir, mkdtemp, open, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
+import { writeSync, type Stats } from "node:fs";
 import { connect as netConnect, createServer, type Server, type Socket } from "node:net";
 import { connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import { tmpdir } from "node:os";
@@ -19,6 +19,7 @@ import {
   type DatagramOptions,
   type DatagramSocket,
   type Features,
+  type FileKind,
   type FileSink,
   type FileSystem,
   type Host,
@@ -206,6 +207,15 @@ function bindDatagram(options: DatagramOptions): Promise<DatagramSocket> {
   });
 }
 
+function statKind(s: Stats): FileKind {
+  if (s.isFile()) return "file";
+  if (s.isDirectory()) return "directory";
+  if (s.isSymbolicLink()) return "symlink";
+  if (s.isSocket()) return "socket";
+  if (s.isFIFO()) return "fifo";
+  return "other";
+}
+
 const fs: FileSystem = {
   async create(path, opts): Promise<FileSink> {
     try {
@@ -233,6 +243,10 @@ const fs: FileSystem = {
     stat(path).then(
       () => true,
       () => false,
+    ),
+  kind: (path) =>
+    lstat(path).then(statKind, (e: { code?: string }) =>
+      e.code === "ENOENT" ? null : Promise.reject(toNetError(e, "lstat")),
     ),
   mkdirp: async (path) => {
     await mkdir(path, { recursive: true });
