@@ -82,7 +82,7 @@ import {
   classifyUdpReusePort,
   classifyUnreachable,
 } from "../src/in-runtime/probes/udp-classify.js";
-import { classifySocketFile, classifyUnixRoundTrip } from "../src/in-runtime/probes/unix-classify.js";
+import { classifyLongPath, classifySocketFile, classifyUnixRoundTrip } from "../src/in-runtime/probes/unix-classify.js";
 import recorded from "./fixtures/probe-evidence.json" with { type: "json" };
 
 // Evidence is JSON from a report: each classifier below states the shape it reads.
@@ -141,6 +141,7 @@ const CLASSIFIERS: Record<string, Classifier> = {
   "udp.multicast-bad-interface": o(classifyBadInterface),
   "unix.roundtrip": o(classifyUnixRoundTrip),
   "unix.socket-file-after-close": o(classifySocketFile),
+  "unix.path-too-long": o(classifyLongPath),
   "err.econnrefused": err,
   "err.eaddrinuse-tcp": err,
   "err.eaddrinuse-udp": err,
@@ -520,6 +521,29 @@ const CONSTRUCTED: Array<[string, Ev, string]> = [
     { existsWhileOpen: true, existsAfterClose: true, relisten: "ok" },
     "file left behind; relisten ok",
   ],
+  [
+    "unix.path-too-long",
+    { bytes: 120, listen: "ok", reported: "<path>", atPath: "socket", connect: "ok" },
+    "bound whole path; connect ok",
+  ],
+  [
+    "unix.path-too-long",
+    {
+      bytes: 120,
+      listen: "ok",
+      reported: "107 bytes",
+      atPath: null,
+      atPrefix107: "socket",
+      connect: netErr("ENOENT", "Error"),
+    },
+    "truncated to 107 bytes; connect ENOENT (Error)",
+  ],
+  [
+    "unix.path-too-long",
+    { bytes: 120, listen: "ok", reported: "<path>", atPath: null, atPrefix107: null, atPrefix108: null, connect: "ok" },
+    "listening, no socket file found; connect ok",
+  ],
+  ["unix.path-too-long", { bytes: 120, listen: netErr("ENAMETOOLONG", "Error") }, "refused: ENAMETOOLONG (Error)"],
   ["err.econnrefused", { succeeded: true }, "succeeds"],
   ["err.econnrefused", netErr("ECONNREFUSED"), "ECONNREFUSED (no cause)"],
   ["err.econnrefused", { ...netErr("UNKNOWN"), cause: { message: "no name" } }, "unmapped (unnamed)"],

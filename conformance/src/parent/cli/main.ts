@@ -32,6 +32,7 @@ import {
   parseScenario,
   parseSize,
   parseTransport,
+  parseUnixPath,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
 import {
@@ -184,7 +185,7 @@ export function program(userScenarios: readonly string[] = []): Command {
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
-    .option("--path <file>", "socket path for --transport unix")
+    .option("--path <file>", "socket path for --transport unix (ignored by tcp, udp and tls)", parseUnixPath)
     .option(
       "--cert <file>",
       "--transport tls: PEM certificate chain (default: a throwaway CA and certificate are made)",
@@ -244,7 +245,7 @@ The lessons' own programs (docs/lessons.md):
     .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
     .option("--host <addr>", "server address", "127.0.0.1")
     .option("--port <n>", "server port", parsePort, 0)
-    .option("--path <file>", "server socket path for --transport unix")
+    .option("--path <file>", "server socket path for --transport unix (ignored by tcp, udp and tls)", parseUnixPath)
     .option("--ca <file>", "--transport tls: PEM CA to trust (default: the runtime's default store)")
     .option(
       "--servername <name>",

@@ -50,6 +50,25 @@ export function parsePort(value: string): number {
   return n;
 }
 
+/**
+ * The longest Unix socket path the kernel binds: `sun_path` holds 108 bytes on Linux (104 on
+ * macOS and the BSDs), one of them the terminating NUL. Node truncates a longer path silently
+ * and binds the prefix; Bun and Deno refuse it (probe unix.path-too-long), so the CLI refuses it
+ * before any runtime sees it.
+ */
+export const UNIX_PATH_MAX_BYTES = process.platform === "linux" ? 107 : 103;
+
+/** `--path` of a Unix socket: not empty, and no longer than the kernel binds. */
+export function parseUnixPath(value: string): string {
+  if (value === "") throw new UsageError("--path needs a file path");
+  const n = Buffer.byteLength(value);
+  if (n > UNIX_PATH_MAX_BYTES)
+    throw new UsageError(
+      `--path is ${n} bytes long; a Unix socket path may have at most ${UNIX_PATH_MAX_BYTES} bytes (the kernel's sun_path): choose a shorter path`,
+    );
+  return value;
+}
+
 export function parseSize(value: string): number {
   const n = parseByteSize(value);
   if (n === null) throw new UsageError(`invalid size "${value}" (e.g. 1048576, 512KiB, 64MiB)`);
