@@ -165,6 +165,19 @@ function extra(cmd: Command, o: Record<string, unknown>): Record<string, string 
   return out;
 }
 
+/** A comma-separated list of ids that must name at least one (`--no-…` is how to select none). */
+function idList(flag: string): (v: string) => string[] {
+  return (v) => {
+    const ids = v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean);
+    if (!ids.length)
+      throw new UsageError(`${flag} selects nothing: name at least one id, or use --no-${flag.slice(2)}`);
+    return ids;
+  };
+}
+
 export function program(userScenarios: readonly string[] = []): Command {
   const prog = new Command("netparity")
     .description("Run the same socket programs on Node.js, Bun and Deno, in every server/client pairing.")
@@ -304,21 +317,12 @@ The lessons' own programs (docs/lessons.md):
       "rewrite the expectation files from this run (keeps issue links of unchanged entries)",
       false,
     )
-    .option("--probes <ids>", "comma-separated probe ids to run (default: the whole catalogue)", (v: string) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
+    .option("--probes <ids>", "comma-separated probe ids to run (default: the whole catalogue)", idList("--probes"))
     .option("--no-probes", "skip the behaviour probes")
     .option(
       "--reliability <ids>",
       `comma-separated reliability cases to run (default: all of ${RELIABILITY_CASES.map((c) => c.id).join(", ")})`,
-      (v: string) =>
-        v
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean),
+      idList("--reliability"),
     )
     .option("--no-reliability", "skip the reliability section (faults, bad input, load, lifecycle)")
     .option(

@@ -20,6 +20,7 @@ import { buildReport } from "../report/model.js";
 import { runMatrix, targetBinaries } from "../runner/matrix.js";
 import type { ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
+import { requireCells, requireFaultsApply, transportsWithCells } from "./selection.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
 import { renderControlsTable } from "./controls-table.js";
@@ -106,6 +107,8 @@ export async function run(o: RunOptions): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
+  requireCells(o.scenarios, o.transports);
+  if (o.faults) requireFaultsApply(o.faults, transportsWithCells(o.scenarios, o.transports));
   const unknown = (o.probes ?? []).filter((id) => !PROBES.some((p) => p.id === id));
   if (unknown.length)
     throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${PROBES.map((p) => p.id).join(", ")})`);
