@@ -34,7 +34,7 @@ import {
   tableWidth,
   useColor,
 } from "./table.js";
-import { UsageError } from "../common/usage.js";
+import { requireReportDir, UsageError } from "../common/usage.js";
 import { targetLabeler, type RuntimeTarget } from "../common/targets.js";
 
 export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
@@ -108,6 +108,7 @@ export async function run(o: RunOptions): Promise<number> {
     }
   }
   requireCells(o.scenarios, o.transports);
+  if (o.reportDir) requireReportDir(o.reportDir);
   if (o.faults) requireFaultsApply(o.faults, transportsWithCells(o.scenarios, o.transports));
   const unknown = (o.probes ?? []).filter((id) => !PROBES.some((p) => p.id === id));
   if (unknown.length)

@@ -1,6 +1,7 @@
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { CLIENT_APIS, type ClientApi } from "../../in-runtime/scenarios/wintertc.js";
 import { isRuntimeName, type RuntimeName, type Transport } from "@netparity/protocol";
+import { statSync } from "node:fs";
 import { parseByteSize, parseDuration } from "./size.js";
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
@@ -89,4 +90,19 @@ export function parseDurationOption(name: string) {
     if (n === null || n <= 0) throw new UsageError(`invalid ${name} "${value}" (e.g. 90s, 10m, 1h)`);
     return n;
   };
+}
+
+/**
+ * `--report-dir`: refused before any work when something other than a directory is there
+ * (a file, a socket): otherwise a whole run would end in a failed write.
+ */
+export function requireReportDir(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // made when the reports are written
+    throw new UsageError(`--report-dir ${dir}: ${(e as Error).message}`);
+  }
+  if (!isDir) throw new UsageError(`--report-dir ${dir} is not a directory (a file is there)`);
 }
