@@ -3,7 +3,7 @@
  * exit 0 success, 1 failed check or runtime error, 2 usage error; one-line errors.
  */
 import { Command, CommanderError, Option } from "commander";
-import type { RuntimeName } from "@netparity/protocol";
+import type { RuntimeName, Transport } from "@netparity/protocol";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { ScenarioOption } from "../../in-runtime/scenarios/types.js";
 import { FAULTS_HELP, FaultSyntaxError, parseFaults } from "../faults/index.js";
@@ -137,7 +137,7 @@ function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Comm
       seen.set(opt.key, opt);
       const o = new Option(opt.flag, opt.description);
       if (opt.type === "size") o.argParser(parseSize);
-      else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.key));
+      else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.flag.split(" ")[0]!));
       else if (opt.choices) o.choices(opt.choices);
       cmd.addOption(o);
     }
@@ -178,12 +178,54 @@ function idList(flag: string): (v: string) => string[] {
   };
 }
 
+/** The parser's message ("error: unknown option '--runtim'\n(Did you mean --runtime?)") as one line. */
+export function parserErrorLine(message: string): string {
+  const text = message
+    .replace(/^error: /, "")
+    .replace(/\s*\n\s*\(Did you mean (.*)\?\)/, " (did you mean $1?)")
+    .replace(/\s*\n\s*/g, " ")
+    .trim();
+  return `netparity: ${text}`;
+}
+
+/** A scenario's transport when --transport is not given: tcp, or its only one (udp for ipmsg). */
+function defaultTransport(scenario: string): Transport {
+  const ts = SCENARIOS[scenario]?.transports ?? ["tcp"];
+  return ts.includes("tcp") ? "tcp" : ts[0]!;
+}
+
+/**
+ * `--help` shows list defaults as they are typed (`node,bun,deno`), not as JSON. Runs over every
+ * command once the program is built, so each command file needs nothing for it.
+ */
+function typedDefaults(cmd: Command): void {
+  for (const opt of cmd.options) {
+    const v = opt.defaultValue as unknown;
+    if (Array.isArray(v) && opt.defaultValueDescription === undefined)
+      opt.defaultValueDescription = v
+        .map((x) =>
+          typeof x === "string"
+            ? x
+            : typeof x === "object" && x && "name" in x
+              ? `${String(x.name)}${"range" in x && x.range ? `@${String(x.range)}` : ""}`
+              : String(x),
+        )
+        .join(",");
+  }
+  for (const sub of cmd.commands) typedDefaults(sub);
+}
+
 export function program(userScenarios: readonly string[] = []): Command {
   const prog = new Command("netparity")
     .description("Run the same socket programs on Node.js, Bun and Deno, in every server/client pairing.")
-    .showSuggestionAfterError(false)
+    .version(toolVersion(), "--version", "print netparity's version")
+    .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // The parser's own errors as every other: one line, beginning "netparity:".
+      outputError: (s, write) => write(`${parserErrorLine(s)}\n`),
+    });
   const scenarioList = Object.keys(SCENARIOS).join("|");
 
   const serveCmd = prog
@@ -195,7 +237,11 @@ export function program(userScenarios: readonly string[] = []): Command {
       v === "bench" ? v : parseScenario(v),
     )
     .requiredOption("--runtime <name>", RUNTIME_HELP, parseSpecifier)
-    .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
+    .option(
+      "--transport <t>",
+      `${TRANSPORTS.join(", ")} (default: tcp, or the scenario's only transport, udp for hello-udp and ipmsg)`,
+      parseTransport,
+    )
     .option("--host <addr>", "address to bind", "127.0.0.1")
     .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
     .option("--path <file>", "socket path for --transport unix (ignored by tcp, udp and tls)", parseUnixPath)
@@ -238,7 +284,7 @@ The lessons' own programs (docs/lessons.md):
     }
     process.exitCode = await serve(scenario, {
       runtime: t.runtime,
-      transport: o.transport,
+      transport: o.transport ?? defaultTransport(scenario),
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
@@ -255,7 +301,11 @@ The lessons' own programs (docs/lessons.md):
     )
     .argument("<scenario>", scenarioList, parseScenario)
     .requiredOption("--runtime <name>", RUNTIME_HELP, parseSpecifier)
-    .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
+    .option(
+      "--transport <t>",
+      `${TRANSPORTS.join(", ")} (default: tcp, or the scenario's only transport, udp for hello-udp and ipmsg)`,
+      parseTransport,
+    )
     .option("--host <addr>", "server address", "127.0.0.1")
     .option("--port <n>", "server port", parsePort, 0)
     .option("--path <file>", "server socket path for --transport unix (ignored by tcp, udp and tls)", parseUnixPath)
@@ -265,7 +315,7 @@ The lessons' own programs (docs/lessons.md):
       `--transport tls: SNI and the name the certificate must be valid for (default ${DEFAULT_SERVERNAME}; with an https --url, its host)`,
     )
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
-    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000)
+    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("--timeout"), 120_000)
     .option(
       "--api <api>",
       "native: connect with the runtime adapter; wintertc: with @netparity/sockets (the WinterTC Sockets API; tcp and tls)",
@@ -276,7 +326,7 @@ The lessons' own programs (docs/lessons.md):
     const t = await oneTarget(o.runtime, binaries(o));
     process.exitCode = await client(scenario, {
       runtime: t.runtime,
-      transport: o.transport,
+      transport: o.transport ?? defaultTransport(scenario),
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
@@ -552,6 +602,7 @@ each median lies outside the other report's spread (its ci95 when present, else 
     });
   });
 
+  typedDefaults(prog);
   return prog;
 }
 

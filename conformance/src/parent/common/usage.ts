@@ -78,7 +78,8 @@ export function parseSize(value: string): number {
 
 export function parseNonNegativeInt(name: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new UsageError(`invalid ${name} "${value}" (expected a non-negative integer)`);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+      throw new UsageError(`invalid ${name} "${value}" (expected a non-negative integer)`);
     return Number(value);
   };
 }
