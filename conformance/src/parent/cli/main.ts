@@ -2,10 +2,8 @@
  * netparity command line: serve, client, run, bench. Pinned contract (see README):
  * exit 0 success, 1 failed check or runtime error, 2 usage error; one-line errors.
  */
-import { Command, CommanderError, Option } from "commander";
-import type { RuntimeName, Transport } from "@netparity/protocol";
+import { Command, CommanderError } from "commander";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
-import type { ScenarioOption } from "../../in-runtime/scenarios/types.js";
 import { FAULTS_HELP, FaultSyntaxError, parseFaults } from "../faults/index.js";
 import { RELIABILITY_CASES } from "../reliability/cases.js";
 import { CONTROLS } from "../runner/controls.js";
@@ -13,10 +11,8 @@ import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../in-runti
 import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { client } from "./client.js";
-import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType, type TlsFlags } from "./tls.js";
+import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType } from "./tls.js";
 import { run, toolVersion } from "./run.js";
-import { diff } from "./diff.js";
-import { merge } from "./merge.js";
 import { serve } from "./serve.js";
 import { bench, parseRounds, parseTarget, parseWorkloads } from "../bench/cli.js";
 import { serveBench } from "../bench/serve.js";
@@ -28,192 +24,33 @@ import {
   parseDurationOption,
   parseNonNegativeInt,
   parsePort,
-  parseRuntimeList,
   parseScenario,
-  parseSize,
   parseTransport,
   parseUnixPath,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
-import {
-  bareSpecifiers,
-  parseSpecifier,
-  parseSpecifierList,
-  type RuntimeSpecifier,
-  type RuntimeTarget,
-} from "../common/targets.js";
-import { resolveSpecifier, resolveTargets } from "../install/resolve.js";
-import { parseSpecifiers, runtimesInstall, runtimesList, runtimesPrune } from "./runtimes.js";
+import { bareSpecifiers, parseSpecifier, parseSpecifierList } from "../common/targets.js";
 import { netnsSupport } from "../process/netns.js";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
-import { init } from "./init.js";
-
-const SCENARIO_MODULE_FLAG = "--scenario-module";
-
-/**
- * The `--scenario-module` paths of a command line. They are read before the command is
- * parsed: their scenarios must be known to `<scenario>`, `--scenarios` and `--help`.
- */
-export function scenarioModulePaths(argv: readonly string[]): string[] {
-  const paths: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") break;
-    if (a === SCENARIO_MODULE_FLAG) {
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith("-")) throw new UsageError(`${SCENARIO_MODULE_FLAG} needs a path`);
-      paths.push(v);
-      i++;
-    } else if (a.startsWith(`${SCENARIO_MODULE_FLAG}=`)) paths.push(a.slice(SCENARIO_MODULE_FLAG.length + 1));
-  }
-  return paths;
-}
-
-/** Declares `--scenario-module` (already applied by main(); declared for --help and parsing). */
-function scenarioModuleOption(cmd: Command): Command {
-  return cmd.option(
-    `${SCENARIO_MODULE_FLAG} <path>`,
-    "a module whose default export is defineScenario({...}) (TypeScript or JavaScript); repeatable",
-    (v: string, prev: string[] = []) => [...prev, v],
-  );
-}
-import { socketsSpec } from "./sockets-spec.js";
-
-function binaryOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option("--node-bin <path>", "node binary to use").env("NETPARITY_NODE"))
-    .addOption(
-      new Option("--bun-bin <path>", "bun binary to use (default: the npm-installed bun)").env("NETPARITY_BUN"),
-    )
-    .addOption(
-      new Option("--deno-bin <path>", "deno binary to use (default: the npm-installed deno)").env("NETPARITY_DENO"),
-    );
-}
-
-function binaries(o: { nodeBin?: string; bunBin?: string; denoBin?: string }): Partial<Record<RuntimeName, string>> {
-  return {
-    ...(o.nodeBin ? { node: o.nodeBin } : {}),
-    ...(o.bunBin ? { bun: o.bunBin } : {}),
-    ...(o.denoBin ? { deno: o.denoBin } : {}),
-  };
-}
-
-const installLog = (line: string): void => void process.stderr.write(`netparity: ${line}\n`);
-
-/** --runtimes as targets: versions resolved against npm and installed into the cache first. */
-function targets(specs: RuntimeSpecifier[], bins: Partial<Record<RuntimeName, string>>): Promise<RuntimeTarget[]> {
-  return resolveTargets(specs, { binaries: bins, log: installLog });
-}
-
-/** --runtime of serve/client: the runtime's name, and the binaries with this version's binary. */
-async function oneTarget(
-  spec: RuntimeSpecifier,
-  bins: Partial<Record<RuntimeName, string>>,
-): Promise<{ runtime: RuntimeName; binaries: Partial<Record<RuntimeName, string>> }> {
-  if (spec.range === undefined) return { runtime: spec.name, binaries: bins };
-  const t = await resolveSpecifier(spec, { binaries: bins, log: installLog });
-  return { runtime: t.name, binaries: { ...bins, [t.name]: t.binary } };
-}
-
-const RUNTIMES_HELP = "comma-separated runtimes: node, bun, deno, or name@version (node@22, bun@1.3.0, deno@latest)";
-const RUNTIME_HELP = "node, bun or deno, or name@version (bun@1.3.0: installed from npm into the cache)";
-
-/**
- * Registers every scenario's own options (declared in the scenario, see ScenarioOption) on
- * a command. Two scenarios may share a flag as long as they agree on its key and type.
- */
-function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Command {
-  const seen = new Map<string, ScenarioOption>();
-  for (const sc of Object.values(SCENARIOS)) {
-    for (const opt of sc.options ?? []) {
-      if (role !== "both" && !opt.roles.includes(role)) continue;
-      const prev = seen.get(opt.key);
-      if (prev) {
-        if (prev.type !== opt.type || prev.flag !== opt.flag)
-          throw new Error(`scenarios disagree on option ${opt.flag}`);
-        continue;
-      }
-      seen.set(opt.key, opt);
-      const o = new Option(opt.flag, opt.description);
-      if (opt.type === "size") o.argParser(parseSize);
-      else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.flag.split(" ")[0]!));
-      else if (opt.choices) o.choices(opt.choices);
-      cmd.addOption(o);
-    }
-  }
-  scenarioOptionKeys.set(cmd, [...seen.keys()]);
-  return cmd;
-}
-
-const scenarioOptionKeys = new WeakMap<Command, string[]>();
-
-function tlsFlags(o: Record<string, unknown>): TlsFlags {
-  const flags: TlsFlags = {};
-  for (const k of ["cert", "key", "ca", "servername"] as const) if (typeof o[k] === "string") flags[k] = o[k];
-  if (Array.isArray(o.alpn)) flags.alpn = o.alpn as string[];
-  if (o.keyType === "ecdsa" || o.keyType === "rsa") flags.keyType = o.keyType;
-  return flags;
-}
-
-function extra(cmd: Command, o: Record<string, unknown>): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const k of scenarioOptionKeys.get(cmd) ?? []) {
-    const v = o[k];
-    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
-  }
-  return out;
-}
-
-/** A comma-separated list of ids that must name at least one (`--no-…` is how to select none). */
-function idList(flag: string): (v: string) => string[] {
-  return (v) => {
-    const ids = v
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean);
-    if (!ids.length)
-      throw new UsageError(`${flag} selects nothing: name at least one id, or use --no-${flag.slice(2)}`);
-    return ids;
-  };
-}
-
-/** The parser's message ("error: unknown option '--runtim'\n(Did you mean --runtime?)") as one line. */
-export function parserErrorLine(message: string): string {
-  const text = message
-    .replace(/^error: /, "")
-    .replace(/\s*\n\s*\(Did you mean (.*)\?\)/, " (did you mean $1?)")
-    .replace(/\s*\n\s*/g, " ")
-    .trim();
-  return `netparity: ${text}`;
-}
-
-/** A scenario's transport when --transport is not given: tcp, or its only one (udp for ipmsg). */
-function defaultTransport(scenario: string): Transport {
-  const ts = SCENARIOS[scenario]?.transports ?? ["tcp"];
-  return ts.includes("tcp") ? "tcp" : ts[0]!;
-}
-
-/**
- * `--help` shows list defaults as they are typed (`node,bun,deno`), not as JSON. Runs over every
- * command once the program is built, so each command file needs nothing for it.
- */
-function typedDefaults(cmd: Command): void {
-  for (const opt of cmd.options) {
-    const v = opt.defaultValue as unknown;
-    if (Array.isArray(v) && opt.defaultValueDescription === undefined)
-      opt.defaultValueDescription = v
-        .map((x) =>
-          typeof x === "string"
-            ? x
-            : typeof x === "object" && x && "name" in x
-              ? `${String(x.name)}${"range" in x && x.range ? `@${String(x.range)}` : ""}`
-              : String(x),
-        )
-        .join(",");
-  }
-  for (const sub of cmd.commands) typedDefaults(sub);
-}
+import { registerToolCommands } from "./commands-tools.js";
+import {
+  RUNTIME_HELP,
+  RUNTIMES_HELP,
+  binaries,
+  binaryOptions,
+  defaultTransport,
+  extra,
+  idList,
+  oneTarget,
+  parserErrorLine,
+  scenarioModuleOption,
+  scenarioModulePaths,
+  scenarioOptions,
+  targets,
+  tlsFlags,
+  typedDefaults,
+} from "./options.js";
 
 export function program(userScenarios: readonly string[] = []): Command {
   const prog = new Command("netparity")
@@ -509,99 +346,7 @@ Workloads (docs/bench.md):
     });
   });
 
-  const runtimesCmd = prog
-    .command("runtimes")
-    .description("the cache of runtime versions installed from npm (NETPARITY_CACHE, default ~/.cache/netparity)");
-  runtimesCmd
-    .command("list")
-    .description("installed runtime versions: name, version, size, binary")
-    .option("--json", "print JSON instead of a table", false)
-    .action((o) => {
-      process.exitCode = runtimesList({ json: o.json });
-    });
-  runtimesCmd
-    .command("install")
-    .description("resolve specifiers against the npm registry and install them into the cache")
-    .argument("<specifiers...>", "name@version, name@range or name@dist-tag (node@22 bun@1.3.0 deno@latest)")
-    .action(async (specs: string[]) => {
-      process.exitCode = await runtimesInstall(parseSpecifiers(specs));
-    });
-  runtimesCmd
-    .command("prune")
-    .description("remove every cached version, or every one the specifiers given do not match")
-    .argument("[keep...]", "specifiers to keep: node (all of node), node@22 (a range), deno@2.7.1")
-    .option("--dry-run", "list what would be removed, remove nothing", false)
-    .action(async (keep: string[], o) => {
-      process.exitCode = await runtimesPrune(parseSpecifiers(keep), { dryRun: o.dryRun });
-    });
-
-  prog
-    .command("diff")
-    .description(
-      "what changed between two reports (report.json files or report directories); exit 0 same, 1 changed, 2 usage",
-    )
-    .argument("<a>", "the report before: a report.json or a directory with one")
-    .argument("<b>", "the report after")
-    .option("--markdown", "print GitHub Markdown (for a PR comment) instead of a table", false)
-    .addOption(
-      new Option("--json", "print the diff as JSON (schema netparity.diff/1)").default(false).conflicts("markdown"),
-    )
-    .addHelpText(
-      "after",
-      `
-Results are paired by kind and id and runtime: by name when each report has one version of
-that runtime (node 20 against node 22 is a change of node's results), else by name and
-version (what has no partner is added or removed). A benchmark result differs only when
-each median lies outside the other report's spread (its ci95 when present, else min-max).`,
-    )
-    .action((a: string, b: string, o) => {
-      process.exitCode = diff({ a, b, format: o.json ? "json" : o.markdown ? "markdown" : "table" });
-    });
-
-  prog
-    .command("merge")
-    .description(
-      "one report from several runs (versions, machines, operating systems): writes report.json, report.md, junit.xml and report.html",
-    )
-    .argument("<reports...>", "report directories or report.json files; each run is named by its directory")
-    .requiredOption("--report-dir <dir>", "where to write the merged report files")
-    .action((reports: string[], o) => {
-      process.exitCode = merge({
-        inputs: reports,
-        reportDir: o.reportDir,
-        toolVersion: toolVersion(),
-        command: ["netparity", ...process.argv.slice(2)],
-      });
-    });
-
-  prog
-    .command("init")
-    .description(
-      "write a starter scenario, an expectations directory and a GitHub Actions workflow into a project (never overwrites)",
-    )
-    .option("--dir <dir>", "the project directory", ".")
-    .action((o: { dir: string }) => {
-      init(o.dir);
-      process.exitCode = 0;
-    });
-
-  const specCmd = prog
-    .command("sockets-spec")
-    .description(
-      "the WinterTC Sockets API spec suite: @netparity/sockets inside each runtime, and @arrowood.dev/socket on node (see docs/sockets.md); exit 0 when @netparity/sockets passes every normative check",
-    )
-    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, ["node", "bun", "deno"] as RuntimeName[])
-    .option("--no-polyfill", "skip the comparison row (@arrowood.dev/socket on node)")
-    .option("--json", "print the suite's results as JSON instead of the Markdown table", false);
-  binaryOptions(specCmd).action(async (o) => {
-    process.exitCode = await socketsSpec({
-      runtimes: o.runtimes,
-      polyfill: o.polyfill,
-      json: o.json,
-      binaries: binaries(o),
-    });
-  });
-
+  registerToolCommands(prog);
   typedDefaults(prog);
   return prog;
 }
