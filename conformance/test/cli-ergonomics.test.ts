@@ -54,6 +54,20 @@ describe("usage errors name what to type", () => {
   });
 });
 
+describe("--host takes an IPv6 address bracketed as in a URL", () => {
+  it("serve echo --host [::1] listens on ::1; --host '[::1' is a usage error", async () => {
+    const s = spawnJson(process.execPath, [BIN, "serve", "echo", "--runtime", "node", "--host", "[::1]"], {}, 30_000);
+    try {
+      expect(await s.first).toMatchObject({ event: "listening", host: "::1" });
+    } finally {
+      s.kill();
+    }
+    const bad = cli(["serve", "echo", "--runtime", "node", "--host", "[::1"], 30_000);
+    expect(bad.code).toBe(2);
+    expect(oneLine(bad)).toEqual(['netparity: invalid --host "[::1" (e.g. 127.0.0.1, ::1, [::1], localhost)']);
+  }, 60_000);
+});
+
 describe("hello-udp defaults to udp, its only transport", () => {
   for (const runtime of RUNTIMES) {
     it(`${runtime}: serve hello-udp without --transport listens on udp`, async () => {

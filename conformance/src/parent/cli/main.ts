@@ -26,6 +26,7 @@ import {
   parsePort,
   parseScenario,
   parseTransport,
+  parseHost,
   parseUnixPath,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
@@ -79,7 +80,7 @@ export function program(userScenarios: readonly string[] = []): Command {
       `${TRANSPORTS.join(", ")} (default: tcp, or the scenario's only transport, udp for hello-udp and ipmsg)`,
       parseTransport,
     )
-    .option("--host <addr>", "address to bind", "127.0.0.1")
+    .option("--host <addr>", "address to bind (::1 or [::1] for IPv6)", parseHost, "127.0.0.1")
     .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
     .option("--path <file>", "socket path for --transport unix (ignored by tcp, udp and tls)", parseUnixPath)
     .option(
@@ -143,7 +144,7 @@ The lessons' own programs (docs/lessons.md):
       `${TRANSPORTS.join(", ")} (default: tcp, or the scenario's only transport, udp for hello-udp and ipmsg)`,
       parseTransport,
     )
-    .option("--host <addr>", "server address", "127.0.0.1")
+    .option("--host <addr>", "server address (::1 or [::1] for IPv6)", parseHost, "127.0.0.1")
     .option("--port <n>", "server port", parsePort, 0)
     .option("--path <file>", "server socket path for --transport unix (ignored by tcp, udp and tls)", parseUnixPath)
     .option("--ca <file>", "--transport tls: PEM CA to trust (default: the runtime's default store)")

@@ -59,6 +59,15 @@ export function parsePort(value: string): number {
  */
 export const UNIX_PATH_MAX_BYTES = process.platform === "linux" ? 107 : 103;
 
+/** `--host`: a name or an address; an IPv6 address may come bracketed as in a URL (`[::1]`). */
+export function parseHost(value: string): string {
+  const v = value.trim();
+  const host = /^\[([0-9A-Fa-f:.]+(?:%[\w.-]+)?)\]$/.exec(v)?.[1] ?? v;
+  if (!host || /[\s/[\]]/.test(host))
+    throw new UsageError(`invalid --host "${value}" (e.g. 127.0.0.1, ::1, [::1], localhost)`);
+  return host;
+}
+
 /** `--path` of a Unix socket: not empty, and no longer than the kernel binds. */
 export function parseUnixPath(value: string): string {
   if (value === "") throw new UsageError("--path needs a file path");
