@@ -30,7 +30,7 @@ export const SERVER_LIMIT_OPTIONS: readonly ScenarioOption[] = [
     key: "maxConnections",
     type: "int",
     roles: ["server"],
-    description: `stream servers: connections served at once; more are closed at once with a log line (default ${DEFAULT_MAX_CONNECTIONS})`,
+    description: `stream servers: connections served at once; more are closed at once with a log line (default ${DEFAULT_MAX_CONNECTIONS}; 0: the default)`,
   },
 ];
 
