@@ -73,6 +73,7 @@ export function workerdRuntime(version: string, trustedCa: string | undefined, l
       rename: () => notInWorker("file system"),
       remove: () => notInWorker("file system"),
       exists: () => notInWorker("file system"),
+      kind: () => notInWorker("file system"),
       mkdirp: () => notInWorker("file system"),
       tempDir: () => notInWorker("file system"),
       readText: () => notInWorker("file system"),

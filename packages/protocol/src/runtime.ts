@@ -278,6 +278,9 @@ export interface FileSink {
 }
 
 /** The few file-system operations the scenarios need, through the runtime's own API. */
+/** What a path names, seen without following a symbolic link (`FileSystem.kind`). */
+export type FileKind = "file" | "directory" | "symlink" | "socket" | "fifo" | "other";
+
 export interface FileSystem {
   /** Creates a new file; with `exclusive` it rejects with NetError EEXIST if the path exists. */
   create(path: string, opts?: { exclusive?: boolean }): Promise<FileSink>;
@@ -285,6 +288,11 @@ export interface FileSystem {
   /** Removes a file or an empty directory; a missing path is not an error. */
   remove(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /**
+   * What is at `path`, without following a symbolic link (lstat); null when nothing is.
+   * @example if ((await rt.fs.kind(path)) === "socket") await rt.fs.remove(path)
+   */
+  kind(path: string): Promise<FileKind | null>;
   mkdirp(path: string): Promise<void>;
   /** A fresh temporary directory. */
   tempDir(prefix: string): Promise<string>;

@@ -2,13 +2,16 @@
 import type { Listener } from "@netparity/protocol";
 import type { Probe } from "./types.js";
 import {
+  classifyLongPath,
   classifySocketFile,
+  LONG_UNIX_PATH_BYTES,
+  type LongPathEvidence,
   classifyUnixRoundTrip,
   type SocketFileEvidence,
   UNIX_MESSAGE,
   type UnixRoundTripEvidence,
 } from "./unix-classify.js";
-import { errorEvidence, readText, scoped, socketPath } from "./util.js";
+import { codeOf, errorEvidence, readText, scoped, socketPath } from "./util.js";
 
 export const unixProbes: Probe[] = [
   {
@@ -63,6 +66,57 @@ export const unixProbes: Probe[] = [
           relisten = errorEvidence(e);
         }
         return { existsWhileOpen, existsAfterClose: existsAfter, relisten } satisfies SocketFileEvidence;
+      });
+    },
+  },
+  {
+    id: "unix.path-too-long",
+    title: `listening on a ${LONG_UNIX_PATH_BYTES}-byte Unix socket path (sun_path holds 107 and a NUL): refused or truncated?`,
+    needs: ["unix"],
+    classify: classifyLongPath,
+    async collect(rt) {
+      return scoped(async (scope) => {
+        const dir = await rt.fs.tempDir("netparity-probe-");
+        const enc = new TextEncoder();
+        const fill = LONG_UNIX_PATH_BYTES - enc.encode(`${dir}/.sock`).byteLength;
+        const path = `${dir}/${"l".repeat(Math.max(1, fill))}.sock`;
+        // ASCII only: a prefix of n bytes is the first n characters.
+        const prefix107 = path.slice(0, 107);
+        const prefix108 = path.slice(0, 108);
+        scope.defer(async () => {
+          for (const p of [path, prefix107, prefix108]) await rt.fs.remove(p).catch(() => undefined);
+          await rt.fs.remove(dir).catch(() => undefined);
+        });
+        const bytes = enc.encode(path).byteLength;
+        let l: Listener;
+        try {
+          l = scope.listener(await rt.listen({ transport: "unix", path }));
+        } catch (e) {
+          return { bytes, listen: errorEvidence(e) } satisfies LongPathEvidence;
+        }
+        const a = l.address;
+        const reported =
+          a.transport !== "unix"
+            ? a.transport
+            : a.path === path
+              ? "<path>"
+              : `${enc.encode(a.path ?? "").byteLength} bytes`;
+        const kind = (p: string): Promise<string | null> => rt.fs.kind(p).catch((e) => `error ${codeOf(e)}`);
+        const evidence: LongPathEvidence = {
+          bytes,
+          listen: "ok",
+          reported,
+          atPath: await kind(path),
+          atPrefix107: await kind(prefix107),
+          atPrefix108: await kind(prefix108),
+        };
+        try {
+          scope.conn(await rt.connect({ transport: "unix", path }));
+          evidence.connect = "ok";
+        } catch (e) {
+          evidence.connect = errorEvidence(e);
+        }
+        return evidence;
       });
     },
   },

@@ -20,6 +20,7 @@ import { buildReport } from "../report/model.js";
 import { runMatrix, targetBinaries } from "../runner/matrix.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
 import { runProbesIn, type RuntimeProbes } from "../runner/probes.js";
+import { requireCells, requireFaultsApply, transportsWithCells } from "./selection.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
 import { renderControlsTable } from "./controls-table.js";
@@ -33,7 +34,7 @@ import {
   tableWidth,
   useColor,
 } from "./table.js";
-import { UsageError } from "../common/usage.js";
+import { requireReportDir, UsageError } from "../common/usage.js";
 import { offersEnd } from "../common/runtime-descriptors.js";
 import { apiSuffix, targetLabeler, type RuntimeTarget } from "../common/targets.js";
 
@@ -110,6 +111,9 @@ export async function run(o: RunOptions): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
+  requireCells(o.scenarios, o.transports);
+  if (o.reportDir) requireReportDir(o.reportDir);
+  if (o.faults) requireFaultsApply(o.faults, transportsWithCells(o.scenarios, o.transports));
   const unknown = (o.probes ?? []).filter((id) => !PROBES.some((p) => p.id === id));
   if (unknown.length)
     throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${PROBES.map((p) => p.id).join(", ")})`);

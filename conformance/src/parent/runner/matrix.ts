@@ -429,6 +429,10 @@ export async function runCell(
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;
+    // An error names the cell's addresses: which end sent where (a proxy in between is named too).
+    const at = (h: string | undefined, port: number | undefined, path: string | undefined): string =>
+      path ? `unix:${path}` : `${h?.includes(":") ? `[${h}]` : h}:${port}`;
+    const where = ` (client ${p.client.name} to ${at(to.host, to.port, to.path)}${via ? " via the fault proxy" : ""}; server ${p.server.name} on ${at(ready.host ?? p.host, ready.port, ready.path)})`;
     if (!result || result instanceof Error || result.event !== "result") {
       const why =
         result instanceof Error
@@ -436,12 +440,17 @@ export async function runCell(
           : result?.event === "error"
             ? `${result.code}: ${result.message}`
             : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
-      return { ...base, status: "error", reason: `client ${p.client.name}${apiSuffix(p.api)}: ${why}`, durationMs };
+      return {
+        ...base,
+        status: "error",
+        reason: `client ${p.client.name}${apiSuffix(p.api)}: ${why}${where}`,
+        durationMs,
+      };
     }
     const checks = result.checks;
     const failed = checks.filter((c) => !c.ok);
     const reason = result.error
-      ? `${result.error.code}: ${result.error.message}`
+      ? `${result.error.code}: ${result.error.message}${where}`
       : failed.length
         ? failed.map((c) => `${c.name}: ${c.detail ?? "failed"}`).join("; ")
         : undefined;
