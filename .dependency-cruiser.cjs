@@ -34,6 +34,7 @@ const LAYERS = {
     ["verdict"],
     ["reliability"],
     ["runner"],
+    ["workerd"],
     ["certs"],
     ["faults"],
     ["process"],

@@ -1,6 +1,12 @@
 import { Prng, type RuntimeName, type Transport } from "@netparity/protocol";
 import { beforeAll, expect } from "vitest";
-import { runMatrix, type CellResult, type MatrixOptions, type RuntimeInfo } from "../src/parent/runner/matrix.js";
+import {
+  runMatrix,
+  type CellPlan,
+  type CellResult,
+  type MatrixOptions,
+  type RuntimeInfo,
+} from "../src/parent/runner/matrix.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
 import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
 
@@ -9,15 +15,64 @@ export const RUNTIMES: RuntimeName[] = ["node", "bun", "deno"];
 /** Every server × client pairing of RUNTIMES. */
 export const PAIRS = RUNTIMES.flatMap((s) => RUNTIMES.map((c) => [s, c] as const));
 
+export type Pair = (typeof PAIRS)[number];
+
+/**
+ * `NETPARITY_FULL_MATRIX=1`: the matrix tests run every pairing. Without it they run a smoke
+ * selection: the whole matrix is proven by `npm run conformance` (every scenario, transport,
+ * host and pairing, compared with the expectations), which `.ci/run` runs after `npm test`.
+ */
+export const FULL_MATRIX = process.env.NETPARITY_FULL_MATRIX === "1";
+
+/**
+ * Three pairings of two different runtimes in which every runtime is once the server and once
+ * the client. Rotation 0 is node→bun, bun→deno, deno→node; rotation 1 the other three
+ * (node→deno, bun→node, deno→bun), so a file that alternates them meets all six.
+ */
+export function smokePairs(rotation: number): Pair[] {
+  const shift = 1 + (Math.abs(rotation) % (RUNTIMES.length - 1));
+  return RUNTIMES.map((s, i) => [s, RUNTIMES[(i + shift) % RUNTIMES.length]!] as const);
+}
+
+/** The pairings a matrix test runs: `smokePairs(rotation)`, or every one with NETPARITY_FULL_MATRIX=1. */
+export function matrixPairs(rotation: number): Pair[] {
+  return FULL_MATRIX ? PAIRS : smokePairs(rotation);
+}
+
+/**
+ * The six pairings of two different runtimes (both rotations), or every one with
+ * NETPARITY_FULL_MATRIX=1: for a matrix whose same-runtime pairings `npm run conformance`
+ * proves (the reliability cases run server and client of one runtime) and whose cross pairings
+ * nothing else runs.
+ */
+export function crossPairs(): Pair[] {
+  return FULL_MATRIX ? PAIRS : [...smokePairs(0), ...smokePairs(1)];
+}
+
 export type MatrixRun = Awaited<ReturnType<typeof runMatrix>>;
 
 /** The time a matrix hook allows per planned cell (an upper bound, not an expectation). */
 const MATRIX_CELL_BUDGET_MS = 20_000;
 
-/** The matrix of `options` over RUNTIMES (cells and the runtimes' features), run once on first use and shared by a file's tests. */
-export function lazyMatrix(options: Omit<MatrixOptions, "runtimes">): () => Promise<MatrixRun> {
+/** Where a planned cell is: its scenario, transport and host. */
+export type CellPlace = Pick<CellPlan, "scenario" | "transport" | "host">;
+
+export interface LazyMatrixOptions extends Omit<MatrixOptions, "runtimes" | "select"> {
+  /** The pairings to run at each place (default: every pairing, PAIRS). */
+  pairs?: (at: CellPlace) => readonly Pair[];
+}
+
+/**
+ * The matrix of `options` over RUNTIMES (cells and the runtimes' features), run once on first
+ * use and shared by a file's tests; with `pairs`, only those pairings at each place.
+ */
+export function lazyMatrix(options: LazyMatrixOptions): () => Promise<MatrixRun> {
+  const { pairs, ...rest } = options;
+  const select = pairs
+    ? (c: CellPlan) => pairs(c).some(([s, k]) => s === c.server.name && k === c.client.name)
+    : undefined;
   let run: Promise<MatrixRun> | undefined;
-  const get = () => (run ??= runMatrix({ runtimes: RUNTIMES, ...options }));
+  const get = () => (run ??= runMatrix({ runtimes: RUNTIMES, ...rest, ...(select ? { select } : {}) }));
   // The whole matrix runs in a hook whose time limit grows with its size, not in whichever
   // test asks first: a 90-cell matrix on a busy 2-core machine takes longer than one test's
   // limit, and that is load, not a failure. Each cell still has its own client timeout.

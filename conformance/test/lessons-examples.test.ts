@@ -13,7 +13,8 @@ import { seededBytes } from "./helpers.js";
 import { spawnJson } from "./peer-helpers.js";
 
 const DOCS = join(PACKAGE_ROOT, "docs");
-const EXAMPLES: Record<RuntimeName, { file: string; args: string[] }> = {
+// The three runtimes with a listen (workerd is a client end only).
+const EXAMPLES: Record<Exclude<RuntimeName, "workerd">, { file: string; args: string[] }> = {
   node: { file: "echo-node.mjs", args: [] },
   bun: { file: "echo-bun.js", args: [] },
   deno: { file: "echo-deno.js", args: ["run", "--quiet", "--no-config", "--no-lock", "--allow-net"] },
@@ -42,7 +43,7 @@ function echoThrough(port: number, payload: Buffer): Promise<Buffer> {
 }
 
 describe("raw echo examples (docs/examples)", () => {
-  for (const [runtime, ex] of Object.entries(EXAMPLES) as Array<[RuntimeName, (typeof EXAMPLES)[RuntimeName]]>) {
+  for (const [runtime, ex] of Object.entries(EXAMPLES) as Array<[RuntimeName, (typeof EXAMPLES)["node"]]>) {
     it(`${runtime} ${ex.file}: 1 MiB echoed, then the server closes after the client's FIN`, async () => {
       const server = spawnJson(runtimeBinary(runtime), [...ex.args, join(DOCS, "examples", ex.file)]);
       try {

@@ -1,12 +1,26 @@
 /**
- * netparity as another project gets it: every package packed with `npm pack`, the tarballs
+ * netparity as another project gets it: every package packed with `npm pack` (from a copy of
+ * the sources, so the build of the pack leaves this tree's dist/ alone), the tarballs
  * installed into an empty project outside the repository (third-party dependencies from the
  * registry), and `npx netparity` run there with a scenario of that project's own, `init`'s
  * files, and the reusable action's run step. Workflows and action.yml are checked with
  * action-validator.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -41,6 +55,35 @@ function sh(cmd: string, args: string[], cwd: string, timeoutMs: number, env: No
   return { code: r.status, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
 }
 
+/**
+ * A copy of the repository's sources (no node_modules, build output or git data) whose
+ * node_modules links every installed package and re-makes the workspace links inside the copy.
+ * npm pack's prepack builds there: the dist/ bundles that the other test files, running at the
+ * same time, start their agents and CLI from are never rewritten under them.
+ */
+function sourceCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), "netparity-src-"));
+  const skip = /[/\\](node_modules|dist|\.git|\.turbo)([/\\]|$)/;
+  cpSync(REPO, dir, { recursive: true, verbatimSymlinks: true, filter: (from) => !skip.test(from.slice(REPO.length)) });
+  const link = (from: string, to: string): void => {
+    // A workspace package is a relative link (../conformance): the same text points into the copy.
+    if (lstatSync(from).isSymbolicLink()) symlinkSync(readlinkSync(from), to);
+    else symlinkSync(from, to);
+  };
+  const modules = join(REPO, "node_modules");
+  mkdirSync(join(dir, "node_modules"));
+  for (const name of readdirSync(modules)) {
+    const from = join(modules, name);
+    if (!name.startsWith("@") || lstatSync(from).isSymbolicLink()) {
+      link(from, join(dir, "node_modules", name));
+      continue;
+    }
+    mkdirSync(join(dir, "node_modules", name));
+    for (const sub of readdirSync(from)) link(join(from, sub), join(dir, "node_modules", name, sub));
+  }
+  return dir;
+}
+
 interface ReportCell {
   scenario: string;
   host: string;
@@ -59,12 +102,15 @@ describe("installed from the packed tarballs, in an empty project", () => {
   let project = "";
   const tarballs: string[] = [];
 
+  let sources = "";
+
   beforeAll(() => {
     packDir = mkdtempSync(join(tmpdir(), "netparity-pack-"));
     project = mkdtempSync(join(tmpdir(), "netparity-user-"));
+    sources = sourceCopy();
     // In dependency order: a package's prepack build reads the ones before it from their dist/.
     for (const w of WORKSPACES) {
-      const r = sh("npm", ["pack", "-w", w, "--pack-destination", packDir, "--silent"], REPO, 300_000);
+      const r = sh("npm", ["pack", "-w", w, "--pack-destination", packDir, "--silent"], sources, 300_000);
       expect(r.code, `npm pack -w ${w}: ${r.out}`).toBe(0);
     }
     tarballs.push(...readdirSync(packDir).map((f) => join(packDir, f)));
@@ -80,7 +126,7 @@ describe("installed from the packed tarballs, in an empty project", () => {
   }, 900_000);
 
   afterAll(() => {
-    for (const d of [packDir, project]) if (d) rmSync(d, { recursive: true, force: true });
+    for (const d of [packDir, project, sources]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it("each tarball ships built JavaScript, declarations and a README, and no sources", () => {

@@ -1,194 +1,37 @@
 /**
- * Every probe of the catalogue against its classifier. CLASSIFIERS lists each probe id with the
- * pure function that turns the probe's recorded evidence into its outcome; the catalogue test
- * fails when a probe has no entry (a new probe needs a classifier and recorded evidence).
+ * Every probe of the catalogue against its registered classifier. A probe is registered once,
+ * with the pure function that turns its evidence into its outcome (`Probe.classify`, from the
+ * probe's *-classify.ts file); the runner and this test use that same function.
  *
  * fixtures/probe-evidence.json is report.json's probe evidence of a real run on node 20.20.2,
- * bun 1.4.5 and deno 2.9.6 (Linux): each recorded evidence must give back the recorded outcome.
- * The udp.multicast-* entries come from a run as root, inside the network namespace the runner
- * makes for them (recorded.netns).
+ * bun 1.4.5 and deno 2.9.6 (Linux): each recorded evidence, replayed through the registry's
+ * classifier, must give back the recorded outcome, and every probe of the catalogue must have
+ * recorded evidence. The udp.multicast-* entries come from a run as root, inside the network
+ * namespace the runner makes for them (recorded.netns).
  * The outcomes no runtime here shows are fed with the smallest evidence that produces them,
  * marked "constructed", so every outcome a classifier can report is checked, and two different
  * kinds of evidence never share a label.
  */
 import { describe, expect, it } from "vitest";
-import {
-  classifyBind,
-  classifyDualStack,
-  classifyIpv6Tcp,
-  classifyIpv6Udp,
-  classifyLocalhostConnect,
-  classifyLocalhostListen,
-  classifyLocalhostUdp,
-} from "../src/in-runtime/probes/addressing-classify.js";
-import { probeIds } from "../src/in-runtime/probes/catalogue.js";
-import {
-  classifyErrorProbe,
-  codeOfEvidence,
-  type ErrorEvidence,
-  isErrorEvidence,
-  shapeOf,
-} from "../src/in-runtime/probes/errors-classify.js";
-import {
-  classifyBadInterface,
-  classifyJoin,
-  classifyLeave,
-  classifyLoopbackDefault,
-  classifySourceSpecific,
-  classifyTtl,
-} from "../src/in-runtime/probes/multicast-classify.js";
-import { classifySticky } from "../src/in-runtime/probes/sticky-classify.js";
-import {
-  classifyAbortOpen,
-  classifyBackpressure,
-  classifyCloseAfterRead,
-  classifyClosePendingRead,
-  classifyConnectAbort,
-  classifyKeepAlive,
-  classifyNoDelay,
-  classifyReadChunk,
-  classifyRebind,
-  classifyResetUnread,
-  classifyTcpHalfClose,
-  classifyTcpReusePort,
-  classifyWrite64,
-  classifyWriteAfterClose,
-} from "../src/in-runtime/probes/tcp-classify.js";
-import {
-  attemptFromEvidence,
-  classifyAlpnMismatch,
-  classifyAlpnNone,
-  classifyAlpnSelect,
-  classifyChunk,
-  classifyCipher,
-  classifyClientCertAbsent,
-  classifyCloseTail,
-  classifyHalfClose,
-  classifyIpVerification,
-  classifyPeer,
-  classifyRefusal,
-  classifyRsa,
-  classifyStartTls,
-  classifyStartTlsBuffered,
-  classifyVerifyOff,
-  classifyVersion,
-  upgradeFromEvidence,
-} from "../src/in-runtime/probes/tls-classify.js";
-import {
-  classifyBroadcast,
-  classifyEmptyDatagram,
-  classifyMaxDatagram,
-  classifyOversize,
-  classifyUdpReusePort,
-  classifyUnreachable,
-} from "../src/in-runtime/probes/udp-classify.js";
-import { classifySocketFile, classifyUnixRoundTrip } from "../src/in-runtime/probes/unix-classify.js";
-import { NODE_API_PROBE_DEFS } from "../src/node-api/catalogue.js";
+import { PROBES, probeById } from "../src/in-runtime/probes/catalogue.js";
+import { NODE_API_PROBES } from "../src/node-api/catalogue.js";
+import { codeOfEvidence, type ErrorEvidence, shapeOf } from "../src/in-runtime/probes/errors-classify.js";
 import recorded from "./fixtures/probe-evidence.json" with { type: "json" };
 
-// Evidence is JSON from a report: each classifier below states the shape it reads.
+// Evidence is JSON from a report: each registered classifier states the shape it reads.
 // biome-ignore lint/suspicious/noExplicitAny: recorded JSON, typed by the classifier that reads it
 type Ev = any;
-type Classifier = (evidence: Ev) => string;
 
-const o =
-  <E>(f: (e: E) => { outcome: string }): Classifier =>
-  (e) =>
-    f(e as E).outcome;
-const err = (e: Ev): string => classifyErrorProbe(e, "The call").outcome;
-const att = attemptFromEvidence;
-/** The TLS probes that need an open connection first say so when there was none. */
-const orNoConnection =
-  (has: string, f: Classifier): Classifier =>
-  (e) =>
-    has in e ? f(e) : `no connection: ${classifyRefusal(att(e))}`;
+/** Every registered probe: the catalogue over the Runtime interface and the Node API family. */
+const ALL_PROBES = [...PROBES, ...NODE_API_PROBES];
+const registered = (id: string) => probeById(id) ?? NODE_API_PROBES.find((p) => p.id === id);
 
-/** Each probe id of the catalogue with the classifier of its recorded evidence. */
-const CLASSIFIERS: Record<string, Classifier> = {
-  "addr.localhost-listen": o(classifyLocalhostListen),
-  "addr.localhost-connect": o(classifyLocalhostConnect),
-  "addr.localhost-udp": o(classifyLocalhostUdp),
-  "addr.default-host": o(classifyBind),
-  "addr.empty-host": o(classifyBind),
-  "ipv6.loopback-tcp": o(classifyIpv6Tcp),
-  "ipv6.loopback-udp": o(classifyIpv6Udp),
-  "ipv6.dual-stack": o(classifyDualStack),
-  "tcp.half-close": o(classifyTcpHalfClose),
-  "tcp.write-64mib": o(classifyWrite64),
-  "tcp.backpressure-unread": o(classifyBackpressure),
-  "tcp.close-pending-read": o(classifyClosePendingRead),
-  "tcp.close-after-read": o(classifyCloseAfterRead),
-  "tcp.reset-unread": o(classifyResetUnread),
-  "tcp.write-after-peer-close": o(classifyWriteAfterClose),
-  "tcp.nodelay-default": o(classifyNoDelay),
-  "tcp.keepalive": o(classifyKeepAlive),
-  "tcp.connect-abort": o(classifyConnectAbort),
-  "tcp.abort-open": o(classifyAbortOpen),
-  "tcp.read-chunk-max": o(classifyReadChunk),
-  "tcp.rebind-time-wait": o(classifyRebind),
-  "tcp.reuseport": o(classifyTcpReusePort),
-  "tcp.sticky": o(classifySticky),
-  "udp.max-datagram": o(classifyMaxDatagram),
-  "udp.oversize": o(classifyOversize),
-  "udp.empty-datagram": o(classifyEmptyDatagram),
-  "udp.unreachable-port": o(classifyUnreachable),
-  "udp.reuseport": o(classifyUdpReusePort),
-  "udp.broadcast": o(classifyBroadcast),
-  "udp.multicast-join": o(classifyJoin),
-  "udp.multicast-loopback-default": o(classifyLoopbackDefault),
-  "udp.multicast-ttl": o(classifyTtl),
-  "udp.multicast-leave": o(classifyLeave),
-  "udp.multicast-source-specific": o(classifySourceSpecific),
-  "udp.multicast-bad-interface": o(classifyBadInterface),
-  "unix.roundtrip": o(classifyUnixRoundTrip),
-  "unix.socket-file-after-close": o(classifySocketFile),
-  "err.econnrefused": err,
-  "err.eaddrinuse-tcp": err,
-  "err.eaddrinuse-udp": err,
-  "err.eaddrinuse-unix": err,
-  "err.unix-missing-path": err,
-  "err.eaddrnotavail": err,
-  "tls.default-version": (e) => classifyVersion(att(e)),
-  "tls.alpn-none": (e) => classifyAlpnNone(att(e), e.serverInfo?.alpn),
-  "tls.alpn-select": (e) => classifyAlpnSelect(att(e), e.serverInfo?.alpn, "h2", "http/1.1"),
-  "tls.alpn-mismatch": (e) => classifyAlpnMismatch(att(e)),
-  "tls.sni-ip": (e) => classifyIpVerification(att(e)),
-  "tls.untrusted-ca": (e) => classifyRefusal(att(e)),
-  "tls.hostname-mismatch": (e) => classifyRefusal(att(e)),
-  "tls.expired": (e) => classifyRefusal(att(e)),
-  "tls.verify-off": (e) => classifyVerifyOff(att(e)),
-  "tls.client-cert-absent": (e) =>
-    e.listen
-      ? classifyClientCertAbsent({ listen: codeOfEvidence(e.listen) })
-      : classifyClientCertAbsent({ listen: null, attempt: att(e), ...(e.roundTrip ? { roundTrip: e.roundTrip } : {}) }),
-  "tls.half-close": orNoConnection("serverSawEof", (e) =>
-    classifyHalfClose({
-      closeWrite: typeof e.closeWrite === "string" ? e.closeWrite : codeOfEvidence(e.closeWrite),
-      serverSawEof: e.serverSawEof,
-      ...(e.serverWrite !== null ? { serverWrite: e.serverWrite } : {}),
-      ...(e.clientGot !== null ? { clientGot: e.clientGot } : {}),
-      expected: "pong after FIN",
-    }),
-  ),
-  "tls.close-notify": (e) =>
-    "records" in e
-      ? classifyCloseTail(e.records, e.streamEnd, e.serverClosedFirst)
-      : isErrorEvidence(e)
-        ? `no round trip: ${codeOfEvidence(e)}`
-        : `no connection: ${classifyRefusal(att(e))}`,
-  "tls.largest-read": orNoConnection("maxChunk", (e) => classifyChunk(e.maxChunk)),
-  "tls.cipher-name": (e) => classifyCipher(att(e)),
-  "tls.peer-certificate": (e) => classifyPeer(att(e)),
-  "tls.rsa-server": (e) => classifyRsa(att(e)),
-  "tls.starttls-client": (e) => classifyStartTls(upgradeFromEvidence(e), e.featuresStartTlsClient),
-  "tls.starttls-server": (e) => classifyStartTls(upgradeFromEvidence(e), e.featuresStartTlsServer),
-  "tls.starttls-buffered": (e) => classifyStartTlsBuffered(upgradeFromEvidence(e), e.firstRead),
-  // The Node API probes (`nodeapi.*`, recorded.nodeapi) are registered with their classifiers.
-  ...Object.fromEntries(NODE_API_PROBE_DEFS.map((p) => [p.id, (e: Ev) => p.classify(e).outcome] as const)),
-};
-
-/** Every probe id: the catalogue over the Runtime interface and the Node API family. */
-const ALL_IDS = [...probeIds(), ...NODE_API_PROBE_DEFS.map((p) => p.id)];
+/** The registry's verdict on `evidence` for probe `id`; throws for an id the catalogue does not have. */
+function verdictOf(id: string, evidence: Ev): { outcome: string; explanation: string } {
+  const probe = registered(id);
+  if (!probe) throw new Error(`no probe ${id} in the catalogue`);
+  return probe.classify(evidence);
+}
 
 interface Recorded {
   id: string;
@@ -200,14 +43,22 @@ interface Recorded {
 const RECORDED = recorded.probes as Recorded[];
 
 describe("the catalogue", () => {
-  it("every probe id has a classifier, and every classifier a probe", () => {
-    expect(probeIds().length).toBeGreaterThan(50);
-    expect(NODE_API_PROBE_DEFS.length).toBeGreaterThanOrEqual(25);
-    expect(Object.keys(CLASSIFIERS).sort()).toEqual([...ALL_IDS].sort());
+  it("every probe is registered once, with its classifier", () => {
+    expect(PROBES.length).toBeGreaterThan(50);
+    expect(new Set(PROBES.map((p) => p.id)).size).toBe(PROBES.length);
+    for (const p of PROBES) expect(typeof p.classify, p.id).toBe("function");
+    expect(NODE_API_PROBES.length).toBeGreaterThanOrEqual(25);
+    expect(new Set(ALL_PROBES.map((p) => p.id)).size).toBe(ALL_PROBES.length);
+    for (const p of NODE_API_PROBES) expect(typeof p.classify, p.id).toBe("function");
+  });
+
+  it("every recorded probe id is in the catalogue", () => {
+    const unknown = [...new Set(RECORDED.map((r) => r.id))].filter((id) => !registered(id));
+    expect(unknown).toEqual([]);
   });
 
   it("every probe id has evidence recorded on node, bun and deno", () => {
-    for (const id of ALL_IDS) {
+    for (const { id } of ALL_PROBES) {
       const runtimes = RECORDED.filter((r) => r.id === id)
         .map((r) => r.runtime)
         .sort();
@@ -222,9 +73,9 @@ describe("recorded evidence gives back the recorded outcome", () => {
   );
   it("the recording holds evidence", () => expect(cases.length).toBeGreaterThan(150));
   it.each(cases)("%s", (_, r) => {
-    const classify = CLASSIFIERS[r.id];
-    expect(classify, r.id).toBeDefined();
-    expect(classify?.(r.evidence)).toBe(r.outcome);
+    const verdict = verdictOf(r.id, r.evidence);
+    expect(verdict.outcome).toBe(r.outcome);
+    expect(verdict.explanation.length, "an explanation").toBeGreaterThan(10);
   });
 });
 
@@ -527,6 +378,29 @@ const CONSTRUCTED: Array<[string, Ev, string]> = [
     { existsWhileOpen: true, existsAfterClose: true, relisten: "ok" },
     "file left behind; relisten ok",
   ],
+  [
+    "unix.path-too-long",
+    { bytes: 120, listen: "ok", reported: "<path>", atPath: "socket", connect: "ok" },
+    "bound whole path; connect ok",
+  ],
+  [
+    "unix.path-too-long",
+    {
+      bytes: 120,
+      listen: "ok",
+      reported: "107 bytes",
+      atPath: null,
+      atPrefix107: "socket",
+      connect: netErr("ENOENT", "Error"),
+    },
+    "truncated to 107 bytes; connect ENOENT (Error)",
+  ],
+  [
+    "unix.path-too-long",
+    { bytes: 120, listen: "ok", reported: "<path>", atPath: null, atPrefix107: null, atPrefix108: null, connect: "ok" },
+    "listening, no socket file found; connect ok",
+  ],
+  ["unix.path-too-long", { bytes: 120, listen: netErr("ENAMETOOLONG", "Error") }, "refused: ENAMETOOLONG (Error)"],
   ["err.econnrefused", { succeeded: true }, "succeeds"],
   ["err.econnrefused", netErr("ECONNREFUSED"), "ECONNREFUSED (no cause)"],
   ["err.econnrefused", { ...netErr("UNKNOWN"), cause: { message: "no name" } }, "unmapped (unnamed)"],
@@ -539,6 +413,14 @@ const CONSTRUCTED: Array<[string, Ev, string]> = [
   ["tls.largest-read", { afterMs: 1, clientInfo: null }, "no connection: connected (not refused)"],
   ["tls.client-cert-absent", { listen: netErr("ENOTSUP") }, "unsupported: ENOTSUP"],
   ["tls.starttls-buffered", { pendingAfterMs: 2000, firstRead: null }, "handshake hangs"],
+  // The round trip before the close hung: not the same evidence, nor label, as a handshake that hung.
+  ["tls.close-notify", { roundTrip: "pending", afterMs: 2000 }, "no round trip: pending"],
+  ["tls.starttls-client", { plaintext: "no reply" }, "no plaintext reply"],
+  ["tls.starttls-server", { plaintext: "no connection" }, "no plaintext connection"],
+  ["tls.starttls-server", { plaintext: "no command" }, "no plaintext command"],
+  // Probes that did not run record why; their classifier reads that too.
+  ["tls.default-version", { certificates: "none given" }, "unsupported: no certificates"],
+  ["udp.multicast-join", { reason: "no network namespace" }, "unsupported"],
   // Bun before 1.4 completes the handshake; the adapter refuses it (oven-sh/bun#33846, #34798).
   [
     "tls.untrusted-ca",
@@ -719,11 +601,11 @@ function nodeApiConstructed(): Array<[string, Ev, string]> {
 
 describe("constructed evidence: the outcomes no runtime here shows", () => {
   it.each(CONSTRUCTED.map(([id, e, outcome]) => [id, outcome, e] as const))("%s → %s", (id, outcome, e) => {
-    expect(CLASSIFIERS[id]?.(e)).toBe(outcome);
+    expect(verdictOf(id, e).outcome).toBe(outcome);
   });
 
   it("no outcome, recorded or constructed, is UNKNOWN-like", () => {
-    const outcomes = [...CONSTRUCTED.map(([id, e]) => CLASSIFIERS[id]?.(e)), ...RECORDED.map((r) => r.outcome)];
+    const outcomes = [...CONSTRUCTED.map(([id, e]) => verdictOf(id, e).outcome), ...RECORDED.map((r) => r.outcome)];
     expect(outcomes.length).toBeGreaterThan(200);
     for (const x of outcomes) expect(x).not.toMatch(/UNKNOWN|unknown|\?/);
   });

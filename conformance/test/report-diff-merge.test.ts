@@ -237,14 +237,39 @@ describe("netparity merge", () => {
     expect(readFileSync(join(out, "report.html"), "utf8")).toContain('<section id="differences"');
   });
 
-  it("a merged report merges again and diffs against itself as same", () => {
+  it("a merged report merges again (a run it holds, given again, is merged once) and diffs against itself as same", () => {
     const again = join(dir, "merged-again");
     const r = cli(["merge", out, join(dir, "node-20"), "--report-dir", again]);
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe(
+      `netparity: ${join(dir, "node-20", "report.json")} repeats a run of ${join(out, "report.json")}: merged once\n`,
+    );
     const j = JSON.parse(readFileSync(join(again, "report.json"), "utf8")) as Report;
-    expect(j.runs!.map((x) => x.id)).toEqual(["node-20", "node-22", "node-20-2"]);
-    expect(j.cells).toHaveLength(81);
+    expect(j.runs!.map((x) => x.id)).toEqual(["node-20", "node-22"]);
+    expect(j.cells).toHaveLength(54);
     expect(cli(["diff", out, out]).code).toBe(0);
+  });
+
+  it("the same run twice is merged once, said on stderr; counts are not doubled", () => {
+    const twice = join(dir, "merged-twice");
+    const r = cli(["merge", join(dir, "node-20"), join(dir, "node-20"), "--report-dir", twice]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toContain("repeats a run of");
+    const j = JSON.parse(readFileSync(join(twice, "report.json"), "utf8")) as Report;
+    expect(j.runs).toHaveLength(1);
+    expect(j.cells).toHaveLength(27);
+  });
+
+  it("--report-dir naming a file: exit 2, one line, the file untouched", () => {
+    const file = join(dir, "a-file");
+    writeFileSync(file, "keep");
+    const r = cli(["merge", join(dir, "node-20"), "--report-dir", file]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.trim().split("\n")).toEqual([
+      `netparity: --report-dir ${file} is not a directory (a file is there)`,
+    ]);
+    expect(readFileSync(file, "utf8")).toBe("keep");
   });
 
   it("the probe matrix puts rows that changed between versions first", () => {

@@ -64,14 +64,14 @@ const info = (name: string, version: string): RuntimeInfo => ({
 
 describe("a fourth runtime and a second client API, from their descriptors alone", () => {
   it("the registry and the --runtimes/--apis parsers know them", () => {
-    expect(runtimeNames()).toEqual(["node", "bun", "deno", FAKE]);
+    expect(runtimeNames()).toEqual(["node", "bun", "deno", "workerd", FAKE]);
     expect(isKnownRuntime(FAKE)).toBe(true);
     expect(apiNames()).toContain(FAKE_API);
     expect(parseSpecifierList("node,fakert@1.2,fakert").map((s) => s.spec)).toEqual(["node", "fakert@1.2", "fakert"]);
     expect(parseRuntimeList("fakert,bun")).toEqual([FAKE, "bun"]);
     expect(parseApiList("native,fakeapi,native")).toEqual(["native", FAKE_API]);
     expect(() => parseApiList("native,nope")).toThrow(UsageError);
-    expect(() => parseSpecifierList("nope@1")).toThrow(/expected node, bun, deno, fakert/);
+    expect(() => parseSpecifierList("nope@1")).toThrow(/expected node, bun, deno, workerd, fakert/);
     expect(sortTargets([info(FAKE, "1.0.0"), info("node", "22.0.0")]).map((t) => t.name)).toEqual(["node", FAKE]);
   });
 

@@ -19,14 +19,16 @@ import {
   classifyPeer,
   classifyRefusal,
   classifyRsa,
-  classifyStartTls,
-  classifyStartTlsBuffered,
   classifyVerifyOff,
   classifyVersion,
   failureFromEvidence,
   tlsRecords,
-  type Upgrade,
 } from "../src/in-runtime/probes/tls-classify.js";
+import {
+  classifyStartTls,
+  classifyStartTlsBuffered,
+  type Upgrade,
+} from "../src/in-runtime/probes/starttls-classify.js";
 import { errorEvidence } from "../src/in-runtime/probes/util.js";
 import { startTlsProbes } from "../src/in-runtime/probes/starttls.js";
 import { tlsProbes } from "../src/in-runtime/probes/tls.js";
@@ -231,8 +233,9 @@ describe("without certificates", () => {
   it.each([...tlsProbes, ...startTlsProbes].map((p) => [p.id, p] as const))(
     "%s says so without touching the runtime",
     async (_id, probe) => {
-      const out = await probe.run({} as Runtime, {});
-      expect(out.outcome).toBe("unsupported: no certificates");
+      const evidence = await probe.collect({} as Runtime, {});
+      expect(evidence).toEqual({ certificates: "none given" });
+      expect(probe.classify(evidence).outcome).toBe("unsupported: no certificates");
       expect(probe.needs).toContain("tls");
     },
   );

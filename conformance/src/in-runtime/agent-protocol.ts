@@ -145,3 +145,18 @@ export type AgentEvent =
       implementation: string;
       results: SpecResult[];
     };
+
+/**
+ * What the parent POSTs to the workerd agent (a Worker, agents/workerd.ts): a Worker reads no
+ * files, so PEM text travels in the body, and the version is the npm package's (workerd itself
+ * reports only its date). The answer is JSON `{ events, logs }`: the events the role emitted, in order, and its log lines.
+ */
+export interface WorkerdRequest {
+  spec: AgentSpec;
+  version: string;
+  /**
+   * The CA the generated config's network service trusts (`tlsOptions.trustedCertificates`),
+   * when the spec's role has one: the Worker's TLS connections trust it and nothing else.
+   */
+  trustedCa?: string;
+}

@@ -3,7 +3,6 @@
  * node:dgram on purpose, run by an agent under `--api node` (the agent entries carry them,
  * like the Node adapter: conformance/agents/*.ts). Each is registered once with its classifier.
  */
-import { judged } from "../in-runtime/probes/util.js";
 import type { Probe } from "../in-runtime/probes/types.js";
 import { dgramTlsProbes } from "./dgram-tls.js";
 import { netProbes } from "./net.js";
@@ -17,14 +16,13 @@ export const NODE_API_PROBES: readonly Probe[] = NODE_API_PROBE_DEFS.map((p) => 
   id: p.id,
   title: p.title,
   ...(p.tls ? { needs: ["tls"] as const } : {}),
-  run: async (_rt, ctx) => {
-    let evidence: object;
+  classify: (evidence: unknown) => p.classify(evidence as object),
+  collect: async (_rt, ctx) => {
     try {
-      evidence = await p.record(ctx);
+      return await p.record(ctx);
     } catch (e) {
       // A node:* call that throws is the runtime's behaviour, recorded like any other.
-      evidence = { threw: { ...nodeError(e), ...(e instanceof Error ? { message: e.message } : {}) } };
+      return { threw: { ...nodeError(e), ...(e instanceof Error ? { message: e.message } : {}) } };
     }
-    return judged(evidence, p.classify);
   },
 }));

@@ -25,6 +25,8 @@ export const NET_ERROR_CODES = [
   "ABORTED",
   "CLOSED",
   "FRAME_TOO_LARGE",
+  // HTTP: a response head (status line and headers) longer than the client's limit.
+  "HEAD_TOO_LARGE",
   "UNEXPECTED_EOF",
   "PROTOCOL",
   // Text: a character the chosen encoding (e.g. gbk) has no bytes for; never replaced by "?".

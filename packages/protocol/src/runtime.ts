@@ -8,12 +8,16 @@
  * runtime accepted the bytes; an unread connection stops being read from the kernel).
  */
 
-export type RuntimeName = "node" | "bun" | "deno";
-export const RUNTIME_NAMES: readonly RuntimeName[] = ["node", "bun", "deno"];
+/**
+ * The runtimes netparity runs. "workerd" (Cloudflare's Workers runtime) is a client end only:
+ * a Worker has no listen, its one socket API is `connect()` from `cloudflare:sockets`.
+ */
+export type RuntimeName = "node" | "bun" | "deno" | "workerd";
+export const RUNTIME_NAMES: readonly RuntimeName[] = ["node", "bun", "deno", "workerd"];
 
 /**
- * Whether `s` names a runtime netparity has an adapter for.
- * @example isRuntimeName("bun") // true; isRuntimeName("workerd") // false
+ * Whether `s` names a runtime netparity can run.
+ * @example isRuntimeName("bun") // true; isRuntimeName("python") // false
  */
 export function isRuntimeName(s: string): s is RuntimeName {
   return (RUNTIME_NAMES as readonly string[]).includes(s);
@@ -274,6 +278,9 @@ export interface FileSink {
 }
 
 /** The few file-system operations the scenarios need, through the runtime's own API. */
+/** What a path names, seen without following a symbolic link (`FileSystem.kind`). */
+export type FileKind = "file" | "directory" | "symlink" | "socket" | "fifo" | "other";
+
 export interface FileSystem {
   /** Creates a new file; with `exclusive` it rejects with NetError EEXIST if the path exists. */
   create(path: string, opts?: { exclusive?: boolean }): Promise<FileSink>;
@@ -281,6 +288,11 @@ export interface FileSystem {
   /** Removes a file or an empty directory; a missing path is not an error. */
   remove(path: string): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /**
+   * What is at `path`, without following a symbolic link (lstat); null when nothing is.
+   * @example if ((await rt.fs.kind(path)) === "socket") await rt.fs.remove(path)
+   */
+  kind(path: string): Promise<FileKind | null>;
   mkdirp(path: string): Promise<void>;
   /** A fresh temporary directory. */
   tempDir(prefix: string): Promise<string>;

@@ -280,6 +280,59 @@ describe("zero-copy", () => {
 });
 
 describe("maximum frame length", () => {
+  // Allocation spy: while `push` runs, every `new Uint8Array(n)` with a numeric length is
+  // recorded (views, made with a buffer argument, are not allocations). Whatever the frames,
+  // the split and the maximum, the decoder allocates only for a frame that straddles chunks,
+  // exactly its declared length, never above the maximum, and nothing for an oversized header.
+  it("property — nothing is allocated above the maximum, in any split", () => {
+    const Real = Uint8Array;
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat({ max: 600 }), { minLength: 1, maxLength: 8 }),
+        fc.nat({ max: 600 }),
+        fc.array(fc.nat({ max: 8 * 604 + 4 }), { maxLength: 12 }),
+        fc.constantFrom<HeaderFormat>("be32", "le32"),
+        (lengths, max, cuts, header) => {
+          const payloads = lengths.map((l) => new Real(l).fill(l & 0xff));
+          const stream = encodeFrames(payloads, header);
+          const points = [...new Set(cuts.filter((c) => c > 0 && c < stream.byteLength))].sort((a, b) => a - b);
+          const chunks: Uint8Array[] = [];
+          let prev = 0;
+          for (const p of [...points, stream.byteLength]) {
+            chunks.push(stream.slice(prev, p));
+            prev = p;
+          }
+          const allocated: number[] = [];
+          const seen: number[] = [];
+          const d = new FrameDecoder({ header, maxFrameLength: max });
+          let error: unknown = null;
+          (globalThis as { Uint8Array: unknown }).Uint8Array = new Proxy(Real, {
+            construct(target, args, newTarget) {
+              if (typeof args[0] === "number") allocated.push(args[0]);
+              return Reflect.construct(target, args, newTarget);
+            },
+          });
+          try {
+            for (const c of chunks) d.push(c, (f) => seen.push(f.byteLength));
+          } catch (e) {
+            error = e;
+          } finally {
+            (globalThis as { Uint8Array: unknown }).Uint8Array = Real;
+          }
+          const firstTooLarge = lengths.findIndex((l) => l > max);
+          if (firstTooLarge === -1) expect(error).toBeNull();
+          else expect((error as NetError).code).toBe("FRAME_TOO_LARGE");
+          expect(seen).toEqual(firstTooLarge === -1 ? lengths : lengths.slice(0, firstTooLarge));
+          for (const a of allocated) expect(a).toBeLessThanOrEqual(max);
+          // One allocation per straddling frame at most, each a declared length.
+          expect(allocated.length).toBeLessThanOrEqual(points.length);
+          for (const a of allocated) expect(lengths).toContain(a);
+        },
+      ),
+      fcRuns(300),
+    );
+  });
+
   const tooLarge: [string, number[], HeaderFormat, number | undefined][] = [
     ["0xFFFFFFFF", [0xff, 0xff, 0xff, 0xff], "be32", undefined],
     ["0x80000000 (be32, would be negative if read signed)", [0x80, 0, 0, 0], "be32", undefined],

@@ -1,10 +1,11 @@
 // The few file operations the scenarios need. Writing goes through Bun's own FileSink
 // (https://bun.sh/docs/api/file-io); Bun has no native mkdir, rename, rmdir, mkdtemp, stat or
 // exclusive create, so those use node:fs/promises, which Bun implements natively.
+import type { Stats } from "node:fs";
 import { lstat, mkdir, mkdtemp, open, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { toNetError, type FileSink, type FileSystem } from "@netparity/protocol";
+import { toNetError, type FileKind, type FileSink, type FileSystem } from "@netparity/protocol";
 
 /** Bytes the sink may hold before a write waits for them to reach the file. */
 const SINK_HIGH_WATER = 1024 * 1024;
@@ -42,6 +43,15 @@ async function create(path: string, opts?: { exclusive?: boolean }): Promise<Fil
   }
 }
 
+function statKind(s: Stats): FileKind {
+  if (s.isFile()) return "file";
+  if (s.isDirectory()) return "directory";
+  if (s.isSymbolicLink()) return "symlink";
+  if (s.isSocket()) return "socket";
+  if (s.isFIFO()) return "fifo";
+  return "other";
+}
+
 export const bunFileSystem: FileSystem = {
   create,
   async rename(from, to) {
@@ -70,6 +80,14 @@ export const bunFileSystem: FileSystem = {
     } catch (e) {
       if ((e as { code?: unknown }).code === "ENOENT") return false;
       throw toNetError(e, "stat");
+    }
+  },
+  async kind(path) {
+    try {
+      return statKind(await lstat(path));
+    } catch (e) {
+      if ((e as { code?: unknown }).code === "ENOENT") return null;
+      throw toNetError(e, "lstat");
     }
   },
   async mkdirp(path) {

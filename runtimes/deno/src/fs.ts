@@ -73,6 +73,21 @@ export const fs: FileSystem = {
       throw denoNetError(e, "stat");
     }
   },
+  kind: async (path) => {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.lstat(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) return null;
+      throw denoNetError(e, "lstat");
+    }
+    if (info.isFile) return "file";
+    if (info.isDirectory) return "directory";
+    if (info.isSymlink) return "symlink";
+    if (info.isSocket) return "socket";
+    if (info.isFifo) return "fifo";
+    return "other";
+  },
   mkdirp: (path) => fsOp("mkdir", () => Deno.mkdir(path, { recursive: true })),
   tempDir: (prefix) => fsOp("mkdtemp", () => Deno.makeTempDir({ prefix })),
   // NotFound maps to ENOENT in denoNetError.

@@ -1,8 +1,18 @@
 // The FileSystem over node:fs/promises: https://nodejs.org/api/fs.html
-import { mkdir, mkdtemp, open, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
+import type { Stats } from "node:fs";
+import { lstat, mkdir, mkdtemp, open, readFile, rename, rm, rmdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { toNetError, type FileSink, type FileSystem } from "@netparity/protocol";
+import { toNetError, type FileKind, type FileSink, type FileSystem } from "@netparity/protocol";
+
+function statKind(s: Stats): FileKind {
+  if (s.isFile()) return "file";
+  if (s.isDirectory()) return "directory";
+  if (s.isSymbolicLink()) return "symlink";
+  if (s.isSocket()) return "socket";
+  if (s.isFIFO()) return "fifo";
+  return "other";
+}
 
 export const fs: FileSystem = {
   async create(path, opts): Promise<FileSink> {
@@ -31,6 +41,10 @@ export const fs: FileSystem = {
     stat(path).then(
       () => true,
       () => false,
+    ),
+  kind: (path) =>
+    lstat(path).then(statKind, (e: { code?: string }) =>
+      e.code === "ENOENT" ? null : Promise.reject(toNetError(e, "lstat")),
     ),
   mkdirp: async (path) => {
     await mkdir(path, { recursive: true });

@@ -400,6 +400,10 @@ async function decoderBench(rt: Runtime, spec: BenchSpec, start: () => void): Pr
   start();
   const t0 = rt.host.now();
   const out: DecoderResult[] = [];
-  for (const s of streams) for (const impl of impls) out.push(measure(impl, s, seconds, () => rt.host.now()));
+  const cpu = (): number | null => {
+    const u = rt.host.cpuUsage();
+    return u ? u.user + u.system : null;
+  };
+  for (const s of streams) for (const impl of impls) out.push(measure(impl, s, seconds, () => rt.host.now(), cpu));
   return { ok: true, seconds: (rt.host.now() - t0) / 1000, decoder: out };
 }

@@ -94,6 +94,12 @@ export interface DecoderResult {
   frames: number;
   seconds: number;
   framesPerSec: number;
+  /**
+   * Frames per CPU second of the process over the same passes (JIT and GC threads included),
+   * where the runtime reports its CPU time: unlike framesPerSec, not lowered by waiting for a
+   * core on a loaded machine.
+   */
+  framesPerCpuSecond?: number;
   /** Frames in one pass over the stream. */
   streamFrames: number;
   /** Of those, frames handed out as a copy rather than a view into their chunk (straddling frames); -1 when not checked. */

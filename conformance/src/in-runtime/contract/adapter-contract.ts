@@ -13,19 +13,12 @@ import {
   type Runtime,
   type StartTlsOptions,
 } from "@netparity/protocol";
+import { assert, type CheckResult, fail, judgedRun, runBounded, skip } from "../common/check.js";
 import { sleep, withTimeout } from "../common/timing.js";
 
-export interface ContractResult {
+/** One contract check on one runtime: its name and how it ended (common/check.ts). */
+export interface ContractResult extends CheckResult<"pass" | "fail" | "skip"> {
   name: string;
-  status: "pass" | "fail" | "skip";
-  detail?: string;
-  ms: number;
-}
-
-class Skip extends Error {}
-
-function assert(cond: unknown, message: string): asserts cond {
-  if (!cond) throw new Error(message);
 }
 
 async function expectNetError(p: Promise<unknown>, codes: string[], what: string): Promise<NetError> {
@@ -40,7 +33,7 @@ async function expectNetError(p: Promise<unknown>, codes: string[], what: string
     );
     return e;
   }
-  throw new Error(`${what}: expected ${codes.join(" or ")}, but it succeeded`);
+  fail(`${what}: expected ${codes.join(" or ")}, but it succeeded`);
 }
 
 /** Options no handshake could use: for checks that must end before one. */
@@ -59,7 +52,7 @@ async function expectCode(p: Promise<unknown>, code: string, what: string): Prom
     assert(e.code === code, `${what}: expected ${code}, got ${e.code} (${e.message})`);
     return;
   }
-  throw new Error(`${what}: expected ${code}, but it succeeded`);
+  fail(`${what}: expected ${code}, but it succeeded`);
 }
 
 async function pair(
@@ -161,7 +154,7 @@ export const CONTRACT: Record<string, Check> = {
     }
   },
   "tcp: read returns null after the peer half-closes, and the other direction still works": async (rt) => {
-    if (!rt.features.halfClose) throw new Skip("features.halfClose is false");
+    if (!rt.features.halfClose) skip("features.halfClose is false");
     const p = await pair(rt);
     try {
       await p.client.write(utf8("ping"));
@@ -271,7 +264,7 @@ export const CONTRACT: Record<string, Check> = {
     assert((await l.accept()) === null, "accept after close is null");
   },
   "tcp: connect honours an aborted AbortSignal": async (rt) => {
-    if (!rt.features.connectSignal) throw new Skip("features.connectSignal is false");
+    if (!rt.features.connectSignal) skip("features.connectSignal is false");
     const l = await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 });
     try {
       const port = l.address.transport === "tcp" ? l.address.port : 0;
@@ -306,7 +299,7 @@ export const CONTRACT: Record<string, Check> = {
   },
   "startTls: with a read pending it rejects with PROTOCOL": async (rt) => {
     const role = rt.features.startTlsClient ? "client" : rt.features.startTlsServer ? "server" : null;
-    if (role === null) throw new Skip("features.startTlsClient is false");
+    if (role === null) skip("features.startTlsClient is false");
     const p = await pair(rt);
     try {
       const pending = p.client.read();
@@ -322,7 +315,7 @@ export const CONTRACT: Record<string, Check> = {
     return undefined;
   },
   "tcp: IPv6 loopback ::1": async (rt) => {
-    if (!rt.features.ipv6) throw new Skip("features.ipv6 is false");
+    if (!rt.features.ipv6) skip("features.ipv6 is false");
     const p = await pair(rt, "::1");
     try {
       assert(
@@ -337,7 +330,7 @@ export const CONTRACT: Record<string, Check> = {
     }
   },
   "unix: listen, connect, exchange, EADDRINUSE on a second bind": async (rt) => {
-    if (!rt.features.unix) throw new Skip("features.unix is false");
+    if (!rt.features.unix) skip("features.unix is false");
     const dir = await rt.fs.tempDir("netparity-contract-");
     const path = `${dir}/c.sock`;
     const l = await rt.listen({ transport: "unix", path });
@@ -359,7 +352,7 @@ export const CONTRACT: Record<string, Check> = {
     }
   },
   "unix: connecting to a missing socket file is ENOENT or ECONNREFUSED": async (rt) => {
-    if (!rt.features.unix) throw new Skip("features.unix is false");
+    if (!rt.features.unix) skip("features.unix is false");
     await expectNetError(
       rt.connect({ transport: "unix", path: `/tmp/netparity-no-such-socket-${rt.host.pid()}` }),
       ["ENOENT", "ECONNREFUSED"],
@@ -367,7 +360,7 @@ export const CONTRACT: Record<string, Check> = {
     );
   },
   "udp: datagrams round-trip with the sender's address; receive() is null after close": async (rt) => {
-    if (!rt.features.udp) throw new Skip("features.udp is false");
+    if (!rt.features.udp) skip("features.udp is false");
     const a = await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 });
     const b = await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 });
     try {
@@ -389,7 +382,7 @@ export const CONTRACT: Record<string, Check> = {
     }
   },
   "udp: binding a used port is EADDRINUSE": async (rt) => {
-    if (!rt.features.udp) throw new Skip("features.udp is false");
+    if (!rt.features.udp) skip("features.udp is false");
     const a = await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 });
     try {
       await expectNetError(
@@ -433,14 +426,15 @@ export async function runContract(rt: Runtime, only?: string): Promise<ContractR
   const out: ContractResult[] = [];
   for (const [name, check] of Object.entries(CONTRACT)) {
     if (only && !name.includes(only)) continue;
-    const t0 = rt.host.now();
-    try {
-      const detail = await withTimeout(check(rt), 20_000, name);
-      out.push({ name, status: "pass", ...(detail ? { detail } : {}), ms: Math.round(rt.host.now() - t0) });
-    } catch (e) {
-      const detail = e instanceof Error ? `${isNetError(e) ? `${e.code}: ` : ""}${e.message}` : String(e);
-      out.push({ name, status: e instanceof Skip ? "skip" : "fail", detail, ms: Math.round(rt.host.now() - t0) });
-    }
+    const ran = await runBounded(
+      () => rt.host.now(),
+      () => check(rt),
+      CHECK_TIMEOUT_MS,
+    );
+    out.push({ name, ...judgedRun(ran, name) });
   }
   return out;
 }
+
+/** Upper bound of one contract check. */
+const CHECK_TIMEOUT_MS = 20_000;

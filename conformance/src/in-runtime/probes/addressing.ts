@@ -16,8 +16,8 @@ import {
   type LocalhostListenEvidence,
   type LocalhostUdpEvidence,
 } from "./addressing-classify.js";
-import type { Probe, ProbeOutcome } from "./types.js";
-import { codeOf, errorEvidence, hostOf, judged, scoped, settle, tcpPort, type Scope } from "./util.js";
+import type { Probe } from "./types.js";
+import { codeOf, errorEvidence, hostOf, scoped, settle, tcpPort, type Scope } from "./util.js";
 
 async function tryListen(rt: Runtime, scope: Scope, hostname: string, port: number): Promise<Listener | unknown> {
   try {
@@ -35,7 +35,7 @@ function isListener(x: unknown): x is Listener {
  * Listens with `hostname` (undefined: left out of the runtime's own listen call), then tries a
  * client on each loopback: what the listener reports and who reaches it is the evidence.
  */
-async function bindProbe(rt: Runtime, hostname: string | undefined): Promise<ProbeOutcome> {
+async function bindProbe(rt: Runtime, hostname: string | undefined): Promise<BindEvidence> {
   return scoped(async (scope) => {
     let evidence: BindEvidence;
     try {
@@ -56,7 +56,7 @@ async function bindProbe(rt: Runtime, hostname: string | undefined): Promise<Pro
     } catch (e) {
       evidence = { error: errorEvidence(e) };
     }
-    return { ...classifyBind(evidence), evidence };
+    return evidence;
   });
 }
 
@@ -64,10 +64,11 @@ export const addressingProbes: Probe[] = [
   {
     id: "addr.localhost-listen",
     title: 'listen on "localhost": the address the runtime binds',
-    async run(rt) {
+    classify: classifyLocalhostListen,
+    async collect(rt) {
       return scoped(async (scope) => {
         const l = await tryListen(rt, scope, "localhost", 0);
-        if (!isListener(l)) return judged<LocalhostListenEvidence>(errorEvidence(l), classifyLocalhostListen);
+        if (!isListener(l)) return errorEvidence(l) satisfies LocalhostListenEvidence;
         // The reported hostname may be the name itself (Bun echoes it), so the family that
         // really listens is found by connecting to each loopback.
         const port = tcpPort(l.address);
@@ -79,14 +80,15 @@ export const addressingProbes: Probe[] = [
             r.value.close();
           }
         }
-        return judged<LocalhostListenEvidence>({ address: l.address, reachableOn: reachable }, classifyLocalhostListen);
+        return { address: l.address, reachableOn: reachable } satisfies LocalhostListenEvidence;
       });
     },
   },
   {
     id: "addr.localhost-connect",
     title: 'connect to "localhost" with listeners on both 127.0.0.1 and ::1',
-    async run(rt) {
+    classify: classifyLocalhostConnect,
+    async collect(rt) {
       return scoped(async (scope) => {
         // One port on both loopbacks, so the address the client picked shows which family won.
         let v4: Listener | undefined;
@@ -103,18 +105,17 @@ export const addressingProbes: Probe[] = [
             await a.close();
           }
         }
-        if (!v4 || !v6) return judged<LocalhostConnectEvidence>({ attempts }, classifyLocalhostConnect);
+        if (!v4 || !v6) return { attempts } satisfies LocalhostConnectEvidence;
         const port = tcpPort(v4.address);
         const r = await settle(rt, rt.connect({ transport: "tcp", hostname: "localhost", port }), 2000);
         if (r.state === "resolved") scope.conn(r.value);
-        else if (r.state === "pending")
-          return judged<LocalhostConnectEvidence>({ port, connect: "pending" }, classifyLocalhostConnect);
-        if (r.state === "rejected")
-          return judged<LocalhostConnectEvidence>(errorEvidence(r.error), classifyLocalhostConnect);
-        return judged<LocalhostConnectEvidence>(
-          { remote: r.value.remoteAddress, local: r.value.localAddress, connectMs: r.ms },
-          classifyLocalhostConnect,
-        );
+        else if (r.state === "pending") return { port, connect: "pending" } satisfies LocalhostConnectEvidence;
+        if (r.state === "rejected") return errorEvidence(r.error) satisfies LocalhostConnectEvidence;
+        return {
+          remote: r.value.remoteAddress,
+          local: r.value.localAddress,
+          connectMs: r.ms,
+        } satisfies LocalhostConnectEvidence;
       });
     },
   },
@@ -122,13 +123,14 @@ export const addressingProbes: Probe[] = [
     id: "addr.localhost-udp",
     title: 'bind a datagram socket to "localhost"',
     needs: ["udp"],
-    async run(rt) {
+    classify: classifyLocalhostUdp,
+    async collect(rt) {
       return scoped(async (scope) => {
         try {
           const d = scope.dgram(await rt.bindDatagram({ hostname: "localhost", port: 0 }));
-          return judged<LocalhostUdpEvidence>({ address: d.address }, classifyLocalhostUdp);
+          return { address: d.address } satisfies LocalhostUdpEvidence;
         } catch (e) {
-          return judged<LocalhostUdpEvidence>(errorEvidence(e), classifyLocalhostUdp);
+          return errorEvidence(e) satisfies LocalhostUdpEvidence;
         }
       });
     },
@@ -136,24 +138,27 @@ export const addressingProbes: Probe[] = [
   {
     id: "addr.default-host",
     title: "listen without a hostname (the runtime's native default bind address)",
-    run: (rt) => bindProbe(rt, undefined),
+    classify: classifyBind,
+    collect: (rt) => bindProbe(rt, undefined),
   },
   {
     id: "addr.empty-host",
     title: 'listen with an empty hostname ""',
-    run: (rt) => bindProbe(rt, ""),
+    classify: classifyBind,
+    collect: (rt) => bindProbe(rt, ""),
   },
   {
     id: "ipv6.loopback-tcp",
     title: "TCP over the IPv6 loopback ::1",
     needs: ["ipv6"],
-    async run(rt) {
+    classify: classifyIpv6Tcp,
+    async collect(rt) {
       return scoped(async (scope) => {
         let l: Listener;
         try {
           l = scope.listener(await rt.listen({ transport: "tcp", hostname: "::1", port: 0 }));
         } catch (e) {
-          return judged<Ipv6TcpEvidence>(errorEvidence(e), classifyIpv6Tcp);
+          return errorEvidence(e) satisfies Ipv6TcpEvidence;
         }
         const port = tcpPort(l.address);
         const [c, s] = await Promise.all([rt.connect({ transport: "tcp", hostname: "::1", port }), l.accept()]);
@@ -170,10 +175,12 @@ export const addressingProbes: Probe[] = [
             : got.state === "rejected"
               ? codeOf(got.error)
               : "pending";
-        return judged<Ipv6TcpEvidence>(
-          { listener: l.address, clientLocal: c.localAddress, serverRemote: s?.remoteAddress ?? null, serverRead },
-          classifyIpv6Tcp,
-        );
+        return {
+          listener: l.address,
+          clientLocal: c.localAddress,
+          serverRemote: s?.remoteAddress ?? null,
+          serverRead,
+        } satisfies Ipv6TcpEvidence;
       });
     },
   },
@@ -181,7 +188,8 @@ export const addressingProbes: Probe[] = [
     id: "ipv6.loopback-udp",
     title: "UDP over the IPv6 loopback ::1",
     needs: ["ipv6", "udp"],
-    async run(rt) {
+    classify: classifyIpv6Udp,
+    async collect(rt) {
       return scoped(async (scope) => {
         let a: DatagramSocket | undefined;
         let b: DatagramSocket | undefined;
@@ -189,25 +197,22 @@ export const addressingProbes: Probe[] = [
           a = scope.dgram(await rt.bindDatagram({ hostname: "::1", port: 0 }));
           b = scope.dgram(await rt.bindDatagram({ hostname: "::1", port: 0 }));
         } catch (e) {
-          return judged<Ipv6UdpEvidence>(errorEvidence(e), classifyIpv6Udp);
+          return errorEvidence(e) satisfies Ipv6UdpEvidence;
         }
         await a.send(new Uint8Array([1, 2, 3]), { hostname: "::1", port: b.address.port });
         const r = await settle(rt, b.receive(), 1000);
-        return judged<Ipv6UdpEvidence>(
-          {
-            address: b.address,
-            from: r.state === "resolved" && r.value ? r.value.from : null,
-            receive:
-              r.state === "resolved"
-                ? r.value
-                  ? { bytes: r.value.data.byteLength }
-                  : "null"
-                : r.state === "rejected"
-                  ? { error: errorEvidence(r.error) }
-                  : "pending",
-          },
-          classifyIpv6Udp,
-        );
+        return {
+          address: b.address,
+          from: r.state === "resolved" && r.value ? r.value.from : null,
+          receive:
+            r.state === "resolved"
+              ? r.value
+                ? { bytes: r.value.data.byteLength }
+                : "null"
+              : r.state === "rejected"
+                ? { error: errorEvidence(r.error) }
+                : "pending",
+        } satisfies Ipv6UdpEvidence;
       });
     },
   },
@@ -215,13 +220,14 @@ export const addressingProbes: Probe[] = [
     id: "ipv6.dual-stack",
     title: 'does a listener on "::" accept an IPv4 client?',
     needs: ["ipv6"],
-    async run(rt) {
+    classify: classifyDualStack,
+    async collect(rt) {
       return scoped(async (scope) => {
         let l: Listener;
         try {
           l = scope.listener(await rt.listen({ transport: "tcp", hostname: "::", port: 0 }));
         } catch (e) {
-          return judged<DualStackEvidence>(errorEvidence(e), classifyDualStack);
+          return errorEvidence(e) satisfies DualStackEvidence;
         }
         const port = tcpPort(l.address);
         const accepted = l.accept();
@@ -231,19 +237,20 @@ export const addressingProbes: Probe[] = [
             (s) => s?.close(),
             () => undefined,
           );
-          return judged<DualStackEvidence>(
-            { listener: l.address, connect: r.state === "rejected" ? errorEvidence(r.error) : "pending" },
-            classifyDualStack,
-          );
+          return {
+            listener: l.address,
+            connect: r.state === "rejected" ? errorEvidence(r.error) : "pending",
+          } satisfies DualStackEvidence;
         }
         scope.conn(r.value);
         const s = await settle(rt, accepted, 2000);
         if (s.state === "resolved" && s.value) scope.conn(s.value);
         const peer = s.state === "resolved" && s.value ? hostOf(s.value.remoteAddress) : null;
-        return judged<DualStackEvidence>(
-          { listener: l.address, serverSeesClient: peer, clientSeesServer: r.value.remoteAddress },
-          classifyDualStack,
-        );
+        return {
+          listener: l.address,
+          serverSeesClient: peer,
+          clientSeesServer: r.value.remoteAddress,
+        } satisfies DualStackEvidence;
       });
     },
   },

@@ -15,6 +15,7 @@ import type { Probe, ProbeContext, ProbeResult } from "./types.js";
 import { udpProbes } from "./udp.js";
 import { unixProbes } from "./unix.js";
 import { errorEvidence } from "./util.js";
+import { runBounded } from "../common/check.js";
 
 export const PROBES: readonly Probe[] = [
   ...addressingProbes,
@@ -31,10 +32,13 @@ export const PROBES: readonly Probe[] = [
 /** Upper bound for one probe; a probe still running then is reported as "timeout". */
 export const PROBE_TIMEOUT_MS = 5000;
 
-class ProbeTimeout extends Error {}
-
 export function probeIds(): string[] {
   return PROBES.map((p) => p.id);
+}
+
+/** The registered probe with this id (undefined for an id the catalogue does not have). */
+export function probeById(id: string): Probe | undefined {
+  return PROBES.find((p) => p.id === id);
 }
 
 /**
@@ -58,6 +62,10 @@ export async function runProbes(
   return results;
 }
 
+/**
+ * Record first, decide after: the probe collects its evidence, bounded by PROBE_TIMEOUT_MS
+ * (common/check.ts), and its registered classifier judges it.
+ */
 async function runOne(rt: Runtime, probe: Probe, ctx: ProbeContext): Promise<ProbeResult> {
   const base = { id: probe.id, title: probe.title };
   const missing = (probe.needs ?? []).filter((f) => !rt.features[f]);
@@ -70,38 +78,51 @@ async function runOne(rt: Runtime, probe: Probe, ctx: ProbeContext): Promise<Pro
       ms: 0,
     };
   }
-  const t0 = rt.host.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    const out = await Promise.race([
-      probe.run(rt, ctx),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new ProbeTimeout()), PROBE_TIMEOUT_MS))),
-    ]);
-    return { ...base, ...out, ms: Math.round(rt.host.now() - t0) };
-  } catch (e) {
-    const ms = Math.round(rt.host.now() - t0);
-    if (e instanceof ProbeTimeout) {
+  const ran = await runBounded(
+    () => rt.host.now(),
+    () => probe.collect(rt, ctx),
+    PROBE_TIMEOUT_MS,
+  );
+  switch (ran.state) {
+    case "done":
+      try {
+        return { ...base, ...probe.classify(ran.value), evidence: ran.value as Record<string, unknown>, ms: ran.ms };
+      } catch (e) {
+        return failed(base, e, ran.ms);
+      }
+    case "timeout":
       return {
         ...base,
         outcome: "timeout",
         evidence: {},
         explanation: `The probe did not finish within ${PROBE_TIMEOUT_MS} ms.`,
-        ms,
+        ms: ran.ms,
         error: { code: "TIMEOUT", message: `exceeded ${PROBE_TIMEOUT_MS} ms` },
       };
-    }
-    const ev = errorEvidence(e);
-    const code = "code" in ev ? ev.code : e instanceof Error ? e.name : "ERROR";
-    const message = e instanceof Error ? e.message : String(e);
-    return {
-      ...base,
-      outcome: "error",
-      evidence: ev,
-      explanation: `The probe itself failed: ${message}`,
-      ms,
-      error: { code, message },
-    };
-  } finally {
-    clearTimeout(timer);
+    case "skipped":
+      return {
+        ...base,
+        outcome: "unsupported",
+        evidence: { skipped: ran.reason },
+        explanation: `Not run: ${ran.reason}.`,
+        ms: ran.ms,
+      };
+    case "failed":
+      return failed(base, ran.error, ran.ms);
   }
+}
+
+/** A probe that threw (or whose classifier threw): outcome "error", with the error as evidence. */
+function failed(base: { id: string; title: string }, e: unknown, ms: number): ProbeResult {
+  const ev = errorEvidence(e);
+  const code = "code" in ev ? ev.code : e instanceof Error ? e.name : "ERROR";
+  const message = e instanceof Error ? e.message : String(e);
+  return {
+    ...base,
+    outcome: "error",
+    evidence: ev,
+    explanation: `The probe itself failed: ${message}`,
+    ms,
+    error: { code, message },
+  };
 }

@@ -78,3 +78,8 @@ export function classifyErrorProbe(e: ErrorProbeEvidence, what: string): ProbeVe
     explanation: `${what} fails with ${shape}; the runtime's message reads "${template === undefined ? "(none)" : template}".`,
   };
 }
+
+/** The registered classifier of an err.* probe: `what` names the operation in the explanation. */
+export function failing(what: string): (e: ErrorProbeEvidence) => ProbeVerdict {
+  return (e) => classifyErrorProbe(e, what);
+}

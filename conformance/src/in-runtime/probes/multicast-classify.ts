@@ -13,6 +13,27 @@ import type { ProbeVerdict } from "./types.js";
 /** How long a probe waits for a datagram that should arrive on the same host. */
 export const ARRIVAL_MS = 500;
 
+/** The evidence of a multicast probe outside a network namespace: it did not run. */
+export interface NoNamespaceEvidence {
+  reason: "no network namespace";
+}
+
+export const NO_NAMESPACE: NoNamespaceEvidence = { reason: "no network namespace" };
+
+/** A multicast probe's classifier, which also reads the evidence of a probe that did not run (NO_NAMESPACE). */
+export function inNamespace<E extends object>(
+  classify: (e: E) => ProbeVerdict,
+): (e: E | NoNamespaceEvidence) => ProbeVerdict {
+  return (e) =>
+    "reason" in e && e.reason === NO_NAMESPACE.reason
+      ? {
+          outcome: "unsupported",
+          explanation:
+            "Not run: multicast probes run only inside a network namespace the parent creates, which needs root (ip netns).",
+        }
+      : classify(e as E);
+}
+
 /** One call: "ok", or what it threw. */
 export type Step = "ok" | ErrorEvidence;
 

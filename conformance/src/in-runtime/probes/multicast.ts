@@ -26,9 +26,11 @@ import {
   type SourceSpecificEvidence,
   type Step,
   type TtlEvidence,
+  inNamespace,
+  NO_NAMESPACE,
 } from "./multicast-classify.js";
-import type { Probe, ProbeContext, ProbeOutcome } from "./types.js";
-import { errorEvidence, judged, scoped, type Scope } from "./util.js";
+import type { Probe, ProbeContext } from "./types.js";
+import { errorEvidence, scoped, type Scope } from "./util.js";
 
 /** Groups in the organization-local scope (RFC 2365), one per probe so none hears another's datagrams. */
 const GROUPS = {
@@ -39,13 +41,6 @@ const GROUPS = {
   ssm: "232.1.77.5",
   bad: "239.255.77.6",
 } as const;
-
-const NO_NAMESPACE: ProbeOutcome = {
-  outcome: "unsupported",
-  evidence: { reason: "no network namespace" },
-  explanation:
-    "Not run: multicast probes run only inside a network namespace the parent creates, which needs root (ip netns).",
-};
 
 function namespaceOf(ctx: ProbeContext): string | undefined {
   return ctx.multicast?.interfaceAddress;
@@ -95,22 +90,20 @@ export const multicastProbes: Probe[] = [
     title: "addMembership: a socket that joined a group receives a datagram sent to it",
     needs: ["udp", "multicast"],
     netns: true,
-    async run(rt, ctx) {
+    classify: inNamespace(classifyJoin),
+    async collect(rt, ctx) {
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
         const at = { group: GROUPS.join, interfaceAddress: iface };
         const r = await member(rt, scope);
         const addMembership = await attempt(() => r.sock.addMembership(GROUPS.join, iface));
-        if (addMembership !== "ok") return judged<JoinEvidence>({ ...at, addMembership }, classifyJoin);
+        if (addMembership !== "ok") return { ...at, addMembership } satisfies JoinEvidence;
         // The member sends to its own group: loopback on, so the copy comes back to this host.
         const loop = await attempt(() => r.sock.setMulticastLoopback(true));
         await r.sock.send(enc("join"), { hostname: GROUPS.join, port: r.sock.address.port });
         const received = await arrives(rt, r.receive, "join");
-        return judged<JoinEvidence>(
-          { ...at, addMembership, "setMulticastLoopback(true)": loop, received },
-          classifyJoin,
-        );
+        return { ...at, addMembership, "setMulticastLoopback(true)": loop, received } satisfies JoinEvidence;
       });
     },
   },
@@ -119,21 +112,18 @@ export const multicastProbes: Probe[] = [
     title: "IP_MULTICAST_LOOP of a fresh socket: does a member on the same host hear its datagram to the group?",
     needs: ["udp", "multicast"],
     netns: true,
-    async run(rt, ctx) {
+    classify: inNamespace(classifyLoopbackDefault),
+    async collect(rt, ctx) {
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
         const r = await member(rt, scope);
         const addMembership = await attempt(() => r.sock.addMembership(GROUPS.loop, iface));
-        if (addMembership !== "ok")
-          return judged<LoopbackDefaultEvidence>({ group: GROUPS.loop, addMembership }, classifyLoopbackDefault);
+        if (addMembership !== "ok") return { group: GROUPS.loop, addMembership } satisfies LoopbackDefaultEvidence;
         const sender = scope.dgram(await rt.bindDatagram({ hostname: "0.0.0.0", port: 0 }));
         await sender.send(enc("loop"), { hostname: GROUPS.loop, port: r.sock.address.port });
         const received = await arrives(rt, r.receive, "loop");
-        return judged<LoopbackDefaultEvidence>(
-          { group: GROUPS.loop, addMembership, received },
-          classifyLoopbackDefault,
-        );
+        return { group: GROUPS.loop, addMembership, received } satisfies LoopbackDefaultEvidence;
       });
     },
   },
@@ -142,7 +132,8 @@ export const multicastProbes: Probe[] = [
     title: "setMulticastTTL: before joining a group, after joining, and an out-of-range TTL",
     needs: ["udp", "multicast"],
     netns: true,
-    async run(rt, ctx) {
+    classify: inNamespace(classifyTtl),
+    async collect(rt, ctx) {
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
@@ -150,18 +141,15 @@ export const multicastProbes: Probe[] = [
         const before = await attempt(() => s.setMulticastTTL(4));
         const addMembership = await attempt(() => s.addMembership(GROUPS.ttl, iface));
         if (addMembership !== "ok")
-          return judged<TtlEvidence>({ "setMulticastTTL(4) before joining": before, addMembership }, classifyTtl);
+          return { "setMulticastTTL(4) before joining": before, addMembership } satisfies TtlEvidence;
         const after = await attempt(() => s.setMulticastTTL(4));
         const range = await attempt(() => s.setMulticastTTL(300));
-        return judged<TtlEvidence>(
-          {
-            "setMulticastTTL(4) before joining": before,
-            addMembership,
-            "setMulticastTTL(4) after joining": after,
-            "setMulticastTTL(300)": range,
-          },
-          classifyTtl,
-        );
+        return {
+          "setMulticastTTL(4) before joining": before,
+          addMembership,
+          "setMulticastTTL(4) after joining": after,
+          "setMulticastTTL(300)": range,
+        } satisfies TtlEvidence;
       });
     },
   },
@@ -170,13 +158,14 @@ export const multicastProbes: Probe[] = [
     title: "dropMembership: after leaving, datagrams to the group no longer arrive",
     needs: ["udp", "multicast"],
     netns: true,
-    async run(rt, ctx) {
+    classify: inNamespace(classifyLeave),
+    async collect(rt, ctx) {
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
         const r = await member(rt, scope);
         const addMembership = await attempt(() => r.sock.addMembership(GROUPS.leave, iface));
-        if (addMembership !== "ok") return judged<LeaveEvidence>({ group: GROUPS.leave, addMembership }, classifyLeave);
+        if (addMembership !== "ok") return { group: GROUPS.leave, addMembership } satisfies LeaveEvidence;
         const joined = {
           group: GROUPS.leave,
           addMembership,
@@ -186,15 +175,17 @@ export const multicastProbes: Probe[] = [
         await r.sock.send(enc("member"), to);
         const receivedAsMember = await arrives(rt, r.receive, "member");
         const dropMembership = await attempt(() => r.sock.dropMembership(GROUPS.leave, iface));
-        if (dropMembership !== "ok")
-          return judged<LeaveEvidence>({ ...joined, receivedAsMember, dropMembership }, classifyLeave);
+        if (dropMembership !== "ok") return { ...joined, receivedAsMember, dropMembership } satisfies LeaveEvidence;
         await r.sock.send(enc("left"), to);
         const receivedAfterLeaving = await arrives(rt, r.receive, "left");
         const again = await attempt(() => r.sock.dropMembership(GROUPS.leave, iface));
-        return judged<LeaveEvidence>(
-          { ...joined, receivedAsMember, dropMembership, receivedAfterLeaving, "second dropMembership": again },
-          classifyLeave,
-        );
+        return {
+          ...joined,
+          receivedAsMember,
+          dropMembership,
+          receivedAfterLeaving,
+          "second dropMembership": again,
+        } satisfies LeaveEvidence;
       });
     },
   },
@@ -203,24 +194,26 @@ export const multicastProbes: Probe[] = [
     title: "addSourceMembership (SSM, RFC 4607): datagrams from the joined source arrive",
     needs: ["udp", "multicast"],
     netns: true,
-    async run(rt, ctx) {
+    classify: inNamespace(classifySourceSpecific),
+    async collect(rt, ctx) {
       const iface = namespaceOf(ctx);
       if (!iface) return NO_NAMESPACE;
       return scoped(async (scope) => {
         const at = { group: GROUPS.ssm, source: iface };
         const r = await member(rt, scope);
         const addSourceMembership = await attempt(() => r.sock.addSourceMembership(iface, GROUPS.ssm, iface));
-        if (addSourceMembership !== "ok")
-          return judged<SourceSpecificEvidence>({ ...at, addSourceMembership }, classifySourceSpecific);
+        if (addSourceMembership !== "ok") return { ...at, addSourceMembership } satisfies SourceSpecificEvidence;
         // Sent from the interface's own address, which is the joined source.
         const sender = scope.dgram(await rt.bindDatagram({ hostname: iface, port: 0 }));
         const loop = await attempt(() => sender.setMulticastLoopback(true));
         await sender.send(enc("ssm"), { hostname: GROUPS.ssm, port: r.sock.address.port });
         const received = await arrives(rt, r.receive, "ssm");
-        return judged<SourceSpecificEvidence>(
-          { ...at, addSourceMembership, "sender setMulticastLoopback(true)": loop, received },
-          classifySourceSpecific,
-        );
+        return {
+          ...at,
+          addSourceMembership,
+          "sender setMulticastLoopback(true)": loop,
+          received,
+        } satisfies SourceSpecificEvidence;
       });
     },
   },
@@ -229,16 +222,18 @@ export const multicastProbes: Probe[] = [
     title: "addMembership on an interface address this host does not have",
     needs: ["udp", "multicast"],
     netns: true,
-    async run(rt, ctx) {
+    classify: inNamespace(classifyBadInterface),
+    async collect(rt, ctx) {
       if (!namespaceOf(ctx)) return NO_NAMESPACE;
       return scoped(async (scope) => {
         const bad = "192.0.2.77"; // TEST-NET-1 (RFC 5737): no interface has it
         const s = (await member(rt, scope)).sock;
         const join = await attempt(() => s.addMembership(GROUPS.bad, bad));
-        return judged<BadInterfaceEvidence>(
-          { group: GROUPS.bad, interfaceAddress: bad, ...(join === "ok" ? {} : { error: join }) },
-          classifyBadInterface,
-        );
+        return {
+          group: GROUPS.bad,
+          interfaceAddress: bad,
+          ...(join === "ok" ? {} : { error: join }),
+        } satisfies BadInterfaceEvidence;
       });
     },
   },

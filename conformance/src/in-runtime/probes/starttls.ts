@@ -6,9 +6,10 @@
  * runtime has no server-side upgrade, and the server probe where it has no client-side one.
  */
 import type { Connection, Runtime } from "@netparity/protocol";
-import { classifyStartTls, classifyStartTlsBuffered, failureFromEvidence, type Upgrade } from "./tls-classify.js";
+import { type StartTlsEvidence, startTlsVerdicts, type Upgrade, type UpgradeEvidence } from "./starttls-classify.js";
+import { failureFromEvidence, withCertificates } from "./tls-classify.js";
 import { HOST, pipe, STEP_MS, serverEnd, serving, tlsConnect, tlsServer, trusting, withCerts } from "./tls.js";
-import type { Probe, ProbeCerts, ProbeOutcome } from "./types.js";
+import type { Probe, ProbeCerts } from "./types.js";
 import { codeOf, errorEvidence, type Scope, scoped, settle, sleep, tcpPort } from "./util.js";
 
 const enc = new TextEncoder();
@@ -59,7 +60,7 @@ async function upgrade(
   rt: Runtime,
   scope: Scope,
   run: () => Promise<Connection>,
-): Promise<{ upgrade: Upgrade; conn?: Connection; evidence: Record<string, unknown> }> {
+): Promise<{ upgrade: Upgrade; conn?: Connection; evidence: UpgradeEvidence }> {
   const r = await settle(
     rt,
     run().then((c) => scope.conn(c)),
@@ -92,35 +93,21 @@ async function roundTrip(rt: Runtime, a: Connection, b: Connection | null): Prom
   return r.state === "resolved" ? r.value : r.state === "rejected" ? codeOf(r.error) : "pending";
 }
 
-function withTrip(u: Upgrade, trip: string): Upgrade {
-  return u.state === "upgraded" ? { ...u, roundTrip: trip } : u;
-}
-
-async function clientUpgrade(rt: Runtime, certs: ProbeCerts, scope: Scope): Promise<ProbeOutcome> {
+async function clientUpgrade(rt: Runtime, certs: ProbeCerts, scope: Scope): Promise<StartTlsEvidence> {
   const { port, tlsEnd } = await relayServer(rt, scope, certs);
   const conn = scope.conn(await rt.connect({ transport: "tcp", hostname: HOST, port }));
   await conn.write(enc.encode(COMMAND));
-  if (!(await readUntil(rt, conn, REPLY, STEP_MS)))
-    return { outcome: "no plaintext reply", evidence: {}, explanation: "The relay's plaintext reply did not arrive." };
+  if (!(await readUntil(rt, conn, REPLY, STEP_MS))) return { plaintext: "no reply" };
   const u = await upgrade(rt, scope, () => rt.startTls(conn, { role: "client", tls: trusting(certs) }));
   const trip = u.conn ? await roundTrip(rt, u.conn, await serverEnd(rt, tlsEnd)) : "";
-  const featured = rt.features.startTlsClient;
-  const outcome = classifyStartTls(withTrip(u.upgrade, trip), featured);
-  return {
-    outcome,
-    evidence: { ...u.evidence, roundTrip: trip, featuresStartTlsClient: featured },
-    explanation:
-      outcome === "upgraded"
-        ? "After a plaintext exchange, startTls as a client completes a verified handshake and data crosses the upgraded connection."
-        : `Upgrading a plaintext client connection to TLS ended as "${outcome}".`,
-  };
+  return { ...u.evidence, roundTrip: trip, featuresStartTlsClient: rt.features.startTlsClient };
 }
 
 /**
  * The server side: a TLS client of this runtime connects to a relay, which does the plaintext
  * exchange with the server under test and then copies the client's handshake to it.
  */
-async function serverUpgrade(rt: Runtime, certs: ProbeCerts, scope: Scope): Promise<ProbeOutcome> {
+async function serverUpgrade(rt: Runtime, certs: ProbeCerts, scope: Scope): Promise<StartTlsEvidence> {
   const plain = scope.listener(await rt.listen({ transport: "tcp", hostname: HOST, port: 0 }));
   const relay = scope.listener(await rt.listen({ transport: "tcp", hostname: HOST, port: 0 }));
   void (async () => {
@@ -135,29 +122,23 @@ async function serverUpgrade(rt: Runtime, certs: ProbeCerts, scope: Scope): Prom
   })().catch(() => undefined);
   const client = tlsConnect(rt, scope, tcpPort(relay.address), trusting(certs));
   const accepted = await settle(rt, plain.accept(), STEP_MS);
-  if (accepted.state !== "resolved" || !accepted.value)
-    return { outcome: "no plaintext connection", evidence: {}, explanation: "The relay did not connect." };
+  if (accepted.state !== "resolved" || !accepted.value) return { plaintext: "no connection" };
   const server = scope.conn(accepted.value);
-  if (!(await readUntil(rt, server, COMMAND, STEP_MS)))
-    return { outcome: "no plaintext command", evidence: {}, explanation: "The relay's command did not arrive." };
+  if (!(await readUntil(rt, server, COMMAND, STEP_MS))) return { plaintext: "no command" };
   await server.write(enc.encode(REPLY));
   const u = await upgrade(rt, scope, () => rt.startTls(server, { role: "server", tls: serving(certs) }));
   const c = await client;
   const trip = u.conn && c.conn ? await roundTrip(rt, c.conn, u.conn) : "";
-  const featured = rt.features.startTlsServer;
-  const outcome = classifyStartTls(withTrip(u.upgrade, trip), featured);
   return {
-    outcome,
-    evidence: { ...u.evidence, client: c.evidence, roundTrip: trip, featuresStartTlsServer: featured },
-    explanation:
-      outcome === "upgraded"
-        ? "After a plaintext exchange, startTls as a server completes the handshake with a verifying client and data crosses the upgraded connection."
-        : `Upgrading an accepted plaintext connection to a TLS server ended as "${outcome}".`,
+    ...u.evidence,
+    client: c.evidence,
+    roundTrip: trip,
+    featuresStartTlsServer: rt.features.startTlsServer,
   };
 }
 
 /** As clientUpgrade, but the client upgrades without reading the server's reply first. */
-async function bufferedUpgrade(rt: Runtime, certs: ProbeCerts, scope: Scope): Promise<ProbeOutcome> {
+async function bufferedUpgrade(rt: Runtime, certs: ProbeCerts, scope: Scope): Promise<StartTlsEvidence> {
   const { port, tlsEnd } = await relayServer(rt, scope, certs);
   const conn = scope.conn(await rt.connect({ transport: "tcp", hostname: HOST, port }));
   await conn.write(enc.encode(COMMAND));
@@ -172,18 +153,7 @@ async function bufferedUpgrade(rt: Runtime, certs: ProbeCerts, scope: Scope): Pr
     else if (first.state === "rejected") firstRead = codeOf(first.error);
     trip = await roundTrip(rt, u.conn, await serverEnd(rt, tlsEnd));
   }
-  const outcome = classifyStartTlsBuffered(withTrip(u.upgrade, trip), firstRead);
-  return {
-    outcome,
-    evidence: { ...u.evidence, firstRead, roundTrip: trip },
-    explanation: outcome.startsWith("handshake broken")
-      ? `The unread plaintext "OK\\r\\n" was taken as the start of the server's TLS records, and the handshake failed.`
-      : outcome.startsWith("refused")
-        ? "startTls refused to upgrade while plaintext bytes it could not hand to the TLS layer were unread; the connection is closed."
-        : outcome === "lost"
-          ? "The unread plaintext vanished: the upgrade worked and the bytes were neither readable nor harmful."
-          : `Upgrading with the server's plaintext reply unread ended as "${outcome}".`,
-  };
+  return { ...u.evidence, firstRead, roundTrip: trip };
 }
 
 export const startTlsProbes: Probe[] = [
@@ -191,26 +161,29 @@ export const startTlsProbes: Probe[] = [
     id: "tls.starttls-client",
     title: "STARTTLS as a client: upgrading a plaintext TCP connection",
     needs: ["tls"],
-    run: (rt, ctx) => withCerts(ctx, (certs) => scopedRun(rt, certs, clientUpgrade)),
+    classify: withCertificates(startTlsVerdicts.client),
+    collect: (rt, ctx) => withCerts(ctx, (certs) => scopedRun(rt, certs, clientUpgrade)),
   },
   {
     id: "tls.starttls-server",
     title: "STARTTLS as a server: upgrading an accepted plaintext connection",
     needs: ["tls"],
-    run: (rt, ctx) => withCerts(ctx, (certs) => scopedRun(rt, certs, serverUpgrade)),
+    classify: withCertificates(startTlsVerdicts.server),
+    collect: (rt, ctx) => withCerts(ctx, (certs) => scopedRun(rt, certs, serverUpgrade)),
   },
   {
     id: "tls.starttls-buffered",
     title: "STARTTLS with the server's plaintext reply received but not read",
     needs: ["tls"],
-    run: (rt, ctx) => withCerts(ctx, (certs) => scopedRun(rt, certs, bufferedUpgrade)),
+    classify: withCertificates(startTlsVerdicts.buffered),
+    collect: (rt, ctx) => withCerts(ctx, (certs) => scopedRun(rt, certs, bufferedUpgrade)),
   },
 ];
 
 async function scopedRun(
   rt: Runtime,
   certs: ProbeCerts,
-  body: (rt: Runtime, certs: ProbeCerts, scope: Scope) => Promise<ProbeOutcome>,
-): Promise<ProbeOutcome> {
+  body: (rt: Runtime, certs: ProbeCerts, scope: Scope) => Promise<StartTlsEvidence>,
+): Promise<StartTlsEvidence> {
   return scoped((scope) => body(rt, certs, scope));
 }

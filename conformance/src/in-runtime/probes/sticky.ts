@@ -20,10 +20,9 @@ import {
   type Listener,
   type Runtime,
 } from "@netparity/protocol";
-import { sleep } from "../common/timing.js";
+import { sleep, TIMED_OUT, within } from "../common/timing.js";
 import { classify, classifySticky, type StickyEvidence } from "./sticky-classify.js";
-import type { Probe, ProbeOutcome } from "./types.js";
-import { judged } from "./util.js";
+import type { Probe } from "./types.js";
 
 export { classify };
 
@@ -45,27 +44,15 @@ async function readAll(rt: Runtime, conn: Connection, total: number): Promise<{ 
   let got = 0;
   const deadline = rt.host.now() + DEADLINE_MS;
   while (got < total && rt.host.now() < deadline) {
-    const chunk = await within(conn.read(), deadline - rt.host.now());
-    if (chunk === null || chunk === undefined) break;
+    // The read stays pending after the deadline; the connection is closed afterwards.
+    const chunk = await within(conn.read(), Math.max(1, deadline - rt.host.now()));
+    if (chunk === null || chunk === TIMED_OUT) break;
     const n = Math.min(chunk.byteLength, total - got);
     bytes.set(chunk.subarray(0, n), got);
     got += chunk.byteLength;
     reads.push(chunk.byteLength);
   }
   return { bytes: bytes.subarray(0, Math.min(got, total)), reads };
-}
-
-/** `p`, or undefined after `ms` (the read stays pending; the connection is closed afterwards). */
-async function within<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      p,
-      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), Math.max(1, ms)))),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function pair(rt: Runtime): Promise<{ listener: Listener; writer: Connection; reader: Connection }> {
@@ -129,8 +116,8 @@ async function framed(rt: Runtime, msgs: Uint8Array[]): Promise<{ frames: number
     const deadline = rt.host.now() + DEADLINE_MS;
     const readFrames = (async () => {
       for (const m of msgs) {
-        const f = await within(frames.read(), deadline - rt.host.now());
-        if (f === null || f === undefined) return;
+        const f = await within(frames.read(), Math.max(1, deadline - rt.host.now()));
+        if (f === null || f === TIMED_OUT) return;
         count++;
         if (equalBytes(f, m)) intact++;
       }
@@ -144,11 +131,12 @@ async function framed(rt: Runtime, msgs: Uint8Array[]): Promise<{ frames: number
   }
 }
 
-export const stickyProbe: Probe = {
+export const stickyProbe: Probe<StickyEvidence> = {
   id: "tcp.sticky",
   title: "Sticky packets: quick unframed writes vs. the reads that receive them; framing as the fix",
   needs: ["tcp"],
-  async run(rt: Runtime): Promise<ProbeOutcome> {
+  classify: classifySticky,
+  async collect(rt: Runtime): Promise<StickyEvidence> {
     const msgs = messages();
     const writeSizes = msgs.map((m) => m.byteLength);
     const u = await unframed(rt, msgs);
@@ -169,6 +157,6 @@ export const stickyProbe: Probe = {
       },
       framed: { frames: f.frames, intact: f.intact, readSizes: f.reads },
     };
-    return judged(evidence, classifySticky);
+    return evidence;
   },
 };

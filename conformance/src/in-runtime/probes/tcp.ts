@@ -37,7 +37,6 @@ import type { Probe } from "./types.js";
 import {
   codeOf,
   errorEvidence,
-  judged,
   mib,
   type Settled,
   readAtLeast,
@@ -95,42 +94,37 @@ export const tcpProbes: Probe[] = [
     id: "tcp.half-close",
     title: "half-close: can the server still write after the client's FIN?",
     needs: ["halfClose"],
-    async run(rt) {
+    classify: classifyTcpHalfClose,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         await client.write(enc.encode("ping"));
         await client.closeWrite();
         const first = await readText(rt, server, 2000);
-        if (!first.eof)
-          return judged<HalfCloseEvidence>({ serverGot: first.text, serverSawEof: false }, classifyTcpHalfClose);
+        if (!first.eof) return { serverGot: first.text, serverSawEof: false } satisfies HalfCloseEvidence;
         const w = await settle(
           rt,
           server.write(enc.encode(HALF_CLOSE_REPLY)).then(() => server.closeWrite()),
           2000,
         );
         if (w.state !== "resolved")
-          return judged<HalfCloseEvidence>(
-            { serverGot: first.text, serverSawEof: true, write: settledEvidence(w) },
-            classifyTcpHalfClose,
-          );
+          return { serverGot: first.text, serverSawEof: true, write: settledEvidence(w) } satisfies HalfCloseEvidence;
         const back = await readText(rt, client, 2000);
-        return judged<HalfCloseEvidence>(
-          {
-            serverGot: first.text,
-            serverSawEof: true,
-            write: "resolved",
-            clientGot: back.text,
-            clientSawEof: back.eof,
-          },
-          classifyTcpHalfClose,
-        );
+        return {
+          serverGot: first.text,
+          serverSawEof: true,
+          write: "resolved",
+          clientGot: back.text,
+          clientSawEof: back.eof,
+        } satisfies HalfCloseEvidence;
       });
     },
   },
   {
     id: "tcp.write-64mib",
     title: "one 64 MiB write to a peer that is not reading yet",
-    async run(rt) {
+    classify: classifyWrite64,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         const size = 64 * 1024 * 1024;
@@ -138,31 +132,29 @@ export const tcpProbes: Probe[] = [
         const t0 = rt.host.now();
         const write = client.write(data);
         const early = await settle(rt, write, 1000);
-        if (early.state === "rejected") return judged<Write64Evidence>(errorEvidence(early.error), classifyWrite64);
+        if (early.state === "rejected") return errorEvidence(early.error) satisfies Write64Evidence;
         const tRead = rt.host.now();
         const got = await readAtLeast(rt, server, size, 3000);
         const late = early.state === "resolved" ? early : await settle(rt, write, 500);
-        return judged<Write64Evidence>(
-          {
-            bytes: size,
-            resolvedBeforeReadMs: early.state === "resolved" ? early.ms : null,
-            resolvedAfterReaderStartedMs:
-              early.state === "pending" && late.state === "resolved" ? Math.round(rt.host.now() - tRead) : null,
-            writeAfterRead: settledEvidence(late),
-            readerGotBytes: got.bytes,
-            readerGotMiB: mib(got.bytes),
-            readMs: Math.round(rt.host.now() - tRead),
-            totalMs: Math.round(rt.host.now() - t0),
-          },
-          classifyWrite64,
-        );
+        return {
+          bytes: size,
+          resolvedBeforeReadMs: early.state === "resolved" ? early.ms : null,
+          resolvedAfterReaderStartedMs:
+            early.state === "pending" && late.state === "resolved" ? Math.round(rt.host.now() - tRead) : null,
+          writeAfterRead: settledEvidence(late),
+          readerGotBytes: got.bytes,
+          readerGotMiB: mib(got.bytes),
+          readMs: Math.round(rt.host.now() - tRead),
+          totalMs: Math.round(rt.host.now() - t0),
+        } satisfies Write64Evidence;
       });
     },
   },
   {
     id: "tcp.backpressure-unread",
     title: "how much can be written to a peer that never reads?",
-    async run(rt) {
+    classify: classifyBackpressure,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client } = await tcpPair(rt, scope);
         const chunk = new Uint8Array(256 * 1024);
@@ -172,25 +164,25 @@ export const tcpProbes: Probe[] = [
         while (accepted < cap) {
           const r = await settle(rt, client.write(chunk), 250);
           if (r.state === "rejected")
-            return judged<BackpressureEvidence>(
-              { acceptedMiB: mib(accepted), error: errorEvidence(r.error) },
-              classifyBackpressure,
-            );
+            return { acceptedMiB: mib(accepted), error: errorEvidence(r.error) } satisfies BackpressureEvidence;
           if (r.state === "pending")
-            return judged<BackpressureEvidence>(
-              { acceptedMiB: mib(accepted), chunkKiB: 256, ms: Math.round(rt.host.now() - t0), ended: "write waits" },
-              classifyBackpressure,
-            );
+            return {
+              acceptedMiB: mib(accepted),
+              chunkKiB: 256,
+              ms: Math.round(rt.host.now() - t0),
+              ended: "write waits",
+            } satisfies BackpressureEvidence;
           accepted += chunk.byteLength;
         }
-        return judged<BackpressureEvidence>({ acceptedMiB: mib(accepted), ended: "cap reached" }, classifyBackpressure);
+        return { acceptedMiB: mib(accepted), ended: "cap reached" } satisfies BackpressureEvidence;
       });
     },
   },
   {
     id: "tcp.close-pending-read",
     title: "close() while a read is pending",
-    async run(rt) {
+    classify: classifyClosePendingRead,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         const pending = server.read();
@@ -199,57 +191,55 @@ export const tcpProbes: Probe[] = [
         const r = await settle(rt, pending, 1000);
         const peer = await readOutcome(rt, client, 1000);
         const closed = await settle(rt, server.closed, 1000);
-        return judged<ClosePendingReadEvidence>(
-          {
-            pendingRead:
-              r.state === "rejected"
-                ? errorEvidence(r.error)
-                : r.state === "pending"
-                  ? "pending"
-                  : r.value === null
-                    ? "resolved null"
-                    : "resolved data",
-            afterMs: r.ms,
-            peer: peer.detail,
-            closedPromise: closed.state,
-          },
-          classifyClosePendingRead,
-        );
+        return {
+          pendingRead:
+            r.state === "rejected"
+              ? errorEvidence(r.error)
+              : r.state === "pending"
+                ? "pending"
+                : r.value === null
+                  ? "resolved null"
+                  : "resolved data",
+          afterMs: r.ms,
+          peer: peer.detail,
+          closedPromise: closed.state,
+        } satisfies ClosePendingReadEvidence;
       });
     },
   },
   {
     id: "tcp.close-after-read",
     title: 'close() right after a read resolved (the pull API\'s "close in the data callback")',
-    async run(rt) {
+    classify: classifyCloseAfterRead,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         await client.write(new Uint8Array(1024));
         const first = await settle(rt, server.read(), 2000);
         if (first.state !== "resolved" || first.value === null)
-          return judged<CloseAfterReadEvidence>(
-            {
-              firstRead:
-                first.state === "resolved" ? "eof" : first.state === "rejected" ? codeOf(first.error) : "pending",
-            },
-            classifyCloseAfterRead,
-          );
+          return {
+            firstRead:
+              first.state === "resolved" ? "eof" : first.state === "rejected" ? codeOf(first.error) : "pending",
+          } satisfies CloseAfterReadEvidence;
         const n = first.value.byteLength;
         server.close(); // same tick as the read's continuation
         const next = await readOutcome(rt, server, 500);
         const write = await settle(rt, server.write(new Uint8Array(1)), 500);
         const peer = await readOutcome(rt, client, 1000);
-        return judged<CloseAfterReadEvidence>(
-          { firstReadBytes: n, nextRead: next.detail, write: settledEvidence(write), peer: peer.detail },
-          classifyCloseAfterRead,
-        );
+        return {
+          firstReadBytes: n,
+          nextRead: next.detail,
+          write: settledEvidence(write),
+          peer: peer.detail,
+        } satisfies CloseAfterReadEvidence;
       });
     },
   },
   {
     id: "tcp.reset-unread",
     title: "what the peer sees when a connection is closed with unread received data",
-    async run(rt) {
+    classify: classifyResetUnread,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         await client.write(new Uint8Array(64 * 1024));
@@ -257,17 +247,15 @@ export const tcpProbes: Probe[] = [
         server.close(); // 64 KiB received but never read by the application
         const peer = await readOutcome(rt, client, 1500);
         const w = await settle(rt, client.write(new Uint8Array(1)), 500);
-        return judged<ResetUnreadEvidence>(
-          { peerRead: peer.detail, peerWriteAfter: settledEvidence(w) },
-          classifyResetUnread,
-        );
+        return { peerRead: peer.detail, peerWriteAfter: settledEvidence(w) } satisfies ResetUnreadEvidence;
       });
     },
   },
   {
     id: "tcp.write-after-peer-close",
     title: "writing to a connection the peer has closed",
-    async run(rt) {
+    classify: classifyWriteAfterClose,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         server.close();
@@ -280,17 +268,18 @@ export const tcpProbes: Probe[] = [
           if (r.state === "rejected") firstError = r.error;
           await sleep(30);
         }
-        return judged<WriteAfterCloseEvidence>(
-          { writes: results, error: firstError === undefined ? null : errorEvidence(firstError) },
-          classifyWriteAfterClose,
-        );
+        return {
+          writes: results,
+          error: firstError === undefined ? null : errorEvidence(firstError),
+        } satisfies WriteAfterCloseEvidence;
       });
     },
   },
   {
     id: "tcp.nodelay-default",
     title: "is Nagle's algorithm on by default (TCP_NODELAY off)?",
-    async run(rt) {
+    classify: classifyNoDelay,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         const answering = answerPairs(server);
@@ -304,37 +293,31 @@ export const tcpProbes: Probe[] = [
         // Always eight rounds, never empty; the upper middle keeps the reported value a measured one.
         const d = median(byDefault, "upper");
         const n = median(noDelay, "upper");
-        return judged<NoDelayEvidence & { readable: string }>(
-          {
-            medianDefaultMs: d,
-            medianNoDelayMs: n,
-            defaultRoundsMs: byDefault,
-            noDelayRoundsMs: noDelay,
-            readable: "no getter in any runtime's API",
-          },
-          classifyNoDelay,
-        );
+        return {
+          medianDefaultMs: d,
+          medianNoDelayMs: n,
+          defaultRoundsMs: byDefault,
+          noDelayRoundsMs: noDelay,
+          readable: "no getter in any runtime's API",
+        } satisfies NoDelayEvidence & { readable: string };
       });
     },
   },
   {
     id: "tcp.keepalive",
     title: "can SO_KEEPALIVE be set?",
-    async run(rt) {
+    classify: classifyKeepAlive,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client } = await tcpPair(rt, scope);
-        if (typeof client.setKeepAlive !== "function")
-          return judged<KeepAliveEvidence>({ method: "absent" }, classifyKeepAlive);
+        if (typeof client.setKeepAlive !== "function") return { method: "absent" } satisfies KeepAliveEvidence;
         try {
           client.setKeepAlive(true, 1000);
           client.setKeepAlive(false);
         } catch (e) {
-          return judged<KeepAliveEvidence>(errorEvidence(e), classifyKeepAlive);
+          return errorEvidence(e) satisfies KeepAliveEvidence;
         }
-        return judged<KeepAliveEvidence>(
-          { enabledWithDelayMs: 1000, readable: "no getter in any runtime's API" },
-          classifyKeepAlive,
-        );
+        return { enabledWithDelayMs: 1000, readable: "no getter in any runtime's API" } satisfies KeepAliveEvidence;
       });
     },
   },
@@ -342,7 +325,8 @@ export const tcpProbes: Probe[] = [
     id: "tcp.connect-abort",
     title: "an AbortSignal aborted right after connect() is called (connect timeout)",
     needs: ["connectSignal"],
-    async run(rt) {
+    classify: classifyConnectAbort,
+    async collect(rt) {
       return scoped(async (scope) => {
         const l = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 }));
         const ac = new AbortController();
@@ -354,10 +338,7 @@ export const tcpProbes: Probe[] = [
         const arrived = await settle(rt, l.accept(), 300);
         if (arrived.state === "resolved") arrived.value?.close();
         const serverSaw = arrived.state === "resolved" && arrived.value ? "connection" : "nothing";
-        return judged<ConnectAbortEvidence>(
-          { connect: settledEvidence(r), afterMs: r.ms, listenerSaw: serverSaw },
-          classifyConnectAbort,
-        );
+        return { connect: settledEvidence(r), afterMs: r.ms, listenerSaw: serverSaw } satisfies ConnectAbortEvidence;
       });
     },
   },
@@ -365,7 +346,8 @@ export const tcpProbes: Probe[] = [
     id: "tcp.abort-open",
     title: "aborting the connect signal of an open connection",
     needs: ["connectSignal"],
-    async run(rt) {
+    classify: classifyAbortOpen,
+    async collect(rt) {
       return scoped(async (scope) => {
         const l = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 }));
         const ac = new AbortController();
@@ -379,27 +361,25 @@ export const tcpProbes: Probe[] = [
         ac.abort();
         const local = await settle(rt, pending, 1000);
         const peer = s ? (await readOutcome(rt, s, 1000)).detail : { ended: "none" as const };
-        return judged<AbortOpenEvidence>(
-          {
-            localRead:
-              local.state === "rejected"
-                ? errorEvidence(local.error)
-                : local.state === "resolved"
-                  ? local.value === null
-                    ? "eof"
-                    : "data"
-                  : "pending",
-            peer,
-          },
-          classifyAbortOpen,
-        );
+        return {
+          localRead:
+            local.state === "rejected"
+              ? errorEvidence(local.error)
+              : local.state === "resolved"
+                ? local.value === null
+                  ? "eof"
+                  : "data"
+                : "pending",
+          peer,
+        } satisfies AbortOpenEvidence;
       });
     },
   },
   {
     id: "tcp.read-chunk-max",
     title: "largest chunk one read() returns",
-    async run(rt) {
+    classify: classifyReadChunk,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { client, server } = await tcpPair(rt, scope);
         const size = 8 * 1024 * 1024;
@@ -407,22 +387,20 @@ export const tcpProbes: Probe[] = [
         await sleep(50); // let the socket buffers fill so reads can return as much as they can
         const got = await readAtLeast(rt, server, size, 3000);
         await w;
-        return judged<ReadChunkEvidence>(
-          {
-            maxChunk: got.maxChunk,
-            reads: got.chunks,
-            bytes: got.bytes,
-            averageChunk: Math.round(got.bytes / Math.max(1, got.chunks)),
-          },
-          classifyReadChunk,
-        );
+        return {
+          maxChunk: got.maxChunk,
+          reads: got.chunks,
+          bytes: got.bytes,
+          averageChunk: Math.round(got.bytes / Math.max(1, got.chunks)),
+        } satisfies ReadChunkEvidence;
       });
     },
   },
   {
     id: "tcp.rebind-time-wait",
     title: "listen again at once on a port whose connection is in TIME_WAIT",
-    async run(rt) {
+    classify: classifyRebind,
+    async collect(rt) {
       return scoped(async (scope) => {
         const l = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 }));
         const port = tcpPort(l.address);
@@ -439,9 +417,9 @@ export const tcpProbes: Probe[] = [
         await sleep(20);
         try {
           const again = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port }));
-          return judged<RebindEvidence>({ port, address: again.address }, classifyRebind);
+          return { port, address: again.address } satisfies RebindEvidence;
         } catch (e) {
-          return judged<RebindEvidence>({ port, ...errorEvidence(e) }, classifyRebind);
+          return { port, ...errorEvidence(e) } satisfies RebindEvidence;
         }
       });
     },
@@ -449,7 +427,8 @@ export const tcpProbes: Probe[] = [
   {
     id: "tcp.reuseport",
     title: "two listeners on one port with reusePort",
-    async run(rt) {
+    classify: classifyTcpReusePort,
+    async collect(rt) {
       return scoped(async (scope) => {
         const a = scope.listener(
           await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0, reusePort: true }),
@@ -459,10 +438,7 @@ export const tcpProbes: Probe[] = [
         try {
           b = scope.listener(await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port, reusePort: true }));
         } catch (e) {
-          return judged<TcpReusePortEvidence>(
-            { featuresReusePort: rt.features.reusePort, ...errorEvidence(e) },
-            classifyTcpReusePort,
-          );
+          return { featuresReusePort: rt.features.reusePort, ...errorEvidence(e) } satisfies TcpReusePortEvidence;
         }
         // Which listener gets each of 8 clients: Linux balances SO_REUSEPORT groups by hash.
         const counts = { first: 0, second: 0 };
@@ -481,10 +457,7 @@ export const tcpProbes: Probe[] = [
             counts[name]++;
           }
         }
-        return judged<TcpReusePortEvidence>(
-          { featuresReusePort: rt.features.reusePort, accepted: counts },
-          classifyTcpReusePort,
-        );
+        return { featuresReusePort: rt.features.reusePort, accepted: counts } satisfies TcpReusePortEvidence;
       });
     },
   },

@@ -4,7 +4,8 @@
  * recorded evidence without a runtime.
  */
 import type { TlsInfo } from "@netparity/protocol";
-import { codeOfEvidence, type ErrorEvidence, shapeOf } from "./errors-classify.js";
+import { codeOfEvidence, type ErrorEvidence, isErrorEvidence, shapeOf } from "./errors-classify.js";
+import type { ProbeVerdict } from "./types.js";
 
 /**
  * A TLS connect or upgrade that failed: the error's code and shape (shapeOf), and
@@ -33,7 +34,7 @@ export function failureFromEvidence(e: ErrorEvidence): Failure {
  * A failure in a few words: the error shape, or, when the runtime accepted and only the adapter
  * refused, that fact (so a runtime that does not refuse never reads like one that does).
  */
-function failureShape(f: Failure): string {
+export function failureShape(f: Failure): string {
   return f.runtimeAccepted ? `refused by adapter (${f.code}); runtime accepted` : f.shape;
 }
 
@@ -216,44 +217,6 @@ export function classifyRsa(a: Attempt): string {
   return `fails: ${failureLabel(a)}`;
 }
 
-/** How one startTls call ended within the probe's wait, and whether data then crossed the upgraded connection. */
-export type Upgrade =
-  | { state: "upgraded"; info: TlsInfo | null; roundTrip: string }
-  | Failure
-  | { state: "pending"; ms: number };
-
-/**
- * tls.starttls-client / tls.starttls-server: whether the upgrade works, checked against what
- * `features` claims for the role (an ENOTSUP the features announce is "unsupported").
- */
-export function classifyStartTls(u: Upgrade, featured: boolean): string {
-  if (u.state === "pending") return "handshake hangs";
-  if (u.state === "failed") {
-    if (u.code === "ENOTSUP") return featured ? "ENOTSUP, though features says supported" : "unsupported (ENOTSUP)";
-    return `failed: ${failureShape(u)}`;
-  }
-  if (!featured) return "upgraded, though features says unsupported";
-  return u.roundTrip === "ok" ? "upgraded" : `upgraded, no round trip: ${u.roundTrip}`;
-}
-
-/**
- * tls.starttls-buffered: the client upgrades while the server's plaintext "OK\r\n" has arrived
- * but was not read. The bytes either reach the TLS layer and break the handshake, are refused
- * by startTls before any handshake, vanish (a working connection without them), or come out
- * of the upgraded connection as if they were decrypted.
- */
-export function classifyStartTlsBuffered(u: Upgrade, firstRead: string | null): string {
-  if (u.state === "pending") return "handshake hangs";
-  if (u.state === "failed") {
-    if (u.code === "ENOTSUP") return "unsupported (ENOTSUP)";
-    if (u.code === "PROTOCOL") return "refused before the handshake (PROTOCOL)";
-    if (u.code === "TLS_HANDSHAKE") return `handshake broken: ${failureShape(u)}`;
-    return `failed: ${failureShape(u)}`;
-  }
-  if (firstRead?.startsWith("OK")) return "readable after the upgrade";
-  return u.roundTrip === "ok" ? "lost" : `upgraded, no round trip: ${u.roundTrip}`;
-}
-
 /**
  * The Attempt behind a TLS probe's recorded evidence (what tlsConnect() records): the client's
  * tlsInfo when it connected, the error when it failed, how long it waited when it hung.
@@ -268,14 +231,246 @@ export function attemptFromEvidence(e: {
   return { state: "connected", info: e.clientInfo ?? null };
 }
 
-/** The Upgrade behind a STARTTLS probe's recorded evidence (what upgrade() and the round trip record). */
-export function upgradeFromEvidence(e: {
-  info?: TlsInfo | null;
-  error?: ErrorEvidence;
-  pendingAfterMs?: number;
-  roundTrip?: string;
-}): Upgrade {
-  if (e.error !== undefined) return failureFromEvidence(e.error);
-  if (e.pendingAfterMs !== undefined) return { state: "pending", ms: e.pendingAfterMs };
-  return { state: "upgraded", info: e.info ?? null, roundTrip: e.roundTrip ?? "" };
+/** The evidence of a TLS probe that did not run: the parent gave no certificates. */
+export interface NoCertsEvidence {
+  certificates: "none given";
+}
+
+export const NO_CERTS: NoCertsEvidence = { certificates: "none given" };
+
+/** A TLS probe's classifier, which also reads the evidence of a probe that did not run (NO_CERTS). */
+export function withCertificates<E extends object>(
+  classify: (e: E) => ProbeVerdict,
+): (e: E | NoCertsEvidence) => ProbeVerdict {
+  return (e) =>
+    "certificates" in e && e.certificates === NO_CERTS.certificates
+      ? {
+          outcome: "unsupported: no certificates",
+          explanation: "Not run: the parent passed no certificates to the probes agent.",
+        }
+      : classify(e as E);
+}
+
+/** What tlsConnect() records: the client's tlsInfo, the error (and its message as a template), or the wait. */
+export type ConnectEvidence =
+  | { afterMs: number; clientInfo: TlsInfo | null }
+  | { afterMs: number; error: ErrorEvidence; messageTemplate?: string }
+  | { pendingAfterMs: number };
+
+/**
+ * The registered classifiers of the TLS probes (tls.ts): each reads the probe's evidence alone
+ * and gives its outcome with the explanation.
+ */
+export const tlsVerdicts = {
+  version(e: ConnectEvidence): ProbeVerdict {
+    const outcome = classifyVersion(attemptFromEvidence(e));
+    return {
+      outcome,
+      explanation:
+        outcome === "not reported"
+          ? "The handshake succeeds, but the runtime's API does not tell which TLS version was agreed."
+          : `With no version options on either side the client and server agree on ${outcome}.`,
+    };
+  },
+  alpnNone(e: ConnectEvidence & { serverInfo: TlsInfo | null }): ProbeVerdict {
+    const outcome = classifyAlpnNone(attemptFromEvidence(e), e.serverInfo?.alpn);
+    return {
+      outcome,
+      explanation:
+        outcome === "none (null)"
+          ? "Without ALPN offers both ends report no protocol; the adapters normalize the runtime's own value (false on Node and Bun) to null."
+          : `Without ALPN offers the ends report: ${outcome}.`,
+    };
+  },
+  alpnSelect(e: ConnectEvidence & { serverInfo: TlsInfo | null }): ProbeVerdict {
+    const outcome = classifyAlpnSelect(attemptFromEvidence(e), e.serverInfo?.alpn, "h2", "http/1.1");
+    return { outcome, explanation: `The server prefers h2, the client http/1.1; the handshake settles on ${outcome}.` };
+  },
+  alpnMismatch(e: ConnectEvidence): ProbeVerdict {
+    const a = attemptFromEvidence(e);
+    const outcome = classifyAlpnMismatch(a);
+    return {
+      outcome,
+      explanation:
+        a.state === "connected"
+          ? "The server offers only h2, the client only http/1.1: the handshake still completes, without a protocol."
+          : `The server offers only h2, the client only http/1.1: the handshake ends as "${outcome}" (RFC 7301 asks for a no_application_protocol alert).`,
+    };
+  },
+  sniIp(e: ConnectEvidence): ProbeVerdict {
+    const outcome = classifyIpVerification(attemptFromEvidence(e));
+    return {
+      outcome,
+      explanation:
+        outcome === "verified"
+          ? "Connecting to 127.0.0.1 without a servername verifies the certificate against its IP address entry (and sends no SNI)."
+          : `Connecting to 127.0.0.1 without a servername, with a certificate listing that IP, ends as "${outcome}".`,
+    };
+  },
+  /** A certificate that must be refused with `expected`; `what` describes the server's certificate. */
+  refusal:
+    (expected: string, what: string) =>
+    (e: ConnectEvidence): ProbeVerdict => {
+      const a = attemptFromEvidence(e);
+      const outcome = classifyRefusal(a);
+      const code = a.state === "failed" ? a.code : null;
+      const accepted = a.state === "failed" ? a.runtimeAccepted : undefined;
+      return {
+        outcome,
+        explanation: accepted
+          ? `The runtime's own API completed the handshake with a server with ${what} (${accepted}); the adapter refused it with ${a.state === "failed" ? a.shape : code}.`
+          : code === expected
+            ? `Connecting to a server with ${what} fails with ${expected}; the outcome names the runtime's own error class and code behind it.`
+            : a.state === "connected"
+              ? `The client connected to a server with ${what}: the certificate was not refused.`
+              : `Connecting to a server with ${what} ended as "${outcome}", not with ${expected}.`,
+      };
+    },
+  verifyOff(e: ConnectEvidence): ProbeVerdict {
+    const outcome = classifyVerifyOff(attemptFromEvidence(e));
+    return {
+      outcome,
+      explanation:
+        outcome === "connected"
+          ? "With verification off the client accepts a certificate from a CA it does not know."
+          : outcome === "unsupported: ENOTSUP"
+            ? "The runtime's TLS client has no per-connection option to skip certificate verification."
+            : `With verification off the handshake still ends as "${outcome}".`,
+    };
+  },
+  clientCertAbsent(
+    e: { listen: ErrorEvidence } | (ConnectEvidence & { roundTrip: string | null; roundTripError?: ErrorEvidence }),
+  ): ProbeVerdict {
+    if ("listen" in e) {
+      const outcome = classifyClientCertAbsent({ listen: codeOfEvidence(e.listen) });
+      return {
+        outcome,
+        explanation:
+          outcome === "unsupported: ENOTSUP"
+            ? "The runtime's TLS server has no option to ask for a client certificate."
+            : "A TLS server that asks for client certificates could not listen.",
+      };
+    }
+    const outcome = classifyClientCertAbsent({
+      listen: null,
+      attempt: attemptFromEvidence(e),
+      ...(e.roundTrip ? { roundTrip: e.roundTrip } : {}),
+    });
+    return {
+      outcome,
+      explanation:
+        outcome === "connected"
+          ? "A server that asks for a client certificate still accepts a client without one, and data flows both ways."
+          : `A server asks for a client certificate and the client has none: ${outcome}.`,
+    };
+  },
+  halfClose(e: ConnectEvidence | HalfCloseEvidence): ProbeVerdict {
+    if (!("serverSawEof" in e)) return noConnection(e, "The TLS connection for the half-close did not open.");
+    const outcome = classifyHalfClose({
+      closeWrite: typeof e.closeWrite === "string" ? e.closeWrite : codeOfEvidence(e.closeWrite),
+      serverSawEof: e.serverSawEof,
+      ...(e.serverWrite !== null ? { serverWrite: e.serverWrite } : {}),
+      ...(e.clientGot !== null ? { clientGot: e.clientGot } : {}),
+      expected: HALF_CLOSE_REPLY,
+    });
+    return {
+      outcome,
+      explanation:
+        outcome === "server writes after FIN"
+          ? "After the client's closeWrite() (close_notify and FIN) the server reads EOF and can still answer; the client receives the answer, then EOF."
+          : `A half-close over TLS ended as "${outcome}": the server could not answer after the client's closeWrite().`,
+    };
+  },
+  closeNotify(e: CloseNotifyEvidence): ProbeVerdict {
+    if ("records" in e) {
+      const outcome = classifyCloseTail(e.records, e.streamEnd, e.serverClosedFirst);
+      return {
+        outcome,
+        explanation: outcome.startsWith("close_notify")
+          ? `On close() the client sends one small encrypted record, a TLS alert recognized by its size since TLS 1.3 sends it as type 23, then ${e.serverClosedFirst ? "sends its TCP FIN only once the server closed too" : "its TCP FIN"}.`
+          : `On close() a relay between client and server saw "${outcome}"; a close_notify would be one small record before the FIN.`,
+      };
+    }
+    if (isErrorEvidence(e) || "roundTrip" in e)
+      return {
+        outcome: `no round trip: ${isErrorEvidence(e) ? codeOfEvidence(e) : "pending"}`,
+        explanation:
+          "Data did not make it through the relay before the close, so there was nothing to compare against.",
+      };
+    return noConnection(e, "The TLS connection through the relay did not open.");
+  },
+  largestRead(
+    e: ConnectEvidence | { maxChunk: number; reads: number; bytes: number; averageChunk: number },
+  ): ProbeVerdict {
+    if (!("maxChunk" in e)) return noConnection(e, "The TLS connection for the large read did not open.");
+    return {
+      outcome: classifyChunk(e.maxChunk),
+      explanation: `Reading 1 MiB over TLS took ${e.reads} reads; the largest returned ${e.maxChunk} bytes (a TLS record carries at most 16 KiB).`,
+    };
+  },
+  cipher(e: ConnectEvidence): ProbeVerdict {
+    const outcome = classifyCipher(attemptFromEvidence(e));
+    return {
+      outcome,
+      explanation:
+        outcome === "not reported"
+          ? "The handshake succeeds, but the runtime's API does not tell which cipher suite was agreed."
+          : `The client reports the agreed cipher suite as ${outcome} (IANA names start with TLS_).`,
+    };
+  },
+  peer(e: ConnectEvidence): ProbeVerdict {
+    const outcome = classifyPeer(attemptFromEvidence(e));
+    return {
+      outcome,
+      explanation:
+        outcome === "not exposed"
+          ? "After the handshake the runtime's API shows neither the subject nor the alternative names of the server's certificate."
+          : `After the handshake the client sees the server certificate's ${outcome}.`,
+    };
+  },
+  rsa(e: ConnectEvidence): ProbeVerdict {
+    const outcome = classifyRsa(attemptFromEvidence(e));
+    return {
+      outcome,
+      explanation:
+        outcome === "connected"
+          ? "A server with an RSA-2048 certificate (the other probes use ECDSA P-256) completes a verified handshake."
+          : `A handshake with an RSA-2048 server certificate ends as "${outcome}".`,
+    };
+  },
+};
+
+/** What the server sends after the client's closeWrite() in tls.half-close. */
+export const HALF_CLOSE_REPLY = "pong after FIN";
+
+/** tls.half-close: each step "ok", an error (closeWrite), an error code or "pending"; null for a step not taken. */
+export interface HalfCloseEvidence {
+  closeWrite: string | ErrorEvidence;
+  serverGot: string;
+  serverSawEof: boolean;
+  serverWrite: string | null;
+  clientGot: string | null;
+  clientSawEof: boolean | null;
+}
+
+/**
+ * tls.close-notify: the records a relay saw after the client's close(), and how the stream
+ * ended; or the connect attempt when no connection opened, or the error (or the wait) of the
+ * round trip before the close.
+ */
+export type CloseNotifyEvidence =
+  | {
+      bytesAfterClose: number;
+      records: TlsRecordHeader[];
+      partial: boolean;
+      streamEnd: string;
+      serverClosedFirst: boolean;
+    }
+  | ConnectEvidence
+  | ErrorEvidence
+  | { roundTrip: "pending"; afterMs: number };
+
+/** A probe whose TLS connection did not open: the connect attempt's label, under "no connection". */
+function noConnection(e: ConnectEvidence, explanation: string): ProbeVerdict {
+  return { outcome: `no connection: ${classifyRefusal(attemptFromEvidence(e))}`, explanation };
 }

@@ -15,7 +15,12 @@ export interface ProbeOutcome {
   explanation: string;
 }
 
-export interface Probe {
+/**
+ * A probe is registered once, with its classifier: `collect` records what the runtime does (the
+ * evidence), `classify` decides the outcome from that evidence alone. The catalogue runs one
+ * after the other, and the tests replay recorded evidence through the same `classify`.
+ */
+export interface Probe<E extends object = object> {
   /** Stable identifier used in reports and expectations, e.g. "udp.max-datagram". */
   readonly id: string;
   readonly title: string;
@@ -26,7 +31,13 @@ export interface Probe {
    * the parent then passes `ctx.multicast`.
    */
   readonly netns?: boolean;
-  run(rt: Runtime, ctx: ProbeContext): Promise<ProbeOutcome>;
+  /** Runs inside the runtime and returns the evidence (JSON-safe), never an outcome. */
+  collect(rt: Runtime, ctx: ProbeContext): Promise<E>;
+  /**
+   * The pure function (from the probe's `*-classify.ts` file, no runtime API) from the evidence
+   * to the short stable outcome and its explanation.
+   */
+  classify(evidence: E): ProbeVerdict;
 }
 
 /** One throwaway certificate set as PEM text: a CA, and a server certificate it signed with its key. */

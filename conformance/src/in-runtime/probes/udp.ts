@@ -13,7 +13,7 @@ import {
   type UnreachableEvidence,
 } from "./udp-classify.js";
 import type { Probe } from "./types.js";
-import { codeOf, errorEvidence, judged, scoped, settle, sleep, type Scope } from "./util.js";
+import { codeOf, errorEvidence, scoped, settle, sleep, type Scope } from "./util.js";
 
 async function udpPair(
   rt: Runtime,
@@ -62,7 +62,8 @@ export const udpProbes: Probe[] = [
     id: "udp.max-datagram",
     title: "largest datagram sent and received whole on 127.0.0.1 (1472, 9216, 65507 bytes)",
     needs: ["udp"],
-    async run(rt) {
+    classify: classifyMaxDatagram,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { a, b } = await udpPair(rt, scope);
         const trials: SizeTrial[] = [];
@@ -71,7 +72,7 @@ export const udpProbes: Probe[] = [
           trials.push(t);
           if (!t.intact) break;
         }
-        return judged({ trials }, classifyMaxDatagram);
+        return { trials };
       });
     },
   },
@@ -79,10 +80,11 @@ export const udpProbes: Probe[] = [
     id: "udp.oversize",
     title: "a 65508-byte datagram on 127.0.0.1 (one byte over the IPv4 limit)",
     needs: ["udp"],
-    async run(rt) {
+    classify: classifyOversize,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { a, b } = await udpPair(rt, scope);
-        return judged(await trySize(rt, a, b, 65508, "127.0.0.1"), classifyOversize);
+        return await trySize(rt, a, b, 65508, "127.0.0.1");
       });
     },
   },
@@ -90,31 +92,25 @@ export const udpProbes: Probe[] = [
     id: "udp.empty-datagram",
     title: "is an empty (0-byte) datagram delivered?",
     needs: ["udp"],
-    async run(rt) {
+    classify: classifyEmptyDatagram,
+    async collect(rt) {
       return scoped(async (scope) => {
         const { a, b } = await udpPair(rt, scope);
         const to = { hostname: "127.0.0.1", port: b.address.port };
         const s = await settle(rt, a.send(new Uint8Array(0), to), 1000);
-        if (s.state === "rejected") return judged<EmptyDatagramEvidence>(errorEvidence(s.error), classifyEmptyDatagram);
+        if (s.state === "rejected") return errorEvidence(s.error) satisfies EmptyDatagramEvidence;
         // A marker after it tells "dropped" from "slow".
         await a.send(new Uint8Array([0x4d]), to);
         const first = await settle(rt, b.receive(), 1000);
         if (first.state !== "resolved" || first.value === null)
-          return judged<EmptyDatagramEvidence>(
-            {
-              first:
-                first.state === "rejected"
-                  ? errorEvidence(first.error)
-                  : first.state === "pending"
-                    ? "pending"
-                    : "null",
-            },
-            classifyEmptyDatagram,
-          );
-        return judged<EmptyDatagramEvidence>(
-          { firstReceivedBytes: first.value.data.byteLength, from: first.value.from },
-          classifyEmptyDatagram,
-        );
+          return {
+            first:
+              first.state === "rejected" ? errorEvidence(first.error) : first.state === "pending" ? "pending" : "null",
+          } satisfies EmptyDatagramEvidence;
+        return {
+          firstReceivedBytes: first.value.data.byteLength,
+          from: first.value.from,
+        } satisfies EmptyDatagramEvidence;
       });
     },
   },
@@ -122,7 +118,8 @@ export const udpProbes: Probe[] = [
     id: "udp.unreachable-port",
     title: "sending to a closed port: is ICMP port-unreachable reported?",
     needs: ["udp"],
-    async run(rt) {
+    classify: classifyUnreachable,
+    async collect(rt) {
       return scoped(async (scope) => {
         const a = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 }));
         const gone = await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 });
@@ -140,14 +137,11 @@ export const udpProbes: Probe[] = [
               : recv.value === null
                 ? "null"
                 : "data";
-        return judged<UnreachableEvidence>(
-          {
-            firstSend: first.state === "rejected" ? errorEvidence(first.error) : first.state,
-            secondSend: second.state === "rejected" ? errorEvidence(second.error) : second.state,
-            receive: recv.state === "rejected" ? errorEvidence(recv.error) : recvLabel,
-          },
-          classifyUnreachable,
-        );
+        return {
+          firstSend: first.state === "rejected" ? errorEvidence(first.error) : first.state,
+          secondSend: second.state === "rejected" ? errorEvidence(second.error) : second.state,
+          receive: recv.state === "rejected" ? errorEvidence(recv.error) : recvLabel,
+        } satisfies UnreachableEvidence;
       });
     },
   },
@@ -155,13 +149,14 @@ export const udpProbes: Probe[] = [
     id: "udp.reuseport",
     title: "two datagram sockets on one port with reusePort",
     needs: ["udp"],
-    async run(rt) {
+    classify: classifyUdpReusePort,
+    async collect(rt) {
       return scoped(async (scope) => {
         let a: DatagramSocket;
         try {
           a = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: 0, reusePort: true }));
         } catch (e) {
-          return judged<UdpReusePortEvidence>({ bind: "first", ...errorEvidence(e) }, classifyUdpReusePort);
+          return { bind: "first", ...errorEvidence(e) } satisfies UdpReusePortEvidence;
         }
         try {
           const b = scope.dgram(
@@ -182,9 +177,9 @@ export const udpProbes: Probe[] = [
               got[name]++;
             }
           }
-          return judged<UdpReusePortEvidence>({ port: a.address.port, received: got }, classifyUdpReusePort);
+          return { port: a.address.port, received: got } satisfies UdpReusePortEvidence;
         } catch (e) {
-          return judged<UdpReusePortEvidence>({ bind: "second", ...errorEvidence(e) }, classifyUdpReusePort);
+          return { bind: "second", ...errorEvidence(e) } satisfies UdpReusePortEvidence;
         }
       });
     },
@@ -193,7 +188,8 @@ export const udpProbes: Probe[] = [
     id: "udp.broadcast",
     title: "SO_BROADCAST: can it be switched on and off?",
     needs: ["udp"],
-    async run(rt) {
+    classify: classifyBroadcast,
+    async collect(rt) {
       return scoped(async (scope) => {
         const a = scope.dgram(await rt.bindDatagram({ hostname: "127.0.0.1", port: 0 }));
         const attempt = (on: boolean): string => {
@@ -206,7 +202,7 @@ export const udpProbes: Probe[] = [
         };
         const on = attempt(true);
         const off = attempt(false);
-        return judged({ setTrue: on, setFalse: off }, classifyBroadcast);
+        return { setTrue: on, setFalse: off };
       });
     },
   },

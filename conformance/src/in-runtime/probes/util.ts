@@ -11,8 +11,7 @@ import {
   type Listener,
   type Runtime,
 } from "@netparity/protocol";
-import { sleep } from "../common/timing.js";
-import type { ProbeOutcome, ProbeVerdict } from "./types.js";
+import { sleep, TIMED_OUT, within } from "../common/timing.js";
 import { codeOfEvidence, readLabel, shapeOf, type ErrorEvidence, type ReadEvidence } from "./errors-classify.js";
 
 /** Cleanup actions run in reverse order; a probe registers every socket it opens. */
@@ -61,11 +60,6 @@ export async function scoped<T>(body: (scope: Scope) => Promise<T>): Promise<T> 
 
 export { sleep };
 
-/** A probe's result: its classifier's verdict on the recorded `evidence`, and the evidence itself. */
-export function judged<E extends object>(evidence: E, classify: (e: E) => ProbeVerdict): ProbeOutcome {
-  return { ...classify(evidence), evidence: evidence as Record<string, unknown> };
-}
-
 export type Settled<T> =
   | { state: "resolved"; value: T; ms: number }
   | { state: "rejected"; error: unknown; ms: number }
@@ -77,21 +71,15 @@ export type Settled<T> =
  */
 export async function settle<T>(rt: Runtime, p: Promise<T>, ms: number): Promise<Settled<T>> {
   const t0 = rt.host.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const pending = new Promise<"pending">((resolve) => (timer = setTimeout(() => resolve("pending"), ms)));
-  try {
-    const r = await Promise.race([
-      p.then(
-        (value) => ({ state: "resolved" as const, value }),
-        (error: unknown) => ({ state: "rejected" as const, error }),
-      ),
-      pending,
-    ]);
-    const elapsed = Math.round((rt.host.now() - t0) * 10) / 10;
-    return r === "pending" ? { state: "pending", ms: elapsed } : { ...r, ms: elapsed };
-  } finally {
-    clearTimeout(timer);
-  }
+  const r = await within(
+    p.then(
+      (value) => ({ state: "resolved" as const, value }),
+      (error: unknown) => ({ state: "rejected" as const, error }),
+    ),
+    ms,
+  );
+  const elapsed = Math.round((rt.host.now() - t0) * 10) / 10;
+  return r === TIMED_OUT ? { state: "pending", ms: elapsed } : { ...r, ms: elapsed };
 }
 
 /** The normalized code of an error, or its class name when it is not a NetError. */

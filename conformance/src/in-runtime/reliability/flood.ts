@@ -3,8 +3,8 @@
  * agent's "reliability" role), written against the Runtime interface only.
  */
 import { isNetError, type Runtime } from "@netparity/protocol";
-import { sleep, withTimeout } from "../common/timing.js";
-import type { ClientResult } from "../scenarios/types.js";
+import { sleep, TIMED_OUT, within, withTimeout } from "../common/timing.js";
+import { Checks, type ClientResult } from "../scenarios/types.js";
 
 /** Printed on stderr once a write has waited this long: the peer stopped reading. */
 export const FLOOD_BLOCKED_LINE = "flood: blocked";
@@ -34,13 +34,12 @@ export async function floodUntilError(
   try {
     while (rt.host.now() - t0 < budgetMs) {
       const w = conn.write(chunk);
-      let done = false;
-      const timer = setTimeout(() => {
-        if (done || blockedAt) return;
-        blockedAt = rt.host.now();
-        rt.host.stderrLine(FLOOD_BLOCKED_LINE);
-      }, BLOCKED_AFTER_MS);
       try {
+        // A write still pending after BLOCKED_AFTER_MS: the peer stopped reading.
+        if (!blockedAt && (await within(w, BLOCKED_AFTER_MS)) === TIMED_OUT) {
+          blockedAt = rt.host.now();
+          rt.host.stderrLine(FLOOD_BLOCKED_LINE);
+        }
         await w;
         writes++;
       } catch (e) {
@@ -48,9 +47,6 @@ export async function floodUntilError(
         code = isNetError(e) ? e.code : "ERROR";
         failedAt = rt.host.now();
         break;
-      } finally {
-        done = true;
-        clearTimeout(timer);
       }
     }
     const after = async (op: () => Promise<unknown>): Promise<string> => {
@@ -68,33 +64,26 @@ export async function floodUntilError(
     // Let a late rejection surface (it would end the process before the result is printed).
     await sleep(200);
     const connectionError = ["ECONNRESET", "EPIPE", "ECONNABORTED", "CLOSED"].includes(code);
-    const checks = [
-      {
-        name: "the peer stopped reading (backpressure)",
-        ok: blockedAt > 0,
-        detail: blockedAt
-          ? `after ${writes} writes of 64 KiB`
-          : `no write waited ${BLOCKED_AFTER_MS} ms in ${budgetMs} ms`,
-      },
-      {
-        name: "the pending write failed once with a connection error",
-        ok: errors === 1 && connectionError,
-        detail: errors ? `${code} ${Math.round(failedAt - (blockedAt || t0))} ms after backpressure began` : "no error",
-      },
-      {
-        name: "later calls fail at once, no hang",
-        ok:
-          writeAfter !== "resolved" &&
-          writeAfter !== "ETIMEDOUT" &&
-          readAfter !== "ETIMEDOUT" &&
-          readAfter !== "resolved",
-        detail: `write: ${writeAfter}, read: ${readAfter}`,
-      },
-      { name: "closed settles", ok: closed === "resolved", detail: closed },
-    ];
+    const checks = new Checks();
+    checks.record(
+      "the peer stopped reading (backpressure)",
+      blockedAt > 0,
+      blockedAt ? `after ${writes} writes of 64 KiB` : `no write waited ${BLOCKED_AFTER_MS} ms in ${budgetMs} ms`,
+    );
+    checks.record(
+      "the pending write failed once with a connection error",
+      errors === 1 && connectionError,
+      errors ? `${code} ${Math.round(failedAt - (blockedAt || t0))} ms after backpressure began` : "no error",
+    );
+    checks.record(
+      "later calls fail at once, no hang",
+      writeAfter !== "resolved" && writeAfter !== "ETIMEDOUT" && readAfter !== "ETIMEDOUT" && readAfter !== "resolved",
+      `write: ${writeAfter}, read: ${readAfter}`,
+    );
+    checks.record("closed settles", closed === "resolved", closed);
     return {
-      ok: checks.every((c) => c.ok),
-      checks,
+      ok: checks.ok,
+      checks: checks.list,
       metrics: { writes, errors, msToError: failedAt && blockedAt ? Math.round(failedAt - blockedAt) : -1 },
       output: `${code}; write after: ${writeAfter}; read after: ${readAfter}`,
     };

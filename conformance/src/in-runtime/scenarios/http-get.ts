@@ -221,6 +221,7 @@ export async function httpGet(
   target: HttpTarget,
   tls: RoleTls = {},
   signalMs = 30_000,
+  maxHead = DEFAULT_MAX_HEAD,
 ): Promise<HttpResponse> {
   const conn = await connectStream(rt, {
     transport: target.tls ? "tls" : "tcp",
@@ -235,6 +236,8 @@ export async function httpGet(
     const chunks: Uint8Array[] = [];
     let total = 0;
     let noCloseNotify = false;
+    let headEnded = false;
+    let tail = new Uint8Array(0);
     await withTimeout(
       (async () => {
         for (;;) {
@@ -251,13 +254,21 @@ export async function httpGet(
           if (c === null) return;
           chunks.push(c.slice());
           total += c.byteLength;
+          // Until the first head ends: look for its end in this chunk and the 3 bytes before it,
+          // and stop reading once the head is longer than allowed.
+          if (!headEnded) {
+            const window = concat([tail, c], tail.byteLength + c.byteLength);
+            if (indexOf(window, CRLFCRLF, 0) >= 0) headEnded = true;
+            else if (total > maxHead) throw headTooLarge(total, maxHead);
+            tail = window.slice(Math.max(0, window.byteLength - 3));
+          }
           if (total > MAX_RESPONSE) throw new NetError("EMSGSIZE", `response larger than ${MAX_RESPONSE} bytes`);
         }
       })(),
       signalMs,
       `GET ${target.path}`,
     );
-    const r = parseResponse(concat(chunks, total));
+    const r = parseResponse(concat(chunks, total), maxHead);
     if (!noCloseNotify) return r;
     const framed = r.chunked || r.headers.some(([k]) => k === "content-length");
     return {
@@ -272,11 +283,27 @@ export async function httpGet(
   }
 }
 
+/**
+ * The longest response head (status line, headers, the blank line) the client reads,
+ * `--max-head`. Node's HTTP parser stops at 16 KiB (`--max-http-header-size`); 64 KiB leaves
+ * room for servers with large cookies while a server sending megabytes of headers is cut off.
+ */
+export const DEFAULT_MAX_HEAD = 64 * 1024;
+
+function headTooLarge(seen: number, max: number): NetError {
+  return new NetError(
+    "HEAD_TOO_LARGE",
+    `response head longer than ${max} bytes (${seen} bytes without its end; --max-head raises the limit)`,
+  );
+}
+
 /** Splits a complete response (read to EOF) into status, headers and decoded body. */
-export function parseResponse(all: Uint8Array): HttpResponse {
+export function parseResponse(all: Uint8Array, maxHead = DEFAULT_MAX_HEAD): HttpResponse {
   let start = 0;
   for (let guard = 0; guard < 10; guard++) {
     const end = indexOf(all, CRLFCRLF, start);
+    if ((end < 0 ? all.byteLength : end + 4) - start > maxHead)
+      throw headTooLarge(end < 0 ? all.byteLength - start : end + 4 - start, maxHead);
     if (end < 0) throw new NetError("PROTOCOL", `no end of the response head in ${all.byteLength - start} bytes`);
     const lines = new TextDecoder().decode(all.subarray(start, end)).split("\r\n");
     const m = /^HTTP\/(\d\.\d) (\d{3})(?: (.*))?$/.exec(lines[0] ?? "");
@@ -405,7 +432,8 @@ async function client(rt: Runtime, options: RoleOptions): Promise<ClientResult> 
   const url = options.extra.url;
   if (typeof url === "string") {
     const target = parseHttpUrl(url);
-    const r = await httpGet(rt, target, options.tls);
+    const maxHead = typeof options.extra.maxHead === "number" ? options.extra.maxHead : DEFAULT_MAX_HEAD;
+    const r = await httpGet(rt, target, options.tls, 30_000, maxHead);
     checks.pass(
       "response head parsed",
       `HTTP/${r.version} ${r.status}, ${r.headers.length} headers, ${r.headBytes} B head`,
@@ -478,6 +506,13 @@ export const httpGetScenario: Scenario = {
       roles: ["client"],
       description:
         "http-get: http:// or https:// URL to fetch (host, port and transport come from it; https verifies the certificate for the URL's host, or --servername, against --ca or the system store)",
+    },
+    {
+      flag: "--max-head <size>",
+      key: "maxHead",
+      type: "size",
+      roles: ["client"],
+      description: `http-get: the longest response head read (status line and headers); a longer one fails with HEAD_TOO_LARGE (default ${DEFAULT_MAX_HEAD / 1024} KiB)`,
     },
   ],
   mutations: MUTATIONS,

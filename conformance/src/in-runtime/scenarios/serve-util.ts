@@ -3,6 +3,7 @@ import {
   NetError,
   isNetError,
   type Connection,
+  type FileKind,
   type FrameOptions,
   type FramePiece,
   type Listener,
@@ -30,7 +31,7 @@ export const SERVER_LIMIT_OPTIONS: readonly ScenarioOption[] = [
     key: "maxConnections",
     type: "int",
     roles: ["server"],
-    description: `stream servers: connections served at once; more are closed at once with a log line (default ${DEFAULT_MAX_CONNECTIONS})`,
+    description: `stream servers: connections served at once; more are closed at once with a log line (default ${DEFAULT_MAX_CONNECTIONS}; 0: the default)`,
   },
 ];
 
@@ -63,19 +64,27 @@ export interface ServeContext {
 /**
  * Listens for the transport in `options` (tcp, unix or tls), handling a stale Unix socket file
  * left by a crashed server: if nobody answers on it, it is removed and the bind retried;
- * if a live server answers, EADDRINUSE stands.
+ * if a live server answers, EADDRINUSE stands. Only a socket is ever removed: a file, a
+ * directory, a symbolic link (whatever it points to) or anything else at the path is refused
+ * with EEXIST, untouched, before the runtime is asked to bind.
  */
 export async function listenStream(rt: Runtime, options: RoleOptions): Promise<Listener> {
   if (options.transport === "unix") {
     const path = options.path;
     if (!path) throw new NetError("EINVAL", "--path is required for --transport unix");
     if (!rt.features.unix) throw new NetError("ENOTSUP", `${rt.runtime} ${rt.version} does not support Unix sockets`);
+    await refuseNonSocket(rt, path);
     try {
       return await rt.listen({ transport: "unix", path });
     } catch (e) {
-      if (!isNetError(e, "EADDRINUSE") || !(await rt.fs.exists(path))) throw e;
+      if (!isNetError(e, "EADDRINUSE")) throw e;
+      // Looked at again: something may have appeared at the path since the first look.
+      const kind = await rt.fs.kind(path);
+      if (kind === null) throw e;
+      if (kind !== "socket") throw notASocket(path, kind, e);
       if (await isLive(rt, path))
         throw new NetError("EADDRINUSE", `unix socket ${path} is in use by a running server`, { cause: e });
+      if ((await rt.fs.kind(path)) !== "socket") throw e;
       await rt.fs.remove(path);
       return await rt.listen({ transport: "unix", path });
     }
@@ -122,6 +131,29 @@ export function connectStream(rt: Runtime, options: RoleOptions): Promise<Connec
     });
   }
   return rt.connect({ transport: "tcp", hostname: options.host, port: options.port });
+}
+
+const KIND_NAMES: Record<FileKind, string> = {
+  file: "a regular file",
+  directory: "a directory",
+  symlink: "a symbolic link",
+  socket: "a socket",
+  fifo: "a named pipe",
+  other: "a device or other special file",
+};
+
+function notASocket(path: string, kind: FileKind, cause?: unknown): NetError {
+  return new NetError(
+    "EEXIST",
+    `${path} is ${KIND_NAMES[kind]}, not a socket: left untouched (remove it or choose another --path)`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** Refuses a path that holds anything but a socket: a stale socket is the only thing replaced. */
+async function refuseNonSocket(rt: Runtime, path: string): Promise<void> {
+  const kind = await rt.fs.kind(path);
+  if (kind !== null && kind !== "socket") throw notASocket(path, kind);
 }
 
 async function isLive(rt: Runtime, path: string): Promise<boolean> {
@@ -287,7 +319,9 @@ export function serveConnections(
       await listener.close();
       for (const c of open) c.close();
       await loop;
-      if (options.transport === "unix" && options.path) await rt.fs.remove(options.path).catch(() => {});
+      // Our socket file, unless something else has taken the path since.
+      const path = options.transport === "unix" ? options.path : undefined;
+      if (path && (await rt.fs.kind(path).catch(() => null)) === "socket") await rt.fs.remove(path).catch(() => {});
     },
   };
 }

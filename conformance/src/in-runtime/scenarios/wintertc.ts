@@ -15,7 +15,13 @@ import {
   type Runtime,
   type TlsInfo,
 } from "@netparity/protocol";
-import { createSockets, type Socket, type SocketInfo } from "@netparity/sockets/core";
+import {
+  createSockets,
+  type AnySocketAddress,
+  type Socket,
+  type SocketInfo,
+  type SocketOptions,
+} from "@netparity/sockets/core";
 import { transportOf } from "../common/transports.js";
 
 /** A SocketError (or anything a stream rejected with) as a NetError with the facade's code. */
@@ -116,6 +122,19 @@ class SocketConnection implements Connection {
  */
 export function winterTcRuntime(rt: Runtime): Runtime {
   const { connect, sockets } = createSockets(rt);
+  return overDraftConnect(rt, (ca) => (ca !== undefined ? sockets({ tls: { ca } }).connect : connect));
+}
+
+/** The draft's `connect()` as a value: @netparity/sockets' and `cloudflare:sockets`' have this shape. */
+export type DraftConnect = (address: AnySocketAddress, options?: SocketOptions) => Socket;
+
+/**
+ * `rt` whose `connect` goes through a draft `connect()`: `connectFor(ca)` is the one that trusts
+ * `ca` (PEM; undefined: the implementation's default trust). An implementation that cannot trust
+ * a CA per call (workerd trusts CAs in its config) throws ENOTSUP from `connectFor`.
+ * @example const client = overDraftConnect(rt, () => connect); // connect from cloudflare:sockets
+ */
+export function overDraftConnect(rt: Runtime, connectFor: (ca: string | undefined) => DraftConnect): Runtime {
   const facadeConnect = async (options: ConnectOptions): Promise<Connection> => {
     // Narrowed by shape: an address with a path (unix), TLS settings (tls).
     if (!("hostname" in options))
@@ -133,8 +152,7 @@ export function winterTcRuntime(rt: Runtime): Runtime {
             operation: "connect",
           },
         );
-      const binding = t.ca !== undefined ? sockets({ tls: { ca: t.ca } }) : { connect };
-      socket = binding.connect(address, {
+      socket = connectFor(t.ca)(address, {
         secureTransport: "on",
         allowHalfOpen: true,
         ...(t.servername ? { sni: t.servername } : {}),
@@ -142,7 +160,7 @@ export function winterTcRuntime(rt: Runtime): Runtime {
         ...signal,
       });
     } else {
-      socket = connect(address, { allowHalfOpen: true, ...signal });
+      socket = connectFor(undefined)(address, { allowHalfOpen: true, ...signal });
     }
     let info: SocketInfo;
     try {

@@ -5,7 +5,7 @@
  */
 import type { DecoderResult, LatencyStats, LoadLevel } from "../../in-runtime/bench/protocol.js";
 import type { KeyType } from "../certs/generate.js";
-import { median, medianOrNull, spread } from "../common/stats.js";
+import { median, medianOrNull, spread, unstableReason } from "../common/stats.js";
 import type { Sample } from "./execute.js";
 import { workloadTitle } from "./format.js";
 import { paramsFor, type Params } from "./params.js";
@@ -35,21 +35,26 @@ export function aggregate(
     const ss = samples.get(cell.key) ?? [];
     if (cell.kind === "decoder") {
       // One sample per round holds every decoder × frame size: regroup by those.
-      const groups = new Map<string, DecoderResult[]>();
-      for (const s of ss)
+      const groups = new Map<string, Array<{ d: DecoderResult; round: number }>>();
+      ss.forEach((s, i) => {
         for (const d of s.result?.decoder ?? []) {
           const k = `${d.frameSize}|${d.impl}`;
-          (groups.get(k) ?? groups.set(k, []).get(k)!).push(d);
+          (groups.get(k) ?? groups.set(k, []).get(k)!).push({ d, round: s.round ?? i + 1 });
         }
+      });
       for (const [k, ds] of groups) {
         const [size, impl] = k.split("|") as [string, string];
-        const values = ds.map((d) => d.framesPerSec);
-        const first = ds[0]!;
+        const values = ds.map((x) => x.d.framesPerSec);
+        const first = ds[0]!.d;
+        const unstable = unstableReason(values);
         wl(`decoder-${size}`).results.push({
           runtime: cell.client.prog.runtime,
           role: "decoder",
           impl,
           ...spread(values),
+          rounds: ds.map((x) => x.round),
+          perCpuSecond: medianOrNull(ds.map((x) => x.d.framesPerCpuSecond ?? null)),
+          ...(unstable ? { unstable } : {}),
           ...(first.copied >= 0 ? { copied: { copied: first.copied, frames: first.streamFrames } } : {}),
         });
       }
@@ -61,10 +66,9 @@ export function aggregate(
       const me = subject === "server" ? cell.server! : cell.client;
       const peer = subject === "server" ? cell.client : cell.server;
       const perUnit = PER_UNIT[cell.kind] ?? 1e6;
-      const cpuPer = (which: "server" | "client"): number | null =>
-        medianOrNull(
-          ss.map((s) => (s.cpu[which] === null || s.units === 0 ? null : (s.cpu[which]! / s.units) * perUnit)),
-        );
+      const cpuSamples = (which: "server" | "client"): Array<number | null> =>
+        ss.map((s) => (s.cpu[which] === null || s.units === 0 ? null : (s.cpu[which]! / s.units) * perUnit));
+      const cpuPer = (which: "server" | "client"): number | null => medianOrNull(cpuSamples(which));
       const cores = (which: "server" | "client"): number | null =>
         medianOrNull(ss.map((s) => (s.cpu[which] === null || !s.wall ? null : s.cpu[which]! / s.wall)));
       const lat = ss.map((s) => s.result?.latency).filter((l): l is LatencyStats => !!l);
@@ -74,10 +78,12 @@ export function aggregate(
         impl: me.prog.impl,
         peer: peer ? `${peer.prog.runtime} ${peer.prog.impl}` : (cell.remote ?? "–"),
         ...spread(values),
+        rounds: ss.map((s, i) => s.round ?? i + 1),
         cpuSecondsPer: {
           unit: UNIT_NAME[cell.kind] ?? "1M messages",
           self: cpuPer(subject),
           peer: cpuPer(subject === "server" ? "client" : "server"),
+          selfSamples: cpuSamples(subject),
         },
         peakRssBytes: medianOrNull(ss.map((s) => s.rss[subject])),
         peerPeakRssBytes: medianOrNull(ss.map((s) => s.rss[subject === "server" ? "client" : "server"])),
@@ -85,6 +91,8 @@ export function aggregate(
       };
       const bound = peerBoundReason(entry.peer!, entry.cpuUtilization!.peer);
       if (bound) entry.peerBound = bound;
+      const unstable = unstableReason(values);
+      if (unstable) entry.unstable = unstable;
       if (lat.length) {
         entry.latencyUs = {
           count: median(lat.map((l) => l.count)),
@@ -140,7 +148,16 @@ export function aggregate(
     const ss = samples.get("iperf3") ?? [];
     if (ss.length) {
       const values = ss.map((s) => s.value);
-      wl("bulk").results.push({ runtime: "iperf3", role: "server", impl: "iperf3", peer: "iperf3", ...spread(values) });
+      const unstable = unstableReason(values);
+      wl("bulk").results.push({
+        runtime: "iperf3",
+        role: "server",
+        impl: "iperf3",
+        peer: "iperf3",
+        ...spread(values),
+        rounds: ss.map((s, i) => s.round ?? i + 1),
+        ...(unstable ? { unstable } : {}),
+      });
     }
   }
   for (const k of sTimeKeys) {

@@ -3,6 +3,7 @@ import type { RuntimeName } from "@netparity/protocol";
 import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
 import { multiVersionNames, type RuntimeTarget } from "../common/targets.js";
 import { UsageError } from "../common/usage.js";
+import { runtimeOf } from "../common/runtime-descriptors.js";
 import { runtimeBinary } from "../runner/runtimes.js";
 import { renderMarkdown, writeReport } from "./report.js";
 import { killAll } from "../process/harness.js";
@@ -60,6 +61,13 @@ export function parseRounds(value: string): number | "auto" {
 
 export async function bench(o: BenchCliOptions): Promise<number> {
   const tty = process.stderr.isTTY === true;
+  // A runtime without a bench agent in its descriptor (workerd: a Worker-side client for bulk
+  // and echo is to come) is skipped with one line.
+  const noBench = [...new Set(o.runtimes.filter((t) => !runtimeOf(t.name).benchAgent).map((t) => t.name))];
+  if (noBench.length) {
+    process.stderr.write(`netparity bench: ${noBench.join(", ")} skipped: no bench agent\n`);
+    o = { ...o, runtimes: o.runtimes.filter((t) => !noBench.includes(t.name)) };
+  }
   // Ctrl-C: no measured program may outlive the bench.
   const onSignal = (sig: NodeJS.Signals): void => {
     killAll();

@@ -28,6 +28,8 @@ export interface Sample {
   idle?: { connections: number; rssBefore: number; rssAfter: number };
   /** Wall seconds between the client's `start` and its `result`, as the parent saw them (CPU use = CPU seconds / wall). */
   wall: number | null;
+  /** The round it was measured in (set by the round loop; pairs rows for per-round ratios). */
+  round?: number;
 }
 
 export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean): Promise<Sample> {

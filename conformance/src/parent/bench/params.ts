@@ -36,7 +36,10 @@ export interface Params {
   idleHoldSeconds: number;
   /** Rounds to run (with --rounds auto: the rounds before the first check of the intervals). */
   rounds: number;
-  /** --rounds auto: keep adding rounds until every ratio's interval is within ±5 % or the budget is spent. */
+  /**
+   * --rounds auto: keep adding rounds of the rows whose target is undecided until every target
+   * is decided or the budget is spent (`halfWidth`: the precision reported beside, no longer a stop rule).
+   */
   auto: { budgetSeconds: number; maxRounds: number; halfWidth: number } | null;
 }
 

@@ -9,11 +9,59 @@ import {
   WINTERTC_ADAPTER_TARGET,
   DECODER_FRAMES_PER_SECOND,
   DECODER_VS_IT_LENGTH_PREFIXED,
+  combineVerdicts,
   judgeCount,
+  judgeCpuCost,
   judgeTarget,
 } from "../verdict/targets.js";
-import { bootstrapRatio, seedOf, type Interval } from "../common/stats.js";
+import {
+  bootstrapRatio,
+  exactMedianInterval,
+  pairedRatio,
+  seedOf,
+  type Interval,
+  type RoundSample,
+} from "../common/stats.js";
 import type { ResultEntry, Ratio, WorkloadResult } from "./types.js";
+
+function byRound(e: ResultEntry): RoundSample[] {
+  return e.samples.map((value, i) => ({ round: e.rounds?.[i] ?? i + 1, value }));
+}
+
+function cpuByRound(e: ResultEntry): RoundSample[] {
+  const xs = e.cpuSecondsPer?.selfSamples ?? [];
+  const out: RoundSample[] = [];
+  xs.forEach((value, i) => {
+    if (value !== null && Number.isFinite(value)) out.push({ round: e.rounds?.[i] ?? i + 1, value });
+  });
+  return out;
+}
+
+/**
+ * A ratio of two rows measured in the same rounds: the median of the per-round ratios with
+ * the exact interval of that median; `rounds` is how many rounds both rows have.
+ */
+function paired(
+  a: ResultEntry | undefined,
+  b: ResultEntry | undefined,
+): Pick<Ratio, "ratio" | "ci95" | "paired"> & { rounds: number } {
+  const pr = a && b ? pairedRatio(byRound(a), byRound(b)) : null;
+  if (!pr) return { ratio: null, ci95: null, rounds: 0 };
+  return {
+    ratio: pr.ratio,
+    ci95: pr.ci95,
+    paired: { perRound: pr.perRound, coverage: pr.coverage },
+    rounds: pr.perRound.length,
+  };
+}
+
+/** Either row's instability, named. */
+function unstable(...rows: Array<ResultEntry | undefined>): string | undefined {
+  const why = rows
+    .filter((x): x is ResultEntry => !!x?.unstable)
+    .map((x) => `${x.runtime} ${x.impl}${x.role === "decoder" ? "" : ` as ${x.role}`}: ${x.unstable}`);
+  return why.length ? why.join("; ") : undefined;
+}
 
 /** The 95 % interval of median(a) / median(b), seeded by the ratio's name so a rerun of the same samples agrees. */
 function ci(a: ResultEntry | undefined, b: ResultEntry | undefined, name: string): Interval | null {
@@ -47,9 +95,12 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         const oursRow = find(w, rt, "decoder", "framedecoder");
         const ours = oursRow?.median;
         const is64 = w.name === "decoder-64";
+        // The three decoders run in the same process in every round: their ratios are paired.
         const ilp = find(w, rt, "decoder", "it-length-prefixed");
-        const v = r(ours, ilp?.median);
-        const vci = ci(oursRow, ilp, `${w.name}|${rt}|ilp`);
+        const { rounds: nIlp, ...vsIlp } = paired(oursRow, ilp);
+        const naiveRow = find(w, rt, "decoder", "naive");
+        const { rounds: _n, ...vsNaive } = paired(oursRow, naiveRow);
+        const shaky = unstable(oursRow, ilp);
         ratios.push({
           name: `${w.name} framedecoder/it-length-prefixed`,
           workload: w.name,
@@ -57,9 +108,9 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           role: "decoder",
           numerator: "framedecoder",
           denominator: "it-length-prefixed",
-          ratio: v,
-          ci95: vci,
-          ...(is64 ? judgeTarget(v, vci, DECODER_VS_IT_LENGTH_PREFIXED, { samples: n(oursRow, ilp) }) : {}),
+          ...vsIlp,
+          ...(is64 ? judgeTarget(vsIlp.ratio, vsIlp.ci95, DECODER_VS_IT_LENGTH_PREFIXED, { samples: nIlp }) : {}),
+          ...(shaky ? { unstable: shaky } : {}),
         });
         ratios.push({
           name: `${w.name} framedecoder/naive`,
@@ -68,10 +119,12 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           role: "decoder",
           numerator: "framedecoder",
           denominator: "naive",
-          ratio: r(ours, find(w, rt, "decoder", "naive")?.median),
-          ci95: ci(oursRow, find(w, rt, "decoder", "naive"), `${w.name}|${rt}|naive`),
+          ...vsNaive,
         });
-        if (is64 && ours !== undefined) {
+        if (is64 && ours !== undefined && oursRow) {
+          // One row against a constant: the exact interval of its median, as for the paired ratios.
+          const own = exactMedianInterval(oursRow.samples);
+          const oci = scaled(own?.ci95, DECODER_FRAMES_PER_SECOND);
           ratios.push({
             name: `${w.name} framedecoder frames/s / 10M`,
             workload: w.name,
@@ -80,10 +133,9 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
             numerator: "framedecoder",
             denominator: "10M frames/s",
             ratio: ours / DECODER_FRAMES_PER_SECOND,
-            ci95: scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND),
-            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, scaled(oursRow?.ci95, DECODER_FRAMES_PER_SECOND), 1, {
-              samples: n(oursRow),
-            }),
+            ci95: oci,
+            ...judgeTarget(ours / DECODER_FRAMES_PER_SECOND, oci, 1, { samples: n(oursRow) }),
+            ...(oursRow.unstable ? { unstable: unstable(oursRow) } : {}),
           });
         }
       }
@@ -95,8 +147,8 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         const a = find(w, rt, "client", "wintertc");
         const b = find(w, rt, "client", "adapter");
         if (!a && !b) continue;
-        const v = r(a?.median, b?.median);
-        const vci = ci(a, b, `${w.name}|${rt}|client|wintertc/adapter`);
+        const { rounds, ...pr } = paired(a, b);
+        const shaky = unstable(a, b);
         ratios.push({
           name: `${w.name} wintertc/adapter`,
           workload: w.name,
@@ -104,9 +156,9 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           role: "client",
           numerator: "wintertc",
           denominator: "adapter",
-          ratio: v,
-          ci95: vci,
-          ...judgeTarget(v, vci, WINTERTC_ADAPTER_TARGET, { peerBound: peerBound(a, b), samples: n(a, b) }),
+          ...pr,
+          ...judgeTarget(pr.ratio, pr.ci95, WINTERTC_ADAPTER_TARGET, { peerBound: peerBound(a, b), samples: rounds }),
+          ...(shaky ? { unstable: shaky } : {}),
         });
       }
       continue;
@@ -117,19 +169,45 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         const b = find(w, rt, role, "raw");
         if (!a || !b) continue;
         const target = ADAPTER_RAW_TARGETS[w.name];
-        const v = r(a.median, b.median);
-        const vci = ci(a, b, `${w.name}|${rt}|${role}|adapter/raw`);
-        ratios.push({
+        // Paired by round (the two ran back to back, in alternating order): throughput, and
+        // the CPU seconds per unit of the program under test (lower is better).
+        const { rounds, ...pr } = paired(a, b);
+        const cpr = pairedRatio(cpuByRound(a), cpuByRound(b));
+        const shaky = unstable(a, b);
+        const base: Ratio = {
           name: `${w.name} adapter/raw`,
           workload: w.name,
           runtime: rt,
           role,
           numerator: "adapter",
           denominator: "raw",
-          ratio: v,
-          ci95: vci,
-          ...(target ? judgeTarget(v, vci, target, { peerBound: peerBound(a, b), samples: n(a, b) }) : {}),
-        });
+          ...pr,
+          ...(shaky ? { unstable: shaky } : {}),
+        };
+        if (!target) {
+          ratios.push(base);
+        } else {
+          const tp = judgeTarget(pr.ratio, pr.ci95, target, { peerBound: peerBound(a, b), samples: rounds });
+          const cpu = judgeCpuCost(cpr?.ratio, cpr?.ci95, target, { samples: cpr?.perRound.length ?? 0 });
+          const row = combineVerdicts(tp, cpu);
+          ratios.push({
+            ...base,
+            target,
+            ...row,
+            throughputVerdict: tp.verdict,
+            ...(tp.reason ? { throughputReason: tp.reason } : {}),
+            cpu: {
+              unit: a.cpuSecondsPer?.unit ?? "",
+              ratio: cpr?.ratio ?? null,
+              ci95: cpr?.ci95 ?? null,
+              perRound: cpr?.perRound ?? [],
+              coverage: cpr?.coverage ?? null,
+              target: cpu.target,
+              verdict: cpu.verdict,
+              ...(cpu.reason ? { reason: cpu.reason } : {}),
+            },
+          });
+        }
         if (role === "server") {
           const py = find(w, "python", "server", "python-threads");
           if (py)

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { writeReportFiles } from "../report/index.js";
 import type { BenchSection, Report } from "../report/model.js";
 import type { BenchReport, RankingEntry, Ratio, ResultEntry, WorkloadResult } from "./types.js";
+import { unstableLines, verdictRows, verdictTable } from "./verdict-table.js";
 
 function rate(v: number, unit: string): string {
   if (!Number.isFinite(v)) return "–";
@@ -70,15 +71,15 @@ function workloadTable(w: WorkloadResult): string[] {
   if (params) out.push(`Parameters: ${params}.`, "");
   if (decoder) {
     out.push(
-      "| runtime | decoder | frames/s median | 95% CI | min–max | CV | copied frames per pass |",
-      "|---|---|---:|---:|---:|---:|---:|",
+      "| runtime | decoder | frames/s median | 95% CI | min–max | CV | frames per CPU s | copied frames per pass |",
+      "|---|---|---:|---:|---:|---:|---:|---:|",
     );
     for (const r of w.results) {
       out.push(
-        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")} | ${interval(r.ci95, (n) => rate(n, "")) || "–"} | ${rate(r.min, "")}–${rate(r.max, "")} | ${cv(r.cv)} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
+        `| ${r.runtime} | ${r.impl} | ${rate(r.median, "")}${r.unstable ? " (unstable)" : ""} | ${interval(r.ci95, (n) => rate(n, "")) || "–"} | ${rate(r.min, "")}–${rate(r.max, "")} | ${cv(r.cv)} | ${typeof r.perCpuSecond === "number" ? rate(r.perCpuSecond, "") : "–"} | ${r.copied ? `${r.copied.copied} of ${r.copied.frames}` : "–"} |`,
       );
     }
-    out.push("");
+    out.push("", ...unstableLines(w, (n) => rate(n, "")));
     return out;
   }
   const cpuUnit = w.results.find((r) => r.cpuSecondsPer)?.cpuSecondsPer?.unit ?? "";
@@ -103,7 +104,7 @@ function workloadTable(w: WorkloadResult): string[] {
       r.role,
       label(r),
       r.peer ?? "",
-      `${rate(r.median, w.unit)}${r.peerBound ? " (peer-bound)" : ""}`,
+      `${rate(r.median, w.unit)}${r.peerBound ? " (peer-bound)" : ""}${r.unstable ? " (unstable)" : ""}`,
       interval(r.ci95, (n) => rate(n, w.unit)) || "–",
       `${rate(r.min, w.unit)}–${rate(r.max, w.unit)}`,
       cv(r.cv),
@@ -116,7 +117,7 @@ function workloadTable(w: WorkloadResult): string[] {
     if (hasLost) row.push(r.lost === undefined ? "–" : String(r.lost));
     out.push(`| ${row.join(" | ")} |`);
   }
-  out.push("");
+  out.push("", ...unstableLines(w, (n) => rate(n, w.unit)));
   const spreadRows = w.results.filter((x) => x.connectionSpread);
   if (spreadRows.length) {
     out.push(
@@ -241,7 +242,7 @@ export function renderMarkdown(report: BenchReport): string {
       `Runtimes: ${Object.entries(m.runtimes)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}${m.openssl ? `; ${m.openssl}` : ""}. ` +
-      `${report.rounds} interleaved round(s)${report.roundsAuto ? ` (--rounds auto: ${report.roundsAuto.outcome})` : ""}, medians with 95% bootstrap intervals, min–max and coefficient of variation; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
+      `${report.rounds} interleaved round(s)${report.roundsAuto ? ` (--rounds auto: ${report.roundsAuto.outcome})` : ""}, medians with 95% bootstrap intervals, min–max and coefficient of variation; adapter/raw, wintertc/adapter and decoder ratios paired by round; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );
   if (report.timing?.length)
@@ -262,10 +263,20 @@ export function renderMarkdown(report: BenchReport): string {
     );
   }
   out.push(
-    "### Summary: what the adapter costs, per runtime (ratios of medians with their 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
+    "### Summary: what the adapter costs, per runtime (adapter/raw and decoder: medians of per-round ratios; iperf3 and Python: ratios of medians; with 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
     "",
   );
   out.push(...summaryTable(report), "");
+  const vt = verdictTable(report);
+  if (vt.length)
+    out.push(
+      "### Verdicts: throughput and CPU cost",
+      "",
+      "Each adapter/raw target is judged twice, on the same paired rounds: the throughput ratio (at or above the target) and the ratio of the CPU seconds per unit the program under test spent (adapter over raw, lower is better, at or below 1 / the target). A row is met when either is met and neither is missed; missed when either is missed and neither is met. A peer-bound row is judged by CPU cost alone (its throughput measures the peer). Intervals of paired ratios are the exact order-statistic intervals of the median of the per-round ratios (93.75 % at 5 rounds, ≥ 95 % from 6).",
+      "",
+      ...vt,
+      "",
+    );
   const targets = report.ratios.filter((r) => r.target !== undefined);
   const by = (v: string) => targets.filter((r) => (r.verdict ?? (r.met ? "met" : "missed")) === v);
   const list = (rs: Ratio[]) =>
@@ -344,6 +355,21 @@ export function benchSection(report: BenchReport): BenchSection {
   return {
     workloads,
     ...(report.ranking?.length ? { ranking: report.ranking, rankingContext: machineLine(report) } : {}),
+    ...(report.ratios.some((r) => r.target !== undefined) ? { verdicts: verdictRows(report) } : {}),
+    ...(report.workloads.some((w) => w.results.some((x) => x.unstable))
+      ? {
+          unstable: report.workloads.flatMap((w) =>
+            w.results
+              .filter((x) => x.unstable)
+              .map((x) => ({
+                workload: w.name,
+                row: `${x.runtime} ${x.impl}${x.role === "decoder" ? "" : ` as ${x.role}`}`,
+                reason: x.unstable!,
+                samples: x.samples,
+              })),
+          ),
+        }
+      : {}),
   };
 }
 

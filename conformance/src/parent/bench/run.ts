@@ -39,6 +39,43 @@ function widest(ratios: Ratio[]): { name: string; halfWidth: number } | null {
   return out;
 }
 
+/** The cells of one ratio's rows share a group: the workload, and the runtime and role of the program under test. */
+function pairGroup(cell: Cell): string {
+  const e = cell.entries[0]!;
+  const subject = e.subject === "server" ? cell.server! : cell.client;
+  return `${cell.workload}|${subject.prog.runtime}|${e.role}`;
+}
+
+/**
+ * The order of one round: the cells of a group back to back (so drift within the round hits
+ * both programs of a ratio alike), in plan order in odd rounds and reversed in even rounds
+ * (so neither program always runs first, on a cooler or a warmer machine).
+ */
+export function roundOrder(cells: readonly Cell[], round: number): Cell[] {
+  const groups = new Map<string, Cell[]>();
+  for (const c of cells) {
+    const g = pairGroup(c);
+    (groups.get(g) ?? groups.set(g, []).get(g)!).push(c);
+  }
+  const out: Cell[] = [];
+  for (const g of groups.values()) out.push(...(round % 2 === 0 ? [...g].reverse() : g));
+  return out;
+}
+
+/**
+ * --rounds auto: the cells whose target is still undecided (inconclusive), with the other
+ * rows of their ratio; decided rows get no more rounds.
+ */
+export function undecidedCells(cells: readonly Cell[], ratios: readonly Ratio[]): Cell[] {
+  const open = new Set<string>();
+  for (const r of ratios) {
+    if (r.verdict !== "inconclusive") continue;
+    if (r.role === "decoder") open.add(`decoder|${r.runtime}|client`);
+    else open.add(`${r.workload}|${r.runtime}|${r.role}`);
+  }
+  return cells.filter((c) => open.has(pairGroup(c)));
+}
+
 /** node:net's listen({ reusePort }) exists from v22.12.0 and v23.1.0. */
 export function nodeHasReusePort(version: string): boolean {
   const [major = 0, minor = 0] = version.replace(/^v/, "").split(".").map(Number);
@@ -133,15 +170,16 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   const push = (key: string, s: Sample): void => {
     (samples.get(key) ?? samples.set(key, []).get(key)!).push(s);
   };
-  const runRound = async (round: number, of: string): Promise<void> => {
-    const total = p.auto ? `${done + perRound}` : `${p.rounds * perRound}`;
+  const runRound = async (round: number, of: string, only: readonly Cell[] = cells): Promise<void> => {
+    const extra = only === cells ? 0 : only.length - cells.length;
+    const total = p.auto ? `${done + perRound + extra}` : `${p.rounds * perRound}`;
     const tag = (): string => `[${done}/${total}] round ${round}/${of}`;
-    for (const cell of cells) {
+    for (const cell of roundOrder(only, round)) {
       done++;
       say(`${tag()} ${describeCell(cell)}`, false);
       try {
         const s = await timed(cell.workload, () => runCell(cell, place, taskset));
-        push(cell.key, s);
+        push(cell.key, { ...s, round });
         say(`${tag()} ${describeCell(cell)}: ${fmt(s.value)}`, true);
       } catch (e) {
         const msg = `${describeCell(cell)} (round ${round}): ${(e as Error).message}`;
@@ -149,24 +187,24 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         say(`[${done}/${total}] ${msg}`, true);
       }
     }
-    if (iperfCell) {
+    if (iperfCell && only === cells) {
       done++;
       say(`${tag()} bulk: iperf3`, false);
       try {
         const s = await timed("bulk", () => runIperf(p.bulkBytes, place, taskset));
-        push("iperf3", s);
+        push("iperf3", { ...s, round });
         say(`${tag()} bulk: iperf3: ${fmt(s.value)}`, true);
       } catch (e) {
         errors.push(`iperf3 (round ${round}): ${(e as Error).message}`);
       }
     }
-    for (const k of sTimeKeys) {
+    for (const k of only === cells ? sTimeKeys : []) {
       const what = `tls-handshake-${k}: openssl s_time`;
       done++;
       say(`${tag()} ${what}`, false);
       try {
         const s = await timed("tls-handshake", () => runSTime(certs[k]!, p.seconds, place, taskset));
-        push(`openssl|${k}`, s);
+        push(`openssl|${k}`, { ...s, round });
         say(`${tag()} ${what}: ${fmt(s.value)}`, true);
       } catch (e) {
         errors.push(`${what} (round ${round}): ${(e as Error).message}`);
@@ -180,27 +218,31 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       await runRound(round, p.auto ? `${p.rounds}+` : `${p.rounds}`);
       rounds = round;
     }
-    // --rounds auto: more interleaved rounds until every ratio's 95 % interval is within
-    // ±halfWidth of the ratio, while a round more still fits in the budget.
+    // --rounds auto: more rounds, each only for the rows whose target is still undecided
+    // (with the other rows of their ratio), while a round more still fits in the budget.
     if (p.auto) {
       const a = p.auto;
       for (;;) {
         const ratios = computeRatios(aggregate(cells, samples, p, iperfCell, sTimeKeys));
+        const open = undecidedCells(cells, ratios);
+        const undecided = ratios.filter((r) => r.verdict === "inconclusive").length;
         const worst = widest(ratios);
         const elapsed = (performance.now() - t0) / 1000;
-        const perRoundSeconds = elapsed / Math.max(1, rounds);
-        const status = `after ${rounds} round(s), ${Math.round(elapsed)} s of ${a.budgetSeconds} s: widest ratio interval ±${worst ? `${(worst.halfWidth * 100).toFixed(1)} % (${worst.name})` : "–"}`;
-        if (!worst || worst.halfWidth <= a.halfWidth) {
-          autoNote = `every ratio within ±${a.halfWidth * 100} % ${status}`;
+        // The seconds one cell took so far, times the cells of the next round.
+        const perCell = elapsed / Math.max(1, done);
+        const nextSeconds = perCell * open.length;
+        const status = `after ${rounds} round(s), ${Math.round(elapsed)} s of ${a.budgetSeconds} s: ${undecided} target(s) undecided; widest ratio interval ±${worst ? `${(worst.halfWidth * 100).toFixed(1)} % (${worst.name})` : "–"}`;
+        if (!open.length) {
+          autoNote = `every target decided ${status}`;
           break;
         }
-        if (rounds >= a.maxRounds || elapsed + perRoundSeconds > a.budgetSeconds) {
+        if (rounds >= a.maxRounds || elapsed + nextSeconds > a.budgetSeconds) {
           autoNote = `stopped (${rounds >= a.maxRounds ? `${a.maxRounds} rounds` : "budget"}) ${status}`;
           break;
         }
-        say(`--rounds auto: ${status}; one more round`, true);
+        say(`--rounds auto: ${status}; one more round of the ${open.length} undecided cell(s)`, true);
         rounds++;
-        await runRound(rounds, `${rounds}`);
+        await runRound(rounds, `${rounds}`, open);
       }
       say(`--rounds auto: ${autoNote}`, true);
     }
@@ -239,6 +281,8 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     quick: o.quick,
     rounds,
     ...(p.auto ? { roundsAuto: { ...p.auto, outcome: autoNote ?? "" } } : {}),
+    pairing:
+      "paired rounds: within a round the cells of one workload, runtime and role run back to back, in plan order (adapter, raw) in odd rounds and reversed in even rounds; adapter/raw, wintertc/adapter and the decoders' ratios are medians of per-round ratios",
     durationSeconds: Math.round((performance.now() - t0) / 100) / 10,
     timing: timing(o.workloads, calibration.seconds, measuring),
     machine,

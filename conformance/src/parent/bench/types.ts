@@ -57,7 +57,7 @@ export interface BenchOptions {
   /** The APIs asked for (`--apis`, default ["native"]); the workloads measure the native API so far. */
   apis?: readonly string[];
   workloads: WorkloadName[];
-  /** A number of interleaved rounds, or "auto": add rounds until every ratio's interval is within ±5 % or the budget is spent. */
+  /** A number of interleaved rounds, or "auto": add rounds to the rows whose target is undecided until all are decided or the budget is spent. */
   rounds?: number | "auto";
   /** --rounds auto: wall-clock budget in seconds (default 900). */
   budgetSeconds?: number;
@@ -85,8 +85,18 @@ export interface ResultEntry {
   /** Coefficient of variation of the samples (standard deviation / mean); null with one sample. */
   cv: number | null;
   samples: number[];
-  /** CPU seconds (user + system) per unit (GB, 1M messages or 1000 handshakes) of the process under test and its peer. */
-  cpuSecondsPer?: { unit: string; self: number | null; peer: number | null };
+  /** The round each sample was measured in (parallel to `samples`): rows are paired by round. */
+  rounds?: number[];
+  /**
+   * Set when the samples are not one steady measurement: they spread more than 2× (min <
+   * max / 2) or trend across the rounds; says which, with the numbers. `samples` holds them.
+   */
+  unstable?: string;
+  /**
+   * CPU seconds (user + system) per unit (GB, 1M messages or 1000 handshakes) of the process
+   * under test and its peer (medians), and the program under test's per round (parallel to `samples`).
+   */
+  cpuSecondsPer?: { unit: string; self: number | null; peer: number | null; selfSamples?: Array<number | null> };
   /** Peak RSS (VmHWM) of the process under test, median over samples. */
   peakRssBytes?: number | null;
   peerPeakRssBytes?: number | null;
@@ -103,6 +113,8 @@ export interface ResultEntry {
   loadLevels?: Array<{ fraction: number; offeredPerSec: number; achievedPerSec: number; latencyUs: LatencyStats }>;
   /** idle-memory: the server's RSS before and with the idle connections, and the connections it held. */
   idle?: { connections: number; rssBeforeBytes: number; rssAfterBytes: number };
+  /** decoder: frames per CPU second of the process (median over rounds), where the runtime reports CPU time. */
+  perCpuSecond?: number | null;
   /** decoder: frames copied per pass / frames per pass. */
   copied?: { copied: number; frames: number };
   note?: string;
@@ -125,14 +137,43 @@ export interface Ratio {
   numerator: string;
   denominator: string;
   ratio: number | null;
-  /** 95 % bootstrap confidence interval of the ratio of medians. */
+  /**
+   * 95 % interval of the ratio: for a paired ratio (`paired`) the exact distribution-free
+   * interval of the median of the per-round ratios; otherwise the bootstrap interval of the
+   * ratio of medians (both rows resampled independently).
+   */
   ci95: Interval | null;
+  /** Paired rows: the per-round ratios (round order) and the coverage of the exact interval (0.9375 at 5 rounds). */
+  paired?: { perRound: Array<{ round: number; value: number }>; coverage: number | null };
   target?: number;
-  /** Against the target: met (interval above), missed (below), inconclusive (straddles, or peer-bound). */
+  /**
+   * Against the target: met, missed or inconclusive. For adapter/raw the row's verdict, from
+   * throughput (`throughputVerdict`) and CPU cost (`cpu.verdict`): met when either is met and
+   * neither missed, missed when either is missed and neither met.
+   */
   verdict?: TargetOutcome;
   /** verdict === "met" (kept for readers of older reports). */
   met?: boolean;
   reason?: string;
+  /** adapter/raw: the throughput ratio's own verdict (inconclusive when peer-bound) and its reason. */
+  throughputVerdict?: TargetOutcome;
+  throughputReason?: string;
+  /**
+   * adapter/raw: CPU seconds per unit of the program under test, adapter over raw (lower is
+   * better), paired by round like the throughput, judged against 1 / the throughput target.
+   */
+  cpu?: {
+    unit: string;
+    ratio: number | null;
+    ci95: Interval | null;
+    perRound: Array<{ round: number; value: number }>;
+    coverage: number | null;
+    target: number;
+    verdict: TargetOutcome;
+    reason?: string;
+  };
+  /** Either row is unstable (spread > 2× or a trend across rounds): which, and why. */
+  unstable?: string;
 }
 
 /** The fixed peer of one workload group and role, and the calibration behind the choice. */
@@ -161,6 +202,11 @@ export interface BenchReport {
   rounds: number;
   /** --rounds auto: its budget and precision, and why it stopped. */
   roundsAuto?: { budgetSeconds: number; maxRounds: number; halfWidth: number; outcome: string };
+  /**
+   * How the rows of a ratio share rounds: within a round the cells of one workload, runtime and
+   * role run back to back, in list order in odd rounds and reversed in even rounds.
+   */
+  pairing?: string;
   durationSeconds: number;
   /**
    * Wall seconds per workload (as named by --workloads): its calibration and its measurements

@@ -58,8 +58,22 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
       return 1;
     }
     process.stdout.write(`${JSON.stringify(e)}\n`);
-    if (e.event === "error") return e.code === "USAGE" ? 2 : 1;
-    return e.event === "result" && e.ok ? 0 : 1;
+    // The JSON line is for scripts (pinned); a person also gets one line saying what failed.
+    if (e.event === "error") {
+      process.stderr.write(`netparity: ${scenario} client on ${o.runtime}: ${e.code}: ${e.message}\n`);
+      return e.code === "USAGE" ? 2 : 1;
+    }
+    if (e.event === "result" && e.ok) return 0;
+    if (e.event === "result") {
+      const failed = e.checks.find((c) => !c.ok);
+      const why = e.error
+        ? `${e.error.code}: ${e.error.message}`
+        : failed
+          ? `${failed.name}: ${failed.detail ?? "failed"}`
+          : "failed";
+      process.stderr.write(`netparity: ${scenario} client on ${o.runtime} failed: ${oneLine(why)}\n`);
+    }
+    return 1;
   } finally {
     await agent.stop();
   }
@@ -73,4 +87,10 @@ function urlTarget(url: string): { host: string; port: number; transport: Transp
   } catch (e) {
     throw new UsageError(`--url: ${(e as Error).message}`);
   }
+}
+
+/** At most one line of 300 characters. */
+function oneLine(text: string): string {
+  const t = text.replace(/\s*\n\s*/g, " ");
+  return t.length > 300 ? `${t.slice(0, 299)}…` : t;
 }

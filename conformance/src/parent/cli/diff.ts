@@ -27,8 +27,11 @@ function load(path: string) {
 export function renderDiffTable(d: ReportDiff, color: boolean, width: number): string {
   const c = paint(color);
   const out = [c.bold("netparity diff")];
-  out.push(`  A  ${d.a.source}: ${d.a.runtimes.join(", ")} · ${d.a.machine} · ${d.a.generatedAt}`);
-  out.push(`  B  ${d.b.source}: ${d.b.runtimes.join(", ")} · ${d.b.machine} · ${d.b.generatedAt}`);
+  for (const k of ["a", "b"] as const) {
+    const s = d[k];
+    const faults = s.faults ? ` · clients through faults ${s.faults}` : "";
+    out.push(`  ${k.toUpperCase()}  ${s.source}: ${s.runtimes.join(", ")} · ${s.machine} · ${s.generatedAt}${faults}`);
+  }
   if (d.versionChanges.length) out.push(c.dim(`  versions: ${versionSummary(d)}`));
   out.push("");
   if (d.changes.length) {

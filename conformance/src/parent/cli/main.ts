@@ -2,10 +2,8 @@
  * netparity command line: serve, client, run, bench. Pinned contract (see README):
  * exit 0 success, 1 failed check or runtime error, 2 usage error; one-line errors.
  */
-import { Command, CommanderError, Option } from "commander";
-import type { RuntimeName } from "@netparity/protocol";
+import { Command, CommanderError } from "commander";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
-import type { ScenarioOption } from "../../in-runtime/scenarios/types.js";
 import { FAULTS_HELP, FaultSyntaxError, parseFaults } from "../faults/index.js";
 import { RELIABILITY_CASES } from "../reliability/cases.js";
 import { CONTROLS } from "../runner/controls.js";
@@ -13,10 +11,8 @@ import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../in-runti
 import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
 import { client } from "./client.js";
-import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType, type TlsFlags } from "./tls.js";
+import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType } from "./tls.js";
 import { run, toolVersion } from "./run.js";
-import { diff } from "./diff.js";
-import { merge } from "./merge.js";
 import { serve } from "./serve.js";
 import { bench, parseRounds, parseTarget, parseWorkloads } from "../bench/cli.js";
 import { serveBench } from "../bench/serve.js";
@@ -27,161 +23,51 @@ import {
   parseDurationOption,
   parseNonNegativeInt,
   parsePort,
-  parseRuntimeList,
   parseScenario,
-  parseSize,
   parseTransport,
+  parseHost,
+  parseUnixPath,
 } from "../common/usage.js";
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
-import {
-  bareSpecifiers,
-  parseApi,
-  parseApiList,
-  parseSpecifier,
-  parseSpecifierList,
-  type RuntimeSpecifier,
-  type RuntimeTarget,
-} from "../common/targets.js";
-import { resolveSpecifier, resolveTargets } from "../install/resolve.js";
-import { parseSpecifiers, runtimesInstall, runtimesList, runtimesPrune } from "./runtimes.js";
+import { bareSpecifiers, parseApi, parseApiList, parseSpecifier, parseSpecifierList } from "../common/targets.js";
+import { defaultRuntimeNames } from "../common/runtime-descriptors.js";
+import { DEFAULT_API } from "../../in-runtime/common/apis.js";
+import { registerBisect } from "./bisect.js";
+import { registerSite } from "./site.js";
 import { netnsSupport } from "../process/netns.js";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { loadScenarioModules } from "../runner/scenario-modules.js";
-import { init } from "./init.js";
-import { runtimeDescriptors, runtimeNames } from "../common/runtime-descriptors.js";
-import { apiNames, apiOf, DEFAULT_API } from "../../in-runtime/common/apis.js";
-
-const SCENARIO_MODULE_FLAG = "--scenario-module";
-
-/**
- * The `--scenario-module` paths of a command line. They are read before the command is
- * parsed: their scenarios must be known to `<scenario>`, `--scenarios` and `--help`.
- */
-export function scenarioModulePaths(argv: readonly string[]): string[] {
-  const paths: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--") break;
-    if (a === SCENARIO_MODULE_FLAG) {
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith("-")) throw new UsageError(`${SCENARIO_MODULE_FLAG} needs a path`);
-      paths.push(v);
-      i++;
-    } else if (a.startsWith(`${SCENARIO_MODULE_FLAG}=`)) paths.push(a.slice(SCENARIO_MODULE_FLAG.length + 1));
-  }
-  return paths;
-}
-
-/** Declares `--scenario-module` (already applied by main(); declared for --help and parsing). */
-function scenarioModuleOption(cmd: Command): Command {
-  return cmd.option(
-    `${SCENARIO_MODULE_FLAG} <path>`,
-    "a module whose default export is defineScenario({...}) (TypeScript or JavaScript); repeatable",
-    (v: string, prev: string[] = []) => [...prev, v],
-  );
-}
-import { socketsSpec } from "./sockets-spec.js";
-
-/** `--<runtime>-bin` (env NETPARITY_<RUNTIME>) for every runtime of the registry. */
-function binaryOptions(cmd: Command): Command {
-  for (const d of runtimeDescriptors())
-    cmd.addOption(
-      new Option(
-        `--${d.name}-bin <path>`,
-        `${d.name} binary to use${d.binary.npmBin ? ` (default: the npm-installed ${d.binary.npmBin})` : ""}`,
-      ).env(`NETPARITY_${d.name.toUpperCase()}`),
-    );
-  return cmd;
-}
-
-function binaries(o: Record<string, unknown>): Partial<Record<RuntimeName, string>> {
-  const out: Partial<Record<RuntimeName, string>> = {};
-  for (const name of runtimeNames()) {
-    const v = o[`${name}Bin`];
-    if (typeof v === "string" && v) out[name] = v;
-  }
-  return out;
-}
-
-/** Help text of --api/--apis: the registry's APIs and what each offers. */
-function apisHelp(): string {
-  return apiNames()
-    .map((a) => `${a}: ${apiOf(a).description}`)
-    .join("; ");
-}
-
-const installLog = (line: string): void => void process.stderr.write(`netparity: ${line}\n`);
-
-/** --runtimes as targets: versions resolved against npm and installed into the cache first. */
-function targets(specs: RuntimeSpecifier[], bins: Partial<Record<RuntimeName, string>>): Promise<RuntimeTarget[]> {
-  return resolveTargets(specs, { binaries: bins, log: installLog });
-}
-
-/** --runtime of serve/client: the runtime's name, and the binaries with this version's binary. */
-async function oneTarget(
-  spec: RuntimeSpecifier,
-  bins: Partial<Record<RuntimeName, string>>,
-): Promise<{ runtime: RuntimeName; binaries: Partial<Record<RuntimeName, string>> }> {
-  if (spec.range === undefined) return { runtime: spec.name, binaries: bins };
-  const t = await resolveSpecifier(spec, { binaries: bins, log: installLog });
-  return { runtime: t.name, binaries: { ...bins, [t.name]: t.binary } };
-}
-
-const RUNTIMES_HELP = `comma-separated runtimes: ${runtimeNames().join(", ")}, or name@version (node@22, bun@1.3.0, deno@latest)`;
-const RUNTIME_HELP = `${runtimeNames().join(", ")}, or name@version (bun@1.3.0: installed from npm into the cache)`;
-
-/**
- * Registers every scenario's own options (declared in the scenario, see ScenarioOption) on
- * a command. Two scenarios may share a flag as long as they agree on its key and type.
- */
-function scenarioOptions(cmd: Command, role: "server" | "client" | "both"): Command {
-  const seen = new Map<string, ScenarioOption>();
-  for (const sc of Object.values(SCENARIOS)) {
-    for (const opt of sc.options ?? []) {
-      if (role !== "both" && !opt.roles.includes(role)) continue;
-      const prev = seen.get(opt.key);
-      if (prev) {
-        if (prev.type !== opt.type || prev.flag !== opt.flag)
-          throw new Error(`scenarios disagree on option ${opt.flag}`);
-        continue;
-      }
-      seen.set(opt.key, opt);
-      const o = new Option(opt.flag, opt.description);
-      if (opt.type === "size") o.argParser(parseSize);
-      else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.key));
-      else if (opt.choices) o.choices(opt.choices);
-      cmd.addOption(o);
-    }
-  }
-  scenarioOptionKeys.set(cmd, [...seen.keys()]);
-  return cmd;
-}
-
-const scenarioOptionKeys = new WeakMap<Command, string[]>();
-
-function tlsFlags(o: Record<string, unknown>): TlsFlags {
-  const flags: TlsFlags = {};
-  for (const k of ["cert", "key", "ca", "servername"] as const) if (typeof o[k] === "string") flags[k] = o[k];
-  if (Array.isArray(o.alpn)) flags.alpn = o.alpn as string[];
-  if (o.keyType === "ecdsa" || o.keyType === "rsa") flags.keyType = o.keyType;
-  return flags;
-}
-
-function extra(cmd: Command, o: Record<string, unknown>): Record<string, string | number | boolean> {
-  const out: Record<string, string | number | boolean> = {};
-  for (const k of scenarioOptionKeys.get(cmd) ?? []) {
-    const v = o[k];
-    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") out[k] = v;
-  }
-  return out;
-}
+import { registerToolCommands } from "./commands-tools.js";
+import {
+  RUNTIME_HELP,
+  RUNTIMES_HELP,
+  apisHelp,
+  binaries,
+  binaryOptions,
+  defaultTransport,
+  extra,
+  idList,
+  oneTarget,
+  parserErrorLine,
+  scenarioModuleOption,
+  scenarioModulePaths,
+  scenarioOptions,
+  targets,
+  tlsFlags,
+  typedDefaults,
+} from "./options.js";
 
 export function program(userScenarios: readonly string[] = []): Command {
   const prog = new Command("netparity")
     .description("Run the same socket programs on Node.js, Bun and Deno, in every server/client pairing.")
-    .showSuggestionAfterError(false)
+    .version(toolVersion(), "--version", "print netparity's version")
+    .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      // The parser's own errors as every other: one line, beginning "netparity:".
+      outputError: (s, write) => write(`${parserErrorLine(s)}\n`),
+    });
   const scenarioList = Object.keys(SCENARIOS).join("|");
 
   const serveCmd = prog
@@ -193,10 +79,14 @@ export function program(userScenarios: readonly string[] = []): Command {
       v === "bench" ? v : parseScenario(v),
     )
     .requiredOption("--runtime <name>", RUNTIME_HELP, parseSpecifier)
-    .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
-    .option("--host <addr>", "address to bind", "127.0.0.1")
+    .option(
+      "--transport <t>",
+      `${TRANSPORTS.join(", ")} (default: tcp, or the scenario's only transport, udp for hello-udp and ipmsg)`,
+      parseTransport,
+    )
+    .option("--host <addr>", "address to bind (::1 or [::1] for IPv6)", parseHost, "127.0.0.1")
     .option("--port <n>", "port to bind (0: ephemeral, printed in the ready line)", parsePort, 0)
-    .option("--path <file>", "socket path for --transport unix")
+    .option("--path <file>", "socket path for --transport unix (ignored by tcp, udp and tls)", parseUnixPath)
     .option(
       "--cert <file>",
       "--transport tls: PEM certificate chain (default: a throwaway CA and certificate are made)",
@@ -239,7 +129,7 @@ The lessons' own programs (docs/lessons.md):
     }
     process.exitCode = await serve(scenario, {
       runtime: t.runtime,
-      transport: o.transport,
+      transport: o.transport ?? defaultTransport(scenario),
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
@@ -257,23 +147,27 @@ The lessons' own programs (docs/lessons.md):
     )
     .argument("<scenario>", scenarioList, parseScenario)
     .requiredOption("--runtime <name>", RUNTIME_HELP, parseSpecifier)
-    .option("--transport <t>", TRANSPORTS.join(", "), parseTransport, "tcp")
-    .option("--host <addr>", "server address", "127.0.0.1")
+    .option(
+      "--transport <t>",
+      `${TRANSPORTS.join(", ")} (default: tcp, or the scenario's only transport, udp for hello-udp and ipmsg)`,
+      parseTransport,
+    )
+    .option("--host <addr>", "server address (::1 or [::1] for IPv6)", parseHost, "127.0.0.1")
     .option("--port <n>", "server port", parsePort, 0)
-    .option("--path <file>", "server socket path for --transport unix")
+    .option("--path <file>", "server socket path for --transport unix (ignored by tcp, udp and tls)", parseUnixPath)
     .option("--ca <file>", "--transport tls: PEM CA to trust (default: the runtime's default store)")
     .option(
       "--servername <name>",
       `--transport tls: SNI and the name the certificate must be valid for (default ${DEFAULT_SERVERNAME}; with an https --url, its host)`,
     )
     .option("--alpn <list>", "--transport tls: ALPN protocols to offer, comma-separated", parseAlpn)
-    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("timeout"), 120_000)
+    .option("--timeout <ms>", "give up after this many milliseconds", parseNonNegativeInt("--timeout"), 120_000)
     .option("--api <api>", `the API the client is written against (${apisHelp()})`, parseApi, "native");
   binaryOptions(scenarioOptions(scenarioModuleOption(clientCmd), "client")).action(async (scenario: string, o) => {
     const t = await oneTarget(o.runtime, binaries(o));
     process.exitCode = await client(scenario, {
       runtime: t.runtime,
-      transport: o.transport,
+      transport: o.transport ?? defaultTransport(scenario),
       host: o.host,
       port: o.port,
       ...(o.path ? { path: o.path } : {}),
@@ -288,7 +182,7 @@ The lessons' own programs (docs/lessons.md):
   const runCmd = prog
     .command("run")
     .description("the conformance matrix: every scenario × transport × server runtime × client runtime")
-    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(runtimeNames()))
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(defaultRuntimeNames()))
     .option(
       "--scenarios <list>",
       "comma-separated scenarios (default: every built-in one; with --scenario-module, the modules' scenarios)",
@@ -314,21 +208,12 @@ The lessons' own programs (docs/lessons.md):
       "rewrite the expectation files from this run (keeps issue links of unchanged entries)",
       false,
     )
-    .option("--probes <ids>", "comma-separated probe ids to run (default: the whole catalogue)", (v: string) =>
-      v
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
+    .option("--probes <ids>", "comma-separated probe ids to run (default: the whole catalogue)", idList("--probes"))
     .option("--no-probes", "skip the behaviour probes")
     .option(
       "--reliability <ids>",
       `comma-separated reliability cases to run (default: all of ${RELIABILITY_CASES.map((c) => c.id).join(", ")})`,
-      (v: string) =>
-        v
-          .split(",")
-          .map((s) => s.trim())
-          .filter(Boolean),
+      idList("--reliability"),
     )
     .option("--no-reliability", "skip the reliability section (faults, bad input, load, lifecycle)")
     .option(
@@ -411,7 +296,7 @@ one line saying why; asked for by name they are reported unsupported with the re
       "the performance comparison: each runtime's adapter against its raw API and the baselines (see docs/bench.md)",
     )
     .option("--quick", "a smoke check in under a minute (small sizes, one round)", false)
-    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(runtimeNames()))
+    .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(defaultRuntimeNames()))
     .option(
       "--apis <list>",
       `APIs of the measured programs, comma-separated (${apisHelp()}); the rows measure native today, other APIs are accepted and recorded`,
@@ -426,7 +311,7 @@ one line saying why; asked for by name they are reported unsupported with the re
     )
     .option(
       "--rounds <n>",
-      "interleaved rounds (default 5, 1 with --quick), or auto: add rounds until every ratio's 95% interval is within ±5% or --budget is spent",
+      "interleaved rounds (default 5, 1 with --quick), or auto: add rounds to the rows whose target is undecided until every target is decided or --budget is spent",
       parseRounds,
     )
     .option(
@@ -472,99 +357,10 @@ Workloads (docs/bench.md):
     });
   });
 
-  const runtimesCmd = prog
-    .command("runtimes")
-    .description("the cache of runtime versions installed from npm (NETPARITY_CACHE, default ~/.cache/netparity)");
-  runtimesCmd
-    .command("list")
-    .description("installed runtime versions: name, version, size, binary")
-    .option("--json", "print JSON instead of a table", false)
-    .action((o) => {
-      process.exitCode = runtimesList({ json: o.json });
-    });
-  runtimesCmd
-    .command("install")
-    .description("resolve specifiers against the npm registry and install them into the cache")
-    .argument("<specifiers...>", "name@version, name@range or name@dist-tag (node@22 bun@1.3.0 deno@latest)")
-    .action(async (specs: string[]) => {
-      process.exitCode = await runtimesInstall(parseSpecifiers(specs));
-    });
-  runtimesCmd
-    .command("prune")
-    .description("remove every cached version, or every one the specifiers given do not match")
-    .argument("[keep...]", "specifiers to keep: node (all of node), node@22 (a range), deno@2.7.1")
-    .option("--dry-run", "list what would be removed, remove nothing", false)
-    .action(async (keep: string[], o) => {
-      process.exitCode = await runtimesPrune(parseSpecifiers(keep), { dryRun: o.dryRun });
-    });
-
-  prog
-    .command("diff")
-    .description(
-      "what changed between two reports (report.json files or report directories); exit 0 same, 1 changed, 2 usage",
-    )
-    .argument("<a>", "the report before: a report.json or a directory with one")
-    .argument("<b>", "the report after")
-    .option("--markdown", "print GitHub Markdown (for a PR comment) instead of a table", false)
-    .addOption(
-      new Option("--json", "print the diff as JSON (schema netparity.diff/1)").default(false).conflicts("markdown"),
-    )
-    .addHelpText(
-      "after",
-      `
-Results are paired by kind and id and runtime: by name when each report has one version of
-that runtime (node 20 against node 22 is a change of node's results), else by name and
-version (what has no partner is added or removed). A benchmark result differs only when
-each median lies outside the other report's spread (its ci95 when present, else min-max).`,
-    )
-    .action((a: string, b: string, o) => {
-      process.exitCode = diff({ a, b, format: o.json ? "json" : o.markdown ? "markdown" : "table" });
-    });
-
-  prog
-    .command("merge")
-    .description(
-      "one report from several runs (versions, machines, operating systems): writes report.json, report.md, junit.xml and report.html",
-    )
-    .argument("<reports...>", "report directories or report.json files; each run is named by its directory")
-    .requiredOption("--report-dir <dir>", "where to write the merged report files")
-    .action((reports: string[], o) => {
-      process.exitCode = merge({
-        inputs: reports,
-        reportDir: o.reportDir,
-        toolVersion: toolVersion(),
-        command: ["netparity", ...process.argv.slice(2)],
-      });
-    });
-
-  prog
-    .command("init")
-    .description(
-      "write a starter scenario, an expectations directory and a GitHub Actions workflow into a project (never overwrites)",
-    )
-    .option("--dir <dir>", "the project directory", ".")
-    .action((o: { dir: string }) => {
-      init(o.dir);
-      process.exitCode = 0;
-    });
-
-  const specCmd = prog
-    .command("sockets-spec")
-    .description(
-      "the WinterTC Sockets API spec suite: @netparity/sockets inside each runtime, and @arrowood.dev/socket on node (see docs/sockets.md); exit 0 when @netparity/sockets passes every normative check",
-    )
-    .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, runtimeNames())
-    .option("--no-polyfill", "skip the comparison row (@arrowood.dev/socket on node)")
-    .option("--json", "print the suite's results as JSON instead of the Markdown table", false);
-  binaryOptions(specCmd).action(async (o) => {
-    process.exitCode = await socketsSpec({
-      runtimes: o.runtimes,
-      polyfill: o.polyfill,
-      json: o.json,
-      binaries: binaries(o),
-    });
-  });
-
+  registerToolCommands(prog);
+  typedDefaults(prog);
+  registerBisect(prog);
+  registerSite(prog);
   return prog;
 }
 

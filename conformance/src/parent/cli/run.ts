@@ -21,6 +21,7 @@ import { runMatrix, targetBinaries } from "../runner/matrix.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
 import { probeFamily, runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { runtimeOf } from "../common/runtime-descriptors.js";
+import { requireCells, requireFaultsApply, transportsWithCells } from "./selection.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
 import { renderControlsTable } from "./controls-table.js";
@@ -34,7 +35,8 @@ import {
   tableWidth,
   useColor,
 } from "./table.js";
-import { UsageError } from "../common/usage.js";
+import { requireReportDir, UsageError } from "../common/usage.js";
+import { offersEnd } from "../common/runtime-descriptors.js";
 import { apiSuffix, targetLabeler, type RuntimeTarget } from "../common/targets.js";
 
 export const DEFAULT_EXPECTATIONS_DIR = join(PACKAGE_ROOT, "expectations");
@@ -110,6 +112,9 @@ export async function run(o: RunOptions): Promise<number> {
       throw new UsageError((e as Error).message);
     }
   }
+  requireCells(o.scenarios, o.transports);
+  if (o.reportDir) requireReportDir(o.reportDir);
+  if (o.faults) requireFaultsApply(o.faults, transportsWithCells(o.scenarios, o.transports));
   // Probe families by API: the catalogue (native) and `nodeapi.*` (node), as --apis selects them.
   const allProbeIds = [...PROBES, ...probeFamily("node")].map((p) => p.id);
   const unknown = (o.probes ?? []).filter((id) => !allProbeIds.includes(id));
@@ -178,13 +183,19 @@ export async function run(o: RunOptions): Promise<number> {
       );
   }
 
+  // The probes and reliability cases need a server in the runtime itself: not in a runtime whose
+  // descriptor offers no server end (workerd).
+  const serving = runtimes.filter((i) => offersEnd(i.name, "server"));
+  const clientOnly = runtimes.filter((i) => !serving.includes(i)).map((i) => i.name);
+  if (clientOnly.length && (wantReliability || o.probes === undefined || o.probes.length > 0))
+    process.stderr.write(`netparity: ${clientOnly.join(", ")}: client end only, no probes or reliability cases\n`);
   const probeRuns: RuntimeProbes[] = [];
   const wantProbes = o.probes === undefined || o.probes.length > 0;
   if (wantProbes) {
     const only = o.probes?.length ? o.probes : undefined;
     const count = selectedProbeIds.length;
     // One runtime at a time: several probes measure time and must not share the CPU.
-    for (const info of runtimes) {
+    for (const info of serving) {
       if (info.error) {
         probeRuns.push({ runtime: info.name, version: info.version, results: [], error: info.error });
         continue;
@@ -223,7 +234,7 @@ export async function run(o: RunOptions): Promise<number> {
   if (wantReliability) {
     const tr = performance.now();
     reliability = await runReliability({
-      runtimes,
+      runtimes: serving,
       binaries: o.binaries,
       only: cases.map((x) => x.id),
       onStart: (label, i, total) => progress(`[${i + 1}/${total}] ${label}`),

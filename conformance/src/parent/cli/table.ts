@@ -95,6 +95,11 @@ export function renderTables(
     ...labels,
     ...apis.flatMap((a) => labels.map((l) => `${l}${apiSuffix(a)}`).filter((l) => ends.has(l) && !labels.includes(l))),
   ];
+  // Rows are the ends that serve a cell, columns those that are a client in one: an end with no
+  // server (workerd) has no row, a runtime whose only client end is another API (workerd+wintertc)
+  // no empty column of its own.
+  const servers = runtimes.filter((r) => cells.some((x) => serverOf(x) === r));
+  const clients = runtimes.filter((r) => cells.some((x) => clientOf(x) === r));
   const groups = new Map<string, CellResult[]>();
   for (const cell of cells) {
     const key = `${cell.scenario}/${cell.transport}${cell.host.includes(":") ? ` [${cell.host}]` : ""}`;
@@ -103,14 +108,14 @@ export function renderTables(
   const out: string[] = [];
   const statusW = Math.max(10, longest(Object.values(SYMBOL)));
   const [rowW, ...colW] = fitColumns(
-    [Math.max(15, longest(runtimes)) + 1, ...runtimes.map((r) => Math.max(statusW, r.length + 1) + 1)],
+    [Math.max(15, longest(servers)) + 1, ...clients.map((r) => Math.max(statusW, r.length + 1) + 1)],
     width - 2,
   );
   for (const [key, group] of groups) {
     out.push(c.bold(key) + c.dim("   rows: server, columns: client"));
-    out.push(`  ${column("server \\ client", rowW!)}${runtimes.map((r, i) => column(r, colW[i]!)).join("")}`);
-    for (const server of runtimes) {
-      const row = runtimes.map((client, i) => {
+    out.push(`  ${column("server \\ client", rowW!)}${clients.map((r, i) => column(r, colW[i]!)).join("")}`);
+    for (const server of servers) {
+      const row = clients.map((client, i) => {
         const cell = group.find((x) => serverOf(x) === server && clientOf(x) === client);
         if (!cell) return " ".repeat(colW[i]!);
         const text = column(SYMBOL[cell.status], colW[i]!);

@@ -153,3 +153,143 @@ export function relativeHalfWidth(ci: Interval | null, center: number | null): n
 export function overlaps(a: Interval, b: Interval): boolean {
   return a[0] <= b[1] && b[0] <= a[1];
 }
+
+/** One measurement of a row, tagged with the round it ran in. */
+export interface RoundSample {
+  round: number;
+  value: number;
+}
+
+/**
+ * The per-round ratios a/b of two rows measured in the same rounds: rounds where either
+ * side is missing or not finite (or b is 0) are left out, so a failed measurement drops its
+ * round, never shifts the pairing.
+ */
+export function perRoundRatios(a: readonly RoundSample[], b: readonly RoundSample[]): RoundSample[] {
+  const bByRound = new Map<number, number>();
+  for (const s of b) if (Number.isFinite(s.value) && s.value !== 0) bByRound.set(s.round, s.value);
+  const out: RoundSample[] = [];
+  for (const s of a) {
+    const d = bByRound.get(s.round);
+    if (d !== undefined && Number.isFinite(s.value)) out.push({ round: s.round, value: s.value / d });
+  }
+  return out.sort((x, y) => x.round - y.round);
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, 1/2). */
+function binomialHalfCdf(n: number, k: number): number {
+  let c = 1; // C(n, 0)
+  let sum = 0;
+  for (let i = 0; i <= k; i++) {
+    sum += c;
+    c = (c * (n - i)) / (i + 1);
+  }
+  return sum / 2 ** n;
+}
+
+/**
+ * The distribution-free confidence interval of a median from order statistics: with the n
+ * values sorted, [x(k), x(n+1−k)] holds the true median with probability 1 − 2·P(B ≤ k−1),
+ * B ~ Binomial(n, ½), whatever the distribution (only independent rounds assumed). k is the
+ * largest with coverage ≥ `level`; when even [min, max] falls short of it (n ≤ 5 at 95 %:
+ * 93.75 % at n = 5) the interval is [min, max] and `coverage` says what it holds. Null with
+ * fewer than two values.
+ * @example exactMedianInterval([0.9, 0.91, 0.92, 0.93, 0.95]) // { ci95: [0.9, 0.95], coverage: 0.9375 }
+ */
+export function exactMedianInterval(xs: readonly number[], level = 0.95): { ci95: Interval; coverage: number } | null {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  const n = v.length;
+  if (n < 2) return null;
+  let k = 1;
+  while (k + 1 <= Math.floor(n / 2) && 1 - 2 * binomialHalfCdf(n, k) >= level) k++;
+  const coverage = 1 - 2 * binomialHalfCdf(n, k - 1);
+  return { ci95: [v[k - 1]!, v[n - k]!], coverage };
+}
+
+/**
+ * A paired ratio: the median of the per-round ratios a/b with its exact distribution-free
+ * interval (see `exactMedianInterval`). A drift that hits both programs of a round alike
+ * cancels in each round's ratio instead of widening the interval.
+ */
+export function pairedRatio(
+  a: readonly RoundSample[],
+  b: readonly RoundSample[],
+): { ratio: number; ci95: Interval | null; coverage: number | null; perRound: RoundSample[] } | null {
+  const perRound = perRoundRatios(a, b);
+  if (!perRound.length) return null;
+  const values = perRound.map((r) => r.value);
+  const ci = exactMedianInterval(values);
+  return { ratio: median(values), ci95: ci?.ci95 ?? null, coverage: ci?.coverage ?? null, perRound };
+}
+
+/** Number of permutations of n items with each number of inversions (Mahonian numbers), as probabilities. */
+function inversionDistribution(n: number): number[] {
+  let dist = [1];
+  for (let m = 2; m <= n; m++) {
+    const next = new Array<number>(dist.length + m - 1).fill(0);
+    for (let i = 0; i < dist.length; i++) for (let j = 0; j < m; j++) next[i + j]! += dist[i]!;
+    dist = next;
+  }
+  const total = dist.reduce((a, b) => a + b, 0);
+  return dist.map((x) => x / total);
+}
+
+/**
+ * Mann–Kendall trend test over values in round order: S = Σ sign(x_j − x_i) over i < j, and
+ * its exact two-sided p-value under "no trend" (every order equally likely; ties count as
+ * neither), with Sen's slope (the median of the pairwise slopes) for the size of the trend.
+ * Null with fewer than 4 values (no order of 3 is unlikely enough to mean anything).
+ */
+export function trendTest(values: readonly number[]): { s: number; p: number; senSlope: number } | null {
+  const n = values.length;
+  if (n < 4 || n > 60) return null;
+  let s = 0;
+  const slopes: number[] = [];
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      s += Math.sign(values[j]! - values[i]!);
+      slopes.push((values[j]! - values[i]!) / (j - i));
+    }
+  // S = pairs − 2·inversions for distinct values, so P(|S| ≥ |s|) sums the inversion counts far from the middle.
+  const pairs = (n * (n - 1)) / 2;
+  const dist = inversionDistribution(n);
+  let p = 0;
+  for (let inv = 0; inv < dist.length; inv++) if (Math.abs(pairs - 2 * inv) >= Math.abs(s)) p += dist[inv]!;
+  return { s, p: Math.min(1, p), senSlope: median(slopes) };
+}
+
+/** A row's samples spread more than this factor (min < max / factor): the row is unstable. */
+export const UNSTABLE_SPREAD = 2;
+/** A trend is flagged when significant at this level and its size over the rounds is at least TREND_MIN_CHANGE of the median. */
+export const TREND_P = 0.05;
+export const TREND_MIN_CHANGE = 0.2;
+
+/**
+ * Why a row's samples (in round order) are not one steady measurement, or null: they spread
+ * more than UNSTABLE_SPREAD× (min < max / 2), or they trend across the rounds (Mann–Kendall,
+ * p < TREND_P, with the fitted change over the run at least TREND_MIN_CHANGE of the median).
+ * @example unstableReason([3.4, 2.0, 0.25, 0.24, 0.25]) // "spread 14.2× (min 0.24, max 3.4) > 2×; …"
+ */
+export function unstableReason(values: readonly number[]): string | null {
+  const v = values.filter(Number.isFinite);
+  if (v.length < 2) return null;
+  const reasons: string[] = [];
+  const min = Math.min(...v);
+  const max = Math.max(...v);
+  if (min * UNSTABLE_SPREAD < max)
+    reasons.push(`spread ${(max / min).toFixed(1)}× (min ${fmtNum(min)}, max ${fmtNum(max)}) > ${UNSTABLE_SPREAD}×`);
+  const t = trendTest(v);
+  const m = median(v);
+  if (t && t.p < TREND_P && m !== 0) {
+    const change = (t.senSlope * (v.length - 1)) / Math.abs(m);
+    if (Math.abs(change) >= TREND_MIN_CHANGE)
+      reasons.push(
+        `${change < 0 ? "falls" : "rises"} across the rounds (Mann–Kendall p = ${t.p.toFixed(3)}, ${(change * 100).toFixed(0)} % of the median over the run)`,
+      );
+  }
+  return reasons.length ? reasons.join("; ") : null;
+}
+
+function fmtNum(x: number): string {
+  return Number(x.toPrecision(3)).toString();
+}

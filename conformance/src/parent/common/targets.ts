@@ -150,19 +150,25 @@ export function parseApiList(value: string): ApiName[] {
 /**
  * The API an end of `runtime` has when `api` is asked for it, or undefined when the runtime
  * does not offer it on that end (or the API does not run over `transport`). An API that is
- * the runtime's native one (`node` on Node) is its native end.
+ * the runtime's native one (`node` on Node) is its native end; `native` on a runtime without
+ * one of its own is its `ownApi` (workerd's `wintertc`).
  */
 export function endApi(runtime: string, api: ApiName, end: End, transport?: Transport): ApiName | undefined {
   const d = runtimeOf(runtime);
-  const a = d.nativeIs === api ? DEFAULT_API : api;
+  const a = d.nativeIs === api ? DEFAULT_API : api === DEFAULT_API && d.ownApi ? d.ownApi : api;
   if (!d.apis[a]?.includes(end)) return undefined;
   if (transport !== undefined && !apiSupports(a, end, transport)) return undefined;
   return a;
 }
 
-/** The API an end of `runtime` has for `api`, its descriptor's ends aside (`node` on Node is native). */
+/**
+ * The API an end of `runtime` has for `api`, its descriptor's ends aside (`node` on Node is
+ * native; `native` on workerd is `wintertc`).
+ */
 export function foldApi(runtime: string, api: string): string {
-  return isKnownRuntime(runtime) && runtimeOf(runtime).nativeIs === api ? DEFAULT_API : api;
+  if (!isKnownRuntime(runtime)) return api;
+  const d = runtimeOf(runtime);
+  return d.nativeIs === api ? DEFAULT_API : api === DEFAULT_API && d.ownApi ? d.ownApi : api;
 }
 
 /**

@@ -2,6 +2,7 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { isTransport, transportNames } from "../../in-runtime/common/transports.js";
 import { isKnownRuntime, runtimeNames } from "./runtime-descriptors.js";
+import { statSync } from "node:fs";
 import { parseByteSize, parseDuration } from "./size.js";
 
 /** A mistake in how the command was called: one line on stderr, exit code 2. */
@@ -45,6 +46,34 @@ export function parsePort(value: string): number {
   return n;
 }
 
+/**
+ * The longest Unix socket path the kernel binds: `sun_path` holds 108 bytes on Linux (104 on
+ * macOS and the BSDs), one of them the terminating NUL. Node truncates a longer path silently
+ * and binds the prefix; Bun and Deno refuse it (probe unix.path-too-long), so the CLI refuses it
+ * before any runtime sees it.
+ */
+export const UNIX_PATH_MAX_BYTES = process.platform === "linux" ? 107 : 103;
+
+/** `--host`: a name or an address; an IPv6 address may come bracketed as in a URL (`[::1]`). */
+export function parseHost(value: string): string {
+  const v = value.trim();
+  const host = /^\[([0-9A-Fa-f:.]+(?:%[\w.-]+)?)\]$/.exec(v)?.[1] ?? v;
+  if (!host || /[\s/[\]]/.test(host))
+    throw new UsageError(`invalid --host "${value}" (e.g. 127.0.0.1, ::1, [::1], localhost)`);
+  return host;
+}
+
+/** `--path` of a Unix socket: not empty, and no longer than the kernel binds. */
+export function parseUnixPath(value: string): string {
+  if (value === "") throw new UsageError("--path needs a file path");
+  const n = Buffer.byteLength(value);
+  if (n > UNIX_PATH_MAX_BYTES)
+    throw new UsageError(
+      `--path is ${n} bytes long; a Unix socket path may have at most ${UNIX_PATH_MAX_BYTES} bytes (the kernel's sun_path): choose a shorter path`,
+    );
+  return value;
+}
+
 export function parseSize(value: string): number {
   const n = parseByteSize(value);
   if (n === null) throw new UsageError(`invalid size "${value}" (e.g. 1048576, 512KiB, 64MiB)`);
@@ -53,7 +82,8 @@ export function parseSize(value: string): number {
 
 export function parseNonNegativeInt(name: string) {
   return (value: string): number => {
-    if (!/^\d+$/.test(value)) throw new UsageError(`invalid ${name} "${value}" (expected a non-negative integer)`);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
+      throw new UsageError(`invalid ${name} "${value}" (expected a non-negative integer)`);
     return Number(value);
   };
 }
@@ -65,4 +95,19 @@ export function parseDurationOption(name: string) {
     if (n === null || n <= 0) throw new UsageError(`invalid ${name} "${value}" (e.g. 90s, 10m, 1h)`);
     return n;
   };
+}
+
+/**
+ * `--report-dir`: refused before any work when something other than a directory is there
+ * (a file, a socket): otherwise a whole run would end in a failed write.
+ */
+export function requireReportDir(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return; // made when the reports are written
+    throw new UsageError(`--report-dir ${dir}: ${(e as Error).message}`);
+  }
+  if (!isDir) throw new UsageError(`--report-dir ${dir} is not a directory (a file is there)`);
 }

@@ -42,11 +42,21 @@ const PACE_MIN_SLEEP_MS = 4;
 
 const nextTick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-/** Resets a socket (RST) where Node can, destroys it otherwise. */
+/**
+ * Resets a socket (RST) where Node can, destroys it otherwise.
+ *
+ * Not while a FIN is on its way (`end()` called, 'finish' not yet emitted): libuv refuses
+ * `uv_tcp_close_reset` on a handle with a pending `uv_shutdown` (UV_EINVAL, "mixing of
+ * uv_shutdown and uv_tcp_close_reset calls is not allowed", libuv's tcp docs), and Node's
+ * `TCPWrap::Reset` then marks the handle closing without closing it (src/tcp_wrap.cc, Node
+ * 20–24): no 'close' event, and at exit `Environment::CleanupHandles` waits for that handle
+ * forever, spinning one core after the run's report was written. `destroy()` closes it.
+ */
 function reset(s: Socket): void {
   if (s.destroyed) return;
   const r = (s as Socket & { resetAndDestroy?: () => Socket }).resetAndDestroy;
-  if (typeof r === "function" && s.readyState !== "opening") r.call(s);
+  const finPending = s.writableEnded && !s.writableFinished;
+  if (typeof r === "function" && s.readyState !== "opening" && !finPending) r.call(s);
   else s.destroy();
 }
 

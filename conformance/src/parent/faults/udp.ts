@@ -33,6 +33,12 @@ const MAX_SESSIONS = 256;
 
 interface Lane {
   held?: { data: Buffer; copies: number; timer: ReturnType<typeof setTimeout> };
+  /**
+   * A datagram of this lane was held back and no datagram has been sent on since: the next one
+   * is not held too. Cleared by the next datagram sent, not by the hold's timer, so what is
+   * held depends only on the datagrams and the seed, never on how fast they come.
+   */
+  holding?: boolean;
 }
 
 export async function startDatagramProxy(
@@ -92,8 +98,13 @@ export async function startDatagramProxy(
       if (spec.latencyMs) later(spec.latencyMs, out);
       else out();
     };
-    if (!lane.held && chance(spec.reorder)) {
+    // Drawn for every datagram, and judged against `holding`, not `held`: whether the previous
+    // one is still held depends on timing, and a seed must give the same faults however busy
+    // the machine is.
+    const reorder = chance(spec.reorder);
+    if (!lane.holding && reorder) {
       stats.reordered++;
+      lane.holding = true;
       const held = { data, copies, timer: later(REORDER_HOLD_MS, () => flush()) };
       const flush = (): void => {
         if (lane.held !== held) return;
@@ -104,6 +115,7 @@ export async function startDatagramProxy(
       return;
     }
     emit(data, copies);
+    lane.holding = false;
     const h = lane.held;
     if (h) {
       lane.held = undefined;

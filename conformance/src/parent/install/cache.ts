@@ -20,11 +20,13 @@ import {
 } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { isRuntimeName, type RuntimeName } from "@netparity/protocol";
+import { isRuntimeName, RUNTIME_NAMES, type RuntimeName } from "@netparity/protocol";
 import lockfile from "proper-lockfile";
 import semver from "semver";
 import { platformPackage, type PlatformPackage } from "./platform.js";
 import { npmCommand } from "./registry.js";
+import { runtimeOf } from "../common/runtime-descriptors.js";
+import { DRIVERS } from "../runner/runtimes.js";
 
 export const META_FILE = "netparity-runtime.json";
 
@@ -89,7 +91,7 @@ export function readInstalled(dir: string): InstalledRuntime | undefined {
 /** Every complete install in the cache, by runtime then version. */
 export function listInstalled(root: string = cacheRoot()): InstalledRuntime[] {
   const out: InstalledRuntime[] = [];
-  for (const name of ["node", "bun", "deno"] as const) {
+  for (const name of RUNTIME_NAMES) {
     const d = join(root, name);
     if (!existsSync(d)) continue;
     for (const v of readdirSync(d)) {
@@ -226,7 +228,10 @@ export async function ensureInstalled(
       await (o.installer ?? npmInstall)(tmp, plat.pkg, version);
       const bin = join("node_modules", plat.pkg, plat.bin);
       if (!existsSync(join(tmp, bin))) throw new Error(`${plat.pkg}@${version} has no ${plat.bin}`);
-      const reported = await binaryVersion(join(tmp, bin));
+      // A runtime run by a driver reads its version its own way (workerd prints only its build
+      // date; its version is its npm package's).
+      const driver = runtimeOf(name).driver;
+      const reported = driver ? DRIVERS[driver].version(join(tmp, bin)) : await binaryVersion(join(tmp, bin));
       if (semver.valid(reported) && !semver.eq(reported, version))
         throw new Error(`${plat.pkg}@${version} installed a binary that says it is ${reported}`);
       const meta = {
@@ -284,7 +289,7 @@ export async function prune(
       await release().catch(() => undefined);
     }
   }
-  for (const name of ["node", "bun", "deno"]) {
+  for (const name of RUNTIME_NAMES) {
     const d = join(root, name);
     if (!existsSync(d)) continue;
     for (const e of readdirSync(d)) {

@@ -9,12 +9,14 @@
  *   dependencies of `bun`; `-baseline` for x64 CPUs without AVX2); binary `bin/bun`.
  * - deno: `@deno/<linux|darwin|win32>-<x64|arm64>[-glibc]` (optional dependencies of `deno`);
  *   binary `deno` at the package root.
+ * - workerd: `@cloudflare/workerd-<os>-<arch>` (its descriptor's `platformPackages`); binary `bin/workerd`.
  *
  * Versions are resolved against the per-platform package's own version list and dist-tags:
  * it is what gets installed, and a few versions exist only there (or only in the shim).
  */
 import { readFileSync } from "node:fs";
 import type { RuntimeName } from "@netparity/protocol";
+import { platformPackageOf, runtimeOf } from "../common/runtime-descriptors.js";
 
 export interface PlatformPackage {
   /** npm package holding the binary for this machine. */
@@ -80,5 +82,9 @@ export function platformPackage(name: RuntimeName, host: Host = currentHost()): 
       const a = arch === "x64" || arch === "arm64" ? arch : unsupported();
       return { pkg: `@deno/${os}-${a}${os === "linux" ? "-glibc" : ""}`, bin: `deno${exe}` };
     }
+    default:
+      // A runtime whose descriptor lists its packages (workerd: `@cloudflare/workerd-<os>-<64|arm64>`,
+      // the optional dependencies of `workerd`).
+      return platformPackageOf(runtimeOf(name), platform, arch) ?? unsupported();
   }
 }

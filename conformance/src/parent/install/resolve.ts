@@ -6,6 +6,7 @@
  */
 import type { RuntimeName } from "@netparity/protocol";
 import semver from "semver";
+import { runtimeOf } from "../common/runtime-descriptors.js";
 import type { RuntimeSpecifier, RuntimeTarget } from "../common/targets.js";
 import { UsageError } from "../common/usage.js";
 import { runtimeBinary, runtimeVersion } from "../runner/runtimes.js";
@@ -97,7 +98,20 @@ export async function resolveSpecifier(s: RuntimeSpecifier, o: ResolveOptions = 
 export async function resolveTargets(specs: RuntimeSpecifier[], o: ResolveOptions = {}): Promise<RuntimeTarget[]> {
   const out: RuntimeTarget[] = [];
   for (const s of specs) {
-    const t = await resolveSpecifier(s, o);
+    // An opt-in runtime (workerd: not on every platform, not in every install): without it, one line.
+    const skip = (why: string): void => o.log?.(`${s.spec} skipped: ${why}`);
+    let t: RuntimeTarget;
+    try {
+      t = await resolveSpecifier(s, o);
+    } catch (e) {
+      if (!runtimeOf(s.name).optional) throw e;
+      skip((e as Error).message);
+      continue;
+    }
+    if (runtimeOf(s.name).optional && t.version === "unavailable") {
+      skip(runtimeVersion(s.name, o.binaries ?? {}).error ?? `no ${s.name} binary`);
+      continue;
+    }
     const dup = out.find((x) => x.name === t.name && x.version === t.version && t.version !== "unavailable");
     if (dup) {
       o.log?.(`${t.spec} is ${t.name} ${t.version}, the same as ${dup.spec}: run once`);

@@ -12,6 +12,7 @@
  * when the bench gives one, else [min, max]): noise within the spread is not a change.
  */
 import { apiSuffix } from "../common/targets.js";
+import { reportFaults } from "./faults.js";
 import { benchSpread, versionsByName } from "./columns.js";
 import { mdCell } from "./markdown.js";
 import type { Report } from "./model.js";
@@ -42,6 +43,8 @@ export interface DiffSide {
   runtimes: string[];
   machine: string;
   runs?: string[];
+  /** The faults its clients went through (--faults), when there were any (additive). */
+  faults?: string;
 }
 
 export interface ReportDiff {
@@ -74,7 +77,16 @@ function side(source: string, r: Report): DiffSide {
     runtimes: r.runtimes.map((x) => `${x.name} ${x.version}`),
     machine: `${r.machine.os} ${r.machine.arch}`,
     ...(r.runs?.length ? { runs: r.runs.map((x) => x.id) } : {}),
+    ...(reportFaults(r) ? { faults: reportFaults(r)! } : {}),
   };
+}
+
+/** "; A: clients through faults …" for the summary line, or "" when neither side had faults. */
+export function diffFaultsNote(d: ReportDiff): string {
+  const parts = (["a", "b"] as const).flatMap((k) =>
+    d[k].faults ? [`${k.toUpperCase()}: clients through faults ${d[k].faults}`] : [],
+  );
+  return parts.length ? ` (${parts.join("; ")})` : "";
 }
 
 /** Each result of one report under the key it is paired by. */
@@ -237,9 +249,12 @@ export function diffSummary(d: ReportDiff): string {
     }),
     { compared: 0, changed: 0, added: 0, removed: 0 },
   );
-  return d.same
-    ? `no differences in ${t.compared} results`
-    : `${t.changed} changed, ${t.added} added, ${t.removed} removed (${t.compared} results in both)`;
+  return (
+    (d.same
+      ? `no differences in ${t.compared} results`
+      : `${t.changed} changed, ${t.added} added, ${t.removed} removed (${t.compared} results in both)`) +
+    diffFaultsNote(d)
+  );
 }
 
 export function versionSummary(d: ReportDiff): string {
@@ -257,7 +272,7 @@ export function renderDiffMarkdown(d: ReportDiff): string {
     ["B", d.b],
   ] as const)
     out.push(
-      `- **${k}** \`${mdCell(s.source)}\`: ${mdCell(s.runtimes.join(", "))} · ${mdCell(s.machine)} · ${s.generatedAt}`,
+      `- **${k}** \`${mdCell(s.source)}\`: ${mdCell(s.runtimes.join(", "))} · ${mdCell(s.machine)} · ${s.generatedAt}${s.faults ? ` · clients through faults \`${mdCell(s.faults)}\`` : ""}`,
     );
   if (d.versionChanges.length) out.push(`- versions: ${mdCell(versionSummary(d))}`);
   out.push("");

@@ -289,10 +289,42 @@ function deployRanking(r: Report): string {
   return out.join("");
 }
 
+/** The bench's targets: throughput and CPU-cost ratios with their verdicts, and the unstable rows. */
+function benchVerdicts(r: Report): string {
+  const vs = r.bench?.verdicts ?? [];
+  const un = r.bench?.unstable ?? [];
+  if (!vs.length && !un.length) return "";
+  const f = (n: number | null): string => (n === null ? "–" : n.toFixed(2));
+  const ci = (c: [number, number] | null): string => (c ? ` [${f(c[0])}, ${f(c[1])}]` : "");
+  const out: string[] = [];
+  if (vs.length) {
+    out.push(
+      `<h3 id="bench-verdicts">Targets: throughput and CPU cost</h3>`,
+      `<p class="notes">A row is met when its throughput ratio or its CPU-cost ratio (adapter over raw CPU seconds per unit, lower is better) is decided within its target and neither is decided against it; intervals of paired rows are of per-round ratios.</p>`,
+      `<table class="ranking"><thead><tr><th>target</th><th>runtime</th><th>role</th><th>ratio</th><th>throughput</th><th>CPU cost</th><th>CPU verdict</th><th>row</th><th>notes</th></tr></thead><tbody>`,
+    );
+    for (const v of vs)
+      out.push(
+        `<tr><td>${htmlEscape(`${v.name} ≥ ${v.target}`)}</td><td>${htmlEscape(v.runtime)}</td><td>${htmlEscape(v.role)}</td><td class="n">${f(v.ratio)}${ci(v.ci95)}${v.paired ? " (paired)" : ""}</td><td>${v.throughputVerdict}</td><td class="n">${v.cpu ? `${f(v.cpu.ratio)}${ci(v.cpu.ci95)} (≤ ${f(v.cpu.target)})` : "–"}</td><td>${v.cpu?.verdict ?? "–"}</td><td><b>${v.verdict}</b></td><td>${htmlEscape(v.notes.join("; "))}</td></tr>`,
+      );
+    out.push(`</tbody></table>`);
+  }
+  if (un.length)
+    out.push(
+      `<h3>Unstable rows</h3><ul class="notes">${un
+        .map(
+          (u) =>
+            `<li>${htmlEscape(`${u.workload}, ${u.row}: ${u.reason}; samples ${u.samples.map((x) => formatNumber(x)).join(", ")}`)}</li>`,
+        )
+        .join("")}</ul>`,
+    );
+  return out.join("");
+}
+
 function benchCharts(r: Report): string {
   const ws = r.bench?.workloads ?? [];
   if (!ws.length) return "";
-  const out = [`${deployRanking(r)}<h2 id="bench">Benchmarks</h2><div class="grid">`];
+  const out = [`${deployRanking(r)}${benchVerdicts(r)}<h2 id="bench">Benchmarks</h2><div class="grid">`];
   for (const w of ws) {
     const bars: Bar[] = w.results.map((x) => ({
       label: `${x.runtime}${x.role ? ` (${x.role})` : ""}${x.run && (r.runs?.length ?? 0) > 1 ? ` · ${x.run}` : ""}`,

@@ -6,6 +6,7 @@
  * versions of node); in a merged report every classname starts with the run's id.
  */
 import { apiSuffix } from "../common/targets.js";
+import { faultsNote } from "./faults.js";
 import { runViews, targetLabel, type RunView } from "./columns.js";
 import { controlsJunit } from "./controls.js";
 import { cellGroups, type Report, type ReportCell, type ReportProbe } from "./model.js";
@@ -183,7 +184,7 @@ export function renderJunit(r: Report): string {
   const skipped = all.filter((c) => c.skipped !== undefined).length;
   return [
     `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<testsuites name="netparity" tests="${all.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${secs(r.summary.durationMs)}">`,
+    `<testsuites name="${xmlEscape(`netparity${faultsNote(r)}`)}" tests="${all.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${secs(r.summary.durationMs)}">`,
     ...suites.map((s) => renderSuite(s.name, s.cases, r.generatedAt)),
     `</testsuites>`,
     "",

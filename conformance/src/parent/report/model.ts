@@ -98,8 +98,36 @@ export interface BenchSection {
   }>;
   /** Which runtime to deploy (netparity bench's ranking), when the bench run had one. */
   ranking?: RankingEntry[];
+  /** The bench's targets: throughput and CPU-cost ratios with their verdicts (see BenchVerdictRow). */
+  verdicts?: BenchVerdictRow[];
+  /** Rows whose samples spread more than 2× or trend across rounds: which, why, and the samples. */
+  unstable?: Array<{ workload: string; row: string; reason: string; samples: number[] }>;
   /** The machine and runtime versions the ranking was measured with, in one line. */
   rankingContext?: string;
+}
+
+/** One bench target: the ratio with its interval and verdict, and for adapter/raw its CPU-cost ratio (lower is better). */
+export interface BenchVerdictRow {
+  name: string;
+  runtime: string;
+  role: string;
+  target: number;
+  ratio: number | null;
+  ci95: [number, number] | null;
+  /** The interval is of per-round ratios (rows run back to back in each round). */
+  paired: boolean;
+  throughputVerdict: "met" | "missed" | "inconclusive";
+  cpu?: {
+    ratio: number | null;
+    ci95: [number, number] | null;
+    target: number;
+    verdict: "met" | "missed" | "inconclusive";
+    unit: string;
+  };
+  /** The row's verdict: met when throughput or CPU cost is met and neither is missed. */
+  verdict: "met" | "missed" | "inconclusive";
+  /** Peer-bound, disagreement, unstable: the reasons, one sentence each. */
+  notes: string[];
 }
 
 /** One workload and role of "Which runtime to deploy": runtimes best first. */

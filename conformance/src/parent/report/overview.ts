@@ -3,6 +3,7 @@
  * and the text of the "what differs" headings. The renderers put these first and the
  * details (every matrix, every probe, the charts) after them.
  */
+import { faultsNote } from "./faults.js";
 import type { Report } from "./model.js";
 
 export interface Verdict {
@@ -29,7 +30,8 @@ export function verdictOf(r: Report): Verdict {
   const controls = missed ? `; ${missed} negative control${missed === 1 ? "" : "s"} not detected` : "";
   const runs = r.runs?.length ? `${r.runs.length} runs · ` : "";
   const counts = `${runs}${s.cells.total} cells: ${s.cells.pass} pass, ${s.cells.fail + s.cells.error} fail, ${s.cells.unsupported} unsupported · ${s.probes.total} probe results, ${s.probes.differing} probe${s.probes.differing === 1 ? " differs" : "s differ"} · ${(s.durationMs / 1000).toFixed(1)} s`;
-  return { ok: (e ? e.ok : s.ok) && missed === 0, headline: headline + controls, counts };
+  // Differences caused by injected faults are not regressions: the headline says which faults.
+  return { ok: (e ? e.ok : s.ok) && missed === 0, headline: headline + controls + faultsNote(r), counts };
 }
 
 /** "runtimes" or "runtimes or versions", as the probe-difference heading says it. */

@@ -12,6 +12,9 @@ import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { HTTP_GET_FOREIGN_LIMIT } from "../../in-runtime/scenarios/http-get.js";
 import { writeCertificates } from "../certs/generate.js";
 import { parseFaults, startFaultProxy } from "../faults/index.js";
+import { DEFAULT_API } from "../../in-runtime/common/apis.js";
+import { offersEnd } from "../common/runtime-descriptors.js";
+import { endApi } from "../common/targets.js";
 import { probeRuntime, runCell, type CellResult, type RuntimeInfo, type TargetInput } from "./matrix.js";
 
 /** One control of the catalogue: a wrong server and the check of the client that must name it. */
@@ -176,7 +179,19 @@ export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
   const names = new Set(o.runtimes.map((r) => (typeof r === "string" ? r : r.name)));
   if (!planControls({ ...o, runtimes: [...names] }, o.catalogue).length) return [];
   const infos = o.infos ?? (await Promise.all(o.runtimes.map((r) => probeRuntime(r, o.binaries))));
-  const plan = planControls({ ...o, runtimes: infos }, o.catalogue);
+  // A client end whose API lacks the transport (workerd's wintertc: tcp and tls only) has no
+  // control there.
+  const plan = planControls({ ...o, runtimes: infos }, o.catalogue).filter(
+    (p) => endApi(p.runtime.name, DEFAULT_API, "client", p.transport) !== undefined,
+  );
+  // A runtime with no server end (workerd) meets the wrong server of the run's first runtime
+  // that can serve, or node's.
+  let otherServer = infos.find((i) => offersEnd(i.name, "server"));
+  const serverOf = async (info: RuntimeInfo): Promise<RuntimeInfo> => {
+    if (offersEnd(info.name, "server")) return info;
+    otherServer ??= await probeRuntime("node", o.binaries);
+    return otherServer;
+  };
   const several = new Set(infos.filter((i, n) => infos.findIndex((j) => j.name === i.name) !== n).map((i) => i.name));
   const certs = plan.some((p) => isSecure(p.transport)) ? await writeCertificates() : undefined;
   const runs: ControlRun[] = [];
@@ -196,7 +211,7 @@ export async function runControls(o: ControlsOptions): Promise<ControlRun[]> {
           scenario: def.scenario,
           transport,
           host: transport === "unix" ? "unix" : "127.0.0.1",
-          server: info,
+          server: await serverOf(info),
           client: info,
           ...(def.mutation !== undefined ? { mutation: def.mutation } : {}),
         },

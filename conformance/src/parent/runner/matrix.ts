@@ -8,6 +8,7 @@ import type { Check } from "../../in-runtime/scenarios/types.js";
 import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
 import { isSecure, transportOf } from "../../in-runtime/common/transports.js";
 import { writeCertificates, type CertificateFiles } from "../certs/generate.js";
+import { runtimeOf } from "../common/runtime-descriptors.js";
 import { apiSuffix, endApi, sideApis, type RuntimeTarget } from "../common/targets.js";
 import { SUBNET_HOST, createSubnet, netnsSupport, type Subnet } from "../process/netns.js";
 import { startAgent, type AgentProcess } from "./agent-process.js";
@@ -92,6 +93,8 @@ export interface MatrixOptions {
   via?: (server: CellEndpoint) => Promise<{ target: CellEndpoint; close(): Promise<void> }>;
   /** The client's scenario settings once its target is known (default: `extra`). */
   clientExtra?: (to: { host: string; port: number }) => Record<string, string | number | boolean>;
+  /** Which of the planned cells to run (default: every one); the tests' smoke selections use it. */
+  select?: (cell: CellPlan) => boolean;
 }
 
 /** One cell to run: a scenario over a transport and host, between two runtime targets. */
@@ -137,7 +140,7 @@ export async function probeRuntime(
     const e = await agent.next(READY_TIMEOUT_MS);
     if (e?.event === "features") {
       const info: RuntimeInfo = { ...id, version: v.version ?? e.version, features: { ...e.features } };
-      const more = apis.filter((a) => a !== DEFAULT_API);
+      const more = apis.filter((a) => a !== DEFAULT_API && a !== runtimeOf(name).ownApi);
       if (more.length)
         info.apis = Object.fromEntries(
           await Promise.all(more.map(async (a) => [a, await probeApi(name, a, binaries)] as const)),
@@ -178,7 +181,8 @@ async function probeApi(
 
 /** An end's features and error: its runtime's, or those its API's adapter reported. */
 function endState(info: RuntimeInfo, api: ApiName | undefined): { features: Record<string, boolean>; error?: string } {
-  if (info.error || !api || api === DEFAULT_API) return info;
+  // A runtime whose own API this is (workerd's wintertc) reported its features as the runtime's.
+  if (info.error || !api || api === DEFAULT_API || runtimeOf(info.name).ownApi === api) return info;
   return info.apis?.[api] ?? { features: {}, error: `API ${api} was not probed` };
 }
 
@@ -248,7 +252,9 @@ export function planCells(
 export async function runMatrix(opts: MatrixOptions): Promise<{ runtimes: RuntimeInfo[]; cells: CellResult[] }> {
   const apis = opts.apis ?? [DEFAULT_API];
   const infos = await Promise.all(opts.runtimes.map((r) => probeRuntime(r, opts.binaries, apis)));
-  const plan = planCells(infos, { ...opts, apis });
+  const planned = planCells(infos, { ...opts, apis });
+  // A selection (the tests' smoke pairings) keeps the planned cells it names, in plan order.
+  const plan = opts.select ? planned.filter(opts.select) : planned;
   // Several versions of one runtime: progress lines name each end with its version.
   const counts = new Map<string, number>();
   for (const i of infos) counts.set(i.name, (counts.get(i.name) ?? 0) + 1);
@@ -423,6 +429,10 @@ export async function runCell(
     );
     const result: AgentEvent | Error | null = await client.next(timeoutMs + 15_000).catch((e: Error) => e);
     const durationMs = performance.now() - t0;
+    // An error names the cell's addresses: which end sent where (a proxy in between is named too).
+    const at = (h: string | undefined, port: number | undefined, path: string | undefined): string =>
+      path ? `unix:${path}` : `${h?.includes(":") ? `[${h}]` : h}:${port}`;
+    const where = ` (client ${p.client.name} to ${at(to.host, to.port, to.path)}${via ? " via the fault proxy" : ""}; server ${p.server.name} on ${at(ready.host ?? p.host, ready.port, ready.path)})`;
     if (!result || result instanceof Error || result.event !== "result") {
       const why =
         result instanceof Error
@@ -430,12 +440,17 @@ export async function runCell(
           : result?.event === "error"
             ? `${result.code}: ${result.message}`
             : `exited (${await client.exited}) without a result: ${lastLine(client.stderr())}`;
-      return { ...base, status: "error", reason: `client ${p.client.name}${apiSuffix(p.api)}: ${why}`, durationMs };
+      return {
+        ...base,
+        status: "error",
+        reason: `client ${p.client.name}${apiSuffix(p.api)}: ${why}${where}`,
+        durationMs,
+      };
     }
     const checks = result.checks;
     const failed = checks.filter((c) => !c.ok);
     const reason = result.error
-      ? `${result.error.code}: ${result.error.message}`
+      ? `${result.error.code}: ${result.error.message}${where}`
       : failed.length
         ? failed.map((c) => `${c.name}: ${c.detail ?? "failed"}`).join("; ")
         : undefined;

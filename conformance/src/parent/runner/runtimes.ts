@@ -1,11 +1,21 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { RuntimeName } from "@netparity/protocol";
-import { denoRunFlags, runtimeOf } from "../common/runtime-descriptors.js";
+import { denoRunFlags, platformPackageOf, runtimeOf, type RuntimeDescriptor } from "../common/runtime-descriptors.js";
+import { startWorkerdAgent, workerdVersion } from "../workerd/index.js";
 
 export { denoRunFlags };
+
+/**
+ * The drivers a descriptor's `driver` names: how such a runtime's agent starts (one role, as a
+ * Harness of AgentEvents) and how its binary's version is read.
+ */
+export const DRIVERS = {
+  workerd: { start: startWorkerdAgent, version: workerdVersion },
+} as const satisfies Record<NonNullable<RuntimeDescriptor["driver"]>, unknown>;
 
 /**
  * conformance/ — the package root, whether running from src/ (tests), dist/ (CLI) or an
@@ -43,6 +53,8 @@ export function runtimeBinary(rt: RuntimeName, overrides: Partial<Record<Runtime
   if (env) return env;
   const d = runtimeOf(rt);
   if (d.binary.self) return process.execPath;
+  const fromPackage = platformPackageBinary(d);
+  if (fromPackage) return fromPackage;
   const bin = d.binary.npmBin ?? rt;
   let dir = PACKAGE_ROOT;
   for (let i = 0; i < 6; i++) {
@@ -51,6 +63,18 @@ export function runtimeBinary(rt: RuntimeName, overrides: Partial<Record<Runtime
     dir = dirname(dir);
   }
   return bin;
+}
+
+/** The binary in the platform package the descriptor names (workerd), installed in node_modules. */
+export function platformPackageBinary(d: RuntimeDescriptor): string | undefined {
+  const p = platformPackageOf(d, process.platform, process.arch);
+  if (!p) return undefined;
+  try {
+    const bin = join(dirname(createRequire(import.meta.url).resolve(`${p.pkg}/package.json`)), p.bin);
+    return existsSync(bin) ? bin : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The command line that runs the agent bundle for `rt` with one JSON argument (its descriptor's). */
@@ -66,6 +90,14 @@ export function agentCommand(
   };
 }
 
+/**
+ * The built agent bundle of a runtime run by a driver (workerd's Worker): always dist/'s, since
+ * `--scenario-module` bundles only runtimes with an adapter package.
+ */
+export function driverBundle(rt: RuntimeName): string {
+  return join(DIST, runtimeOf(rt).agent.bundle);
+}
+
 const versionCache = new Map<string, string>();
 /** The exact version string of a runtime binary, or an error message. */
 export function runtimeVersion(
@@ -77,6 +109,12 @@ export function runtimeVersion(
   const cached = versionCache.get(key);
   if (cached) return { version: cached };
   try {
+    const driver = runtimeOf(rt).driver;
+    if (driver) {
+      const v = DRIVERS[driver].version(bin);
+      versionCache.set(key, v);
+      return { version: v };
+    }
     const out = execFileSync(bin, ["--version"], {
       encoding: "utf8",
       timeout: 15_000,

@@ -34,7 +34,7 @@ function entryPoints(): { agent: string; aliases: Record<string, string> } {
     netparity: join(PACKAGE_ROOT, fromSource ? "src/index.ts" : "dist/index.js"),
     "@netparity/protocol": entry("@netparity/protocol"),
   };
-  for (const d of runtimeDescriptors()) aliases[d.adapter.pkg] = entry(d.adapter.pkg);
+  for (const { adapter } of runtimeDescriptors()) if (adapter) aliases[adapter.pkg] = entry(adapter.pkg);
   return { agent: join(PACKAGE_ROOT, fromSource ? "src/in-runtime/agent.ts" : "dist/agent-lib.js"), aliases };
 }
 
@@ -42,17 +42,29 @@ function entryPoints(): { agent: string; aliases: Record<string, string> } {
  * The agent entry of one runtime with the users' modules: its adapter, and the adapters of the
  * further APIs it offers (the Node adapter for `node`, where the runtime's native API is another).
  */
-function agentSource(d: RuntimeDescriptor, agent: string, imports: string, list: string): string {
-  const node = runtimeDescriptors().find((r) => r.nativeIs === "node");
-  const carriesNode = d.apis.node !== undefined && d.nativeIs !== "node" && node;
+function agentSource(
+  d: RuntimeDescriptor & { adapter: NonNullable<RuntimeDescriptor["adapter"]> },
+  agent: string,
+  imports: string,
+  list: string,
+): string {
+  const nodeAdapter = runtimeDescriptors().find((r) => r.nativeIs === "node")?.adapter;
+  const carriesNode = d.apis.node !== undefined && d.nativeIs !== "node" && nodeAdapter;
   return [
     `import { ${d.adapter.value} as runtime } from ${JSON.stringify(d.adapter.pkg)};`,
-    ...(carriesNode ? [`import { ${node.adapter.value} as nodeApi } from ${JSON.stringify(node.adapter.pkg)};`] : []),
+    ...(carriesNode ? [`import { ${nodeAdapter.value} as nodeApi } from ${JSON.stringify(nodeAdapter.pkg)};`] : []),
     `import { runAgent } from ${JSON.stringify(agent)};`,
     imports,
     `void runAgent(runtime, ${carriesNode ? "{ apis: { node: nodeApi } }" : "{}"}, ${list});`,
     "",
   ].join("\n");
+}
+
+/** The runtimes whose agent `--scenario-module` bundles: those with an adapter package. */
+function withAdapters(): Array<RuntimeDescriptor & { adapter: NonNullable<RuntimeDescriptor["adapter"]> }> {
+  return runtimeDescriptors().filter(
+    (d): d is RuntimeDescriptor & { adapter: NonNullable<RuntimeDescriptor["adapter"]> } => d.adapter !== undefined,
+  );
 }
 
 let loaded: { dir: string; scenarios: Scenario[] } | undefined;
@@ -93,7 +105,9 @@ export async function loadScenarioModules(paths: readonly string[]): Promise<Sce
           target: "node20",
         }),
       ),
-      ...runtimeDescriptors().map((d) =>
+      // A runtime without an adapter package (workerd: its Worker carries its own Runtime)
+      // keeps its built agent: users' scenarios do not run in it yet (docs/workerd.md).
+      ...withAdapters().map((d) =>
         build({
           ...common,
           stdin: {

@@ -97,3 +97,60 @@ export function judgeCount(measured: number | null | undefined, target: number):
   const met = measured !== null && measured !== undefined && measured === target;
   return { target, verdict: met ? "met" : "missed", met };
 }
+
+/**
+ * adapter/raw CPU cost, judged beside throughput: the ratio of the CPU seconds per unit the
+ * program under test spent (adapter over raw, lower is better). A throughput target t (the
+ * adapter moves at least t of raw's bytes per second) corresponds to a cost of at most 1/t of
+ * raw's CPU per unit, so the cost target is 1/t: `met` when the whole interval lies at or
+ * below it, `missed` when the whole interval lies above. The CPU cost of a program does not
+ * depend on how fast its peer is (it is its service demand), so a peer-bound row is still
+ * judged here.
+ * @example judgeCpuCost(1.01, [0.98, 1.03], 0.95) // target 1.0526…, verdict "met"
+ */
+export function judgeCpuCost(
+  measured: number | null | undefined,
+  ci95: readonly [number, number] | null | undefined,
+  throughputTarget: number,
+  o: { samples?: number } = {},
+): TargetVerdict {
+  const target = 1 / throughputTarget;
+  if (measured === null || measured === undefined || !Number.isFinite(measured))
+    return { target, verdict: "inconclusive", met: false, reason: "no CPU time was read" };
+  if (!ci95) return { target, verdict: "inconclusive", met: false, reason: "no interval: fewer than two rounds" };
+  if (o.samples !== undefined && o.samples < MIN_VERDICT_SAMPLES)
+    return {
+      target,
+      verdict: "inconclusive",
+      met: false,
+      reason: `${o.samples} rounds: a verdict needs at least ${MIN_VERDICT_SAMPLES}`,
+    };
+  const [lo, hi] = ci95;
+  if (hi <= target) return { target, verdict: "met", met: true };
+  if (lo > target) return { target, verdict: "missed", met: false };
+  return { target, verdict: "inconclusive", met: false };
+}
+
+/**
+ * One row's verdict from its throughput and CPU-cost verdicts: `met` when either is met and
+ * neither is missed, `missed` when either is missed and neither is met, `inconclusive`
+ * otherwise, with the reason when the two disagree (one met, the other missed).
+ */
+export function combineVerdicts(
+  throughput: TargetVerdict,
+  cpu: TargetVerdict | null,
+): { verdict: TargetOutcome; met: boolean; reason?: string } {
+  const vs = [throughput.verdict, cpu?.verdict ?? "inconclusive"];
+  const anyMet = vs.includes("met");
+  const anyMissed = vs.includes("missed");
+  if (anyMet && anyMissed)
+    return {
+      verdict: "inconclusive",
+      met: false,
+      reason: `throughput ${throughput.verdict} but CPU cost ${cpu!.verdict}: the two measures disagree`,
+    };
+  if (anyMet) return { verdict: "met", met: true };
+  if (anyMissed) return { verdict: "missed", met: false };
+  const reasons = [throughput.reason, cpu?.reason ? `CPU cost: ${cpu.reason}` : undefined].filter(Boolean);
+  return { verdict: "inconclusive", met: false, ...(reasons.length ? { reason: reasons.join("; ") } : {}) };
+}

@@ -1,0 +1,86 @@
+/**
+ * The workerd agent: a Worker module. The parent starts workerd with a generated config
+ * (src/parent/workerd/config.ts) and POSTs one WorkerdRequest per process; the Worker runs
+ * that role and answers with the JSON array of the events another runtime's agent would have
+ * printed. Only client roles run here: workerd has no listen.
+ */
+import { isNetError } from "@netparity/protocol";
+import type { AgentEvent, WorkerdRequest } from "../src/in-runtime/agent-protocol.js";
+import { withTimeout } from "../src/in-runtime/common/timing.js";
+import { SCENARIOS } from "../src/in-runtime/scenarios/index.js";
+import type { RoleOptions } from "../src/in-runtime/scenarios/types.js";
+import { workerdRuntime } from "./workerd/runtime.js";
+
+async function run(req: WorkerdRequest, logs: string[]): Promise<AgentEvent[]> {
+  const { spec, version } = req;
+  const rt = workerdRuntime(version, req.trustedCa, (l) => void logs.push(l));
+  const error = (code: string, message: string): AgentEvent[] => [
+    { event: "error", runtime: rt.runtime, version, code, message },
+  ];
+  if (spec.role === "features") return [{ event: "features", runtime: rt.runtime, version, features: rt.features }];
+  if (spec.role === "sockets-spec")
+    // The suite starts its peers (echo, FIN, TLS, STARTTLS servers) with the runtime's own listen.
+    return error("ENOTSUP", "the sockets spec suite does not run in workerd yet: its peers need a listen");
+  if (spec.role !== "client") return error("ENOTSUP", `workerd runs client roles only, not "${spec.role}"`);
+  const scenario = SCENARIOS[spec.scenario];
+  if (!scenario) return error("USAGE", `unknown scenario "${spec.scenario}"`);
+  const options: RoleOptions = {
+    transport: spec.transport,
+    host: spec.host,
+    port: spec.port,
+    extra: spec.extra ?? {},
+    ...(spec.path ? { path: spec.path } : {}),
+    // The CA's text instead of its path: the config trusts it (see WorkerdRequest).
+    ...(spec.tls
+      ? {
+          tls: {
+            ...(req.trustedCa !== undefined ? { ca: req.trustedCa } : {}),
+            ...(spec.tls.servername ? { servername: spec.tls.servername } : {}),
+            ...(spec.tls.alpn?.length ? { alpn: spec.tls.alpn } : {}),
+          },
+        }
+      : {}),
+  };
+  const t0 = rt.host.now();
+  const base = {
+    event: "result",
+    scenario: scenario.name,
+    runtime: rt.runtime,
+    version,
+    transport: spec.transport,
+  } as const;
+  try {
+    const result = await withTimeout(
+      scenario.client(rt, options, (m) => void logs.push(m)),
+      spec.timeoutMs ?? 120_000,
+      `${scenario.name} client`,
+    );
+    return [{ ...base, ...result, durationMs: Math.round(rt.host.now() - t0) }];
+  } catch (e) {
+    const code = isNetError(e) ? e.code : "ERROR";
+    const message = e instanceof Error ? e.message : String(e);
+    return [
+      {
+        ...base,
+        ok: false,
+        checks: [{ name: `${scenario.name} client ran to completion`, ok: false, detail: `${code}: ${message}` }],
+        metrics: {},
+        error: { code, message },
+        durationMs: 0,
+      },
+    ];
+  }
+}
+
+export default {
+  async fetch(request: Request): Promise<Response> {
+    const logs: string[] = [];
+    let events: AgentEvent[];
+    try {
+      events = await run((await request.json()) as WorkerdRequest, logs);
+    } catch (e) {
+      events = [{ event: "error", runtime: "workerd", version: "", code: "ERROR", message: String(e) }];
+    }
+    return Response.json({ events, logs });
+  },
+};
