@@ -6,7 +6,6 @@ import { fromUtf8, utf8 } from "@netparity/protocol";
 import { assert } from "../common/check.js";
 import { withTimeout } from "../common/timing.js";
 import { describe, echoOnce, isSocketError, needPems, rejection, STEP_MS, type SpecCheck, stateOf } from "./harness.js";
-import { echoServer, refusedPort, startTlsServer } from "./servers.js";
 
 export const STARTTLS_CHECKS: readonly SpecCheck[] = [
   {
@@ -15,7 +14,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(startTlsServer(ctx.rt, pems));
+      const srv = await ctx.server(ctx.peers.startTls());
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "starttls" });
       ctx.defer(() => s.close());
       assert(s.upgraded === false, `upgraded before startTls: ${String(s.upgraded)}`);
@@ -37,7 +36,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     name: 'startTls() fails with a SocketError when secureTransport is "off"',
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
       let error: unknown;
@@ -57,7 +56,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(echoServer(ctx.rt, "127.0.0.1", { pems }));
+      const srv = await ctx.server(ctx.peers.echo("127.0.0.1", {}));
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "on" });
       ctx.defer(() => s.close());
       let error: unknown;
@@ -77,7 +76,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(startTlsServer(ctx.rt, pems));
+      const srv = await ctx.server(ctx.peers.startTls());
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "starttls" });
       ctx.defer(() => s.close());
       const writer = s.writable.getWriter();
@@ -101,7 +100,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(startTlsServer(ctx.rt, pems));
+      const srv = await ctx.server(ctx.peers.startTls());
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "starttls" });
       ctx.defer(() => s.close());
       const writer = s.writable.getWriter();
@@ -126,7 +125,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     name: "probe: startTls() called twice on one plaintext socket",
     kind: "probe",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`, { secureTransport: "starttls" });
       ctx.defer(() => s.close());
       if (s.opened) await withTimeout(s.opened, STEP_MS, "opened");
@@ -146,7 +145,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     name: 'SocketError is a TypeError whose message starts with "SocketError: "',
     kind: "normative",
     async run(ctx) {
-      const port = await refusedPort(ctx.rt);
+      const port = await ctx.peers.refusedPort();
       const s = ctx.connect(`127.0.0.1:${port}`);
       const e = await rejection(s.opened ?? s.closed, "opened");
       assert(e instanceof TypeError, `${describe(e)} is not a TypeError`);
