@@ -28,15 +28,23 @@ async function run(req: WorkerdRequest, logs: string[]): Promise<AgentEvent[]> {
     // IPv6 literals (runtime.ts does that for the scenarios only). Trust comes from the config.
     const under = connect as unknown as ConnectLike;
     const implementation = "cloudflare:sockets";
-    const results = await runSocketsSpec(
-      rt,
-      { name: implementation, connect: under, trusting: () => under },
-      req.trustedCa !== undefined ? { ca: req.trustedCa, cert: "", key: "" } : undefined,
-      {},
-      spec.only,
-      remotePeers(spec.peers, under),
-    );
-    return [{ event: "sockets-spec", runtime: rt.runtime, version, implementation, results }];
+    // Workers dispatch "unhandledrejection" on the global scope.
+    let unhandled = 0;
+    const count = () => void unhandled++;
+    addEventListener("unhandledrejection", count);
+    try {
+      const results = await runSocketsSpec(
+        rt,
+        { name: implementation, connect: under, trusting: () => under },
+        req.trustedCa !== undefined ? { ca: req.trustedCa, cert: "", key: "" } : undefined,
+        { unhandledRejections: () => unhandled },
+        spec.only,
+        remotePeers(spec.peers, under),
+      );
+      return [{ event: "sockets-spec", runtime: rt.runtime, version, implementation, results }];
+    } finally {
+      removeEventListener("unhandledrejection", count);
+    }
   }
   if (spec.role !== "client") return error("ENOTSUP", `workerd runs client roles only, not "${spec.role}"`);
   const scenario = SCENARIOS[spec.scenario];
