@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { writeCertificates } from "../src/parent/certs/generate.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
 import { runSocketsSpecIn } from "../src/parent/runner/sockets-spec.js";
+import { cli } from "./peer-helpers.js";
 import { planCells, probeRuntime, runCell, runMatrix, type RuntimeInfo } from "../src/parent/runner/matrix.js";
 import { cellKey, inSelection } from "../src/parent/verdict/keys.js";
 import { resolveTargets } from "../src/parent/install/resolve.js";
@@ -227,5 +228,12 @@ describe("workerd config and availability", () => {
     expect(targets).toEqual([]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^workerd skipped: /);
+  });
+
+  it("sockets-spec without a workerd binary skips it with one line", { timeout: 60_000 }, () => {
+    const r = cli(["sockets-spec", "--runtimes", "workerd", "--no-polyfill", "--workerd-bin", "/nonexistent/workerd"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("netparity: workerd skipped: "))).toHaveLength(1);
+    expect(r.stderr).not.toContain("[sockets-spec] workerd");
   });
 });
