@@ -79,6 +79,14 @@ export async function buildAll() {
         js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
       },
     }),
+    // The spec suite's peers for a runtime without a listen (workerd), served from Node.
+    build({
+      ...common,
+      entryPoints: [join(here, "agents/sockets-spec-peers.ts")],
+      outfile: join(here, "dist/sockets-spec-peers-node.js"),
+      platform: "node",
+      target: "node20",
+    }),
     // `netparity bench`: the measurement helpers the raw baselines in bench/raw/ import
     // (mainFields: hdr-histogram-js has only "main").
     build({

@@ -4,11 +4,14 @@
  * that role and answers with the JSON array of the events another runtime's agent would have
  * printed. Only client roles run here: workerd has no listen.
  */
+import { connect } from "cloudflare:sockets";
 import { isNetError } from "@netparity/protocol";
 import type { AgentEvent, WorkerdRequest } from "../src/in-runtime/agent-protocol.js";
 import { withTimeout } from "../src/in-runtime/common/timing.js";
 import { SCENARIOS } from "../src/in-runtime/scenarios/index.js";
 import type { RoleOptions } from "../src/in-runtime/scenarios/types.js";
+import { remotePeers } from "../src/in-runtime/sockets-spec/remote-peers.js";
+import { runSocketsSpec, type ConnectLike } from "../src/in-runtime/sockets-spec/spec.js";
 import { workerdRuntime } from "./workerd/runtime.js";
 
 async function run(req: WorkerdRequest, logs: string[]): Promise<AgentEvent[]> {
@@ -18,9 +21,31 @@ async function run(req: WorkerdRequest, logs: string[]): Promise<AgentEvent[]> {
     { event: "error", runtime: rt.runtime, version, code, message },
   ];
   if (spec.role === "features") return [{ event: "features", runtime: rt.runtime, version, features: rt.features }];
-  if (spec.role === "sockets-spec")
-    // The suite starts its peers (echo, FIN, TLS, STARTTLS servers) with the runtime's own listen.
-    return error("ENOTSUP", "the sockets spec suite does not run in workerd yet: its peers need a listen");
+  if (spec.role === "sockets-spec") {
+    // A Worker has no listen: the suite's peers run in another process (remote-peers.ts).
+    if (!spec.peers) return error("ENOTSUP", "the sockets spec suite in workerd needs its peers served (spec.peers)");
+    // workerd's own connect() is the implementation under test, as it is: no bracketing of
+    // IPv6 literals (runtime.ts does that for the scenarios only). Trust comes from the config.
+    const under = connect as unknown as ConnectLike;
+    const implementation = "cloudflare:sockets";
+    // Workers dispatch "unhandledrejection" on the global scope.
+    let unhandled = 0;
+    const count = () => void unhandled++;
+    addEventListener("unhandledrejection", count);
+    try {
+      const results = await runSocketsSpec(
+        rt,
+        { name: implementation, connect: under, trusting: () => under },
+        req.trustedCa !== undefined ? { ca: req.trustedCa, cert: "", key: "" } : undefined,
+        { unhandledRejections: () => unhandled },
+        spec.only,
+        remotePeers(spec.peers, under),
+      );
+      return [{ event: "sockets-spec", runtime: rt.runtime, version, implementation, results }];
+    } finally {
+      removeEventListener("unhandledrejection", count);
+    }
+  }
   if (spec.role !== "client") return error("ENOTSUP", `workerd runs client roles only, not "${spec.role}"`);
   const scenario = SCENARIOS[spec.scenario];
   if (!scenario) return error("USAGE", `unknown scenario "${spec.scenario}"`);

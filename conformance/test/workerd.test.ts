@@ -7,6 +7,8 @@ import { dirname } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeCertificates } from "../src/parent/certs/generate.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
+import { runSocketsSpecIn } from "../src/parent/runner/sockets-spec.js";
+import { cli } from "./peer-helpers.js";
 import { planCells, probeRuntime, runCell, runMatrix, type RuntimeInfo } from "../src/parent/runner/matrix.js";
 import { cellKey, inSelection } from "../src/parent/verdict/keys.js";
 import { resolveTargets } from "../src/parent/install/resolve.js";
@@ -16,8 +18,8 @@ import { compatibilityDate, LOOPBACK_ALLOW, workerdConfig } from "../src/parent/
 
 const binary = platformPackageBinary(runtimeOf("workerd"));
 
-/** PIDs of live processes running `binary` whose parent is this process. */
-function workerdChildren(): number[] {
+/** PIDs of live processes running `binary` (or with `arg` on their command line) whose parent is this process. */
+function workerdChildren(arg = binary): number[] {
   const out: number[] = [];
   for (const d of readdirSync("/proc")) {
     if (!/^\d+$/.test(d)) continue;
@@ -25,7 +27,7 @@ function workerdChildren(): number[] {
       const stat = readFileSync(`/proc/${d}/stat`, "utf8");
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
       const cmd = readFileSync(`/proc/${d}/cmdline`, "utf8").split("\0");
-      if (ppid === process.pid && cmd.includes(binary!)) out.push(Number(d));
+      if (ppid === process.pid && cmd.some((a) => a.includes(arg!))) out.push(Number(d));
     } catch {
       // gone in between
     }
@@ -61,6 +63,39 @@ describe.skipIf(!binary || process.platform !== "linux")("workerd client", () =>
         expect(cell.checks.some((c) => c.name === "echo 262144 B" && c.ok)).toBe(true);
         expect(workerdChildren()).toEqual([]);
       }
+    } finally {
+      await certs.remove();
+    }
+  });
+
+  it("runs part of the sockets spec suite against workerd's connect(), peers from node, and leaves no process", {
+    timeout: 120_000,
+  }, async () => {
+    const certs = await writeCertificates({ prefix: "netparity-workerd-spec-" });
+    try {
+      const e = await runSocketsSpecIn(
+        "workerd",
+        { ca: certs.ca, cert: certs.cert, key: certs.key },
+        {
+          only: "allowHalfOpen",
+        },
+      );
+      expect(e.runtime).toBe("workerd");
+      expect(e.implementation).toBe("cloudflare:sockets");
+      const byName = new Map(e.results.map((r) => [r.name, r]));
+      // Both checks need a peer that half-closes and reports what it received after its FIN.
+      for (const name of [
+        "allowHalfOpen defaults to false: the peer's FIN closes the writable",
+        "allowHalfOpen true: the writable stays open after the peer's FIN",
+      ])
+        expect(byName.get(name)?.status, byName.get(name)?.detail).toBe("pass");
+      const probe = byName.get(
+        "probe: closed after the peer's FIN with allowHalfOpen true, the readable read to its end",
+      );
+      expect(probe?.status).toBe("observed");
+      expect(probe?.detail).toBe("pending");
+      expect(workerdChildren()).toEqual([]);
+      expect(workerdChildren("sockets-spec-peers-node.js")).toEqual([]);
     } finally {
       await certs.remove();
     }
@@ -193,5 +228,12 @@ describe("workerd config and availability", () => {
     expect(targets).toEqual([]);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^workerd skipped: /);
+  });
+
+  it("sockets-spec without a workerd binary skips it with one line", { timeout: 60_000 }, () => {
+    const r = cli(["sockets-spec", "--runtimes", "workerd", "--no-polyfill", "--workerd-bin", "/nonexistent/workerd"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr.split("\n").filter((l) => l.startsWith("netparity: workerd skipped: "))).toHaveLength(1);
+    expect(r.stderr).not.toContain("[sockets-spec] workerd");
   });
 });

@@ -96,6 +96,11 @@ export type AgentSpec =
       certs?: AgentCertFiles;
       /** Run only the checks whose name contains this. */
       only?: string;
+      /**
+       * Where the suite's peers are served (remote-peers.ts), for a runtime without a listen
+       * (workerd); without it the suite starts them with the runtime's own listen.
+       */
+      peers?: { hostname: string; port: number };
     }
   | {
       /** The in-runtime half of a reliability case; `scenario` names the case. */

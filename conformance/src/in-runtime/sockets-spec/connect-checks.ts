@@ -18,7 +18,6 @@ import {
   type SpecCheck,
   stateOf,
 } from "./harness.js";
-import { echoServer, finServer, refusedPort } from "./servers.js";
 
 const MALFORMED: ReadonlyArray<[string, unknown]> = [
   ["no port", "127.0.0.1"],
@@ -58,7 +57,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "connect returns a Socket at once, in a pending state",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
       assert(s.readable instanceof ReadableStream, "readable is a ReadableStream");
@@ -78,7 +77,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     async run(ctx) {
       const count = ctx.hooks.unhandledRejections;
       if (!count) skip("the agent cannot count unhandled rejections here");
-      const port = await refusedPort(ctx.rt);
+      const port = await ctx.peers.refusedPort();
       const before = count();
       const s = connectOrError(ctx.connect, `127.0.0.1:${port}`);
       assert(!("thrown" in s), `connect threw ${"thrown" in s ? describe(s.thrown) : ""}`);
@@ -102,7 +101,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "opened resolves with a SocketInfo once connected",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect({ hostname: "127.0.0.1", port: srv.port });
       ctx.defer(() => s.close());
       assert(s.opened instanceof Promise, "opened is a Promise");
@@ -124,7 +123,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "a failed connection rejects opened and closed with a SocketError",
     kind: "normative",
     async run(ctx) {
-      const port = await refusedPort(ctx.rt);
+      const port = await ctx.peers.refusedPort();
       const s = ctx.connect(`127.0.0.1:${port}`);
       const opened = await rejection(s.opened, "opened");
       const closed = await rejection(s.closed, "closed");
@@ -138,7 +137,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "a failed connection cancels the readable and aborts the writable with the error",
     kind: "normative",
     async run(ctx) {
-      const port = await refusedPort(ctx.rt);
+      const port = await ctx.peers.refusedPort();
       const s = ctx.connect(`127.0.0.1:${port}`);
       const reader = s.readable.getReader();
       const writer = s.writable.getWriter();
@@ -153,7 +152,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "the streams can be used before the socket is open",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
       // Nothing awaited before the write: it is sent once the connection is established.
@@ -183,7 +182,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: 'a "hostname:port" string',
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`localhost:${srv.port}`);
       ctx.defer(() => s.close());
       assert((await echoOnce(s, "string")) === "string", "echo through a string address");
@@ -194,7 +193,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "a { hostname, port } dictionary",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect({ hostname: "127.0.0.1", port: srv.port });
       ctx.defer(() => s.close());
       assert((await echoOnce(s, "dict")) === "dict", "echo through a dictionary address");
@@ -206,7 +205,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       if (!ctx.rt.features.ipv6) skip(`features.ipv6 is false`);
-      const srv = await ctx.server(echoServer(ctx.rt, "::1"));
+      const srv = await ctx.server(ctx.peers.echo("::1"));
       const s = ctx.connect(`[::1]:${srv.port}`);
       ctx.defer(() => s.close());
       assert((await echoOnce(s, "v6")) === "v6", "echo over [::1]");
@@ -218,7 +217,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     kind: "probe",
     async run(ctx) {
       if (!ctx.rt.features.ipv6) skip(`features.ipv6 is false`);
-      const srv = await ctx.server(echoServer(ctx.rt, "::1"));
+      const srv = await ctx.server(ctx.peers.echo("::1"));
       const s = connectOrError(ctx.connect, `::1:${srv.port}`);
       if ("thrown" in s) return ctx.observe(`thrown ${describe(s.thrown)}`);
       ctx.defer(() => s.close());
@@ -231,7 +230,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "secureTransport off (the default) is plaintext",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`, { secureTransport: "off" });
       ctx.defer(() => s.close());
       assert((await echoOnce(s, "plain")) === "plain", "plaintext echo");
@@ -243,7 +242,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(echoServer(ctx.rt, "127.0.0.1", { pems }));
+      const srv = await ctx.server(ctx.peers.echo("127.0.0.1", {}));
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "on" });
       ctx.defer(() => s.close());
       if (s.opened) await withTimeout(s.opened, STEP_MS, "opened");
@@ -256,7 +255,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(echoServer(ctx.rt, "127.0.0.1", { pems, alpn: ["np/1"] }));
+      const srv = await ctx.server(ctx.peers.echo("127.0.0.1", { alpn: ["np/1"] }));
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "on", alpn: ["np/2", "np/1"] });
       ctx.defer(() => s.close());
       assert(s.opened instanceof Promise, "opened is a Promise");
@@ -270,7 +269,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(echoServer(ctx.rt, "127.0.0.1", { pems }));
+      const srv = await ctx.server(ctx.peers.echo("127.0.0.1", {}));
       // The certificate is valid for localhost and 127.0.0.1, not for this name.
       const s = ctx.impl.trusting(pems.ca)(`127.0.0.1:${srv.port}`, {
         secureTransport: "on",
@@ -286,7 +285,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "an unknown secureTransport fails with a TypeError",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = connectOrError(ctx.connect, `127.0.0.1:${srv.port}`, { secureTransport: "sometimes" });
       if ("thrown" in s) {
         assert(s.thrown instanceof TypeError, `threw ${describe(s.thrown)}`);
@@ -302,7 +301,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "probe: sni and alpn with secureTransport off",
     kind: "probe",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = connectOrError(ctx.connect, `127.0.0.1:${srv.port}`, { sni: "localhost", alpn: ["x"] });
       if ("thrown" in s) return ctx.observe(`thrown ${describe(s.thrown)}`);
       ctx.defer(() => s.close());
@@ -315,7 +314,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "allowHalfOpen defaults to false: the peer's FIN closes the writable",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(finServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.fin());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
       const text = await readText(s.readable, "read to the peer's FIN");
@@ -330,7 +329,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     name: "allowHalfOpen true: the writable stays open after the peer's FIN",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(finServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.fin());
       const s = ctx.connect(`127.0.0.1:${srv.port}`, { allowHalfOpen: true });
       ctx.defer(() => s.close());
       const text = await readText(s.readable, "read to the peer's FIN");
@@ -338,11 +337,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
       const writer = s.writable.getWriter();
       await withTimeout(writer.write(utf8("after fin")), STEP_MS, "write after the peer's FIN");
       await withTimeout(writer.close(), STEP_MS, "close the writable");
-      const got = await withTimeout(
-        srv.received[0] ?? Promise.reject(new Error("no connection")),
-        STEP_MS,
-        "server end",
-      );
+      const got = await withTimeout(srv.received(0), STEP_MS, "server end");
       assert(fromUtf8(got) === "after fin", `the server received "${fromUtf8(got)}"`);
     },
   },
@@ -352,7 +347,7 @@ export const CONNECT_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(echoServer(ctx.rt, "127.0.0.1", { pems }));
+      const srv = await ctx.server(ctx.peers.echo("127.0.0.1", {}));
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "on" });
       ctx.defer(() => s.close());
       assert(s.opened instanceof Promise, "opened is a Promise");

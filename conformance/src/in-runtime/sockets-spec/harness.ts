@@ -7,7 +7,7 @@
 import { type Runtime, utf8 } from "@netparity/protocol";
 import { assert, fail, skip } from "../common/check.js";
 import { TIMED_OUT, timeoutDetail, within, withTimeout } from "../common/timing.js";
-import type { PemSet, TestServer } from "./servers.js";
+import type { PemSet, SpecPeers, TestServer } from "./servers.js";
 
 export interface SocketLike {
   readonly readable: ReadableStream<Uint8Array>;
@@ -114,6 +114,8 @@ export interface Ctx {
   impl: SocketsImplementation;
   pems: PemSet | undefined;
   hooks: SpecHooks;
+  /** Where the check's servers come from (this process, or another one). */
+  peers: SpecPeers;
   /** Sockets and servers to close after the check. */
   defer(f: () => unknown): void;
   server(make: Promise<TestServer>): Promise<TestServer>;

@@ -3,6 +3,7 @@
  * echo server, a server that says "bye" and sends FIN, TLS echo, and a STARTTLS server.
  */
 import { fromUtf8, utf8, type Connection, type Listener, type Runtime } from "@netparity/protocol";
+import { skip } from "../common/check.js";
 import { echoConnection } from "../scenarios/echo.js";
 
 export interface PemSet {
@@ -13,9 +14,40 @@ export interface PemSet {
 
 export interface TestServer {
   port: number;
-  /** Bytes each accepted connection received, in accept order, once it ended. */
-  received: Promise<Uint8Array>[];
+  /** Bytes the `index`-th accepted connection received, once it ended; rejects when there is none. */
+  received(index: number): Promise<Uint8Array>;
   close(): Promise<void>;
+}
+
+/**
+ * The suite's peers as the checks ask for them. In a runtime with a listen they run in the
+ * suite's own process (`localPeers`); where there is none (a Worker), in another process
+ * reached over a control connection (remote-peers.ts). The checks see no difference.
+ */
+export interface SpecPeers {
+  /** RFC 862 echo over TCP (or TLS with `tls`, with the suite's certificate), on `hostname`. */
+  echo(hostname?: string, tls?: { alpn?: string[] }): Promise<TestServer>;
+  /** Writes "bye" and half-closes at once, then reads what comes after its FIN. */
+  fin(): Promise<TestServer>;
+  /** A plaintext "STARTTLS\n" answered "OK\n", then TLS echo. */
+  startTls(): Promise<TestServer>;
+  /** A port on 127.0.0.1 nothing listens on. */
+  refusedPort(): Promise<number>;
+}
+
+/** The peers made with `rt`'s own listen, in this process. */
+export function localPeers(rt: Runtime, pems: PemSet | undefined): SpecPeers {
+  const needPems = (): PemSet => {
+    if (!pems) skip("no certificates");
+    return pems;
+  };
+  return {
+    echo: (hostname = "127.0.0.1", tls) =>
+      echoServer(rt, hostname, tls ? { pems: needPems(), ...(tls.alpn ? { alpn: tls.alpn } : {}) } : undefined),
+    fin: () => finServer(rt),
+    startTls: () => startTlsServer(rt, needPems()),
+    refusedPort: () => refusedPort(rt),
+  };
 }
 
 function concat(chunks: Uint8Array[]): Uint8Array {
@@ -68,7 +100,7 @@ async function serve(
   const a = listener.address;
   return {
     port: a.transport === "unix" ? 0 : a.port,
-    received,
+    received: (index) => received[index] ?? Promise.reject(new Error("no connection")),
     close: async () => {
       await listener.close();
       for (const c of conns) c.close();

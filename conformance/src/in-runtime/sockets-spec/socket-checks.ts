@@ -6,7 +6,6 @@ import { fromUtf8, utf8 } from "@netparity/protocol";
 import { assert } from "../common/check.js";
 import { withTimeout } from "../common/timing.js";
 import { describe, isSocketError, needPems, readText, rejection, STEP_MS, type SpecCheck, stateOf } from "./harness.js";
-import { echoServer, finServer } from "./servers.js";
 
 export const SOCKET_CHECKS: readonly SpecCheck[] = [
   {
@@ -14,7 +13,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "readable is a default (not byte) ReadableStream of the server's bytes",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(finServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.fin());
       const s = ctx.connect(`127.0.0.1:${srv.port}`, { allowHalfOpen: true });
       ctx.defer(() => s.close());
       let byob = true;
@@ -32,17 +31,13 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "writable sends its bytes to the server",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(finServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.fin());
       const s = ctx.connect(`127.0.0.1:${srv.port}`, { allowHalfOpen: true });
       ctx.defer(() => s.close());
       const writer = s.writable.getWriter();
       await withTimeout(writer.write(utf8("to the server")), STEP_MS, "write");
       await withTimeout(writer.close(), STEP_MS, "close the writable");
-      const got = await withTimeout(
-        srv.received[0] ?? Promise.reject(new Error("no connection")),
-        STEP_MS,
-        "server end",
-      );
+      const got = await withTimeout(srv.received(0), STEP_MS, "server end");
       assert(fromUtf8(got) === "to the server", `the server received "${fromUtf8(got)}"`);
     },
   },
@@ -52,7 +47,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       needPems(ctx);
-      const srv = await ctx.server(echoServer(ctx.rt, "127.0.0.1", { pems: needPems(ctx) }));
+      const srv = await ctx.server(ctx.peers.echo("127.0.0.1", {}));
       // No binding CA: the private CA is unknown to the default store.
       const s = ctx.connect(`localhost:${srv.port}`, { secureTransport: "on" });
       ctx.defer(() => s.close());
@@ -65,7 +60,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "a FIN while the readable is read resolves closed (allowHalfOpen false)",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(finServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.fin());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
       await readText(s.readable, "read to the peer's FIN");
@@ -77,7 +72,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "closing the writable does not resolve closed",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`, { allowHalfOpen: true });
       ctx.defer(() => s.close());
       await withTimeout(s.writable.close(), STEP_MS, "close the writable");
@@ -90,7 +85,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "cancelling the readable does not resolve closed",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
       if (s.opened) await withTimeout(s.opened, STEP_MS, "opened");
@@ -104,7 +99,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "probe: closed when the peer closes and the readable is never read",
     kind: "probe",
     async run(ctx) {
-      const srv = await ctx.server(finServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.fin());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
       if (s.opened) await withTimeout(s.opened, STEP_MS, "opened");
@@ -116,7 +111,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "probe: closed after the peer's FIN with allowHalfOpen true, the readable read to its end",
     kind: "probe",
     async run(ctx) {
-      const srv = await ctx.server(finServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.fin());
       const s = ctx.connect(`127.0.0.1:${srv.port}`, { allowHalfOpen: true });
       ctx.defer(() => s.close());
       await readText(s.readable, "read to the peer's FIN");
@@ -128,7 +123,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "close() resolves closed and returns the closed promise",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       if (s.opened) await withTimeout(s.opened, STEP_MS, "opened");
       const p = s.close();
@@ -141,7 +136,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "close(reason) cancels the readable and aborts the writable with the reason",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       if (s.opened) await withTimeout(s.opened, STEP_MS, "opened");
       const reader = s.readable.getReader();
@@ -168,7 +163,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "close(reason) while opened is pending rejects opened with the reason",
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       const reason = new Error("closed early");
       void s.close(reason);
@@ -181,7 +176,7 @@ export const SOCKET_CHECKS: readonly SpecCheck[] = [
     name: "probe: a read pending when close(reason) is called",
     kind: "probe",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       if (s.opened) await withTimeout(s.opened, STEP_MS, "opened");
       const reader = s.readable.getReader();

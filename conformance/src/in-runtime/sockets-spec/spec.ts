@@ -10,7 +10,7 @@ import { type CheckResult, type CheckStatus, runBounded } from "../common/check.
 import { timeoutDetail, withTimeout } from "../common/timing.js";
 import { CONNECT_CHECKS } from "./connect-checks.js";
 import type { Ctx, SocketsImplementation, SpecCheck, SpecHooks } from "./harness.js";
-import type { PemSet } from "./servers.js";
+import { localPeers, type PemSet, type SpecPeers } from "./servers.js";
 import { SOCKET_CHECKS } from "./socket-checks.js";
 import { STARTTLS_CHECKS } from "./starttls-checks.js";
 
@@ -37,13 +37,17 @@ export const SPEC: readonly SpecCheck[] = [...CONNECT_CHECKS, ...SOCKET_CHECKS, 
 /** Upper bound of one check of the suite. */
 const CHECK_TIMEOUT_MS = 20_000;
 
-/** Runs every check of SPEC (or those whose name contains `only`), each with its own peers. */
+/**
+ * Runs every check of SPEC (or those whose name contains `only`), each with its own peers:
+ * made with `rt`'s listen, or by `peers` (a runtime without a listen: remote-peers.ts).
+ */
 export async function runSocketsSpec(
   rt: Runtime,
   impl: SocketsImplementation,
   pems: PemSet | undefined,
   hooks: SpecHooks = {},
   only?: string,
+  peers: SpecPeers = localPeers(rt, pems),
 ): Promise<SpecResult[]> {
   const results: SpecResult[] = [];
   for (const check of SPEC) {
@@ -55,6 +59,7 @@ export async function runSocketsSpec(
       impl,
       pems,
       hooks,
+      peers,
       connect: impl.connect,
       defer: (f) => cleanups.push(f),
       server: async (make) => {

@@ -6,7 +6,6 @@ import { fromUtf8, utf8 } from "@netparity/protocol";
 import { assert } from "../common/check.js";
 import { withTimeout } from "../common/timing.js";
 import { describe, echoOnce, isSocketError, needPems, rejection, STEP_MS, type SpecCheck, stateOf } from "./harness.js";
-import { echoServer, refusedPort, startTlsServer } from "./servers.js";
 
 export const STARTTLS_CHECKS: readonly SpecCheck[] = [
   {
@@ -15,7 +14,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(startTlsServer(ctx.rt, pems));
+      const srv = await ctx.server(ctx.peers.startTls());
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "starttls" });
       ctx.defer(() => s.close());
       assert(s.upgraded === false, `upgraded before startTls: ${String(s.upgraded)}`);
@@ -37,7 +36,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     name: 'startTls() fails with a SocketError when secureTransport is "off"',
     kind: "normative",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
       let error: unknown;
@@ -57,7 +56,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(echoServer(ctx.rt, "127.0.0.1", { pems }));
+      const srv = await ctx.server(ctx.peers.echo("127.0.0.1", {}));
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "on" });
       ctx.defer(() => s.close());
       let error: unknown;
@@ -77,7 +76,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(startTlsServer(ctx.rt, pems));
+      const srv = await ctx.server(ctx.peers.startTls());
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "starttls" });
       ctx.defer(() => s.close());
       const writer = s.writable.getWriter();
@@ -85,14 +84,44 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
       const reader = s.readable.getReader();
       const ok = await withTimeout(reader.read(), STEP_MS, "read OK");
       assert(!ok.done && fromUtf8(ok.value) === "OK\n", "the server answered OK");
+      // The locks are released first: what an upgrade with them held does is a probe (below).
+      writer.releaseLock();
+      reader.releaseLock();
       const t = s.startTls();
       ctx.defer(() => t.close());
       assert(t !== s, "a new socket");
       if (t.opened) await withTimeout(t.opened, STEP_MS, "the TLS socket's opened");
       assert((await echoOnce(t, "inside tls")) === "inside tls", "echo through the upgraded socket");
       await withTimeout(s.closed, STEP_MS, "the original socket's closed");
-      const late = await stateOf(writer.write(utf8("x")), STEP_MS);
-      assert(late === "rejected", `the original writer still works (${late})`);
+      let late: string;
+      try {
+        late = await stateOf(s.writable.getWriter().write(utf8("x")), STEP_MS);
+      } catch {
+        late = "rejected";
+      }
+      assert(late === "rejected", `the original writable still works (${late})`);
+    },
+  },
+  {
+    section: "starttls-method",
+    name: "probe: startTls() while the plaintext socket's reader and writer are held",
+    kind: "probe",
+    async run(ctx) {
+      const pems = needPems(ctx);
+      const srv = await ctx.server(ctx.peers.startTls());
+      const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "starttls" });
+      ctx.defer(() => s.close());
+      const writer = s.writable.getWriter();
+      await withTimeout(writer.write(utf8("STARTTLS\n")), STEP_MS, "write STARTTLS");
+      const reader = s.readable.getReader();
+      await withTimeout(reader.read(), STEP_MS, "read OK");
+      const t = s.startTls();
+      ctx.defer(() => t.close());
+      const echoed = await echoOnce(t, "inside tls").then(
+        (text) => (text === "inside tls" ? "echoed" : `read "${text}"`),
+        (e: unknown) => `failed: ${describe(e)}`,
+      );
+      ctx.observe(`the new socket's echo: ${echoed}`);
     },
   },
   {
@@ -101,7 +130,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     kind: "normative",
     async run(ctx) {
       const pems = needPems(ctx);
-      const srv = await ctx.server(startTlsServer(ctx.rt, pems));
+      const srv = await ctx.server(ctx.peers.startTls());
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "starttls" });
       ctx.defer(() => s.close());
       const writer = s.writable.getWriter();
@@ -126,7 +155,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     name: "probe: startTls() called twice on one plaintext socket",
     kind: "probe",
     async run(ctx) {
-      const srv = await ctx.server(echoServer(ctx.rt));
+      const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`, { secureTransport: "starttls" });
       ctx.defer(() => s.close());
       if (s.opened) await withTimeout(s.opened, STEP_MS, "opened");
@@ -146,7 +175,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     name: 'SocketError is a TypeError whose message starts with "SocketError: "',
     kind: "normative",
     async run(ctx) {
-      const port = await refusedPort(ctx.rt);
+      const port = await ctx.peers.refusedPort();
       const s = ctx.connect(`127.0.0.1:${port}`);
       const e = await rejection(s.opened ?? s.closed, "opened");
       assert(e instanceof TypeError, `${describe(e)} is not a TypeError`);

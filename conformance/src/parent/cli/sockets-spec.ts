@@ -2,6 +2,8 @@ import type { RuntimeName } from "@netparity/protocol";
 import { writeCertificates } from "../certs/generate.js";
 import { socketsSpecMarkdown, socketsSpecScore } from "../report/sockets-spec.js";
 import { runSocketsSpecIn, type SocketsSpecEvent, type SocketsSpecTarget } from "../runner/sockets-spec.js";
+import { runtimeOf } from "../common/runtime-descriptors.js";
+import { runtimeVersion } from "../runner/runtimes.js";
 import { runtimeRuns } from "./preflight.js";
 
 export interface SocketsSpecOptions {
@@ -19,11 +21,18 @@ export interface SocketsSpecOptions {
  * information), 1 otherwise.
  */
 export async function socketsSpec(o: SocketsSpecOptions): Promise<number> {
-  for (const rt of o.runtimes) if (!runtimeRuns(rt, o.binaries)) return 1;
+  const runtimes: RuntimeName[] = [];
+  for (const rt of o.runtimes) {
+    // An opt-in runtime (workerd) that is not here is skipped with one line, as in `run`.
+    const missing = runtimeOf(rt).optional ? runtimeVersion(rt, o.binaries).error : undefined;
+    if (missing) process.stderr.write(`netparity: ${rt} skipped: ${missing}\n`);
+    else if (!runtimeRuns(rt, o.binaries)) return 1;
+    else runtimes.push(rt);
+  }
   const certs = await writeCertificates({ prefix: "netparity-sockets-spec-" });
   const events: SocketsSpecEvent[] = [];
   try {
-    const targets: SocketsSpecTarget[] = [...o.runtimes, ...(o.polyfill ? (["polyfill"] as const) : [])];
+    const targets: SocketsSpecTarget[] = [...runtimes, ...(o.polyfill ? (["polyfill"] as const) : [])];
     for (const t of targets) {
       process.stderr.write(`[sockets-spec] ${t === "polyfill" ? "@arrowood.dev/socket on node" : t}\n`);
       events.push(
