@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: each variant is a whole copy of the decoder loop, kept side by side
+// in one file so one process can time them in alternation (see below).
 // Isolates what the frame decoder's hot path costs on each engine (V8 on Node and Deno,
 // JavaScriptCore on Bun): the same 64 B / 4 KiB frames in 64 KiB chunks as the `decoder`
 // workload, decoded by variants that differ in one thing each, measured in one process in

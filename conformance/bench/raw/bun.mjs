@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: a raw baseline is one self-contained program per runtime, so a
+// reader (or a user re-running it) sees every workload written straight against the API.
 // Raw Bun baseline for `netparity bench`: the adapter bench agent's workloads written straight
 // against Bun.listen / Bun.connect (with `tls` for the TLS roles) / Bun.udpSocket / Bun.CryptoHasher
 // (https://bun.sh/docs/api/tcp),

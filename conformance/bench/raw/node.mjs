@@ -1,3 +1,5 @@
+// Over 500 lines on purpose: a raw baseline is one self-contained program per runtime, so a
+// reader (or a user re-running it) sees every workload written straight against the API.
 // Raw Node.js baseline for `netparity bench`: the same workloads as the adapter bench agent,
 // written straight against node:net / node:tls / node:dgram / node:crypto as a competent user would
 // (event handlers, socket.pipe for echo, write() + 'drain' for backpressure, no copies).

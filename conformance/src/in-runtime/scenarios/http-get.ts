@@ -1,4 +1,7 @@
 /**
+ * Over 500 lines: client, responder and the response parser (head limit, chunked decoding) of one
+ * wire lesson stay together, as each scenario file holds its own wire.
+ *
  * HTTP GET over a raw TCP connection, the lesson that shows HTTP is text on a socket: the
  * client writes an HTTP/1.1 request with `Host` and `Connection: close`, reads until the
  * server closes, splits head from body at the first CRLFCRLF and reports the status and
