@@ -116,7 +116,10 @@ export async function runAgent(
     return rt.host.exit(0);
   }
   if (spec.role === "contract") {
-    const results = await runContract(rt, spec.only || undefined);
+    const certs = spec.certs
+      ? { main: await readCertFiles(rt, spec.certs.main), other: await readCertFiles(rt, spec.certs.other) }
+      : undefined;
+    const results = await runContract(rt, spec.only || undefined, certs);
     emit({ event: "contract", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }
