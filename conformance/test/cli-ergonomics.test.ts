@@ -26,6 +26,10 @@ describe("usage errors name what to type", () => {
       'netparity: invalid --idle-timeout "soon" (expected a non-negative integer)',
     ],
     [["frobnicate"], "netparity: unknown command 'frobnicate'"],
+    [
+      ["client", "transfer", "--runtime", "node", "--port", "1", "--size", "100GiB"],
+      'netparity: invalid --size "100GiB" (the maximum is 4GiB: echo holds its payload in one buffer, the largest Node and Bun allocate)',
+    ],
   ])("%j: exit 2, one line", (args, line) => {
     const r = cli(args, 30_000);
     expect(r.code, r.stderr).toBe(2);

@@ -7,7 +7,7 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { ScenarioOption } from "../../in-runtime/scenarios/types.js";
 import type { TlsFlags } from "./tls.js";
-import { UsageError, parseNonNegativeInt, parseSize } from "../common/usage.js";
+import { UsageError, parseNonNegativeInt, parseSize, parseSizeUpTo } from "../common/usage.js";
 import type { RuntimeSpecifier, RuntimeTarget } from "../common/targets.js";
 import { resolveSpecifier, resolveTargets } from "../install/resolve.js";
 import { defaultRuntimeNames, runtimeDescriptors, runtimeNames } from "../common/runtime-descriptors.js";
@@ -106,13 +106,13 @@ export function scenarioOptions(cmd: Command, role: "server" | "client" | "both"
       if (role !== "both" && !opt.roles.includes(role)) continue;
       const prev = seen.get(opt.key);
       if (prev) {
-        if (prev.type !== opt.type || prev.flag !== opt.flag)
+        if (prev.type !== opt.type || prev.flag !== opt.flag || prev.max?.bytes !== opt.max?.bytes)
           throw new Error(`scenarios disagree on option ${opt.flag}`);
         continue;
       }
       seen.set(opt.key, opt);
       const o = new Option(opt.flag, opt.description);
-      if (opt.type === "size") o.argParser(parseSize);
+      if (opt.type === "size") o.argParser(opt.max ? parseSizeUpTo(opt.flag.split(" ")[0]!, opt.max) : parseSize);
       else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.flag.split(" ")[0]!));
       else if (opt.choices) o.choices(opt.choices);
       cmd.addOption(o);
