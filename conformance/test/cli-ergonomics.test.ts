@@ -26,6 +26,8 @@ describe("usage errors name what to type", () => {
       'netparity: invalid --idle-timeout "soon" (expected a non-negative integer)',
     ],
     [["frobnicate"], "netparity: unknown command 'frobnicate'"],
+    [["serve", "echo", "--runtim", "node"], "netparity: unknown option '--runtim' (did you mean --runtime?)"],
+    [["client", "echo"], "netparity: required option '--runtime <name>' not specified"],
     [
       ["client", "transfer", "--runtime", "node", "--port", "1", "--size", "100GiB"],
       'netparity: invalid --size "100GiB" (the maximum is 4GiB: echo holds its payload in one buffer, the largest Node and Bun allocate)',

@@ -174,6 +174,26 @@ export function defaultTransport(scenario: string): Transport {
  * `--help` shows list defaults as they are typed (`node,bun,deno`), not as JSON. Runs over every
  * command once the program is built, so each command file needs nothing for it.
  */
+/**
+ * Commander reports a missing required option before an unknown one, so `--runtim node` said
+ * "required option '--runtime <name>' not specified" and never suggested `--runtime`. Each
+ * required option is checked instead in a preAction hook, which runs after the unknown-option
+ * check, with Commander's own message and code. Runs over every command once the program is built.
+ */
+export function unknownOptionsFirst(cmd: Command): void {
+  const required = cmd.options.filter((o) => o.mandatory);
+  if (required.length) {
+    for (const o of required) o.mandatory = false;
+    cmd.hook("preAction", (_self, action) => {
+      if (action !== cmd) return;
+      for (const o of required)
+        if (cmd.getOptionValue(o.attributeName()) === undefined)
+          cmd.error(`required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
+    });
+  }
+  for (const sub of cmd.commands) unknownOptionsFirst(sub);
+}
+
 export function typedDefaults(cmd: Command): void {
   for (const opt of cmd.options) {
     const v = opt.defaultValue as unknown;
