@@ -61,6 +61,16 @@ describe("usage errors name what to type", () => {
 });
 
 describe("--host takes an IPv6 address bracketed as in a URL", () => {
+  it.each(RUNTIMES)("%s: a failing client on --host [::1] names [::1]:port once", (runtime) => {
+    const r = cli(["client", "echo", "--runtime", runtime, "--host", "[::1]", "--port", "1"], 30_000);
+    expect(r.code).toBe(1);
+    const [line, ...rest] = oneLine(r);
+    expect(rest).toEqual([]);
+    expect(line).toMatch(/^netparity: echo client on \w+ failed: ECONNREFUSED: /);
+    expect(line!.split("[::1]:1").length - 1, line).toBe(1);
+    expect(line!.replace("[::1]:1", ""), line).not.toContain("::1:1");
+  });
+
   it("serve echo --host [::1] listens on ::1; --host '[::1' is a usage error", async () => {
     const s = spawnJson(process.execPath, [BIN, "serve", "echo", "--runtime", "node", "--host", "[::1]"], {}, 30_000);
     try {
