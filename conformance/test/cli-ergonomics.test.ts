@@ -4,6 +4,7 @@
  * --version; a failing client says what failed on stderr besides its JSON line; ipmsg and
  * hello-udp default to udp, their only transport.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { RUNTIMES } from "./helpers.js";
 import { BIN, cli, spawnJson } from "./peer-helpers.js";
@@ -97,4 +98,34 @@ describe("hello-udp defaults to udp, its only transport", () => {
       }
     }, 60_000);
   }
+});
+
+describe("the README's synopses match --help", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const help = (cmd: string): string => cli([cmd, "--help"]).stdout.replace(/\s+/g, " ");
+
+  it.each(["serve", "client"])("%s: the scenario list, --size, --max-connections 0, --path on tcp", (cmd) => {
+    const scenarios = /scenario (\w+(?:\|[\w-]+)+)/.exec(help(cmd))?.[1];
+    expect(scenarios).toBeTruthy();
+    expect(readme).toContain(`npx netparity ${cmd} <${scenarios}>`);
+    const synopsis = readme.slice(readme.indexOf(`npx netparity ${cmd} <`)).split("\n\n")[0]!;
+    if (cmd === "serve") {
+      expect(help(cmd)).toContain("0: the default");
+      expect(synopsis).toContain("--max-connections N (default 1024; 0: the default)");
+      expect(help(cmd)).toContain("ignored by tcp, udp and tls");
+      expect(synopsis).toContain("ignored by tcp, udp and tls");
+    } else {
+      expect(help(cmd)).toContain("transfer: file size (default 64MiB)");
+      expect(synopsis).toContain(
+        "--size 8MiB (echo: largest payload; transfer: file size, default 64MiB; at most 4GiB)",
+      );
+    }
+  });
+
+  it("run: the scenario list and --size", () => {
+    const scenarios = /\(default: (echo(?:,[\w-]+)+)\)/.exec(help("run"))?.[1];
+    expect(scenarios).toBeTruthy();
+    expect(readme).toContain(`npx netparity run [--runtimes node,bun,deno] [--scenarios ${scenarios}]`);
+    expect(readme).toMatch(/npx netparity run \[[^\n]*\n[^\n]*\[--size 8MiB\]/);
+  });
 });
