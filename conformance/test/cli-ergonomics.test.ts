@@ -4,6 +4,7 @@
  * --version; a failing client says what failed on stderr besides its JSON line; ipmsg and
  * hello-udp default to udp, their only transport.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { RUNTIMES } from "./helpers.js";
 import { BIN, cli, spawnJson } from "./peer-helpers.js";
@@ -26,6 +27,12 @@ describe("usage errors name what to type", () => {
       'netparity: invalid --idle-timeout "soon" (expected a non-negative integer)',
     ],
     [["frobnicate"], "netparity: unknown command 'frobnicate'"],
+    [["serve", "echo", "--runtim", "node"], "netparity: unknown option '--runtim' (did you mean --runtime?)"],
+    [["client", "echo"], "netparity: required option '--runtime <name>' not specified"],
+    [
+      ["client", "transfer", "--runtime", "node", "--port", "1", "--size", "100GiB"],
+      'netparity: invalid --size "100GiB" (the maximum is 4GiB: echo holds its payload in one buffer, the largest Node and Bun allocate)',
+    ],
   ])("%j: exit 2, one line", (args, line) => {
     const r = cli(args, 30_000);
     expect(r.code, r.stderr).toBe(2);
@@ -55,6 +62,16 @@ describe("usage errors name what to type", () => {
 });
 
 describe("--host takes an IPv6 address bracketed as in a URL", () => {
+  it.each(RUNTIMES)("%s: a failing client on --host [::1] names [::1]:port once", (runtime) => {
+    const r = cli(["client", "echo", "--runtime", runtime, "--host", "[::1]", "--port", "1"], 30_000);
+    expect(r.code).toBe(1);
+    const [line, ...rest] = oneLine(r);
+    expect(rest).toEqual([]);
+    expect(line).toMatch(/^netparity: echo client on \w+ failed: ECONNREFUSED: /);
+    expect(line!.split("[::1]:1").length - 1, line).toBe(1);
+    expect(line!.replace("[::1]:1", ""), line).not.toContain("::1:1");
+  });
+
   it("serve echo --host [::1] listens on ::1; --host '[::1' is a usage error", async () => {
     const s = spawnJson(process.execPath, [BIN, "serve", "echo", "--runtime", "node", "--host", "[::1]"], {}, 30_000);
     try {
@@ -81,4 +98,34 @@ describe("hello-udp defaults to udp, its only transport", () => {
       }
     }, 60_000);
   }
+});
+
+describe("the README's synopses match --help", () => {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const help = (cmd: string): string => cli([cmd, "--help"]).stdout.replace(/\s+/g, " ");
+
+  it.each(["serve", "client"])("%s: the scenario list, --size, --max-connections 0, --path on tcp", (cmd) => {
+    const scenarios = /scenario (\w+(?:\|[\w-]+)+)/.exec(help(cmd))?.[1];
+    expect(scenarios).toBeTruthy();
+    expect(readme).toContain(`npx netparity ${cmd} <${scenarios}>`);
+    const synopsis = readme.slice(readme.indexOf(`npx netparity ${cmd} <`)).split("\n\n")[0]!;
+    if (cmd === "serve") {
+      expect(help(cmd)).toContain("0: the default");
+      expect(synopsis).toContain("--max-connections N (default 1024; 0: the default)");
+      expect(help(cmd)).toContain("ignored by tcp, udp and tls");
+      expect(synopsis).toContain("ignored by tcp, udp and tls");
+    } else {
+      expect(help(cmd)).toContain("transfer: file size (default 64MiB)");
+      expect(synopsis).toContain(
+        "--size 8MiB (echo: largest payload; transfer: file size, default 64MiB; at most 4GiB)",
+      );
+    }
+  });
+
+  it("run: the scenario list and --size", () => {
+    const scenarios = /\(default: (echo(?:,[\w-]+)+)\)/.exec(help("run"))?.[1];
+    expect(scenarios).toBeTruthy();
+    expect(readme).toContain(`npx netparity run [--runtimes node,bun,deno] [--scenarios ${scenarios}]`);
+    expect(readme).toMatch(/npx netparity run \[[^\n]*\n[^\n]*\[--size 8MiB\]/);
+  });
 });

@@ -8,6 +8,7 @@ import {
   type RuntimeInfo,
 } from "../src/parent/runner/matrix.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
+import { writeCertificateSets } from "../src/parent/certs/generate.js";
 import type { AgentEvent } from "../src/in-runtime/agent-protocol.js";
 
 export const RUNTIMES: RuntimeName[] = ["node", "bun", "deno"];
@@ -125,7 +126,8 @@ export function expectUnsupportedByFeatures(cell: CellResult, runtimes: RuntimeI
 
 /** Runs the adapter contract inside `runtime` and returns its event. */
 export async function runContractIn(runtime: RuntimeName): Promise<Extract<AgentEvent, { event: "contract" }>> {
-  const agent = startAgent(runtime, { role: "contract" });
+  const certs = await writeCertificateSets({ main: {}, other: {} }, "netparity-contract-");
+  const agent = startAgent(runtime, { role: "contract", certs: certs.sets });
   try {
     const e = await agent.next(110_000);
     if (e?.event !== "contract")
@@ -133,6 +135,7 @@ export async function runContractIn(runtime: RuntimeName): Promise<Extract<Agent
     return e;
   } finally {
     await agent.stop();
+    await certs.remove();
   }
 }
 

@@ -74,6 +74,8 @@ export type AgentSpec =
       role: "contract";
       /** Run only the contract checks whose name contains this (all when absent). */
       only?: string;
+      /** Two unrelated certificate sets for the credential checks; without them those checks fail. */
+      certs?: { main: AgentCertFiles; other: AgentCertFiles };
     }
   | {
       role: "probes";

@@ -17,6 +17,7 @@ import { apiSupports, DEFAULT_API, type ApiName, type End } from "./common/apis.
 import type { CertPems, Probe, ProbeCerts } from "./probes/types.js";
 import type { RoleOptions, RoleTls } from "./scenarios/types.js";
 import type { AgentCertFiles, AgentEvent, AgentProbeCertFiles, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
+import { namingAddress } from "./common/transports.js";
 
 /** The PEM text behind the paths of an agent spec. */
 async function readTls(rt: Runtime, files: AgentTlsFiles): Promise<RoleTls> {
@@ -121,7 +122,10 @@ export async function runAgent(
     return rt.host.exit(0);
   }
   if (spec.role === "contract") {
-    const results = await runContract(rt, spec.only || undefined);
+    const certs = spec.certs
+      ? { main: await readCertFiles(rt, spec.certs.main), other: await readCertFiles(rt, spec.certs.other) }
+      : undefined;
+    const results = await runContract(rt, spec.only || undefined, certs);
     emit({ event: "contract", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });
     return rt.host.exit(0);
   }
@@ -286,11 +290,8 @@ export async function runAgent(
       });
     } else {
       // A server that cannot start says where: not every runtime names the address (Bun, Deno).
-      const where =
-        options.transport === "unix"
-          ? (options.path ?? "")
-          : `${options.host.includes(":") ? `[${options.host}]` : options.host}:${options.port}`;
-      if (where && !message.includes(where)) message = `${options.transport} ${where}: ${message}`;
+      if (options.transport !== "unix") message = namingAddress(message, options.transport, options.host, options.port);
+      else if (options.path && !message.includes(options.path)) message = `unix ${options.path}: ${message}`;
       emit({ event: "error", runtime: rt.runtime, version: rt.version, code, message });
     }
     return rt.host.exit(1);

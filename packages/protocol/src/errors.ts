@@ -19,6 +19,9 @@ export const NET_ERROR_CODES = [
   "EHOSTUNREACH",
   "ENETUNREACH",
   "EAFNOSUPPORT",
+  // Name resolution: the name does not exist (ENOTFOUND) or the resolver could not answer now (EAI_AGAIN).
+  "ENOTFOUND",
+  "EAI_AGAIN",
   // No such device: e.g. a multicast join on an interface address no interface has.
   "ENODEV",
   "ENOTSUP",
@@ -41,6 +44,8 @@ export const NET_ERROR_CODES = [
   "CERT_EXPIRED",
   // TLS: the handshake failed for another reason (no shared protocol or cipher, bad record, alert).
   "TLS_HANDSHAKE",
+  // TLS: this side's own certificate or key cannot be used (not PEM, key does not match the certificate).
+  "TLS_CREDENTIALS",
   "UNKNOWN",
 ] as const;
 

@@ -171,6 +171,11 @@ export async function listen(options: ListenOptions): Promise<Listener> {
   try {
     listener.start(options);
   } catch (e) {
+    // BoringSSL names an unusable certificate or key ERR_OSSL_* as node:tls does (not PEM:
+    // ERR_OSSL_PEM_NO_START_LINE; another certificate's key: ERR_OSSL_X509_KEY_VALUES_MISMATCH).
+    const code = (e as { code?: unknown } | null)?.code;
+    if (options.transport === "tls" && typeof code === "string" && code.startsWith("ERR_OSSL_"))
+      throw new NetError("TLS_CREDENTIALS", `${code}: ${(e as Error).message}`, { cause: e, operation: "listen" });
     throw toNetError(e, "listen");
   }
   return listener;

@@ -36,6 +36,11 @@ export function denoNetError(cause: unknown, operation: string): NetError {
     const message = (cause as { message?: unknown }).message;
     return new NetError(code, typeof message === "string" ? message : String(cause), { cause, operation });
   }
+  const byResolver = resolverCode(cause);
+  if (byResolver) {
+    const message = (cause as { message?: unknown }).message;
+    return new NetError(byResolver, typeof message === "string" ? message : String(cause), { cause, operation });
+  }
   const byErrno = osErrorCode(cause);
   if (byErrno) {
     const message = (cause as { message?: unknown }).message;
@@ -56,6 +61,18 @@ function osErrorCode(cause: unknown): NetErrorCode | undefined {
   const message = (cause as { message?: unknown } | null)?.message;
   const m = typeof message === "string" ? /\(os error (\d+)\)$/.exec(message) : null;
   return m ? LINUX_ERRNO[Number(m[1])] : undefined;
+}
+
+/**
+ * A failed name lookup is a plain Error "failed to lookup address information: <gai_strerror>"
+ * with no code (Deno resolves with the C library's getaddrinfo): EAI_NONAME's "Name or service
+ * not known" is ENOTFOUND, as Node and Bun name it; EAI_AGAIN's "Temporary failure in name
+ * resolution" is EAI_AGAIN.
+ */
+function resolverCode(cause: unknown): NetErrorCode | undefined {
+  const message = (cause as { message?: unknown } | null)?.message;
+  if (typeof message !== "string" || !/failed to lookup address information/i.test(message)) return undefined;
+  return /temporary failure/i.test(message) ? "EAI_AGAIN" : "ENOTFOUND";
 }
 
 /** True for the errors Deno raises on an op whose resource was closed by this process. */

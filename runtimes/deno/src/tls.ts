@@ -178,8 +178,9 @@ export function listenTls(options: TlsListenOptions, unstableNet: boolean): List
     // Deno.listenTls has no option to request or verify a client certificate.
     throw new NetError("ENOTSUP", "Deno.listenTls cannot request a client certificate", { operation: "listen" });
   }
-  return new DenoTlsListener(
-    Deno.listenTls({
+  let listener: Deno.TlsListener;
+  try {
+    listener = Deno.listenTls({
       hostname: options.hostname,
       port: options.port,
       cert: options.tls.cert,
@@ -187,9 +188,25 @@ export function listenTls(options: TlsListenOptions, unstableNet: boolean): List
       ...(options.tls.alpn?.length ? { alpnProtocols: [...options.tls.alpn] } : {}),
       // Gated like Deno.listen's (see unstableNet in datagram.ts).
       ...(options.reusePort && unstableNet ? { reusePort: true } : {}),
-    } as Deno.ListenTlsOptions & Deno.TlsCertifiedKeyPem),
-    options.tls.handshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS,
-  );
+    } as Deno.ListenTlsOptions & Deno.TlsCertifiedKeyPem);
+  } catch (e) {
+    throw credentialsError(e);
+  }
+  return new DenoTlsListener(listener, options.tls.handshakeTimeoutMs ?? DEFAULT_TLS_HANDSHAKE_TIMEOUT_MS);
+}
+
+/**
+ * Deno.listenTls loads the certificate and key with rustls-pemfile and rustls, and says so only
+ * in words: InvalidData "No certificates found in certificate data" (or "... private key ...")
+ * for what is not PEM, and an Error "keys may not be consistent: KeyMismatch" for another
+ * certificate's key (checked on Deno 2.9.6). Anything else (EADDRINUSE ...) maps as usual.
+ */
+function credentialsError(cause: unknown): NetError {
+  const message = (cause as { message?: unknown } | null)?.message;
+  const text = typeof message === "string" ? message : String(cause);
+  if (/certificate|private key|KeyMismatch|keys may not be consistent/i.test(text))
+    return new NetError("TLS_CREDENTIALS", text, { cause, operation: "listen" });
+  return denoNetError(cause, "listen");
 }
 
 /**

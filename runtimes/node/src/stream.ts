@@ -1,6 +1,8 @@
 // Listeners and clients (TCP, Unix and TLS) over node:net and node:tls:
 // https://nodejs.org/api/net.html  https://nodejs.org/api/tls.html
+import { existsSync } from "node:fs";
 import { connect as netConnect, createServer, type Server, type Socket } from "node:net";
+import { dirname } from "node:path";
 import { connect as tlsConnect, createServer as tlsCreateServer } from "node:tls";
 import {
   abortError,
@@ -12,9 +14,10 @@ import {
   type Listener,
   type ListenOptions,
   type TlsConnectOptions,
+  type TlsListenOptions,
 } from "@netparity/protocol";
 import { NodeConnection } from "./connection.js";
-import { clientOptions, serverOptions, tlsNetError } from "./tls.js";
+import { clientOptions, credentialsError, serverOptions, tlsNetError } from "./tls.js";
 
 class NodeListener implements Listener {
   readonly address: Address;
@@ -70,11 +73,34 @@ class NodeListener implements Listener {
   }
 }
 
+/**
+ * libuv turns a bind(2) ENOENT on a Unix socket path into EACCES "for compatibility with
+ * Windows" (uv_pipe_bind in libuv's src/unix/pipe.c), so a path in a missing directory reads
+ * as a permission problem. Bun and Deno say ENOENT; so does this adapter when the directory
+ * is indeed missing (a real EACCES, e.g. a read-only directory, stays EACCES).
+ */
+function listenError(e: unknown, options: ListenOptions): NetError {
+  const error = toNetError(e, "listen");
+  if (options.transport === "unix" && error.code === "EACCES" && !existsSync(dirname(options.path)))
+    return new NetError("ENOENT", `${error.message} (no directory ${dirname(options.path)})`, {
+      cause: e,
+      operation: "listen",
+    });
+  return error;
+}
+
+function createTlsServer(options: TlsListenOptions): Server {
+  try {
+    return tlsCreateServer(serverOptions(options.tls));
+  } catch (e) {
+    throw credentialsError(e, "listen");
+  }
+}
+
 export function listen(options: ListenOptions): Promise<Listener> {
   return new Promise((resolve, reject) => {
-    const server =
-      options.transport === "tls" ? tlsCreateServer(serverOptions(options.tls)) : createServer({ allowHalfOpen: true });
-    const onError = (e: unknown): void => reject(toNetError(e, "listen"));
+    const server = options.transport === "tls" ? createTlsServer(options) : createServer({ allowHalfOpen: true });
+    const onError = (e: unknown): void => reject(listenError(e, options));
     server.once("error", onError);
     // A handshake that failed or hit handshakeTimeout is reported as tlsClientError, and on a
     // timeout Node only reports: without a listener that destroys the socket, the connection

@@ -128,3 +128,17 @@ export function tlsInfoOf(socket: TLSSocket): TlsInfo {
     peerSan: hasPeer && peer.subjectaltname ? peer.subjectaltname.split(", ") : null,
   };
 }
+
+/**
+ * The certificate or key given to this side could not be loaded: OpenSSL raises it while the
+ * secure context is made (ERR_OSSL_PEM_NO_START_LINE for what is not PEM,
+ * ERR_OSSL_X509_KEY_VALUES_MISMATCH for another certificate's key, ERR_OSSL_UNSUPPORTED for a
+ * key it cannot decode). Bun (BoringSSL) raises the same ERR_OSSL_* names.
+ */
+export function credentialsError(e: unknown, operation: string): NetError {
+  const code = (e as { code?: unknown } | null)?.code;
+  const message = e instanceof Error ? e.message : String(e);
+  if (typeof code === "string" && code.startsWith("ERR_OSSL_"))
+    return new NetError("TLS_CREDENTIALS", `${code}: ${message}`, { cause: e, operation });
+  return toNetError(e, operation);
+}

@@ -75,3 +75,16 @@ export function transportOf(name: Transport | string): TransportDescriptor {
 export function isSecure(t: Transport | string): boolean {
   return transportOf(t).secure;
 }
+
+/**
+ * `message` naming the host and port once, as a person types them: an IPv6 host in brackets
+ * (`[::1]:7`). A runtime that names the address unbracketed (Node: "connect ECONNREFUSED ::1:7")
+ * has it bracketed in place; one that does not name it (Bun, Deno) gets `tcp [::1]:7: ` before it.
+ */
+export function namingAddress(message: string, transport: string, host: string, port: number): string {
+  const bare = `${host}:${port}`;
+  const where = host.includes(":") ? `[${host}]:${port}` : bare;
+  if (message.includes(where)) return message;
+  if (message.includes(bare)) return message.replace(bare, where);
+  return `${transport} ${where}: ${message}`;
+}

@@ -103,7 +103,20 @@ function concat(chunks: Uint8Array[]): Uint8Array {
   return out;
 }
 
-type Check = (rt: Runtime) => Promise<string | undefined>;
+/** What the parent hands the contract: two unrelated certificate sets (PEM), for the credential checks. */
+export interface ContractCerts {
+  main: { cert: string; key: string };
+  other: { cert: string; key: string };
+}
+
+type Check = (rt: Runtime, certs: ContractCerts | undefined) => Promise<string | undefined>;
+
+/**
+ * A name that cannot resolve, and no resolver is asked: `.invalid` is reserved (RFC 6761) and a
+ * label over 63 bytes fits no DNS query, so getaddrinfo fails before sending one (strace on the
+ * three runtimes: nothing to port 53, unlike a short `.invalid` name).
+ */
+const UNRESOLVABLE = `${"x".repeat(70)}.invalid`;
 
 export const CONTRACT: Record<string, Check> = {
   "tcp: listen on port 0 reports the bound address and a real port": async (rt) => {
@@ -242,6 +255,50 @@ export const CONTRACT: Record<string, Check> = {
     const port = l.address.transport === "tcp" ? l.address.port : 0;
     await l.close();
     await expectNetError(rt.connect({ transport: "tcp", hostname: "127.0.0.1", port }), ["ECONNREFUSED"], "connect");
+  },
+  "tcp: a name that does not resolve is ENOTFOUND or EAI_AGAIN": async (rt) => {
+    const to = { transport: "tcp", hostname: UNRESOLVABLE, port: 9 } as const;
+    return (await expectNetError(rt.connect(to), ["ENOTFOUND", "EAI_AGAIN"], "connect to an unresolvable name")).code;
+  },
+  "unix: listening on a path in a missing directory is ENOENT": async (rt) => {
+    if (!rt.features.unix) skip("features.unix is false");
+    const dir = await rt.fs.tempDir("netparity-unix-");
+    try {
+      await expectNetError(
+        rt.listen({ transport: "unix", path: `${dir}/missing/s.sock` }),
+        ["ENOENT"],
+        "listen in a missing directory",
+      );
+    } finally {
+      await rt.fs.remove(dir);
+    }
+  },
+  "tls: a certificate that is not PEM is TLS_CREDENTIALS": async (rt) => {
+    if (!rt.features.tls) skip("features.tls is false");
+    await expectNetError(
+      rt.listen({
+        transport: "tls",
+        hostname: "127.0.0.1",
+        port: 0,
+        tls: { cert: "not a certificate", key: "not a key" },
+      }),
+      ["TLS_CREDENTIALS"],
+      "listen with a certificate that is not PEM",
+    );
+  },
+  "tls: a key that does not match the certificate is TLS_CREDENTIALS": async (rt, certs) => {
+    if (!rt.features.tls) skip("features.tls is false");
+    assert(certs, "the contract run was given no certificates");
+    await expectNetError(
+      rt.listen({
+        transport: "tls",
+        hostname: "127.0.0.1",
+        port: 0,
+        tls: { cert: certs.main.cert, key: certs.other.key },
+      }),
+      ["TLS_CREDENTIALS"],
+      "listen with another certificate's key",
+    );
   },
   "tcp: listening twice on one port is EADDRINUSE": async (rt) => {
     const l = await rt.listen({ transport: "tcp", hostname: "127.0.0.1", port: 0 });
@@ -422,13 +479,13 @@ export const CONTRACT: Record<string, Check> = {
   },
 };
 
-export async function runContract(rt: Runtime, only?: string): Promise<ContractResult[]> {
+export async function runContract(rt: Runtime, only?: string, certs?: ContractCerts): Promise<ContractResult[]> {
   const out: ContractResult[] = [];
   for (const [name, check] of Object.entries(CONTRACT)) {
     if (only && !name.includes(only)) continue;
     const ran = await runBounded(
       () => rt.host.now(),
-      () => check(rt),
+      () => check(rt, certs),
       CHECK_TIMEOUT_MS,
     );
     out.push({ name, ...judgedRun(ran, name) });

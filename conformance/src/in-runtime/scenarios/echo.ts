@@ -202,6 +202,16 @@ export function clientBindAddress(serverHost: string): string {
   return v6 ? "::" : "0.0.0.0";
 }
 
+/**
+ * The largest --size: echo keeps its whole payload in one Uint8Array, and Node 20 and Bun
+ * allocate none over 4 GiB (buffer.constants.MAX_LENGTH; Deno's is 2^53 - 1). Transfer
+ * streams its file in 4 MiB blocks, but shares the flag (run passes it to both).
+ */
+export const SIZE_MAX = {
+  bytes: 4 * 1024 ** 3,
+  why: "echo holds its payload in one buffer, the largest Node and Bun allocate",
+} as const;
+
 export const echo: Scenario = {
   name: "echo",
   summary: "RFC 862 echo: bytes back in order until half-close (TCP/Unix), datagram for datagram (UDP)",
@@ -212,7 +222,9 @@ export const echo: Scenario = {
       key: "size",
       type: "size",
       roles: ["client"],
-      description: "echo: largest payload (default 8MiB)",
+      // The description and maximum of the flag echo and transfer share: the first one registered is shown.
+      description: "echo: largest payload (default 8MiB); transfer: file size (default 64MiB)",
+      max: SIZE_MAX,
     },
     {
       flag: "--seed <n>",

@@ -328,5 +328,6 @@ export function serveConnections(
 
 function describe(conn: Connection): string {
   const a = conn.remoteAddress;
-  return a.transport === "unix" ? `unix:${a.path}` : `${a.hostname}:${a.port}`;
+  if (a.transport === "unix") return `unix:${a.path}`;
+  return a.hostname.includes(":") ? `[${a.hostname}]:${a.port}` : `${a.hostname}:${a.port}`;
 }

@@ -30,6 +30,7 @@ import {
   type TransferReply,
 } from "@netparity/protocol";
 import { withTimeout } from "../common/timing.js";
+import { SIZE_MAX } from "./echo.js";
 import {
   SERVER_LIMIT_OPTIONS,
   connectStream,
@@ -415,6 +416,7 @@ export const transfer: Scenario = {
       type: "size",
       roles: ["client"],
       description: "echo: largest payload (default 8MiB); transfer: file size (default 64MiB)",
+      max: SIZE_MAX,
     },
     {
       flag: "--seed <n>",

@@ -67,6 +67,8 @@ export interface ScenarioOption {
   description: string;
   /** How the value is parsed: a byte size ("64MiB"), a non-negative integer, text, or a switch. */
   type: "size" | "int" | "string" | "boolean";
+  /** For "size": the largest value accepted and why (anything larger is a usage error naming both). */
+  max?: { bytes: number; why: string };
   /** For "string": the only values accepted (anything else is a usage error). */
   choices?: readonly string[];
   /** Which roles use it (shown in --help of those commands). */

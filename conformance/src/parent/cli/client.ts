@@ -3,7 +3,7 @@ import { startAgent } from "../runner/agent-process.js";
 import { requireTransport, runtimeRuns } from "./preflight.js";
 import { parseHttpUrl } from "../../in-runtime/scenarios/http-get.js";
 import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
-import { transportOf } from "../../in-runtime/common/transports.js";
+import { namingAddress, transportOf } from "../../in-runtime/common/transports.js";
 import { UsageError } from "../common/usage.js";
 import { requireApi } from "./preflight.js";
 import { DEFAULT_SERVERNAME, clientTlsFiles, type TlsFlags } from "./tls.js";
@@ -67,7 +67,7 @@ export async function client(scenario: string, o: ClientOptions): Promise<number
     if (e.event === "result") {
       const failed = e.checks.find((c) => !c.ok);
       const why = e.error
-        ? `${e.error.code}: ${e.error.message}`
+        ? `${e.error.code}: ${byPath ? e.error.message : namingAddress(e.error.message, o.transport, o.host, o.port)}`
         : failed
           ? `${failed.name}: ${failed.detail ?? "failed"}`
           : "failed";

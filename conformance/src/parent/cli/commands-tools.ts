@@ -4,7 +4,6 @@
  */
 import type { Command } from "commander";
 import { Option } from "commander";
-import type { RuntimeName } from "@netparity/protocol";
 import { parseRuntimeList } from "../common/usage.js";
 import { defaultRuntimeNames } from "../common/runtime-descriptors.js";
 import { diff } from "./diff.js";

@@ -55,6 +55,7 @@ import {
   targets,
   tlsFlags,
   typedDefaults,
+  unknownOptionsFirst,
 } from "./options.js";
 
 export function program(userScenarios: readonly string[] = []): Command {
@@ -359,6 +360,7 @@ Workloads (docs/bench.md):
 
   registerToolCommands(prog);
   typedDefaults(prog);
+  unknownOptionsFirst(prog);
   registerBisect(prog);
   registerSite(prog);
   return prog;

@@ -7,7 +7,7 @@ import type { RuntimeName, Transport } from "@netparity/protocol";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import type { ScenarioOption } from "../../in-runtime/scenarios/types.js";
 import type { TlsFlags } from "./tls.js";
-import { UsageError, parseNonNegativeInt, parseSize } from "../common/usage.js";
+import { UsageError, parseNonNegativeInt, parseSize, parseSizeUpTo } from "../common/usage.js";
 import type { RuntimeSpecifier, RuntimeTarget } from "../common/targets.js";
 import { resolveSpecifier, resolveTargets } from "../install/resolve.js";
 import { defaultRuntimeNames, runtimeDescriptors, runtimeNames } from "../common/runtime-descriptors.js";
@@ -106,13 +106,13 @@ export function scenarioOptions(cmd: Command, role: "server" | "client" | "both"
       if (role !== "both" && !opt.roles.includes(role)) continue;
       const prev = seen.get(opt.key);
       if (prev) {
-        if (prev.type !== opt.type || prev.flag !== opt.flag)
+        if (prev.type !== opt.type || prev.flag !== opt.flag || prev.max?.bytes !== opt.max?.bytes)
           throw new Error(`scenarios disagree on option ${opt.flag}`);
         continue;
       }
       seen.set(opt.key, opt);
       const o = new Option(opt.flag, opt.description);
-      if (opt.type === "size") o.argParser(parseSize);
+      if (opt.type === "size") o.argParser(opt.max ? parseSizeUpTo(opt.flag.split(" ")[0]!, opt.max) : parseSize);
       else if (opt.type === "int") o.argParser(parseNonNegativeInt(opt.flag.split(" ")[0]!));
       else if (opt.choices) o.choices(opt.choices);
       cmd.addOption(o);
@@ -174,6 +174,26 @@ export function defaultTransport(scenario: string): Transport {
  * `--help` shows list defaults as they are typed (`node,bun,deno`), not as JSON. Runs over every
  * command once the program is built, so each command file needs nothing for it.
  */
+/**
+ * Commander reports a missing required option before an unknown one, so `--runtim node` said
+ * "required option '--runtime <name>' not specified" and never suggested `--runtime`. Each
+ * required option is checked instead in a preAction hook, which runs after the unknown-option
+ * check, with Commander's own message and code. Runs over every command once the program is built.
+ */
+export function unknownOptionsFirst(cmd: Command): void {
+  const required = cmd.options.filter((o) => o.mandatory);
+  if (required.length) {
+    for (const o of required) o.mandatory = false;
+    cmd.hook("preAction", (_self, action) => {
+      if (action !== cmd) return;
+      for (const o of required)
+        if (cmd.getOptionValue(o.attributeName()) === undefined)
+          cmd.error(`required option '${o.flags}' not specified`, { code: "commander.missingMandatoryOptionValue" });
+    });
+  }
+  for (const sub of cmd.commands) unknownOptionsFirst(sub);
+}
+
 export function typedDefaults(cmd: Command): void {
   for (const opt of cmd.options) {
     const v = opt.defaultValue as unknown;

@@ -80,6 +80,26 @@ export function parseSize(value: string): number {
   return n;
 }
 
+/** A byte size no larger than `max`; a larger one names the maximum (as typed: 4GiB) and why. */
+export function parseSizeUpTo(name: string, max: { bytes: number; why: string }) {
+  return (value: string): number => {
+    const n = parseSize(value);
+    if (n > max.bytes)
+      throw new UsageError(`invalid ${name} "${value}" (the maximum is ${formatSize(max.bytes)}: ${max.why})`);
+    return n;
+  };
+}
+
+function formatSize(n: number): string {
+  for (const [unit, f] of [
+    ["GiB", 1024 ** 3],
+    ["MiB", 1024 ** 2],
+    ["KiB", 1024],
+  ] as const)
+    if (n % f === 0) return `${n / f}${unit}`;
+  return String(n);
+}
+
 export function parseNonNegativeInt(name: string) {
   return (value: string): number => {
     if (!/^\d+$/.test(value) || !Number.isSafeInteger(Number(value)))
