@@ -19,6 +19,7 @@ import {
   type TlsEvidence,
 } from "./nodeapi-classify.js";
 import { type Cleanup, collect, nodeError, recordEvents, until, wait, withCleanup } from "./kit.js";
+import { answerAfterEnd } from "./net-records.js";
 import { nodeApiProbe, type NodeApiProbe } from "./types.js";
 
 async function bound(c: Cleanup, port = 0): Promise<DgramSocket> {
@@ -114,19 +115,7 @@ async function tlsHalfClose(ctx: ProbeContext, allowHalfOpen: boolean): Promise<
     const srv = c.server(
       tlsCreateServer({ key: set.key, cert: set.cert, allowHalfOpen }, (s) => {
         c.socket(s);
-        recordEvents(s, ev.serverEvents);
-        const got = collect(s);
-        s.on("end", () => {
-          ev.serverGot = got.text();
-          ev.serverSawEnd = true;
-          ev.serverWrite = "not called";
-          try {
-            s.write("pong", (err) => (ev.serverWrite = err ? nodeError(err) : "ok"));
-            s.end();
-          } catch (e) {
-            ev.serverWrite = nodeError(e);
-          }
-        });
+        answerAfterEnd(s, ev);
       }),
     );
     await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));

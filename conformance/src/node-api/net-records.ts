@@ -47,6 +47,26 @@ export async function connected(s: Socket, ms = 2000): Promise<void> {
   });
 }
 
+/**
+ * The server side of a half-close probe (tcp, unix, tls): records its events and what it read,
+ * and in its 'end' handler writes "pong" and ends, recording what the write's callback got.
+ */
+export function answerAfterEnd(s: Socket, ev: HalfCloseEvidence): void {
+  recordEvents(s, ev.serverEvents);
+  const got = collect(s);
+  s.on("end", () => {
+    ev.serverGot = got.text();
+    ev.serverSawEnd = true;
+    ev.serverWrite = "not called";
+    try {
+      s.write("pong", (err) => (ev.serverWrite = err ? nodeError(err) : "ok"));
+      s.end();
+    } catch (e) {
+      ev.serverWrite = nodeError(e);
+    }
+  });
+}
+
 /** The server answers "pong" in its 'end' handler; the client half-closes after "ping". */
 export async function halfClose(allowHalfOpen: boolean, unix: boolean): Promise<HalfCloseEvidence> {
   return withCleanup(async (c) => {
@@ -62,19 +82,7 @@ export async function halfClose(allowHalfOpen: boolean, unix: boolean): Promise<
       c,
       { allowHalfOpen },
       (s) => {
-        recordEvents(s, ev.serverEvents);
-        const got = collect(s);
-        s.on("end", () => {
-          ev.serverGot = got.text();
-          ev.serverSawEnd = true;
-          ev.serverWrite = "not called";
-          try {
-            s.write("pong", (err) => (ev.serverWrite = err ? nodeError(err) : "ok"));
-            s.end();
-          } catch (e) {
-            ev.serverWrite = nodeError(e);
-          }
-        });
+        answerAfterEnd(s, ev);
       },
       unix ? join(c.dir(), "s.sock") : undefined,
     );
