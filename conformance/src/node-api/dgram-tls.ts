@@ -18,7 +18,7 @@ import {
   type NotRun,
   type TlsEvidence,
 } from "./nodeapi-classify.js";
-import { type Cleanup, collect, nodeError, recordEvents, until, wait, withCleanup } from "./kit.js";
+import { type Cleanup, collect, nodeError, until, wait, withCleanup } from "./kit.js";
 import { answerAfterEnd } from "./net-records.js";
 import { nodeApiProbe, type NodeApiProbe } from "./types.js";
 
