@@ -7,19 +7,16 @@
  */
 import type { Command } from "commander";
 import semver from "semver";
-import type { RuntimeName } from "@netparity/protocol";
+import type { RuntimeName, Transport } from "@netparity/protocol";
 import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
 import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
-import { isSecure } from "../../in-runtime/common/transports.js";
-import { writeCertificates } from "../certs/generate.js";
 import { endApi, foldApi, formatEnd, parseApi } from "../common/targets.js";
 import { UsageError, parseRuntime } from "../common/usage.js";
 import { cacheRoot, ensureInstalled, type Installer } from "../install/cache.js";
 import { currentHost, platformPackage, UnsupportedPlatformError, type Host } from "../install/platform.js";
 import { npmView, RegistryError, resolveVersion, type Packument, type PackumentSource } from "../install/registry.js";
-import { createSubnet, netnsSupport, SUBNET_HOST, type Subnet } from "../process/netns.js";
-import { probeRuntime, runCell, type CellResult } from "../runner/matrix.js";
+import { runMatrix, type CellResult, type TargetInput } from "../runner/matrix.js";
 import { runProbesIn } from "../runner/probes.js";
 import { parseCellKey } from "../verdict/keys.js";
 import { bisectReleases, maxReleasesTried, releasesBetween, type BisectResult } from "./bisect-search.js";
@@ -150,37 +147,30 @@ async function runOnce(
     note(`${runtime} ${version}: ${r.error ?? "the probe gave no result"}`);
     return "did not run";
   }
-  const apis = [...new Set([target.serverApi, target.clientApi])];
-  const end = (name: RuntimeName) =>
-    probeRuntime(name === runtime ? { name, spec: `${name}@${version}`, version, binary } : name, {}, apis);
-  const [server, client] = await Promise.all([end(target.server), end(target.client)]);
-  const certs = isSecure(target.transport) ? await writeCertificates() : undefined;
-  let subnet: Subnet | string | undefined;
-  try {
-    if (target.host === SUBNET_HOST) {
-      const support = netnsSupport();
-      subnet = support.ok ? createSubnet(2) : support.reason;
-    }
-    const cell = await runCell(
-      {
-        scenario: target.scenario,
-        transport: target.transport as CellResult["transport"],
-        host: target.host,
-        server,
-        client,
-        ...(target.clientApi !== DEFAULT_API ? { api: target.clientApi } : {}),
-        ...(target.serverApi !== DEFAULT_API ? { serverApi: target.serverApi } : {}),
-      },
-      { runtimes: [], scenarios: [target.scenario], transports: [] },
-      certs,
-      subnet,
-    );
-    if (cell.reason && cell.status !== "pass") note(`${runtime} ${version}: ${cell.status}: ${cell.reason}`);
-    return cellOutcome(cell);
-  } finally {
-    await certs?.remove();
-    if (typeof subnet === "object") subnet.remove();
+  // The runner's own matrix, narrowed to this one cell: it probes both ends, makes the
+  // certificates or the subnet the cell needs, and removes them again.
+  const at = (name: RuntimeName): TargetInput =>
+    name === runtime ? { name, spec: `${name}@${version}`, version, binary } : name;
+  const ends = target.server === target.client ? [at(target.server)] : [at(target.server), at(target.client)];
+  const { cells } = await runMatrix({
+    runtimes: ends,
+    scenarios: [target.scenario],
+    transports: [target.transport as Transport],
+    hosts: [target.host],
+    apis: [...new Set([target.serverApi, target.clientApi])],
+    select: (p) =>
+      p.server.name === target.server &&
+      p.client.name === target.client &&
+      (p.serverApi ?? DEFAULT_API) === target.serverApi &&
+      (p.api ?? DEFAULT_API) === target.clientApi,
+  });
+  const cell = cells[0];
+  if (!cell) {
+    note(`${runtime} ${version}: the cell was not planned (does ${runtime} ${version} offer these ends?)`);
+    return "did not run";
   }
+  if (cell.reason && cell.status !== "pass") note(`${runtime} ${version}: ${cell.status}: ${cell.reason}`);
+  return cellOutcome(cell);
 }
 
 function resolveOne(flag: string, value: string, p: Packument): string {
