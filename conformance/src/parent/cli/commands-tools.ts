@@ -99,13 +99,19 @@ each median lies outside the other report's spread (its ci95 when present, else 
     )
     .option("--runtimes <list>", "comma-separated runtimes", parseRuntimeList, defaultRuntimeNames())
     .option("--no-polyfill", "skip the comparison row (@arrowood.dev/socket on node)")
-    .option("--json", "print the suite's results as JSON instead of the Markdown table", false);
+    .option("--json", "print the suite's results as JSON instead of the Markdown table", false)
+    .option(
+      "--report-dir <dir>",
+      "also write sockets-spec.json and report.json with the results as its socketsSpec section (a run's report.json there keeps its results)",
+    );
   binaryOptions(specCmd).action(async (o) => {
     process.exitCode = await socketsSpec({
       runtimes: o.runtimes,
       polyfill: o.polyfill,
       json: o.json,
       binaries: binaries(o),
+      ...(o.reportDir ? { reportDir: o.reportDir } : {}),
+      command: ["netparity", ...process.argv.slice(2)],
     });
   });
 }

@@ -16,7 +16,8 @@ import {
 import { writeReportFiles } from "../report/index.js";
 import { benchSection } from "../bench/report.js";
 import type { BenchReport } from "../bench/types.js";
-import { buildReport } from "../report/model.js";
+import { buildReport, type ReportSocketsSpec } from "../report/model.js";
+import { SOCKETS_SPEC_FILE } from "../report/sockets-spec.js";
 import { runMatrix, targetBinaries } from "../runner/matrix.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
 import { probeFamily, runProbesIn, type RuntimeProbes } from "../runner/probes.js";
@@ -306,6 +307,7 @@ export async function run(o: RunOptions): Promise<number> {
     durationMs: performance.now() - t0,
     ...(o.reportDir ? benchFrom(o.reportDir) : {}),
   });
+  if (o.reportDir) Object.assign(report, socketsSpecFrom(o.reportDir));
   const written = o.reportDir ? writeReportFiles(o.reportDir, report) : [];
 
   if (o.json) {
@@ -346,6 +348,23 @@ export async function run(o: RunOptions): Promise<number> {
     process.stdout.write(`${out.join("\n")}\n`);
   }
   return report.summary.ok ? 0 : 1;
+}
+
+/**
+ * The spec suite's results already in the report directory (`netparity sockets-spec
+ * --report-dir DIR` run before `run`), carried into the new report as its `socketsSpec`.
+ */
+function socketsSpecFrom(dir: string): { socketsSpec?: ReportSocketsSpec[] } {
+  const file = join(dir, SOCKETS_SPEC_FILE);
+  if (!existsSync(file)) return {};
+  try {
+    const section = JSON.parse(readFileSync(file, "utf8")) as ReportSocketsSpec[];
+    if (!Array.isArray(section)) throw new Error("not a list of spec suite results");
+    return { socketsSpec: section };
+  } catch (e) {
+    process.stderr.write(`netparity run: ignoring ${file}: ${(e as Error).message}\n`);
+    return {};
+  }
 }
 
 /**

@@ -1,10 +1,23 @@
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
 import { writeCertificates } from "../certs/generate.js";
-import { socketsSpecMarkdown, socketsSpecScore } from "../report/sockets-spec.js";
+import { requireReportDir, UsageError } from "../common/usage.js";
+import { writeReportFiles } from "../report/index.js";
+import { loadReport, ReportReadError } from "../report/load.js";
+import type { Report, ReportRuntime } from "../report/model.js";
+import {
+  reportWithSocketsSpec,
+  SOCKETS_SPEC_FILE,
+  socketsSpecMarkdown,
+  socketsSpecOk,
+  socketsSpecSection,
+} from "../report/sockets-spec.js";
 import { runSocketsSpecIn, type SocketsSpecEvent, type SocketsSpecTarget } from "../runner/sockets-spec.js";
 import { runtimeOf } from "../common/runtime-descriptors.js";
-import { runtimeVersion } from "../runner/runtimes.js";
+import { runtimeBinary, runtimeVersion } from "../runner/runtimes.js";
 import { runtimeRuns } from "./preflight.js";
+import { toolVersion } from "./run.js";
 
 export interface SocketsSpecOptions {
   runtimes: RuntimeName[];
@@ -12,6 +25,13 @@ export interface SocketsSpecOptions {
   polyfill: boolean;
   json: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
+  /**
+   * Also write the results into this directory: sockets-spec.json, and report.json (with the
+   * other report files) whose `socketsSpec` section holds them; a report.json already there
+   * (from `run --report-dir`) keeps its cells, probes and bench and gains the section.
+   */
+  reportDir?: string;
+  command?: string[];
 }
 
 /**
@@ -29,6 +49,19 @@ export async function socketsSpec(o: SocketsSpecOptions): Promise<number> {
     else if (!runtimeRuns(rt, o.binaries)) return 1;
     else runtimes.push(rt);
   }
+  let existing: Report | undefined;
+  if (o.reportDir) {
+    requireReportDir(o.reportDir);
+    // Read before the suite runs: a report.json there that is not a report is a usage error now.
+    const file = join(o.reportDir, "report.json");
+    try {
+      if (existsSync(file)) existing = loadReport(file).report;
+    } catch (e) {
+      if (e instanceof ReportReadError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+  const t0 = performance.now();
   const certs = await writeCertificates({ prefix: "netparity-sockets-spec-" });
   const events: SocketsSpecEvent[] = [];
   try {
@@ -43,11 +76,24 @@ export async function socketsSpec(o: SocketsSpecOptions): Promise<number> {
     await certs.remove();
   }
   process.stdout.write(o.json ? `${JSON.stringify(events, null, 2)}\n` : socketsSpecMarkdown(events));
-  const ours = events.filter((e) => e.implementation === "@netparity/sockets");
-  return ours.every((e) => {
-    const s = socketsSpecScore(e);
-    return s.passed === s.run;
-  })
-    ? 0
-    : 1;
+  if (o.reportDir) {
+    const section = socketsSpecSection(events);
+    const runtimesOf: ReportRuntime[] = [...new Set(events.map((e) => e.runtime as RuntimeName))].map((name) => ({
+      name,
+      version: events.find((e) => e.runtime === name)?.version ?? "unknown",
+      features: {},
+      binary: runtimeBinary(name, o.binaries),
+    }));
+    const report = reportWithSocketsSpec(existing, section, {
+      command: o.command ?? ["netparity", "sockets-spec"],
+      toolVersion: toolVersion(),
+      runtimes: runtimesOf,
+      durationMs: performance.now() - t0,
+    });
+    mkdirSync(o.reportDir, { recursive: true });
+    const specFile = join(o.reportDir, SOCKETS_SPEC_FILE);
+    writeFileSync(specFile, `${JSON.stringify(section, null, 2)}\n`);
+    for (const p of [specFile, ...writeReportFiles(o.reportDir, report)]) process.stderr.write(`wrote ${p}\n`);
+  }
+  return socketsSpecOk(events) ? 0 : 1;
 }

@@ -14,7 +14,7 @@ export interface Target {
 
 /** The versions of each runtime name in the report, from its runtimes and its results. */
 export function versionsByName(
-  r: Pick<Report, "runtimes" | "cells" | "probes" | "reliability">,
+  r: Pick<Report, "runtimes" | "cells" | "probes" | "reliability" | "socketsSpec">,
 ): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const add = (name: string, version: string | undefined): void => {
@@ -29,6 +29,7 @@ export function versionsByName(
   }
   for (const p of r.probes) add(p.runtime, p.version);
   for (const x of r.reliability ?? []) add(x.runtime, x.version);
+  for (const x of r.socketsSpec ?? []) add(x.runtime, x.version);
   return out;
 }
 

@@ -3,7 +3,8 @@
  *
  * A result is identified by its kind and id plus its runtime (name, version): a cell by
  * scenario/transport/host and its two ends, a probe or reliability case by its id and runtime,
- * a bench result by workload, role and runtime. When each report has exactly one version of a
+ * a bench result by workload, role and runtime, a spec suite check (`socketsSpec`) by its section
+ * and name, implementation and runtime. When each report has exactly one version of a
  * runtime, that runtime's results are paired by name, so node 20 against node 22 shows as a
  * change of node's results; otherwise by (name, version), and what has no partner is added or
  * removed. Two merged reports (`netparity merge`) are also paired by run id.
@@ -19,12 +20,12 @@ import type { Report } from "./model.js";
 
 export const DIFF_SCHEMA = "netparity.diff/1";
 
-export type DiffSubject = "cell" | "probe" | "reliability" | "bench";
+export type DiffSubject = "cell" | "probe" | "reliability" | "bench" | "spec";
 
 export interface DiffChange {
   subject: DiffSubject;
   change: "changed" | "added" | "removed";
-  /** cell: scenario/transport/host; probe and reliability: the id; bench: workload (role). */
+  /** cell: scenario/transport/host; probe and reliability: the id; bench: workload (role); spec: section: check. */
   id: string;
   /** Who: "node->bun", "node", "node@22.23.3", with " · run" in merged reports. */
   on: string;
@@ -96,6 +97,7 @@ function keyed(r: Report, end: (name: string, version: string | undefined) => st
     probe: new Map(),
     reliability: new Map(),
     bench: new Map(),
+    spec: new Map(),
   };
   const put = (subject: DiffSubject, run: string | undefined, k: Omit<Keyed, "key">): void => {
     const on = byRun && run ? `${k.on} · ${run}` : k.on;
@@ -129,6 +131,17 @@ function keyed(r: Report, end: (name: string, version: string | undefined) => st
       versions: `${x.runtime} ${x.version}`,
       detail: x.detail,
     });
+  // The spec suite: a check by its section and name, on an implementation in a runtime; a
+  // probe's value is what it observed, so a change of behaviour is a change like a status.
+  for (const e of r.socketsSpec ?? [])
+    for (const x of e.results)
+      put("spec", e.run, {
+        id: `${x.section}: ${x.name}`,
+        on: `${e.implementation} on ${end(e.runtime, e.version)}`,
+        value: x.kind === "probe" ? (x.detail ?? x.status) : x.status,
+        versions: `${e.runtime} ${e.version}`,
+        ...(x.kind === "normative" && x.detail ? { detail: x.detail } : {}),
+      });
   for (const w of r.bench?.workloads ?? [])
     for (const x of w.results) {
       const spread = benchSpread(x);
@@ -178,7 +191,7 @@ export function diffReports(a: Report, b: Report, sources: { a: string; b: strin
   const kb = keyed(b, end, byRun);
   const changes: DiffChange[] = [];
   const counts = {} as ReportDiff["counts"];
-  for (const subject of ["cell", "probe", "reliability", "bench"] as const) {
+  for (const subject of ["cell", "probe", "reliability", "bench", "spec"] as const) {
     const n = { compared: 0, changed: 0, added: 0, removed: 0 };
     for (const [key, x] of ka[subject]) {
       const y = kb[subject].get(key);

@@ -2,7 +2,8 @@
  * report.md: GitHub-flavoured Markdown that fits a job summary ($GITHUB_STEP_SUMMARY) or a
  * PR comment. It leads with the verdict and what differs (the expectation diff, the probes
  * where runtimes or versions differ, the benchmark ranking); then the details: a scenario ×
- * transport summary whose server × client tables fold away, every probe, reliability, bench.
+ * transport summary whose server × client tables fold away, every probe, reliability, bench,
+ * the WinterTC Sockets spec suite.
  */
 import {
   benchRanking,
@@ -18,6 +19,7 @@ import {
   type ProbeRow,
   type RunView,
 } from "./columns.js";
+import { socketsSpecMarkdown } from "./sockets-spec.js";
 import { cellGroups, reliabilityRows, type Report, type ReportCell } from "./model.js";
 import { differHeading, verdictOf } from "./overview.js";
 import { controlsMarkdown } from "./controls.js";
@@ -250,6 +252,7 @@ export function renderMarkdown(r: Report): string {
     }
     out.push("");
   }
+  if (r.socketsSpec?.length) out.push("### WinterTC Sockets spec suite", "", socketsSpecMarkdown(r.socketsSpec));
   if (r.expectations?.notes.length) {
     out.push("<details><summary>Expectation notes</summary>", "");
     for (const n of r.expectations.notes) out.push(`- ${n.kind}: ${mdCell(n.message)}`);

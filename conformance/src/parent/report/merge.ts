@@ -2,7 +2,7 @@
  * `netparity merge`: one report from several runs (other versions, machines, operating
  * systems). The result is a report of the same schema (netparity.report/1) with one addition,
  * `runs`: each run's id, source, machine, runtimes, selection and summary. Every cell, probe,
- * reliability and bench result keeps its own fields and gains `run`, the id of the run it came
+ * reliability, bench and spec suite result keeps its own fields and gains `run`, the id of the run it came
  * from, so a merged report can be rendered, diffed and merged again like any other.
  */
 import { apiSuffix } from "../common/targets.js";
@@ -20,6 +20,7 @@ import {
   type ReportReliability,
   type ReportRun,
   type ReportRuntime,
+  type ReportSocketsSpec,
 } from "./model.js";
 
 export interface MergeInput {
@@ -75,6 +76,7 @@ export function mergeReports(
   const diffs: ExpectationDiff[] = [];
   const notes: ExpectationNote[] = [];
   const workloads = new Map<string, BenchSection["workloads"][number]>();
+  const socketsSpec: ReportSocketsSpec[] = [];
   let compared = false;
   let ignored = 0;
   let hasReliability = false;
@@ -124,6 +126,7 @@ export function mergeReports(
           notes.push(tagged);
         }
       }
+      for (const x of r.socketsSpec ?? []) if (of(x)) socketsSpec.push({ ...x, run: id });
       for (const w of r.bench?.workloads ?? []) {
         const into = workloads.get(w.name) ?? workloads.set(w.name, { ...w, results: [] }).get(w.name)!;
         for (const x of w.results) if (of(x)) into.results.push({ ...x, run: id });
@@ -135,7 +138,7 @@ export function mergeReports(
   for (const run of runs)
     for (const x of run.runtimes)
       if (!runtimes.some((y) => y.name === x.name && y.version === x.version)) runtimes.push(x);
-  const versions = versionsByName({ runtimes, cells, probes, reliability });
+  const versions = versionsByName({ runtimes, cells, probes, reliability, socketsSpec });
   const end = (name: string, version: string): string =>
     (versions.get(name)?.length ?? 0) > 1 ? `${name}@${version}` : name;
   for (const c of cells)
@@ -194,6 +197,7 @@ export function mergeReports(
       durationMs: runs.reduce((n, x) => n + (x.summary.durationMs ?? 0), 0),
     },
     ...(workloads.size ? { bench: { workloads: [...workloads.values()] } } : {}),
+    ...(socketsSpec.length ? { socketsSpec } : {}),
     runs,
   };
   merged.summary.probes.differing = probeMatrix(merged).rows.filter((x) => x.differs).length;

@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { cpus, arch, platform, release, totalmem, type as osType } from "node:os";
 import type { RuntimeName } from "@netparity/protocol";
 import type { RuntimeInfo } from "../runner/matrix.js";
+import type { SpecResult } from "../../in-runtime/sockets-spec/spec.js";
 import { controlsSummary, type ReportControl } from "./controls.js";
 import type {
   Comparison,
@@ -154,6 +155,20 @@ export interface RankingEntry {
   }>;
 }
 
+/**
+ * The WinterTC Sockets spec suite's results for one implementation in one runtime
+ * (`netparity sockets-spec --report-dir`): `socketsSpec` of the report (additive).
+ */
+export interface ReportSocketsSpec extends FromRun {
+  /** "@netparity/sockets", "cloudflare:sockets", "@arrowood.dev/socket". */
+  implementation: string;
+  /** The runtime it ran in ("node" for the polyfill). */
+  runtime: string;
+  version: string;
+  /** One per check of the suite: normative (pass, fail, skip) or probe (observed, with its detail). */
+  results: SpecResult[];
+}
+
 export interface Report {
   schema: typeof REPORT_SCHEMA;
   generatedAt: string;
@@ -181,6 +196,8 @@ export interface Report {
     durationMs: number;
   };
   bench?: BenchSection;
+  /** The WinterTC Sockets spec suite, when `netparity sockets-spec --report-dir` wrote into the report (additive). */
+  socketsSpec?: ReportSocketsSpec[];
   /**
    * Present in a report made by `netparity merge`: the runs it was made of. Every cell,
    * probe, reliability and bench result then carries the `run` it came from.

@@ -5,9 +5,26 @@
  * deviations from the draft: its failed normative checks with their evidence.
  */
 import type { SocketsSpecEvent } from "../runner/sockets-spec.js";
+import { machineInfo, REPORT_SCHEMA, type Report, type ReportRuntime, type ReportSocketsSpec } from "./model.js";
 
-function columnName(e: SocketsSpecEvent): string {
-  return `${e.implementation} on ${e.runtime} ${e.version}`;
+/** The file in a report directory that carries the suite's results into a later `run` (as bench.json does). */
+export const SOCKETS_SPEC_FILE = "sockets-spec.json";
+
+/** One implementation's results: an agent's event, or a report's `socketsSpec` entry. */
+type SpecColumn = Pick<SocketsSpecEvent, "implementation" | "runtime" | "version" | "results"> & { run?: string };
+
+function columnName(e: SpecColumn): string {
+  return `${e.implementation} on ${e.runtime} ${e.version}${e.run ? ` · ${e.run}` : ""}`;
+}
+
+/** The agents' events as the report's `socketsSpec` section. */
+export function socketsSpecSection(events: readonly SocketsSpecEvent[]): ReportSocketsSpec[] {
+  return events.map((e) => ({
+    implementation: e.implementation,
+    runtime: e.runtime,
+    version: e.version,
+    results: e.results,
+  }));
 }
 
 function cell(status: string, detail: string | undefined): string {
@@ -17,7 +34,7 @@ function cell(status: string, detail: string | undefined): string {
 }
 
 /** Normative checks passed out of those run (skips left out), per implementation. */
-export function socketsSpecScore(e: SocketsSpecEvent): { passed: number; run: number; skipped: number } {
+export function socketsSpecScore(e: SpecColumn): { passed: number; run: number; skipped: number } {
   const normative = e.results.filter((r) => r.kind === "normative");
   const run = normative.filter((r) => r.status !== "skip");
   return {
@@ -27,7 +44,7 @@ export function socketsSpecScore(e: SocketsSpecEvent): { passed: number; run: nu
   };
 }
 
-export function socketsSpecMarkdown(events: readonly SocketsSpecEvent[]): string {
+export function socketsSpecMarkdown(events: readonly SpecColumn[]): string {
   const lines: string[] = [];
   lines.push(`| section | check | ${events.map(columnName).join(" | ")} |`);
   lines.push(`| --- | --- | ${events.map(() => "---").join(" | ")} |`);
@@ -58,4 +75,47 @@ export function socketsSpecMarkdown(events: readonly SocketsSpecEvent[]): string
     for (const r of failed) lines.push(`  - ${r.section}: ${r.name}: ${r.detail ?? ""}`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** Whether @netparity/sockets passed every normative check it ran (the suite's exit code, and its report's `ok`). */
+export function socketsSpecOk(section: readonly SpecColumn[]): boolean {
+  return section
+    .filter((e) => e.implementation === "@netparity/sockets")
+    .every((e) => {
+      const s = socketsSpecScore(e);
+      return s.passed === s.run;
+    });
+}
+
+/**
+ * The report `netparity sockets-spec --report-dir` writes: `existing` (a run's report.json in
+ * that directory) with its `socketsSpec` section replaced, so cells, probes and bench stay; or,
+ * where there is none, a report of the same schema with no cells or probes and this section.
+ */
+export function reportWithSocketsSpec(
+  existing: Report | undefined,
+  section: ReportSocketsSpec[],
+  o: { command: string[]; toolVersion: string; runtimes: ReportRuntime[]; durationMs: number; generatedAt?: string },
+): Report {
+  if (existing) return { ...existing, socketsSpec: section };
+  return {
+    schema: REPORT_SCHEMA,
+    generatedAt: o.generatedAt ?? new Date().toISOString(),
+    tool: { name: "netparity", version: o.toolVersion },
+    command: o.command,
+    machine: machineInfo(),
+    selection: { runtimes: o.runtimes.map((r) => r.name), scenarios: [], transports: [], hosts: [], probes: [] },
+    runtimes: o.runtimes,
+    cells: [],
+    probes: [],
+    probeErrors: [],
+    expectations: null,
+    summary: {
+      cells: { total: 0, pass: 0, fail: 0, error: 0, unsupported: 0 },
+      probes: { total: 0, runtimes: 0, differing: 0, errors: 0 },
+      ok: socketsSpecOk(section),
+      durationMs: Math.round(o.durationMs),
+    },
+    socketsSpec: section,
+  };
 }
