@@ -7,26 +7,16 @@
 import { type Runtime, utf8 } from "@netparity/protocol";
 import { assert, fail, skip } from "../common/check.js";
 import { TIMED_OUT, timeoutDetail, within, withTimeout } from "../common/timing.js";
-import type { PemSet, SpecPeers, TestServer } from "./servers.js";
+import type {
+  ConnectLike,
+  ConnectOptionsLike,
+  PemSet,
+  SocketLike,
+  SpecPeers,
+  TestServer,
+} from "../common/draft-sockets.js";
 
-export interface SocketLike {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  readonly opened?: Promise<{ remoteAddress?: string | null; localAddress?: string | null; alpn?: string | null }>;
-  readonly closed: Promise<void>;
-  readonly upgraded?: boolean;
-  close(reason?: unknown): Promise<void>;
-  startTls(): SocketLike;
-}
-
-export interface ConnectOptionsLike {
-  secureTransport?: string;
-  allowHalfOpen?: boolean;
-  sni?: string;
-  alpn?: string[];
-}
-
-export type ConnectLike = (address: unknown, options?: ConnectOptionsLike) => SocketLike;
+export type { ConnectLike, ConnectOptionsLike, SocketLike } from "../common/draft-sockets.js";
 
 /** One implementation under test. */
 export interface SocketsImplementation {

@@ -4,36 +4,10 @@
  */
 import { fromUtf8, utf8, type Connection, type Listener, type Runtime } from "@netparity/protocol";
 import { skip } from "../common/check.js";
+import type { PemSet, SpecPeers, TestServer } from "../common/draft-sockets.js";
 import { echoConnection } from "../scenarios/echo.js";
 
-export interface PemSet {
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-export interface TestServer {
-  port: number;
-  /** Bytes the `index`-th accepted connection received, once it ended; rejects when there is none. */
-  received(index: number): Promise<Uint8Array>;
-  close(): Promise<void>;
-}
-
-/**
- * The suite's peers as the checks ask for them. In a runtime with a listen they run in the
- * suite's own process (`localPeers`); where there is none (a Worker), in another process
- * reached over a control connection (remote-peers.ts). The checks see no difference.
- */
-export interface SpecPeers {
-  /** RFC 862 echo over TCP (or TLS with `tls`, with the suite's certificate), on `hostname`. */
-  echo(hostname?: string, tls?: { alpn?: string[] }): Promise<TestServer>;
-  /** Writes "bye" and half-closes at once, then reads what comes after its FIN. */
-  fin(): Promise<TestServer>;
-  /** A plaintext "STARTTLS\n" answered "OK\n", then TLS echo. */
-  startTls(): Promise<TestServer>;
-  /** A port on 127.0.0.1 nothing listens on. */
-  refusedPort(): Promise<number>;
-}
+export type { PemSet, SpecPeers, TestServer } from "../common/draft-sockets.js";
 
 /** The peers made with `rt`'s own listen, in this process. */
 export function localPeers(rt: Runtime, pems: PemSet | undefined): SpecPeers {
