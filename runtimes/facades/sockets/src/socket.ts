@@ -134,12 +134,16 @@ export class Socket implements SocketApi {
     });
   }
 
-  /** "connect-section" step 7: the connection could not be established. */
+  /**
+   * "connect-section" step 7: the connection could not be established. "reject the socket's
+   * closed and opened promises", in that order, as workerd does (the `wintertc.opened-closed-order`
+   * probe): a handler of `closed` runs before one of `opened`.
+   */
   #fail(error: SocketError): void {
     if (this.#state === "done") return;
     this.#state = "done";
-    this.#rejectOpened(error);
     this.#rejectClosed(error);
+    this.#rejectOpened(error);
     this.#settleStreams(error, error);
   }
 
