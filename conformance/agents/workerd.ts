@@ -2,12 +2,14 @@
  * The workerd agent: a Worker module. The parent starts workerd with a generated config
  * (src/parent/workerd/config.ts) and POSTs one WorkerdRequest per process; the Worker runs
  * that role and answers with the JSON array of the events another runtime's agent would have
- * printed. Only client roles run here: workerd has no listen.
+ * printed. Client roles, the spec suite and the `wintertc.*` probes run here, their peers in
+ * another process: workerd has no listen.
  */
 import { connect } from "cloudflare:sockets";
 import { isNetError } from "@netparity/protocol";
 import type { AgentEvent, WorkerdRequest } from "../src/in-runtime/agent-protocol.js";
 import { withTimeout } from "../src/in-runtime/common/timing.js";
+import { runProbes, WINTERTC_PROBES } from "../src/in-runtime/probes/catalogue.js";
 import { SCENARIOS } from "../src/in-runtime/scenarios/index.js";
 import type { RoleOptions } from "../src/in-runtime/scenarios/types.js";
 import { remotePeers } from "../src/in-runtime/sockets-spec/remote-peers.js";
@@ -45,6 +47,22 @@ async function run(req: WorkerdRequest, logs: string[]): Promise<AgentEvent[]> {
     } finally {
       removeEventListener("unhandledrejection", count);
     }
+  }
+  if (spec.role === "probes") {
+    // connect() is workerd's own API: its probe family is `wintertc.*`, whatever "native" asked.
+    if (spec.api !== undefined && spec.api !== "native" && spec.api !== "wintertc")
+      return error("ENOTSUP", `workerd has no ${spec.api} API`);
+    if (!spec.peers) return error("ENOTSUP", "the wintertc probes in workerd need their peers served (spec.peers)");
+    // workerd's connect() as it is (no bracketing), as in the spec suite; trust comes from the config.
+    const under = connect as unknown as ConnectLike;
+    const results = await runProbes(
+      rt,
+      spec.probes,
+      (r) => void logs.push(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`),
+      { sockets: { implementation: "cloudflare:sockets", connect: under, peers: remotePeers(spec.peers, under) } },
+      WINTERTC_PROBES,
+    );
+    return [{ event: "probes", runtime: rt.runtime, version, features: { ...rt.features }, results }];
   }
   if (spec.role !== "client") return error("ENOTSUP", `workerd runs client roles only, not "${spec.role}"`);
   const scenario = SCENARIOS[spec.scenario];

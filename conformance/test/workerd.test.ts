@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { writeCertificates } from "../src/parent/certs/generate.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
 import { runSocketsSpecIn } from "../src/parent/runner/sockets-spec.js";
+import { runProbesIn } from "../src/parent/runner/probes.js";
 import { cli } from "./peer-helpers.js";
 import { planCells, probeRuntime, runCell, runMatrix, type RuntimeInfo } from "../src/parent/runner/matrix.js";
 import { cellKey, inSelection } from "../src/parent/verdict/keys.js";
@@ -98,6 +99,26 @@ describe.skipIf(!binary || process.platform !== "linux")("workerd client", () =>
       expect(workerdChildren("sockets-spec-peers-node.js")).toEqual([]);
     } finally {
       await certs.remove();
+    }
+  });
+
+  it("runs wintertc probes on workerd's connect(), TLS trusted through the config, and leaves no process", {
+    timeout: 120_000,
+  }, async () => {
+    try {
+      const r = await runProbesIn("workerd", { api: "wintertc", only: ["wintertc.half-close", "wintertc.starttls"] });
+      expect(r.error).toBeUndefined();
+      const byId = new Map(r.results.map((x) => [x.id, x]));
+      expect(byId.get("wintertc.half-close")?.outcome).toBe("echo after our FIN");
+      // STARTTLS through the peers' upgrading server, verified against the probes' CA.
+      expect(byId.get("wintertc.starttls")?.outcome, JSON.stringify(byId.get("wintertc.starttls")?.evidence)).toMatch(
+        /^echo over TLS; /,
+      );
+      expect(workerdChildren()).toEqual([]);
+      expect(workerdChildren("sockets-spec-peers-node.js")).toEqual([]);
+    } finally {
+      for (const pid of [...workerdChildren(), ...workerdChildren("sockets-spec-peers-node.js")])
+        process.kill(pid, "SIGKILL");
     }
   });
 

@@ -81,7 +81,9 @@ export type AgentSpec =
       role: "probes";
       /**
        * The API whose probe family runs: absent or "native", the catalogue over the Runtime
-       * interface; "node", the `nodeapi.*` probes the agent entry carries (written against node:*).
+       * interface; "node", the `nodeapi.*` probes the agent entry carries (written against node:*);
+       * "wintertc", the `wintertc.*` probes over the agent's `connect()` (@netparity/sockets, or
+       * workerd's own).
        */
       api?: ApiName;
       /** Run just these probe ids (all when absent). */
@@ -90,6 +92,11 @@ export type AgentSpec =
       certs?: AgentProbeCertFiles;
       /** Set when the agent runs inside the parent's network namespace (multicast probes). */
       multicast?: { interfaceAddress: string };
+      /**
+       * Where the `wintertc.*` probes' peers are served (sockets-spec/remote-peers.ts), for a
+       * runtime without a listen (workerd); without it they are made with the runtime's listen.
+       */
+      peers?: { hostname: string; port: number };
     }
   | {
       /** The WinterTC Sockets spec suite against @netparity/sockets bound to this runtime's adapter. */

@@ -8,13 +8,14 @@ import { withTimeout } from "./common/timing.js";
 import { SCENARIOS } from "./scenarios/index.js";
 import { registerUserScenarios } from "./scenarios/user.js";
 import { runContract } from "./contract/adapter-contract.js";
-import { runProbes } from "./probes/catalogue.js";
+import { runProbes, WINTERTC_PROBES } from "./probes/catalogue.js";
 import { floodUntilError } from "./reliability/flood.js";
 import { runSocketsSpec, type SpecHostHooks } from "./sockets-spec/spec.js";
+import { localPeers } from "./sockets-spec/servers.js";
 import { createSockets, type AnySocketAddress, type SocketOptions } from "@netparity/sockets/core";
 import { winterTcRuntime } from "./scenarios/wintertc.js";
 import { apiSupports, DEFAULT_API, type ApiName, type End } from "./common/apis.js";
-import type { CertPems, Probe, ProbeCerts } from "./probes/types.js";
+import type { CertPems, Probe, ProbeCerts, ProbeContext } from "./probes/types.js";
 import type { RoleOptions, RoleTls } from "./scenarios/types.js";
 import type { AgentCertFiles, AgentEvent, AgentProbeCertFiles, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
 import { namingAddress } from "./common/transports.js";
@@ -62,6 +63,24 @@ export interface AgentHooks extends SpecHostHooks {
 
 /** APIs that are a facade over the agent's own adapter, in every agent (the features are the adapter's). */
 const FACADES: Partial<Record<ApiName, (rt: Runtime) => Runtime>> = { wintertc: winterTcRuntime };
+
+/** The probe families of the facades, in every agent: `wintertc.*` over @netparity/sockets. */
+const FACADE_PROBES: Partial<Record<ApiName, readonly Probe[]>> = { wintertc: WINTERTC_PROBES };
+
+/**
+ * The `connect()` the `wintertc.*` probes run against here: @netparity/sockets over `rt`,
+ * trusting the probes' main CA, with peers made by `rt`'s own listen.
+ */
+function facadeSockets(rt: Runtime, certs: ProbeCerts | undefined): ProbeContext["sockets"] {
+  const { connect, sockets } = createSockets(rt);
+  const under = certs ? sockets({ tls: { ca: certs.main.ca } }).connect : connect;
+  return {
+    implementation: "@netparity/sockets",
+    // The probes hand connect() addresses as strings and options of the draft.
+    connect: (address, options) => under(address as AnySocketAddress, options as SocketOptions),
+    peers: localPeers(rt, certs?.main),
+  };
+}
 
 /**
  * The Runtime a role runs on for `api`: the agent's own adapter (native), a facade over it
@@ -165,7 +184,7 @@ export async function runAgent(
       return rt.host.exit(1);
     }
     const api = spec.api ?? DEFAULT_API;
-    const family = api === DEFAULT_API ? undefined : hooks.probes?.[api];
+    const family = api === DEFAULT_API ? undefined : (FACADE_PROBES[api] ?? hooks.probes?.[api]);
     if (api !== DEFAULT_API && !family) {
       const message = `this agent carries no probes for the ${api} API`;
       emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "ENOTSUP", message });
@@ -173,12 +192,13 @@ export async function runAgent(
     }
     // A family's probes run on that API's adapter where the agent carries one (its features decide `needs`).
     const on = family ? (hooks.apis?.[api] ?? rt) : rt;
+    const facade = FACADE_PROBES[api] ? { sockets: facadeSockets(rt, certs) } : {};
     // Progress on stderr (one line per probe); the one result event on stdout.
     const results = await runProbes(
       on,
       spec.probes,
       (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`),
-      { ...(certs ? { certs } : {}), ...(spec.multicast ? { multicast: spec.multicast } : {}) },
+      { ...(certs ? { certs } : {}), ...(spec.multicast ? { multicast: spec.multicast } : {}), ...facade },
       family,
     );
     emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });

@@ -15,6 +15,7 @@ import type { Probe, ProbeContext, ProbeResult } from "./types.js";
 import { udpProbes } from "./udp.js";
 import { unixProbes } from "./unix.js";
 import { errorEvidence } from "./util.js";
+export { WINTERTC_PROBES } from "./wintertc.js";
 import { runBounded } from "../common/check.js";
 
 export const PROBES: readonly Probe[] = [

@@ -5,6 +5,7 @@
  * explanation. Reports compare outcomes across runtimes; expectations files pin them.
  */
 import type { Features, Runtime } from "@netparity/protocol";
+import type { ConnectLike, SpecPeers } from "../common/draft-sockets.js";
 
 export interface ProbeOutcome {
   /** Short, stable, machine-comparable value, e.g. "127.0.0.1", "merged", "EMSGSIZE", "unsupported". */
@@ -65,6 +66,11 @@ export interface ProbeContext {
   certs?: ProbeCerts;
   /** Inside the parent's network namespace: the address of its interface with the multicast route. */
   multicast?: { interfaceAddress: string };
+  /**
+   * The `connect()` under test for the `wintertc.*` probes (@netparity/sockets in node, bun and
+   * deno, `cloudflare:sockets` in workerd), trusting the `main` CA, and the peers it talks to.
+   */
+  sockets?: { implementation: string; connect: ConnectLike; peers: SpecPeers };
 }
 
 export interface ProbeResult extends ProbeOutcome {

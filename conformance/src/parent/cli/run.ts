@@ -20,8 +20,7 @@ import { buildReport, type ReportSocketsSpec } from "../report/model.js";
 import { SOCKETS_SPEC_FILE } from "../report/sockets-spec.js";
 import { runMatrix, targetBinaries } from "../runner/matrix.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
-import { probeFamily, runProbesIn, type RuntimeProbes } from "../runner/probes.js";
-import { runtimeOf } from "../common/runtime-descriptors.js";
+import { probeApiOf, probeFamily, runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { requireCells, requireFaultsApply, transportsWithCells } from "./selection.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
@@ -116,13 +115,21 @@ export async function run(o: RunOptions): Promise<number> {
   requireCells(o.scenarios, o.transports);
   if (o.reportDir) requireReportDir(o.reportDir);
   if (o.faults) requireFaultsApply(o.faults, transportsWithCells(o.scenarios, o.transports));
-  // Probe families by API: the catalogue (native) and `nodeapi.*` (node), as --apis selects them.
-  const allProbeIds = [...PROBES, ...probeFamily("node")].map((p) => p.id);
+  // Probe families by API: the catalogue (native), `nodeapi.*` (node) and `wintertc.*` (wintertc),
+  // as --apis selects them for each runtime (workerd's native is its wintertc: probeApiOf).
+  const allProbeIds = [...PROBES, ...probeFamily("node"), ...probeFamily("wintertc")].map((p) => p.id);
   const unknown = (o.probes ?? []).filter((id) => !allProbeIds.includes(id));
   if (unknown.length) throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${allProbeIds.join(", ")})`);
-  const families = [...new Set<ApiName>(o.apis ?? ["native"])].filter((a) =>
-    probeFamily(a).some((p) => !o.probes?.length || o.probes.includes(p.id)),
-  );
+  const familiesOf = (name: RuntimeName): ApiName[] =>
+    [
+      ...new Set(
+        (o.apis ?? ["native"]).flatMap((a) => {
+          const on = probeApiOf(name, a);
+          return on ? [on] : [];
+        }),
+      ),
+    ].filter((a) => probeFamily(a).some((p) => !o.probes?.length || o.probes.includes(p.id)));
+  const families = [...new Set(names.flatMap(familiesOf))];
   const selectedProbeIds = families.flatMap((a) =>
     probeFamily(a)
       .map((p) => p.id)
@@ -184,19 +191,19 @@ export async function run(o: RunOptions): Promise<number> {
       );
   }
 
-  // The probes and reliability cases need a server in the runtime itself: not in a runtime whose
-  // descriptor offers no server end (workerd).
+  // The reliability cases need a server in the runtime itself: not in a runtime whose descriptor
+  // offers no server end (workerd); its probes are the `wintertc.*` family, peers served from Node.
   const serving = runtimes.filter((i) => offersEnd(i.name, "server"));
   const clientOnly = runtimes.filter((i) => !serving.includes(i)).map((i) => i.name);
-  if (clientOnly.length && (wantReliability || o.probes === undefined || o.probes.length > 0))
-    process.stderr.write(`netparity: ${clientOnly.join(", ")}: client end only, no probes or reliability cases\n`);
+  if (clientOnly.length && wantReliability)
+    process.stderr.write(`netparity: ${clientOnly.join(", ")}: client end only, no reliability cases\n`);
   const probeRuns: RuntimeProbes[] = [];
   const wantProbes = o.probes === undefined || o.probes.length > 0;
   if (wantProbes) {
     const only = o.probes?.length ? o.probes : undefined;
     const count = selectedProbeIds.length;
     // One runtime at a time: several probes measure time and must not share the CPU.
-    for (const info of serving) {
+    for (const info of runtimes.filter((i) => familiesOf(i.name).length)) {
       if (info.error) {
         probeRuns.push({ runtime: info.name, version: info.version, results: [], error: info.error });
         continue;
@@ -207,7 +214,7 @@ export async function run(o: RunOptions): Promise<number> {
       progress(`[probes ${who}] starting`);
       // Each API family the runtime offers, in its own agent; one result list per runtime (ids differ).
       const parts: RuntimeProbes[] = [];
-      for (const api of families.filter((a) => runtimeOf(info.name).apis[a]?.length)) {
+      for (const api of familiesOf(info.name)) {
         parts.push(
           await runProbesIn(info.name, {
             binaries: targetBinaries(info, o.binaries),

@@ -8,10 +8,28 @@ import { startAgent } from "./agent-process.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
 import type { Probe } from "../../in-runtime/probes/types.js";
 import { NODE_API_PROBES } from "../../node-api/catalogue.js";
+import { WINTERTC_PROBES } from "../../in-runtime/probes/catalogue.js";
+import { offersEnd, runtimeOf } from "../common/runtime-descriptors.js";
+import { startPeers } from "./sockets-spec.js";
 
-/** The probe family of an API: the catalogue over the Runtime interface, or the `nodeapi.*` probes. */
+/**
+ * The probe family of an API: the catalogue over the Runtime interface (native), the `nodeapi.*`
+ * probes (node), the `wintertc.*` probes of `connect()` (wintertc).
+ */
 export function probeFamily(api: ApiName = "native"): readonly Probe[] {
-  return api === "node" ? NODE_API_PROBES : api === "native" ? PROBES : [];
+  return api === "node" ? NODE_API_PROBES : api === "native" ? PROBES : api === "wintertc" ? WINTERTC_PROBES : [];
+}
+
+/**
+ * The API a runtime's probes of `api` run on: its own API where "native" names it (workerd's
+ * native is wintertc, its descriptor's `ownApi`), else `api`; undefined where the runtime does
+ * not offer it.
+ */
+export function probeApiOf(runtime: RuntimeName, api: ApiName): ApiName | undefined {
+  const d = runtimeOf(runtime);
+  const on = api === "native" && d.ownApi ? d.ownApi : api;
+  if (on === "native") return offersEnd(runtime, "server") ? on : undefined;
+  return d.apis[on]?.length ? on : undefined;
 }
 
 type Opts = {
@@ -128,7 +146,28 @@ async function runPlain(runtime: RuntimeName, opts: Opts, ids: string[], count: 
     };
   }
   try {
-    return await runAgentProbes(runtime, budget, opts.binaries, onProbe, only, certs?.sets, undefined, opts.api);
+    // A runtime without a listen (workerd) gets the wintertc probes' peers from a Node process.
+    const peers =
+      opts.api === "wintertc" && !offersEnd(runtime, "server")
+        ? await startPeers({ role: "sockets-spec", ...(certs ? { certs: certs.sets.main } : {}) }, opts.binaries)
+        : undefined;
+    try {
+      return await runAgentProbes(
+        runtime,
+        budget,
+        opts.binaries,
+        onProbe,
+        only,
+        certs?.sets,
+        undefined,
+        opts.api,
+        peers ? { hostname: "127.0.0.1", port: peers.port } : undefined,
+      );
+    } finally {
+      await peers?.harness.stop();
+    }
+  } catch (err) {
+    return { runtime, version: "unknown", results: [], error: (err as Error).message };
   } finally {
     await certs?.remove();
   }
@@ -151,6 +190,7 @@ async function runAgentProbes(
   certs: AgentProbeCertFiles | undefined,
   namespace?: { netns: string; multicast: { interfaceAddress: string } },
   api?: ApiName,
+  peers?: { hostname: string; port: number },
 ): Promise<RuntimeProbes> {
   const agent = startAgent(
     runtime,
@@ -160,6 +200,7 @@ async function runAgentProbes(
       ...(only?.length ? { probes: only } : {}),
       ...(certs ? { certs } : {}),
       ...(namespace ? { multicast: namespace.multicast } : {}),
+      ...(peers ? { peers } : {}),
     },
     binaries,
     {

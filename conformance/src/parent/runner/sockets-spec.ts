@@ -56,8 +56,11 @@ export async function runSocketsSpecIn(
   }
 }
 
-/** The suite's peers served from Node, for a runtime without a listen: its control port. */
-async function startPeers(
+/**
+ * The suite's peers served from Node, for a runtime without a listen: its control port. The
+ * `wintertc.*` probes in workerd use the same peers (`spec` then carries the probes' main set).
+ */
+export async function startPeers(
   spec: AgentSpec,
   binaries: Partial<Record<RuntimeName, string>> | undefined,
 ): Promise<{ port: number; harness: Harness<{ event?: string; port?: number }> }> {

@@ -18,9 +18,16 @@ const READY_TIMEOUT_MS = 20_000;
 
 const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => process.platform === "linux" && existsSync(p));
 
-/** The CA a role trusts, as PEM: a client's `tls.ca`, the spec suite's `certs.ca`. */
+/** The CA a role trusts, as PEM: a client's `tls.ca`, the spec suite's `certs.ca`, the probes' main CA. */
 function trustedCaOf(spec: AgentSpec): string | undefined {
-  const path = spec.role === "client" ? spec.tls?.ca : spec.role === "sockets-spec" ? spec.certs?.ca : undefined;
+  const path =
+    spec.role === "client"
+      ? spec.tls?.ca
+      : spec.role === "sockets-spec"
+        ? spec.certs?.ca
+        : spec.role === "probes"
+          ? spec.certs?.main.ca
+          : undefined;
   return path ? readFileSync(path, "utf8") : undefined;
 }
 
