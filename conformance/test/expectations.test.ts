@@ -16,7 +16,7 @@ import {
   type Expectations,
 } from "../src/parent/verdict/index.js";
 import { DEFAULT_EXPECTATIONS_DIR } from "../src/parent/cli/run.js";
-import { PROBES } from "../src/in-runtime/probes/catalogue.js";
+import { PROBES, WINTERTC_PROBES } from "../src/in-runtime/probes/catalogue.js";
 import { NODE_API_PROBES } from "../src/node-api/catalogue.js";
 import { RTS, sampleInputs } from "./report-fixture.js";
 
@@ -210,9 +210,9 @@ describe("update, then compare", () => {
 });
 
 describe("the committed expectation files", () => {
-  it("load, and name every probe of the catalogue and of the Node API family for every runtime", () => {
+  it("load, and name every probe of the catalogue, the Node API and the wintertc families for every runtime", () => {
     const exp = loadExpectations(DEFAULT_EXPECTATIONS_DIR, RTS);
-    const ids = [...PROBES, ...NODE_API_PROBES].map((p) => p.id).sort();
+    const ids = [...PROBES, ...NODE_API_PROBES, ...WINTERTC_PROBES].map((p) => p.id).sort();
     for (const rt of RTS) {
       expect(exp[rt], `${rt}.json`).toBeDefined();
       expect(Object.keys(exp[rt]!.probes).sort()).toEqual(ids);
