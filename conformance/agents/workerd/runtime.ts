@@ -11,6 +11,7 @@
 import { connect } from "cloudflare:sockets";
 import { createHash } from "node:crypto";
 import { NetError, type Features, type Host, type Runtime } from "@netparity/protocol";
+import type { Socket } from "@netparity/sockets/core";
 import { overDraftConnect } from "../../src/in-runtime/scenarios/wintertc.js";
 
 const FEATURES: Features = {
@@ -26,7 +27,8 @@ const FEATURES: Features = {
   // connect() takes no AbortSignal in workerd.
   connectSignal: false,
   tls: true,
-  startTlsClient: false,
+  // startTls() of a Socket opened with secureTransport "starttls" (the facade's startTls).
+  startTlsClient: true,
   startTlsServer: false,
   // Reads come from the socket's ReadableStream, a new chunk each time.
   reusesReadBuffer: false,
@@ -94,11 +96,38 @@ export function workerdRuntime(version: string, trustedCa: string | undefined, l
  * `kj::str(record.hostname, ":", record.port)`), so an IPv6 literal must come in brackets
  * (`[::1]`, RFC 2732's form): `{ hostname: "::1" }` fails with "invalid authority". The
  * scenarios name hosts as the other runtimes take them (`::1`); docs/workerd.md records this.
+ *
+ * `startTls()` then verifies the server against that bracketed text, which is no DNS name
+ * ("TLS configuration: invalid dns name", an internal error to the Worker); workerd's
+ * `startTls` takes `{ expectedServerHostname }` (TlsOptions of @cloudflare/workers-types, an
+ * option beyond the draft), so a socket of a bracketed literal passes the name it verifies:
+ * the `sni` asked at connect, else the literal without brackets.
  */
-const bracketIpv6: typeof connect = (address, options) =>
-  connect(
-    typeof address === "object" && address.hostname.includes(":") && !address.hostname.startsWith("[")
-      ? { ...address, hostname: `[${address.hostname}]` }
-      : address,
-    options,
-  );
+const bracketIpv6: typeof connect = (address, options) => {
+  if (typeof address !== "object" || !address.hostname.includes(":") || address.hostname.startsWith("["))
+    return connect(address, options);
+  const socket = connect({ ...address, hostname: `[${address.hostname}]` }, options);
+  const expectedServerHostname = options?.sni ?? address.hostname;
+  const startTls = socket.startTls as (tls?: { expectedServerHostname: string }) => Socket;
+  // A view with live getters (Object.assign would copy the values once).
+  const view = {
+    get readable() {
+      return socket.readable;
+    },
+    get writable() {
+      return socket.writable;
+    },
+    get opened() {
+      return socket.opened;
+    },
+    get closed() {
+      return socket.closed;
+    },
+    get upgraded() {
+      return socket.upgraded;
+    },
+    close: (reason?: unknown) => socket.close(reason),
+    startTls: () => startTls.call(socket, { expectedServerHostname }),
+  };
+  return view as unknown as Socket;
+};

@@ -205,6 +205,12 @@ export interface TcpConnectOptions {
   port: number;
   /** Abort the connection attempt (and the connection, once open). */
   signal?: AbortSignal;
+  /**
+   * The connection will be upgraded with `startTls`, with these settings. An API that fixes
+   * them when it connects (the WinterTC draft's `secureTransport: "starttls"` with `sni` and a
+   * binding's CA) reads them here; the adapters take them at `startTls` and ignore this.
+   */
+  startTls?: TlsClientOptions;
 }
 export interface UnixConnectOptions {
   transport: "unix";

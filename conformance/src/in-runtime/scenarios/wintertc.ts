@@ -112,6 +112,26 @@ class SocketConnection implements Connection {
   tlsInfo(): TlsInfo | null {
     return this.#tls;
   }
+
+  /**
+   * The draft's `startTls()` on a Socket opened with `secureTransport: "starttls"`: the reader
+   * and writer are released first (workerd keeps the new socket's streams locked while the old
+   * ones are held), and the new Socket is a Connection once its `opened` resolved.
+   */
+  async upgrade(): Promise<Connection> {
+    (this.#reader as { releaseLock?: () => void }).releaseLock?.();
+    (this.#writer as { releaseLock?: () => void }).releaseLock?.();
+    let tls: Socket;
+    let info: SocketInfo;
+    try {
+      tls = this.#socket.startTls();
+      info = await tls.opened;
+    } catch (e) {
+      this.close();
+      throw toNetError(e, "startTls");
+    }
+    return new SocketConnection(tls, info, true);
+  }
 }
 
 /**
@@ -129,7 +149,8 @@ export function winterTcRuntime(rt: Runtime): Runtime {
 export type DraftConnect = (address: AnySocketAddress, options?: SocketOptions) => Socket;
 
 /**
- * `rt` whose `connect` goes through a draft `connect()`: `connectFor(ca)` is the one that trusts
+ * `rt` whose `connect` (and `startTls` as a client, over a TCP connection made with `startTls`
+ * settings) goes through a draft `connect()`: `connectFor(ca)` is the one that trusts
  * `ca` (PEM; undefined: the implementation's default trust). An implementation that cannot trust
  * a CA per call (workerd trusts CAs in its config) throws ENOTSUP from `connectFor`.
  * @example const client = overDraftConnect(rt, () => connect); // connect from cloudflare:sockets
@@ -159,6 +180,22 @@ export function overDraftConnect(rt: Runtime, connectFor: (ca: string | undefine
         ...(t.alpn?.length ? { alpn: [...t.alpn] } : {}),
         ...signal,
       });
+    } else if (options.startTls) {
+      // The draft fixes TLS at connect: "starttls", its sni and the binding's CA, used by startTls().
+      const t = options.startTls;
+      if (t.verify === false || t.cert !== undefined)
+        throw new NetError(
+          "ENOTSUP",
+          "the WinterTC Sockets API cannot skip verification or send a client certificate",
+          { operation: "connect" },
+        );
+      socket = connectFor(t.ca)(address, {
+        secureTransport: "starttls",
+        allowHalfOpen: true,
+        ...(t.servername ? { sni: t.servername } : {}),
+        ...(t.alpn?.length ? { alpn: [...t.alpn] } : {}),
+        ...signal,
+      });
     } else {
       socket = connectFor(undefined)(address, { allowHalfOpen: true, ...signal });
     }
@@ -170,5 +207,9 @@ export function overDraftConnect(rt: Runtime, connectFor: (ca: string | undefine
     }
     return new SocketConnection(socket, info, transportOf(options.transport).secure);
   };
-  return { ...rt, connect: facadeConnect };
+  // STARTTLS as a client on a connection this facade made (connected with `startTls` settings);
+  // any other connection or role is the runtime's own.
+  const startTls: Runtime["startTls"] = (conn, options) =>
+    conn instanceof SocketConnection && options.role === "client" ? conn.upgrade() : rt.startTls(conn, options);
+  return { ...rt, connect: facadeConnect, startTls };
 }
