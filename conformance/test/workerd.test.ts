@@ -69,6 +69,26 @@ describe.skipIf(!binary || process.platform !== "linux")("workerd client", () =>
     }
   });
 
+  it("runs a STARTTLS cell (secureTransport starttls, then startTls()) against node, and leaves no process", {
+    timeout: 120_000,
+  }, async () => {
+    const [server, client] = await Promise.all([probeRuntime("node"), probeRuntime("workerd")]);
+    const certs = await writeCertificates();
+    try {
+      const cell = await runCell(
+        { scenario: "starttls", transport: "tls", host: "::1", server, client },
+        { runtimes: [], scenarios: [], transports: [], extra: {} },
+        certs,
+      );
+      expect(cell.status, cell.reason).toBe("pass");
+      expect(cell.checks.map((c) => c.name)).toContain("TLS after STARTTLS");
+      expect(workerdChildren()).toEqual([]);
+    } finally {
+      for (const pid of workerdChildren()) process.kill(pid, "SIGKILL");
+      await certs.remove();
+    }
+  });
+
   it("runs part of the sockets spec suite against workerd's connect(), peers from node, and leaves no process", {
     timeout: 120_000,
   }, async () => {

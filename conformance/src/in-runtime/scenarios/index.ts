@@ -3,6 +3,7 @@ import { greet } from "./greet.js";
 import { helloUdp } from "./hello-udp.js";
 import { httpGetScenario } from "./http-get.js";
 import { ipmsg } from "./ipmsg.js";
+import { starttls } from "./starttls.js";
 import { time } from "./time.js";
 import { transfer } from "./transfer.js";
 import type { Scenario } from "./types.js";
@@ -13,6 +14,7 @@ export const SCENARIOS: Record<string, Scenario> = {
   "hello-udp": helloUdp,
   "http-get": httpGetScenario,
   ipmsg,
+  starttls,
   time,
   transfer,
 };

@@ -8,6 +8,7 @@ import {
   type FramePiece,
   type Listener,
   type Runtime,
+  type TlsServerOptions,
 } from "@netparity/protocol";
 import { isSecure } from "../common/transports.js";
 import type { Logger, RoleOptions, RunningServer, ScenarioOption } from "./types.js";
@@ -59,6 +60,13 @@ export interface ServeContext {
    * (`FrameReader.readPiece`); the deadline still runs per whole frame.
    */
   frames(options?: FrameOptions): { read(): Promise<Uint8Array | null>; readPiece(): Promise<FramePiece | null> };
+  /**
+   * STARTTLS as the server: upgrades the accepted connection itself (not the guarded view the
+   * handler holds, which the runtime would not recognise) with `rt.startTls`, and returns the TLS
+   * connection under the same idle deadline; it is closed with the handler's end or the server's
+   * stop, as the plaintext one was.
+   */
+  startTls?(tls: TlsServerOptions): Promise<Connection>;
 }
 
 /**
@@ -291,14 +299,23 @@ export function serveConnections(
         continue;
       }
       open.add(conn);
+      // The connection the handler speaks on: the accepted one, or its TLS upgrade (startTls).
+      let current = conn;
       const guard = new IdleGuard(limits.idleTimeoutMs, (idle) => {
         log(
           `connection from ${describe(conn)} closed: no ${guard.framed ? "complete frame" : "progress"} for ${idle} ms (--idle-timeout ${limits.idleTimeoutMs})`,
         );
-        conn.close();
+        current.close();
       });
       const g = guarded(conn, guard);
-      void handle(g, contextFor(g, guard))
+      const startTls = async (tls: TlsServerOptions): Promise<Connection> => {
+        const up = await rt.startTls(conn, { role: "server", tls });
+        open.delete(conn);
+        open.add(up);
+        current = up;
+        return guarded(up, guard);
+      };
+      void handle(g, { ...contextFor(g, guard), startTls })
         .catch((e: unknown) => {
           // After a time-out the handler only sees the close it caused; the line above said why.
           if (guard.timedOut) return;
@@ -307,8 +324,8 @@ export function serveConnections(
         })
         .finally(() => {
           guard.stop();
-          conn.close();
-          open.delete(conn);
+          current.close();
+          open.delete(current);
         });
     }
   })();

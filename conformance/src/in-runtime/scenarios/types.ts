@@ -1,4 +1,4 @@
-import { NetError, type Address, type Runtime, type Transport } from "@netparity/protocol";
+import { NetError, type Address, type Features, type Runtime, type Transport } from "@netparity/protocol";
 
 /** TLS settings of a role, PEM text (the agent reads the files); which fields a role uses depends on it. */
 export interface RoleTls {
@@ -91,6 +91,11 @@ export interface Scenario {
    * the negative controls can show that the client notices each of them.
    */
   readonly mutations?: Readonly<Record<string, string>>;
+  /**
+   * Features each end needs beyond its transport's (`startTlsServer` for a server that
+   * upgrades): the matrix plans the cell and reports it unsupported where an end lacks one.
+   */
+  readonly needs?: { readonly server?: readonly (keyof Features)[]; readonly client?: readonly (keyof Features)[] };
   serve(rt: Runtime, options: RoleOptions, log: Logger): Promise<RunningServer>;
   client(rt: Runtime, options: RoleOptions, log: Logger): Promise<ClientResult>;
 }

@@ -60,6 +60,13 @@ export const CONTROLS: readonly ControlDef[] = [
     expect: { check: /^format "/, detail: /s from this client's clock/ },
   },
   {
+    // The server answers OK and stays in plaintext: the client's handshake must fail, never echo in the clear.
+    scenario: "starttls",
+    transports: ["tls"],
+    mutation: "no-upgrade",
+    expect: { check: /^TLS after STARTTLS$/, detail: /^[A-Z_]+: / },
+  },
+  {
     scenario: "transfer",
     transports: ["tcp", "unix", "tls"],
     mutation: "wrong-hash",

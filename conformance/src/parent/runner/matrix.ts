@@ -331,7 +331,9 @@ export async function runCell(
     const state = endState(info, api);
     if (state.error) return { ...base, status: "error", reason: `${role} ${rt}: ${state.error}`, durationMs: 0 };
     // A feature the runtime does not report (an adapter older than the feature) is one it lacks.
-    const missing = needs(p.transport, p.host).filter((f) => state.features[f] !== true);
+    const missing = [...needs(p.transport, p.host), ...(SCENARIOS[p.scenario]?.needs?.[role] ?? [])].filter(
+      (f) => state.features[f] !== true,
+    );
     if (missing.length)
       return {
         ...base,
