@@ -78,6 +78,9 @@ describe("report.json's socketsSpec section", () => {
     const back = loadReport(join(dir, "alone")).report;
     expect(back.socketsSpec).toEqual(r.socketsSpec);
     expect(readFileSync(join(dir, "alone", "report.md"), "utf8")).toContain("### WinterTC Sockets spec suite");
+    const html = readFileSync(join(dir, "alone", "report.html"), "utf8");
+    expect(html).toContain('<h2 id="sockets-spec">');
+    expect(html).toContain("cloudflare:sockets on workerd 1.20261123.1 0/1");
   });
 
   it("a run's report gains the section and keeps its cells and probes", () => {

@@ -8,6 +8,7 @@
  */
 import { barChart, colorFor, formatNumber, type Bar } from "./charts.js";
 import { controlsHtml } from "./controls.js";
+import { socketsSpecHtml } from "./sockets-spec.js";
 import {
   benchRanking,
   cellAt,
@@ -461,6 +462,7 @@ export function renderHtml(r: Report): string {
     ...runViews(r).map(reliabilityHtml),
     runsHtml(r),
     controlsHtml(r.controls ?? [], htmlEscape),
+    socketsSpecHtml(r.socketsSpec ?? [], htmlEscape),
     `<h2 id="charts">Charts</h2><p class="notes">Bar colour: the server's runtime (<span style="color:#3c873a">node</span>, <span style="color:#c98a3d">bun</span>, <span style="color:#4a5bd4">deno</span>).</p>${charts(r)}`,
     benchCharts(r),
     `<p class="notes">schema ${htmlEscape(r.schema)} · ${htmlEscape(r.command.join(" "))}</p>`,

@@ -119,3 +119,36 @@ export function reportWithSocketsSpec(
     socketsSpec: section,
   };
 }
+
+/** report.html's section for `socketsSpec`: the same table as the Markdown, one column per implementation. */
+export function socketsSpecHtml(section: readonly SpecColumn[], esc: (s: string) => string): string {
+  if (!section.length) return "";
+  const keys: Array<{ section: string; name: string }> = [];
+  for (const e of section)
+    for (const r of e.results)
+      if (!keys.some((k) => k.section === r.section && k.name === r.name))
+        keys.push({ section: r.section, name: r.name });
+  const colour = (status: string): string =>
+    status === "pass" ? "#dafbe1" : status === "fail" ? "#ffebe9" : status === "skip" ? "#f3f4f6" : "#fff8c5";
+  const out = [
+    `<h2 id="sockets-spec">WinterTC Sockets spec suite</h2>`,
+    `<p class="notes">Each normative check of the draft (yes, NO, skip) and what each implementation does where the draft is open (its probes). Normative checks passed: ${section
+      .map((e) => {
+        const s = socketsSpecScore(e);
+        return `${esc(columnName(e))} ${s.passed}/${s.run}`;
+      })
+      .join(" · ")}.</p>`,
+    `<table class="sockets-spec"><thead><tr><th>section</th><th>check</th>${section.map((e) => `<th>${esc(columnName(e))}</th>`).join("")}</tr></thead><tbody>`,
+  ];
+  for (const k of keys) {
+    const cells = section.map((e) => {
+      const r = e.results.find((x) => x.section === k.section && x.name === k.name);
+      return r
+        ? `<td style="background:${colour(r.status)};padding:4px 8px">${esc(cell(r.status, r.detail))}</td>`
+        : "<td></td>";
+    });
+    out.push(`<tr><td>${esc(k.section)}</td><td>${esc(k.name)}</td>${cells.join("")}</tr>`);
+  }
+  out.push("</tbody></table>");
+  return out.join("\n");
+}
