@@ -13,6 +13,7 @@ import { apiNames, DEFAULT_API, isApiName, type ApiName } from "../../in-runtime
 import { runtimeDescriptors, runtimeOf } from "../common/runtime-descriptors.js";
 import { formatEnd } from "../common/targets.js";
 import { spawnHarness, type Harness } from "../process/harness.js";
+import { startWorkerdBench } from "../workerd/bench.js";
 
 /**
  * "adapter" (the bench agent), "raw" (bench/raw/), "python-threads", or a facade API's name:
@@ -96,7 +97,7 @@ function argvProgram(
 
 /**
  * `runtime`'s `impl` program for an end on `api` (an end API as endApi gives it: `native`
- * where the asked API is the runtime's own).
+ * where the asked API is the runtime's own). A workerd end is its Worker, driven over HTTP.
  */
 export function program(
   runtime: RuntimeName,
@@ -111,6 +112,22 @@ export function program(
   // The API the agent's client or server speaks: the end's, or the facade the impl names.
   const specApi = isApiName(impl) ? impl : api === d.ownApi ? DEFAULT_API : api;
   const withApi = (spec: BenchSpec): BenchSpec => (specApi === DEFAULT_API ? spec : { ...spec, api: specApi });
+  if (d.driver === "workerd") {
+    if (impl !== "adapter") throw new Error(`${runtime} has no ${impl} bench program`);
+    return {
+      runtime: label,
+      base: runtime,
+      impl,
+      start: (spec, cpu, pin) =>
+        startWorkerdBench({
+          spec: withApi(spec),
+          binary: bin,
+          version: runtimeVersion(runtime, binaries).version ?? "",
+          bundle: join(DIST, d.benchAgent?.bundle ?? d.agent.bundle),
+          cpu: pin ? cpu : null,
+        }),
+    };
+  }
   const raw = impl === "raw" ? rawOf(runtime, api) : undefined;
   if (impl === "raw" && !raw) throw new Error(`the ${api} API has no raw program`);
   const file = raw ? join(RAW, `${raw}.mjs`) : join(DIST, d.benchAgent?.bundle ?? `bench-${runtime}.js`);
