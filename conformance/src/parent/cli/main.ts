@@ -16,7 +16,7 @@ import { run, toolVersion } from "./run.js";
 import { serve } from "./serve.js";
 import { bench, parseRounds, parseTarget, parseWorkloads } from "../bench/cli.js";
 import { serveBench } from "../bench/serve.js";
-import { defaultWorkloads, optInWorkloads } from "../bench/workloads/index.js";
+import { defaultWorkloads, optInWorkloads, workloadsMeasuring } from "../bench/workloads/index.js";
 import {
   TRANSPORTS,
   UsageError,
@@ -31,7 +31,7 @@ import {
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
 import { bareSpecifiers, parseApi, parseApiList, parseSpecifier, parseSpecifierList } from "../common/targets.js";
 import { defaultRuntimeNames } from "../common/runtime-descriptors.js";
-import { DEFAULT_API } from "../../in-runtime/common/apis.js";
+import { apiNames, DEFAULT_API } from "../../in-runtime/common/apis.js";
 import { registerBisect } from "./bisect.js";
 import { registerSite } from "./site.js";
 import { netnsSupport } from "../process/netns.js";
@@ -340,9 +340,14 @@ ${optInWorkloads()
   .map((w, i) => `  ${i === 0 ? "opt-in  " : "        "}  ${w.name.padEnd(14)} ${w.summary}`)
   .join("\n")}
   --workloads all runs every one (about three times as long); --workloads udp,echo any subset.
-  --apis native,node adds bun+node and deno+node (bulk, transfer, echo, concurrency); a
-  runtime named in --runtimes that offers only a client API (workerd) is measured as a client
-  in bulk and echo.`,
+
+APIs (--apis, docs/bench.md): the workloads that measure each besides native
+${apiNames()
+  .filter((a) => a !== DEFAULT_API)
+  .map((a) => `  ${a.padEnd(10)}${workloadsMeasuring(a).join(", ")}`)
+  .join("\n")}
+  e.g. --apis native,node adds bun+node and deno+node; workerd in --runtimes (a client-only
+  runtime) is measured as a client where its API is listed.`,
     );
   binaryOptions(benchCmd).action(async (o) => {
     process.exitCode = await bench({
