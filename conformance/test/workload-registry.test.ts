@@ -15,7 +15,7 @@ import { params } from "../src/parent/bench/params.js";
 import { measuredEnds, planCells, type Cell } from "../src/parent/bench/plan.js";
 import { computeRanking } from "../src/parent/bench/ranking.js";
 import { computeRatios } from "../src/parent/bench/ratios.js";
-import { renderMarkdown } from "../src/parent/bench/report.js";
+import { benchSection, renderMarkdown } from "../src/parent/bench/report.js";
 import type { BenchOptions, BenchReport } from "../src/parent/bench/types.js";
 import {
   optInWorkloads,
@@ -156,7 +156,14 @@ describe("bench workload registry", () => {
       quick: true,
       rounds: 5,
       durationSeconds: 1,
-      machine: { cpuModel: "test", cpuCount: 2, kernel: "6", loadAverageAtStart: [0], placement: "none", runtimes: {} },
+      machine: {
+        cpuModel: "test",
+        cpuCount: 2,
+        kernel: "6",
+        loadAverageAtStart: [0],
+        placement: "none",
+        runtimes: { node: "1", bun: "2", deno: "3" },
+      },
       workloads,
       ratios,
       ranking,
@@ -168,6 +175,9 @@ describe("bench workload registry", () => {
     expect(md).toContain("Parameters: messageBytes 512");
     expect(md).toMatch(/\| fake-rtt-512 \(round trips\/s\) \| client \|.*bun\+node/);
     expect(md).toContain("### What each API costs over the runtime's own");
+    // report.json's bench section: a bun+node bar carries bun's version.
+    const bars = benchSection(report).workloads.find((w) => w.name === "fake-rtt-512")!.results;
+    expect(bars.find((b) => b.runtime === "bun+node adapter" && b.role === "client")?.version).toBe("2");
   });
 
   it("ends come from the API and runtime registries: workerd is a wintertc client, never a server", () => {

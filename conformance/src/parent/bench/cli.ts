@@ -11,7 +11,8 @@ import { runBench } from "./run.js";
 import type { BenchReport, WorkloadName } from "./types.js";
 import { params } from "./params.js";
 import { measuredEnds, workloadSpecs } from "./plan.js";
-import { baseRuntime, isFixedPeerCandidate } from "./programs.js";
+import { baseRuntime } from "./ends.js";
+import { isFixedPeerCandidate } from "./programs.js";
 import { isWorkloadName, workloadNames } from "./workloads/index.js";
 
 /** Whether any of `workloads` measures an end on `api` of one of `runtimes`. */

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
 import { DIST, PACKAGE_ROOT, runtimeBinary, runtimeVersion } from "../runner/runtimes.js";
 import type { BenchEvent, BenchSpec } from "../../in-runtime/bench/protocol.js";
-import { apiNames, DEFAULT_API, isApiName, type ApiName } from "../../in-runtime/common/apis.js";
+import { DEFAULT_API, isApiName, type ApiName } from "../../in-runtime/common/apis.js";
 import { runtimeDescriptors, runtimeOf } from "../common/runtime-descriptors.js";
 import { formatEnd } from "../common/targets.js";
 import { spawnHarness, type Harness } from "../process/harness.js";
@@ -41,30 +41,6 @@ const RAW = join(PACKAGE_ROOT, "bench", "raw");
 function rawOf(runtime: RuntimeName, api: ApiName): RuntimeName | undefined {
   if (api === DEFAULT_API) return runtime;
   return runtimeDescriptors().find((d) => d.nativeIs === api)?.name;
-}
-
-/** The runtime of a row's program: "bun" for "bun+node" (and for "bun 1.3.0+node" of a pass). */
-export function baseRuntime(label: string): string {
-  return label.split("+")[0]!;
-}
-
-/**
- * Row labels of registered runtimes (`node`, `bun+node`; not python, iperf3, openssl), once
- * each: native ends first in registration order, then the other APIs' ends in API order.
- */
-export function measuredRuntimeOrder(labels: readonly string[]): string[] {
-  const runtimes = runtimeDescriptors().map((d) => d.name as string);
-  const apis = apiNames() as string[];
-  const key = (l: string): [number, number] => {
-    const [base, api = DEFAULT_API] = l.split("+") as [string, string?];
-    return [apis.indexOf(api), runtimes.indexOf(baseRuntime(base))];
-  };
-  return [...new Set(labels)]
-    .filter((l) => runtimes.includes(baseRuntime(l)))
-    .sort((a, b) => {
-      const [x, y] = [key(a), key(b)];
-      return x[0] - y[0] || x[1] - y[1];
-    });
 }
 
 /** Whether `runtime` can be a fixed peer: a raw program on its own API, on both ends (workerd cannot). */

@@ -8,7 +8,7 @@
  */
 import { bootstrapRatio, seedOf } from "../common/stats.js";
 import type { RankingEntry, WorkloadResult } from "./types.js";
-import { baseRuntime, measuredRuntimeOrder } from "./programs.js";
+import { baseRuntime, measuredRuntimeOrder } from "./ends.js";
 import { workloadOfReport } from "./workloads/index.js";
 
 export function computeRanking(workloads: WorkloadResult[], versions: Record<string, string>): RankingEntry[] {

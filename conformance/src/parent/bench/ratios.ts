@@ -22,7 +22,7 @@ import {
   type RoundSample,
 } from "../common/stats.js";
 import type { ResultEntry, Ratio, WorkloadResult } from "./types.js";
-import { baseRuntime, measuredRuntimeOrder } from "./programs.js";
+import { baseRuntime, measuredRuntimeOrder } from "./ends.js";
 import { workloadOfReport } from "./workloads/index.js";
 
 /** The runtimes (ends: `bun`, `bun+node`) measured in a workload: native ends first, in registration order. */

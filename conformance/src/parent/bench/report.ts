@@ -5,6 +5,7 @@ import { writeReportFiles } from "../report/index.js";
 import type { BenchSection, Report } from "../report/model.js";
 import type { BenchReport, RankingEntry, Ratio, ResultEntry, WorkloadResult } from "./types.js";
 import { unstableLines, verdictRows, verdictTable } from "./verdict-table.js";
+import { baseRuntime } from "./ends.js";
 
 function rate(v: number, unit: string): string {
   if (!Number.isFinite(v)) return "–";
@@ -271,7 +272,7 @@ export function renderMarkdown(report: BenchReport): string {
     out.push(
       "### Which runtime to deploy",
       "",
-      `Measured on ${machineLine(report)}. Each runtime through netparity's adapter (an end on another API than the runtime's own is named runtime+api: bun+node is the Node adapter on Bun's node:net), best first; the others as a ratio to the best with its 95% bootstrap interval (1.00 = as good as the best), "tie" where the interval reaches the best (this run cannot tell them apart), and the CPU seconds per unit the runtime itself spent.`,
+      `Measured on ${machineLine(report)}. Each runtime through netparity's adapter (an end on another API than the runtime's own is named runtime+api: bun+node is the Node adapter on Bun's node:net, workerd+wintertc the same client on a Worker's connect()), best first; the others as a ratio to the best with its 95% bootstrap interval (1.00 = as good as the best), "tie" where the interval reaches the best (this run cannot tell them apart), and the CPU seconds per unit the runtime itself spent.`,
       "",
       ...rankingTable(report),
       "",
@@ -348,8 +349,11 @@ export function renderMarkdown(report: BenchReport): string {
  * percentiles of the echo and UDP workloads as charts of their own (lower is better).
  */
 export function benchSection(report: BenchReport): BenchSection {
-  const version = (rt: string): string | undefined =>
-    (report.machine.runtimes as Record<string, string> | undefined)?.[rt];
+  // "bun+node" runs on bun: its version is bun's.
+  const version = (rt: string): string | undefined => {
+    const runtimes = report.machine.runtimes as Record<string, string> | undefined;
+    return runtimes?.[rt] ?? runtimes?.[baseRuntime(rt)];
+  };
   const workloads: BenchSection["workloads"] = [];
   for (const w of report.workloads) {
     const bar = (x: ResultEntry, v: { median: number; min: number; max: number }) => ({

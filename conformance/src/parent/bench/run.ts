@@ -27,7 +27,8 @@ import { calibratePeers } from "./calibrate.js";
 import { computeRanking } from "./ranking.js";
 import type { BenchOptions, BenchReport, Ratio } from "./types.js";
 import { HANDSHAKE_KEYS, workloadOf } from "./workloads/index.js";
-import { baseRuntime, isFixedPeerCandidate } from "./programs.js";
+import { baseRuntime } from "./ends.js";
+import { isFixedPeerCandidate } from "./programs.js";
 import { relativeHalfWidth } from "../common/stats.js";
 
 /** The ratio whose 95 % interval is widest relative to the ratio (targets and rankings alike), or null if none has one. */
