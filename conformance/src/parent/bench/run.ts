@@ -107,8 +107,10 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     else errors.push(v.error ?? `${rt}: no version`);
   }
   const runtimes = o.runtimes.filter((rt) => versions[rt]);
-  // The fixed peers are raw programs: runtimes with their own API on both ends (not workerd).
-  const peerRuntimes = runtimes.filter((rt) => isFixedPeerCandidate(rt));
+  // The fixed peers are raw programs: runtimes with their own API on both ends (not workerd);
+  // with none among those measured (`--runtimes workerd`), Node's, which runs this parent.
+  const candidates = runtimes.filter((rt) => isFixedPeerCandidate(rt));
+  const peerRuntimes: RuntimeName[] = candidates.length ? candidates : ["node"];
   if (!versions.node) versions.node = process.versions.node;
   const wl = new Set(o.workloads);
   if (wl.has("bulk") && !iperf)
