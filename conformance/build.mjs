@@ -56,16 +56,19 @@ export async function buildAll() {
     }),
     // One agent (and one bench agent) per runtime, as its descriptor says.
     ...runtimes.flatMap((d) =>
-      [d.agent, d.benchAgent].filter(Boolean).map((a) =>
-        build({
-          ...common,
-          ...(d.bundle.platform === "node"
-            ? { platform: "node", target: "node20" }
-            : { ...neutral, external: [...d.bundle.external] }),
-          entryPoints: [join(here, a.entry)],
-          outfile: join(here, "dist", a.bundle),
-        }),
-      ),
+      // A bench agent that is the agent itself (workerd's Worker) is built once.
+      [d.agent, d.benchAgent !== undefined && d.benchAgent.bundle !== d.agent.bundle ? d.benchAgent : undefined]
+        .filter(Boolean)
+        .map((a) =>
+          build({
+            ...common,
+            ...(d.bundle.platform === "node"
+              ? { platform: "node", target: "node20" }
+              : { ...neutral, external: [...d.bundle.external] }),
+            entryPoints: [join(here, a.entry)],
+            outfile: join(here, "dist", a.bundle),
+          }),
+        ),
     ),
     // The WinterTC Sockets spec suite against the Node-only polyfill @arrowood.dev/socket
     // (CommonJS: its require() calls get a real require, as the CLI's do).

@@ -3,7 +3,8 @@
  * (src/parent/workerd/config.ts) and POSTs one WorkerdRequest per process; the Worker runs
  * that role and answers with the JSON array of the events another runtime's agent would have
  * printed. Client roles, the spec suite and the `wintertc.*` probes run here, their peers in
- * another process: workerd has no listen.
+ * another process: workerd has no listen. A bench client (workerd/bench.ts) streams its
+ * events instead.
  */
 import { connect } from "cloudflare:sockets";
 import { isNetError } from "@netparity/protocol";
@@ -14,6 +15,8 @@ import { SCENARIOS } from "../src/in-runtime/scenarios/index.js";
 import type { RoleOptions } from "../src/in-runtime/scenarios/types.js";
 import { remotePeers } from "../src/in-runtime/sockets-spec/remote-peers.js";
 import { runSocketsSpec, type ConnectLike } from "../src/in-runtime/sockets-spec/spec.js";
+import type { WorkerdBenchRequest } from "../src/in-runtime/bench/protocol.js";
+import { benchResponse } from "./workerd/bench.js";
 import { workerdRuntime } from "./workerd/runtime.js";
 
 async function run(req: WorkerdRequest, logs: string[]): Promise<AgentEvent[]> {
@@ -116,11 +119,14 @@ async function run(req: WorkerdRequest, logs: string[]): Promise<AgentEvent[]> {
 }
 
 export default {
-  async fetch(request: Request): Promise<Response> {
+  async fetch(request: Request, _env: unknown, ctx: { waitUntil(p: Promise<unknown>): void }): Promise<Response> {
     const logs: string[] = [];
     let events: AgentEvent[];
     try {
-      events = await run((await request.json()) as WorkerdRequest, logs);
+      const body = (await request.json()) as WorkerdRequest | WorkerdBenchRequest;
+      // A bench client streams its events (bench.ts); every other role answers them at once.
+      if ("bench" in body) return benchResponse(body, (p) => ctx.waitUntil(p));
+      events = await run(body, logs);
     } catch (e) {
       events = [{ event: "error", runtime: "workerd", version: "", code: "ERROR", message: String(e) }];
     }

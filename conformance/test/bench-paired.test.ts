@@ -188,7 +188,8 @@ describe("drift flags", () => {
 });
 
 describe("round order and --rounds auto", () => {
-  const prog = (runtime: string, impl: string) => ({ runtime, impl }) as unknown as Cell["client"]["prog"];
+  const prog = (runtime: string, impl: string) =>
+    ({ runtime, base: runtime.split("+")[0], impl }) as unknown as Cell["client"]["prog"];
   const cell = (workload: string, runtime: string, impl: string): Cell => ({
     workload,
     key: `${workload}|${runtime}/${impl}`,

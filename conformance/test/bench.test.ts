@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
-import { DEFAULT_WORKLOADS, OPT_IN_WORKLOADS, WORKLOADS, type BenchReport } from "../src/parent/bench/types.js";
+import type { BenchReport } from "../src/parent/bench/types.js";
+import { defaultWorkloads, optInWorkloads, workloadNames } from "../src/parent/bench/workloads/index.js";
 import { parseWorkloads } from "../src/parent/bench/cli.js";
 import { RUNTIMES } from "./helpers.js";
 
@@ -293,21 +294,18 @@ describe("netparity bench", () => {
   });
 
   it("the default run leaves the heavy workloads opt-in; --workloads all runs every one; --help says which", () => {
-    expect(DEFAULT_WORKLOADS).toEqual(["bulk", "transfer", "echo", "concurrency", "decoder", "tls-bulk"]);
-    expect([...OPT_IN_WORKLOADS].sort()).toEqual([
-      "idle-memory",
-      "load-latency",
-      "scaling",
-      "tls-handshake",
-      "udp",
-      "wintertc",
-    ]);
-    expect(parseWorkloads("all")).toEqual([...WORKLOADS]);
+    expect(defaultWorkloads()).toEqual(["bulk", "transfer", "echo", "concurrency", "decoder", "tls-bulk"]);
+    expect(
+      optInWorkloads()
+        .map((w) => w.name)
+        .sort(),
+    ).toEqual(["idle-memory", "load-latency", "scaling", "tls-handshake", "udp", "wintertc"]);
+    expect(parseWorkloads("all")).toEqual(workloadNames());
     expect(parseWorkloads("wintertc,echo")).toEqual(["wintertc", "echo"]);
     const h = spawnSync(process.execPath, [BIN, "bench", "--help"], { encoding: "utf8", timeout: 30_000 });
     expect(h.status).toBe(0);
     expect(h.stdout).toContain("default   bulk, transfer, echo, concurrency, decoder, tls-bulk\n");
-    for (const w of OPT_IN_WORKLOADS) expect(h.stdout).toMatch(new RegExp(`opt-in[\\s\\S]*${w}`));
+    for (const w of optInWorkloads()) expect(h.stdout).toMatch(new RegExp(`opt-in[\\s\\S]*${w.name}`));
     expect(h.stdout).toContain("--workloads all");
   });
 

@@ -6,7 +6,6 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import type { BenchEvent } from "../src/in-runtime/bench/protocol.js";
 import { program, pythonProgram, type Program } from "../src/parent/bench/programs.js";
 import { spawnHarness } from "../src/parent/process/harness.js";
 import { startAgent } from "../src/parent/runner/agent-process.js";
@@ -115,8 +114,7 @@ describe("bench programs", () => {
   it.each(benchPrograms.map((p) => [`${p.runtime} ${p.impl}`, p] as const))(
     "%s exits when its stdin ends",
     async (_, p) => {
-      const { cmd, args } = p.command({ role: "sink-server", host: "127.0.0.1", port: 0 });
-      const h = spawnHarness<BenchEvent>(cmd, args, { name: `${p.runtime} ${p.impl}` });
+      const h = p.start({ role: "sink-server", host: "127.0.0.1", port: 0 }, null, false);
       try {
         expect((await h.next(20_000, "listening line"))?.event).toBe("listening");
         // What the kernel does when the parent dies. The bound only keeps a failure short.

@@ -13,8 +13,8 @@ import { floodUntilError } from "./reliability/flood.js";
 import { runSocketsSpec, type SpecHostHooks } from "./sockets-spec/spec.js";
 import { localPeers } from "./sockets-spec/servers.js";
 import { createSockets, type AnySocketAddress, type SocketOptions } from "@netparity/sockets/core";
-import { winterTcRuntime } from "./scenarios/wintertc.js";
-import { apiSupports, DEFAULT_API, type ApiName, type End } from "./common/apis.js";
+import { runtimeForApi } from "./scenarios/api-runtime.js";
+import { apiSupports, DEFAULT_API, type ApiName } from "./common/apis.js";
 import type { CertPems, Probe, ProbeCerts, ProbeContext } from "./probes/types.js";
 import type { RoleOptions, RoleTls } from "./scenarios/types.js";
 import type { AgentCertFiles, AgentEvent, AgentProbeCertFiles, AgentSpec, AgentTlsFiles } from "./agent-protocol.js";
@@ -61,9 +61,6 @@ export interface AgentHooks extends SpecHostHooks {
   probes?: Partial<Record<ApiName, readonly Probe[]>>;
 }
 
-/** APIs that are a facade over the agent's own adapter, in every agent (the features are the adapter's). */
-const FACADES: Partial<Record<ApiName, (rt: Runtime) => Runtime>> = { wintertc: winterTcRuntime };
-
 /** The probe families of the facades, in every agent: `wintertc.*` over @netparity/sockets. */
 const FACADE_PROBES: Partial<Record<ApiName, readonly Probe[]>> = { wintertc: WINTERTC_PROBES };
 
@@ -80,18 +77,6 @@ function facadeSockets(rt: Runtime, certs: ProbeCerts | undefined): ProbeContext
     connect: (address, options) => under(address as AnySocketAddress, options as SocketOptions),
     peers: localPeers(rt, certs?.main),
   };
-}
-
-/**
- * The Runtime a role runs on for `api`: the agent's own adapter (native), a facade over it
- * (wintertc), or an adapter the entry carries (node). An error message when this agent
- * cannot take that API.
- */
-function runtimeForApi(rt: Runtime, hooks: AgentHooks, api: ApiName, role: End | "features"): Runtime | string {
-  if (api === DEFAULT_API) return rt;
-  const facade = FACADES[api];
-  if (facade) return role === "features" ? rt : facade(rt);
-  return hooks.apis?.[api] ?? `this agent does not carry the ${api} API`;
 }
 
 /** The PEM text of a certificate set's files. */
@@ -132,7 +117,7 @@ export async function runAgent(
     return rt.host.exit(2);
   }
   if (spec.role === "features") {
-    const on = runtimeForApi(rt, hooks, spec.api ?? DEFAULT_API, "features");
+    const on = runtimeForApi(rt, hooks.apis, spec.api ?? DEFAULT_API, "features");
     if (typeof on === "string") {
       emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "ENOTSUP", message: on });
       return rt.host.exit(1);
@@ -240,7 +225,7 @@ export async function runAgent(
   };
   const api = spec.api ?? DEFAULT_API;
   const on = apiSupports(api, spec.role, spec.transport)
-    ? runtimeForApi(rt, hooks, api, spec.role)
+    ? runtimeForApi(rt, hooks.apis, api, spec.role)
     : `the ${api} API has no ${spec.role}s over ${spec.transport}`;
   if (typeof on === "string") {
     emit({ event: "error", runtime: rt.runtime, version: rt.version, code: "ENOTSUP", message: on });

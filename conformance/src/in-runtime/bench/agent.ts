@@ -21,7 +21,8 @@ import type { RoleOptions, RoleTls, RunningServer } from "../scenarios/types.js"
 import { handshakeLoops } from "./handshake-loops.js";
 import { idleClient, loadClient } from "./load.js";
 import { DECODERS, makeStream, measure, type DecoderName } from "./decoders.js";
-import { winterTcRuntime } from "../scenarios/wintertc.js";
+import { runtimeForApi } from "../scenarios/api-runtime.js";
+import { DEFAULT_API, type ApiName } from "../common/apis.js";
 import { LatencyRecorder } from "./latency.js";
 import { UdpRequestWindow } from "./udp-window.js";
 import type { BenchEvent, BenchSpec, BenchTlsFiles, DecoderResult } from "./protocol.js";
@@ -33,7 +34,13 @@ const BLOCK = 1024 * 1024;
 /** A client that lingers after its result is killed by the parent; this only bounds an orphan. */
 const LINGER_MS = 60_000;
 
-export async function runBenchAgent(rt: Runtime): Promise<never> {
+/** What an agent entry tells the bench agent beyond its Runtime (see agents/bench-*.ts). */
+export interface BenchAgentHooks {
+  /** The adapters of further APIs it carries: `node`, the Node adapter, where the runtime has node:*. */
+  apis?: Partial<Record<ApiName, Runtime>>;
+}
+
+export async function runBenchAgent(rt: Runtime, hooks: BenchAgentHooks = {}): Promise<never> {
   const emit = (e: BenchEvent): void => rt.host.stdoutLine(JSON.stringify(e));
   const log = (m: string): void => rt.host.stderrLine(`[${rt.runtime} bench] ${m}`);
   exitWithParent(rt);
@@ -46,8 +53,12 @@ export async function runBenchAgent(rt: Runtime): Promise<never> {
   }
   try {
     const tls = spec.tls ? await readTls(rt, spec.tls) : null;
-    if (spec.role.endsWith("-server")) {
-      const server = await startServer(rt, spec, tls, log);
+    const serverRole = spec.role.endsWith("-server");
+    // The Runtime of the role's API: the adapter, a facade over it, or an adapter carried in.
+    const on = runtimeForApi(rt, hooks.apis, spec.api ?? DEFAULT_API, serverRole ? "server" : "client");
+    if (typeof on === "string") throw new Error(on);
+    if (serverRole) {
+      const server = await startServer(on, spec, tls, log);
       const a = server.address;
       emit({
         event: "listening",
@@ -65,7 +76,7 @@ export async function runBenchAgent(rt: Runtime): Promise<never> {
       return rt.host.exit(0);
     }
     const start = (): void => emit({ event: "start" });
-    const result = await runClient(rt, spec, tls, start);
+    const result = await runBenchClient(on, spec, tls, start);
     emit({ event: "result", runtime: rt.runtime, version: rt.version, ...result });
     // Stay alive so the parent can read this process's final CPU time and peak RSS.
     await new Promise<void>((resolve) => {
@@ -80,7 +91,7 @@ export async function runBenchAgent(rt: Runtime): Promise<never> {
   }
 }
 
-type ClientOutcome = Omit<Extract<BenchEvent, { event: "result" }>, "event" | "runtime" | "version">;
+export type ClientOutcome = Omit<Extract<BenchEvent, { event: "result" }>, "event" | "runtime" | "version">;
 
 /** Server certificate and key, and the CA a client trusts: the parent passes paths, as to the raw programs. */
 async function readTls(rt: Runtime, files: BenchTlsFiles): Promise<RoleTls> {
@@ -141,14 +152,17 @@ async function sinkConnection(conn: Connection): Promise<void> {
   await conn.closeWrite();
 }
 
-async function runClient(
-  native: Runtime,
+/**
+ * Runs one client role on `rt` (the Runtime of its API, already chosen) and returns its
+ * outcome; `start` is called when the measured part begins. The workerd agent Worker calls it
+ * with its connect() Runtime.
+ */
+export async function runBenchClient(
+  rt: Runtime,
   spec: BenchSpec,
   tls: RoleTls | null,
   start: () => void,
 ): Promise<ClientOutcome> {
-  // The same client over the WinterTC Sockets facade: its connections are web streams.
-  const rt = spec.api === "wintertc" ? winterTcRuntime(native) : native;
   switch (spec.role) {
     case "bulk-client":
       return bulkClient(rt, spec, tls, start);

@@ -10,6 +10,7 @@
  * (the parent samples again) and then linger until SIGTERM, so /proc/<pid> is still there
  * when the parent reads the final CPU time and peak RSS.
  */
+import type { ApiName } from "../common/apis.js";
 
 export type BenchRole =
   | "sink-server" // TCP or TLS: counts bytes until FIN, then answers the count in ASCII decimal + "\n" and closes
@@ -57,8 +58,21 @@ export interface BenchSpec {
   fractions?: number[];
   /** TLS instead of TCP (sink, echo, bulk and handshake roles): PEM file paths the program reads itself. */
   tls?: BenchTlsFiles;
-  /** Clients: "wintertc" connects through @netparity/sockets (the `wintertc` workload: its cost over the adapter). */
-  api?: "wintertc";
+  /**
+   * The adapter agent's API for this role (absent: native): a facade API's client connects
+   * through that facade over the adapter (its cost over the adapter), `node` runs the role on
+   * the Node adapter the agent entry carries (`bun+node`). The raw programs take none.
+   */
+  api?: ApiName;
+}
+
+/**
+ * What the parent POSTs to the workerd agent Worker for a bench client: the Worker answers
+ * with the client's BenchEvents as JSON lines, streamed as they happen.
+ */
+export interface WorkerdBenchRequest {
+  bench: BenchSpec;
+  version: string;
 }
 
 /** PEM files of one throwaway certificate set: servers use cert + key, clients trust ca. */

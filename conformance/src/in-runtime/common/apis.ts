@@ -25,6 +25,12 @@ export interface ApiDescriptor {
   readonly transports?: readonly Transport[];
   /** One line for help texts. */
   readonly description: string;
+  /**
+   * A facade over the runtime's own adapter that every agent carries (not an adapter an agent
+   * entry passes in), and the package that provides it: the bench measures its cost over the
+   * adapter (`netparity bench --workloads <name>`).
+   */
+  readonly facade?: { readonly package: string };
 }
 
 /** The API an end has when none is named. Its ends keep v1's keys (no `+api`). */
@@ -38,6 +44,7 @@ const DESCRIPTORS: ApiDescriptor[] = [
     ends: ["client"],
     transports: ["tcp", "tls"],
     description: "connect() of the WinterTC Sockets API (@netparity/sockets; clients over tcp and tls)",
+    facade: { package: "@netparity/sockets" },
   },
 ];
 
@@ -62,6 +69,11 @@ export function apiOf(name: ApiName | string): ApiDescriptor {
 export function apiSupports(api: ApiName | string, end: End, transport: Transport): boolean {
   const d = apiOf(api);
   return d.ends.includes(end) && (d.transports === undefined || d.transports.includes(transport));
+}
+
+/** The facade APIs (`facade`), in registration order. */
+export function facadeApis(): ApiName[] {
+  return [...REGISTRY.values()].filter((d) => d.facade).map((d) => d.name);
 }
 
 /**

@@ -7,11 +7,11 @@ import type { DecoderResult, LatencyStats, LoadLevel } from "../../in-runtime/be
 import type { KeyType } from "../certs/generate.js";
 import { median, medianOrNull, spread, unstableReason } from "../common/stats.js";
 import type { Sample } from "./execute.js";
-import { workloadTitle } from "./format.js";
-import { paramsFor, type Params } from "./params.js";
+import type { Params } from "./params.js";
 import type { Cell } from "./plan.js";
 import { peerBoundReason } from "../verdict/targets.js";
 import type { ResultEntry, WorkloadResult } from "./types.js";
+import { reportRank, workloadOfReport } from "./workloads/index.js";
 
 export function aggregate(
   cells: Cell[],
@@ -24,9 +24,10 @@ export function aggregate(
   const wl = (name: string): WorkloadResult => {
     let w = out.get(name);
     if (!w) {
-      const t = workloadTitle(name, p.concSize);
-      const higherIsBetter = !name.startsWith("idle-memory");
-      w = { name, title: t.title, unit: t.unit, higherIsBetter, params: paramsFor(name, p), results: [] };
+      const d = workloadOfReport(name);
+      const t = d?.title(name, p) ?? { title: name, unit: "" };
+      const higherIsBetter = !d?.lowerIsBetter;
+      w = { name, title: t.title, unit: t.unit, higherIsBetter, params: d?.params(name, p) ?? {}, results: [] };
       out.set(name, w);
     }
     return w;
@@ -188,7 +189,7 @@ export function aggregate(
         a.runtime.localeCompare(b.runtime) ||
         a.impl.localeCompare(b.impl),
     );
-  return [...out.values()].sort((a, b) => workloadRank(a.name) - workloadRank(b.name));
+  return [...out.values()].sort((a, b) => reportRank(a.name) - reportRank(b.name));
 }
 
 /** CPU seconds are reported per this many units of a cell's kind, named as in UNIT_NAME. */
@@ -212,30 +213,4 @@ export function jain(xs: readonly number[]): number | null {
   const sum = xs.reduce((a, b) => a + b, 0);
   const sq = xs.reduce((a, b) => a + b * b, 0);
   return xs.length && sq > 0 ? (sum * sum) / (xs.length * sq) : null;
-}
-
-const RANK = [
-  "bulk",
-  "transfer",
-  "echo",
-  "concurrency",
-  "udp",
-  "decoder",
-  "tls-handshake-ecdsa",
-  "tls-handshake-rsa",
-  "tls-bulk",
-  "wintertc-bulk",
-  "wintertc-echo",
-  "scaling",
-  "load-latency",
-  "idle-memory",
-];
-
-function workloadRank(name: string): number {
-  const exact = RANK.indexOf(name);
-  if (exact >= 0) return exact * 1e8;
-  const m = /^(.*)-(\d+)$/.exec(name);
-  const base = RANK.indexOf(m ? m[1]! : name);
-  const n = Number(m?.[2] ?? 0);
-  return base * 1e8 + n;
 }

@@ -53,6 +53,8 @@ export async function calibratePeers(
   const choices: PeerChoice[] = [];
   const seconds: Record<string, number> = {};
   for (const w of workloadSpecs(o, calibrationParams(o), certs)) {
+    // A workload that runs alone (the decoder) has no peer.
+    if (!w.server) continue;
     if (!w.fixedPeer) {
       groups.set(w.group, w);
       const roles = needed.get(w.group) ?? needed.set(w.group, new Set()).get(w.group)!;
@@ -70,6 +72,7 @@ export async function calibratePeers(
       });
   }
   for (const [group, w] of groups) {
+    if (!w.server) continue;
     const per = PER_UNIT[w.kind] ?? 1e6;
     const candidates: PeerChoice["candidates"] = [];
     const g0 = performance.now();

@@ -1,14 +1,34 @@
 /** `netparity bench`: runs the benchmark, shows progress on stderr, writes bench.json + bench.md. */
 import type { RuntimeName } from "@netparity/protocol";
-import { DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
+import type { ApiName } from "../../in-runtime/common/apis.js";
 import { multiVersionNames, type RuntimeTarget } from "../common/targets.js";
 import { UsageError } from "../common/usage.js";
-import { runtimeOf } from "../common/runtime-descriptors.js";
+import { runtimeNames, runtimeOf } from "../common/runtime-descriptors.js";
 import { runtimeBinary } from "../runner/runtimes.js";
 import { renderMarkdown, writeReport } from "./report.js";
 import { killAll } from "../process/harness.js";
 import { runBench } from "./run.js";
-import { WORKLOADS, type BenchReport, type WorkloadName } from "./types.js";
+import type { BenchReport, WorkloadName } from "./types.js";
+import { params } from "./params.js";
+import { measuredEnds, workloadSpecs } from "./plan.js";
+import { baseRuntime } from "./ends.js";
+import { isFixedPeerCandidate } from "./programs.js";
+import { isWorkloadName, workloadNames } from "./workloads/index.js";
+
+/** Whether any of `workloads` measures an end on `api` of one of `runtimes`. */
+function measuresApi(workloads: readonly string[], runtimes: readonly RuntimeTarget[], api: ApiName): boolean {
+  const names = [...new Set(runtimes.map((t) => t.name))];
+  return workloadSpecs(
+    { workloads: [...workloads] },
+    params({ quick: true, runtimes: [], workloads: [], pin: false, binaries: {} }),
+  ).some(
+    (w) =>
+      w.server !== null &&
+      (["server", "client"] as const).some(
+        (end) => (w.roles === "both" || w.roles === end) && measuredEnds(w, [api], names, end).length > 0,
+      ),
+  );
+}
 
 /** --workloads: comma-separated names, or "all" (every workload, the opt-in ones included). */
 
@@ -16,7 +36,7 @@ export interface BenchCliOptions {
   quick: boolean;
   /** Runtime targets; several versions of one runtime are measured in passes (versionPasses). */
   runtimes: RuntimeTarget[];
-  /** `--apis`: the APIs asked for (default ["native"]); passed to runBench, whose rows measure native so far. */
+  /** `--apis`: the APIs asked for (default ["native"]): each workload measures the ends of those it has. */
   apis?: ApiName[];
   workloads: WorkloadName[];
   rounds?: number | "auto";
@@ -33,13 +53,13 @@ export function parseWorkloads(value: string): WorkloadName[] {
     .split(",")
     .map((s) => s.trim())
     .filter(Boolean);
-  if (list.length === 1 && list[0] === "all") return [...WORKLOADS];
+  const names = workloadNames();
+  if (list.length === 1 && list[0] === "all") return names;
   for (const w of list) {
-    if (!(WORKLOADS as readonly string[]).includes(w))
-      throw new UsageError(`unknown workload "${w}" (expected ${WORKLOADS.join(", ")} or all)`);
+    if (!isWorkloadName(w)) throw new UsageError(`unknown workload "${w}" (expected ${names.join(", ")} or all)`);
   }
-  if (!list.length) throw new UsageError(`--workloads needs at least one of ${WORKLOADS.join(", ")}`);
-  return [...new Set(list)] as WorkloadName[];
+  if (!list.length) throw new UsageError(`--workloads needs at least one of ${names.join(", ")}`);
+  return [...new Set(list)];
 }
 
 /** --target HOST:PORT (an IPv6 literal in brackets: [::1]:9000). */
@@ -61,8 +81,7 @@ export function parseRounds(value: string): number | "auto" {
 
 export async function bench(o: BenchCliOptions): Promise<number> {
   const tty = process.stderr.isTTY === true;
-  // A runtime without a bench agent in its descriptor (workerd: a Worker-side client for bulk
-  // and echo is to come) is skipped with one line.
+  // A runtime without a bench agent in its descriptor is skipped with one line.
   const noBench = [...new Set(o.runtimes.filter((t) => !runtimeOf(t.name).benchAgent).map((t) => t.name))];
   if (noBench.length) {
     process.stderr.write(`netparity bench: ${noBench.join(", ")} skipped: no bench agent\n`);
@@ -78,10 +97,11 @@ export async function bench(o: BenchCliOptions): Promise<number> {
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   try {
-    const unmeasured = (o.apis ?? []).filter((a) => a !== DEFAULT_API);
+    // An asked API that none of the asked workloads measures on any asked runtime: one line.
+    const unmeasured = (o.apis ?? []).filter((a) => !measuresApi(o.workloads, o.runtimes, a));
     if (unmeasured.length)
       process.stderr.write(
-        `netparity bench: --apis ${unmeasured.join(",")}: no workload measures these APIs yet; the rows are the native API's\n`,
+        `netparity bench: --apis ${unmeasured.join(",")}: not measured by ${o.workloads.join(", ")} on ${[...new Set(o.runtimes.map((t) => t.name))].join(", ")}\n`,
       );
     const passes = versionPasses(o.runtimes);
     const multi = multiVersionNames(o.runtimes);
@@ -104,7 +124,9 @@ export async function bench(o: BenchCliOptions): Promise<number> {
         binaries,
         // One fixed peer for every pass: the node the run was given, not a version under test.
         fixedPeerBinaries: Object.fromEntries(
-          (["node", "bun", "deno"] as const).map((n) => [n, runtimeBinary(n, o.binaries)]),
+          runtimeNames()
+            .filter(isFixedPeerCandidate)
+            .map((n) => [n, runtimeBinary(n, o.binaries)]),
         ),
         progress: (line, final) => {
           if (tty) process.stderr.write(`\r\x1b[2K${(tag + line).slice(0, (process.stderr.columns || 100) - 1)}`);
@@ -154,7 +176,11 @@ export function versionPasses(targets: RuntimeTarget[]): RuntimeTarget[][] {
  */
 function relabel(r: BenchReport, pass: RuntimeTarget[], multi: Set<string>, later: boolean): BenchReport {
   const version = new Map(pass.map((t) => [t.name as string, t.version]));
-  const name = (rt: string): string => (multi.has(rt) && version.has(rt) ? `${rt} ${version.get(rt)}` : rt);
+  // "bun+node" of a pass with bun 1.3.0 is "bun 1.3.0+node".
+  const name = (label: string): string => {
+    const rt = baseRuntime(label);
+    return multi.has(rt) && version.has(rt) ? `${rt} ${version.get(rt)}${label.slice(rt.length)}` : label;
+  };
   const peer = (p: string | undefined): string | undefined => {
     if (!p) return p;
     const [rt, ...rest] = p.split(" ");
@@ -172,10 +198,12 @@ function relabel(r: BenchReport, pass: RuntimeTarget[], multi: Set<string>, late
     workloads: r.workloads.map((w) => ({
       ...w,
       results: w.results
-        .filter((x) => !later || version.has(x.runtime))
+        .filter((x) => !later || version.has(baseRuntime(x.runtime)))
         .map((x) => ({ ...x, runtime: name(x.runtime), ...(x.peer !== undefined ? { peer: peer(x.peer)! } : {}) })),
     })),
-    ratios: r.ratios.filter((x) => !later || version.has(x.runtime)).map((x) => ({ ...x, runtime: name(x.runtime) })),
+    ratios: r.ratios
+      .filter((x) => !later || version.has(baseRuntime(x.runtime)))
+      .map((x) => ({ ...x, runtime: name(x.runtime) })),
   };
 }
 

@@ -41,8 +41,7 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     if (cell.server) {
       // scaling: the first process takes an ephemeral port, the others bind the same one (SO_REUSEPORT).
       for (let i = 0; i < (cell.servers ?? 1); i++) {
-        const c = cell.server.prog.command({ ...cell.server.spec, port });
-        const sp = startProc(c.cmd, c.args, { cpu: place.server }, pinOk);
+        const sp = cell.server.prog.start({ ...cell.server.spec, port }, place.server, pinOk);
         servers.push(sp);
         const ready = await expectEvent(sp, 30_000, "its listening line");
         if (ready.event !== "listening") throw new Error(`server said ${JSON.stringify(ready)}`);
@@ -52,8 +51,11 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     const baseSockets = servers.map((sp) => socketCount(sp.pid) ?? 0);
     const rssBefore = cell.kind === "idle" && servers[0] ? currentRss(servers[0].pid) : null;
     // A remote target's port is in the spec already; a local server's is the one it printed.
-    const c = cell.client.prog.command(cell.server ? { ...cell.client.spec, port } : cell.client.spec);
-    client = startProc(c.cmd, c.args, { cpu: place.client }, pinOk);
+    client = cell.client.prog.start(
+      cell.server ? { ...cell.client.spec, port } : cell.client.spec,
+      place.client,
+      pinOk,
+    );
     const start = await expectEvent(client, 60_000, "start");
     if (start.event !== "start") throw new Error(`client said ${JSON.stringify(start)}`);
     const serverCpu = (): number | null => sumOrNull(servers.map((sp) => cpuSeconds(sp.pid)));

@@ -1,17 +1,23 @@
 /**
- * Which pairings a bench run measures. Each workload runs with each runtime as the server
- * (against one fixed client) and as the client (against one fixed server), the fastest raw
- * program of its group as calibrate.ts measured it,
- * through our adapter and through the runtime's raw API, plus the Python thread-per-connection
- * server where the workload has one; the decoder runs alone in each runtime. The wintertc
- * workload measures clients only: through @netparity/sockets and through the adapter.
+ * Which pairings a bench run measures. Each workload (its descriptor in workloads/) runs with
+ * each runtime as the server (against one fixed client) and as the client (against one fixed
+ * server), the fastest raw program of its group as calibrate.ts measured it, through our
+ * adapter and through the runtime's raw API, plus the Python thread-per-connection server
+ * where the workload has one; a workload without a server (the decoder) runs alone in each
+ * runtime. With `--apis`, each runtime is measured in every asked API it offers on that end
+ * and the workload measures: `bun+node` is the Node adapter and raw node:net on Bun.
  */
-import type { RuntimeName } from "@netparity/protocol";
+import type { RuntimeName, Transport } from "@netparity/protocol";
 import type { BenchSpec, BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
+import { DEFAULT_API, type ApiName, type End } from "../../in-runtime/common/apis.js";
 import type { KeyType } from "../certs/generate.js";
+import { endApi } from "../common/targets.js";
 import { HOST, type Params } from "./params.js";
-import { program, pythonProgram, type Program } from "./programs.js";
+import { hasRaw, program, pythonProgram, type Program } from "./programs.js";
 import type { BenchOptions } from "./types.js";
+import { workload, workloadNames, type MeasureKind, type WorkloadSpec } from "./workloads/index.js";
+
+export type { WorkloadSpec };
 
 /** One measured pairing: a server program (or none) and a client program with their specs. */
 export interface Cell {
@@ -26,7 +32,7 @@ export interface Cell {
    * messages with the closed-loop maximum as the value, "idle" the server's RSS per idle
    * connection.
    */
-  kind: "bytes" | "messages" | "handshakes" | "decoder" | "iperf3" | "load" | "idle";
+  kind: MeasureKind;
   /** Server processes sharing the port with SO_REUSEPORT (scaling); default 1. */
   servers?: number;
   /** false: no taskset for this cell (scaling spreads servers over every CPU). */
@@ -35,221 +41,53 @@ export interface Cell {
   remote?: string;
 }
 
-/** tls-handshake runs once per key type: ECDSA P-256 and RSA-2048 cost very different signatures. */
-export const HANDSHAKE_KEYS: readonly KeyType[] = ["ecdsa", "rsa"];
-
-/** The TLS key types each workload needs a certificate set for. */
+/** The TLS key types the workloads need a certificate set for (their descriptors' `keyTypes`). */
 export function keyTypesFor(workloads: readonly string[]): KeyType[] {
   const out = new Set<KeyType>();
-  if (workloads.includes("tls-handshake")) for (const k of HANDSHAKE_KEYS) out.add(k);
-  if (workloads.includes("tls-bulk")) out.add("ecdsa");
+  for (const n of workloadNames()) if (workloads.includes(n)) for (const k of workload(n).keyTypes ?? []) out.add(k);
   return [...out];
-}
-
-/**
- * One workload's pairing: the server and client specs, and whether runtimes are measured in
- * both roles, as the server only or as the client only. `group` names the fixed peer it uses
- * (one calibration per group: the concurrency levels share one; wintertc-bulk and
- * wintertc-echo use bulk's and echo's, the same specs).
- */
-export interface WorkloadSpec {
-  workload: string;
-  group: string;
-  server: BenchSpec;
-  client: BenchSpec;
-  kind: Cell["kind"];
-  roles: "both" | "server" | "client";
-  python: boolean;
-  /** The programs measured as the client (default: the adapter and raw). */
-  clientImpls?: readonly ("adapter" | "raw" | "wintertc")[];
-  servers?: number;
-  pin?: boolean;
-  /** The fixed peer's implementation: the raw programs, or (for roles only the agent has) the adapter agent. */
-  peerImpl?: "raw" | "adapter";
-  /** A fixed peer that is not calibrated (idle-memory: memory, not speed, is measured), with the reason. */
-  fixedPeer?: { runtime: RuntimeName; impl: "raw" | "adapter"; reason: string };
 }
 
 /** The fixed peer of each group and role: the raw program of this runtime (see calibrate.ts). */
 export type Peers = Record<string, { server: RuntimeName; client: RuntimeName }>;
 
-/** The specs of `o.workloads` with the sizes of `p` (the decoder has none: it runs alone). */
+/** The specs of `o.workloads` with the sizes of `p`, from their registered descriptors, in report order. */
 export function workloadSpecs(
   o: Pick<BenchOptions, "workloads">,
   p: Params,
   certs: Partial<Record<KeyType, BenchTlsFiles>> = {},
 ): WorkloadSpec[] {
   const wl = new Set(o.workloads);
-  const base = { host: HOST, port: 0 };
-  const out: WorkloadSpec[] = [];
-  const add = (s: Omit<WorkloadSpec, "group"> & { group?: string }): void => {
-    out.push({ group: s.workload, ...s });
-  };
-  if (wl.has("bulk"))
-    add({
-      workload: "bulk",
-      server: { ...base, role: "sink-server" },
-      client: { ...base, role: "bulk-client", bytes: p.bulkBytes, warmup: p.bulkWarmup },
-      kind: "bytes",
-      roles: "both",
-      python: true,
-    });
-  if (wl.has("transfer"))
-    add({
-      workload: "transfer",
-      server: { ...base, role: "transfer-server" },
-      client: { ...base, role: "transfer-client", bytes: p.transferBytes, warmup: p.transferWarmup, size: p.frame },
-      kind: "bytes",
-      roles: "both",
-      python: false,
-    });
-  if (wl.has("echo"))
-    add({
-      workload: "echo",
-      server: { ...base, role: "echo-server" },
-      client: { ...base, role: "rtt-client", size: p.echoSize, seconds: p.seconds, warmup: p.warmup },
-      kind: "messages",
-      roles: "both",
-      python: true,
-    });
-  if (wl.has("wintertc")) {
-    // The WinterTC Sockets facade's cost: each runtime's bulk and echo clients through it and
-    // through the adapter, in the same rounds, against the same calibrated fixed server.
-    add({
-      workload: "wintertc-bulk",
-      group: "bulk",
-      server: { ...base, role: "sink-server" },
-      client: { ...base, role: "bulk-client", bytes: p.bulkBytes, warmup: p.bulkWarmup },
-      kind: "bytes",
-      roles: "client",
-      python: false,
-      clientImpls: ["adapter", "wintertc"],
-    });
-    add({
-      workload: "wintertc-echo",
-      group: "echo",
-      server: { ...base, role: "echo-server" },
-      client: { ...base, role: "rtt-client", size: p.echoSize, seconds: p.seconds, warmup: p.warmup },
-      kind: "messages",
-      roles: "client",
-      python: false,
-      clientImpls: ["adapter", "wintertc"],
-    });
-  }
-  if (wl.has("concurrency"))
-    for (const n of p.concLevels)
-      add({
-        workload: `concurrency-${n}`,
-        group: "concurrency",
-        server: { ...base, role: "echo-server" },
-        client: {
-          ...base,
-          role: "conc-client",
-          connections: n,
-          size: p.concSize,
-          seconds: p.seconds,
-          warmup: p.warmup,
-        },
-        kind: "messages",
-        roles: "server",
-        python: true,
-      });
-  if (wl.has("udp"))
-    add({
-      workload: "udp",
-      server: { ...base, role: "udp-server", udpMode: "echo" },
-      client: { ...base, role: "udp-client", window: p.udpWindow, seconds: p.seconds, warmup: p.warmup / 2 },
-      kind: "messages",
-      roles: "both",
-      python: true,
-    });
-  // TLS: the same roles as bulk and echo, with the run's throwaway certificates; there is no
-  // Python TLS server.
-  if (wl.has("tls-handshake"))
-    for (const k of HANDSHAKE_KEYS) {
-      const tls = certs[k];
-      if (!tls) continue;
-      add({
-        workload: `tls-handshake-${k}`,
-        server: { ...base, role: "echo-server", tls },
-        client: {
-          ...base,
-          role: "handshake-client",
-          tls,
-          connections: p.handshakeInFlight,
-          size: p.handshakeSize,
-          seconds: p.seconds,
-          warmup: p.warmup,
-        },
-        kind: "handshakes",
-        roles: "both",
-        python: false,
-      });
+  return workloadNames()
+    .filter((n) => wl.has(n))
+    .flatMap((n) => workload(n).specs({ p, certs, host: HOST }));
+}
+
+/** The transport a spec's programs speak, for the APIs' and runtimes' limits. */
+function transportOf(s: BenchSpec): Transport {
+  return s.role.startsWith("udp") ? "udp" : s.tls ? "tls" : "tcp";
+}
+
+/**
+ * The ends measured on `end` of a pairing: each runtime in each asked API the workload
+ * measures and the runtime offers there (its descriptor), once each (`node` on Node is its
+ * native end; `native` on workerd is its `wintertc`).
+ */
+export function measuredEnds(
+  w: Pick<WorkloadSpec, "apis" | "client">,
+  asked: readonly ApiName[],
+  runtimes: readonly RuntimeName[],
+  end: End,
+): Array<{ runtime: RuntimeName; api: ApiName }> {
+  const measures = w.apis ?? [DEFAULT_API];
+  const out: Array<{ runtime: RuntimeName; api: ApiName }> = [];
+  for (const runtime of runtimes)
+    for (const a of asked) {
+      // The end's own API decides (workerd's `native` is its `wintertc`).
+      const api = endApi(runtime, a, end, transportOf(w.client));
+      if (api && measures.includes(api) && !out.some((x) => x.runtime === runtime && x.api === api))
+        out.push({ runtime, api });
     }
-  if (wl.has("tls-bulk") && certs.ecdsa)
-    add({
-      workload: "tls-bulk",
-      server: { ...base, role: "sink-server", tls: certs.ecdsa },
-      client: { ...base, role: "bulk-client", tls: certs.ecdsa, bytes: p.tlsBulkBytes, warmup: p.tlsBulkWarmup },
-      kind: "bytes",
-      roles: "both",
-      python: false,
-    });
-  if (wl.has("scaling"))
-    for (const n of p.scalingServers)
-      add({
-        workload: `scaling-${n}`,
-        group: "scaling",
-        server: { ...base, role: "echo-server", reusePort: true },
-        client: {
-          ...base,
-          role: "conc-client",
-          connections: p.scalingConnections,
-          size: p.concSize,
-          seconds: p.seconds,
-          warmup: p.warmup,
-        },
-        kind: "messages",
-        roles: "server",
-        python: false,
-        servers: n,
-        pin: false,
-      });
-  if (wl.has("load-latency"))
-    add({
-      workload: "load-latency",
-      server: { ...base, role: "echo-server" },
-      client: {
-        ...base,
-        role: "load-client",
-        connections: p.loadConnections,
-        size: p.echoSize,
-        seconds: p.seconds,
-        warmup: p.warmup,
-        fractions: p.loadFractions,
-      },
-      kind: "load",
-      roles: "server",
-      python: false,
-      peerImpl: "adapter",
-    });
-  if (wl.has("idle-memory"))
-    for (const n of p.idleLevels)
-      add({
-        workload: `idle-memory-${n}`,
-        group: "idle-memory",
-        // No idle deadline and room for every connection: the adapter's server defaults would close them.
-        server: { ...base, role: "echo-server", maxConnections: n + 1024, idleTimeoutMs: 0 },
-        client: { ...base, role: "idle-client", connections: n, seconds: p.idleHoldSeconds },
-        kind: "idle",
-        roles: "server",
-        python: false,
-        fixedPeer: {
-          runtime: "node",
-          impl: "adapter",
-          reason: "memory, not speed, is measured: the client only holds connections open",
-        },
-      });
   return out;
 }
 
@@ -270,7 +108,7 @@ export function planCells(
 ): Cell[] {
   const cells: Cell[] = [];
   const byKey = new Map<string, Cell>();
-  const progs = (rt: RuntimeName) => [program(rt, "adapter", o.binaries), program(rt, "raw", o.binaries)];
+  const asked = o.apis?.length ? o.apis : [DEFAULT_API];
   const add = (
     workload: string,
     server: Cell["server"],
@@ -291,6 +129,12 @@ export function planCells(
     cells.push(cell);
   };
   for (const w of workloadSpecs(o, p, certs)) {
+    if (!w.server) {
+      // Alone in each runtime's adapter agent (the decoder): no peer, no API.
+      for (const rt of runtimes)
+        add(w.workload, null, { prog: program(rt, "adapter", o.binaries), spec: w.client }, "client", w.kind);
+      continue;
+    }
     const peer = peers[w.group] ?? { server: "node", client: "node" };
     // Several versions of a runtime are measured in passes against the same peers: the peer
     // runs on the run's default binaries, never on a version under test.
@@ -300,10 +144,14 @@ export function planCells(
       : program(peer.client, w.peerImpl ?? "raw", peerBins);
     const fixedServer = program(peer.server, w.peerImpl ?? "raw", peerBins);
     const extra = { ...(w.servers ? { servers: w.servers } : {}), ...(w.pin === false ? { pin: false } : {}) };
+    // An API's raw program (native: the runtime's own; node: raw/node.mjs on that runtime)
+    // where it has one; a client-only facade API has none.
+    const progs = (rt: RuntimeName, api: ApiName, impls: readonly string[]): Program[] =>
+      impls.filter((i) => i !== "raw" || hasRaw(api)).map((i) => program(rt, i, o.binaries, api));
     if (w.roles !== "client")
-      for (const rt of runtimes)
+      for (const { runtime: rt, api } of measuredEnds(w, asked, runtimes, "server"))
         if (!unsupported[w.group]?.[rt])
-          for (const prog of progs(rt))
+          for (const prog of progs(rt, api, ["adapter", "raw"]))
             add(w.workload, { prog, spec: w.server }, { prog: fixedClient, spec: w.client }, "server", w.kind, extra);
     if (w.python && python)
       add(
@@ -314,25 +162,9 @@ export function planCells(
         w.kind,
       );
     if (w.roles !== "server")
-      for (const rt of runtimes)
-        for (const prog of w.clientImpls ? w.clientImpls.map((i) => program(rt, i, o.binaries)) : progs(rt))
+      for (const { runtime: rt, api } of measuredEnds(w, asked, runtimes, "client"))
+        for (const prog of progs(rt, api, w.clientImpls ?? ["adapter", "raw"]))
           add(w.workload, { prog: fixedServer, spec: w.server }, { prog, spec: w.client }, "client", w.kind);
-  }
-  if (o.workloads.includes("decoder")) {
-    const base = { host: HOST, port: 0 };
-    for (const rt of runtimes) {
-      const prog = program(rt, "adapter", o.binaries);
-      add(
-        "decoder",
-        null,
-        {
-          prog,
-          spec: { ...base, role: "decoder", seconds: p.decoderSeconds, streamBytes: p.decoderStream, chunk: 64 * 1024 },
-        },
-        "client",
-        "decoder",
-      );
-    }
   }
   return cells;
 }
@@ -351,6 +183,7 @@ export function targetCells(
 ): Cell[] {
   const cells: Cell[] = [];
   for (const w of workloadSpecs({ workloads: o.workloads.filter((x) => x in offsets) }, p)) {
+    if (!w.server) continue;
     const spec = { ...w.client, host: target.host, port: target.port + offsets[w.workload]! };
     for (const rt of runtimes)
       for (const impl of ["adapter", "raw"] as const) {

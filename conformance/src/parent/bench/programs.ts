@@ -7,53 +7,117 @@ import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName } from "@netparity/protocol";
-import { DIST, PACKAGE_ROOT, denoRunFlags, runtimeBinary } from "../runner/runtimes.js";
+import { DIST, PACKAGE_ROOT, runtimeBinary, runtimeVersion } from "../runner/runtimes.js";
 import type { BenchEvent, BenchSpec } from "../../in-runtime/bench/protocol.js";
+import { DEFAULT_API, isApiName, type ApiName } from "../../in-runtime/common/apis.js";
+import { runtimeDescriptors, runtimeOf } from "../common/runtime-descriptors.js";
+import { formatEnd } from "../common/targets.js";
 import { spawnHarness, type Harness } from "../process/harness.js";
+import { startWorkerdBench } from "../workerd/bench.js";
 
-/** "wintertc": the adapter's bench agent with its client connecting through @netparity/sockets. */
-export type Impl = "adapter" | "raw" | "python-threads" | "wintertc";
+/**
+ * "adapter" (the bench agent), "raw" (bench/raw/), "python-threads", or a facade API's name:
+ * the adapter's bench agent with its client on that facade (the facade workloads).
+ */
+export type Impl = string;
 
 export interface Program {
-  /** "node", "bun", "deno" or "python". */
+  /** What the report names it: "node", "bun+node" (an end on another API), "python". */
   runtime: string;
+  /** The runtime it runs on ("bun" for "bun+node"); "python" for the Python server. */
+  base: string;
   impl: Impl;
-  /** The command line for one spec. */
-  command(spec: BenchSpec): { cmd: string; args: string[] };
+  /** Starts it for one spec, pinned to `cpu` when `pin`. */
+  start(spec: BenchSpec, cpu: number | null, pin: boolean): Proc;
 }
 
 const RAW = join(PACKAGE_ROOT, "bench", "raw");
 
-// The same deno flags for the adapter agent and the raw program, so both get the same permissions.
-const DENO_FLAGS = denoRunFlags({ write: false });
+/**
+ * The runtime whose raw program is `api`'s raw program: the runtime itself for its native API,
+ * else the runtime whose native API `api` is (node:net's raw program is Node's, run unchanged
+ * on Bun and Deno); none for a facade.
+ */
+function rawOf(runtime: RuntimeName, api: ApiName): RuntimeName | undefined {
+  if (api === DEFAULT_API) return runtime;
+  return runtimeDescriptors().find((d) => d.nativeIs === api)?.name;
+}
 
-export function program(
-  runtime: RuntimeName,
-  impl: "adapter" | "raw" | "wintertc",
-  binaries: Partial<Record<RuntimeName, string>>,
+/** Whether `runtime` can be a fixed peer: a raw program on its own API, on both ends (workerd cannot). */
+export function isFixedPeerCandidate(runtime: RuntimeName): boolean {
+  return (["server", "client"] as const).every((end) => runtimeOf(runtime).apis[DEFAULT_API]?.includes(end));
+}
+
+/** Whether `api` has a raw program to compare its adapter with. */
+export function hasRaw(api: ApiName): boolean {
+  return runtimeDescriptors().some((d) => rawOf(d.name, api) !== undefined);
+}
+
+/** A process given its argv, as every program but workerd's is. */
+function argvProgram(
+  runtime: string,
+  base: string,
+  impl: Impl,
+  command: (spec: BenchSpec) => { cmd: string; args: string[] },
 ): Program {
-  const bin = runtimeBinary(runtime, binaries);
-  const file = impl === "raw" ? join(RAW, `${runtime}.mjs`) : join(DIST, `bench-${runtime}.js`);
   return {
     runtime,
+    base,
     impl,
-    command: (spec) => ({
-      cmd: bin,
-      args: [
-        ...(runtime === "deno" ? DENO_FLAGS : []),
-        file,
-        JSON.stringify(impl === "wintertc" ? { ...spec, api: "wintertc" } : spec),
-      ],
-    }),
+    start: (spec, cpu, pin) => {
+      const c = command(spec);
+      return startProc(c.cmd, c.args, { cpu }, pin);
+    },
   };
 }
 
+/**
+ * `runtime`'s `impl` program for an end on `api` (an end API as endApi gives it: `native`
+ * where the asked API is the runtime's own). A workerd end is its Worker, driven over HTTP.
+ */
+export function program(
+  runtime: RuntimeName,
+  impl: Impl,
+  binaries: Partial<Record<RuntimeName, string>>,
+  api: ApiName = DEFAULT_API,
+): Program {
+  const d = runtimeOf(runtime);
+  // As in `run`'s keys: `bun+node`, and workerd's own API named (`workerd+wintertc`).
+  const label = formatEnd({ name: runtime, api });
+  const bin = runtimeBinary(runtime, binaries);
+  // The API the agent's client or server speaks: the end's, or the facade the impl names.
+  const specApi = isApiName(impl) ? impl : api === d.ownApi ? DEFAULT_API : api;
+  const withApi = (spec: BenchSpec): BenchSpec => (specApi === DEFAULT_API ? spec : { ...spec, api: specApi });
+  if (d.driver === "workerd") {
+    if (impl !== "adapter") throw new Error(`${runtime} has no ${impl} bench program`);
+    return {
+      runtime: label,
+      base: runtime,
+      impl,
+      start: (spec, cpu, pin) =>
+        startWorkerdBench({
+          spec: withApi(spec),
+          binary: bin,
+          version: runtimeVersion(runtime, binaries).version ?? "",
+          bundle: join(DIST, d.benchAgent?.bundle ?? d.agent.bundle),
+          cpu: pin ? cpu : null,
+        }),
+    };
+  }
+  const raw = impl === "raw" ? rawOf(runtime, api) : undefined;
+  if (impl === "raw" && !raw) throw new Error(`the ${api} API has no raw program`);
+  const file = raw ? join(RAW, `${raw}.mjs`) : join(DIST, d.benchAgent?.bundle ?? `bench-${runtime}.js`);
+  return argvProgram(label, runtime, impl, (spec) => ({
+    cmd: bin,
+    args: [...d.runArgs({ write: false }), file, JSON.stringify(raw ? spec : withApi(spec))],
+  }));
+}
+
 export function pythonProgram(): Program {
-  return {
-    runtime: "python",
-    impl: "python-threads",
-    command: (spec) => ({ cmd: "python3", args: [join(RAW, "python_server.py"), JSON.stringify(spec)] }),
-  };
+  return argvProgram("python", "python", "python-threads", (spec) => ({
+    cmd: "python3",
+    args: [join(RAW, "python_server.py"), JSON.stringify(spec)],
+  }));
 }
 
 export function hasCommand(cmd: string, args: string[] = ["--version"]): string | null {

@@ -1,26 +1,24 @@
 /**
- * "Which runtime to deploy": per workload and role, the three runtimes' adapter rows (what a
- * netparity program runs; for wintertc-*, the @netparity/sockets rows) ranked by their medians, each with its ratio to the best and that
- * ratio's 95 % bootstrap interval. A runtime whose interval reaches the best (ratio interval
+ * "Which runtime to deploy": per workload and role, the runtimes' adapter rows (what a
+ * netparity program runs), each end on its API (`bun`, `bun+node`, `workerd+wintertc`), or the
+ * rows the workload's descriptor ranks (`rankImpl`: a facade's, the frame decoder's), ranked
+ * by their medians, each with its ratio to the best and that ratio's 95 % bootstrap interval. A runtime whose interval reaches the best (ratio interval
  * containing 1) is a tie with it: the run cannot tell them apart (so is every runtime of a
  * single-round run, which has no interval).
  */
 import { bootstrapRatio, seedOf } from "../common/stats.js";
 import type { RankingEntry, WorkloadResult } from "./types.js";
-
-const RUNTIMES = new Set(["node", "bun", "deno"]);
+import { baseRuntime, measuredRuntimeOrder } from "./ends.js";
+import { workloadOfReport } from "./workloads/index.js";
 
 export function computeRanking(workloads: WorkloadResult[], versions: Record<string, string>): RankingEntry[] {
   const out: RankingEntry[] = [];
   for (const w of workloads) {
-    // wintertc-*: the clients on @netparity/sockets (their adapter rows repeat bulk's and echo's).
-    const impl = w.name.startsWith("decoder")
-      ? "framedecoder"
-      : w.name.startsWith("wintertc-")
-        ? "wintertc"
-        : "adapter";
+    // A facade workload ranks the clients on the facade (their adapter rows repeat bulk's and echo's).
+    const impl = workloadOfReport(w.name)?.rankImpl ?? "adapter";
+    const ends = new Set(measuredRuntimeOrder(w.results.map((r) => r.runtime)));
     for (const role of ["server", "client", "decoder"] as const) {
-      const rows = w.results.filter((r) => r.role === role && r.impl === impl && RUNTIMES.has(r.runtime));
+      const rows = w.results.filter((r) => r.role === role && r.impl === impl && ends.has(r.runtime));
       if (rows.length < 2) continue;
       const better = (a: number, b: number): boolean => (w.higherIsBetter ? a > b : a < b);
       const best = rows.reduce((a, b) => (better(b.median, a.median) ? b : a));
@@ -41,7 +39,7 @@ export function computeRanking(workloads: WorkloadResult[], versions: Record<str
           return {
             rank: i + 1,
             runtime: r.runtime,
-            version: versions[r.runtime] ?? null,
+            version: versions[r.runtime] ?? versions[baseRuntime(r.runtime)] ?? null,
             median: r.median,
             ci95Median: r.ci95,
             ratioToBest: ratio,

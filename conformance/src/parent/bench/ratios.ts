@@ -1,12 +1,11 @@
 /**
  * The ratios the summary is about (adapter/raw, adapter/python-threads, framedecoder against
- * the other decoders, best adapter/iperf3, errors at 1000 clients, wintertc/adapter), each with its target where
- * the project set one.
+ * the other decoders, best adapter/iperf3, errors at 1000 clients, a facade over the adapter,
+ * an API over the runtime's own), each with its target where the project set one.
  */
 import {
   ADAPTER_RAW_TARGETS,
   BULK_BEST_VS_IPERF3,
-  WINTERTC_ADAPTER_TARGET,
   DECODER_FRAMES_PER_SECOND,
   DECODER_VS_IT_LENGTH_PREFIXED,
   combineVerdicts,
@@ -23,6 +22,13 @@ import {
   type RoundSample,
 } from "../common/stats.js";
 import type { ResultEntry, Ratio, WorkloadResult } from "./types.js";
+import { baseRuntime, measuredRuntimeOrder } from "./ends.js";
+import { workloadOfReport } from "./workloads/index.js";
+
+/** The runtimes (ends: `bun`, `bun+node`) measured in a workload: native ends first, in registration order. */
+function measured(w: WorkloadResult): string[] {
+  return measuredRuntimeOrder(w.results.map((r) => r.runtime));
+}
 
 function byRound(e: ResultEntry): RoundSample[] {
   return e.samples.map((value, i) => ({ round: e.rounds?.[i] ?? i + 1, value }));
@@ -141,30 +147,55 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
       }
       continue;
     }
-    if (w.name.startsWith("wintertc-")) {
-      // The facade's cost: its client against the adapter's, same runtime, same fixed server, same rounds.
-      for (const rt of ["node", "bun", "deno"]) {
-        const a = find(w, rt, "client", "wintertc");
-        const b = find(w, rt, "client", "adapter");
+    const facade = workloadOfReport(w.name)?.clientRatio;
+    if (facade) {
+      // A facade's cost: its client against the adapter's, same runtime, same fixed server, same rounds.
+      const { numerator, denominator } = facade;
+      for (const rt of measured(w)) {
+        const a = find(w, rt, "client", numerator);
+        const b = find(w, rt, "client", denominator);
         if (!a && !b) continue;
         const { rounds, ...pr } = paired(a, b);
         const shaky = unstable(a, b);
         ratios.push({
-          name: `${w.name} wintertc/adapter`,
+          name: `${w.name} ${numerator}/${denominator}`,
           workload: w.name,
           runtime: rt,
           role: "client",
-          numerator: "wintertc",
-          denominator: "adapter",
+          numerator,
+          denominator,
           ...pr,
-          ...judgeTarget(pr.ratio, pr.ci95, WINTERTC_ADAPTER_TARGET, { peerBound: peerBound(a, b), samples: rounds }),
+          ...(facade.target !== undefined
+            ? judgeTarget(pr.ratio, pr.ci95, facade.target, { peerBound: peerBound(a, b), samples: rounds })
+            : {}),
           ...(shaky ? { unstable: shaky } : {}),
         });
       }
       continue;
     }
-    for (const rt of ["node", "bun", "deno"]) {
+    for (const rt of measured(w)) {
       for (const role of ["server", "client"]) {
+        const base = baseRuntime(rt);
+        if (base !== rt) {
+          // An end on another API against the same runtime's own (bun+node over bun): what the
+          // compatibility layer costs, the adapters' rows paired by round like adapter/raw.
+          const a = find(w, rt, role, "adapter");
+          const b = find(w, base, role, "adapter");
+          if (a && b) {
+            const { rounds: _r, ...pr } = paired(a, b);
+            const shaky = unstable(a, b);
+            ratios.push({
+              name: `${w.name} ${rt.slice(base.length + 1)}/native`,
+              workload: w.name,
+              runtime: rt,
+              role,
+              numerator: rt,
+              denominator: base,
+              ...pr,
+              ...(shaky ? { unstable: shaky } : {}),
+            });
+          }
+        }
         const a = find(w, rt, role, "adapter");
         const b = find(w, rt, role, "raw");
         if (!a || !b) continue;
@@ -174,7 +205,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         const { rounds, ...pr } = paired(a, b);
         const cpr = pairedRatio(cpuByRound(a), cpuByRound(b));
         const shaky = unstable(a, b);
-        const base: Ratio = {
+        const row: Ratio = {
           name: `${w.name} adapter/raw`,
           workload: w.name,
           runtime: rt,
@@ -185,15 +216,15 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           ...(shaky ? { unstable: shaky } : {}),
         };
         if (!target) {
-          ratios.push(base);
+          ratios.push(row);
         } else {
           const tp = judgeTarget(pr.ratio, pr.ci95, target, { peerBound: peerBound(a, b), samples: rounds });
           const cpu = judgeCpuCost(cpr?.ratio, cpr?.ci95, target, { samples: cpr?.perRound.length ?? 0 });
-          const row = combineVerdicts(tp, cpu);
+          const verdict = combineVerdicts(tp, cpu);
           ratios.push({
-            ...base,
-            target,
             ...row,
+            target,
+            ...verdict,
             throughputVerdict: tp.verdict,
             ...(tp.reason ? { throughputReason: tp.reason } : {}),
             cpu: {

@@ -5,6 +5,7 @@ import { writeReportFiles } from "../report/index.js";
 import type { BenchSection, Report } from "../report/model.js";
 import type { BenchReport, RankingEntry, Ratio, ResultEntry, WorkloadResult } from "./types.js";
 import { unstableLines, verdictRows, verdictTable } from "./verdict-table.js";
+import { baseRuntime } from "./ends.js";
 
 function rate(v: number, unit: string): string {
   if (!Number.isFinite(v)) return "–";
@@ -198,6 +199,21 @@ export function summaryTable(report: BenchReport): string[] {
   return out;
 }
 
+/**
+ * What an API costs over the runtime's own (`bench --apis native,node`): each `bun+node` row
+ * over the `bun` row of the same workload and role, medians of per-round ratios with their
+ * intervals (1.00 = as fast as the native API).
+ */
+export function apiCostTable(report: BenchReport): string[] {
+  const rs = report.ratios.filter((r) => r.name.endsWith("/native"));
+  if (!rs.length) return [];
+  return [
+    "| workload | end | role | over | ratio [95% CI] |",
+    "|---|---|---|---|---:|",
+    ...rs.map((r) => `| ${r.workload} | ${r.numerator} | ${r.role} | ${r.denominator} | ${ratioText(r)} |`),
+  ];
+}
+
 /** "AMD EPYC × 2 CPUs, Linux 6.1; node 20.20.2, bun 1.4.5, deno 2.9.6": what a ranking was measured on. */
 export function machineLine(report: BenchReport): string {
   const m = report.machine as Record<string, unknown> & { runtimes: Record<string, string> };
@@ -242,7 +258,7 @@ export function renderMarkdown(report: BenchReport): string {
       `Runtimes: ${Object.entries(m.runtimes)
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}; ${m.python ?? "no python"}; ${m.iperf3 ?? "no iperf3"}${m.openssl ? `; ${m.openssl}` : ""}. ` +
-      `${report.rounds} interleaved round(s)${report.roundsAuto ? ` (--rounds auto: ${report.roundsAuto.outcome})` : ""}, medians with 95% bootstrap intervals, min–max and coefficient of variation; adapter/raw, wintertc/adapter and decoder ratios paired by round; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
+      `${report.rounds} interleaved round(s)${report.roundsAuto ? ` (--rounds auto: ${report.roundsAuto.outcome})` : ""}, medians with 95% bootstrap intervals, min–max and coefficient of variation; adapter/raw, an API over the runtime's own, a facade over the adapter and decoder ratios paired by round; run took ${report.durationSeconds} s. Fixed peer: ${m.fixedPeer}.`,
     "",
   );
   if (report.timing?.length)
@@ -256,12 +272,22 @@ export function renderMarkdown(report: BenchReport): string {
     out.push(
       "### Which runtime to deploy",
       "",
-      `Measured on ${machineLine(report)}. Each runtime through netparity's adapter, best first; the others as a ratio to the best with its 95% bootstrap interval (1.00 = as good as the best), "tie" where the interval reaches the best (this run cannot tell them apart), and the CPU seconds per unit the runtime itself spent.`,
+      `Measured on ${machineLine(report)}. Each runtime through netparity's adapter (an end on another API than the runtime's own is named runtime+api: bun+node is the Node adapter on Bun's node:net, workerd+wintertc the same client on a Worker's connect()), best first; the others as a ratio to the best with its 95% bootstrap interval (1.00 = as good as the best), "tie" where the interval reaches the best (this run cannot tell them apart), and the CPU seconds per unit the runtime itself spent.`,
       "",
       ...rankingTable(report),
       "",
     );
   }
+  const api = apiCostTable(report);
+  if (api.length)
+    out.push(
+      "### What each API costs over the runtime's own",
+      "",
+      "The same program through another API on the same runtime (bun+node: the Node adapter on Bun's node:net) over the runtime's own API, both through netparity's adapter, paired by round; below 1.00 the other API is slower.",
+      "",
+      ...api,
+      "",
+    );
   out.push(
     "### Summary: what the adapter costs, per runtime (adapter/raw and decoder: medians of per-round ratios; iperf3 and Python: ratios of medians; with 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
     "",
@@ -323,8 +349,11 @@ export function renderMarkdown(report: BenchReport): string {
  * percentiles of the echo and UDP workloads as charts of their own (lower is better).
  */
 export function benchSection(report: BenchReport): BenchSection {
-  const version = (rt: string): string | undefined =>
-    (report.machine.runtimes as Record<string, string> | undefined)?.[rt];
+  // "bun+node" runs on bun: its version is bun's.
+  const version = (rt: string): string | undefined => {
+    const runtimes = report.machine.runtimes as Record<string, string> | undefined;
+    return runtimes?.[rt] ?? runtimes?.[baseRuntime(rt)];
+  };
   const workloads: BenchSection["workloads"] = [];
   for (const w of report.workloads) {
     const bar = (x: ResultEntry, v: { median: number; min: number; max: number }) => ({

@@ -19,13 +19,16 @@ import { aggregate } from "./aggregate.js";
 import { runCell, runIperf, runSTime, type Sample } from "./execute.js";
 import { fmt } from "./format.js";
 import { params } from "./params.js";
-import { HANDSHAKE_KEYS, describeCell, keyTypesFor, planCells, targetCells, type Cell } from "./plan.js";
+import { describeCell, keyTypesFor, planCells, targetCells, type Cell } from "./plan.js";
 import { TARGET_PORTS } from "./serve.js";
 import { hasCommand } from "./programs.js";
 import { computeRatios } from "./ratios.js";
 import { calibratePeers } from "./calibrate.js";
 import { computeRanking } from "./ranking.js";
-import { workloadOf, type BenchOptions, type BenchReport, type Ratio } from "./types.js";
+import type { BenchOptions, BenchReport, Ratio } from "./types.js";
+import { HANDSHAKE_KEYS, workloadOf } from "./workloads/index.js";
+import { baseRuntime } from "./ends.js";
+import { isFixedPeerCandidate } from "./programs.js";
 import { relativeHalfWidth } from "../common/stats.js";
 
 /** The ratio whose 95 % interval is widest relative to the ratio (targets and rankings alike), or null if none has one. */
@@ -39,11 +42,14 @@ function widest(ratios: Ratio[]): { name: string; halfWidth: number } | null {
   return out;
 }
 
-/** The cells of one ratio's rows share a group: the workload, and the runtime and role of the program under test. */
+/**
+ * The cells of one ratio's rows share a group: the workload, and the runtime (whatever the API:
+ * `bun` and `bun+node` are compared) and role of the program under test.
+ */
 function pairGroup(cell: Cell): string {
   const e = cell.entries[0]!;
   const subject = e.subject === "server" ? cell.server! : cell.client;
-  return `${cell.workload}|${subject.prog.runtime}|${e.role}`;
+  return `${cell.workload}|${subject.prog.base}|${e.role}`;
 }
 
 /**
@@ -71,7 +77,7 @@ export function undecidedCells(cells: readonly Cell[], ratios: readonly Ratio[])
   for (const r of ratios) {
     if (r.verdict !== "inconclusive") continue;
     if (r.role === "decoder") open.add(`decoder|${r.runtime}|client`);
-    else open.add(`${r.workload}|${r.runtime}|${r.role}`);
+    else open.add(`${r.workload}|${baseRuntime(r.runtime)}|${r.role}`);
   }
   return cells.filter((c) => open.has(pairGroup(c)));
 }
@@ -101,6 +107,10 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     else errors.push(v.error ?? `${rt}: no version`);
   }
   const runtimes = o.runtimes.filter((rt) => versions[rt]);
+  // The fixed peers are raw programs: runtimes with their own API on both ends (not workerd);
+  // with none among those measured (`--runtimes workerd`), Node's, which runs this parent.
+  const candidates = runtimes.filter((rt) => isFixedPeerCandidate(rt));
+  const peerRuntimes: RuntimeName[] = candidates.length ? candidates : ["node"];
   if (!versions.node) versions.node = process.versions.node;
   const wl = new Set(o.workloads);
   if (wl.has("bulk") && !iperf)
@@ -147,7 +157,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
       skipped.push(`${w}: not served by \`netparity serve bench\` (--target runs ${Object.keys(offsets).join(", ")})`);
     cells = targetCells(o, p, runtimes, o.target, offsets, `remote ${remote}`);
   } else {
-    calibration = await calibratePeers(o, runtimes, certs, place, taskset, say);
+    calibration = await calibratePeers(o, peerRuntimes, certs, place, taskset, say);
     cells = planCells(o, p, runtimes, python !== null, certs, calibration.peers, unsupported);
   }
   const iperfCell = wl.has("bulk") && iperf !== null && !o.target;
@@ -282,7 +292,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     rounds,
     ...(p.auto ? { roundsAuto: { ...p.auto, outcome: autoNote ?? "" } } : {}),
     pairing:
-      "paired rounds: within a round the cells of one workload, runtime and role run back to back, in plan order (adapter, raw) in odd rounds and reversed in even rounds; adapter/raw, wintertc/adapter and the decoders' ratios are medians of per-round ratios",
+      "paired rounds: within a round the cells of one workload, runtime (in every API) and role run back to back, in plan order (adapter, raw) in odd rounds and reversed in even rounds; adapter/raw, an API over native, a facade over the adapter and the decoders' ratios are medians of per-round ratios",
     durationSeconds: Math.round((performance.now() - t0) / 100) / 10,
     timing: timing(o.workloads, calibration.seconds, measuring),
     machine,

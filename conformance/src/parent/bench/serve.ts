@@ -9,7 +9,7 @@
 import type { RuntimeName } from "@netparity/protocol";
 import type { BenchSpec } from "../../in-runtime/bench/protocol.js";
 import { runtimeVersion } from "../runner/runtimes.js";
-import { expectEvent, program, startProc, type Proc } from "./programs.js";
+import { expectEvent, program, type Proc } from "./programs.js";
 
 /** The workloads a bench server offers, their server roles, and their port offsets from the base. */
 export const TARGET_PORTS = {
@@ -34,8 +34,7 @@ async function startAll(o: ServeBenchOptions, base: number): Promise<{ procs: Pr
   let port = base;
   try {
     for (const { offset, role } of Object.values(TARGET_PORTS)) {
-      const c = prog.command({ role, host: o.host, port: port === 0 ? 0 : port + offset });
-      const p = startProc(c.cmd, c.args, { cpu: null }, false);
+      const p = prog.start({ role, host: o.host, port: port === 0 ? 0 : port + offset }, null, false);
       procs.push(p);
       const e = await expectEvent(p, 30_000, "its listening line");
       if (e.event !== "listening") throw new Error(`${role}: ${JSON.stringify(e)}`);

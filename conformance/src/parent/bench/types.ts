@@ -3,6 +3,7 @@
  * shape (schema netparity.bench/1) that report.ts renders and the tests read.
  */
 import type { RuntimeName } from "@netparity/protocol";
+import type { ApiName } from "../../in-runtime/common/apis.js";
 import type { LatencyStats } from "../../in-runtime/bench/protocol.js";
 import type { Interval } from "../common/stats.js";
 import type { TargetOutcome } from "../verdict/targets.js";
@@ -10,52 +11,18 @@ import type { RankingEntry } from "../report/model.js";
 
 export type { RankingEntry };
 
-export const WORKLOADS = [
-  "bulk",
-  "transfer",
-  "echo",
-  "concurrency",
-  "udp",
-  "decoder",
-  "tls-handshake",
-  "tls-bulk",
-  "scaling",
-  "load-latency",
-  "idle-memory",
-  // bulk and echo clients through @netparity/sockets against the same clients on the adapter.
-  "wintertc",
-] as const;
-export type WorkloadName = (typeof WORKLOADS)[number];
-
-/**
- * What a default `netparity bench` runs: the workloads a deployer needs for a first answer
- * (throughput, framed transfer, round trips, 1 to 1000 clients, the frame decoder, TLS
- * throughput), each with its target, about 15 minutes at 5 rounds on a 2-core machine
- * (docs/bench.md, Duration). The long or specialised ones are opt-in by name or with
- * `--workloads all`.
- */
-export const DEFAULT_WORKLOADS: readonly WorkloadName[] = [
-  "bulk",
-  "transfer",
-  "echo",
-  "concurrency",
-  "decoder",
-  "tls-bulk",
-];
-
-/** The workloads only `--workloads NAME` or `--workloads all` runs. */
-export const OPT_IN_WORKLOADS: readonly WorkloadName[] = WORKLOADS.filter((w) => !DEFAULT_WORKLOADS.includes(w));
-
-/** The --workloads name a report workload or calibration group belongs to ("concurrency-100" → "concurrency"). */
-export function workloadOf(name: string): string {
-  return WORKLOADS.find((w) => name === w || name.startsWith(`${w}-`)) ?? name;
-}
+/** A --workloads name: one registered in bench/workloads/ (registry.ts). */
+export type WorkloadName = string;
 
 export interface BenchOptions {
   quick: boolean;
   runtimes: RuntimeName[];
-  /** The APIs asked for (`--apis`, default ["native"]); the workloads measure the native API so far. */
-  apis?: readonly string[];
+  /**
+   * The APIs asked for (`--apis`, default ["native"]): each workload measures the ends of those
+   * of its APIs (its descriptor's `apis`) that each runtime offers (`bun+node`, `workerd`'s
+   * `wintertc` client).
+   */
+  apis?: readonly ApiName[];
   workloads: WorkloadName[];
   /** A number of interleaved rounds, or "auto": add rounds to the rows whose target is undecided until all are decided or the budget is spent. */
   rounds?: number | "auto";

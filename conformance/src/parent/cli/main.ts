@@ -16,7 +16,7 @@ import { run, toolVersion } from "./run.js";
 import { serve } from "./serve.js";
 import { bench, parseRounds, parseTarget, parseWorkloads } from "../bench/cli.js";
 import { serveBench } from "../bench/serve.js";
-import { DEFAULT_WORKLOADS, OPT_IN_WORKLOADS } from "../bench/types.js";
+import { defaultWorkloads, optInWorkloads, workloadsMeasuring } from "../bench/workloads/index.js";
 import {
   TRANSPORTS,
   UsageError,
@@ -31,7 +31,7 @@ import {
 import { stopWhenParentPipeEnds } from "../process/parent-pipe.js";
 import { bareSpecifiers, parseApi, parseApiList, parseSpecifier, parseSpecifierList } from "../common/targets.js";
 import { defaultRuntimeNames } from "../common/runtime-descriptors.js";
-import { DEFAULT_API } from "../../in-runtime/common/apis.js";
+import { apiNames, DEFAULT_API } from "../../in-runtime/common/apis.js";
 import { registerBisect } from "./bisect.js";
 import { registerSite } from "./site.js";
 import { netnsSupport } from "../process/netns.js";
@@ -300,15 +300,17 @@ one line saying why; asked for by name they are reported unsupported with the re
     .option("--runtimes <list>", RUNTIMES_HELP, parseSpecifierList, bareSpecifiers(defaultRuntimeNames()))
     .option(
       "--apis <list>",
-      `APIs of the measured programs, comma-separated (${apisHelp()}); the rows measure native today, other APIs are accepted and recorded`,
+      `APIs of the measured programs, comma-separated (${apisHelp()}): each runtime in every asked API it offers and the workload measures (bun+node: the Node adapter and raw node:net on Bun; a client-only API measures clients)`,
       parseApiList,
       ["native"],
     )
     .option(
       "--workloads <list>",
-      `comma-separated, or all (every workload, the opt-in ${OPT_IN_WORKLOADS.join(", ")} too; see Workloads below)`,
+      `comma-separated, or all (every workload, the opt-in ${optInWorkloads()
+        .map((w) => w.name)
+        .join(", ")} too; see Workloads below)`,
       parseWorkloads,
-      [...DEFAULT_WORKLOADS],
+      defaultWorkloads(),
     )
     .option(
       "--rounds <n>",
@@ -332,15 +334,20 @@ one line saying why; asked for by name they are reported unsupported with the re
       "after",
       `
 Workloads (docs/bench.md):
-  default   ${DEFAULT_WORKLOADS.join(", ")}
+  default   ${defaultWorkloads().join(", ")}
             the first answer, each with its target: about 15 minutes at 5 rounds on 2 cores
-  opt-in    udp            UDP request/reply rate, losses and latency
-            tls-handshake  TLS handshakes/s with ECDSA and RSA certificates (about 5 minutes more)
-            scaling        SO_REUSEPORT speed-up, 1 and N server processes
-            load-latency   latency at 25/50/75 % of the closed-loop maximum (wrk2-style)
-            idle-memory    server RSS per idle connection, 1 000 and 10 000 held open
-            wintertc       bulk and echo clients on @netparity/sockets vs the adapter
-  --workloads all runs every one (about three times as long); --workloads udp,echo any subset.`,
+${optInWorkloads()
+  .map((w, i) => `  ${i === 0 ? "opt-in  " : "        "}  ${w.name.padEnd(14)} ${w.summary}`)
+  .join("\n")}
+  --workloads all runs every one (about three times as long); --workloads udp,echo any subset.
+
+APIs (--apis, docs/bench.md): the workloads that measure each besides native
+${apiNames()
+  .filter((a) => a !== DEFAULT_API)
+  .map((a) => `  ${a.padEnd(10)}${workloadsMeasuring(a).join(", ")}`)
+  .join("\n")}
+  e.g. --apis native,node adds bun+node and deno+node; workerd in --runtimes (a client-only
+  runtime) is measured as a client where its API is listed.`,
     );
   binaryOptions(benchCmd).action(async (o) => {
     process.exitCode = await bench({

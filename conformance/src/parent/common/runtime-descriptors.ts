@@ -148,6 +148,8 @@ const DESCRIPTORS: RuntimeDescriptor[] = [
       },
     },
     agent: { entry: "agents/workerd.ts", bundle: "agent-workerd.js" },
+    // The same Worker runs the bench clients (agents/workerd/bench.ts; bulk and echo).
+    benchAgent: { entry: "agents/workerd.ts", bundle: "agent-workerd.js" },
     // A Worker module: workerd's host modules stay imports.
     bundle: { platform: "neutral", external: ["cloudflare:*", "node:*"] },
     typings: "agents/tsconfig.workerd.json",

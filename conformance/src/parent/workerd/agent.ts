@@ -16,7 +16,8 @@ import { LOOPBACK_ALLOW, workerdConfig } from "./config.js";
 
 const READY_TIMEOUT_MS = 20_000;
 
-const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => process.platform === "linux" && existsSync(p));
+/** Where setpriv is (Linux): workerd runs under it with --pdeathsig SIGKILL (here and in bench.ts). */
+export const SETPRIV = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => process.platform === "linux" && existsSync(p));
 
 /** The CA a role trusts, as PEM: a client's `tls.ca`, the spec suite's `certs.ca`, the probes' main CA. */
 function trustedCaOf(spec: AgentSpec): string | undefined {
