@@ -90,6 +90,8 @@ export type AgentSpec =
       certs?: AgentProbeCertFiles;
       /** Set when the agent runs inside the parent's network namespace (multicast probes). */
       multicast?: { interfaceAddress: string };
+      /** The parent's peer for the probes that need one (ProbeContext.parentPeer). */
+      parentPeer?: { host: string; port: number };
     }
   | {
       /** The WinterTC Sockets spec suite against @netparity/sockets bound to this runtime's adapter. */

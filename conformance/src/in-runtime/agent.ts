@@ -178,7 +178,11 @@ export async function runAgent(
       on,
       spec.probes,
       (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`),
-      { ...(certs ? { certs } : {}), ...(spec.multicast ? { multicast: spec.multicast } : {}) },
+      {
+        ...(certs ? { certs } : {}),
+        ...(spec.multicast ? { multicast: spec.multicast } : {}),
+        ...(spec.parentPeer ? { parentPeer: spec.parentPeer } : {}),
+      },
       family,
     );
     emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });

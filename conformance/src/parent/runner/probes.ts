@@ -5,6 +5,7 @@ import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import { writeCertificateSets } from "../certs/generate.js";
 import { createSubnet, netnsSupport } from "../process/netns.js";
 import { startAgent } from "./agent-process.js";
+import { startProbePeer, type ProbePeer } from "./probe-peer.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
 import type { Probe } from "../../in-runtime/probes/types.js";
 import { NODE_API_PROBES } from "../../node-api/catalogue.js";
@@ -103,6 +104,7 @@ async function runInNamespace(runtime: RuntimeName, opts: Opts, probes: readonly
       probes.map((p) => p.id),
       undefined,
       { netns: host.netns, multicast: { interfaceAddress: host.address } },
+      opts.api,
     );
   } finally {
     subnet.remove();
@@ -127,9 +129,13 @@ async function runPlain(runtime: RuntimeName, opts: Opts, ids: string[], count: 
       error: `certificates for the TLS probes: ${(err as Error).message}`,
     };
   }
+  // The parent as the peer of the probes that read their socket from outside the runtime or need a real RST.
+  let peer: ProbePeer | undefined;
   try {
-    return await runAgentProbes(runtime, budget, opts.binaries, onProbe, only, certs?.sets, undefined, opts.api);
+    if (selected.some((p) => p.parentPeer)) peer = await startProbePeer();
+    return await runAgentProbes(runtime, budget, opts.binaries, onProbe, only, certs?.sets, undefined, opts.api, peer);
   } finally {
+    await peer?.close();
     await certs?.remove();
   }
 }
@@ -151,6 +157,7 @@ async function runAgentProbes(
   certs: AgentProbeCertFiles | undefined,
   namespace?: { netns: string; multicast: { interfaceAddress: string } },
   api?: ApiName,
+  peer?: ProbePeer,
 ): Promise<RuntimeProbes> {
   const agent = startAgent(
     runtime,
@@ -160,6 +167,7 @@ async function runAgentProbes(
       ...(only?.length ? { probes: only } : {}),
       ...(certs ? { certs } : {}),
       ...(namespace ? { multicast: namespace.multicast } : {}),
+      ...(peer ? { parentPeer: { host: peer.host, port: peer.port } } : {}),
     },
     binaries,
     {
