@@ -596,6 +596,103 @@ function nodeApiConstructed(): Array<[string, Ev, string]> {
       { threw: { name: "Error", code: "ERR_INVALID_ARG_TYPE" } },
       "throws ERR_INVALID_ARG_TYPE",
     ],
+    ...nodeApiPeerConstructed(),
+  ];
+}
+
+/** Constructed evidence of the parent-peer probes' other outcomes (kernel view, a real RST). */
+function nodeApiPeerConstructed(): Array<[string, Ev, string]> {
+  const ka = { calls: "setKeepAlive(true, 1000)" };
+  const opts = (x: Ev): Ev => ({
+    SO_KEEPALIVE: 1,
+    TCP_KEEPIDLE: 1,
+    TCP_KEEPINTVL: 1,
+    TCP_KEEPCNT: 10,
+    TCP_NODELAY: 0,
+    ...x,
+  });
+  const timer = { name: "keepalive", left: "900ms" };
+  const reset = (x: Ev): Ev => ({
+    eventsBeforeWrite: ["error(ECONNRESET)", "close(true)"],
+    writeReturned: false,
+    callback: { name: "Error", code: "ERR_STREAM_DESTROYED" },
+    eventsAfterWrite: [],
+    error: { name: "Error", code: "ECONNRESET", syscall: "read", errno: -104 },
+    ...x,
+  });
+  return [
+    ["nodeapi.kernel.keepalive", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, noAnswer: "no answer within 4.5 s" },
+      "unsupported: no answer from the parent",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer: null, options: { unread: "socket not listed" }, unlisted: "socket not listed by ss" } },
+      "socket not seen by the kernel",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer: null, options: { unread: "ss: ENOENT" }, unlisted: "ss: ENOENT" } },
+      "unsupported: no kernel view",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer, options: { unread: "pidfd_getfd: Operation not permitted" } } },
+      "unsupported: socket options unreadable from outside",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer, options: opts({ SO_KEEPALIVE: 0 }) } },
+      "off, yet a keep-alive timer",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer: null, options: opts({ TCP_KEEPIDLE: 7200 }) } },
+      "on, idle 7200 s, interval 1 s, count 10, no timer",
+    ],
+    // Deno 2.7.1 (the versions run): setKeepAlive(true, 1000) left the kernel socket untouched.
+    [
+      "nodeapi.kernel.keepalive",
+      {
+        ...ka,
+        kernel: {
+          timer: null,
+          options: { SO_KEEPALIVE: 0, TCP_KEEPIDLE: 7200, TCP_KEEPINTVL: 75, TCP_KEEPCNT: 9, TCP_NODELAY: 0 },
+        },
+      },
+      "off",
+    ],
+    ["nodeapi.kernel.nodelay", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    [
+      "nodeapi.kernel.nodelay",
+      { calls: "setNoDelay(true)", kernel: { timer: null, options: { unread: "python3: ENOENT" } } },
+      "unsupported: socket options unreadable from outside",
+    ],
+    ["nodeapi.events.parent-reset", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    ["nodeapi.error.reset", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    ["nodeapi.reset.write-after-parent", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    // Bun 1.3.0 (the versions run): the peer's RST read as a clean end.
+    [
+      "nodeapi.error.reset",
+      reset({
+        eventsBeforeWrite: ["end", "finish", "close(false)"],
+        callback: { name: "Error", code: "EPIPE" },
+        error: null,
+      }),
+      "no 'error' event (end finish close(false))",
+    ],
+    [
+      "nodeapi.events.parent-reset",
+      reset({ eventsBeforeWrite: ["end", "finish", "close(false)"], error: null }),
+      "end finish close(false)",
+    ],
+    [
+      "nodeapi.reset.write-after-parent",
+      reset({ eventsBeforeWrite: ["end", "finish", "close(false)"], callback: { name: "Error", code: "EPIPE" } }),
+      "end finish close(false); cb EPIPE",
+    ],
   ];
 }
 

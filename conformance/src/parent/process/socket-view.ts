@@ -8,6 +8,7 @@
  * Both are one-shot commands, bounded like any command run to completion.
  */
 import { execFile } from "node:child_process";
+import { NOT_LISTED } from "../../node-api/peer-classify.js";
 
 /** What the kernel shows of one socket; a part that could not be read says why. */
 export interface KernelSocketView {
@@ -104,7 +105,7 @@ export async function kernelSocketView(local: number, remote: number): Promise<K
   const ss = await run("ss", ["-Htnpoe", "state", "established", `( sport = :${local} and dport = :${remote} )`]);
   if ("failed" in ss) return { timer: null, options: { unread: ss.failed }, unlisted: ss.failed };
   const line = ss.out.split("\n").find((l) => l.trim());
-  if (!line) return { timer: null, options: { unread: "socket not listed" }, unlisted: "socket not listed by ss" };
+  if (!line) return { timer: null, options: { unread: "socket not listed" }, unlisted: NOT_LISTED };
   const seen = parseSsLine(line);
   if (seen.pid === undefined || seen.fd === undefined)
     return { timer: seen.timer, options: { unread: "ss named no process holding the socket" } };
