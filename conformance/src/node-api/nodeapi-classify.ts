@@ -383,3 +383,41 @@ export function classifyPeerCert(e: TlsEvidence): ProbeVerdict {
       }
     : { outcome: `${cn}, all fields`, explanation: `getPeerCertificate() has ${PEER_CERT_FIELDS.join(", ")}.` };
 }
+
+/** nodeapi.tls.session-reuse: a second connection offered the first one's session. */
+export type SessionReuseEvidence =
+  | NotRun
+  | {
+      /** TLS version of the first connection (getProtocol()). */
+      protocol: string | null;
+      /** Where the first connection's session came from: its 'session' event, getSession(), or nowhere. */
+      sessionFrom: "event" | "getSession()" | "none";
+      firstReused: boolean;
+      /** isSessionReused() of the second connection, or its handshake's error. */
+      second?: boolean | NodeErrorEvidence;
+    };
+
+export function classifySessionReuse(e: SessionReuseEvidence): ProbeVerdict {
+  if (isNotRun(e)) return notRun(e);
+  if (e.sessionFrom === "none")
+    return {
+      outcome: "no session",
+      explanation: `The first connection (${e.protocol ?? "no protocol"}) gave no session: no 'session' event and getSession() empty.`,
+    };
+  if (e.second === undefined)
+    return { outcome: "second not connected", explanation: "The second connection neither connected nor failed." };
+  if (typeof e.second === "object")
+    return {
+      outcome: `second fails ${errLabel(e.second)}`,
+      explanation: `The second connection, offered the first one's session, failed with ${errLabel(e.second)}.`,
+    };
+  return e.second
+    ? {
+        outcome: `reused (session from ${e.sessionFrom})`,
+        explanation: `The second connection resumed the first one's ${e.protocol ?? ""} session (from ${e.sessionFrom}): isSessionReused() is true.`,
+      }
+    : {
+        outcome: `not reused (session from ${e.sessionFrom})`,
+        explanation: `The second connection was offered the first one's session (from ${e.sessionFrom}) but isSessionReused() is false: a full handshake.`,
+      };
+}
