@@ -735,7 +735,38 @@ function nodeApiTlsDgramConstructed(): Array<[string, Ev, string]> {
           heardAfterDrop: false,
         },
       },
-      "addMembership=EINVAL setMulticastInterface=ERR_NOT_IMPLEMENTED setMulticastLoopback=ok heard=false dropMembership=EINVAL heardAfterDrop=false",
+      "addMembership EINVAL (+2 failed); not heard",
+    ],
+    [
+      "nodeapi.dgram.multicast-membership",
+      {
+        steps: {
+          addMembership: "ok",
+          setMulticastInterface: "ok",
+          setMulticastLoopback: "ok",
+          heard: true,
+          dropMembership: "ok",
+          heardAfterDrop: true,
+        },
+      },
+      "heard; still heard after dropMembership",
+    ],
+    [
+      "nodeapi.dgram.multicast-loopback-off",
+      {
+        steps: {
+          addMembership: "ok",
+          setMulticastInterface: "ok",
+          setMulticastLoopback: "ok",
+          heard: { name: "Error", code: "EPERM" },
+        },
+      },
+      "send fails EPERM",
+    ],
+    [
+      "nodeapi.dgram.multicast-loopback-off",
+      { steps: { addMembership: "ok", setMulticastInterface: "ok", setMulticastLoopback: "ok", heard: true } },
+      "heard",
     ],
     [
       "nodeapi.half-close.tls-auto",

@@ -8,7 +8,7 @@
 import { spawnSync } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseSsLine } from "../src/parent/process/socket-view.js";
+import { parseSsLine, pythonBinary } from "../src/parent/process/socket-view.js";
 import { type ProbePeer, startProbePeer } from "../src/parent/runner/probe-peer.js";
 
 const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: "ignore", timeout: 20_000 }).status === 0;
@@ -30,7 +30,9 @@ describe.skipIf(!usable)("the probe peer (this process as the inspected one)", (
   const open: Socket[] = [];
   beforeAll(async () => {
     peer = await startProbePeer();
-  });
+    // The python3 lookup (a shim may take seconds on a busy machine) happens here, not in a test.
+    expect(await pythonBinary()).toHaveProperty("out");
+  }, 60_000);
   afterAll(async () => {
     for (const s of open) s.destroy();
     await peer?.close();
@@ -47,8 +49,8 @@ describe.skipIf(!usable)("the probe peer (this process as the inspected one)", (
     return s;
   }
 
-  async function inspect(s: Socket): Promise<Record<string, unknown>> {
-    s.write("inspect\n");
+  async function inspect(s: Socket, ask = true): Promise<Record<string, unknown>> {
+    if (ask) s.write("inspect\n");
     let buf = "";
     return new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error("no answer in 20 s")), 20_000);
@@ -77,6 +79,25 @@ describe.skipIf(!usable)("the probe peer (this process as the inspected one)", (
     const view = await inspect(s);
     expect(view.timer).toBeNull();
     expect(view.options).toMatchObject({ SO_KEEPALIVE: 0, TCP_NODELAY: 0 });
+  }, 30_000);
+
+  it("dials a server of this process and reads the socket it accepted", async () => {
+    const { createServer } = await import("node:net");
+    const server = createServer({ noDelay: true }, (s) => {
+      open.push(s);
+      s.setKeepAlive(true, 3000);
+      s.write("a");
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    try {
+      const control = await dial();
+      control.write(`dial ${(server.address() as { port: number }).port}\n`);
+      const view = await inspect(control, false);
+      expect(view.options).toMatchObject({ SO_KEEPALIVE: 1, TCP_KEEPIDLE: 3, TCP_NODELAY: 1 });
+    } finally {
+      for (const s of open) s.destroy();
+      server.close();
+    }
   }, 30_000);
 
   it("resets the connection on request: the client reads ECONNRESET", async () => {

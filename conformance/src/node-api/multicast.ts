@@ -7,8 +7,8 @@
  */
 import { createSocket, type Socket as DgramSocket } from "node:dgram";
 import type { ProbeContext } from "../in-runtime/probes/types.js";
-import { type Cleanup, nodeError, wait, withCleanup } from "./kit.js";
-import { classifyDgramSteps, type DgramEvidence, type NotRun } from "./nodeapi-classify.js";
+import { type Cleanup, nodeError, type NodeErrorEvidence, wait, withCleanup } from "./kit.js";
+import { classifyMulticast, type MulticastEvidence, type NotRun } from "./nodeapi-classify.js";
 import { nodeApiProbe, type NodeApiProbe } from "./types.js";
 
 /** Organization-local groups (RFC 2365), one per probe, apart from the native multicast probes' groups. */
@@ -42,8 +42,13 @@ function attempt(f: () => unknown): unknown {
 }
 
 /** Sends `text` to the group and waits (bounded) for the member to hear it: true when it did. */
-async function delivered(tx: DgramSocket, rx: { sock: DgramSocket; got: string[] }, group: string, text: string) {
-  const sent = await new Promise<unknown>((resolve) =>
+async function delivered(
+  tx: DgramSocket,
+  rx: { sock: DgramSocket; got: string[] },
+  group: string,
+  text: string,
+): Promise<boolean | NodeErrorEvidence> {
+  const sent = await new Promise<"ok" | NodeErrorEvidence>((resolve) =>
     tx.send(text, rx.sock.address().port, group, (err) => resolve(err ? nodeError(err) : "ok")),
   );
   if (sent !== "ok") return sent;
@@ -60,17 +65,14 @@ async function sender(c: Cleanup): Promise<DgramSocket> {
   return tx;
 }
 
-function inNamespace(ctx: ProbeContext, body: (c: Cleanup, iface: string) => Promise<DgramEvidence>) {
+function inNamespace(ctx: ProbeContext, body: (c: Cleanup, iface: string) => Promise<MulticastEvidence>) {
   const iface = ctx.multicast?.interfaceAddress;
   if (!iface) return Promise.resolve(NO_NAMESPACE);
   return withCleanup((c) => body(c, iface));
 }
 
-const classify = (e: DgramEvidence | NotRun) =>
-  "notRun" in e ? { outcome: `unsupported: ${e.notRun}`, explanation: `Not run: ${e.notRun}.` } : classifyDgramSteps(e);
-
 export const multicastProbes: NodeApiProbe[] = [
-  nodeApiProbe<DgramEvidence | NotRun>({
+  nodeApiProbe<MulticastEvidence | NotRun>({
     id: "nodeapi.dgram.multicast-membership",
     title: "udp multicast: a member hears a group datagram from this host (loopback on); not after dropMembership()",
     netns: true,
@@ -95,9 +97,9 @@ export const multicastProbes: NodeApiProbe[] = [
           },
         };
       }),
-    classify,
+    classify: classifyMulticast,
   }),
-  nodeApiProbe<DgramEvidence | NotRun>({
+  nodeApiProbe<MulticastEvidence | NotRun>({
     id: "nodeapi.dgram.multicast-loopback-off",
     title: "udp multicast: setMulticastLoopback(false): does a member on the same host still hear the sender?",
     netns: true,
@@ -111,6 +113,6 @@ export const multicastProbes: NodeApiProbe[] = [
         const heard = await delivered(tx, rx, GROUPS.loopOff, "quiet");
         return { steps: { addMembership, setMulticastInterface, setMulticastLoopback, heard } };
       }),
-    classify,
+    classify: classifyMulticast,
   }),
 ];

@@ -421,3 +421,34 @@ export function classifySessionReuse(e: SessionReuseEvidence): ProbeVerdict {
         explanation: `The second connection was offered the first one's session (from ${e.sessionFrom}) but isSessionReused() is false: a full handshake.`,
       };
 }
+
+/** nodeapi.dgram.multicast-*: the calls' results ("ok" or the error), then whether the member heard. */
+export interface MulticastEvidence {
+  steps: Record<string, unknown> & { heard: boolean | NodeErrorEvidence; heardAfterDrop?: boolean | NodeErrorEvidence };
+}
+
+export function classifyMulticast(e: MulticastEvidence | NotRun): ProbeVerdict {
+  if (isNotRun(e)) return notRun(e);
+  const { heard, heardAfterDrop, ...calls } = e.steps;
+  const failed = Object.entries(calls).filter(([, v]) => v !== "ok");
+  const label = (v: unknown) => (typeof v === "object" && v !== null ? errLabel(v as NodeErrorEvidence) : String(v));
+  const first = failed[0];
+  const prefix = first
+    ? `${first[0]} ${label(first[1])}${failed.length > 1 ? ` (+${failed.length - 1} failed)` : ""}; `
+    : "";
+  const sent = (v: boolean | NodeErrorEvidence) =>
+    typeof v === "object" ? `send fails ${errLabel(v)}` : v ? "heard" : "not heard";
+  const after =
+    heard === true && heardAfterDrop !== undefined
+      ? typeof heardAfterDrop === "object"
+        ? `; after dropMembership send fails ${errLabel(heardAfterDrop)}`
+        : heardAfterDrop
+          ? "; still heard after dropMembership"
+          : "; not after dropMembership"
+      : "";
+  const steps = Object.entries(e.steps).map(([k, v]) => `${k} ${label(v)}`);
+  return {
+    outcome: `${prefix}${sent(heard)}${after}`,
+    explanation: `The member on this host ${sent(heard)} the group datagram; the calls: ${steps.join(", ")}.`,
+  };
+}

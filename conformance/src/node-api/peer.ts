@@ -9,9 +9,9 @@
  * - a real RST from the peer, sent by Node in the parent (resetAndDestroy()), whichever runtime
  *   runs the probe and whether or not its net.Socket has resetAndDestroy().
  */
-import { connect, type NetConnectOpts, type Socket } from "node:net";
+import { connect, type NetConnectOpts, type ServerOpts, type Socket } from "node:net";
 import type { ProbeContext } from "../in-runtime/probes/types.js";
-import { nodeError, type NodeErrorEvidence, recordEvents, until, wait, withCleanup } from "./kit.js";
+import { listening, nodeError, type NodeErrorEvidence, recordEvents, until, wait, withCleanup } from "./kit.js";
 import { connected } from "./net-records.js";
 import type { CallbackEvidence, NotRun } from "./nodeapi-classify.js";
 import {
@@ -69,6 +69,36 @@ async function kernelView(
     await wait(SETTLE_MS);
     s.write("inspect\n");
     const answer = await line(s, 4500);
+    if (answer === null) return { calls, noAnswer: "no answer within 4.5 s" };
+    try {
+      return { calls, kernel: JSON.parse(answer) as KernelView };
+    } catch {
+      return { calls, noAnswer: `unreadable answer: ${answer.slice(0, 60)}` };
+    }
+  });
+}
+
+/**
+ * A server of the probe (with `opts`) that the parent dials ("dial P"): its 'connection' handler
+ * makes `calls` and writes one byte, and the parent answers with the accepted socket's kernel view.
+ */
+async function acceptedView(
+  ctx: ProbeContext,
+  calls: string,
+  opts: ServerOpts,
+  apply: (s: Socket) => void = () => undefined,
+): Promise<KernelEvidence> {
+  const peer = ctx.parentPeer;
+  if (!peer) return NO_PEER;
+  return withCleanup(async (c) => {
+    const { where } = await listening(c, opts, (s) => {
+      apply(s);
+      s.write("a");
+    });
+    const control = c.socket(connect({ host: peer.host, port: peer.port }));
+    await connected(control);
+    control.write(`dial ${"port" in where ? where.port : 0}\n`);
+    const answer = await line(control, 4500);
     if (answer === null) return { calls, noAnswer: "no answer within 4.5 s" };
     try {
       return { calls, kernel: JSON.parse(answer) as KernelView };
@@ -181,6 +211,40 @@ export const peerProbes: NodeApiProbe[] = [
     peer: true,
     record: (ctx) => kernelView(ctx, "connect({ noDelay: true })", () => undefined, { noDelay: true }),
     classify: classifyKernelNoDelay,
+  }),
+  nodeApiProbe<KernelEvidence>({
+    id: "nodeapi.kernel.accepted-nodelay",
+    title: "TCP_NODELAY of a socket a net.Server accepted with no options, as the kernel sees it",
+    peer: true,
+    record: (ctx) => acceptedView(ctx, "createServer() alone", {}),
+    classify: classifyKernelNoDelay,
+  }),
+  nodeApiProbe<KernelEvidence>({
+    id: "nodeapi.kernel.accepted-nodelay-opt",
+    title: "createServer({ noDelay: true }): TCP_NODELAY of an accepted socket, as the kernel sees it",
+    peer: true,
+    record: (ctx) => acceptedView(ctx, "createServer({ noDelay: true })", { noDelay: true }),
+    classify: classifyKernelNoDelay,
+  }),
+  nodeApiProbe<KernelEvidence>({
+    id: "nodeapi.kernel.accepted-keepalive-opt",
+    title:
+      "createServer({ keepAlive: true, keepAliveInitialDelay: 1000 }): an accepted socket's keep-alive, as the kernel sees it",
+    peer: true,
+    record: (ctx) =>
+      acceptedView(ctx, "createServer({ keepAlive: true, keepAliveInitialDelay: 1000 })", {
+        keepAlive: true,
+        keepAliveInitialDelay: 1000,
+      }),
+    classify: classifyKernelKeepAlive,
+  }),
+  nodeApiProbe<KernelEvidence>({
+    id: "nodeapi.kernel.accepted-keepalive",
+    title: "setKeepAlive(true, 1000) in the 'connection' handler, as the kernel sees it",
+    peer: true,
+    record: (ctx) =>
+      acceptedView(ctx, "setKeepAlive(true, 1000) on an accepted socket", {}, (s) => s.setKeepAlive(true, 1000)),
+    classify: classifyKernelKeepAlive,
   }),
   nodeApiProbe<ParentResetEvidence>({
     id: "nodeapi.events.parent-reset",
