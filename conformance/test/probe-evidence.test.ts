@@ -752,6 +752,20 @@ function nodeApiTlsDgramConstructed(): Array<[string, Ev, string]> {
       "heard; still heard after dropMembership",
     ],
     [
+      "nodeapi.dgram.multicast-membership",
+      {
+        steps: {
+          addMembership: "ok",
+          setMulticastInterface: "ok",
+          setMulticastLoopback: "ok",
+          heard: true,
+          dropMembership: "ok",
+          heardAfterDrop: { name: "Error", code: "EBADF" },
+        },
+      },
+      "heard; after dropMembership send fails EBADF",
+    ],
+    [
       "nodeapi.dgram.multicast-loopback-off",
       {
         steps: {
