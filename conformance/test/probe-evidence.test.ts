@@ -596,6 +596,210 @@ function nodeApiConstructed(): Array<[string, Ev, string]> {
       { threw: { name: "Error", code: "ERR_INVALID_ARG_TYPE" } },
       "throws ERR_INVALID_ARG_TYPE",
     ],
+    ...nodeApiPeerConstructed(),
+    ...nodeApiTlsDgramConstructed(),
+  ];
+}
+
+/** Constructed evidence of the parent-peer probes' other outcomes (kernel view, a real RST). */
+function nodeApiPeerConstructed(): Array<[string, Ev, string]> {
+  const ka = { calls: "setKeepAlive(true, 1000)" };
+  const opts = (x: Ev): Ev => ({
+    SO_KEEPALIVE: 1,
+    TCP_KEEPIDLE: 1,
+    TCP_KEEPINTVL: 1,
+    TCP_KEEPCNT: 10,
+    TCP_NODELAY: 0,
+    ...x,
+  });
+  const timer = { name: "keepalive", left: "900ms" };
+  const reset = (x: Ev): Ev => ({
+    eventsBeforeWrite: ["error(ECONNRESET)", "close(true)"],
+    writeReturned: false,
+    callback: { name: "Error", code: "ERR_STREAM_DESTROYED" },
+    eventsAfterWrite: [],
+    error: { name: "Error", code: "ECONNRESET", syscall: "read", errno: -104 },
+    ...x,
+  });
+  return [
+    ["nodeapi.kernel.keepalive", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, noAnswer: "no answer within 4.5 s" },
+      "unsupported: no answer from the parent",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer: null, options: { unread: "socket not listed" }, unlisted: "socket not listed by ss" } },
+      "socket not seen by the kernel",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer: null, options: { unread: "ss: ENOENT" }, unlisted: "ss: ENOENT" } },
+      "unsupported: no kernel view",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer, options: { unread: "pidfd_getfd: Operation not permitted" } } },
+      "unsupported: socket options unreadable from outside",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer, options: opts({ SO_KEEPALIVE: 0 }) } },
+      "off, yet a keep-alive timer",
+    ],
+    [
+      "nodeapi.kernel.keepalive",
+      { ...ka, kernel: { timer: null, options: opts({ TCP_KEEPIDLE: 7200 }) } },
+      "on, idle 7200 s, interval 1 s, count 10, no timer",
+    ],
+    // Deno 2.7.1 (the versions run): setKeepAlive(true, 1000) left the kernel socket untouched.
+    [
+      "nodeapi.kernel.keepalive",
+      {
+        ...ka,
+        kernel: {
+          timer: null,
+          options: { SO_KEEPALIVE: 0, TCP_KEEPIDLE: 7200, TCP_KEEPINTVL: 75, TCP_KEEPCNT: 9, TCP_NODELAY: 0 },
+        },
+      },
+      "off",
+    ],
+    ["nodeapi.kernel.nodelay", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    [
+      "nodeapi.kernel.nodelay",
+      { calls: "setNoDelay(true)", kernel: { timer: null, options: { unread: "python3: ENOENT" } } },
+      "unsupported: socket options unreadable from outside",
+    ],
+    ["nodeapi.events.parent-reset", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    ["nodeapi.error.reset", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    ["nodeapi.reset.write-after-parent", { notRun: "no parent peer" }, "unsupported: no parent peer"],
+    // Bun 1.3.0 (the versions run): the peer's RST read as a clean end.
+    [
+      "nodeapi.error.reset",
+      reset({
+        eventsBeforeWrite: ["end", "finish", "close(false)"],
+        callback: { name: "Error", code: "EPIPE" },
+        error: null,
+      }),
+      "no 'error' event (end finish close(false))",
+    ],
+    [
+      "nodeapi.events.parent-reset",
+      reset({ eventsBeforeWrite: ["end", "finish", "close(false)"], error: null }),
+      "end finish close(false)",
+    ],
+    [
+      "nodeapi.reset.write-after-parent",
+      reset({ eventsBeforeWrite: ["end", "finish", "close(false)"], callback: { name: "Error", code: "EPIPE" } }),
+      "end finish close(false); cb EPIPE",
+    ],
+  ];
+}
+
+/** Constructed evidence of the TLS session, TLS half-close, dgram bind and multicast probes' other outcomes. */
+function nodeApiTlsDgramConstructed(): Array<[string, Ev, string]> {
+  const session = { protocol: "TLSv1.3", sessionFrom: "event", firstReused: false };
+  return [
+    ["nodeapi.tls.session-reuse", { notRun: "no certificates" }, "unsupported: no certificates"],
+    // Bun 1.3.0 (the versions run): neither a 'session' event nor getSession() within a second.
+    ["nodeapi.tls.session-reuse", { protocol: "TLSv1.3", sessionFrom: "none", firstReused: false }, "no session"],
+    ["nodeapi.tls.session-reuse", session, "second not connected"],
+    [
+      "nodeapi.tls.session-reuse",
+      { ...session, second: { name: "Error", code: "ECONNRESET" } },
+      "second fails ECONNRESET",
+    ],
+    [
+      "nodeapi.tls.session-reuse",
+      { ...session, sessionFrom: "getSession()", second: true },
+      "reused (session from getSession())",
+    ],
+    [
+      "nodeapi.tls.session-reuse",
+      { threw: { name: "TypeError", message: "callback?.call is not a function" } },
+      "throws TypeError",
+    ],
+    ["nodeapi.dgram.multicast-membership", { notRun: "no network namespace" }, "unsupported: no network namespace"],
+    ["nodeapi.dgram.multicast-loopback-off", { notRun: "no network namespace" }, "unsupported: no network namespace"],
+    // Deno 2.7.1 (the versions run): no IPv4 membership through node:dgram.
+    [
+      "nodeapi.dgram.multicast-membership",
+      {
+        steps: {
+          addMembership: { name: "Error", code: "EINVAL", syscall: "addMembership", errno: -22 },
+          setMulticastInterface: { name: "Error", code: "ERR_NOT_IMPLEMENTED" },
+          setMulticastLoopback: "ok",
+          heard: false,
+          dropMembership: { name: "Error", code: "EINVAL", syscall: "dropMembership", errno: -22 },
+          heardAfterDrop: false,
+        },
+      },
+      "addMembership EINVAL (+2 failed); not heard",
+    ],
+    [
+      "nodeapi.dgram.multicast-membership",
+      {
+        steps: {
+          addMembership: "ok",
+          setMulticastInterface: "ok",
+          setMulticastLoopback: "ok",
+          heard: true,
+          dropMembership: "ok",
+          heardAfterDrop: true,
+        },
+      },
+      "heard; still heard after dropMembership",
+    ],
+    [
+      "nodeapi.dgram.multicast-membership",
+      {
+        steps: {
+          addMembership: "ok",
+          setMulticastInterface: "ok",
+          setMulticastLoopback: "ok",
+          heard: true,
+          dropMembership: "ok",
+          heardAfterDrop: { name: "Error", code: "EBADF" },
+        },
+      },
+      "heard; after dropMembership send fails EBADF",
+    ],
+    [
+      "nodeapi.dgram.multicast-loopback-off",
+      {
+        steps: {
+          addMembership: "ok",
+          setMulticastInterface: "ok",
+          setMulticastLoopback: "ok",
+          heard: { name: "Error", code: "EPERM" },
+        },
+      },
+      "send fails EPERM",
+    ],
+    [
+      "nodeapi.dgram.multicast-loopback-off",
+      { steps: { addMembership: "ok", setMulticastInterface: "ok", setMulticastLoopback: "ok", heard: true } },
+      "heard",
+    ],
+    [
+      "nodeapi.half-close.tls-auto",
+      {
+        allowHalfOpen: false,
+        serverGot: "ping",
+        serverSawEnd: true,
+        serverEvents: [],
+        serverWrite: { name: "Error", code: "ERR_SOCKET_CLOSED" },
+        clientGot: "",
+        clientSawEnd: true,
+      },
+      "server write fails ERR_SOCKET_CLOSED",
+    ],
+    [
+      "nodeapi.dgram.bind-not-local",
+      { steps: { error: { name: "Error", code: "EADDRNOTAVAIL", errno: 99 }, syscall: "none", errno: 99 } },
+      "error=EADDRNOTAVAIL syscall=none errno=99",
+    ],
   ];
 }
 

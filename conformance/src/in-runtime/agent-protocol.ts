@@ -97,6 +97,8 @@ export type AgentSpec =
        * runtime without a listen (workerd); without it they are made with the runtime's listen.
        */
       peers?: { hostname: string; port: number };
+      /** The parent's peer for the probes that need one (ProbeContext.parentPeer). */
+      parentPeer?: { host: string; port: number };
     }
   | {
       /** The WinterTC Sockets spec suite against @netparity/sockets bound to this runtime's adapter. */

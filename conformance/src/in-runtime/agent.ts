@@ -183,7 +183,12 @@ export async function runAgent(
       on,
       spec.probes,
       (r) => log(`probe ${r.id}: ${r.outcome} (${r.ms} ms)`),
-      { ...(certs ? { certs } : {}), ...(spec.multicast ? { multicast: spec.multicast } : {}), ...facade },
+      {
+        ...(certs ? { certs } : {}),
+        ...(spec.multicast ? { multicast: spec.multicast } : {}),
+        ...(spec.parentPeer ? { parentPeer: spec.parentPeer } : {}),
+        ...facade,
+      },
       family,
     );
     emit({ event: "probes", runtime: rt.runtime, version: rt.version, features: { ...rt.features }, results });

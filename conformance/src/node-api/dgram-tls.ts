@@ -11,11 +11,13 @@ import {
   classifyDgramSteps,
   classifyHalfClose,
   classifyPeerCert,
+  classifySessionReuse,
   classifyTlsAlpn,
   classifyTlsAuth,
   type DgramEvidence,
   type HalfCloseEvidence,
   type NotRun,
+  type SessionReuseEvidence,
   type TlsEvidence,
 } from "./nodeapi-classify.js";
 import { type Cleanup, collect, nodeError, until, wait, withCleanup } from "./kit.js";
@@ -41,7 +43,82 @@ async function closedPort(c: Cleanup): Promise<number> {
   return port;
 }
 
+/** The 'error' of a bind that must fail, with its syscall and errno (or what happened instead). */
+async function bindError(c: Cleanup, port: number, host: string): Promise<DgramEvidence> {
+  const d = c.dgram(createSocket("udp4"));
+  const r = await new Promise<unknown>((resolve) => {
+    const t = setTimeout(() => resolve("no error"), 1000);
+    d.once("error", (e) => {
+      clearTimeout(t);
+      resolve(nodeError(e));
+    });
+    d.once("listening", () => {
+      clearTimeout(t);
+      resolve("bound");
+    });
+    d.bind(port, host);
+  });
+  const e = r as { syscall?: string; errno?: number };
+  return {
+    steps: {
+      error: r,
+      syscall: typeof r === "object" ? (e.syscall ?? "none") : "none",
+      errno: typeof r === "object" ? (e.errno ?? "none") : "none",
+    },
+  };
+}
+
 const NO_CERTS: NotRun = { notRun: "no certificates" };
+
+/** Two connections to one TLS server: the second offered the first one's session. */
+async function sessionReuse(ctx: ProbeContext): Promise<SessionReuseEvidence> {
+  if (!ctx.certs) return NO_CERTS;
+  const set = ctx.certs.main;
+  return withCleanup(async (c) => {
+    const srv = c.server(
+      tlsCreateServer({ key: set.key, cert: set.cert }, (s) => {
+        c.socket(s);
+        // Data after the handshake: a TLS 1.3 server sends its session tickets with it.
+        s.end("hi");
+      }),
+    );
+    srv.on("tlsClientError", () => undefined);
+    await new Promise<void>((r) => srv.listen(0, "127.0.0.1", () => r()));
+    const port = (srv.address() as { port: number }).port;
+    const opts = { host: "127.0.0.1", port, servername: "localhost", ca: set.ca };
+    const first = c.socket(tlsConnect(opts));
+    let session: Buffer | undefined;
+    first.on("session", (s: Buffer) => (session ??= s));
+    first.resume();
+    await new Promise<void>((resolve, reject) => {
+      first.once("secureConnect", () => resolve());
+      first.once("error", reject);
+    });
+    const protocol = first.getProtocol();
+    const firstReused = first.isSessionReused();
+    await until(() => session !== undefined, 1000);
+    let sessionFrom: "event" | "getSession()" | "none" = session ? "event" : "none";
+    if (!session) {
+      session = first.getSession();
+      if (session?.length) sessionFrom = "getSession()";
+    }
+    first.destroy();
+    if (sessionFrom === "none") return { protocol, sessionFrom, firstReused };
+    const second = c.socket(tlsConnect({ ...opts, session }));
+    const result = await new Promise<boolean | ReturnType<typeof nodeError> | undefined>((resolve) => {
+      const t = setTimeout(() => resolve(undefined), 2000);
+      second.once("secureConnect", () => {
+        clearTimeout(t);
+        resolve(second.isSessionReused());
+      });
+      second.once("error", (e: Error) => {
+        clearTimeout(t);
+        resolve(nodeError(e));
+      });
+    });
+    return { protocol, sessionFrom, firstReused, ...(result === undefined ? {} : { second: result }) };
+  });
+}
 
 /** A TLS server with `set`'s certificate and a client with `client` options: the client's view. */
 async function tlsClientView(
@@ -200,28 +277,14 @@ export const dgramTlsProbes: NodeApiProbe[] = [
     record: () =>
       withCleanup(async (c) => {
         const first = await bound(c);
-        const second = c.dgram(createSocket("udp4"));
-        const r = await new Promise<unknown>((resolve) => {
-          const t = setTimeout(() => resolve("no error"), 1000);
-          second.once("error", (e) => {
-            clearTimeout(t);
-            resolve(nodeError(e));
-          });
-          second.once("listening", () => {
-            clearTimeout(t);
-            resolve("bound");
-          });
-          second.bind(first.address().port, "127.0.0.1");
-        });
-        const e = r as { syscall?: string; errno?: number };
-        return {
-          steps: {
-            error: r,
-            syscall: typeof r === "object" ? (e.syscall ?? "none") : "none",
-            errno: typeof r === "object" ? (e.errno ?? "none") : "none",
-          },
-        };
+        return bindError(c, first.address().port, "127.0.0.1");
       }),
+    classify: classifyDgramSteps,
+  }),
+  nodeApiProbe<DgramEvidence>({
+    id: "nodeapi.dgram.bind-not-local",
+    title: "udp: binding an address this host does not have (192.0.2.1, TEST-NET-1): the 'error' object",
+    record: () => withCleanup((c) => bindError(c, 0, "192.0.2.1")),
     classify: classifyDgramSteps,
   }),
   nodeApiProbe<DgramEvidence>({
@@ -260,6 +323,20 @@ export const dgramTlsProbes: NodeApiProbe[] = [
     tls: true,
     record: (ctx) => tlsHalfClose(ctx, true),
     classify: classifyHalfClose,
+  }),
+  nodeApiProbe({
+    id: "nodeapi.half-close.tls-auto",
+    title: "tls, allowHalfOpen: false: what a write in the server's 'end' handler does",
+    tls: true,
+    record: (ctx) => tlsHalfClose(ctx, false),
+    classify: classifyHalfClose,
+  }),
+  nodeApiProbe<SessionReuseEvidence>({
+    id: "nodeapi.tls.session-reuse",
+    title: "tls: a second connection given the first one's session ('session' event): isSessionReused()",
+    tls: true,
+    record: sessionReuse,
+    classify: classifySessionReuse,
   }),
   nodeApiProbe({
     id: "nodeapi.tls.authorized",

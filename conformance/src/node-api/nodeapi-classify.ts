@@ -383,3 +383,72 @@ export function classifyPeerCert(e: TlsEvidence): ProbeVerdict {
       }
     : { outcome: `${cn}, all fields`, explanation: `getPeerCertificate() has ${PEER_CERT_FIELDS.join(", ")}.` };
 }
+
+/** nodeapi.tls.session-reuse: a second connection offered the first one's session. */
+export type SessionReuseEvidence =
+  | NotRun
+  | {
+      /** TLS version of the first connection (getProtocol()). */
+      protocol: string | null;
+      /** Where the first connection's session came from: its 'session' event, getSession(), or nowhere. */
+      sessionFrom: "event" | "getSession()" | "none";
+      firstReused: boolean;
+      /** isSessionReused() of the second connection, or its handshake's error. */
+      second?: boolean | NodeErrorEvidence;
+    };
+
+export function classifySessionReuse(e: SessionReuseEvidence): ProbeVerdict {
+  if (isNotRun(e)) return notRun(e);
+  if (e.sessionFrom === "none")
+    return {
+      outcome: "no session",
+      explanation: `The first connection (${e.protocol ?? "no protocol"}) gave no session: no 'session' event and getSession() empty.`,
+    };
+  if (e.second === undefined)
+    return { outcome: "second not connected", explanation: "The second connection neither connected nor failed." };
+  if (typeof e.second === "object")
+    return {
+      outcome: `second fails ${errLabel(e.second)}`,
+      explanation: `The second connection, offered the first one's session, failed with ${errLabel(e.second)}.`,
+    };
+  return e.second
+    ? {
+        outcome: `reused (session from ${e.sessionFrom})`,
+        explanation: `The second connection resumed the first one's ${e.protocol ?? ""} session (from ${e.sessionFrom}): isSessionReused() is true.`,
+      }
+    : {
+        outcome: `not reused (session from ${e.sessionFrom})`,
+        explanation: `The second connection was offered the first one's session (from ${e.sessionFrom}) but isSessionReused() is false: a full handshake.`,
+      };
+}
+
+/** nodeapi.dgram.multicast-*: the calls' results ("ok" or the error), then whether the member heard. */
+export interface MulticastEvidence {
+  steps: Record<string, unknown> & { heard: boolean | NodeErrorEvidence; heardAfterDrop?: boolean | NodeErrorEvidence };
+}
+
+export function classifyMulticast(e: MulticastEvidence | NotRun): ProbeVerdict {
+  if (isNotRun(e)) return notRun(e);
+  const { heard, heardAfterDrop, ...calls } = e.steps;
+  const failed = Object.entries(calls).filter(([, v]) => v !== "ok");
+  const label = (v: unknown) => (typeof v === "object" && v !== null ? errLabel(v as NodeErrorEvidence) : String(v));
+  const first = failed[0];
+  const prefix = first
+    ? `${first[0]} ${label(first[1])}${failed.length > 1 ? ` (+${failed.length - 1} failed)` : ""}; `
+    : "";
+  const sent = (v: boolean | NodeErrorEvidence) =>
+    typeof v === "object" ? `send fails ${errLabel(v)}` : v ? "heard" : "not heard";
+  const after =
+    heard === true && heardAfterDrop !== undefined
+      ? typeof heardAfterDrop === "object"
+        ? `; after dropMembership send fails ${errLabel(heardAfterDrop)}`
+        : heardAfterDrop
+          ? "; still heard after dropMembership"
+          : "; not after dropMembership"
+      : "";
+  const steps = Object.entries(e.steps).map(([k, v]) => `${k} ${label(v)}`);
+  return {
+    outcome: `${prefix}${sent(heard)}${after}`,
+    explanation: `The member on this host ${sent(heard)} the group datagram; the calls: ${steps.join(", ")}.`,
+  };
+}

@@ -24,6 +24,10 @@ export interface NodeApiProbe<E extends object = object> {
   readonly title: string;
   /** Certificates from the parent (ctx.certs) are needed: the probe runs with them or reports it did not. */
   readonly tls?: boolean;
+  /** The parent is its peer (ctx.parentPeer): it reads the probe's socket from outside the runtime, or resets it. */
+  readonly peer?: boolean;
+  /** Runs inside a network namespace the parent makes (multicast), with ctx.multicast. */
+  readonly netns?: boolean;
   record(ctx: ProbeContext): Promise<E>;
   classify(evidence: E): ProbeVerdict;
 }

@@ -32,6 +32,11 @@ export interface Probe<E extends object = object> {
    * the parent then passes `ctx.multicast`.
    */
   readonly netns?: boolean;
+  /**
+   * Needs the parent as its peer (`ctx.parentPeer`): the parent reads the probe's socket as the
+   * kernel sees it, or resets the connection, from outside the runtime (parent/runner/probe-peer.ts).
+   */
+  readonly parentPeer?: boolean;
   /** Runs inside the runtime and returns the evidence (JSON-safe), never an outcome. */
   collect(rt: Runtime, ctx: ProbeContext): Promise<E>;
   /**
@@ -71,6 +76,12 @@ export interface ProbeContext {
    * deno, `cloudflare:sockets` in workerd), trusting the `main` CA, and the peers it talks to.
    */
   sockets?: { implementation: string; connect: ConnectLike; peers: SpecPeers };
+  /**
+   * A TCP server in the parent on this host and port: send "inspect\n" and it answers one JSON
+   * line, the probe's end of that connection as the kernel sees it; "reset\n" and it resets the
+   * connection (a real RST). Absent when the parent gave none: such probes then report "unsupported".
+   */
+  parentPeer?: { host: string; port: number };
 }
 
 export interface ProbeResult extends ProbeOutcome {

@@ -5,6 +5,7 @@ import type { ProbeResult } from "../../in-runtime/probes/types.js";
 import { writeCertificateSets } from "../certs/generate.js";
 import { createSubnet, netnsSupport } from "../process/netns.js";
 import { startAgent } from "./agent-process.js";
+import { startProbePeer, type ProbePeer } from "./probe-peer.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
 import type { Probe } from "../../in-runtime/probes/types.js";
 import { NODE_API_PROBES } from "../../node-api/catalogue.js";
@@ -121,6 +122,7 @@ async function runInNamespace(runtime: RuntimeName, opts: Opts, probes: readonly
       probes.map((p) => p.id),
       undefined,
       { netns: host.netns, multicast: { interfaceAddress: host.address } },
+      opts.api,
     );
   } finally {
     subnet.remove();
@@ -145,12 +147,15 @@ async function runPlain(runtime: RuntimeName, opts: Opts, ids: string[], count: 
       error: `certificates for the TLS probes: ${(err as Error).message}`,
     };
   }
+  // The parent as the peer of the probes that read their socket from outside the runtime or need a real RST.
+  let peer: ProbePeer | undefined;
   try {
     // A runtime without a listen (workerd) gets the wintertc probes' peers from a Node process.
     const peers =
       opts.api === "wintertc" && !offersEnd(runtime, "server")
         ? await startPeers({ role: "sockets-spec", ...(certs ? { certs: certs.sets.main } : {}) }, opts.binaries)
         : undefined;
+    if (selected.some((p) => p.parentPeer)) peer = await startProbePeer();
     try {
       return await runAgentProbes(
         runtime,
@@ -162,6 +167,7 @@ async function runPlain(runtime: RuntimeName, opts: Opts, ids: string[], count: 
         undefined,
         opts.api,
         peers ? { hostname: "127.0.0.1", port: peers.port } : undefined,
+        peer,
       );
     } finally {
       await peers?.harness.stop();
@@ -169,6 +175,7 @@ async function runPlain(runtime: RuntimeName, opts: Opts, ids: string[], count: 
   } catch (err) {
     return { runtime, version: "unknown", results: [], error: (err as Error).message };
   } finally {
+    await peer?.close();
     await certs?.remove();
   }
 }
@@ -191,6 +198,7 @@ async function runAgentProbes(
   namespace?: { netns: string; multicast: { interfaceAddress: string } },
   api?: ApiName,
   peers?: { hostname: string; port: number },
+  peer?: ProbePeer,
 ): Promise<RuntimeProbes> {
   const agent = startAgent(
     runtime,
@@ -201,6 +209,7 @@ async function runAgentProbes(
       ...(certs ? { certs } : {}),
       ...(namespace ? { multicast: namespace.multicast } : {}),
       ...(peers ? { peers } : {}),
+      ...(peer ? { parentPeer: { host: peer.host, port: peer.port } } : {}),
     },
     binaries,
     {
