@@ -25,6 +25,8 @@ import { requireCells, requireFaultsApply, transportsWithCells } from "./selecti
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
 import { renderControlsTable } from "./controls-table.js";
+import { renderNodeApiTable } from "./node-api-table.js";
+import { nodeApiComparison } from "../report/node-api.js";
 import { runControls, type ControlDef, type ControlRun } from "../runner/controls.js";
 import {
   paint,
@@ -325,6 +327,8 @@ export async function run(o: RunOptions): Promise<number> {
       `${c.bold("netparity conformance")}  ${runtimes.map((r) => `${r.name} ${r.version}${r.error ? c.red(` (${r.error})`) : ""}`).join(", ")}`,
     );
     out.push("");
+    // The Node API on Bun and Deno first, as the report files lead with it.
+    out.push(renderNodeApiTable(nodeApiComparison(report), c, tableWidth()));
     if (cells.length) out.push(renderTables(cells, runtimes, color, tableWidth()));
     const problems = renderProblems(cells, color, runtimes);
     if (problems) out.push(problems, "");

@@ -1,7 +1,7 @@
 /**
  * report.html: one self-contained page (inline CSS, inline SVG, a few lines of inline
  * script; nothing loaded from anywhere, so it opens offline and as a CI artifact). It leads
- * with the verdict and what differs (the expectation diff, the probes where runtimes or
+ * with the verdict, the Node API on Bun and Deno (node-api.ts) and what differs (the expectation diff, the probes where runtimes or
  * versions differ, the benchmark ranking), so that much is on screen without scrolling; then
  * a scenario × transport summary whose server × client heatmaps unfold on a click, the whole
  * probe matrix with evidence, reliability, the runs of a merged report, and the charts.
@@ -32,6 +32,7 @@ import {
   type ReportProbe,
 } from "./model.js";
 import { differHeading, verdictOf } from "./overview.js";
+import { nodeApiComparison, nodeApiHtml } from "./node-api.js";
 
 export function htmlEscape(s: string): string {
   return s
@@ -64,6 +65,7 @@ table{border-collapse:collapse}th,td{border:1px solid var(--line);padding:4px 8p
 .heatmap td.off{outline:3px solid #000;outline-offset:-3px}
 .legend span{display:inline-block;padding:1px 8px;margin-right:6px;border-radius:3px;color:#fff}.legend .unsupported{color:var(--ink)}
 .legend .pass{background:var(--ok)}.legend .fail{background:var(--fail)}.legend .error{background:var(--err)}.legend .unsupported{background:var(--uns)}.legend .known{background:var(--known)}
+.node-api td.node-api-differs{background:#fff8c5}.node-api code{font-size:12px}
 .probe-matrix{width:100%}.probe-matrix td.o{min-width:170px}.probe-matrix code{font-size:12px}
 .probe-matrix tr.same td.o{background:#fbfbfc}.probe-matrix td.o.h0{background:#e6f0ff}.probe-matrix td.o.h1{background:#fff4d6}.probe-matrix td.o.h2{background:#efe6ff}.probe-matrix td.o.h3{background:#e3f7ef}
 .probe-matrix td.o.error{background:#ffebe9}.probe-matrix td.o.unsupported{color:var(--mute)}.probe-matrix td.o.off{outline:2px solid var(--fail);outline-offset:-2px}
@@ -452,6 +454,7 @@ export function renderHtml(r: Report): string {
     `<p class="verdict ${v.ok ? "ok" : "bad"}" id="verdict">${v.ok ? "✔" : "✘"} ${htmlEscape(v.headline)}</p>`,
     `<div class="badges"><span class="badge ${v.ok ? "ok" : "bad"}">${s.cells.total} cells: ${s.cells.pass} pass, ${s.cells.fail + s.cells.error} fail, ${s.cells.unsupported} unsupported</span><span class="badge">${s.probes.total} probe results, ${s.probes.differing} probes differ</span><span class="badge">${(s.durationMs / 1000).toFixed(1)} s</span></div>`,
     `<p class="meta">${meta}</p>`,
+    nodeApiHtml(nodeApiComparison(r), htmlEscape),
     differences(r, v.ok),
     `<h2 id="matrix">Server × client</h2>${r.cells.length ? cellSection(r) : `<p class="notes">No cells in this run.</p>`}`,
     `<h2 id="probes">Behaviour probes</h2>${probeSection(r)}`,

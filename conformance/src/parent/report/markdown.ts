@@ -1,6 +1,7 @@
 /**
  * report.md: GitHub-flavoured Markdown that fits a job summary ($GITHUB_STEP_SUMMARY) or a
- * PR comment. It leads with the verdict and what differs (the expectation diff, the probes
+ * PR comment. It leads with the verdict, the Node API on Bun and Deno (node-api.ts) and what
+ * differs (the expectation diff, the probes
  * where runtimes or versions differ, the benchmark ranking); then the details: a scenario ×
  * transport summary whose server × client tables fold away, every probe, reliability, bench,
  * the WinterTC Sockets spec suite.
@@ -23,6 +24,7 @@ import { socketsSpecMarkdown } from "./sockets-spec.js";
 import { cellGroups, reliabilityRows, type Report, type ReportCell } from "./model.js";
 import { differHeading, verdictOf } from "./overview.js";
 import { controlsMarkdown } from "./controls.js";
+import { nodeApiComparison, nodeApiMarkdown } from "./node-api.js";
 
 /** A table cell: pipes escaped, no line breaks. */
 export function mdCell(s: string): string {
@@ -200,7 +202,8 @@ export function renderMarkdown(r: Report): string {
     );
   }
 
-  // What differs, first.
+  // The Node API on Bun and Deno, first; then what differs.
+  out.push(...nodeApiMarkdown(nodeApiComparison(r), mdCell));
   out.push("### What differs", "", "#### Against the expectations", "", ...expectationDiff(r));
   const pm = probeMatrix(r);
   const differing = pm.rows.filter((x) => x.differs);
