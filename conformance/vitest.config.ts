@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { BUILTIN_RUNTIMES } from "./src/parent/common/runtime-descriptors.js";
 
 const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
@@ -23,6 +24,50 @@ const SERIAL = ["test/bench*.test.ts", "test/probes*.test.ts", "test/*tarball*.t
 const workers = process.env.NETPARITY_TEST_WORKERS;
 const WORKERS = workers ? (/^\d+$/.test(workers) ? Number(workers) : workers) : "100%";
 
+/**
+ * The parallel files that take longest, longest first (per-file durations of a full run,
+ * CONTRIBUTING "Test tiers"): started first, they do not leave one core working alone at the
+ * end while the other waits. Every file not listed follows, in vitest's own order.
+ */
+const LONGEST_FIRST = [
+  "test/packages.test.ts",
+  "test/cli.test.ts",
+  "test/tls-peers.test.ts",
+  "test/time.test.ts",
+  "test/lessons-peers.test.ts",
+  "test/ipmsg-unreachable.test.ts",
+  "test/lessons-ipmsg.test.ts",
+  "test/run-cli.test.ts",
+  "test/sockets-spec.test.ts",
+  "test/tls-matrix.test.ts",
+  "test/run-exit.test.ts",
+  "test/wintertc-matrix.test.ts",
+  "test/cli-property.test.ts",
+  "test/unix-path-safety.test.ts",
+  "test/lessons-matrix.test.ts",
+  "test/reliability.test.ts",
+  "test/lessons-encoding.test.ts",
+  "test/cli-ergonomics.test.ts",
+  "test/faults.test.ts",
+  "test/versions-cli.test.ts",
+];
+
+/** vitest's order (project groups first), then LONGEST_FIRST within a group. */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification): number => {
+      const i = LONGEST_FIRST.findIndex((p) => f.moduleId.endsWith(p));
+      return i < 0 ? LONGEST_FIRST.length : i;
+    };
+    const group = (f: TestSpecification): number => f.project.config.sequence.groupOrder;
+    return sorted
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => group(a.f) - group(b.f) || rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
+  }
+}
+
 export default defineConfig({
   resolve: {
     // Our workspace packages from their sources, as the build and the typecheck take them
@@ -38,6 +83,7 @@ export default defineConfig({
   },
   test: {
     globalSetup: ["test/global-setup.ts"],
+    sequence: { sequencer: LongestFirst },
     maxWorkers: WORKERS,
     testTimeout: 120_000,
     hookTimeout: 120_000,
