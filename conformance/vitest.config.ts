@@ -1,27 +1,76 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 import { BUILTIN_RUNTIMES } from "./src/parent/common/runtime-descriptors.js";
 
 const source = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 
 /**
  * Files that must have the machine to themselves run in the serial project: one at a time,
- * after every other file, with nothing beside them. They are the files that measure (the bench
- * runs pin processes to CPUs and time them; several probes measure time and each result must
- * come within its bound) and the files that pack a package in place (npm pack's prepack
- * rebuilds the dist/ bundles that the other files' agents and CLI start from; packages.test.ts
- * packs from a copy of the sources instead). A new file is classified by its name; every other
- * file runs in the parallel project: ephemeral ports, its own temporary directories and network
- * namespaces, no timing targets (CONTRIBUTING, "Test tiers").
+ * after every other file, with nothing beside them. They are the probe files (several probes
+ * measure time and each result must come within its bound) and the files that pack a package
+ * in place (npm pack's prepack rebuilds the dist/ bundles that the other files' agents and CLI
+ * start from; packages.test.ts packs from a copy of the sources instead). The bench files run
+ * in the parallel project: they run the smallest bench and check that its rows and reports are
+ * well-formed, never a speed, so other files beside them change no verdict. A new file is
+ * classified by its name; every other file runs in the parallel project: ephemeral ports, its
+ * own temporary directories and network namespaces, no timing targets (CONTRIBUTING, "Test
+ * tiers").
  */
-const SERIAL = ["test/bench*.test.ts", "test/probes*.test.ts", "test/*tarball*.test.ts"];
+const SERIAL = ["test/probes*.test.ts", "test/*tarball*.test.ts"];
 
 /**
- * Parallel files at once: each spawns real runtimes (a Node parent, Bun and Deno agents), so
- * one file per core; NETPARITY_TEST_WORKERS overrides (a number, or a share of the cores: 50%).
+ * Parallel files at once: each spawns real runtimes (a Node parent, Bun and Deno agents) and
+ * spends much of its time waiting on them (process start, round trips, a peer's reply): with
+ * one file per core a full run kept about 1.1 of 2 cores busy, so three files run per two
+ * cores. NETPARITY_TEST_WORKERS overrides (a number, or a share of the cores: 50%).
  */
 const workers = process.env.NETPARITY_TEST_WORKERS;
-const WORKERS = workers ? (/^\d+$/.test(workers) ? Number(workers) : workers) : "100%";
+const WORKERS = workers ? (/^\d+$/.test(workers) ? Number(workers) : workers) : "150%";
+
+/**
+ * The parallel files that take longest, longest first (per-file durations of a full run,
+ * CONTRIBUTING "Test tiers"): started first, they do not leave one core working alone at the
+ * end while the other waits. Every file not listed follows, in vitest's own order.
+ */
+const LONGEST_FIRST = [
+  "test/packages.test.ts",
+  "test/bench.test.ts",
+  "test/cli.test.ts",
+  "test/tls-peers.test.ts",
+  "test/sockets-spec.test.ts",
+  "test/lessons-ipmsg.test.ts",
+  "test/reliability.test.ts",
+  "test/lessons-peers.test.ts",
+  "test/ipmsg-unreachable.test.ts",
+  "test/faults.test.ts",
+  "test/unix-path-safety.test.ts",
+  "test/bench-target.test.ts",
+  "test/lessons-encoding.test.ts",
+  "test/run-cli.test.ts",
+  "test/cli-ergonomics.test.ts",
+  "test/bench-wintertc.test.ts",
+  "test/cli-property.test.ts",
+  "test/workerd.test.ts",
+  "test/lessons-matrix.test.ts",
+  "test/time.test.ts",
+];
+
+/** vitest's order (project groups first), then LONGEST_FIRST within a group. */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const rank = (f: TestSpecification): number => {
+      const i = LONGEST_FIRST.findIndex((p) => f.moduleId.endsWith(p));
+      return i < 0 ? LONGEST_FIRST.length : i;
+    };
+    const group = (f: TestSpecification): number => f.project.config.sequence.groupOrder;
+    return sorted
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => group(a.f) - group(b.f) || rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
+  }
+}
 
 export default defineConfig({
   resolve: {
@@ -38,6 +87,7 @@ export default defineConfig({
   },
   test: {
     globalSetup: ["test/global-setup.ts"],
+    sequence: { sequencer: LongestFirst },
     maxWorkers: WORKERS,
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -154,7 +154,7 @@ describe("the CLI under generated input", () => {
           rmSync(cwd, { recursive: true, force: true });
         }
       }),
-      { seed: 20261207, numRuns: 30 },
+      { seed: 20261207, numRuns: 15 },
     );
   }, 300_000);
 });

@@ -150,6 +150,10 @@ describe.skipIf(!canRun)(`IPMsg and multicast between network namespaces${canRun
     });
   }
 
+  /** The multicast clients of a server: the next runtime (each once server, once client), or every one. */
+  const clientsOf = (server: RuntimeName): RuntimeName[] =>
+    FULL_MATRIX ? RUNTIMES : [RUNTIMES[(RUNTIMES.indexOf(server) + 1) % RUNTIMES.length]!];
+
   describe.each(RUNTIMES)("hello-udp --group 239.77.1.1, %s server", (server) => {
     let agent: AgentProcess;
     let port = 0;
@@ -169,7 +173,7 @@ describe.skipIf(!canRun)(`IPMsg and multicast between network namespaces${canRun
     afterAll(async () => {
       await agent?.stop();
     });
-    it.each(RUNTIMES)(`client %s on another host greets the group and hears the member`, async (client) => {
+    it.each(clientsOf(server))(`client %s on another host greets the group and hears the member`, async (client) => {
       const c = agentOn(1, client, {
         role: "client",
         scenario: "hello-udp",

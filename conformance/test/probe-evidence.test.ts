@@ -75,7 +75,8 @@ describe("recorded evidence gives back the recorded outcome", () => {
   it.each(cases)("%s", (_, r) => {
     const verdict = verdictOf(r.id, r.evidence);
     expect(verdict.outcome).toBe(r.outcome);
-    expect(verdict.explanation.length, "an explanation").toBeGreaterThan(10);
+    expect(verdict.explanation.trim().length, "an explanation").toBeGreaterThan(10);
+    expect(verdict.explanation, "one line").not.toContain("\n");
   });
 });
 
