@@ -102,7 +102,10 @@ const enum State {
 // locals-vs-fields make no measurable difference once optimized (all ~24 M/s); Bun's low
 // numbers in the bench came from tier-up: a fresh process measured right after one pass runs
 // `push` in JSC's lower tiers while its FTL compile (~20-40 ms of compiler time) is under way,
-// 6-9 M/s for the first 0.3 s. Hence the shape below: a small loop over locals for the frames
+// 6-9 M/s for the first 0.3 s; and from the bench agent keeping every frame size's stream
+// alive, which made JSC grow its heap during the measurement (each view is a heap allocation;
+// conformance/docs/bench.md). Once the heap is grown the loop makes views as fast as JSC can
+// (~30 M/s either way), so nothing here is Bun-specific. Hence the shape below: a small loop over locals for the frames
 // whose header and body lie in the chunk (less to interpret and to compile, no field read or
 // written per frame), with headers and bodies that straddle chunks in separate methods; and
 // views made with the `Uint8Array` constructor on the chunk's buffer instead of `subarray`,
