@@ -80,9 +80,9 @@ export type AgentSpec =
   | {
       role: "probes";
       /**
-       * The API whose probe family runs: absent or "native", the catalogue over the Runtime
-       * interface; "node", the `nodeapi.*` probes the agent entry carries (written against node:*);
-       * "wintertc", the `wintertc.*` probes over the agent's `connect()` (@netparity/sockets, or
+       * The API whose probe family runs: absent or `native`, the catalogue over the Runtime
+       * interface; `node`, the `nodeapi.*` probes the agent entry carries (written against node:*);
+       * `wintertc`, the `wintertc.*` probes over the agent's `connect()` (@netparity/sockets, or
        * workerd's own).
        */
       api?: ApiName;

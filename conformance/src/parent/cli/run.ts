@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RuntimeName, Transport } from "@netparity/protocol";
-import { PROBES } from "../../in-runtime/probes/catalogue.js";
 import { formatFaults, hasUdpFaults, startFaultProxy, type FaultSpec } from "../faults/index.js";
 import { runReliability, selectCases, type ReliabilityResult } from "../reliability/run.js";
 import {
@@ -20,7 +19,7 @@ import { buildReport, type ReportSocketsSpec } from "../report/model.js";
 import { SOCKETS_SPEC_FILE } from "../report/sockets-spec.js";
 import { runMatrix, targetBinaries } from "../runner/matrix.js";
 import type { ApiName } from "../../in-runtime/common/apis.js";
-import { probeApiOf, probeFamily, runProbesIn, type RuntimeProbes } from "../runner/probes.js";
+import { allProbes, probeApiOf, probeFamily, runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { requireCells, requireFaultsApply, transportsWithCells } from "./selection.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
 import { renderReliabilityTable } from "./reliability-table.js";
@@ -119,7 +118,7 @@ export async function run(o: RunOptions): Promise<number> {
   if (o.faults) requireFaultsApply(o.faults, transportsWithCells(o.scenarios, o.transports));
   // Probe families by API: the catalogue (native), `nodeapi.*` (node) and `wintertc.*` (wintertc),
   // as --apis selects them for each runtime (workerd's native is its wintertc: probeApiOf).
-  const allProbeIds = [...PROBES, ...probeFamily("node"), ...probeFamily("wintertc")].map((p) => p.id);
+  const allProbeIds = allProbes().map((p) => p.id);
   const unknown = (o.probes ?? []).filter((id) => !allProbeIds.includes(id));
   if (unknown.length) throw new UsageError(`unknown probe ${unknown.join(", ")} (expected ${allProbeIds.join(", ")})`);
   const familiesOf = (name: RuntimeName): ApiName[] =>

@@ -6,7 +6,7 @@ import { writeCertificateSets } from "../certs/generate.js";
 import { createSubnet, netnsSupport } from "../process/netns.js";
 import { startAgent } from "./agent-process.js";
 import { startProbePeer, type ProbePeer } from "./probe-peer.js";
-import type { ApiName } from "../../in-runtime/common/apis.js";
+import { apiNames, DEFAULT_API, type ApiName } from "../../in-runtime/common/apis.js";
 import type { Probe } from "../../in-runtime/probes/types.js";
 import { NODE_API_PROBES } from "../../node-api/catalogue.js";
 import { WINTERTC_PROBES } from "../../in-runtime/probes/catalogue.js";
@@ -17,8 +17,30 @@ import { startPeers } from "./sockets-spec.js";
  * The probe family of an API: the catalogue over the Runtime interface (native), the `nodeapi.*`
  * probes (node), the `wintertc.*` probes of `connect()` (wintertc).
  */
-export function probeFamily(api: ApiName = "native"): readonly Probe[] {
-  return api === "node" ? NODE_API_PROBES : api === "native" ? PROBES : api === "wintertc" ? WINTERTC_PROBES : [];
+export function probeFamily(api: ApiName = DEFAULT_API): readonly Probe[] {
+  // An API registered without a family (a test's fake API) has no probes.
+  return PROBE_FAMILIES[api]?.probes ?? [];
+}
+
+interface ProbeFamily {
+  readonly probes: readonly Probe[];
+  /**
+   * The family's probes talk to peers (ProbeContext.sockets): on a runtime without a listen
+   * (workerd) the parent serves them from a Node process, as for the sockets spec suite.
+   */
+  readonly remotePeers?: boolean;
+}
+
+/** Every API's probe family, one entry per API of the registry (apis.ts): a new API adds its own. */
+const PROBE_FAMILIES: Partial<Record<ApiName, ProbeFamily>> & Record<typeof DEFAULT_API, ProbeFamily> = {
+  native: { probes: PROBES },
+  node: { probes: NODE_API_PROBES },
+  wintertc: { probes: WINTERTC_PROBES, remotePeers: true },
+};
+
+/** Every probe of every API's family, in registry order (what `--probes` may name). */
+export function allProbes(): Probe[] {
+  return apiNames().flatMap((api) => [...probeFamily(api)]);
 }
 
 /**
@@ -152,7 +174,7 @@ async function runPlain(runtime: RuntimeName, opts: Opts, ids: string[], count: 
   try {
     // A runtime without a listen (workerd) gets the wintertc probes' peers from a Node process.
     const peers =
-      opts.api === "wintertc" && !offersEnd(runtime, "server")
+      PROBE_FAMILIES[opts.api ?? DEFAULT_API]?.remotePeers && !offersEnd(runtime, "server")
         ? await startPeers({ role: "sockets-spec", ...(certs ? { certs: certs.sets.main } : {}) }, opts.binaries)
         : undefined;
     if (selected.some((p) => p.parentPeer)) peer = await startProbePeer();
