@@ -8,6 +8,7 @@ import { connect } from "@arrowood.dev/socket";
 import { nodeRuntime } from "@netparity/runtime-node";
 import type { AgentEvent, AgentSpec } from "../src/in-runtime/agent-protocol.js";
 import { readCertFiles } from "../src/in-runtime/agent.js";
+import { setStepMs } from "../src/in-runtime/sockets-spec/harness.js";
 import { runSocketsSpec, type ConnectLike } from "../src/in-runtime/sockets-spec/spec.js";
 
 const rt = nodeRuntime;
@@ -17,6 +18,7 @@ if (parsed.role !== "sockets-spec") {
   rt.host.exit(2);
 }
 const spec = parsed as Extract<AgentSpec, { role: "sockets-spec" }>;
+if (spec.stepMs) setStepMs(spec.stepMs);
 let unhandled = 0;
 process.on("unhandledRejection", () => void unhandled++);
 const implementation = "@arrowood.dev/socket";

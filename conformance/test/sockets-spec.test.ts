@@ -13,12 +13,21 @@ import { SPEC } from "../src/in-runtime/sockets-spec/spec.js";
 import { RUNTIMES } from "./helpers.js";
 import { cli } from "./peer-helpers.js";
 
+/** The polyfill row's step bound: well above a loopback echo's round trip under load. */
+const POLYFILL_STEP_MS = 1500;
+
 let certs: CertificateFiles;
 const runs = new Map<SocketsSpecTarget, Promise<SocketsSpecEvent>>();
 const run = (t: SocketsSpecTarget): Promise<SocketsSpecEvent> => {
   let p = runs.get(t);
   if (!p) {
-    p = runSocketsSpecIn(t, { ca: certs.ca, cert: certs.cert, key: certs.key });
+    // The polyfill's known failures each wait for a step's bound: a shorter one here (the
+    // statuses asserted below are the same; `netparity sockets-spec` keeps the 5 s bound).
+    p = runSocketsSpecIn(
+      t,
+      { ca: certs.ca, cert: certs.cert, key: certs.key },
+      t === "polyfill" ? { stepMs: POLYFILL_STEP_MS } : {},
+    );
     runs.set(t, p);
   }
   return p;

@@ -108,6 +108,11 @@ export type AgentSpec =
       /** Run only the checks whose name contains this. */
       only?: string;
       /**
+       * The bound of one step of a check in ms (harness.ts STEP_MS, 5000 when absent). Only the
+       * polyfill's entry reads it: the unit test's comparison row, whose known failures wait for it.
+       */
+      stepMs?: number;
+      /**
        * Where the suite's peers are served (remote-peers.ts), for a runtime without a listen
        * (workerd); without it the suite starts them with the runtime's own listen.
        */

@@ -7,14 +7,28 @@ import { webcrypto } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-// @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.
-import "reflect-metadata";
-import * as x509 from "@peculiar/x509";
+import type * as X509 from "@peculiar/x509";
 
 // @peculiar/x509 is typed against the DOM's WebCrypto, which this Node program does not load.
-type X509Crypto = Parameters<typeof x509.cryptoProvider.set>[0];
-type X509Key = Parameters<typeof x509.SubjectKeyIdentifierExtension.create>[0];
-x509.cryptoProvider.set(webcrypto as unknown as X509Crypto);
+type X509Crypto = Parameters<typeof X509.cryptoProvider.set>[0];
+type X509Key = Parameters<typeof X509.SubjectKeyIdentifierExtension.create>[0];
+
+let loaded: Promise<typeof X509> | undefined;
+
+/**
+ * @peculiar/x509 (with asn1js, tsyringe and reflect-metadata, a fifth of the CLI bundle),
+ * loaded by the first certificate made rather than by every start of the CLI.
+ */
+function x509Library(): Promise<typeof X509> {
+  loaded ??= (async () => {
+    // @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.
+    await import("reflect-metadata");
+    const x509 = await import("@peculiar/x509");
+    x509.cryptoProvider.set(webcrypto as unknown as X509Crypto);
+    return x509;
+  })();
+  return loaded;
+}
 
 export type KeyType = "ecdsa" | "rsa";
 
@@ -71,6 +85,7 @@ async function keyPem(key: webcrypto.CryptoKey): Promise<string> {
 export async function generateCertificates(
   options: CertificateOptions = {},
 ): Promise<{ ca: string; cert: string; key: string }> {
+  const x509 = await x509Library();
   const alg = algorithm(options.keyType ?? "ecdsa");
   const now = Date.now();
   const caKeys = (await webcrypto.subtle.generateKey(alg, true, ["sign", "verify"])) as webcrypto.CryptoKeyPair;

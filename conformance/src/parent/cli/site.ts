@@ -6,11 +6,10 @@
 import type { Command } from "commander";
 import { UsageError } from "../common/usage.js";
 import { loadReport, ReportReadError } from "../report/load.js";
-import { writeSite } from "../report/site.js";
 import { buildSiteDataset, SITE_SCHEMA, type SiteInput } from "../report/site-data.js";
 import { toolVersion } from "./run.js";
 
-export function site(o: { inputs: string[]; out: string }): number {
+export async function site(o: { inputs: string[]; out: string }): Promise<number> {
   if (!o.inputs.length) throw new UsageError("give at least one report directory or report.json");
   const inputs: SiteInput[] = o.inputs.map((path) => {
     try {
@@ -22,6 +21,9 @@ export function site(o: { inputs: string[]; out: string }): number {
     }
   });
   const d = buildSiteDataset(inputs, { toolVersion: toolVersion() });
+  // Loaded here, not at start-up: its renderers and badge-maker (with anafanafo's width tables,
+  // a third of the CLI bundle) would otherwise be evaluated by every command of the CLI.
+  const { writeSite } = await import("../report/site.js");
   const written = writeSite(o.out, d);
   process.stdout.write(
     `wrote ${written.length} files to ${o.out}: ${d.runs.length} runs, ${d.releases.length} runtime releases, ${d.probes.length} probes, ${d.differences.length} differ now (dataset ${SITE_SCHEMA}: ${o.out}/data/site.json)\n`,
@@ -41,7 +43,7 @@ export function registerSite(prog: Command): void {
       "report directories, report.json files or merged reports; each run is dated by when it started",
     )
     .requiredOption("--out <dir>", "where to write the site")
-    .action((reports: string[], o: { out: string }) => {
-      process.exitCode = site({ inputs: reports, out: o.out });
+    .action(async (reports: string[], o: { out: string }) => {
+      process.exitCode = await site({ inputs: reports, out: o.out });
     });
 }

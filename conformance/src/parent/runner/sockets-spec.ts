@@ -23,12 +23,19 @@ export const SOCKETS_SPEC_TARGETS: readonly SocketsSpecTarget[] = ["node", "bun"
 export async function runSocketsSpecIn(
   target: SocketsSpecTarget,
   certs: AgentCertFiles | undefined,
-  options: { only?: string; binaries?: Partial<Record<RuntimeName, string>>; timeoutMs?: number } = {},
+  options: {
+    only?: string;
+    binaries?: Partial<Record<RuntimeName, string>>;
+    timeoutMs?: number;
+    /** The polyfill's step bound (AgentSpec stepMs); for the unit test's comparison row. */
+    stepMs?: number;
+  } = {},
 ): Promise<SocketsSpecEvent> {
   const base: AgentSpec = {
     role: "sockets-spec",
     ...(certs ? { certs } : {}),
     ...(options.only ? { only: options.only } : {}),
+    ...(options.stepMs ? { stepMs: options.stepMs } : {}),
   };
   const remote = target !== "polyfill" && !offersEnd(target, "server");
   const peers = remote ? await startPeers(base, options.binaries) : undefined;
