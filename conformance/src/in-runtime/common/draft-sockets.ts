@@ -6,6 +6,8 @@
  * (with a runtime's listen) or reached in another process (sockets-spec/remote-peers.ts).
  */
 
+import { TIMED_OUT, within } from "./timing.js";
+
 export interface SocketLike {
   readonly readable: ReadableStream<Uint8Array>;
   readonly writable: WritableStream<Uint8Array>;
@@ -52,4 +54,20 @@ export interface SpecPeers {
   startTls(): Promise<TestServer>;
   /** A port on 127.0.0.1 nothing listens on. */
   refusedPort(): Promise<number>;
+}
+
+/** How a promise of the draft (`opened`, `closed`, a write) stood after a wait. */
+export type SettleState = "resolved" | "rejected" | "pending";
+
+/** Whether `p` settled within `ms`, and how; "pending" when it did not or there is no promise. */
+export async function stateOf(p: Promise<unknown> | undefined, ms: number): Promise<SettleState> {
+  if (!p) return "pending";
+  const r = await within(
+    p.then(
+      () => "resolved" as const,
+      () => "rejected" as const,
+    ),
+    ms,
+  );
+  return r === TIMED_OUT ? "pending" : r;
 }

@@ -8,7 +8,13 @@
  * returns evidence, wintertc-classify.ts decides.
  */
 import { utf8 } from "@netparity/protocol";
-import type { ConnectLike, SocketLike, SpecPeers, TestServer } from "../common/draft-sockets.js";
+import {
+  type ConnectLike,
+  type SocketLike,
+  type SpecPeers,
+  stateOf as settledWithin,
+  type TestServer,
+} from "../common/draft-sockets.js";
 import { TIMED_OUT, within } from "../common/timing.js";
 import type { Probe, ProbeContext } from "./types.js";
 import {
@@ -47,16 +53,9 @@ export function draftError(e: unknown): DraftErrorEvidence {
   };
 }
 
-async function stateOf(p: Promise<unknown> | undefined, ms = WAIT_MS): Promise<DraftState> {
-  if (!p) return "pending";
-  const r = await within(
-    p.then(
-      () => "resolved" as const,
-      () => "rejected" as const,
-    ),
-    ms,
-  );
-  return r === TIMED_OUT ? "pending" : r;
+/** How `p` stood after `ms` (WAIT_MS unless said): common/draft-sockets.ts's stateOf. */
+function stateOf(p: Promise<unknown> | undefined, ms = WAIT_MS): Promise<DraftState> {
+  return settledWithin(p, ms);
 }
 
 async function errorOf(p: Promise<unknown> | undefined, ms = WAIT_MS): Promise<DraftErrorEvidence | undefined> {

@@ -7,13 +7,15 @@
 import { type Runtime, utf8 } from "@netparity/protocol";
 import { assert, fail, skip } from "../common/check.js";
 import { TIMED_OUT, timeoutDetail, within, withTimeout } from "../common/timing.js";
-import type {
-  ConnectLike,
-  ConnectOptionsLike,
-  PemSet,
-  SocketLike,
-  SpecPeers,
-  TestServer,
+import {
+  type ConnectLike,
+  type ConnectOptionsLike,
+  type PemSet,
+  type SettleState,
+  type SocketLike,
+  type SpecPeers,
+  stateOf,
+  type TestServer,
 } from "../common/draft-sockets.js";
 
 export type { ConnectLike, ConnectOptionsLike, SocketLike } from "../common/draft-sockets.js";
@@ -44,20 +46,10 @@ export function setStepMs(ms: number): void {
   STEP_MS = ms;
 }
 
-export type State = "resolved" | "rejected" | "pending";
+export type State = SettleState;
 
 /** Whether `p` settled within `ms` (used only where "pending" is the answer that never changes). */
-export async function stateOf(p: Promise<unknown> | undefined, ms = 200): Promise<State> {
-  if (!p) return "pending";
-  const r = await within(
-    p.then(
-      () => "resolved" as const,
-      () => "rejected" as const,
-    ),
-    ms,
-  );
-  return r === TIMED_OUT ? "pending" : r;
-}
+export { stateOf };
 
 export async function rejection(p: Promise<unknown> | undefined, what: string): Promise<unknown> {
   assert(p instanceof Promise, `${what}: not a promise`);
