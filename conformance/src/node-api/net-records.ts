@@ -2,11 +2,13 @@
 import { connect, type Socket, type NetConnectOpts } from "node:net";
 import { join } from "node:path";
 import type {
+  CallbackEvidence,
   ErrorFieldsEvidence,
   EventsEvidence,
   HalfCloseEvidence,
   NotRun,
   ServerCloseEvidence,
+  WriteAfterResetEvidence,
 } from "./nodeapi-classify.js";
 import {
   type Cleanup,
@@ -65,6 +67,24 @@ export function answerAfterEnd(s: Socket, ev: HalfCloseEvidence): void {
       ev.serverWrite = nodeError(e);
     }
   });
+}
+
+/**
+ * After a reset the client has seen (its events so far in `events`): a write, its return value
+ * or what it threw, its callback, and the events the write brought.
+ */
+export async function writeAfterReset(client: Socket, events: string[]): Promise<WriteAfterResetEvidence> {
+  const eventsBeforeWrite = [...events];
+  let callback: CallbackEvidence = "not called";
+  let writeReturned: WriteAfterResetEvidence["writeReturned"];
+  try {
+    writeReturned = client.write("after reset", (err) => (callback = err ? nodeError(err) : "ok"));
+  } catch (e) {
+    writeReturned = nodeError(e);
+  }
+  await until(() => callback !== "not called", 500);
+  await wait(20);
+  return { eventsBeforeWrite, writeReturned, callback, eventsAfterWrite: events.slice(eventsBeforeWrite.length) };
 }
 
 /** The server answers "pong" in its 'end' handler; the client half-closes after "ping". */

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import {
   type BackpressureEvidence,
   type BytesEvidence,
-  type CallbackEvidence,
   classifyBackpressure,
   classifyBytes,
   classifyErrorFields,
@@ -30,7 +29,7 @@ import {
   type TimeoutEvidence,
   type WriteAfterResetEvidence,
 } from "./nodeapi-classify.js";
-import { listening, nodeError, recordEvents, until, wait, withCleanup } from "./kit.js";
+import { listening, recordEvents, until, wait, withCleanup } from "./kit.js";
 import {
   clientEventsWhen,
   connected,
@@ -42,6 +41,7 @@ import {
   resetIfAble,
   serverClose,
   serverEventsWhen,
+  writeAfterReset,
 } from "./net-records.js";
 import { nodeApiProbe, type NodeApiProbe } from "./types.js";
 
@@ -139,17 +139,7 @@ export const netProbes: NodeApiProbe[] = [
         await until(() => events.length > 0 || !ok, 1000);
         if (!ok) return { notRun: "net.Socket has no resetAndDestroy()" };
         await wait(50);
-        const eventsBeforeWrite = [...events];
-        let callback: CallbackEvidence = "not called";
-        let writeReturned: WriteAfterResetEvidence["writeReturned"];
-        try {
-          writeReturned = client.write("after reset", (err) => (callback = err ? nodeError(err) : "ok"));
-        } catch (e) {
-          writeReturned = nodeError(e);
-        }
-        await until(() => callback !== "not called", 500);
-        await wait(20);
-        return { eventsBeforeWrite, writeReturned, callback, eventsAfterWrite: events.slice(eventsBeforeWrite.length) };
+        return writeAfterReset(client, events);
       }),
     classify: classifyWriteAfterReset,
   }),

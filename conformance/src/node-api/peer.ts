@@ -12,8 +12,8 @@
 import { connect, type NetConnectOpts, type ServerOpts, type Socket } from "node:net";
 import type { ProbeContext } from "../in-runtime/probes/types.js";
 import { listening, nodeError, type NodeErrorEvidence, recordEvents, until, wait, withCleanup } from "./kit.js";
-import { connected } from "./net-records.js";
-import type { CallbackEvidence, NotRun } from "./nodeapi-classify.js";
+import { connected, writeAfterReset } from "./net-records.js";
+import type { NotRun } from "./nodeapi-classify.js";
 import {
   classifyKernelKeepAlive,
   classifyKernelNoDelay,
@@ -123,23 +123,7 @@ async function parentReset(ctx: ProbeContext): Promise<ParentResetEvidence> {
     client.write("reset\n");
     await until(() => events.some((x) => x.startsWith("close")), 1500);
     await wait(20);
-    const eventsBeforeWrite = [...events];
-    let callback: CallbackEvidence = "not called";
-    let writeReturned: boolean | NodeErrorEvidence;
-    try {
-      writeReturned = client.write("after reset", (err) => (callback = err ? nodeError(err) : "ok"));
-    } catch (e) {
-      writeReturned = nodeError(e);
-    }
-    await until(() => callback !== "not called", 500);
-    await wait(20);
-    return {
-      eventsBeforeWrite,
-      writeReturned,
-      callback,
-      eventsAfterWrite: events.slice(eventsBeforeWrite.length),
-      error,
-    };
+    return { ...(await writeAfterReset(client, events)), error };
   });
 }
 
