@@ -102,6 +102,17 @@ export function sampleInputs() {
   return { runtimes, cells, probes, expectations };
 }
 
+/** The machine every constructed report names. */
+export const SAMPLE_MACHINE = {
+  os: "Test OS",
+  platform: "linux",
+  arch: "x64",
+  kernel: "6.1.0-test",
+  cpuModel: "Test CPU",
+  cpuCount: 2,
+  memoryBytes: 4 * 1024 ** 3,
+};
+
 export const SAMPLE_BENCH: BenchSection = {
   workloads: [
     {
@@ -149,15 +160,7 @@ export function sampleReport(withBench = true): Report {
     runtimes: i.runtimes.map((r) => ({ ...r, binary: `/usr/bin/${r.name}` })),
     verdicts,
     durationMs: 12345,
-    machine: {
-      os: "Test OS",
-      platform: "linux",
-      arch: "x64",
-      kernel: "6.1.0-test",
-      cpuModel: "Test CPU",
-      cpuCount: 2,
-      memoryBytes: 4 * 1024 ** 3,
-    },
+    machine: SAMPLE_MACHINE,
     generatedAt: "2025-01-01T00:00:00.000Z",
     ...(withBench ? { bench: SAMPLE_BENCH } : {}),
   });
@@ -208,15 +211,7 @@ export function sampleReportWithNode(version: string, o: { same?: boolean } = {}
     runtimes: i.runtimes.map((r) => ({ ...r, binary: `/usr/bin/${r.name}` })),
     verdicts,
     durationMs: 23456,
-    machine: {
-      os: "Test OS",
-      platform: "linux",
-      arch: "x64",
-      kernel: "6.1.0-test",
-      cpuModel: "Test CPU",
-      cpuCount: 2,
-      memoryBytes: 4 * 1024 ** 3,
-    },
+    machine: SAMPLE_MACHINE,
     generatedAt: "2025-01-02T00:00:00.000Z",
     bench,
   });

@@ -9,6 +9,7 @@ import { renderMarkdown } from "../src/parent/report/markdown.js";
 import { buildReport, type Report } from "../src/parent/report/model.js";
 import { nodeApiComparison } from "../src/parent/report/node-api.js";
 import type { RuntimeInfo } from "../src/parent/runner/matrix.js";
+import { SAMPLE_MACHINE } from "./report-fixture.js";
 import { judgeRun, type Expectations } from "../src/parent/verdict/index.js";
 import { sampleReport } from "./report-fixture.js";
 
@@ -52,15 +53,7 @@ function reportOf(results: Array<[Target, Outcomes]>, expectations: Expectations
     runtimes: runtimes.map((r) => ({ ...r, binary: `/usr/bin/${r.name}` })),
     verdicts,
     durationMs: 1000,
-    machine: {
-      os: "Test OS",
-      platform: "linux",
-      arch: "x64",
-      kernel: "6.1.0-test",
-      cpuModel: "Test CPU",
-      cpuCount: 2,
-      memoryBytes: 2 ** 32,
-    },
+    machine: SAMPLE_MACHINE,
     generatedAt: "2026-12-01T00:00:00.000Z",
   });
 }
