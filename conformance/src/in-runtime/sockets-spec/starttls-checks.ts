@@ -5,7 +5,18 @@
 import { fromUtf8, utf8 } from "@netparity/protocol";
 import { assert } from "../common/check.js";
 import { withTimeout } from "../common/timing.js";
-import { describe, echoOnce, isSocketError, needPems, rejection, STEP_MS, type SpecCheck, stateOf } from "./harness.js";
+import {
+  type Ctx,
+  describe,
+  echoOnce,
+  isSocketError,
+  needPems,
+  rejection,
+  type SocketLike,
+  STEP_MS,
+  type SpecCheck,
+  stateOf,
+} from "./harness.js";
 
 export const STARTTLS_CHECKS: readonly SpecCheck[] = [
   {
@@ -39,14 +50,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
       const srv = await ctx.server(ctx.peers.echo());
       const s = ctx.connect(`127.0.0.1:${srv.port}`);
       ctx.defer(() => s.close());
-      let error: unknown;
-      try {
-        const t = s.startTls();
-        ctx.defer(() => t.close());
-        error = await rejection(t.opened ?? t.closed, "the upgraded socket's opened");
-      } catch (e) {
-        error = e;
-      }
+      const error = await startTlsFailure(ctx, s);
       assert(isSocketError(error), `failed with ${describe(error)}`);
     },
   },
@@ -59,14 +63,7 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
       const srv = await ctx.server(ctx.peers.echo("127.0.0.1", {}));
       const s = ctx.impl.trusting(pems.ca)(`localhost:${srv.port}`, { secureTransport: "on" });
       ctx.defer(() => s.close());
-      let error: unknown;
-      try {
-        const t = s.startTls();
-        ctx.defer(() => t.close());
-        error = await rejection(t.opened ?? t.closed, "the upgraded socket's opened");
-      } catch (e) {
-        error = e;
-      }
+      const error = await startTlsFailure(ctx, s);
       assert(isSocketError(error), `failed with ${describe(error)}`);
     },
   },
@@ -183,3 +180,14 @@ export const STARTTLS_CHECKS: readonly SpecCheck[] = [
     },
   },
 ];
+
+/** What `startTls()` on `s` failed with: the error it threw, or its upgraded socket's rejection. */
+async function startTlsFailure(ctx: Ctx, s: SocketLike): Promise<unknown> {
+  try {
+    const t = s.startTls();
+    ctx.defer(() => t.close());
+    return await rejection(t.opened ?? t.closed, "the upgraded socket's opened");
+  } catch (e) {
+    return e;
+  }
+}
