@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import {
   bootstrapRatio,
   exactMedianInterval,
+  faultCause,
   pairedRatio,
   perRoundRatios,
   trendTest,
@@ -17,6 +18,9 @@ import {
 import { combineVerdicts, judgeCpuCost, judgeTarget } from "../src/parent/verdict/targets.js";
 import { computeRatios } from "../src/parent/bench/ratios.js";
 import { roundOrder, undecidedCells } from "../src/parent/bench/run.js";
+import { aggregate } from "../src/parent/bench/aggregate.js";
+import type { Sample } from "../src/parent/bench/execute.js";
+import { params } from "../src/parent/bench/params.js";
 import type { Cell } from "../src/parent/bench/plan.js";
 import type { BenchReport, ResultEntry, WorkloadResult } from "../src/parent/bench/types.js";
 import { benchSection, renderMarkdown } from "../src/parent/bench/report.js";
@@ -178,6 +182,103 @@ describe("drift flags", () => {
     expect(unstableReason([1.0, 2.1, 1.5, 1.2, 1.1])).toMatch(/spread/);
     expect(unstableReason([1.0, 1.01, 1.02, 1.03, 1.04])).toBeNull();
     expect(unstableReason([1.0, 1.1, 1.2, 1.3, 1.4, 1.5])).toMatch(/rises across the rounds/);
+  });
+
+  // The raw Node sink's rounds as measured: 1 GiB each, the slow ones ~14 faults per 64 KiB read.
+  const GiB = 2 ** 30;
+  const sinkRates = [3.4e9, 2.0e9, 0.25e9, 0.24e9, 0.25e9];
+  const perGB = (counts: number[]) => counts.map((n) => (n / GiB) * 1e9);
+  const faults = (counts: number[]) => ({ perUnit: perGB(counts), counts, unit: "GB" });
+
+  it("a bimodal row whose slow rounds took many times the page faults names that cause", () => {
+    const counts = [13_600, 36_500, 222_000, 264_000, 240_000];
+    const why = unstableReason(sinkRates, { faults: faults(counts) });
+    expect(why).toMatch(/^spread 14\.2× \(min 240000000, max 3400000000\) > 2×; slow rounds \(3 of 5\) took /);
+    // median of the slow (240 k per GiB) over the median of the fast (25 k per GiB)
+    expect(why).toContain(`took ${(240_000 / ((13_600 + 36_500) / 2)).toFixed(1)}× the minor page faults per GB`);
+    expect(why).toMatch(/faulted back in\)$/);
+    // Lower is better (e.g. seconds): the slow rounds are the high ones.
+    expect(faultCause([1, 1.1, 9, 8.5, 9.2], faults([10e3, 11e3, 90e3, 80e3, 95e3]), false)).toMatch(
+      /^slow rounds \(3 of 5\)/,
+    );
+  });
+
+  it("a bimodal row without that difference in faults keeps the plain reason", () => {
+    expect(unstableReason(sinkRates, { faults: faults([13_600, 14_000, 13_300, 13_700, 13_500]) })).toBe(
+      unstableReason(sinkRates),
+    );
+    // 3× more faults is under the threshold; one slow round as low as a fast one breaks the pattern.
+    expect(faultCause(sinkRates, faults([20e3, 20e3, 60e3, 60e3, 60e3]))).toBeNull();
+    expect(faultCause(sinkRates, faults([13e3, 14e3, 222e3, 13e3, 240e3]))).toBeNull();
+    // A handful of faults against none is no cause; a round without fault data claims nothing.
+    expect(faultCause(sinkRates, faults([0, 0, 50, 60, 40]))).toBeNull();
+    expect(
+      faultCause(sinkRates, { ...faults([13e3, 14e3, 222e3, 230e3, 240e3]), counts: [13e3, 14e3, 222e3, null, 240e3] }),
+    ).toBeNull();
+  });
+
+  it("a stable row has no flag, whatever its faults", () => {
+    expect(
+      unstableReason([1.0e9, 1.1e9, 0.95e9, 1.05e9, 1.0e9], { faults: faults([1e3, 1e3, 300e3, 1e3, 1e3]) }),
+    ).toBeNull();
+  });
+
+  it("the parent's fault counts reach the row, bench.json and the unstable line of bench.md", () => {
+    const prog = (runtime: string, impl: string) =>
+      ({ runtime, base: runtime, impl }) as unknown as Cell["client"]["prog"];
+    const sink: Cell = {
+      workload: "bulk",
+      key: "bulk|node/raw",
+      server: { prog: prog("node", "raw"), spec: { role: "sink-server", host: "127.0.0.1", port: 0 } },
+      client: { prog: prog("bun", "raw"), spec: { role: "bulk-client", host: "127.0.0.1", port: 0 } },
+      entries: [{ role: "server", subject: "server" }],
+      kind: "bytes",
+    };
+    const counts = [13_600, 36_500, 222_000, 264_000, 240_000];
+    const ss: Sample[] = sinkRates.map((value, i) => ({
+      value,
+      result: null,
+      cpu: { server: 0.5, client: 0.3 },
+      faults: { server: counts[i]!, client: 900 },
+      rss: { server: 80 << 20, client: 60 << 20 },
+      units: GiB,
+      wall: GiB / value,
+      round: i + 1,
+    }));
+    const p = params({ quick: false, runtimes: ["node"], workloads: ["bulk"], pin: false, binaries: {} });
+    const [w] = aggregate([sink], new Map([[sink.key, ss]]), p, false);
+    const row = w!.results[0]!;
+    expect(row.minorFaultsPer).toMatchObject({ unit: "GB", selfCounts: counts, self: perGB(counts)[2] });
+    expect(row.minorFaultsPer!.peer).toBeCloseTo((900 / GiB) * 1e9, 9);
+    expect(row.unstable).toMatch(/slow rounds \(3 of 5\) took \d+\.\d× the minor page faults per GB/);
+    // Without /proc (no fault counts) the flag is the plain spread.
+    const bare = ss.map(({ faults: _f, ...rest }) => rest);
+    const [w0] = aggregate([sink], new Map([[sink.key, bare]]), p, false);
+    expect(w0!.results[0]!.minorFaultsPer).toBeUndefined();
+    expect(w0!.results[0]!.unstable).toBe(unstableReason(sinkRates));
+    const md = renderMarkdown({
+      schema: "netparity.bench/1",
+      createdAt: "2026-12-07T15:00:00Z",
+      quick: false,
+      rounds: 5,
+      durationSeconds: 1,
+      machine: {
+        cpuCount: 2,
+        cpuModel: "test",
+        kernel: "6",
+        loadAverageAtStart: [0, 0, 0],
+        placement: "not pinned",
+        runtimes: { node: "20.20.2" },
+        fixedPeer: "bun raw",
+      },
+      workloads: [w!],
+      ratios: [],
+      skipped: [],
+      errors: [],
+    });
+    expect(md).toMatch(
+      /- node raw as server: spread 14\.2× .*; samples 1: 3\.40 GB\/s, .*; minor page faults per GB 1: 13 k, 2: 34 k, 3: 207 k, 4: 246 k, 5: 224 k/,
+    );
   });
 
   it("Mann–Kendall: exact p of a monotone run of 5 is 2/120", () => {

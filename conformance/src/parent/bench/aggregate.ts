@@ -72,6 +72,14 @@ export function aggregate(
       const cpuPer = (which: "server" | "client"): number | null => medianOrNull(cpuSamples(which));
       const cores = (which: "server" | "client"): number | null =>
         medianOrNull(ss.map((s) => (s.cpu[which] === null || !s.wall ? null : s.cpu[which]! / s.wall)));
+      // Minor page faults in the measured part, per unit as the CPU seconds (null where /proc gave none).
+      const faultCounts = (which: "server" | "client"): Array<number | null> =>
+        ss.map((s) => s.faults?.[which] ?? null);
+      const faultSamples = (which: "server" | "client"): Array<number | null> =>
+        ss.map((s) => {
+          const n = s.faults?.[which];
+          return n === null || n === undefined || s.units === 0 ? null : (n / s.units) * perUnit;
+        });
       const lat = ss.map((s) => s.result?.latency).filter((l): l is LatencyStats => !!l);
       const entry: ResultEntry = {
         runtime: me.prog.runtime,
@@ -90,9 +98,24 @@ export function aggregate(
         peerPeakRssBytes: medianOrNull(ss.map((s) => s.rss[subject === "server" ? "client" : "server"])),
         cpuUtilization: { self: cores(subject), peer: cores(subject === "server" ? "client" : "server") },
       };
+      const unit = UNIT_NAME[cell.kind] ?? "1M messages";
+      const selfFaults = faultSamples(subject);
+      if (selfFaults.some((x) => x !== null))
+        entry.minorFaultsPer = {
+          unit,
+          self: medianOrNull(selfFaults),
+          peer: medianOrNull(faultSamples(subject === "server" ? "client" : "server")),
+          selfSamples: selfFaults,
+          selfCounts: faultCounts(subject),
+        };
       const bound = peerBoundReason(entry.peer!, entry.cpuUtilization!.peer);
       if (bound) entry.peerBound = bound;
-      const unstable = unstableReason(values);
+      const unstable = unstableReason(values, {
+        higherIsBetter: wl(cell.workload).higherIsBetter,
+        ...(entry.minorFaultsPer
+          ? { faults: { perUnit: selfFaults, counts: entry.minorFaultsPer.selfCounts, unit } }
+          : {}),
+      });
       if (unstable) entry.unstable = unstable;
       if (lat.length) {
         entry.latencyUs = {

@@ -8,7 +8,7 @@ import { sleep, withTimeout } from "../../in-runtime/common/timing.js";
 import type { BenchEvent, BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
 import { HOST } from "./params.js";
 import type { Cell } from "./plan.js";
-import { cpuSeconds, currentRss, expectEvent, peakRss, socketCount, startProc, type Proc } from "./programs.js";
+import { currentRss, expectEvent, peakRss, procCounters, socketCount, startProc, type Proc } from "./programs.js";
 
 /** Which CPU the server and the client are pinned to (null: not pinned). */
 export interface CpuPlacement {
@@ -20,6 +20,11 @@ export interface Sample {
   value: number;
   result: Extract<BenchEvent, { event: "result" }> | null;
   cpu: { server: number | null; client: number | null };
+  /**
+   * Minor page faults of each process during the measured part (between the client's `start`
+   * and its `result`, read with the CPU seconds); null where /proc or the PID is not known.
+   */
+  faults?: { server: number | null; client: number | null };
   rss: { server: number | null; client: number | null };
   units: number;
   /** scaling: connections each server process held at the client's start. */
@@ -58,8 +63,22 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     );
     const start = await expectEvent(client, 60_000, "start");
     if (start.event !== "start") throw new Error(`client said ${JSON.stringify(start)}`);
-    const serverCpu = (): number | null => sumOrNull(servers.map((sp) => cpuSeconds(sp.pid)));
-    const s0 = { server: servers.length ? serverCpu() : null, client: cpuSeconds(client.pid) };
+    // CPU seconds and minor faults at the same two moments, so both count only the measured part.
+    const read = (): Counters => {
+      const sv = servers.map((sp) => procCounters(sp.pid));
+      const cl = procCounters(client!.pid);
+      return {
+        cpu: {
+          server: servers.length ? sumOrNull(sv.map((x) => x?.cpuSeconds ?? null)) : null,
+          client: cl?.cpuSeconds ?? null,
+        },
+        faults: {
+          server: servers.length ? sumOrNull(sv.map((x) => x?.minorFaults ?? null)) : null,
+          client: cl?.minorFaults ?? null,
+        },
+      };
+    };
+    const s0 = read();
     const w0 = performance.now();
     let perProcess: number[] | undefined;
     let idle: Sample["idle"];
@@ -79,7 +98,7 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
       idle = { connections: held, rssBefore: rssBefore ?? 0, rssAfter: currentRss(servers[0].pid) ?? 0 };
     }
     const result = await expectEvent(client, 180_000, "its result");
-    const s1 = { server: servers.length ? serverCpu() : null, client: cpuSeconds(client.pid) };
+    const s1 = read();
     const wall = (performance.now() - w0) / 1000;
     if (result.event !== "result") throw new Error(`client said ${JSON.stringify(result)}`);
     const rss = {
@@ -88,7 +107,11 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     };
     const diff = (a: number | null, b: number | null): number | null =>
       a === null || b === null ? null : Math.max(0, b - a);
-    const cpu = { server: diff(s0.server, s1.server), client: diff(s0.client, s1.client) };
+    const cpu = { server: diff(s0.cpu.server, s1.cpu.server), client: diff(s0.cpu.client, s1.cpu.client) };
+    const faults = {
+      server: diff(s0.faults.server, s1.faults.server),
+      client: diff(s0.faults.client, s1.faults.client),
+    };
     let value: number;
     let units: number;
     if (cell.kind === "bytes") {
@@ -114,10 +137,25 @@ export async function runCell(cell: Cell, place: CpuPlacement, taskset: boolean)
     // Failed connections of a rate workload are counted in the row (errors), not fatal.
     if (!result.ok && cell.kind !== "messages" && cell.kind !== "handshakes" && cell.kind !== "load")
       throw new Error(`client reported failure: ${result.error ?? `${result.errors ?? "?"} errors`}`);
-    return { value, result, cpu, rss, units, wall, ...(perProcess ? { perProcess } : {}), ...(idle ? { idle } : {}) };
+    return {
+      value,
+      result,
+      cpu,
+      faults,
+      rss,
+      units,
+      wall,
+      ...(perProcess ? { perProcess } : {}),
+      ...(idle ? { idle } : {}),
+    };
   } finally {
     await Promise.all([client?.stop(), ...servers.map((sp) => sp.stop())]);
   }
+}
+
+interface Counters {
+  cpu: { server: number | null; client: number | null };
+  faults: { server: number | null; client: number | null };
 }
 
 function sumOrNull(xs: Array<number | null>): number | null {
@@ -220,7 +258,7 @@ export async function runSTime(
   let client: ReturnType<typeof startProc> | null = null;
   try {
     await waitForPort(port);
-    const c0 = cpuSeconds(server.pid);
+    const c0 = procCounters(server.pid);
     const t0 = performance.now();
     client = startProc(
       "openssl",
@@ -231,7 +269,7 @@ export async function runSTime(
     const c = client;
     await withTimeout(c.exited, 60_000, "openssl s_time");
     const wall = (performance.now() - t0) / 1000;
-    const c1 = cpuSeconds(server.pid);
+    const c1 = procCounters(server.pid);
     const m = /(\d+) connections in [\d.]+s/.exec(c.stdout());
     if (!m) throw new Error(`openssl s_time: ${(c.stdout() + c.stderr()).trim().slice(-300)}`);
     const n = Number(m[1]);
@@ -239,7 +277,8 @@ export async function runSTime(
     return {
       value: n / wall,
       result: null,
-      cpu: { server: c0 === null || c1 === null ? null : Math.max(0, c1 - c0), client: null },
+      cpu: { server: c0 && c1 ? Math.max(0, c1.cpuSeconds - c0.cpuSeconds) : null, client: null },
+      faults: { server: c0 && c1 ? Math.max(0, c1.minorFaults - c0.minorFaults) : null, client: null },
       rss: { server: peakRss(server.pid), client: null },
       units: n,
       wall,

@@ -155,16 +155,29 @@ export async function expectEvent(p: Proc, timeoutMs: number, what: string): Pro
 
 const CLK_TCK = Number(hasCommand("getconf", ["CLK_TCK"]) ?? 100) || 100;
 
-/** User + system CPU seconds of a process (all its threads), from /proc; null if unreadable. */
-export function cpuSeconds(pid: number): number | null {
+/**
+ * A process's counters from one read of /proc/<pid>/stat (all its threads): user + system CPU
+ * seconds (fields 14 and 15 of proc(5)) and minor page faults (field 10: pages mapped in
+ * without I/O, e.g. memory taken from the kernel and touched for the first time). Null where
+ * /proc is not there (not Linux) or the process is gone.
+ */
+export function procCounters(pid: number): { cpuSeconds: number; minorFaults: number } | null {
+  if (!(pid > 0)) return null;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Counted from the state field (3) onwards: the command name before it may hold spaces.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // Fields 14 and 15 of proc(5), counted from the state field (3) onwards.
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    const minflt = Number(fields[7]);
+    return Number.isFinite(cpu) && Number.isFinite(minflt) ? { cpuSeconds: cpu, minorFaults: minflt } : null;
   } catch {
     return null;
   }
+}
+
+/** User + system CPU seconds of a process (all its threads), from /proc; null if unreadable. */
+export function cpuSeconds(pid: number): number | null {
+  return procCounters(pid)?.cpuSeconds ?? null;
 }
 
 /** Peak resident set size (VmHWM) in bytes; null if unreadable. */

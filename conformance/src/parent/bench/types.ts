@@ -64,6 +64,20 @@ export interface ResultEntry {
    * under test and its peer (medians), and the program under test's per round (parallel to `samples`).
    */
   cpuSecondsPer?: { unit: string; self: number | null; peer: number | null; selfSamples?: Array<number | null> };
+  /**
+   * Minor page faults (field 10 of /proc/<pid>/stat, read with the CPU seconds around the
+   * measured part) per unit, in the unit of `cpuSecondsPer`: medians of the program under test
+   * and its peer, and the program under test's per round, per unit and as counted (parallel to
+   * `samples`). Absent where /proc was not readable (not Linux). An unstable row whose slow
+   * rounds took several times the faults of its fast ones names that in `unstable`.
+   */
+  minorFaultsPer?: {
+    unit: string;
+    self: number | null;
+    peer: number | null;
+    selfSamples: Array<number | null>;
+    selfCounts: Array<number | null>;
+  };
   /** Peak RSS (VmHWM) of the process under test, median over samples. */
   peakRssBytes?: number | null;
   peerPeakRssBytes?: number | null;

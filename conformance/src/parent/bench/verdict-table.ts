@@ -6,6 +6,7 @@
  */
 import type { BenchVerdictRow } from "../report/model.js";
 import type { BenchReport, Ratio, WorkloadResult } from "./types.js";
+import { fmtCount } from "../common/stats.js";
 
 const MARK = { met: "✔ met", missed: "✘ missed", inconclusive: "? inconclusive" } as const;
 
@@ -77,14 +78,18 @@ export function unstableLines(w: WorkloadResult, fmt: (n: number) => string): st
   const rows = w.results.filter((r) => r.unstable);
   if (!rows.length) return [];
   return [
-    "Unstable rows (samples in round order; a row whose samples spread more than 2× or trend across the rounds is not one steady measurement, and its ratios say so):",
+    "Unstable rows (samples in round order, with the program's minor page faults per unit where /proc gave them; a row whose samples spread more than 2× or trend across the rounds is not one steady measurement, and its ratios say so):",
     "",
-    ...rows.map(
-      (r) =>
-        `- ${r.runtime} ${r.impl}${r.role === "decoder" ? "" : ` as ${r.role}`}: ${r.unstable}; samples ${r.samples
-          .map((x, i) => `${r.rounds?.[i] ?? i + 1}: ${fmt(x)}`)
-          .join(", ")}`,
-    ),
+    ...rows.map((r) => {
+      const round = (i: number): number => r.rounds?.[i] ?? i + 1;
+      const f = r.minorFaultsPer;
+      const faults = f
+        ? `; minor page faults per ${f.unit} ${f.selfSamples.map((x, i) => `${round(i)}: ${x === null ? "–" : fmtCount(x)}`).join(", ")}`
+        : "";
+      return `- ${r.runtime} ${r.impl}${r.role === "decoder" ? "" : ` as ${r.role}`}: ${r.unstable}; samples ${r.samples
+        .map((x, i) => `${round(i)}: ${fmt(x)}`)
+        .join(", ")}${faults}`;
+    }),
     "",
   ];
 }

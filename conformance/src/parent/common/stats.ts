@@ -264,20 +264,79 @@ export const UNSTABLE_SPREAD = 2;
 export const TREND_P = 0.05;
 export const TREND_MIN_CHANGE = 0.2;
 
+/** The minor page faults of a row's program, parallel to its samples (null where not measured). */
+export interface FaultSamples {
+  /** Faults per unit of work (the unit of the row's CPU seconds: GB, 1M messages, 1000 handshakes). */
+  perUnit: ReadonlyArray<number | null>;
+  /** Faults during each measured part. */
+  counts: ReadonlyArray<number | null>;
+  unit: string;
+}
+
+/** Slow samples of a spread row name page faults as the cause when each took at least this many times the faults per unit of every fast one… */
+export const FAULT_CAUSE_FACTOR = 4;
+/** …and at least this many faults in its measured part (4 MiB of 4 KiB pages): a handful against none is no cause. */
+export const FAULT_CAUSE_MIN_COUNT = 1000;
+
+/**
+ * Whether a row's spread goes with its page faults: the samples split at the geometric middle
+ * of min and max into slow and fast ones; when every slow sample took at least
+ * FAULT_CAUSE_FACTOR× the minor faults per unit of every fast one (and at least
+ * FAULT_CAUSE_MIN_COUNT faults), the clause that says so, else null. Every sample needs its
+ * fault count, or nothing is claimed.
+ * @example faultCause([3.4, 2.0, 0.25, 0.24, 0.25], { perUnit: [13e3, 15e3, 222e3, 240e3, 230e3], counts: [14e3, 16e3, 238e3, 258e3, 247e3], unit: "GB" })
+ * // "slow rounds (3 of 5) took 16.4× the minor page faults per GB of the fast ones (230 k vs 14 k per GB: …)"
+ */
+export function faultCause(values: readonly number[], faults: FaultSamples, higherIsBetter = true): string | null {
+  if (values.length < 2 || faults.perUnit.length !== values.length || faults.counts.length !== values.length)
+    return null;
+  const all = values.map((value, i) => ({ value, perUnit: faults.perUnit[i], count: faults.counts[i] }));
+  if (all.some((x) => !Number.isFinite(x.value) || typeof x.perUnit !== "number" || typeof x.count !== "number"))
+    return null;
+  const min = Math.min(...values);
+  const max = Math.max(...values);
+  const middle = min > 0 ? Math.sqrt(min * max) : (min + max) / 2;
+  const slow = all.filter((x) => (higherIsBetter ? x.value < middle : x.value > middle));
+  const fast = all.filter((x) => !slow.includes(x));
+  if (!slow.length || !fast.length) return null;
+  const slowLeast = Math.min(...slow.map((x) => x.perUnit!));
+  const fastMost = Math.max(...fast.map((x) => x.perUnit!));
+  if (slowLeast < FAULT_CAUSE_FACTOR * fastMost || slowLeast <= 0) return null;
+  if (Math.min(...slow.map((x) => x.count!)) < FAULT_CAUSE_MIN_COUNT) return null;
+  const s = median(slow.map((x) => x.perUnit!));
+  const f = median(fast.map((x) => x.perUnit!));
+  const times =
+    f > 0
+      ? `${(s / f).toFixed(1)}× the minor page faults per ${faults.unit} of the fast ones`
+      : `minor page faults (the fast ones none)`;
+  return (
+    `slow rounds (${slow.length} of ${all.length}) took ${times} (${fmtCount(s)} vs ${fmtCount(f)} per ${faults.unit}: ` +
+    "memory mapped in afresh, as when freed memory goes back to the kernel and is faulted back in)"
+  );
+}
+
 /**
  * Why a row's samples (in round order) are not one steady measurement, or null: they spread
  * more than UNSTABLE_SPREAD× (min < max / 2), or they trend across the rounds (Mann–Kendall,
  * p < TREND_P, with the fitted change over the run at least TREND_MIN_CHANGE of the median).
+ * With the program's page faults (`o.faults`), a spread that goes with them says so
+ * (`faultCause`).
  * @example unstableReason([3.4, 2.0, 0.25, 0.24, 0.25]) // "spread 14.2× (min 0.24, max 3.4) > 2×; …"
  */
-export function unstableReason(values: readonly number[]): string | null {
+export function unstableReason(
+  values: readonly number[],
+  o: { faults?: FaultSamples; higherIsBetter?: boolean } = {},
+): string | null {
   const v = values.filter(Number.isFinite);
   if (v.length < 2) return null;
   const reasons: string[] = [];
   const min = Math.min(...v);
   const max = Math.max(...v);
-  if (min * UNSTABLE_SPREAD < max)
+  if (min * UNSTABLE_SPREAD < max) {
     reasons.push(`spread ${(max / min).toFixed(1)}× (min ${fmtNum(min)}, max ${fmtNum(max)}) > ${UNSTABLE_SPREAD}×`);
+    const cause = o.faults ? faultCause(values, o.faults, o.higherIsBetter ?? true) : null;
+    if (cause) reasons.push(cause);
+  }
   const t = trendTest(v);
   const m = median(v);
   if (t && t.p < TREND_P && m !== 0) {
@@ -292,4 +351,12 @@ export function unstableReason(values: readonly number[]): string | null {
 
 function fmtNum(x: number): string {
   return Number(x.toPrecision(3)).toString();
+}
+
+/** 240 k, 1.20 M, 950: counts as the reports print them. */
+export function fmtCount(x: number): string {
+  if (x >= 1e6) return `${(x / 1e6).toFixed(2)} M`;
+  if (x >= 1e4) return `${(x / 1e3).toFixed(0)} k`;
+  if (x >= 1e3) return `${(x / 1e3).toFixed(1)} k`;
+  return x.toFixed(x >= 10 ? 0 : 1);
 }
