@@ -7,7 +7,7 @@ import type { DecoderResult, LatencyStats, LoadLevel } from "../../in-runtime/be
 import type { KeyType } from "../certs/generate.js";
 import { median, medianOrNull, spread, unstableReason } from "../common/stats.js";
 import type { Sample } from "./execute.js";
-import type { Params } from "./params.js";
+import { SPEED_CIPHER, type Params } from "./params.js";
 import type { Cell } from "./plan.js";
 import { peerBoundReason } from "../verdict/targets.js";
 import type { ResultEntry, WorkloadResult } from "./types.js";
@@ -19,6 +19,7 @@ export function aggregate(
   p: Params,
   iperfCell: boolean,
   sTimeKeys: readonly KeyType[] = [],
+  speedCell = false,
 ): WorkloadResult[] {
   const out = new Map<string, WorkloadResult>();
   const wl = (name: string): WorkloadResult => {
@@ -187,12 +188,14 @@ export function aggregate(
   for (const k of sTimeKeys) {
     const ss = samples.get(`openssl|${k}`) ?? [];
     if (!ss.length) continue;
+    const unstable = unstableReason(ss.map((s) => s.value));
     wl(`tls-handshake-${k}`).results.push({
       runtime: "openssl",
       role: "server",
       impl: "s_server",
       peer: "openssl s_time",
       ...spread(ss.map((s) => s.value)),
+      rounds: ss.map((s, i) => s.round ?? i + 1),
       cpuSecondsPer: {
         unit: "1000 handshakes",
         self: medianOrNull(ss.map((s) => (s.cpu.server === null ? null : (s.cpu.server / s.units) * 1e3))),
@@ -201,7 +204,24 @@ export function aggregate(
       peakRssBytes: medianOrNull(ss.map((s) => s.rss.server)),
       peerPeakRssBytes: null,
       note: "one connection at a time, handshake only (no data)",
+      ...(unstable ? { unstable } : {}),
     });
+  }
+  if (speedCell) {
+    const ss = samples.get("openssl-speed") ?? [];
+    const values = ss.map((s) => s.value);
+    const unstable = unstableReason(values);
+    if (ss.length)
+      wl("tls-bulk").results.push({
+        runtime: "openssl",
+        role: "server",
+        impl: `speed ${SPEED_CIPHER}`,
+        peer: "–",
+        ...spread(values),
+        rounds: ss.map((s, i) => s.round ?? i + 1),
+        note: `openssl speed -evp ${SPEED_CIPHER}, 16 KiB blocks, one process on the sink's CPU: one core's AES-GCM rate with no I/O`,
+        ...(unstable ? { unstable } : {}),
+      });
   }
   // Stable order: workloads as run, results by role, runtime, impl.
   const order = ["server", "client", "decoder"];

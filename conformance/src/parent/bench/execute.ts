@@ -6,7 +6,7 @@
 import { connect, createServer } from "node:net";
 import { sleep, withTimeout } from "../../in-runtime/common/timing.js";
 import type { BenchEvent, BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
-import { HOST } from "./params.js";
+import { HOST, SPEED_CIPHER } from "./params.js";
 import type { Cell } from "./plan.js";
 import { currentRss, expectEvent, peakRss, procCounters, socketCount, startProc, type Proc } from "./programs.js";
 
@@ -285,5 +285,48 @@ export async function runSTime(
     };
   } finally {
     await Promise.all([client?.stop(), server.stop()]);
+  }
+}
+
+/** TLS records carry at most 16 KiB of data; `openssl speed` encrypts blocks of this size. */
+const SPEED_BLOCK = 16384;
+
+/**
+ * `openssl speed -evp aes-128-gcm` on 16 KiB blocks for `seconds`, pinned where the sink runs:
+ * one core's AES-GCM rate with no I/O, the reference for tls-bulk (each end of a TLS stream
+ * encrypts or decrypts every byte on its own core). The rate is openssl's own (`-mr` output).
+ */
+export async function runSpeed(seconds: number, place: CpuPlacement, taskset: boolean): Promise<Sample> {
+  const proc = startProc(
+    "openssl",
+    [
+      "speed",
+      "-evp",
+      SPEED_CIPHER,
+      "-bytes",
+      String(SPEED_BLOCK),
+      "-seconds",
+      String(Math.max(1, Math.round(seconds))),
+      "-mr",
+    ],
+    { cpu: place.server },
+    taskset,
+  );
+  try {
+    await withTimeout(proc.exited, 60_000, "openssl speed");
+    // "+F:<n>:AES-128-GCM:<bytes per second>" (machine-readable results).
+    const m = /^\+F:\d+:[^:]+:([\d.]+)\s*$/m.exec(proc.stdout());
+    const rate = m ? Number(m[1]) : Number.NaN;
+    if (!(rate > 0)) throw new Error(`openssl speed: ${(proc.stdout() + proc.stderr()).trim().slice(-300)}`);
+    return {
+      value: rate,
+      result: null,
+      cpu: { server: null, client: null },
+      rss: { server: null, client: null },
+      units: 0,
+      wall: null,
+    };
+  } finally {
+    await proc.stop();
   }
 }

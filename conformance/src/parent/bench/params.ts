@@ -6,6 +6,9 @@ import { MIN_VERDICT_SAMPLES } from "../verdict/targets.js";
 /** Every program binds and connects on loopback. */
 export const HOST = "127.0.0.1";
 
+/** The cipher tls-bulk's `openssl speed` row measures: the cheapest suite any pair of the bench's TLS programs negotiates. */
+export const SPEED_CIPHER = "aes-128-gcm";
+
 export interface Params {
   bulkBytes: number;
   bulkWarmup: number;

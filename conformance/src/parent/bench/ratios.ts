@@ -24,6 +24,7 @@ import {
 import type { ResultEntry, Ratio, WorkloadResult } from "./types.js";
 import { baseRuntime, measuredRuntimeOrder } from "./ends.js";
 import { workloadOfReport } from "./workloads/index.js";
+import { SPEED_CIPHER } from "./params.js";
 
 /** The runtimes (ends: `bun`, `bun+node`) measured in a workload: native ends first, in registration order. */
 function measured(w: WorkloadResult): string[] {
@@ -89,6 +90,14 @@ function peerBound(...rows: Array<ResultEntry | undefined>): string | null {
   const r = rows.find((x) => x?.peerBound);
   return r ? `${r.runtime} ${r.impl} as ${r.role}: ${r.peerBound}` : null;
 }
+
+/** What each machine-limit reference measures, as the reports say it under the workload's table. */
+export const REFERENCE_NOTE = {
+  iperf3: "iperf3 over the same loopback, one TCP stream, pinned the same way: the machine's limit for the stream",
+  sTime:
+    "openssl s_time against openssl s_server, the same certificate: C with no runtime around it, but one connection at a time and no data where ours keeps 4 in flight and echoes 64 B, so a reference for what a handshake costs, not a bound (no target)",
+  speed: `openssl speed -evp ${SPEED_CIPHER} on 16 KiB blocks (a full TLS record) on one core: the cheapest suite the bench's pairs negotiate, encrypted with no I/O, which bounds a stream whose ends each encrypt or decrypt every byte on their own core; Debian's OpenSSL, not each runtime's TLS library, so a reference (no target)`,
+} as const;
 
 export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
   const ratios: Ratio[] = [];
@@ -289,6 +298,37 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
         });
       }
     }
+    // OpenSSL's own handshakes (s_time against s_server) and one core's AES-GCM (openssl
+    // speed): references without a target (see REFERENCE_NOTE), every adapter row against them.
+    const reference = w.name.startsWith("tls-handshake-")
+      ? { ref: find(w, "openssl", "server", "s_server"), denominator: "openssl s_time", note: REFERENCE_NOTE.sTime }
+      : w.name === "tls-bulk"
+        ? {
+            ref: w.results.find((x) => x.runtime === "openssl"),
+            denominator: "openssl speed",
+            note: REFERENCE_NOTE.speed,
+          }
+        : null;
+    if (reference?.ref) {
+      const { ref, denominator, note } = reference;
+      const adapters = w.results.filter((x) => x.impl === "adapter");
+      const best = adapters.length ? adapters.reduce((a, b) => (b.median > a.median ? b : a)) : null;
+      for (const x of adapters) {
+        const shaky = unstable(x, ref);
+        ratios.push({
+          name: `${w.name} ${x === best ? "best " : ""}adapter/${denominator}`,
+          workload: w.name,
+          runtime: x.runtime,
+          role: x.role,
+          numerator: "adapter",
+          denominator,
+          ratio: r(x.median, ref.median),
+          ci95: ci(x, ref, `${w.name}|${x.runtime}|${x.role}|${denominator}`),
+          ...(x === best ? { reference: note } : {}),
+          ...(shaky ? { unstable: shaky } : {}),
+        });
+      }
+    }
     if (w.name === "bulk") {
       const ip = find(w, "iperf3", "server", "iperf3");
       const adapters = w.results.filter((x) => x.impl === "adapter");
@@ -305,6 +345,7 @@ export function computeRatios(workloads: WorkloadResult[]): Ratio[] {
           denominator: "iperf3",
           ratio: v,
           ci95: vci,
+          reference: REFERENCE_NOTE.iperf3,
           ...judgeTarget(v, vci, BULK_BEST_VS_IPERF3, { peerBound: peerBound(best), samples: n(best, ip) }),
         });
         for (const x of adapters) {

@@ -59,7 +59,16 @@ function label(e: ResultEntry): string {
   return e.impl === "adapter" ? `**${e.runtime}** adapter` : `${e.runtime} ${e.impl}`;
 }
 
-function workloadTable(w: WorkloadResult): string[] {
+/** Under a workload's table: how far its best runtime is from the machine's limit (the reference rows). */
+function referenceLines(w: WorkloadResult, ratios: readonly Ratio[]): string[] {
+  const refs = ratios.filter((r) => r.workload === w.name && r.reference);
+  return refs.flatMap((r) => [
+    `Against a reference: ${r.name} (${r.runtime} as ${r.role}) ${ratioText(r)}; ${r.reference}.`,
+    "",
+  ]);
+}
+
+function workloadTable(w: WorkloadResult, ratios: readonly Ratio[] = []): string[] {
   const out: string[] = [];
   const decoder = w.name.startsWith("decoder");
   const hasLat = w.results.some((r) => r.latencyUs);
@@ -118,7 +127,7 @@ function workloadTable(w: WorkloadResult): string[] {
     if (hasLost) row.push(r.lost === undefined ? "–" : String(r.lost));
     out.push(`| ${row.join(" | ")} |`);
   }
-  out.push("", ...unstableLines(w, (n) => rate(n, w.unit)));
+  out.push("", ...referenceLines(w, ratios), ...unstableLines(w, (n) => rate(n, w.unit)));
   const spreadRows = w.results.filter((x) => x.connectionSpread);
   if (spreadRows.length) {
     out.push(
@@ -173,8 +182,8 @@ export function summaryTable(report: BenchReport): string[] {
   // The TLS columns only when a TLS workload ran, so the summary of a plain run keeps its shape.
   const tls = report.workloads.some((w) => w.name.startsWith("tls-"));
   const out = [
-    `| runtime | role | bulk adapter/raw (≥ 0.95) | transfer adapter/raw (≥ 0.85) | echo rt/s adapter/raw (≥ 0.9) | UDP adapter/raw | bulk adapter/iperf3 | 1000 clients: adapter/raw, errors | decoder 64 B: ours/it-length-prefixed (≥ 3), frames/s (≥ 10M) |${tls ? " TLS handshakes/s adapter/raw, ECDSA (≥ 0.95) | RSA (≥ 0.95) | TLS bulk adapter/raw (≥ 0.95) |" : ""}`,
-    `|---|---|---:|---:|---:|---:|---:|---:|---:|${tls ? "---:|---:|---:|" : ""}`,
+    `| runtime | role | bulk adapter/raw (≥ 0.95) | transfer adapter/raw (≥ 0.85) | echo rt/s adapter/raw (≥ 0.9) | UDP adapter/raw | bulk adapter/iperf3 | 1000 clients: adapter/raw, errors | decoder 64 B: ours/it-length-prefixed (≥ 3), frames/s (≥ 10M) |${tls ? " TLS handshakes/s adapter/raw, ECDSA (≥ 0.95) | RSA (≥ 0.95) | TLS handshakes/s adapter/openssl s_time, ECDSA / RSA | TLS bulk adapter/raw (≥ 0.95) | TLS bulk adapter/openssl speed |" : ""}`,
+    `|---|---|---:|---:|---:|---:|---:|---:|---:|${tls ? "---:|---:|---:|---:|---:|" : ""}`,
   ];
   for (const rt of runtimes) {
     for (const role of ["server", "client"]) {
@@ -190,7 +199,7 @@ export function summaryTable(report: BenchReport): string[] {
           role === "server" && c ? `${ratioCell(rs, "concurrency-1000", rt, role)}, ${c.errors ?? "–"} errors` : "–"
         } | ${role === "server" && dec ? `${ratioCell(rs, "decoder-64", rt, "decoder", "it-length-prefixed")}, ${rate(dec.median, "")}` : "–"} |${
           tls
-            ? ` ${ratioCell(rs, "tls-handshake-ecdsa", rt, role)} | ${ratioCell(rs, "tls-handshake-rsa", rt, role)} | ${ratioCell(rs, "tls-bulk", rt, role)} |`
+            ? ` ${ratioCell(rs, "tls-handshake-ecdsa", rt, role)} | ${ratioCell(rs, "tls-handshake-rsa", rt, role)} | ${ratioCell(rs, "tls-handshake-ecdsa", rt, role, "openssl s_time")} / ${ratioCell(rs, "tls-handshake-rsa", rt, role, "openssl s_time")} | ${ratioCell(rs, "tls-bulk", rt, role)} | ${ratioCell(rs, "tls-bulk", rt, role, "openssl speed")} |`
             : ""
         }`,
       );
@@ -289,7 +298,7 @@ export function renderMarkdown(report: BenchReport): string {
       "",
     );
   out.push(
-    "### Summary: what the adapter costs, per runtime (adapter/raw and decoder: medians of per-round ratios; iperf3 and Python: ratios of medians; with 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
+    "### Summary: what the adapter costs, per runtime (adapter/raw and decoder: medians of per-round ratios; iperf3, openssl and Python: ratios of medians; with 95% intervals; ✔ met, ✘ missed, ? inconclusive)",
     "",
   );
   out.push(...summaryTable(report), "");
@@ -337,7 +346,7 @@ export function renderMarkdown(report: BenchReport): string {
       "",
     );
   }
-  for (const w of report.workloads) out.push(...workloadTable(w));
+  for (const w of report.workloads) out.push(...workloadTable(w, report.ratios));
   if (report.skipped.length) out.push("Skipped:", "", ...report.skipped.map((s) => `- ${s}`), "");
   if (report.errors.length) out.push("Errors:", "", ...report.errors.map((s) => `- ${s}`), "");
   return out.join("\n");

@@ -16,7 +16,7 @@ import type { BenchTlsFiles } from "../../in-runtime/bench/protocol.js";
 import { writeCertificates, type CertificateFiles, type KeyType } from "../certs/generate.js";
 import { runtimeVersion } from "../runner/runtimes.js";
 import { aggregate } from "./aggregate.js";
-import { runCell, runIperf, runSTime, type Sample } from "./execute.js";
+import { runCell, runIperf, runSTime, runSpeed, type Sample } from "./execute.js";
 import { fmt } from "./format.js";
 import { params } from "./params.js";
 import { describeCell, keyTypesFor, planCells, targetCells, type Cell } from "./plan.js";
@@ -116,9 +116,12 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
   if (wl.has("bulk") && !iperf)
     skipped.push("iperf3: not installed (apt-get install -y iperf3); the loopback limit row is missing");
   if (!python) skipped.push("python3: not found; the thread-per-connection Python server rows are missing");
-  const openssl = wl.has("tls-handshake") ? hasCommand("openssl", ["version"]) : null;
-  if (wl.has("tls-handshake") && !openssl)
-    skipped.push("openssl: not installed (apt-get install -y openssl); the s_server/s_time handshake rows are missing");
+  const wantsOpenssl = wl.has("tls-handshake") || wl.has("tls-bulk");
+  const openssl = wantsOpenssl ? hasCommand("openssl", ["version"]) : null;
+  if (wantsOpenssl && !openssl)
+    skipped.push(
+      "openssl: not installed (apt-get install -y openssl); the s_server/s_time handshake rows and the openssl speed row of tls-bulk are missing",
+    );
 
   const certFiles: CertificateFiles[] = [];
   const certs: Partial<Record<KeyType, BenchTlsFiles>> = {};
@@ -161,10 +164,11 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     cells = planCells(o, p, runtimes, python !== null, certs, calibration.peers, unsupported);
   }
   const iperfCell = wl.has("bulk") && iperf !== null && !o.target;
-  const sTimeKeys = openssl && !o.target ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
+  const sTimeKeys = wl.has("tls-handshake") && openssl && !o.target ? HANDSHAKE_KEYS.filter((k) => certs[k]) : [];
+  const speedCell = wl.has("tls-bulk") && openssl !== null && !o.target;
 
   const samples = new Map<string, Sample[]>();
-  const perRound = cells.length + (iperfCell ? 1 : 0) + sTimeKeys.length;
+  const perRound = cells.length + (iperfCell ? 1 : 0) + sTimeKeys.length + (speedCell ? 1 : 0);
   let done = 0;
   // Wall seconds per --workloads name, spawn and teardown included: the report's `timing`.
   const measuring = new Map<string, number>();
@@ -220,6 +224,18 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
         errors.push(`${what} (round ${round}): ${(e as Error).message}`);
       }
     }
+    if (speedCell && only === cells) {
+      const what = "tls-bulk: openssl speed";
+      done++;
+      say(`${tag()} ${what}`, false);
+      try {
+        const s = await timed("tls-bulk", () => runSpeed(1, place, taskset));
+        push("openssl-speed", { ...s, round });
+        say(`${tag()} ${what}: ${fmt(s.value)}`, true);
+      } catch (e) {
+        errors.push(`${what} (round ${round}): ${(e as Error).message}`);
+      }
+    }
   };
   let rounds = 0;
   let autoNote: string | null = null;
@@ -233,7 +249,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     if (p.auto) {
       const a = p.auto;
       for (;;) {
-        const ratios = computeRatios(aggregate(cells, samples, p, iperfCell, sTimeKeys));
+        const ratios = computeRatios(aggregate(cells, samples, p, iperfCell, sTimeKeys, speedCell));
         const open = undecidedCells(cells, ratios);
         const undecided = ratios.filter((r) => r.verdict === "inconclusive").length;
         const worst = widest(ratios);
@@ -260,7 +276,7 @@ export async function runBench(o: BenchOptions): Promise<BenchReport> {
     await Promise.all(certFiles.map((f) => f.remove()));
   }
 
-  const workloads = aggregate(cells, samples, p, iperfCell, sTimeKeys);
+  const workloads = aggregate(cells, samples, p, iperfCell, sTimeKeys, speedCell);
   const ratios = computeRatios(workloads);
   const cpu0 = cpus()[0];
   const machine = {

@@ -155,6 +155,12 @@ export interface Ratio {
   };
   /** Either row is unstable (spread > 2× or a trend across rounds): which, and why. */
   unstable?: string;
+  /**
+   * Set on the best runtime's ratio to a workload's machine-limit reference (iperf3 for bulk,
+   * openssl s_time for tls-handshake, openssl speed for tls-bulk): what the reference measures
+   * and how to read the ratio. Unpaired: a ratio of medians with its bootstrap interval.
+   */
+  reference?: string;
 }
 
 /** The fixed peer of one workload group and role, and the calibration behind the choice. */
