@@ -277,8 +277,15 @@ describe("drift flags", () => {
       errors: [],
     });
     expect(md).toMatch(
-      /- node raw as server: spread 14\.2× .*; samples 1: 3\.40 GB\/s, .*; minor page faults per GB 1: 13 k, 2: 34 k, 3: 207 k, 4: 246 k, 5: 224 k/,
+      /- node raw as server: spread 14\.2× .*; samples 1: 3\.40 GB\/s, .*; minor page faults per GB 1: 13 k, 2: 34 k, 3: 207 k, 4: 246 k, 5: 224 k, its peer's 1: 838, 2: 838/,
     );
+    // The client facing that sink: its own faults are flat, its peer's name the cause.
+    const facing: Cell = { ...sink, key: "bulk|bun/raw", entries: [{ role: "client", subject: "client" }] };
+    const [wc] = aggregate([facing], new Map([[facing.key, ss]]), p, false);
+    expect(wc!.results[0]!.unstable).toMatch(
+      /; in the slow rounds \(3 of 5\) its peer \(node raw\) took \d+\.\d× the minor page faults per GB of the fast ones/,
+    );
+    expect(wc!.results[0]!.minorFaultsPer).toMatchObject({ selfCounts: [900, 900, 900, 900, 900], peerCounts: counts });
   });
 
   it("Mann–Kendall: exact p of a monotone run of 5 is 2/120", () => {

@@ -100,21 +100,33 @@ export function aggregate(
         cpuUtilization: { self: cores(subject), peer: cores(subject === "server" ? "client" : "server") },
       };
       const unit = UNIT_NAME[cell.kind] ?? "1M messages";
+      const other = subject === "server" ? "client" : "server";
       const selfFaults = faultSamples(subject);
-      if (selfFaults.some((x) => x !== null))
+      const peerFaults = faultSamples(other);
+      if (selfFaults.some((x) => x !== null) || peerFaults.some((x) => x !== null))
         entry.minorFaultsPer = {
           unit,
           self: medianOrNull(selfFaults),
-          peer: medianOrNull(faultSamples(subject === "server" ? "client" : "server")),
+          peer: medianOrNull(peerFaults),
           selfSamples: selfFaults,
           selfCounts: faultCounts(subject),
+          peerSamples: peerFaults,
+          peerCounts: faultCounts(other),
         };
       const bound = peerBoundReason(entry.peer!, entry.cpuUtilization!.peer);
       if (bound) entry.peerBound = bound;
       const unstable = unstableReason(values, {
         higherIsBetter: wl(cell.workload).higherIsBetter,
         ...(entry.minorFaultsPer
-          ? { faults: { perUnit: selfFaults, counts: entry.minorFaultsPer.selfCounts, unit } }
+          ? {
+              faults: { perUnit: selfFaults, counts: entry.minorFaultsPer.selfCounts, unit },
+              peerFaults: {
+                perUnit: peerFaults,
+                counts: entry.minorFaultsPer.peerCounts,
+                unit,
+                who: `its peer (${entry.peer})`,
+              },
+            }
           : {}),
       });
       if (unstable) entry.unstable = unstable;

@@ -67,9 +67,10 @@ export interface ResultEntry {
   /**
    * Minor page faults (field 10 of /proc/<pid>/stat, read with the CPU seconds around the
    * measured part) per unit, in the unit of `cpuSecondsPer`: medians of the program under test
-   * and its peer, and the program under test's per round, per unit and as counted (parallel to
-   * `samples`). Absent where /proc was not readable (not Linux). An unstable row whose slow
-   * rounds took several times the faults of its fast ones names that in `unstable`.
+   * and its peer, and both per round, per unit and as counted (parallel to `samples`; null where
+   * not read). Absent where /proc was not readable (not Linux). An unstable row whose slow rounds
+   * took several times the faults of its fast ones, in the program or else in its peer, names
+   * that in `unstable`.
    */
   minorFaultsPer?: {
     unit: string;
@@ -77,6 +78,8 @@ export interface ResultEntry {
     peer: number | null;
     selfSamples: Array<number | null>;
     selfCounts: Array<number | null>;
+    peerSamples: Array<number | null>;
+    peerCounts: Array<number | null>;
   };
   /** Peak RSS (VmHWM) of the process under test, median over samples. */
   peakRssBytes?: number | null;

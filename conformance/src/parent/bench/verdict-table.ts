@@ -83,8 +83,10 @@ export function unstableLines(w: WorkloadResult, fmt: (n: number) => string): st
     ...rows.map((r) => {
       const round = (i: number): number => r.rounds?.[i] ?? i + 1;
       const f = r.minorFaultsPer;
+      const perRound = (xs: Array<number | null>): string =>
+        xs.map((x, i) => `${round(i)}: ${x === null ? "–" : fmtCount(x)}`).join(", ");
       const faults = f
-        ? `; minor page faults per ${f.unit} ${f.selfSamples.map((x, i) => `${round(i)}: ${x === null ? "–" : fmtCount(x)}`).join(", ")}`
+        ? `; minor page faults per ${f.unit} ${perRound(f.selfSamples)}${f.peerSamples.some((x) => x !== null) ? `, its peer's ${perRound(f.peerSamples)}` : ""}`
         : "";
       return `- ${r.runtime} ${r.impl}${r.role === "decoder" ? "" : ` as ${r.role}`}: ${r.unstable}; samples ${r.samples
         .map((x, i) => `${round(i)}: ${fmt(x)}`)

@@ -271,6 +271,8 @@ export interface FaultSamples {
   /** Faults during each measured part. */
   counts: ReadonlyArray<number | null>;
   unit: string;
+  /** Whose faults these are when not the program under test's: "the fixed peer (node raw)". */
+  who?: string;
 }
 
 /** Slow samples of a spread row name page faults as the cause when each took at least this many times the faults per unit of every fast one… */
@@ -309,8 +311,10 @@ export function faultCause(values: readonly number[], faults: FaultSamples, high
     f > 0
       ? `${(s / f).toFixed(1)}× the minor page faults per ${faults.unit} of the fast ones`
       : `minor page faults (the fast ones none)`;
+  const rounds = `slow rounds (${slow.length} of ${all.length})`;
+  const subject = faults.who ? `in the ${rounds} ${faults.who} took` : `${rounds} took`;
   return (
-    `slow rounds (${slow.length} of ${all.length}) took ${times} (${fmtCount(s)} vs ${fmtCount(f)} per ${faults.unit}: ` +
+    `${subject} ${times} (${fmtCount(s)} vs ${fmtCount(f)} per ${faults.unit}: ` +
     "memory mapped in afresh, as when freed memory goes back to the kernel and is faulted back in)"
   );
 }
@@ -319,13 +323,13 @@ export function faultCause(values: readonly number[], faults: FaultSamples, high
  * Why a row's samples (in round order) are not one steady measurement, or null: they spread
  * more than UNSTABLE_SPREAD× (min < max / 2), or they trend across the rounds (Mann–Kendall,
  * p < TREND_P, with the fitted change over the run at least TREND_MIN_CHANGE of the median).
- * With the program's page faults (`o.faults`), a spread that goes with them says so
- * (`faultCause`).
+ * With the program's page faults (`o.faults`) or its peer's (`o.peerFaults`), a spread that
+ * goes with them says so (`faultCause`), the program's own first.
  * @example unstableReason([3.4, 2.0, 0.25, 0.24, 0.25]) // "spread 14.2× (min 0.24, max 3.4) > 2×; …"
  */
 export function unstableReason(
   values: readonly number[],
-  o: { faults?: FaultSamples; higherIsBetter?: boolean } = {},
+  o: { faults?: FaultSamples; peerFaults?: FaultSamples; higherIsBetter?: boolean } = {},
 ): string | null {
   const v = values.filter(Number.isFinite);
   if (v.length < 2) return null;
@@ -334,7 +338,10 @@ export function unstableReason(
   const max = Math.max(...v);
   if (min * UNSTABLE_SPREAD < max) {
     reasons.push(`spread ${(max / min).toFixed(1)}× (min ${fmtNum(min)}, max ${fmtNum(max)}) > ${UNSTABLE_SPREAD}×`);
-    const cause = o.faults ? faultCause(values, o.faults, o.higherIsBetter ?? true) : null;
+    // The program's own faults first; else its peer's (a fixed peer that slowed slows every row facing it).
+    const cause = [o.faults, o.peerFaults]
+      .map((f) => (f ? faultCause(values, f, o.higherIsBetter ?? true) : null))
+      .find((x) => x !== null);
     if (cause) reasons.push(cause);
   }
   const t = trendTest(v);
