@@ -153,7 +153,13 @@ export async function expectEvent(p: Proc, timeoutMs: number, what: string): Pro
   return e;
 }
 
-const CLK_TCK = Number(hasCommand("getconf", ["CLK_TCK"]) ?? 100) || 100;
+let clkTck: number | undefined;
+
+/** The kernel's clock ticks per second, asked once when first needed (not at every CLI start). */
+function ticksPerSecond(): number {
+  clkTck ??= Number(hasCommand("getconf", ["CLK_TCK"]) ?? 100) || 100;
+  return clkTck;
+}
 
 /** User + system CPU seconds of a process (all its threads), from /proc; null if unreadable. */
 export function cpuSeconds(pid: number): number | null {
@@ -161,7 +167,7 @@ export function cpuSeconds(pid: number): number | null {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     // Fields 14 and 15 of proc(5), counted from the state field (3) onwards.
-    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
   } catch {
     return null;
   }
