@@ -2,7 +2,6 @@
 import type { RuntimeName } from "@netparity/protocol";
 import type { ApiName } from "../../in-runtime/common/apis.js";
 import { multiVersionNames, type RuntimeTarget } from "../common/targets.js";
-import { UsageError } from "../common/usage.js";
 import { runtimeNames, runtimeOf } from "../common/runtime-descriptors.js";
 import { runtimeBinary } from "../runner/runtimes.js";
 import { renderMarkdown, writeReport } from "./report.js";
@@ -13,7 +12,6 @@ import { params } from "./params.js";
 import { measuredEnds, workloadSpecs } from "./plan.js";
 import { baseRuntime } from "./ends.js";
 import { isFixedPeerCandidate } from "./programs.js";
-import { isWorkloadName, workloadNames } from "./workloads/index.js";
 
 /** Whether any of `workloads` measures an end on `api` of one of `runtimes`. */
 function measuresApi(workloads: readonly string[], runtimes: readonly RuntimeTarget[], api: ApiName): boolean {
@@ -30,7 +28,8 @@ function measuresApi(workloads: readonly string[], runtimes: readonly RuntimeTar
   );
 }
 
-/** --workloads: comma-separated names, or "all" (every workload, the opt-in ones included). */
+// The option parsers live apart so the CLI parses its arguments without loading the bench.
+export { parseRounds, parseTarget, parseWorkloads } from "./options.js";
 
 export interface BenchCliOptions {
   quick: boolean;
@@ -46,37 +45,6 @@ export interface BenchCliOptions {
   json: boolean;
   pin: boolean;
   binaries: Partial<Record<RuntimeName, string>>;
-}
-
-export function parseWorkloads(value: string): WorkloadName[] {
-  const list = value
-    .split(",")
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const names = workloadNames();
-  if (list.length === 1 && list[0] === "all") return names;
-  for (const w of list) {
-    if (!isWorkloadName(w)) throw new UsageError(`unknown workload "${w}" (expected ${names.join(", ")} or all)`);
-  }
-  if (!list.length) throw new UsageError(`--workloads needs at least one of ${names.join(", ")}`);
-  return [...new Set(list)];
-}
-
-/** --target HOST:PORT (an IPv6 literal in brackets: [::1]:9000). */
-export function parseTarget(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(value.trim());
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port < 1 || port > 65533)
-    throw new UsageError(`invalid target "${value}" (expected HOST:PORT, the base port of \`netparity serve bench\`)`);
-  return { host: (m[1] ?? m[2])!, port };
-}
-
-/** --rounds: a positive number of rounds, or "auto". */
-export function parseRounds(value: string): number | "auto" {
-  if (value === "auto") return "auto";
-  if (!/^\d+$/.test(value) || Number(value) < 1)
-    throw new UsageError(`invalid rounds "${value}" (expected a positive integer or "auto")`);
-  return Number(value);
 }
 
 export async function bench(o: BenchCliOptions): Promise<number> {

@@ -153,7 +153,13 @@ export async function expectEvent(p: Proc, timeoutMs: number, what: string): Pro
   return e;
 }
 
-const CLK_TCK = Number(hasCommand("getconf", ["CLK_TCK"]) ?? 100) || 100;
+let clkTck: number | undefined;
+
+/** The kernel's clock ticks per second, asked once when first needed (not at every CLI start). */
+function ticksPerSecond(): number {
+  clkTck ??= Number(hasCommand("getconf", ["CLK_TCK"]) ?? 100) || 100;
+  return clkTck;
+}
 
 /**
  * A process's counters from one read of /proc/<pid>/stat (all its threads): user + system CPU
@@ -167,7 +173,7 @@ export function procCounters(pid: number): { cpuSeconds: number; minorFaults: nu
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // Counted from the state field (3) onwards: the command name before it may hold spaces.
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const cpu = (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+    const cpu = (Number(fields[11]) + Number(fields[12])) / ticksPerSecond();
     const minflt = Number(fields[7]);
     return Number.isFinite(cpu) && Number.isFinite(minflt) ? { cpuSeconds: cpu, minorFaults: minflt } : null;
   } catch {

@@ -23,7 +23,10 @@ function x509Library(): Promise<typeof X509> {
   loaded ??= (async () => {
     // @peculiar/x509 resolves its algorithm providers through tsyringe, which needs the Reflect metadata API.
     await import("reflect-metadata");
-    const x509 = await import("@peculiar/x509");
+    const ns: typeof X509 & { default?: typeof X509 } = await import("@peculiar/x509");
+    // A CommonJS package: its named exports where the loader detects them (Node, vitest), and
+    // only its module.exports as the default where the CLI's bundle puts it in a chunk of its own.
+    const x509 = ns.cryptoProvider ? ns : ns.default!;
     x509.cryptoProvider.set(webcrypto as unknown as X509Crypto);
     return x509;
   })();

@@ -10,7 +10,7 @@ import { diff } from "./diff.js";
 import { init } from "./init.js";
 import { merge } from "./merge.js";
 import { binaries, binaryOptions } from "./options.js";
-import { toolVersion } from "./run.js";
+import { toolVersion } from "./version.js";
 import { parseSpecifiers, runtimesInstall, runtimesList, runtimesPrune } from "./runtimes.js";
 import { socketsSpec } from "./sockets-spec.js";
 

@@ -1,6 +1,9 @@
 /**
  * netparity command line: serve, client, run, bench. Pinned contract (see README):
  * exit 0 success, 1 failed check or runtime error, 2 usage error; one-line errors.
+ *
+ * Each command's implementation is imported when that command runs (the build splits them
+ * into chunks): a `client` or `serve` call does not load the runner, the reports or the bench.
  */
 import { Command, CommanderError } from "commander";
 import { SCENARIOS } from "../../in-runtime/scenarios/index.js";
@@ -10,12 +13,9 @@ import { CONTROLS } from "../runner/controls.js";
 import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNECTIONS } from "../../in-runtime/scenarios/serve-util.js";
 import { TRANSFER_DEFAULT_MAX_SIZE } from "../../in-runtime/scenarios/transfer.js";
 import { TIME_REQUEST_MAX } from "../../in-runtime/scenarios/time.js";
-import { client } from "./client.js";
 import { DEFAULT_SERVERNAME, parseAlpn, parseKeyType } from "./tls.js";
-import { run, toolVersion } from "./run.js";
-import { serve } from "./serve.js";
-import { bench, parseRounds, parseTarget, parseWorkloads } from "../bench/cli.js";
-import { serveBench } from "../bench/serve.js";
+import { toolVersion } from "./version.js";
+import { parseRounds, parseTarget, parseWorkloads } from "../bench/options.js";
 import { defaultWorkloads, optInWorkloads, workloadsMeasuring } from "../bench/workloads/index.js";
 import {
   TRANSPORTS,
@@ -125,10 +125,15 @@ The lessons' own programs (docs/lessons.md):
     if (scenario === "bench") {
       if (o.api !== DEFAULT_API)
         throw new UsageError("serve bench: the bench servers are the native API's (no --api yet)");
-      process.exitCode = await serveBench({ runtime: t.runtime, host: o.host, port: o.port, binaries: t.binaries });
+      process.exitCode = await (await import("../bench/serve.js")).serveBench({
+        runtime: t.runtime,
+        host: o.host,
+        port: o.port,
+        binaries: t.binaries,
+      });
       return;
     }
-    process.exitCode = await serve(scenario, {
+    process.exitCode = await (await import("./serve.js")).serve(scenario, {
       runtime: t.runtime,
       transport: o.transport ?? defaultTransport(scenario),
       host: o.host,
@@ -166,7 +171,7 @@ The lessons' own programs (docs/lessons.md):
     .option("--api <api>", `the API the client is written against (${apisHelp()})`, parseApi, "native");
   binaryOptions(scenarioOptions(scenarioModuleOption(clientCmd), "client")).action(async (scenario: string, o) => {
     const t = await oneTarget(o.runtime, binaries(o));
-    process.exitCode = await client(scenario, {
+    process.exitCode = await (await import("./client.js")).client(scenario, {
       runtime: t.runtime,
       transport: o.transport ?? defaultTransport(scenario),
       host: o.host,
@@ -263,7 +268,7 @@ one line saying why; asked for by name they are reported unsupported with the re
       }
       if (skipped.length) process.stderr.write(`netparity: skipped ${skipped.join("; ")}: ${netns.reason}\n`);
     }
-    process.exitCode = await run({
+    process.exitCode = await (await import("./run.js")).run({
       runtimes: await targets(o.runtimes, binaries(o)),
       scenarios: o.scenarios,
       transports: o.transports,
@@ -350,7 +355,7 @@ ${apiNames()
   runtime) is measured as a client where its API is listed.`,
     );
   binaryOptions(benchCmd).action(async (o) => {
-    process.exitCode = await bench({
+    process.exitCode = await (await import("../bench/cli.js")).bench({
       quick: o.quick,
       runtimes: await targets(o.runtimes, binaries(o)),
       apis: o.apis,

@@ -22,6 +22,7 @@ import type { ApiName } from "../../in-runtime/common/apis.js";
 import { allProbes, probeApiOf, probeFamily, runProbesIn, type RuntimeProbes } from "../runner/probes.js";
 import { requireCells, requireFaultsApply, transportsWithCells } from "./selection.js";
 import { PACKAGE_ROOT, runtimeBinary } from "../runner/runtimes.js";
+import { toolVersion } from "./version.js";
 import { renderReliabilityTable } from "./reliability-table.js";
 import { renderControlsTable } from "./controls-table.js";
 import { renderNodeApiTable } from "./node-api-table.js";
@@ -75,17 +76,6 @@ export interface RunOptions {
    * client of the selection against a wrong server; one not detected fails the run.
    */
   controls?: readonly ControlDef[];
-}
-
-export function toolVersion(): string {
-  try {
-    return (
-      (JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { version?: string }).version ??
-      "unknown"
-    );
-  } catch {
-    return "unknown";
-  }
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { UsageError } from "../common/usage.js";
 import { loadReport, ReportReadError } from "../report/load.js";
 import { buildSiteDataset, SITE_SCHEMA, type SiteInput } from "../report/site-data.js";
-import { toolVersion } from "./run.js";
+import { toolVersion } from "./version.js";
 
 export async function site(o: { inputs: string[]; out: string }): Promise<number> {
   if (!o.inputs.length) throw new UsageError("give at least one report directory or report.json");

@@ -17,7 +17,7 @@ import { runSocketsSpecIn, type SocketsSpecEvent, type SocketsSpecTarget } from 
 import { runtimeOf } from "../common/runtime-descriptors.js";
 import { runtimeBinary, runtimeVersion } from "../runner/runtimes.js";
 import { runtimeRuns } from "./preflight.js";
-import { toolVersion } from "./run.js";
+import { toolVersion } from "./version.js";
 
 export interface SocketsSpecOptions {
   runtimes: RuntimeName[];

@@ -21,12 +21,19 @@ import {
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { isRuntimeName, RUNTIME_NAMES, type RuntimeName } from "@netparity/protocol";
-import lockfile from "proper-lockfile";
 import semver from "semver";
 import { platformPackage, type PlatformPackage } from "./platform.js";
 import { npmCommand } from "./registry.js";
 import { runtimeOf } from "../common/runtime-descriptors.js";
 import { DRIVERS } from "../runner/runtimes.js";
+
+/**
+ * proper-lockfile, loaded when an install or a prune needs a lock: requiring it patches fs
+ * (graceful-fs), which every CLI start would otherwise pay for.
+ */
+async function lockLibrary(): Promise<typeof import("proper-lockfile")> {
+  return (await import("proper-lockfile")).default;
+}
 
 export const META_FILE = "netparity-runtime.json";
 
@@ -185,6 +192,7 @@ export async function ensureInstalled(
   let release: (() => Promise<void>) | undefined;
   let waited = false;
   const deadline = Date.now() + waitMs;
+  const lockfile = await lockLibrary();
   while (!release) {
     try {
       release = await lockfile.lock(dir, {
@@ -269,6 +277,7 @@ export async function prune(
 ): Promise<{ removed: InstalledRuntime[]; freed: number }> {
   const removed: InstalledRuntime[] = [];
   let freed = 0;
+  const lockfile = await lockLibrary();
   for (const i of listInstalled(root)) {
     if (keep(i)) continue;
     const release = await lockfile
