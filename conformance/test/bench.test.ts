@@ -195,7 +195,10 @@ describe("netparity bench", () => {
     },
   );
 
-  it("--quick --rounds 2 --workloads scaling,load-latency: intervals, spread, latency levels", () => {
+  // Bun only: its servers take SO_REUSEPORT on every version (Node's only from 22.12, so on the
+  // default Node 20 the scaling rows are skipped), and load-latency is the same parent code for
+  // every runtime; the ranking across runtimes is the decoder,bulk test's.
+  it("--quick --rounds 2 --runtimes bun --workloads scaling,load-latency: intervals, spread, latency levels", () => {
     const dir = mkdtempSync(join(tmpdir(), "netparity-bench-new-"));
     try {
       const r = spawnSync(
@@ -207,7 +210,7 @@ describe("netparity bench", () => {
           "--rounds",
           "2",
           "--runtimes",
-          "node,bun",
+          "bun",
           "--workloads",
           "scaling,load-latency",
           "--report-dir",
@@ -219,39 +222,34 @@ describe("netparity bench", () => {
       const report = JSON.parse(readFileSync(join(dir, "bench.json"), "utf8")) as BenchReport;
       expect(report.errors).toEqual([]);
       expect(report.rounds).toBe(2);
-      const nodeReusePort = report.skipped.some((x) => x.startsWith("scaling: node"));
       const scaling = report.workloads.filter((w) => w.name.startsWith("scaling-"));
       expect(scaling.map((w) => w.name)).toContain("scaling-1");
       for (const w of scaling) {
-        const rts = nodeReusePort ? ["bun"] : ["node", "bun"];
-        for (const rt of rts)
-          for (const impl of ["adapter", "raw"]) {
-            const e = w.results.find((x) => x.runtime === rt && x.impl === impl)!;
-            expect(e, `${w.name} ${rt} ${impl}`).toBeDefined();
-            // Every connection the client opened was held by one of the server processes.
-            const spread = e.connectionSpread!;
-            expect(spread.perProcess.length).toBe(Number(w.name.slice(8)));
-            expect(spread.perProcess.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(32);
-            expect(e.ci95).toHaveLength(2);
-          }
+        for (const impl of ["adapter", "raw"]) {
+          const e = w.results.find((x) => x.runtime === "bun" && x.impl === impl)!;
+          expect(e, `${w.name} bun ${impl}`).toBeDefined();
+          // Every connection the client opened was held by one of the server processes.
+          const spread = e.connectionSpread!;
+          expect(spread.perProcess.length).toBe(Number(w.name.slice(8)));
+          expect(spread.perProcess.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(32);
+          expect(e.ci95).toHaveLength(2);
+        }
       }
       const load = report.workloads.find((w) => w.name === "load-latency")!;
-      for (const rt of ["node", "bun"])
-        for (const impl of ["adapter", "raw"]) {
-          const e = load.results.find((x) => x.runtime === rt && x.impl === impl)!;
-          expect(e.loadLevels?.map((l) => l.fraction)).toEqual([0.25, 0.5, 0.75]);
-          for (const l of e.loadLevels!) {
-            expect(l.latencyUs.count).toBeGreaterThan(0);
-            expect(l.latencyUs.p99).toBeGreaterThanOrEqual(l.latencyUs.p50);
-            expect(l.latencyUs.p999).toBeGreaterThanOrEqual(l.latencyUs.p99);
-          }
+      for (const impl of ["adapter", "raw"]) {
+        const e = load.results.find((x) => x.runtime === "bun" && x.impl === impl)!;
+        expect(e.loadLevels?.map((l) => l.fraction)).toEqual([0.25, 0.5, 0.75]);
+        for (const l of e.loadLevels!) {
+          expect(l.latencyUs.count).toBeGreaterThan(0);
+          expect(l.latencyUs.p99).toBeGreaterThanOrEqual(l.latencyUs.p50);
+          expect(l.latencyUs.p999).toBeGreaterThanOrEqual(l.latencyUs.p99);
         }
-      // Every ratio of two measured rows has its interval; the ranking has one per non-best runtime.
-      for (const x of report.ratios.filter((y) => y.ratio !== null)) expect(x.ci95, x.name).toHaveLength(2);
-      for (const e of report.ranking ?? [])
-        for (const row of e.rows) if (row.standing !== "best") expect(["tie", "behind"]).toContain(row.standing);
+      }
+      // Every ratio of two measured rows has its interval (the scaling speed-ups among them).
+      const ratios = report.ratios.filter((y) => y.ratio !== null);
+      expect(ratios.length).toBeGreaterThan(0);
+      for (const x of ratios) expect(x.ci95, x.name).toHaveLength(2);
       const md = readFileSync(join(dir, "bench.md"), "utf8");
-      expect(md).toContain("### Which runtime to deploy");
       expect(md).toContain("Jain's fairness index");
       expect(md).toContain("p99.9");
     } finally {

@@ -72,16 +72,17 @@ export async function calibratePeers(
       });
   }
   for (const [group, w] of groups) {
-    if (!w.server) continue;
+    const server = w.server;
+    if (!server) continue;
     const per = PER_UNIT[w.kind] ?? 1e6;
     const candidates: PeerChoice["candidates"] = [];
     const g0 = performance.now();
-    for (const rt of runtimes) {
+    const tryPeer = async (rt: RuntimeName): Promise<void> => {
       const prog = program(rt, w.peerImpl ?? "raw", o.fixedPeerBinaries ?? o.binaries);
       const cell: Cell = {
         workload: group,
         key: `calibrate|${group}|${rt}`,
-        server: { prog, spec: w.server },
+        server: { prog, spec: server },
         client: { prog, spec: w.client },
         entries: [],
         kind: w.kind,
@@ -94,11 +95,15 @@ export async function calibratePeers(
       } catch (e) {
         candidates.push({ runtime: rt, value: null, server: null, client: null, error: (e as Error).message });
       }
-    }
+    };
+    for (const rt of runtimes) await tryPeer(rt);
+    // Where none of the measured runtimes' programs can be the peer (Bun's and Deno's raw
+    // programs have no concurrency client), Node's, which runs this parent, is tried too.
+    if (!runtimes.includes("node") && candidates.every((c) => c.value === null)) await tryPeer("node");
     seconds[group] = (performance.now() - g0) / 1000;
     const pick = (role: "server" | "client"): RuntimeName => {
       const ok = candidates.filter((c) => c[role] !== null);
-      if (!ok.length) return runtimes.includes("node") ? "node" : runtimes[0]!;
+      if (!ok.length) return candidates.some((c) => c.runtime === "node") ? "node" : runtimes[0]!;
       return ok.reduce((a, b) => (b[role]! < a[role]! ? b : a)).runtime as RuntimeName;
     };
     const chosen = { server: pick("server"), client: pick("client") };
