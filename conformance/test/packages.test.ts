@@ -312,14 +312,14 @@ describe("installed from the packed tarballs, in an empty project", () => {
     expect(second.stdout).not.toContain("wrote ");
     expect(readFileSync(workflowPath, "utf8")).toBe("# mine\n");
 
-    // The workflow's command, on two runtimes: every pairing of a module scenario from the
-    // installed package is the reverse test's above.
+    // The workflow's command, on one runtime: every pairing of a module scenario from the
+    // installed package is the reverse test's above; this one proves the files init wrote.
     const [cmd, ...args] = RUN_COMMAND.split(" ");
-    const r = sh(cmd!, [...args, "--runtimes", "node,deno"], project, 400_000);
+    const r = sh(cmd!, [...args, "--runtimes", "node"], project, 400_000);
     expect(r.code, r.out).toBe(0);
     const cells = reportCells(join(project, "netparity-report"));
-    // tcp and tls, 127.0.0.1 and ::1, four pairings.
-    expect(cells.length).toBe(16);
+    // tcp and tls, 127.0.0.1 and ::1.
+    expect(cells.length).toBe(4);
     expect(new Set(cells.map((c) => c.host))).toEqual(new Set(["127.0.0.1", "::1"]));
     expect(cells.every((c) => c.status === "pass")).toBe(true);
   });
