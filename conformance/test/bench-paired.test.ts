@@ -26,6 +26,7 @@ import type { BenchReport, ResultEntry, WorkloadResult } from "../src/parent/ben
 import { benchSection, renderMarkdown } from "../src/parent/bench/report.js";
 import { renderHtml } from "../src/parent/report/html.js";
 import { sampleReport } from "./report-fixture.js";
+import { constructedBenchReport } from "./bench-fixture.js";
 
 /** Per-round drift factors between 0.5 and 2 (a shared machine), from a fixed seed. */
 function drift(n: number, seed: number): number[] {
@@ -256,26 +257,9 @@ describe("drift flags", () => {
     const [w0] = aggregate([sink], new Map([[sink.key, bare]]), p, false);
     expect(w0!.results[0]!.minorFaultsPer).toBeUndefined();
     expect(w0!.results[0]!.unstable).toBe(unstableReason(sinkRates));
-    const md = renderMarkdown({
-      schema: "netparity.bench/1",
-      createdAt: "2026-12-07T15:00:00Z",
-      quick: false,
-      rounds: 5,
-      durationSeconds: 1,
-      machine: {
-        cpuCount: 2,
-        cpuModel: "test",
-        kernel: "6",
-        loadAverageAtStart: [0, 0, 0],
-        placement: "not pinned",
-        runtimes: { node: "20.20.2" },
-        fixedPeer: "bun raw",
-      },
-      workloads: [w!],
-      ratios: [],
-      skipped: [],
-      errors: [],
-    });
+    const md = renderMarkdown(
+      constructedBenchReport([w!], { runtimes: { node: "20.20.2" }, fixedPeer: "bun raw", ratios: [] }),
+    );
     expect(md).toMatch(
       /- node raw as server: spread 14\.2× .*; samples 1: 3\.40 GB\/s, .*; minor page faults per GB 1: 13 k, 2: 34 k, 3: 207 k, 4: 246 k, 5: 224 k, its peer's 1: 838, 2: 838/,
     );
@@ -356,26 +340,7 @@ describe("verdicts and unstable rows in every format", () => {
         row("raw", [3.4e9, 2.0e9, 0.25e9, 0.24e9, 0.25e9], [0.3, 0.3, 0.3, 0.3, 0.3]),
       ],
     };
-    const report: BenchReport = {
-      schema: "netparity.bench/1",
-      createdAt: "2026-12-07T15:00:00Z",
-      quick: false,
-      rounds: 5,
-      durationSeconds: 1,
-      machine: {
-        cpuCount: 2,
-        cpuModel: "test",
-        kernel: "6",
-        loadAverageAtStart: [0, 0, 0],
-        placement: "not pinned",
-        runtimes: { node: "20.20.2" },
-        fixedPeer: "bun raw",
-      },
-      workloads: [w],
-      ratios: computeRatios([w]),
-      skipped: [],
-      errors: [],
-    };
+    const report = constructedBenchReport([w], { runtimes: { node: "20.20.2" }, fixedPeer: "bun raw" });
     const ratio = report.ratios.find((x) => x.name === "bulk adapter/raw")!;
     expect(ratio).toMatchObject({
       verdict: "met",

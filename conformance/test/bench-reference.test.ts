@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { computeRatios } from "../src/parent/bench/ratios.js";
 import { renderMarkdown } from "../src/parent/bench/report.js";
 import type { BenchReport, ResultEntry, WorkloadResult } from "../src/parent/bench/types.js";
+import { constructedBenchReport } from "./bench-fixture.js";
 
 function row(runtime: string, role: "server" | "client", impl: string, samples: number[]): ResultEntry {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -27,26 +28,11 @@ function row(runtime: string, role: "server" | "client", impl: string, samples: 
 }
 
 function report(workloads: WorkloadResult[]): BenchReport {
-  return {
-    schema: "netparity.bench/1",
+  return constructedBenchReport(workloads, {
+    runtimes: { node: "20.20.2", bun: "1.4.5" },
+    fixedPeer: "node raw",
     createdAt: "2026-12-07T21:00:00Z",
-    quick: false,
-    rounds: 5,
-    durationSeconds: 1,
-    machine: {
-      cpuCount: 2,
-      cpuModel: "test",
-      kernel: "6",
-      loadAverageAtStart: [0, 0, 0],
-      placement: "not pinned",
-      runtimes: { node: "20.20.2", bun: "1.4.5" },
-      fixedPeer: "node raw",
-    },
-    workloads,
-    ratios: computeRatios(workloads),
-    skipped: [],
-    errors: [],
-  };
+  });
 }
 
 const handshakes: WorkloadResult = {
