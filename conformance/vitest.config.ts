@@ -11,7 +11,8 @@ const source = (path: string): string => fileURLToPath(new URL(path, import.meta
  * after every other file, with nothing beside them. They are the probe files (several probes
  * measure time and each result must come within its bound) and the files that pack a package
  * in place (npm pack's prepack rebuilds the dist/ bundles that the other files' agents and CLI
- * start from; packages.test.ts packs from a copy of the sources instead). The bench files run
+ * start from; packages.test.ts and sockets-installed.test.ts pack from a copy of the sources
+ * instead, test/source-copy.ts, and run in parallel). The bench files run
  * in the parallel project: they run the smallest bench and check that its rows and reports are
  * well-formed, never a speed, so other files beside them change no verdict. A new file is
  * classified by its name; every other file runs in the parallel project: ephemeral ports, its
@@ -54,6 +55,7 @@ const LONGEST_FIRST = [
   "test/sockets-spec.test.ts",
   "test/unix-path-safety.test.ts",
   "test/bench-target.test.ts",
+  "test/sockets-installed.test.ts",
   "test/lessons-encoding.test.ts",
   "test/run-cli.test.ts",
   "test/cli-ergonomics.test.ts",

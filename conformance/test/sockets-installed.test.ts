@@ -1,21 +1,22 @@
 /**
  * @netparity/sockets as another project gets it: the package and what it depends on (protocol
  * and the three adapters) packed with `npm pack`, the tarballs installed into an empty project
- * outside the repository, and the example of the README inside the installed package run there
- * with `node`, `bun` and `deno run -A` against a loopback echo server in this process. Each
+ * outside the repository (packed from a copy of the sources, so the prepack builds leave this
+ * tree's dist/ alone and the file runs beside the others), and the example of the README inside
+ * the installed package run there with `node`, `bun` and `deno run -A` against a loopback echo server in this process. Each
  * runtime takes its binding through its export condition, from node_modules.
  */
-import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PACKAGE_ROOT, runtimeBinary } from "../src/parent/runner/runtimes.js";
+import { runtimeBinary } from "../src/parent/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";
+import { cleanEnv, sh, sourceCopy } from "./source-copy.js";
 
-const REPO = join(PACKAGE_ROOT, "..");
 // In dependency order: a package's prepack build reads the ones before it from their dist/.
 const WORKSPACES = [
   "@netparity/protocol",
@@ -24,22 +25,6 @@ const WORKSPACES = [
   "@netparity/runtime-deno",
   "@netparity/sockets",
 ];
-
-/** The environment without npm's own variables, so a nested npm acts as in a fresh shell. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
-}
-
-function sh(cmd: string, args: string[], cwd: string, timeoutMs: number) {
-  const r: SpawnSyncReturns<string> = spawnSync(cmd, args, {
-    cwd,
-    encoding: "utf8",
-    timeout: timeoutMs,
-    env: { ...cleanEnv(), NO_COLOR: "1" },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: r.status, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "" };
-}
 
 /** The js block after the "sockets-example" marker of a README. */
 function readmeExample(readme: string): string {
@@ -83,12 +68,14 @@ describe("@netparity/sockets installed from its tarball, in an empty project", (
   let packDir = "";
   let project = "";
   const tarballs: string[] = [];
+  let sources = "";
 
   beforeAll(() => {
     packDir = mkdtempSync(join(tmpdir(), "netparity-sockets-pack-"));
     project = mkdtempSync(join(tmpdir(), "netparity-sockets-user-"));
+    sources = sourceCopy();
     for (const w of WORKSPACES) {
-      const r = sh("npm", ["pack", "-w", w, "--pack-destination", packDir, "--silent"], REPO, 300_000);
+      const r = sh("npm", ["pack", "-w", w, "--pack-destination", packDir, "--silent"], sources, 300_000);
       expect(r.code, `npm pack -w ${w}: ${r.out}`).toBe(0);
     }
     tarballs.push(...readdirSync(packDir).map((f) => join(packDir, f)));
@@ -102,7 +89,7 @@ describe("@netparity/sockets installed from its tarball, in an empty project", (
   }, 900_000);
 
   afterAll(() => {
-    for (const d of [packDir, project]) if (d) rmSync(d, { recursive: true, force: true });
+    for (const d of [packDir, project, sources]) if (d) rmSync(d, { recursive: true, force: true });
   });
 
   it("its tarball ships built JavaScript per binding, declarations and the README, and no sources", () => {
