@@ -6,14 +6,14 @@
  * files, and the reusable action's run step. Workflows and action.yml are checked with
  * action-validator.
  */
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
 import { RUN_COMMAND, WORKFLOW } from "../src/parent/cli/init-files.js";
 import { spawnJson } from "./peer-helpers.js";
-import { REPO, sh, sourceCopy } from "./source-copy.js";
+import { type InstalledTarballs, REPO, installTarballs, removeInstalled, sh } from "./source-copy.js";
 
 const FIXTURES = join(PACKAGE_ROOT, "test", "scenario-modules");
 const VALIDATOR = join(REPO, "node_modules", ".bin", "action-validator");
@@ -39,36 +39,19 @@ function reportCells(dir: string): ReportCell[] {
 }
 
 describe("installed from the packed tarballs, in an empty project", () => {
+  let installed: InstalledTarballs | undefined;
   let packDir = "";
   let project = "";
-  const tarballs: string[] = [];
-
-  let sources = "";
+  let tarballs: string[] = [];
 
   beforeAll(() => {
-    packDir = mkdtempSync(join(tmpdir(), "netparity-pack-"));
-    project = mkdtempSync(join(tmpdir(), "netparity-user-"));
-    sources = sourceCopy();
-    // In dependency order: a package's prepack build reads the ones before it from their dist/.
-    for (const w of WORKSPACES) {
-      const r = sh("npm", ["pack", "-w", w, "--pack-destination", packDir, "--silent"], sources, 300_000);
-      expect(r.code, `npm pack -w ${w}: ${r.out}`).toBe(0);
-    }
-    tarballs.push(...readdirSync(packDir).map((f) => join(packDir, f)));
-    expect(tarballs).toHaveLength(WORKSPACES.length);
-    writeFileSync(
-      join(project, "package.json"),
-      `${JSON.stringify({ name: "my-protocol", private: true, type: "module" }, null, 2)}\n`,
-    );
-    const r = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], project, 480_000);
-    expect(r.code, `npm install of the tarballs: ${r.out}`).toBe(0);
+    installed = installTarballs(WORKSPACES, "my-protocol");
+    ({ packDir, project, tarballs } = installed);
     for (const f of ["reverse.mjs", "reverse-broken.mjs", "throws.mjs"])
       copyFileSync(join(FIXTURES, f), join(project, f));
   }, 900_000);
 
-  afterAll(() => {
-    for (const d of [packDir, project, sources]) if (d) rmSync(d, { recursive: true, force: true });
-  });
+  afterAll(() => removeInstalled(installed));
 
   it("each tarball ships built JavaScript, declarations and a README, and no sources", () => {
     for (const t of tarballs) {

@@ -8,14 +8,13 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { type AddressInfo, createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runtimeBinary } from "../src/parent/runner/runtimes.js";
 import { RUNTIMES } from "./helpers.js";
-import { cleanEnv, sh, sourceCopy } from "./source-copy.js";
+import { type InstalledTarballs, cleanEnv, installTarballs, removeInstalled, sh } from "./source-copy.js";
 
 // In dependency order: a package's prepack build reads the ones before it from their dist/.
 const WORKSPACES = [
@@ -65,32 +64,17 @@ async function run(cmd: string, args: string[], cwd: string, timeoutMs: number) 
 }
 
 describe("@netparity/sockets installed from its tarball, in an empty project", () => {
+  let installed: InstalledTarballs | undefined;
   let packDir = "";
   let project = "";
-  const tarballs: string[] = [];
-  let sources = "";
+  let tarballs: string[] = [];
 
   beforeAll(() => {
-    packDir = mkdtempSync(join(tmpdir(), "netparity-sockets-pack-"));
-    project = mkdtempSync(join(tmpdir(), "netparity-sockets-user-"));
-    sources = sourceCopy();
-    for (const w of WORKSPACES) {
-      const r = sh("npm", ["pack", "-w", w, "--pack-destination", packDir, "--silent"], sources, 300_000);
-      expect(r.code, `npm pack -w ${w}: ${r.out}`).toBe(0);
-    }
-    tarballs.push(...readdirSync(packDir).map((f) => join(packDir, f)));
-    expect(tarballs).toHaveLength(WORKSPACES.length);
-    writeFileSync(
-      join(project, "package.json"),
-      `${JSON.stringify({ name: "my-client", private: true, type: "module" }, null, 2)}\n`,
-    );
-    const r = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], project, 480_000);
-    expect(r.code, `npm install of the tarballs: ${r.out}`).toBe(0);
+    installed = installTarballs(WORKSPACES, "my-client");
+    ({ packDir, project, tarballs } = installed);
   }, 900_000);
 
-  afterAll(() => {
-    for (const d of [packDir, project, sources]) if (d) rmSync(d, { recursive: true, force: true });
-  });
+  afterAll(() => removeInstalled(installed));
 
   it("its tarball ships built JavaScript per binding, declarations and the README, and no sources", () => {
     const tarball = tarballs.find((t) => /netparity-sockets-[\d.]+\.tgz$/.test(t));

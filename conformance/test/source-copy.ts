@@ -3,7 +3,17 @@
  * copy of the sources whose `npm pack` (and its prepack build) writes only inside the copy.
  */
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { cpSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readlinkSync, symlinkSync } from "node:fs";
+import {
+  cpSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PACKAGE_ROOT } from "../src/parent/runner/runtimes.js";
@@ -53,4 +63,40 @@ export function sourceCopy(): string {
     for (const sub of readdirSync(from)) link(join(from, sub), join(dir, "node_modules", name, sub));
   }
   return dir;
+}
+
+/** The tarballs of `workspaces`, packed from a fresh source copy and installed into an empty project. */
+export interface InstalledTarballs {
+  sources: string;
+  packDir: string;
+  project: string;
+  tarballs: string[];
+}
+
+/**
+ * Packs `workspaces` (in dependency order: a package's prepack build reads the ones before it
+ * from their dist/) from a copy of the sources, and installs the tarballs into an empty ES
+ * module project named `name` (third-party dependencies from the registry). `remove` deletes
+ * the three directories.
+ */
+export function installTarballs(workspaces: readonly string[], name: string): InstalledTarballs {
+  const packDir = mkdtempSync(join(tmpdir(), `netparity-${name}-pack-`));
+  const project = mkdtempSync(join(tmpdir(), `netparity-${name}-user-`));
+  const sources = sourceCopy();
+  for (const w of workspaces) {
+    const r = sh("npm", ["pack", "-w", w, "--pack-destination", packDir, "--silent"], sources, 300_000);
+    if (r.code !== 0) throw new Error(`npm pack -w ${w}: ${r.out}`);
+  }
+  const tarballs = readdirSync(packDir).map((f) => join(packDir, f));
+  if (tarballs.length !== workspaces.length)
+    throw new Error(`npm pack wrote ${tarballs.length} tarballs for ${workspaces.length} packages`);
+  writeFileSync(join(project, "package.json"), `${JSON.stringify({ name, private: true, type: "module" }, null, 2)}\n`);
+  const r = sh("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", ...tarballs], project, 480_000);
+  if (r.code !== 0) throw new Error(`npm install of the tarballs: ${r.out}`);
+  return { sources, packDir, project, tarballs };
+}
+
+/** Removes what installTarballs made. */
+export function removeInstalled(i: InstalledTarballs | undefined): void {
+  for (const d of i ? [i.packDir, i.project, i.sources] : []) rmSync(d, { recursive: true, force: true });
 }
