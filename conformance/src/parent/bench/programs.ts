@@ -181,11 +181,6 @@ export function procCounters(pid: number): { cpuSeconds: number; minorFaults: nu
   }
 }
 
-/** User + system CPU seconds of a process (all its threads), from /proc; null if unreadable. */
-export function cpuSeconds(pid: number): number | null {
-  return procCounters(pid)?.cpuSeconds ?? null;
-}
-
 /** Peak resident set size (VmHWM) in bytes; null if unreadable. */
 export function peakRss(pid: number): number | null {
   try {
